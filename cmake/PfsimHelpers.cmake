@@ -1,0 +1,35 @@
+# pfsim_add_module(NAME <name> SOURCES ... [DEPS ...] [EXTERNAL ...])
+# Creates the static library pfsim_<name> for the folder sim/<name>/.
+# DEPS are other pfsim modules (without the prefix); EXTERNAL are imported targets.
+function(pfsim_add_module)
+  cmake_parse_arguments(M "" "NAME" "SOURCES;DEPS;EXTERNAL" ${ARGN})
+  set(target pfsim_${M_NAME})
+  if(M_SOURCES)
+    add_library(${target} STATIC ${M_SOURCES})
+    set(scope PUBLIC)
+  else()
+    add_library(${target} INTERFACE)
+    set(scope INTERFACE)
+  endif()
+  # Headers are included as "<module>/<file>.hpp" relative to sim/.
+  target_include_directories(${target} ${scope} ${PROJECT_SOURCE_DIR}/sim)
+  foreach(dep IN LISTS M_DEPS)
+    target_link_libraries(${target} ${scope} pfsim_${dep})
+  endforeach()
+  target_link_libraries(${target} ${scope} ${M_EXTERNAL})
+endfunction()
+
+# pfsim_add_test(NAME <name> SOURCES ... [LIBS ...] [LABELS ...])
+# One doctest executable per test folder (tests mirror sim/); the main() comes
+# from tests/doctest_main.cpp. Registered with ctest under its name.
+function(pfsim_add_test)
+  cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
+  set(target pfsim_test_${T_NAME})
+  add_executable(${target} ${PROJECT_SOURCE_DIR}/tests/doctest_main.cpp ${T_SOURCES})
+  target_link_libraries(${target} PRIVATE doctest::doctest ${T_LIBS})
+  target_compile_definitions(${target} PRIVATE PFSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  add_test(NAME ${T_NAME} COMMAND ${target})
+  if(T_LABELS)
+    set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}")
+  endif()
+endfunction()

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages pfsim needs — only those missing — with sudo
+# when not root. Safe to run repeatedly; does nothing when all are present.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config git
+  # C++ libraries
+  libboost-graph-dev libtbb-dev libhdf5-dev hdf5-tools libyaml-cpp-dev
+  pybind11-dev python3-pybind11 python3-dev doctest-dev librandom123-dev
+  libcli11-dev nlohmann-json3-dev
+  # fuzzing and sanitizers
+  clang libfuzzer-14-dev libclang-rt-14-dev
+  # Python (Debian's /usr/bin/python3)
+  python3 python3-numpy python3-h5py python3-pytest python3-pandas python3-xarray
+  python3-h5netcdf python3-netcdf4 python3-matplotlib python3-scipy
+  python3-nbclient python3-nbformat python3-ipykernel
+  # style
+  clang-format
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "pfsim: all ${#packages[@]} required packages are installed" >&2
+  exit 0
+fi
+
+echo "pfsim: installing ${#missing[@]} missing packages: ${missing[*]}" >&2
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo_cmd=(sudo)
+  else
+    echo "pfsim: not root and sudo is not available; install as root: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Command two: install what is missing, build, and run every test:
+#   1. Release build: doctest suites (ctest) and the Python tests (pytest under
+#      Debian's /usr/bin/python3).
+#   2. ASan + UBSan build: the doctest suites again.
+# Set PFSIM_SKIP_ASAN=1 to skip step 2 on a quick local run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+export CTEST_OUTPUT_ON_FAILURE=1
+
+echo "== release build ==" >&2
+bash scripts/build.sh release
+ctest --preset release -j2
+PFSIM_BUILD_DIR="$PWD/build" PYTHONPATH="$PWD/build/python:$PWD" \
+  /usr/bin/python3 -m pytest -q tests/python
+
+if [ "${PFSIM_SKIP_ASAN:-0}" != "1" ]; then
+  echo "== asan+ubsan build ==" >&2
+  bash scripts/build.sh asan
+  ctest --preset asan -j2
+fi
+echo "pfsim: all tests passed" >&2

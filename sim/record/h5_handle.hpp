@@ -1,0 +1,101 @@
+// Internal to sim/record/: RAII ownership of HDF5 identifiers and HDF5 error
+// handling. Nothing outside sim/record/ includes HDF5 headers.
+#pragma once
+
+#include <hdf5.h>
+
+#include <string>
+#include <utility>
+
+namespace pfsim::record::h5 {
+
+using CloseFn = herr_t (*)(hid_t);
+
+// Owns one hid_t and closes it with `Close` (H5Fclose, H5Dclose, ...). Move-only.
+// Never wrap library constants such as H5T_NATIVE_DOUBLE or H5P_DEFAULT.
+template <CloseFn Close>
+class Handle {
+ public:
+  Handle() noexcept = default;
+  explicit Handle(hid_t id) noexcept : id_(id) {}
+  ~Handle() { reset(); }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)) {}
+  Handle& operator=(Handle&& other) noexcept {
+    if (this != &other) {
+      reset();
+      id_ = std::exchange(other.id_, H5I_INVALID_HID);
+    }
+    return *this;
+  }
+
+  [[nodiscard]] hid_t get() const noexcept { return id_; }
+  [[nodiscard]] bool valid() const noexcept { return id_ >= 0; }
+  explicit operator bool() const noexcept { return valid(); }
+
+  // Closes and ignores failure (destructors, error paths).
+  void reset() noexcept {
+    if (id_ >= 0) {
+      (void)Close(id_);
+      id_ = H5I_INVALID_HID;
+    }
+  }
+  // Closes and reports the library's verdict; the handle is empty afterwards.
+  [[nodiscard]] herr_t close() noexcept {
+    const herr_t status = id_ >= 0 ? Close(id_) : 0;
+    id_ = H5I_INVALID_HID;
+    return status;
+  }
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+};
+
+using File = Handle<&H5Fclose>;
+using Group = Handle<&H5Gclose>;
+using Dataset = Handle<&H5Dclose>;
+using Dataspace = Handle<&H5Sclose>;
+using PropList = Handle<&H5Pclose>;
+using Attribute = Handle<&H5Aclose>;
+using Datatype = Handle<&H5Tclose>;
+
+// Switches HDF5's automatic error-stack printing off for its lifetime and restores
+// whatever handler was installed before (h5py, loaded in the same process by the
+// Python bindings, installs its own). Failures are reported by exceptions instead.
+class QuietErrors {
+ public:
+  QuietErrors() noexcept {
+    if (H5Eget_auto2(H5E_DEFAULT, &func_, &data_) < 0) {
+      func_ = nullptr;
+      data_ = nullptr;
+    }
+    (void)H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietErrors() { (void)H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+  QuietErrors(const QuietErrors&) = delete;
+  QuietErrors& operator=(const QuietErrors&) = delete;
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+// The current thread's HDF5 error stack as one line, innermost cause last; clears it.
+inline std::string take_error_stack() {
+  std::string text;
+  const auto walk = [](unsigned /*n*/, const H5E_error2_t* err, void* out) -> herr_t {
+    auto& s = *static_cast<std::string*>(out);
+    if (err->desc != nullptr && err->desc[0] != '\0') {
+      if (!s.empty()) s += "; ";
+      s += err->desc;
+    }
+    return 0;
+  };
+  (void)H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, walk, &text);
+  (void)H5Eclear2(H5E_DEFAULT);
+  if (text.empty()) text = "no detail on the HDF5 error stack";
+  return text;
+}
+
+}  // namespace pfsim::record::h5

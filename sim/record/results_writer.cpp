@@ -1,0 +1,736 @@
+// Results file writer: HDF5 C API + hdf5_hl dimension scales.
+//
+// Two files, one layout (docs/results-format.md has the evidence for all this):
+//
+//  * `<path>.partial` is written during the run in SWMR mode. Every object and
+//    attribute is created first, then H5Fstart_swmr_write(); afterwards the file
+//    is only appended to (H5Dset_extent + H5Dwrite + H5Dflush), which SWMR keeps
+//    consistent on disk at every instant, so a SIGKILLed run leaves a readable
+//    file (open it with h5py's swmr=True, or clear its flags with `h5clear -s`).
+//    Rows are buffered in memory and written in batches by flush(); nothing
+//    touches the file between two flushes. Within a flush each dataset is
+//    extended, written and flushed in turn, the coordinate (`date`, `event`)
+//    last, so the coordinate's length counts complete rows. Event text is stored
+//    as fixed-length strings: SWMR cannot append variable-length data.
+//
+//  * finish() closes the `.partial` (clearing the SWMR flags), writes a compact
+//    copy without SWMR in the HDF5 1.8 file format with event text as
+//    variable-length strings (netCDF-C <= 4.9.0 crashes on arrays of fixed-length
+//    strings, Unidata/netcdf-c#2159), and renames it to the final path. A kill
+//    during finish() leaves the closed, complete `.partial` intact.
+#include "record/results_writer.hpp"
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <string_view>
+#include <system_error>
+#include <unordered_set>
+#include <utility>
+
+#include "core/date.hpp"
+#include "core/error.hpp"
+#include "record/h5_handle.hpp"
+
+namespace pfsim::record {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr hsize_t kRowsPerChunk = 1024;  // 8 KiB of float64 per chunk
+constexpr hsize_t kEventsPerChunk = 64;  // events are rare
+constexpr hsize_t kCopyRows = 64 * kRowsPerChunk;  // rows per read/write when copying
+constexpr unsigned kDeflateLevel = 4;
+constexpr int kResultsFormatVersion = 1;  // bump when the layout changes
+constexpr const char* kTimeName = "date";
+constexpr const char* kEventName = "event";
+constexpr const char* kCalendar = "proleptic_gregorian";
+
+// The `.partial` (SWMR, appended during the run) or the final copy (written once).
+enum class Flavor { streaming, final_copy };
+
+bool is_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// snake_case-ish: what netCDF, xarray attribute access and HDF5 paths all accept.
+bool is_valid_name(std::string_view s) {
+  const auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (s.empty() || (!alpha(s.front()) && s.front() != '_')) return false;
+  return std::all_of(s.begin(), s.end(), [&](char c) { return alpha(c) || digit(c) || c == '_'; });
+}
+
+std::string os_message(int err) { return std::generic_category().message(err); }
+
+// Handles of one open results file.
+struct OpenFile {
+  h5::File file;  // declared first: destroyed after the datasets
+  h5::Dataset date;
+  std::vector<h5::Dataset> series;  // one per indicator, constructor order
+  h5::Dataset ev_index, ev_day, ev_type, ev_parameters, ev_condition;
+
+  [[nodiscard]] std::vector<h5::Dataset*> datasets() {
+    std::vector<h5::Dataset*> all{&ev_condition, &ev_parameters, &ev_type, &ev_day, &ev_index};
+    for (auto& ds : series) all.push_back(&ds);
+    all.push_back(&date);
+    return all;
+  }
+  void close_quietly() noexcept {
+    h5::QuietErrors quiet;
+    for (h5::Dataset* ds : datasets()) ds->reset();
+    series.clear();
+    file.reset();
+    (void)H5Eclear2(H5E_DEFAULT);
+  }
+};
+
+}  // namespace
+
+struct ResultsWriter::Impl {
+  enum class State { creating, open, finished, discarded, failed };
+
+  fs::path final_path;
+  fs::path partial_path;
+  fs::path finishing_path;  // the final copy while finish() writes it
+  std::vector<IndicatorSpec> indicators;
+  RunMetadata metadata;
+  std::size_t flush_every = 1;
+  State state = State::creating;
+
+  OpenFile out;  // the `.partial`
+
+  // Rows accepted but not yet in the file; column-major, one vector per indicator.
+  std::vector<double> pending_days;
+  std::vector<std::vector<double>> pending_values;
+  std::vector<EventRecord> pending_events;
+
+  std::int64_t rows_written = 0;
+  std::int64_t rows_flushed = 0;
+  std::int64_t events_flushed = 0;
+  std::optional<std::int32_t> last_day;
+
+  // ---- errors -------------------------------------------------------------
+
+  [[nodiscard]] UserError user_error(std::string message, std::string hint) const {
+    Diagnostic d;
+    d.where.file = final_path.string();
+    d.message = std::move(message);
+    d.hint = std::move(hint);
+    return UserError(std::move(d));
+  }
+
+  // An HDF5 call failed. An operating-system I/O error (disk full, file system
+  // gone read-only) is the user's environment; anything else is our bug.
+  [[noreturn]] void fail(std::string_view what) const {
+    const std::string stack = h5::take_error_stack();
+    const std::string_view marker = "error message = '";
+    const auto pos = stack.find(marker);
+    if (stack.find("errno = ") != std::string::npos && pos != std::string::npos) {
+      const auto begin = pos + marker.size();
+      const auto end = stack.find('\'', begin);
+      const std::string reason = stack.substr(begin, end == std::string::npos ? end : end - begin);
+      throw user_error("cannot write the results file " + partial_path.string() + " (" +
+                           std::string(what) + "): " + reason,
+                       "check free disk space and that the file system is writable");
+    }
+    throw InternalError("results file " + partial_path.string() + ": " + std::string(what) +
+                        " failed: " + stack);
+  }
+
+  template <typename T>
+  T check(T status, std::string_view what) const {
+    if (status < 0) fail(what);
+    return status;
+  }
+
+  void ensure_open(const char* operation) const {
+    if (state == State::open) return;
+    const char* why = state == State::finished    ? "finished"
+                      : state == State::discarded ? "discarded"
+                                                  : "failed earlier";
+    throw InternalError(std::string("ResultsWriter::") + operation + " on a writer that is " +
+                        why + " (" + partial_path.string() + ")");
+  }
+
+  // ---- checks before any file exists ----------------------------------------
+
+  void validate_arguments() const {
+    if (final_path.empty()) {
+      throw user_error("the results output path is empty", "give a file name such as results.h5");
+    }
+    if (flush_every < 1) throw InternalError("ResultsWriter: flush_every_steps must be >= 1");
+    if (!parse_iso_date(metadata.start_date)) {
+      throw InternalError("ResultsWriter: start_date '" + metadata.start_date +
+                          "' is not an ISO YYYY-MM-DD date");
+    }
+    std::unordered_set<std::string> seen;
+    for (const auto& spec : indicators) {
+      if (!is_valid_name(spec.name)) {
+        throw InternalError("ResultsWriter: indicator name '" + spec.name +
+                            "' is not a valid identifier ([A-Za-z_][A-Za-z0-9_]*)");
+      }
+      if (spec.name == kTimeName) {
+        throw InternalError("ResultsWriter: indicator name 'date' is reserved for the time axis");
+      }
+      if (!seen.insert(spec.name).second) {
+        throw InternalError("ResultsWriter: indicator '" + spec.name + "' is listed twice");
+      }
+    }
+  }
+
+  // Finds out, in the operating system's own words, whether `.partial` can be
+  // written, before HDF5 turns the answer into a generic message. Does not
+  // truncate: a `.partial` locked by another running writer is left alone.
+  void probe_output_location() const {
+    std::error_code ec;
+    if (fs::is_directory(final_path, ec)) {
+      throw user_error("the results output path " + final_path.string() + " is a directory",
+                       "give a file name, e.g. " + (final_path / "results.h5").string());
+    }
+    const int fd = ::open(partial_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) {
+      const int err = errno;
+      std::string hint = "check that the directory exists and is writable";
+      if (err == ENOENT) {
+        hint = "the directory " + partial_path.parent_path().string() +
+               " does not exist; create it or choose another output path";
+      }
+      throw user_error(
+          "cannot create the results file " + partial_path.string() + ": " + os_message(err),
+          std::move(hint));
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+      ::close(fd);
+      throw user_error(
+          "the results file " + partial_path.string() + " is being written by another process",
+          "wait for the other run to end or choose another output path");
+    }
+    ::close(fd);  // also releases the lock
+  }
+
+  // ---- building blocks ------------------------------------------------------
+
+  [[nodiscard]] h5::PropList object_create_plist(hid_t plist_class) const {
+    h5::PropList pl{check(H5Pcreate(plist_class), "H5Pcreate")};
+    // No timestamps in object headers: equal data give equal bytes.
+    check(H5Pset_obj_track_times(pl.get(), 0), "H5Pset_obj_track_times");
+    // Attributes and links listed in the order written (netCDF keeps that order).
+    check(H5Pset_attr_creation_order(pl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+          "H5Pset_attr_creation_order");
+    if (plist_class != H5P_DATASET_CREATE) {
+      check(H5Pset_link_creation_order(pl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+            "H5Pset_link_creation_order");
+    }
+    return pl;
+  }
+
+  [[nodiscard]] h5::Group create_group(hid_t parent, const char* name) const {
+    const h5::PropList gcpl = object_create_plist(H5P_GROUP_CREATE);
+    return h5::Group{check(H5Gcreate2(parent, name, H5P_DEFAULT, gcpl.get(), H5P_DEFAULT),
+                           std::string("creating group ") + name)};
+  }
+
+  [[nodiscard]] h5::Datatype fixed_string_type(std::size_t bytes, bool utf8) const {
+    h5::Datatype type{check(H5Tcopy(H5T_C_S1), "H5Tcopy")};
+    check(H5Tset_size(type.get(), std::max<std::size_t>(bytes, 1)), "H5Tset_size");
+    check(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), "H5Tset_strpad");
+    check(H5Tset_cset(type.get(), utf8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII), "H5Tset_cset");
+    return type;
+  }
+
+  [[nodiscard]] h5::Datatype vlen_string_type() const {
+    h5::Datatype type{check(H5Tcopy(H5T_C_S1), "H5Tcopy")};
+    check(H5Tset_size(type.get(), H5T_VARIABLE), "H5Tset_size");
+    check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "H5Tset_cset");
+    return type;
+  }
+
+  void write_attribute(hid_t obj, const char* name, hid_t file_type, hid_t mem_type,
+                       const void* value) const {
+    const h5::Dataspace space{check(H5Screate(H5S_SCALAR), "H5Screate")};
+    const std::string what = std::string("writing attribute ") + name;
+    h5::Attribute attr{
+        check(H5Acreate2(obj, name, file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), what)};
+    check(H5Awrite(attr.get(), mem_type, value), what);
+    check(attr.close(), what);
+  }
+
+  // Fixed-length string attribute (netCDF NC_CHAR): what CF readers expect for
+  // `units`, `calendar`, `long_name` and `Conventions`. ASCII unless it cannot be.
+  void text_attribute(hid_t obj, const char* name, std::string_view value) const {
+    const h5::Datatype type = fixed_string_type(value.size(), !is_ascii(value));
+    std::string buffer(value);
+    if (buffer.empty()) buffer.push_back('\0');
+    write_attribute(obj, name, type.get(), type.get(), buffer.data());
+  }
+
+  // Variable-length UTF-8 string attribute: h5py returns it as `str`.
+  void vlen_text_attribute(hid_t obj, const char* name, const std::string& value) const {
+    const h5::Datatype type = vlen_string_type();
+    const char* ptr = value.c_str();
+    write_attribute(obj, name, type.get(), type.get(), &ptr);
+  }
+
+  // One extendable 1-D dataset: unlimited, chunked; deflate (+ shuffle) if `compress`.
+  [[nodiscard]] h5::Dataset create_column(hid_t group, const std::string& name, hid_t file_type,
+                                          hsize_t chunk_rows, bool compress,
+                                          const double* fill) const {
+    const std::string what = "creating dataset " + name;
+    const hsize_t dims = 0;
+    const hsize_t maxdims = H5S_UNLIMITED;
+    const h5::Dataspace space{check(H5Screate_simple(1, &dims, &maxdims), what)};
+    const h5::PropList dcpl = object_create_plist(H5P_DATASET_CREATE);
+    check(H5Pset_chunk(dcpl.get(), 1, &chunk_rows), what);
+    if (compress) {
+      check(H5Pset_shuffle(dcpl.get()), what);
+      check(H5Pset_deflate(dcpl.get(), kDeflateLevel), what);
+    }
+    if (fill != nullptr) check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, fill), what);
+    return h5::Dataset{check(H5Dcreate2(group, name.c_str(), file_type, space.get(), H5P_DEFAULT,
+                                        dcpl.get(), H5P_DEFAULT),
+                             what)};
+  }
+
+  // ---- the layout -----------------------------------------------------------
+
+  void write_root_attributes(hid_t file) const {
+    text_attribute(file, "Conventions", "CF-1.8");
+    text_attribute(file, "title", "pfsim simulation results");
+    text_attribute(file, "pfsim_version", metadata.program_version);
+  }
+
+  void create_timeseries(OpenFile& f) const {
+    const h5::Group group = create_group(f.file.get(), "timeseries");
+    const std::string since = "days since " + metadata.start_date;
+
+    f.date = create_column(group.get(), kTimeName, H5T_IEEE_F64LE, kRowsPerChunk, true, nullptr);
+    check(H5DSset_scale(f.date.get(), kTimeName), "H5DSset_scale(date)");
+    text_attribute(f.date.get(), "units", since);
+    text_attribute(f.date.get(), "calendar", kCalendar);
+    text_attribute(f.date.get(), "standard_name", "time");
+    text_attribute(f.date.get(), "long_name", "simulated calendar day");
+    text_attribute(f.date.get(), "axis", "T");
+
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    f.series.clear();
+    f.series.reserve(indicators.size());
+    for (const auto& spec : indicators) {
+      h5::Dataset ds =
+          create_column(group.get(), spec.name, H5T_IEEE_F64LE, kRowsPerChunk, true, &nan);
+      std::string long_name = spec.name;
+      std::replace(long_name.begin(), long_name.end(), '_', ' ');
+      text_attribute(ds.get(), "units", spec.units);
+      text_attribute(ds.get(), "long_name", long_name);
+      text_attribute(ds.get(), "description", spec.description);
+      write_attribute(ds.get(), "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &nan);
+      check(H5DSattach_scale(ds.get(), f.date.get(), 0), "H5DSattach_scale(" + spec.name + ")");
+      f.series.push_back(std::move(ds));
+    }
+  }
+
+  void create_events(OpenFile& f, Flavor flavor) const {
+    const h5::Group group = create_group(f.file.get(), "events");
+    const std::string since = "days since " + metadata.start_date;
+
+    f.ev_index =
+        create_column(group.get(), kEventName, H5T_STD_I32LE, kEventsPerChunk, true, nullptr);
+    check(H5DSset_scale(f.ev_index.get(), kEventName), "H5DSset_scale(event)");
+    text_attribute(f.ev_index.get(), "long_name", "event sequence number, in the order recorded");
+
+    f.ev_day = create_column(group.get(), "day", H5T_STD_I32LE, kEventsPerChunk, true, nullptr);
+    text_attribute(f.ev_day.get(), "units", since);
+    text_attribute(f.ev_day.get(), "calendar", kCalendar);
+    text_attribute(f.ev_day.get(), "long_name", "day the event took effect");
+
+    // Streaming: fixed-length (SWMR-safe, compressed: the padding costs nothing).
+    // Final copy: variable-length (what netCDF-C and xarray read as strings).
+    const auto text_column = [&](const char* name, std::size_t width) {
+      if (flavor == Flavor::streaming) {
+        const h5::Datatype type = fixed_string_type(width, true);
+        return create_column(group.get(), name, type.get(), kEventsPerChunk, true, nullptr);
+      }
+      const h5::Datatype type = vlen_string_type();
+      return create_column(group.get(), name, type.get(), kEventsPerChunk, false, nullptr);
+    };
+    f.ev_type = text_column("type", max_event_type_bytes);
+    text_attribute(f.ev_type.get(), "long_name", "shock type");
+    f.ev_parameters = text_column("parameters", max_event_parameters_bytes);
+    text_attribute(f.ev_parameters.get(), "long_name", "shock parameters (JSON object)");
+    f.ev_condition = text_column("condition", max_event_condition_bytes);
+    text_attribute(f.ev_condition.get(), "long_name",
+                   "trigger condition that fired (empty for scheduled shocks)");
+
+    for (const h5::Dataset* ds : {&f.ev_day, &f.ev_type, &f.ev_parameters, &f.ev_condition}) {
+      check(H5DSattach_scale(ds->get(), f.ev_index.get(), 0), "H5DSattach_scale(event)");
+    }
+  }
+
+  void create_metadata(hid_t file) const {
+    const h5::Group group = create_group(file, "metadata");
+
+    // The resolved scenario can be long: a scalar string dataset, not an attribute.
+    {
+      const h5::Datatype type = vlen_string_type();
+      const h5::Dataspace space{check(H5Screate(H5S_SCALAR), "H5Screate")};
+      const h5::PropList dcpl = object_create_plist(H5P_DATASET_CREATE);
+      h5::Dataset ds{check(H5Dcreate2(group.get(), "scenario", type.get(), space.get(),
+                                      H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                           "creating dataset metadata/scenario")};
+      const char* text = metadata.scenario_text.c_str();
+      check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
+            "writing metadata/scenario");
+      text_attribute(ds.get(), "long_name", "fully resolved scenario (YAML)");
+      check(ds.close(), "closing metadata/scenario");
+    }
+
+    vlen_text_attribute(group.get(), "scenario_path", metadata.scenario_path);
+    write_attribute(group.get(), "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &metadata.seed);
+    const std::int32_t threads = metadata.threads;
+    write_attribute(group.get(), "threads", H5T_STD_I32LE, H5T_NATIVE_INT32, &threads);
+    vlen_text_attribute(group.get(), "program_version", metadata.program_version);
+    vlen_text_attribute(group.get(), "git_commit", metadata.git_commit);
+    vlen_text_attribute(group.get(), "start_date", metadata.start_date);
+    vlen_text_attribute(group.get(), "created_by", "pfsim " + metadata.program_version);
+    const std::int32_t format = kResultsFormatVersion;
+    write_attribute(group.get(), "results_format_version", H5T_STD_I32LE, H5T_NATIVE_INT32,
+                    &format);
+  }
+
+  [[nodiscard]] OpenFile create_file(const fs::path& path, Flavor flavor) const {
+    OpenFile f;
+    const h5::PropList fcpl = object_create_plist(H5P_FILE_CREATE);
+    h5::PropList fapl{check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate")};
+    // SWMR needs the 1.10 format; it is pinned (not "latest") so files stay readable
+    // by HDF5 1.10 whatever library pfsim is built with. The final copy uses the
+    // 1.8 format, which every HDF5 and netCDF-4 reader in use understands.
+    const H5F_libver_t low = flavor == Flavor::streaming ? H5F_LIBVER_V110 : H5F_LIBVER_EARLIEST;
+    const H5F_libver_t high = flavor == Flavor::streaming ? H5F_LIBVER_V110 : H5F_LIBVER_V18;
+    check(H5Pset_libver_bounds(fapl.get(), low, high), "H5Pset_libver_bounds");
+    // Lock against a second writer, but work on file systems without locks.
+    check(H5Pset_file_locking(fapl.get(), 1, 1), "H5Pset_file_locking");
+    f.file = h5::File{check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+                            "creating " + path.string())};
+    write_root_attributes(f.file.get());
+    create_timeseries(f);
+    create_events(f, flavor);
+    create_metadata(f.file.get());
+    if (flavor == Flavor::streaming) {
+      // From here on the file is only appended to; no object or attribute may be
+      // created any more. Groups and attributes are closed, datasets stay open.
+      check(H5Fstart_swmr_write(f.file.get()), "H5Fstart_swmr_write");
+    }
+    return f;
+  }
+
+  void create() {
+    validate_arguments();
+    probe_output_location();
+    try {
+      h5::QuietErrors quiet;
+      out = create_file(partial_path, Flavor::streaming);
+      pending_days.reserve(flush_every);
+      pending_values.assign(indicators.size(), {});
+      for (auto& column : pending_values) column.reserve(flush_every);
+      state = State::open;
+    } catch (...) {
+      out.close_quietly();
+      std::error_code ec;
+      fs::remove(partial_path, ec);
+      state = State::failed;
+      throw;
+    }
+  }
+
+  // ---- writing ------------------------------------------------------------
+
+  void append_rows(hid_t ds, const std::string& name, hid_t mem_type, hsize_t old_rows,
+                   hsize_t rows, const void* data, bool flush_dataset) const {
+    const std::string what = "appending to " + name;
+    const hsize_t new_rows = old_rows + rows;
+    check(H5Dset_extent(ds, &new_rows), what);
+    const h5::Dataspace file_space{check(H5Dget_space(ds), what)};
+    check(
+        H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &old_rows, nullptr, &rows, nullptr),
+        what);
+    const h5::Dataspace mem_space{check(H5Screate_simple(1, &rows, nullptr), what)};
+    check(H5Dwrite(ds, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data), what);
+    if (flush_dataset) check(H5Dflush(ds), what);
+  }
+
+  void append_text_column(hid_t ds, const std::string& name, std::size_t width,
+                          std::string EventRecord::*field) const {
+    std::string buffer(pending_events.size() * width, '\0');
+    for (std::size_t i = 0; i < pending_events.size(); ++i) {
+      const std::string& s = pending_events[i].*field;
+      std::memcpy(buffer.data() + i * width, s.data(), s.size());
+    }
+    const h5::Datatype type = fixed_string_type(width, true);
+    append_rows(ds, name, type.get(), static_cast<hsize_t>(events_flushed), pending_events.size(),
+                buffer.data(), true);
+  }
+
+  void write_pending() {
+    if (!pending_events.empty()) {
+      const auto n = static_cast<hsize_t>(events_flushed);
+      const hsize_t k = pending_events.size();
+      std::vector<std::int32_t> days(k);
+      std::vector<std::int32_t> index(k);
+      for (std::size_t i = 0; i < k; ++i) {
+        days[i] = pending_events[i].day;
+        index[i] = static_cast<std::int32_t>(n + i);
+      }
+      append_rows(out.ev_day.get(), "events/day", H5T_NATIVE_INT32, n, k, days.data(), true);
+      append_text_column(out.ev_type.get(), "events/type", max_event_type_bytes,
+                         &EventRecord::type);
+      append_text_column(out.ev_parameters.get(), "events/parameters", max_event_parameters_bytes,
+                         &EventRecord::parameters);
+      append_text_column(out.ev_condition.get(), "events/condition", max_event_condition_bytes,
+                         &EventRecord::condition);
+      // The coordinate last: its length counts complete events.
+      append_rows(out.ev_index.get(), "events/event", H5T_NATIVE_INT32, n, k, index.data(), true);
+      events_flushed += static_cast<std::int64_t>(k);
+      pending_events.clear();
+    }
+    if (!pending_days.empty()) {
+      const auto n = static_cast<hsize_t>(rows_flushed);
+      const hsize_t k = pending_days.size();
+      for (std::size_t i = 0; i < out.series.size(); ++i) {
+        append_rows(out.series[i].get(), "timeseries/" + indicators[i].name, H5T_NATIVE_DOUBLE,
+                    n, k, pending_values[i].data(), true);
+        pending_values[i].clear();
+      }
+      // The coordinate last: its length counts complete rows.
+      append_rows(out.date.get(), "timeseries/date", H5T_NATIVE_DOUBLE, n, k, pending_days.data(),
+                  true);
+      rows_flushed += static_cast<std::int64_t>(k);
+      pending_days.clear();
+    }
+    check(H5Fflush(out.file.get(), H5F_SCOPE_LOCAL), "H5Fflush");
+  }
+
+  void flush() {
+    ensure_open("flush");
+    h5::QuietErrors quiet;
+    try {
+      write_pending();
+    } catch (...) {
+      state = State::failed;
+      throw;
+    }
+  }
+
+  // ---- finishing ------------------------------------------------------------
+
+  void close_checked(OpenFile& f, const std::string& what) const {
+    for (h5::Dataset* ds : f.datasets()) check(ds->close(), "closing a dataset of " + what);
+    f.series.clear();
+    check(f.file.close(), "closing " + what);  // for the `.partial`: clears the SWMR flags
+  }
+
+  // Copies column `path` (rows [0, rows)) of the closed `.partial` into `dst`.
+  void copy_numeric(hid_t src_file, const std::string& path, hid_t dst, hid_t mem_type,
+                    std::size_t elem_size, hsize_t rows) const {
+    const h5::Dataset src{check(H5Dopen2(src_file, path.c_str(), H5P_DEFAULT), "opening " + path)};
+    std::vector<unsigned char> buffer(static_cast<std::size_t>(std::min(rows, kCopyRows)) *
+                                      elem_size);
+    for (hsize_t start = 0; start < rows; start += kCopyRows) {
+      const hsize_t count = std::min(kCopyRows, rows - start);
+      const h5::Dataspace file_space{check(H5Dget_space(src.get()), "reading " + path)};
+      check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count,
+                                nullptr),
+            "reading " + path);
+      const h5::Dataspace mem_space{check(H5Screate_simple(1, &count, nullptr), "reading " + path)};
+      check(H5Dread(src.get(), mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT,
+                    buffer.data()),
+            "reading " + path);
+      append_rows(dst, path, mem_type, start, count, buffer.data(), false);
+    }
+  }
+
+  void copy_text(hid_t src_file, const std::string& path, hid_t dst, std::size_t width,
+                 hsize_t rows) const {
+    if (rows == 0) return;
+    const h5::Dataset src{check(H5Dopen2(src_file, path.c_str(), H5P_DEFAULT), "opening " + path)};
+    const h5::Datatype fixed = fixed_string_type(width, true);
+    std::string raw(static_cast<std::size_t>(rows) * width, '\0');
+    check(H5Dread(src.get(), fixed.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()),
+          "reading " + path);
+    std::vector<std::string> text(static_cast<std::size_t>(rows));
+    std::vector<const char*> pointers(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const std::string_view cell(raw.data() + i * width, width);
+      text[i] = std::string(cell.substr(0, cell.find('\0')));
+      pointers[i] = text[i].c_str();
+    }
+    const h5::Datatype vlen = vlen_string_type();
+    append_rows(dst, path, vlen.get(), 0, rows, pointers.data(), false);
+  }
+
+  void write_final_copy() const {
+    h5::PropList fapl{check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate")};
+    check(H5Pset_file_locking(fapl.get(), 1, 1), "H5Pset_file_locking");
+    const h5::File src{check(H5Fopen(partial_path.c_str(), H5F_ACC_RDONLY, fapl.get()),
+                             "reopening " + partial_path.string())};
+    OpenFile dst = create_file(finishing_path, Flavor::final_copy);
+    const auto rows = static_cast<hsize_t>(rows_flushed);
+    const auto events = static_cast<hsize_t>(events_flushed);
+    for (std::size_t i = 0; i < indicators.size(); ++i) {
+      copy_numeric(src.get(), "/timeseries/" + indicators[i].name, dst.series[i].get(),
+                   H5T_NATIVE_DOUBLE, sizeof(double), rows);
+    }
+    copy_numeric(src.get(), "/timeseries/date", dst.date.get(), H5T_NATIVE_DOUBLE, sizeof(double),
+                 rows);
+    copy_numeric(src.get(), "/events/day", dst.ev_day.get(), H5T_NATIVE_INT32,
+                 sizeof(std::int32_t), events);
+    copy_text(src.get(), "/events/type", dst.ev_type.get(), max_event_type_bytes, events);
+    copy_text(src.get(), "/events/parameters", dst.ev_parameters.get(), max_event_parameters_bytes,
+              events);
+    copy_text(src.get(), "/events/condition", dst.ev_condition.get(), max_event_condition_bytes,
+              events);
+    copy_numeric(src.get(), "/events/event", dst.ev_index.get(), H5T_NATIVE_INT32,
+                 sizeof(std::int32_t), events);
+    close_checked(dst, finishing_path.string());
+  }
+
+  void finish() {
+    ensure_open("finish");
+    try {
+      h5::QuietErrors quiet;
+      write_pending();
+      close_checked(out, partial_path.string());
+      write_final_copy();
+    } catch (...) {
+      state = State::failed;
+      out.close_quietly();
+      std::error_code ec;
+      fs::remove(finishing_path, ec);
+      throw;
+    }
+    std::error_code ec;
+    fs::rename(finishing_path, final_path, ec);
+    if (ec) {
+      state = State::failed;
+      std::error_code ignored;
+      fs::remove(finishing_path, ignored);
+      throw user_error("cannot rename " + finishing_path.string() + " to " + final_path.string() +
+                           ": " + ec.message(),
+                       "the complete results are in " + partial_path.string() +
+                           "; run `h5repack` on it or move it by hand");
+    }
+    state = State::finished;
+    fs::remove(partial_path, ec);  // a leftover `.partial` next to the result is harmless
+  }
+
+  void discard() {
+    if (state == State::discarded) return;
+    if (state == State::finished) {
+      throw InternalError("ResultsWriter::discard after finish (" + final_path.string() + ")");
+    }
+    out.close_quietly();
+    pending_days.clear();
+    pending_events.clear();
+    state = State::discarded;
+    std::error_code ec;
+    fs::remove(partial_path, ec);
+    if (ec) {
+      throw user_error("cannot delete " + partial_path.string() + ": " + ec.message(),
+                       "delete the file by hand");
+    }
+  }
+
+  // Destructor without finish(): keep every appended row, close cleanly, leave
+  // the `.partial`. Never throws.
+  void abandon() noexcept {
+    if (state == State::open) {
+      h5::QuietErrors quiet;
+      try {
+        write_pending();
+      } catch (...) {  // NOLINT(bugprone-empty-catch): best effort in a destructor
+      }
+    }
+    out.close_quietly();
+  }
+};
+
+ResultsWriter::ResultsWriter(std::filesystem::path final_path,
+                             std::vector<IndicatorSpec> indicators, RunMetadata metadata,
+                             int flush_every_steps)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& w = *impl_;
+  w.final_path = std::move(final_path);
+  w.partial_path = w.final_path;
+  w.partial_path += ".partial";
+  w.finishing_path = w.final_path;
+  w.finishing_path += ".finishing";
+  w.indicators = std::move(indicators);
+  w.metadata = std::move(metadata);
+  w.flush_every = flush_every_steps < 1 ? 0 : static_cast<std::size_t>(flush_every_steps);
+  w.create();
+}
+
+ResultsWriter::~ResultsWriter() {
+  if (impl_) impl_->abandon();
+}
+
+void ResultsWriter::append(std::int32_t day, std::span<const double> values) {
+  Impl& w = *impl_;
+  w.ensure_open("append");
+  if (values.size() != w.indicators.size()) {
+    throw InternalError("ResultsWriter::append: " + std::to_string(values.size()) +
+                        " values for " + std::to_string(w.indicators.size()) + " indicators");
+  }
+  if (w.last_day && day <= *w.last_day) {
+    throw InternalError("ResultsWriter::append: day " + std::to_string(day) +
+                        " does not follow day " + std::to_string(*w.last_day));
+  }
+  w.pending_days.push_back(static_cast<double>(day));
+  for (std::size_t i = 0; i < values.size(); ++i) w.pending_values[i].push_back(values[i]);
+  w.last_day = day;
+  ++w.rows_written;
+  if (w.pending_days.size() >= w.flush_every) w.flush();
+}
+
+void ResultsWriter::record_event(const EventRecord& event) {
+  Impl& w = *impl_;
+  w.ensure_open("record_event");
+  const auto too_long = [&](const std::string& value, std::size_t limit, const char* field) {
+    if (value.size() <= limit) return;
+    Diagnostic d;
+    d.where.file = w.metadata.scenario_path;
+    d.message = "event '" + event.type.substr(0, max_event_type_bytes) + "' on day " +
+                std::to_string(event.day) + ": its " + field + " is " +
+                std::to_string(value.size()) + " bytes; the results file stores at most " +
+                std::to_string(limit);
+    d.hint = std::string("shorten the shock's ") + field;
+    throw UserError(std::move(d));
+  };
+  too_long(event.type, max_event_type_bytes, "type");
+  too_long(event.parameters, max_event_parameters_bytes, "parameters");
+  too_long(event.condition, max_event_condition_bytes, "condition");
+  if (event.type.find('\0') != std::string::npos ||
+      event.parameters.find('\0') != std::string::npos ||
+      event.condition.find('\0') != std::string::npos) {
+    throw InternalError("ResultsWriter::record_event: text contains a NUL byte");
+  }
+  w.pending_events.push_back(event);
+}
+
+void ResultsWriter::flush() { impl_->flush(); }
+void ResultsWriter::finish() { impl_->finish(); }
+void ResultsWriter::discard() { impl_->discard(); }
+
+const std::filesystem::path& ResultsWriter::partial_path() const { return impl_->partial_path; }
+const std::filesystem::path& ResultsWriter::final_path() const { return impl_->final_path; }
+std::int64_t ResultsWriter::rows_written() const { return impl_->rows_written; }
+std::int64_t ResultsWriter::rows_flushed() const { return impl_->rows_flushed; }
+
+}  // namespace pfsim::record

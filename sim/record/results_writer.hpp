@@ -1,0 +1,96 @@
+// The results file (HDF5). What a results file contains is defined here, apart
+// from the model: the recorder hands over named indicator rows and metadata.
+//
+// Layout (docs/results-format.md):
+//   /                 attrs: Conventions="CF-1.8", title, pfsim_version
+//   /timeseries/date  float64 [time], dimension scale, units "days since YYYY-MM-DD"
+//   /timeseries/<ind> float64 [time], chunked, deflate, unlimited, dimension
+//                     scale `date` attached; attrs units, long_name, description,
+//                     _FillValue
+//   /events/...       extendable tables written as shocks happen (date, type, json)
+//   /metadata         attrs/datasets: scenario (resolved YAML text), scenario_path,
+//                     seed, threads, program_version, git_commit, start_date,
+//                     created_by
+//
+// The file is written as `<path>.partial` and renamed to `<path>` by finish().
+// Every `flush_every_steps` appended rows (and at finish) the data are flushed so
+// that a killed process leaves a `.partial` file that opens in h5py with every
+// step up to the last flush. Object creation times are not recorded, so two runs
+// with equal data give byte-identical datasets.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace pfsim::record {
+
+struct IndicatorSpec {
+  std::string name;         // dataset name, snake_case, e.g. "money_supply"
+  std::string units;        // e.g. "RMB", "1", "1/year", "count"
+  std::string description;  // one sentence for a human
+};
+
+struct RunMetadata {
+  std::string scenario_text;  // the fully resolved scenario (YAML)
+  std::string scenario_path;
+  std::uint64_t seed = 0;
+  int threads = 1;
+  std::string program_version;
+  std::string git_commit;
+  std::string start_date;  // ISO "YYYY-MM-DD" of step 0
+};
+
+// Event text is stored in fixed-length string columns (variable-length strings are
+// not safe under HDF5 SWMR writing, see docs/results-format.md). record_event()
+// throws pfsim::UserError when a field is longer than this many bytes (UTF-8).
+inline constexpr std::size_t max_event_type_bytes = 64;
+inline constexpr std::size_t max_event_parameters_bytes = 4096;
+inline constexpr std::size_t max_event_condition_bytes = 1024;
+
+struct EventRecord {
+  std::int32_t day = 0;     // days since start date
+  std::string type;         // shock type, e.g. "ipo_halt"
+  std::string parameters;   // JSON object text
+  std::string condition;    // for triggers: the expression that fired; else empty
+};
+
+class ResultsWriter {
+ public:
+  // Creates `<final_path>.partial` (replacing a stale one). Throws pfsim::UserError
+  // if the location cannot be written (message names the path and the OS reason).
+  ResultsWriter(std::filesystem::path final_path, std::vector<IndicatorSpec> indicators,
+                RunMetadata metadata, int flush_every_steps);
+  ~ResultsWriter();  // without finish(): closes cleanly and leaves only the .partial
+  ResultsWriter(const ResultsWriter&) = delete;
+  ResultsWriter& operator=(const ResultsWriter&) = delete;
+
+  // One step: `day` (days since start) and one value per indicator, in the order
+  // given to the constructor.
+  void append(std::int32_t day, std::span<const double> values);
+  void record_event(const EventRecord& event);
+  void flush();
+  // Flush, close and rename `.partial` → final path. After this the writer is inert.
+  void finish();
+  // Close and delete the `.partial` file (used when a run is abandoned before any
+  // useful output exists).
+  void discard();
+
+  [[nodiscard]] const std::filesystem::path& partial_path() const;
+  [[nodiscard]] const std::filesystem::path& final_path() const;
+  // Rows accepted by append() so far (flushed or still buffered).
+  [[nodiscard]] std::int64_t rows_written() const;
+  // Rows already handed to the file by the last flush: after a SIGKILL the
+  // `.partial` holds at least this many rows.
+  [[nodiscard]] std::int64_t rows_flushed() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pfsim::record

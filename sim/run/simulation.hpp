@@ -1,0 +1,79 @@
+// A running simulation: scenario (what) + world (live state) + engine (how) +
+// recorded indicators (results so far) + an optional results file.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/engine.hpp"
+#include "scenario/scenario.hpp"
+#include "world/world.hpp"
+
+namespace pfsim {
+
+namespace record {
+class ResultsWriter;
+}
+namespace exec {
+class Arena;
+}
+
+struct SimulationOptions {
+  std::uint64_t seed = 1;
+  int threads = 0;  // 0 = all cores
+  engine::AuditLevel audit = engine::default_audit_level();
+};
+
+class Simulation {
+ public:
+  Simulation(const Scenario& scenario, SimulationOptions options);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  // Advances `days` days (recording each). `stop` is polled between days; when
+  // it returns true the run stops early. Returns the days actually simulated.
+  std::int64_t step(std::int64_t days, const std::function<bool()>& stop = {});
+  // Days left until the scenario's end (run.days); 0 when done.
+  [[nodiscard]] std::int64_t days_remaining() const;
+
+  // Start writing a results file (the rows recorded so far are written too).
+  void open_results_file(const std::filesystem::path& path, int flush_every_steps);
+  // Flush and rename the results file into place; no-op without one.
+  void finish_results_file();
+  // The results file's path while it is being written ("" without one).
+  [[nodiscard]] std::filesystem::path results_partial_path() const;
+
+  [[nodiscard]] const Scenario& scenario() const { return *world_->scenario; }
+  [[nodiscard]] World& world() { return *world_; }
+  [[nodiscard]] const World& world() const { return *world_; }
+  [[nodiscard]] const SimulationOptions& options() const { return options_; }
+  [[nodiscard]] int threads() const;
+
+  // Recorded results: one row per simulated day.
+  [[nodiscard]] const std::vector<std::int32_t>& recorded_days() const { return days_; }
+  [[nodiscard]] const std::vector<double>& series(std::size_t indicator) const { return series_[indicator]; }
+  [[nodiscard]] std::size_t agent_count() const;
+
+ private:
+  void record_row();
+
+  SimulationOptions options_;
+  std::unique_ptr<exec::Arena> arena_;
+  std::unique_ptr<World> world_;
+  std::vector<std::int32_t> days_;
+  std::vector<std::vector<double>> series_;
+  std::unique_ptr<record::ResultsWriter> writer_;
+};
+
+// Program identity written into results files.
+[[nodiscard]] std::string program_version();
+[[nodiscard]] std::string git_commit();
+
+}  // namespace pfsim

@@ -1,0 +1,38 @@
+#include "world/queries.hpp"
+
+#include "core/date.hpp"
+#include "exec/parallel.hpp"
+
+namespace pfsim {
+
+bool is_last_day_of_month(const World& w) {
+  const CivilDate d = to_civil(w.today());
+  return d.day == days_in_month(d.year, d.month);
+}
+
+std::vector<Fen> deposits_by_bank(const World& w) {
+  const std::size_t n_banks = w.banks.size();
+  std::vector<Int128> total(n_banks, 0);
+  for (std::size_t id = 0; id < w.ledger.book_count(); ++id) {
+    const Book& b = w.ledger.book(static_cast<BookId>(id));
+    if (!b.is_money()) continue;
+    // Per-chunk partial sums per bank, added in chunk order.
+    std::vector<std::vector<Int128>> partial(exec::chunk_count(b.rows()));
+    exec::for_each_chunk(b.rows(), [&](std::size_t c, std::size_t begin, std::size_t end) {
+      std::vector<Int128> local(n_banks, 0);
+      for (std::size_t r = begin; r < end; ++r) local[b.issuer.of(r)] += b.balance[r];
+      partial[c] = std::move(local);
+    });
+    for (const auto& p : partial)
+      for (std::size_t k = 0; k < n_banks; ++k) total[k] += p[k];
+  }
+  std::vector<Fen> out(n_banks);
+  for (std::size_t k = 0; k < n_banks; ++k) out[k] = static_cast<Fen>(total[k]);
+  return out;
+}
+
+Int128 book_total(const Book& b) {
+  return exec::exact_sum(b.rows(), [&](std::size_t r) { return b.balance[r]; });
+}
+
+}  // namespace pfsim

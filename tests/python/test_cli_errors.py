@@ -1,0 +1,91 @@
+"""Bad input: one clear message with file:line:column, exit code 2, no results file."""
+import pytest
+
+from conftest import ROOT, run_pfsim
+
+
+def _run_bad(tmp_path, text, *extra):
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(text)
+    out = tmp_path / "out.h5"
+    proc = run_pfsim("run", scenario, "--out", out, *extra, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert not out.exists()
+    assert not out.with_name("out.h5.partial").exists()
+    return proc.stderr
+
+
+def test_missing_file(pfsim_exe, tmp_path):
+    proc = run_pfsim("run", tmp_path / "nope.yaml", "--out", tmp_path / "o.h5", check=False)
+    assert proc.returncode == 2
+    assert "nope.yaml" in proc.stderr and "cannot open" in proc.stderr
+    assert not (tmp_path / "o.h5").exists()
+
+
+def test_directory_instead_of_file(pfsim_exe, tmp_path):
+    proc = run_pfsim("validate", tmp_path, check=False)
+    assert proc.returncode == 2
+    assert str(tmp_path) in proc.stderr
+
+
+def test_invalid_yaml_names_line_and_column(pfsim_exe, tmp_path):
+    err = _run_bad(tmp_path, "consumers:\n  count: [1, 2\n")
+    assert "bad.yaml:" in err and "invalid YAML" in err
+
+
+def test_unknown_key_with_suggestion(pfsim_exe, tmp_path):
+    err = _run_bad(tmp_path, "consumers:\n  cuont: 10\n")
+    assert "bad.yaml:2:3: consumers.cuont: unknown key 'cuont'" in err
+    assert "did you mean 'count'?" in err
+
+
+def test_wrong_type(pfsim_exe, tmp_path):
+    err = _run_bad(tmp_path, "consumers:\n  count: many\n")
+    assert "bad.yaml:2:10: consumers.count: expected an integer" in err
+    assert '"many"' in err
+
+
+def test_every_problem_reported_at_once(pfsim_exe, tmp_path):
+    err = _run_bad(tmp_path, "consumers:\n  count: -5\n  mpc_income: .nan\nsmes:\n  coutn: 3\n")
+    assert "consumers.count" in err and "out of range" in err
+    assert "consumers.mpc_income" in err and "NaN" in err
+    assert "smes.coutn" in err
+
+
+def test_duplicate_key(pfsim_exe, tmp_path):
+    err = _run_bad(tmp_path, "consumers:\n  count: 10\n  count: 20\n")
+    assert "duplicate key 'count'" in err and "bad.yaml:3:3" in err
+
+
+def test_list_item_key_path(pfsim_exe, tmp_path):
+    err = _run_bad(tmp_path, "banks:\n  tiers:\n    - {name: a, count: 1, deposit_share: 0.5}\n"
+                             "    - {name: b, count: 1, deposit_share: 0.5, capital_ratio: 2}\n")
+    assert "banks.tiers[1].capital_ratio" in err
+
+
+def test_shares_must_sum_to_one(pfsim_exe, tmp_path):
+    err = _run_bad(tmp_path, "banks:\n  tiers:\n    - {name: a, count: 1, deposit_share: 0.5}\n")
+    assert "deposit_share must sum to 1" in err
+
+
+def test_bad_set_override(pfsim_exe, tmp_path):
+    err = _run_bad(tmp_path, "", "--set", "consumers.cout=5")
+    assert "unknown parameter 'consumers.cout'" in err and "consumers.count" in err
+
+
+def test_unwritable_output(pfsim_exe, tmp_path):
+    out = tmp_path / "no_such_dir" / "r.h5"
+    proc = run_pfsim("run", ROOT / "scenarios/baseline.yaml", "--out", out, "--steps", 1, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "r.h5" in proc.stderr
+    assert not out.parent.exists()
+
+
+def test_validate_ok(pfsim_exe):
+    proc = run_pfsim("validate", ROOT / "scenarios/baseline.yaml")
+    assert "valid" in proc.stdout
+
+
+def test_help_and_version(pfsim_exe):
+    assert "run" in run_pfsim("--help").stdout
+    assert run_pfsim("--version").stdout.startswith("pfsim ")

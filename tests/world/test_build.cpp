@@ -1,0 +1,63 @@
+// world/build: the initial world is consistent, deterministic and seed-dependent.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "scenario/load.hpp"
+#include "world/queries.hpp"
+#include "world/world.hpp"
+
+using namespace pfsim;
+
+namespace {
+Scenario small() {
+  return scenario::load_text("consumers: {count: 5000}\nsmes: {count: 400}\n", "<test>");
+}
+}  // namespace
+
+TEST_CASE("the initial world balances and has the scenario's agents") {
+  const Scenario sc = small();
+  const auto w = build_world(sc, 7);
+  CHECK(w->consumers.size() == 5000);
+  CHECK(w->smes.size() == 400);
+  CHECK(w->banks.size() == 48);  // 6 + 12 + 30 in the default tiers
+  CHECK(w->ledger.audit().ok());
+  // Employees sit with their employer, in contiguous ranges that cover the employed.
+  std::uint64_t employed = 0;
+  for (std::size_t s = 0; s < w->smes.size(); ++s) {
+    CHECK(w->smes.first_employee[s] == employed);
+    for (std::uint32_t e = 0; e < w->smes.employee_count[s]; ++e)
+      CHECK(w->consumers.employer[w->smes.first_employee[s] + e] == s);
+    employed += w->smes.employee_count[s];
+  }
+  CHECK(employed == 4750);  // 95% of 5000
+}
+
+TEST_CASE("ids are unique and stable; the same seed builds the same world") {
+  const Scenario sc = small();
+  const auto a = build_world(sc, 7);
+  const auto b = build_world(sc, 7);
+  const auto c = build_world(sc, 8);
+  CHECK(a->consumers.id == b->consumers.id);
+  CHECK(a->consumers.monthly_wage == b->consumers.monthly_wage);
+  CHECK(a->consumers.monthly_wage != c->consumers.monthly_wage);
+  std::vector<AgentId> all = a->consumers.id;
+  all.insert(all.end(), a->smes.id.begin(), a->smes.id.end());
+  all.insert(all.end(), a->banks.id.begin(), a->banks.id.end());
+  std::sort(all.begin(), all.end());
+  CHECK(std::adjacent_find(all.begin(), all.end()) == all.end());
+}
+
+TEST_CASE("banks hold reserves and capital in proportion to their deposits") {
+  const Scenario sc = small();
+  const auto w = build_world(sc, 1);
+  const std::vector<Fen> deposits = deposits_by_bank(*w);
+  const Book& reserves = w->ledger.book(w->ledger.reserves_book);
+  for (std::size_t b = 0; b < w->banks.size(); ++b) {
+    const double ratio = sc.banks.tiers[w->banks.tier[b]].reserve_ratio;
+    CHECK(reserves.balance[b] == apply_rate(deposits[b], ratio));
+    CHECK(w->ledger.net_worth(AgentKind::bank)[b] ==
+          apply_rate(deposits[b], sc.banks.tiers[w->banks.tier[b]].capital_ratio));
+  }
+}
