@@ -44,6 +44,8 @@ struct ParamSpec {
   FieldAccess access;
 };
 
+// The parameter table as declared (parameters.cpp); use schema() instead.
+[[nodiscard]] std::vector<ParamSpec> parameter_table();
 // The table, in document order.
 [[nodiscard]] const std::vector<ParamSpec>& schema();
 // nullptr if no parameter has this exact path (list elements use "[]").
