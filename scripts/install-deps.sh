@@ -15,9 +15,9 @@ packages=(
   # Python (Debian's /usr/bin/python3)
   python3 python3-numpy python3-h5py python3-pytest python3-pandas python3-xarray
   python3-h5netcdf python3-netcdf4 python3-matplotlib python3-scipy
-  python3-nbclient python3-nbformat python3-ipykernel
+  python3-nbclient python3-nbformat python3-ipykernel python3-jsonschema python3-yaml
   # style
-  clang-format
+  clang-format black flake8
 )
 
 missing=()

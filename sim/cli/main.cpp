@@ -15,6 +15,7 @@
 #include "exec/parallel.hpp"
 #include "indicators/indicators.hpp"
 #include "run/simulation.hpp"
+#include "scenario/events.hpp"
 #include "scenario/load.hpp"
 #include "scenario/schema.hpp"
 
@@ -200,8 +201,13 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(run_args);
     if (*validate) {
       const Scenario sc = scenario::load_file(validate_path, validate_overrides);
-      std::printf("%s: valid (%lld days from %s)\n", validate_path.c_str(), static_cast<long long>(sc.run.days),
-                  format_iso_date(sc.run.start_date).c_str());
+      // Trigger conditions name indicators, which only the engine side knows.
+      std::vector<std::string> names;
+      for (const indicators::Indicator& ind : indicators::table()) names.emplace_back(ind.name);
+      if (auto unknown = scenario::check_identifiers(sc, names); !unknown.empty()) throw UserError(std::move(unknown));
+      std::printf("%s: valid (%lld days from %s, %zu event%s)\n", validate_path.c_str(),
+                  static_cast<long long>(sc.run.days), format_iso_date(sc.run.start_date).c_str(), sc.events.size(),
+                  sc.events.size() == 1 ? "" : "s");
       return exit_ok;
     }
     if (*resolve) {

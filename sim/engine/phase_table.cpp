@@ -1,31 +1,50 @@
 // The step as a schedule. Ordering rules:
-//  * begin_day first: this step's flow counters start at zero.
+//  * begin_day first: this step's flow counters and intents start empty.
+//  * consumer_daily before wages: a consumer who loses the job today is not paid.
 //  * wages before consumption: on payday consumers spend out of today's pay.
-//  * consumption before platform_costs: month-end costs use the whole month's
-//    revenue, today's fees included.
-//  * settlement last: it settles in reserves every clearing position opened by
-//    the payments of the day, so banks end each day with clearing = 0.
+//  * consumption before suppliers and servicing: today's sales and credit-line
+//    draws are in the books when firms and borrowers settle their bills.
+//  * servicing (consumers, then SMEs) before origination: applications made on
+//    a billing day are decided the same day, after that day's repayments.
+//  * funds after servicing: redemptions asked today are paid today.
+//  * month_end after funds: interest and fund yield on end-of-day balances.
+//  * settlement after every payment of the day: banks end each day with no open
+//    clearing position.
+//  * bank_regulation last: failures are judged on the day's final balance
+//    sheets, and next month's lending room on the month's closing ones.
 // Every phase leaves every balance sheet balanced (the audit checks it).
 #include "core/date.hpp"
 #include "core/error.hpp"
 #include "engine/engine.hpp"
 #include "phases/phases.hpp"
+#include "world/sfc.hpp"
 
 namespace pfsim::engine {
 
 namespace {
 
 constexpr Phase table[] = {
-    {"begin_day", phases::run_begin_day, "—", "flows"},
-    {"wages", phases::run_wages, "consumers.monthly_wage, smes.employees, sme deposits",
-     "sme and consumer deposits, net worth, smes.payroll_*, flows.wages_*"},
-    {"consumption", phases::run_consumption,
-     "consumer deposits, wages, adoption; smes.accepts_platform; platform fee",
-     "consumer, sme and platform deposits, net worth, flows, platform revenue"},
-    {"platform_costs", phases::run_platform_costs, "platform revenue_this_month, platform deposit",
-     "platform and sme deposits, net worth"},
+    {"begin_day", phases::run_begin_day, "ledger", "flows, intents, sector net worth snapshot"},
+    {"consumer_daily", phases::run_consumer_daily, "consumers, smes.active, fund units",
+     "consumers.employed, days_past_due, loan claims (write-offs), redemption intents"},
+    {"wages", phases::run_wages, "consumers.monthly_wage, employed; smes.employees; sme deposits",
+     "sme and consumer deposits, net worth, smes.payroll_*, missed_paydays"},
+    {"consumption", phases::run_consumption, "consumer deposits, fund units, adoption, credit lines; smes",
+     "consumer, sme and platform deposits, revolving claims, payment counts, sales"},
+    {"suppliers", phases::run_suppliers, "smes.sales_last_month, supplier", "sme deposits, sales"},
+    {"consumer_servicing", phases::run_consumer_servicing, "consumer loans, deposits, fund yield, policy",
+     "loan claims, deposits, fund units and deposits, defaults, application intents"},
+    {"sme_servicing", phases::run_sme_servicing, "sme loans, deposits, wage bills",
+     "loan claims, deposits, exits and entries, application intents"},
+    {"origination", phases::run_origination, "application intents, signals, bank quotas, platform equity",
+     "new loans, credit lines, partner banks, quotas, platform credit revenue"},
+    {"funds", phases::run_funds, "redemption intents, fund deposits, deposits by bank",
+     "fund placements, consumer units and deposits, fund confidence"},
+    {"month_end", phases::run_month_end, "every balance; rates", "interest, fund yield, costs, platform accounts"},
     {"settlement", phases::run_settlement, "bank clearing positions, deposits by bank",
      "bank reserves, clearing, central-bank loans"},
+    {"bank_regulation", phases::run_bank_regulation, "bank balance sheets, requirement",
+     "capital ratios, lending room, failures, resolution"},
 };
 
 }  // namespace
@@ -41,19 +60,25 @@ AuditLevel default_audit_level() {
 }
 
 void advance_day(World& w, AuditLevel audit) {
-  auto check = [&](std::string_view phase) {
-    const AuditReport report = w.ledger.audit();
-    if (report.ok()) return;
+  auto fail = [&](std::string_view phase, const std::vector<std::string>& problems) {
     std::string text = "ledger audit failed after phase '" + std::string(phase) + "' on " +
                        format_iso_date(w.today()) + " (step " + std::to_string(w.step) + "):";
-    for (const std::string& p : report.problems) text += "\n  " + p;
+    for (const std::string& p : problems) text += "\n  " + p;
     throw InternalError(text);
+  };
+  auto check = [&](std::string_view phase) {
+    const AuditReport report = w.ledger.audit();
+    if (!report.ok()) fail(phase, report.problems);
   };
   for (const Phase& phase : table) {
     phase.run(w);
     if (audit == AuditLevel::after_every_phase) check(phase.name);
   }
-  if (audit == AuditLevel::end_of_step) check("end of step");
+  if (audit != AuditLevel::off) {
+    if (audit == AuditLevel::end_of_step) check("end of step");
+    const auto problems = check_stock_flow(w.ledger, w.sector_net_worth_at_step_start);
+    if (!problems.empty()) fail("end of step (stock-flow consistency)", problems);
+  }
   ++w.step;
 }
 

@@ -1,19 +1,22 @@
 // Consumption and payments. Each consumer has a monthly budget
-//   budget = mpc_income × wage (if employed) + mpc_wealth × max(0, deposit − wage)
-// (a buffer-stock rule: spend out of income, and run down wealth above one
-// month's wage), spread over purchases_per_month purchases of equal size. Today
-// it makes ⌊r⌋ + Bernoulli(r − ⌊r⌋) purchases, r = purchases_per_month / days in
-// the month, each from a merchant drawn uniformly. A purchase goes through the
-// platform when the merchant accepts it and a draw falls below the consumer's
-// adoption; the platform keeps merchant_fee_rate of it. A consumer who cannot
-// afford a purchase buys what its deposit allows.
-//
-// Parallel over consumer chunks: the payer debits its own deposit; credits to
-// merchants and to the platform go through the chunk's Journal.
+//   budget = mpc_income × wage (if employed) + mpc_wealth × max(0, liquid − wage)
+// with liquid = deposit + fund units (a buffer-stock rule: spend out of income
+// and run down wealth above one month's wage), spread over purchases_per_month
+// purchases of equal size. Today it makes ⌊r⌋ + Bernoulli(r − ⌊r⌋) purchases,
+// r = purchases_per_month / days in the month, each from an active merchant
+// drawn in proportion to its wage bill (an alias table), so that firms' sales
+// match their wage bills on average. A purchase goes through the consumer's mobile wallet (the
+// lending platform's, or a rival's) when the merchant accepts wallets and a
+// draw falls below the consumer's adoption — unless the platform is in an
+// outage — and the wallet keeps merchant_fee_rate of it (nothing from
+// fee-free merchants, personal QR-code sellers). A wallet user of the
+// lending platform with a credit line puts revolving_use_share of its wallet
+// purchases on the line while it has room: the partner bank advances the money
+// and the platform buys its own share of the day's draws (origination.cpp). A
+// consumer who cannot pay buys what its deposit allows.
 #include <cmath>
 
-#include "core/date.hpp"
-#include "exec/parallel.hpp"
+#include "phases/chunked.hpp"
 #include "phases/phases.hpp"
 #include "rng/philox.hpp"
 
@@ -21,66 +24,77 @@ namespace pfsim::phases {
 
 void run_consumption(World& w) {
   const Scenario& sc = *w.scenario;
-  Ledger& L = w.ledger;
-  const std::size_t n = w.consumers.size();
   const std::size_t n_smes = w.smes.size();
   if (n_smes == 0) return;
-  const CivilDate today = to_civil(w.today());
-  const double rate = sc.consumers.purchases_per_month / days_in_month(today.year, today.month);
+  const Today t = today(w);
+  const double rate = sc.consumers.purchases_per_month / t.days_in_month;
   const double whole = std::floor(rate);
   const double frac = rate - whole;
-  const Account platform_account{w.books.platform_deposit, 0};
-  const double fee_rate = w.platforms.merchant_fee_rate[0];
-
-  struct ChunkFlows {
-    Fen consumption = 0, platform_volume = 0, fees = 0;
-  };
-  std::vector<Journal> journals(exec::chunk_count(n));
-  std::vector<ChunkFlows> flows(journals.size());
-  exec::for_each_chunk(n, [&](std::size_t c, std::size_t begin, std::size_t end) {
-    Journal& j = journals[c];
-    j.reset(w.banks.size());
-    ChunkFlows f;
-    const Book& deposits = L.book(w.books.consumer_deposit);
+  const BookIds& B = w.books;
+  const ConsumerStore& C = w.consumers;
+  const SmeStore& S = w.smes;
+  for_each_chunk_journaled(w, AgentKind::consumer, C.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
+    Journal& j = out.journal;
     for (std::size_t i = begin; i < end; ++i) {
-      rng::Draws draws(w.seed, rng::Stream::consumption, w.consumers.id[i], w.step);
+      const auto c = static_cast<std::uint32_t>(i);
+      rng::Draws draws(w.seed, rng::Stream::consumption, C.id[i], w.step);
       const int purchases = static_cast<int>(whole) + (draws.uniform() < frac ? 1 : 0);
       if (purchases == 0) continue;
-      const Fen wage = w.consumers.monthly_wage[i];
-      const bool employed = w.consumers.employer[i] != no_index;
-      const Fen deposit = deposits.balance[i];
-      const Fen budget = (employed ? apply_rate(wage, sc.consumers.mpc_income) : 0) +
-                         apply_rate(deposit > wage ? deposit - wage : 0, sc.consumers.mpc_wealth_monthly);
+      const Account deposit{B.consumer_deposit, c};
+      const Fen wage = C.employed[i] != 0 ? apply_rate(C.monthly_wage[i], w.policy.income_multiplier) : 0;
+      const Fen liquid = j.balance(deposit) + j.balance({B.consumer_fund_units, c});
+      const Fen reference = C.monthly_wage[i];
+      const Fen budget = apply_rate(wage, sc.consumers.mpc_income) +
+                         apply_rate(liquid > reference ? liquid - reference : 0, sc.consumers.mpc_wealth_monthly);
       const Fen per_purchase = apply_rate(budget, 1.0 / sc.consumers.purchases_per_month);
+      if (per_purchase <= 0) continue;
+      const bool has_line = C.revolving_limit[i] > 0 && C.days_past_due[i] == 0 && C.defaulted_by_hazard[i] == 0;
+      bool drew = false;
       for (int k = 0; k < purchases; ++k) {
-        const std::uint32_t merchant = draws.below(static_cast<std::uint32_t>(n_smes));
-        const bool by_platform =
-            w.smes.accepts_platform[merchant] != 0 && draws.uniform() < w.consumers.platform_adoption[i];
-        const Fen available = deposits.balance[i];
-        const Fen amount = per_purchase < available ? per_purchase : available;
-        if (amount <= 0) break;
-        j.debit_own(L, Account{w.books.consumer_deposit, static_cast<std::uint32_t>(i)}, amount, Flow::income);
-        f.consumption += amount;
-        if (by_platform) {
-          const Fen fee = apply_rate(amount, fee_rate);
-          j.credit(L, Account{w.books.sme_deposit, merchant}, amount - fee, Flow::income);
-          f.platform_volume += amount;
-          f.fees += fee;
-        } else {
-          j.credit(L, Account{w.books.sme_deposit, merchant}, amount, Flow::income);
+        // A merchant drawn in proportion to its wage bill (sales then match
+        // wage bills on average); a vacant slot is redrawn up to three times.
+        std::uint32_t merchant = draw_by_size(S, draws);
+        for (int retry = 0; retry < 3 && S.active[merchant] == 0; ++retry) merchant = draw_by_size(S, draws);
+        const double u_channel = draws.uniform();
+        const double u_credit = draws.uniform();
+        if (S.active[merchant] == 0) continue;
+        const std::uint8_t wallet = C.wallet[i];
+        bool by_wallet = S.accepts_platform[merchant] != 0 && u_channel < C.platform_adoption[i];
+        if (by_wallet && wallet == 0 && w.policy.platform_outage) by_wallet = false;
+        Fen amount = per_purchase;
+        if (by_wallet && wallet == 0 && has_line && u_credit < sc.consumers.revolving_use_share) {
+          const Fen used = j.balance({B.revolving_platform, c}) + j.balance({B.revolving_bank, c});
+          const Fen room = C.revolving_limit[i] - used;
+          if (room >= amount) {
+            ops::lend(j, {B.revolving_bank, c}, deposit, amount);
+            out.flows.new_loans[static_cast<std::size_t>(Lender::platform)] += amount;
+            drew = true;
+          }
         }
+        const Fen available = j.balance(deposit);
+        if (amount > available) amount = available;
+        if (amount <= 0) break;
+        const Account merchant_deposit{B.sme_deposit, merchant};
+        if (by_wallet) {
+          const Fen fee = S.fee_free[merchant] != 0 ? 0 : apply_rate(amount, w.platforms.merchant_fee_rate[wallet]);
+          ops::purchase_with_fee(j, deposit, merchant_deposit, {B.platform_deposit, wallet}, amount, fee, FlowType::consumption);
+          out.fees_by_platform[wallet] += fee;
+          if (wallet == 0) {
+            out.flows.platform_payment_volume += amount;
+            ++w.consumers.payment_count[i];
+          } else {
+            out.flows.rival_payment_volume += amount;
+          }
+        } else {
+          ops::transfer(j, deposit, merchant_deposit, amount, FlowType::consumption);
+        }
+        out.flows.consumption += amount;
+        out.sales.push_back({merchant, amount, static_cast<std::uint8_t>(by_wallet && wallet == 0 ? 1 : 0)});
       }
+      // The platform takes its own share of today's draws (origination.cpp).
+      if (drew) out.intents.revolving_reviews.push_back(c);
     }
-    if (f.fees > 0) j.credit(L, platform_account, f.fees, Flow::income);
-    flows[c] = f;
   });
-  merge(L, journals);
-  for (const ChunkFlows& f : flows) {
-    w.flows.consumption = checked_add(w.flows.consumption, f.consumption);
-    w.flows.platform_payment_volume = checked_add(w.flows.platform_payment_volume, f.platform_volume);
-    w.flows.platform_fee_revenue = checked_add(w.flows.platform_fee_revenue, f.fees);
-  }
-  w.platforms.revenue_this_month[0] = checked_add(w.platforms.revenue_this_month[0], w.flows.platform_fee_revenue);
 }
 
 }  // namespace pfsim::phases

@@ -6,10 +6,17 @@
 
 namespace pfsim::phases {
 
-void run_begin_day(World& w);         // reset this step's flow counters
-void run_wages(World& w);             // payday: SMEs pay their employees
-void run_consumption(World& w);       // consumers buy from SMEs by platform or bank
-void run_platform_costs(World& w);    // month end: the platform pays its operating costs
-void run_settlement(World& w);        // banks settle clearing positions in reserves
+void run_begin_day(World& w);          // reset flows and intents; snapshot sector net worth
+void run_consumer_daily(World& w);     // job spells; days past due; write-offs; fund-run requests
+void run_wages(World& w);              // payday: SMEs pay their employees
+void run_consumption(World& w);        // purchases by wallet, credit line or bank
+void run_suppliers(World& w);          // SMEs pay their supplier SMEs
+void run_consumer_servicing(World& w); // billing day: repayments, interest, defaults, fund choice, applications
+void run_sme_servicing(World& w);      // billing day: repayments, defaults, exits, loan applications
+void run_origination(World& w);        // lenders screen, price and fund today's applications
+void run_funds(World& w);              // redemptions, subscriptions placed, placements rebalanced
+void run_month_end(World& w);          // interest, costs, fund yield, platform accounts, entry
+void run_settlement(World& w);         // banks settle clearing positions in reserves
+void run_bank_regulation(World& w);    // capital ratios, lending room, failures and resolution
 
 }  // namespace pfsim::phases

@@ -1,17 +1,26 @@
-// Wages. On payday each SME owes its employees their contractual monthly wage.
-// A firm short of cash pays everyone the same fraction funds / bill. The phase
-// is two parallel passes, each writing only its own rows (through a Journal):
+// Wages. On payday each active SME owes each employed employee the contractual
+// wage × income_multiplier (income shocks). A firm short of cash pays everyone
+// the same fraction funds / bill and counts a missed payday (exit after
+// exit_missed_paydays in a row, see sme_servicing.cpp). Two parallel passes, each
+// writing only its own rows:
 //   1. SMEs: snapshot bill and funds; debit what they will pay.
 //   2. Consumers: credit wage × min(1, funds / bill) of their employer.
 // Both passes compute each employee's pay with the same integer formula, so the
-// amounts debited and credited agree to the fen.
-#include "core/date.hpp"
-#include "exec/parallel.hpp"
+// amounts debited and credited agree to the fen. After wages, a firm holding
+// more than cash_target_months of its wage bill pays dividend_share of the
+// excess to its owners — modelled as its working staff, in proportion to
+// wages — so that profits return to households (the same two-pass split).
+#include "phases/chunked.hpp"
 #include "phases/phases.hpp"
 
 namespace pfsim::phases {
 
 namespace {
+
+Fen wage_due(const World& w, std::size_t consumer) {
+  return w.consumers.employed[consumer] != 0 ? apply_rate(w.consumers.monthly_wage[consumer], w.policy.income_multiplier)
+                                             : 0;
+}
 
 // The pay of one employee (fen): floor(wage × funds / bill) when short, else wage.
 Fen pay_of(Fen wage, Fen bill, Fen funds) {
@@ -19,56 +28,83 @@ Fen pay_of(Fen wage, Fen bill, Fen funds) {
   return static_cast<Fen>(static_cast<Int128>(wage) * funds / bill);
 }
 
+// An owner's dividend (fen): its wage's share of the payout.
+Fen dividend_of(Fen wage, Fen bill, Fen payout) {
+  if (bill <= 0) return 0;
+  return static_cast<Fen>(static_cast<Int128>(wage) * payout / bill);
+}
+
+// Dividend weight: the wage of a working employee (profit sharing with the
+// staff at work, so that unemployment cuts household income).
+Fen owner_weight(const World& w, std::size_t consumer) {
+  return w.consumers.employed[consumer] != 0 ? w.consumers.monthly_wage[consumer] : 0;
+}
+
 }  // namespace
 
 void run_wages(World& w) {
-  if (to_civil(w.today()).day != w.scenario->smes.payday) return;
-  Ledger& L = w.ledger;
-  const std::size_t n_banks = w.banks.size();
-
-  // Pass 1: SMEs debit their payroll.
-  std::vector<Journal> sme_journals(exec::chunk_count(w.smes.size()));
-  std::vector<Fen> owed(sme_journals.size(), 0), paid(sme_journals.size(), 0);
-  exec::for_each_chunk(w.smes.size(), [&](std::size_t c, std::size_t begin, std::size_t end) {
-    Journal& j = sme_journals[c];
-    j.reset(n_banks);
-    const Book& deposits = L.book(w.books.sme_deposit);
+  if (today(w).day != w.scenario->smes.payday) return;
+  SmeStore& S = w.smes;
+  const BookIds& B = w.books;
+  for_each_chunk_journaled(w, AgentKind::sme, S.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
     for (std::size_t s = begin; s < end; ++s) {
-      const std::uint32_t first = w.smes.first_employee[s];
-      const std::uint32_t last = first + w.smes.employee_count[s];
+      S.payroll_bill[s] = 0;
+      S.payroll_funds[s] = 0;
+      S.payroll_dividend[s] = 0;
+      S.payroll_owners[s] = 0;
+      if (S.active[s] == 0) continue;
+      const std::uint32_t first = S.first_employee[s];
+      const std::uint32_t last = first + S.employee_count[s];
       Fen bill = 0;
-      for (std::uint32_t e = first; e < last; ++e) bill = checked_add(bill, w.consumers.monthly_wage[e]);
-      const Fen funds = deposits.balance[s];
+      for (std::uint32_t e = first; e < last; ++e) bill = checked_add(bill, wage_due(w, e));
+      const Account deposit{B.sme_deposit, static_cast<std::uint32_t>(s)};
+      const Fen funds = out.journal.balance(deposit);
       Fen total = 0;
-      for (std::uint32_t e = first; e < last; ++e)
-        total = checked_add(total, pay_of(w.consumers.monthly_wage[e], bill, funds));
-      w.smes.payroll_bill[s] = bill;
-      w.smes.payroll_funds[s] = funds;
-      if (!j.debit_own(L, Account{w.books.sme_deposit, static_cast<std::uint32_t>(s)}, total, Flow::income))
-        throw InternalError("wages: payroll exceeds funds");  // impossible: total ≤ funds
-      owed[c] += bill;
-      paid[c] += total;
+      for (std::uint32_t e = first; e < last; ++e) total = checked_add(total, pay_of(wage_due(w, e), bill, funds));
+      S.payroll_bill[s] = bill;
+      S.payroll_funds[s] = funds;
+      // Dividends from the cash left after wages.
+      Fen owners_bill = 0;
+      for (std::uint32_t e = first; e < last; ++e) owners_bill = checked_add(owners_bill, owner_weight(w, e));
+      const Fen after_wages = funds - total;
+      const Fen excess = after_wages - apply_rate(owners_bill, w.scenario->smes.cash_target_months);
+      const Fen payout = excess > 0 ? apply_rate(excess, w.scenario->smes.dividend_share) : 0;
+      Fen dividends = 0;
+      for (std::uint32_t e = first; e < last; ++e) dividends += dividend_of(owner_weight(w, e), owners_bill, payout);
+      S.payroll_dividend[s] = payout;
+      S.payroll_owners[s] = owners_bill;
+      if (dividends > 0) {
+        out.journal.post(deposit, -dividends);
+        out.journal.post_net_worth(AgentKind::sme, static_cast<std::uint32_t>(s), -dividends);
+        out.journal.post_clearing(w.ledger.book(B.sme_deposit).issuer.of(s), -dividends);
+        out.journal.post_money(-dividends);
+        out.journal.post_flow(FlowType::dividends, AgentKind::sme, AgentKind::consumer, dividends);
+      }
+      S.missed_paydays[s] = funds >= bill ? 0 : static_cast<std::uint8_t>(std::min(255, S.missed_paydays[s] + 1));
+      // The employees' side is posted in pass 2; here only the firm's.
+      out.journal.post(deposit, -total);
+      out.journal.post_net_worth(AgentKind::sme, static_cast<std::uint32_t>(s), -total);
+      out.journal.post_clearing(w.ledger.book(B.sme_deposit).issuer.of(s), -total);
+      out.journal.post_money(-total);
+      out.journal.post_flow(FlowType::wages, AgentKind::sme, AgentKind::consumer, total);
+      out.flows.wages_owed += bill;
+      out.flows.wages_paid += total;
     }
   });
-  // Pass 2: employees credit their pay.
-  std::vector<Journal> consumer_journals(exec::chunk_count(w.consumers.size()));
-  exec::for_each_chunk(w.consumers.size(), [&](std::size_t c, std::size_t begin, std::size_t end) {
-    Journal& j = consumer_journals[c];
-    j.reset(n_banks);
+  for_each_chunk_journaled(w, AgentKind::consumer, w.consumers.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
+    const Book& deposits = w.ledger.book(B.consumer_deposit);
     for (std::size_t i = begin; i < end; ++i) {
       const std::uint32_t employer = w.consumers.employer[i];
       if (employer == no_index) continue;
-      const Fen pay = pay_of(w.consumers.monthly_wage[i], w.smes.payroll_bill[employer],
-                             w.smes.payroll_funds[employer]);
-      if (pay > 0) j.credit_own(L, Account{w.books.consumer_deposit, static_cast<std::uint32_t>(i)}, pay, Flow::income);
+      const Fen pay = (S.payroll_bill[employer] > 0 ? pay_of(wage_due(w, i), S.payroll_bill[employer], S.payroll_funds[employer]) : 0) +
+                      dividend_of(owner_weight(w, i), S.payroll_owners[employer], S.payroll_dividend[employer]);
+      if (pay == 0) continue;
+      out.journal.post({B.consumer_deposit, static_cast<std::uint32_t>(i)}, pay);
+      out.journal.post_net_worth(AgentKind::consumer, static_cast<std::uint32_t>(i), pay);
+      out.journal.post_clearing(deposits.issuer.of(i), pay);
+      out.journal.post_money(pay);
     }
   });
-  merge(L, sme_journals);
-  merge(L, consumer_journals);
-  for (std::size_t c = 0; c < owed.size(); ++c) {
-    w.flows.wages_owed = checked_add(w.flows.wages_owed, owed[c]);
-    w.flows.wages_paid = checked_add(w.flows.wages_paid, paid[c]);
-  }
 }
 
 }  // namespace pfsim::phases

@@ -6,7 +6,8 @@
 //    attribute is created first, then H5Fstart_swmr_write(); afterwards the file
 //    is only appended to (H5Dset_extent + H5Dwrite + H5Dflush), which SWMR keeps
 //    consistent on disk at every instant, so a SIGKILLed run leaves a readable
-//    file (open it with h5py's swmr=True, or clear its flags with `h5clear -s`).
+//    file: h5py opens it with swmr=True, and recover() turns it into a finished
+//    file (a plain open is refused until `h5clear -s --increment=0`).
 //    Rows are buffered in memory and written in batches by flush(); nothing
 //    touches the file between two flushes. Within a flush each dataset is
 //    extended, written and flushed in turn, the coordinate (`date`, `event`)
@@ -45,8 +46,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr hsize_t kRowsPerChunk = 1024;  // 8 KiB of float64 per chunk
-constexpr hsize_t kEventsPerChunk = 64;  // events are rare
+constexpr hsize_t kRowsPerChunk = 1024;            // 8 KiB of float64 per chunk
+constexpr hsize_t kEventsPerChunk = 64;            // events are rare
 constexpr hsize_t kCopyRows = 64 * kRowsPerChunk;  // rows per read/write when copying
 constexpr unsigned kDeflateLevel = 4;
 constexpr int kResultsFormatVersion = 1;  // bump when the layout changes
@@ -58,7 +59,8 @@ constexpr const char* kCalendar = "proleptic_gregorian";
 enum class Flavor { streaming, final_copy };
 
 bool is_ascii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 // snake_case-ish: what netCDF, xarray attribute access and HDF5 paths all accept.
@@ -69,7 +71,9 @@ bool is_valid_name(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [&](char c) { return alpha(c) || digit(c) || c == '_'; });
 }
 
-std::string os_message(int err) { return std::generic_category().message(err); }
+std::string os_message(int err) {
+  return std::generic_category().message(err);
+}
 
 // Handles of one open results file.
 struct OpenFile {
@@ -157,8 +161,8 @@ struct ResultsWriter::Impl {
     const char* why = state == State::finished    ? "finished"
                       : state == State::discarded ? "discarded"
                                                   : "failed earlier";
-    throw InternalError(std::string("ResultsWriter::") + operation + " on a writer that is " +
-                        why + " (" + partial_path.string() + ")");
+    throw InternalError(std::string("ResultsWriter::") + operation + " on a writer that is " + why +
+                        " (" + partial_path.string() + ")");
   }
 
   // ---- checks before any file exists ----------------------------------------
@@ -280,14 +284,15 @@ struct ResultsWriter::Impl {
     write_attribute(obj, name, type.get(), type.get(), &ptr);
   }
 
-  // One extendable 1-D dataset: unlimited, chunked; deflate (+ shuffle) if `compress`.
+  // One 1-D dataset, empty, growing up to `max_rows` (H5S_UNLIMITED for the
+  // `.partial`); chunked, deflate (+ shuffle) if `compress`.
   [[nodiscard]] h5::Dataset create_column(hid_t group, const std::string& name, hid_t file_type,
-                                          hsize_t chunk_rows, bool compress,
+                                          hsize_t max_rows, hsize_t chunk_rows, bool compress,
                                           const double* fill) const {
     const std::string what = "creating dataset " + name;
     const hsize_t dims = 0;
-    const hsize_t maxdims = H5S_UNLIMITED;
-    const h5::Dataspace space{check(H5Screate_simple(1, &dims, &maxdims), what)};
+    if (max_rows != H5S_UNLIMITED) chunk_rows = std::min(chunk_rows, max_rows);
+    const h5::Dataspace space{check(H5Screate_simple(1, &dims, &max_rows), what)};
     const h5::PropList dcpl = object_create_plist(H5P_DATASET_CREATE);
     check(H5Pset_chunk(dcpl.get(), 1, &chunk_rows), what);
     if (compress) {
@@ -308,11 +313,13 @@ struct ResultsWriter::Impl {
     text_attribute(file, "pfsim_version", metadata.program_version);
   }
 
-  void create_timeseries(OpenFile& f) const {
+  // `coord_rows`: maximum length of the `date` scale (H5S_UNLIMITED in the `.partial`).
+  void create_timeseries(OpenFile& f, hsize_t coord_rows) const {
     const h5::Group group = create_group(f.file.get(), "timeseries");
     const std::string since = "days since " + metadata.start_date;
 
-    f.date = create_column(group.get(), kTimeName, H5T_IEEE_F64LE, kRowsPerChunk, true, nullptr);
+    f.date = create_column(group.get(), kTimeName, H5T_IEEE_F64LE, coord_rows, kRowsPerChunk, true,
+                           nullptr);
     check(H5DSset_scale(f.date.get(), kTimeName), "H5DSset_scale(date)");
     text_attribute(f.date.get(), "units", since);
     text_attribute(f.date.get(), "calendar", kCalendar);
@@ -324,8 +331,8 @@ struct ResultsWriter::Impl {
     f.series.clear();
     f.series.reserve(indicators.size());
     for (const auto& spec : indicators) {
-      h5::Dataset ds =
-          create_column(group.get(), spec.name, H5T_IEEE_F64LE, kRowsPerChunk, true, &nan);
+      h5::Dataset ds = create_column(group.get(), spec.name, H5T_IEEE_F64LE, H5S_UNLIMITED,
+                                     kRowsPerChunk, true, &nan);
       std::string long_name = spec.name;
       std::replace(long_name.begin(), long_name.end(), '_', ' ');
       text_attribute(ds.get(), "units", spec.units);
@@ -337,16 +344,18 @@ struct ResultsWriter::Impl {
     }
   }
 
-  void create_events(OpenFile& f, Flavor flavor) const {
+  // `coord_events`: maximum length of the `event` scale (H5S_UNLIMITED in the `.partial`).
+  void create_events(OpenFile& f, Flavor flavor, hsize_t coord_events) const {
     const h5::Group group = create_group(f.file.get(), "events");
     const std::string since = "days since " + metadata.start_date;
 
-    f.ev_index =
-        create_column(group.get(), kEventName, H5T_STD_I32LE, kEventsPerChunk, true, nullptr);
+    f.ev_index = create_column(group.get(), kEventName, H5T_STD_I32LE, coord_events,
+                               kEventsPerChunk, true, nullptr);
     check(H5DSset_scale(f.ev_index.get(), kEventName), "H5DSset_scale(event)");
     text_attribute(f.ev_index.get(), "long_name", "event sequence number, in the order recorded");
 
-    f.ev_day = create_column(group.get(), "day", H5T_STD_I32LE, kEventsPerChunk, true, nullptr);
+    f.ev_day = create_column(group.get(), "day", H5T_STD_I32LE, H5S_UNLIMITED, kEventsPerChunk,
+                             true, nullptr);
     text_attribute(f.ev_day.get(), "units", since);
     text_attribute(f.ev_day.get(), "calendar", kCalendar);
     text_attribute(f.ev_day.get(), "long_name", "day the event took effect");
@@ -356,10 +365,12 @@ struct ResultsWriter::Impl {
     const auto text_column = [&](const char* name, std::size_t width) {
       if (flavor == Flavor::streaming) {
         const h5::Datatype type = fixed_string_type(width, true);
-        return create_column(group.get(), name, type.get(), kEventsPerChunk, true, nullptr);
+        return create_column(group.get(), name, type.get(), H5S_UNLIMITED, kEventsPerChunk, true,
+                             nullptr);
       }
       const h5::Datatype type = vlen_string_type();
-      return create_column(group.get(), name, type.get(), kEventsPerChunk, false, nullptr);
+      return create_column(group.get(), name, type.get(), H5S_UNLIMITED, kEventsPerChunk, false,
+                           nullptr);
     };
     f.ev_type = text_column("type", max_event_type_bytes);
     text_attribute(f.ev_type.get(), "long_name", "shock type");
@@ -382,8 +393,8 @@ struct ResultsWriter::Impl {
       const h5::Datatype type = vlen_string_type();
       const h5::Dataspace space{check(H5Screate(H5S_SCALAR), "H5Screate")};
       const h5::PropList dcpl = object_create_plist(H5P_DATASET_CREATE);
-      h5::Dataset ds{check(H5Dcreate2(group.get(), "scenario", type.get(), space.get(),
-                                      H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+      h5::Dataset ds{check(H5Dcreate2(group.get(), "scenario", type.get(), space.get(), H5P_DEFAULT,
+                                      dcpl.get(), H5P_DEFAULT),
                            "creating dataset metadata/scenario")};
       const char* text = metadata.scenario_text.c_str();
       check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
@@ -405,7 +416,9 @@ struct ResultsWriter::Impl {
                     &format);
   }
 
-  [[nodiscard]] OpenFile create_file(const fs::path& path, Flavor flavor) const {
+  // `rows`/`events`: the final copy's exact lengths (ignored for the `.partial`).
+  [[nodiscard]] OpenFile create_file(const fs::path& path, Flavor flavor, hsize_t rows = 0,
+                                     hsize_t events = 0) const {
     OpenFile f;
     const h5::PropList fcpl = object_create_plist(H5P_FILE_CREATE);
     h5::PropList fapl{check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate")};
@@ -420,8 +433,15 @@ struct ResultsWriter::Impl {
     f.file = h5::File{check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
                             "creating " + path.string())};
     write_root_attributes(f.file.get());
-    create_timeseries(f);
-    create_events(f, flavor);
+    // Data variables are extendable along time in both files. The coordinates
+    // (dimension scales) of the final copy are sized exactly: netCDF readers take
+    // an unlimited scale as "ask every attached variable for its length", which
+    // costs h5netcdf 1.1 O(indicators^2) (23 s to open a file with 300).
+    const auto limit = [&](hsize_t n) {
+      return flavor == Flavor::streaming || n == 0 ? H5S_UNLIMITED : n;
+    };
+    create_timeseries(f, limit(rows));
+    create_events(f, flavor, limit(events));
     create_metadata(f.file.get());
     if (flavor == Flavor::streaming) {
       // From here on the file is only appended to; no object or attribute may be
@@ -437,9 +457,10 @@ struct ResultsWriter::Impl {
     try {
       h5::QuietErrors quiet;
       out = create_file(partial_path, Flavor::streaming);
-      pending_days.reserve(flush_every);
+      const std::size_t batch = std::min<std::size_t>(flush_every, 4096);
+      pending_days.reserve(batch);
       pending_values.assign(indicators.size(), {});
-      for (auto& column : pending_values) column.reserve(flush_every);
+      for (auto& column : pending_values) column.reserve(batch);
       state = State::open;
     } catch (...) {
       out.close_quietly();
@@ -458,9 +479,8 @@ struct ResultsWriter::Impl {
     const hsize_t new_rows = old_rows + rows;
     check(H5Dset_extent(ds, &new_rows), what);
     const h5::Dataspace file_space{check(H5Dget_space(ds), what)};
-    check(
-        H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &old_rows, nullptr, &rows, nullptr),
-        what);
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &old_rows, nullptr, &rows, nullptr),
+          what);
     const h5::Dataspace mem_space{check(H5Screate_simple(1, &rows, nullptr), what)};
     check(H5Dwrite(ds, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data), what);
     if (flush_dataset) check(H5Dflush(ds), what);
@@ -504,8 +524,8 @@ struct ResultsWriter::Impl {
       const auto n = static_cast<hsize_t>(rows_flushed);
       const hsize_t k = pending_days.size();
       for (std::size_t i = 0; i < out.series.size(); ++i) {
-        append_rows(out.series[i].get(), "timeseries/" + indicators[i].name, H5T_NATIVE_DOUBLE,
-                    n, k, pending_values[i].data(), true);
+        append_rows(out.series[i].get(), "timeseries/" + indicators[i].name, H5T_NATIVE_DOUBLE, n,
+                    k, pending_values[i].data(), true);
         pending_values[i].clear();
       }
       // The coordinate last: its length counts complete rows.
@@ -545,8 +565,7 @@ struct ResultsWriter::Impl {
     for (hsize_t start = 0; start < rows; start += kCopyRows) {
       const hsize_t count = std::min(kCopyRows, rows - start);
       const h5::Dataspace file_space{check(H5Dget_space(src.get()), "reading " + path)};
-      check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count,
-                                nullptr),
+      check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
             "reading " + path);
       const h5::Dataspace mem_space{check(H5Screate_simple(1, &count, nullptr), "reading " + path)};
       check(H5Dread(src.get(), mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT,
@@ -562,8 +581,14 @@ struct ResultsWriter::Impl {
     const h5::Dataset src{check(H5Dopen2(src_file, path.c_str(), H5P_DEFAULT), "opening " + path)};
     const h5::Datatype fixed = fixed_string_type(width, true);
     std::string raw(static_cast<std::size_t>(rows) * width, '\0');
-    check(H5Dread(src.get(), fixed.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()),
+    const hsize_t start = 0;
+    const h5::Dataspace file_space{check(H5Dget_space(src.get()), "reading " + path)};
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &rows, nullptr),
           "reading " + path);
+    const h5::Dataspace mem_space{check(H5Screate_simple(1, &rows, nullptr), "reading " + path)};
+    check(
+        H5Dread(src.get(), fixed.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, raw.data()),
+        "reading " + path);
     std::vector<std::string> text(static_cast<std::size_t>(rows));
     std::vector<const char*> pointers(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -575,30 +600,158 @@ struct ResultsWriter::Impl {
     append_rows(dst, path, vlen.get(), 0, rows, pointers.data(), false);
   }
 
-  void write_final_copy() const {
-    h5::PropList fapl{check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate")};
-    check(H5Pset_file_locking(fapl.get(), 1, 1), "H5Pset_file_locking");
-    const h5::File src{check(H5Fopen(partial_path.c_str(), H5F_ACC_RDONLY, fapl.get()),
-                             "reopening " + partial_path.string())};
-    OpenFile dst = create_file(finishing_path, Flavor::final_copy);
+  // Writes `finishing_path` from the `.partial` open as `src`: rows_flushed rows
+  // and events_flushed events, in the final layout.
+  void write_final_copy(hid_t src_file) const {
     const auto rows = static_cast<hsize_t>(rows_flushed);
     const auto events = static_cast<hsize_t>(events_flushed);
+    OpenFile dst = create_file(finishing_path, Flavor::final_copy, rows, events);
     for (std::size_t i = 0; i < indicators.size(); ++i) {
-      copy_numeric(src.get(), "/timeseries/" + indicators[i].name, dst.series[i].get(),
+      copy_numeric(src_file, "/timeseries/" + indicators[i].name, dst.series[i].get(),
                    H5T_NATIVE_DOUBLE, sizeof(double), rows);
     }
-    copy_numeric(src.get(), "/timeseries/date", dst.date.get(), H5T_NATIVE_DOUBLE, sizeof(double),
+    copy_numeric(src_file, "/timeseries/date", dst.date.get(), H5T_NATIVE_DOUBLE, sizeof(double),
                  rows);
-    copy_numeric(src.get(), "/events/day", dst.ev_day.get(), H5T_NATIVE_INT32,
-                 sizeof(std::int32_t), events);
-    copy_text(src.get(), "/events/type", dst.ev_type.get(), max_event_type_bytes, events);
-    copy_text(src.get(), "/events/parameters", dst.ev_parameters.get(), max_event_parameters_bytes,
+    copy_numeric(src_file, "/events/day", dst.ev_day.get(), H5T_NATIVE_INT32, sizeof(std::int32_t),
+                 events);
+    copy_text(src_file, "/events/type", dst.ev_type.get(), max_event_type_bytes, events);
+    copy_text(src_file, "/events/parameters", dst.ev_parameters.get(), max_event_parameters_bytes,
               events);
-    copy_text(src.get(), "/events/condition", dst.ev_condition.get(), max_event_condition_bytes,
+    copy_text(src_file, "/events/condition", dst.ev_condition.get(), max_event_condition_bytes,
               events);
-    copy_numeric(src.get(), "/events/event", dst.ev_index.get(), H5T_NATIVE_INT32,
+    copy_numeric(src_file, "/events/event", dst.ev_index.get(), H5T_NATIVE_INT32,
                  sizeof(std::int32_t), events);
     close_checked(dst, finishing_path.string());
+  }
+
+  // ---- reading a `.partial` back (finish, recover) ---------------------------
+
+  // Opens a results file read-only: as an SWMR reader when possible (a `.partial`
+  // whose writer died still carries the "open for SWMR writing" flags, and SWMR
+  // readers also ignore the possibly stale end-of-file address in its superblock),
+  // else plainly (files in the 1.8 format, such as finished ones).
+  [[nodiscard]] h5::File open_for_reading(const fs::path& path) const {
+    h5::PropList fapl{check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate")};
+    check(H5Pset_file_locking(fapl.get(), 1, 1), "H5Pset_file_locking");
+    for (const unsigned flags : {H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5F_ACC_RDONLY}) {
+      const hid_t id = H5Fopen(path.c_str(), flags, fapl.get());
+      if (id >= 0) return h5::File{id};
+    }
+    const std::string stack = h5::take_error_stack();
+    std::error_code ec;
+    const std::string reason =
+        fs::exists(path, ec) ? "not a readable HDF5 file (" + stack + ")" : "no such file";
+    Diagnostic d;
+    d.where.file = path.string();
+    d.message = "cannot read results file " + path.string() + ": " + reason;
+    d.hint = "give the `.partial` file a pfsim run left behind";
+    throw UserError(std::move(d));
+  }
+
+  [[nodiscard]] std::string read_string_attribute(hid_t obj, const char* name,
+                                                  const std::string& where) const {
+    const std::string what = "reading attribute " + where + ":" + name;
+    const h5::Attribute attr{check(H5Aopen(obj, name, H5P_DEFAULT), what)};
+    const h5::Datatype type{check(H5Aget_type(attr.get()), what)};
+    if (H5Tget_class(type.get()) != H5T_STRING) fail(what + " (not a string)");
+    if (check(H5Tis_variable_str(type.get()), what) > 0) {
+      char* text = nullptr;
+      check(H5Aread(attr.get(), type.get(), &text), what);
+      std::string out = text == nullptr ? "" : text;
+      H5free_memory(text);
+      return out;
+    }
+    std::string out(H5Tget_size(type.get()), '\0');
+    check(H5Aread(attr.get(), type.get(), out.data()), what);
+    return out.substr(0, out.find('\0'));
+  }
+
+  template <typename T>
+  [[nodiscard]] T read_scalar_attribute(hid_t obj, const char* name, hid_t mem_type) const {
+    const std::string what = std::string("reading attribute ") + name;
+    const h5::Attribute attr{check(H5Aopen(obj, name, H5P_DEFAULT), what)};
+    T value{};
+    check(H5Aread(attr.get(), mem_type, &value), what);
+    return value;
+  }
+
+  [[nodiscard]] hsize_t length_of(hid_t file, const char* path) const {
+    const h5::Dataset ds{check(H5Dopen2(file, path, H5P_DEFAULT), std::string("opening ") + path)};
+    const h5::Dataspace space{check(H5Dget_space(ds.get()), std::string("reading ") + path)};
+    hsize_t dims = 0;
+    if (check(H5Sget_simple_extent_dims(space.get(), &dims, nullptr), path) != 1) {
+      fail(std::string(path) + " is not 1-D");
+    }
+    return dims;
+  }
+
+  // Indicators and run metadata, as the writer of `src` was given them.
+  void read_description(hid_t src) {
+    {
+      const h5::Group md{check(H5Gopen2(src, "/metadata", H5P_DEFAULT), "opening /metadata")};
+      metadata.scenario_path = read_string_attribute(md.get(), "scenario_path", "/metadata");
+      metadata.seed = read_scalar_attribute<std::uint64_t>(md.get(), "seed", H5T_NATIVE_UINT64);
+      metadata.threads = read_scalar_attribute<std::int32_t>(md.get(), "threads", H5T_NATIVE_INT32);
+      metadata.program_version = read_string_attribute(md.get(), "program_version", "/metadata");
+      metadata.git_commit = read_string_attribute(md.get(), "git_commit", "/metadata");
+      metadata.start_date = read_string_attribute(md.get(), "start_date", "/metadata");
+      const h5::Dataset scenario{
+          check(H5Dopen2(md.get(), "scenario", H5P_DEFAULT), "opening /metadata/scenario")};
+      const h5::Datatype type = vlen_string_type();
+      char* text = nullptr;
+      check(H5Dread(scenario.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
+            "reading /metadata/scenario");
+      metadata.scenario_text = text == nullptr ? "" : text;
+      H5free_memory(text);
+    }
+    const h5::Group ts{check(H5Gopen2(src, "/timeseries", H5P_DEFAULT), "opening /timeseries")};
+    // Creation order = the order the writer was given (same API in HDF5 1.8-1.14).
+    H5G_info_t info{};
+    check(H5Gget_info(ts.get(), &info), "listing /timeseries");
+    std::vector<std::string> names;
+    for (hsize_t i = 0; i < info.nlinks; ++i) {
+      const ssize_t size = check(H5Lget_name_by_idx(ts.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC,
+                                                    i, nullptr, 0, H5P_DEFAULT),
+                                 "listing /timeseries");
+      std::string name(static_cast<std::size_t>(size) + 1, '\0');
+      check(H5Lget_name_by_idx(ts.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name.data(),
+                               name.size(), H5P_DEFAULT),
+            "listing /timeseries");
+      name.resize(static_cast<std::size_t>(size));
+      names.push_back(std::move(name));
+    }
+    indicators.clear();
+    for (const auto& name : names) {
+      if (name == kTimeName) continue;
+      const h5::Dataset ds{
+          check(H5Dopen2(ts.get(), name.c_str(), H5P_DEFAULT), "opening /timeseries/" + name)};
+      const std::string where = "/timeseries/" + name;
+      indicators.push_back({name, read_string_attribute(ds.get(), "units", where),
+                            read_string_attribute(ds.get(), "description", where)});
+    }
+  }
+
+  // Makes the final copy durable before the rename publishes it (the rename itself
+  // is made durable by syncing the directory, best effort).
+  void sync_to_disk(const fs::path& path) const {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+      const int err = errno;
+      if (fd >= 0) ::close(fd);
+      throw user_error(
+          "cannot write the results file " + path.string() + " to disk: " + os_message(err),
+          "check free disk space and that the file system is writable");
+    }
+    ::close(fd);
+  }
+
+  void sync_directory_quietly() const noexcept {
+    const fs::path dir = final_path.has_parent_path() ? final_path.parent_path() : fs::path(".");
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+      (void)::fsync(fd);
+      ::close(fd);
+    }
   }
 
   void finish() {
@@ -607,7 +760,9 @@ struct ResultsWriter::Impl {
       h5::QuietErrors quiet;
       write_pending();
       close_checked(out, partial_path.string());
-      write_final_copy();
+      const h5::File src = open_for_reading(partial_path);
+      write_final_copy(src.get());
+      sync_to_disk(finishing_path);
     } catch (...) {
       state = State::failed;
       out.close_quietly();
@@ -623,11 +778,11 @@ struct ResultsWriter::Impl {
       fs::remove(finishing_path, ignored);
       throw user_error("cannot rename " + finishing_path.string() + " to " + final_path.string() +
                            ": " + ec.message(),
-                       "the complete results are in " + partial_path.string() +
-                           "; run `h5repack` on it or move it by hand");
+                       "the complete results are still in " + partial_path.string());
     }
     state = State::finished;
     fs::remove(partial_path, ec);  // a leftover `.partial` next to the result is harmless
+    sync_directory_quietly();
   }
 
   void discard() {
@@ -661,6 +816,51 @@ struct ResultsWriter::Impl {
   }
 };
 
+std::int64_t ResultsWriter::recover(const std::filesystem::path& partial,
+                                    const std::filesystem::path& final_path) {
+  Impl w;
+  w.final_path = final_path;
+  w.partial_path = partial;
+  w.finishing_path = final_path;
+  w.finishing_path += ".finishing";
+  h5::QuietErrors quiet;
+  h5::File src = w.open_for_reading(partial);
+  try {
+    w.read_description(src.get());
+    w.validate_arguments();
+    // The coordinates are written last in every flush: their lengths count the
+    // complete rows and events.
+    w.rows_flushed = static_cast<std::int64_t>(w.length_of(src.get(), "/timeseries/date"));
+    w.events_flushed = static_cast<std::int64_t>(w.length_of(src.get(), "/events/event"));
+    w.write_final_copy(src.get());
+    w.check(src.close(), "closing " + partial.string());
+    w.sync_to_disk(w.finishing_path);
+  } catch (const InternalError& e) {
+    std::error_code ec;
+    fs::remove(w.finishing_path, ec);
+    Diagnostic d;
+    d.where.file = partial.string();
+    d.message = std::string("cannot recover results from ") + partial.string() +
+                ": not a complete pfsim results file (" + e.what() + ")";
+    throw UserError(std::move(d));
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(w.finishing_path, ec);
+    throw;
+  }
+  std::error_code ec;
+  fs::rename(w.finishing_path, final_path, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(w.finishing_path, ignored);
+    throw w.user_error("cannot rename " + w.finishing_path.string() + " to " + final_path.string() +
+                           ": " + ec.message(),
+                       "check that the directory is writable");
+  }
+  w.sync_directory_quietly();
+  return w.rows_flushed;
+}
+
 ResultsWriter::ResultsWriter(std::filesystem::path final_path,
                              std::vector<IndicatorSpec> indicators, RunMetadata metadata,
                              int flush_every_steps)
@@ -685,8 +885,8 @@ void ResultsWriter::append(std::int32_t day, std::span<const double> values) {
   Impl& w = *impl_;
   w.ensure_open("append");
   if (values.size() != w.indicators.size()) {
-    throw InternalError("ResultsWriter::append: " + std::to_string(values.size()) +
-                        " values for " + std::to_string(w.indicators.size()) + " indicators");
+    throw InternalError("ResultsWriter::append: " + std::to_string(values.size()) + " values for " +
+                        std::to_string(w.indicators.size()) + " indicators");
   }
   if (w.last_day && day <= *w.last_day) {
     throw InternalError("ResultsWriter::append: day " + std::to_string(day) +
@@ -724,13 +924,27 @@ void ResultsWriter::record_event(const EventRecord& event) {
   w.pending_events.push_back(event);
 }
 
-void ResultsWriter::flush() { impl_->flush(); }
-void ResultsWriter::finish() { impl_->finish(); }
-void ResultsWriter::discard() { impl_->discard(); }
+void ResultsWriter::flush() {
+  impl_->flush();
+}
+void ResultsWriter::finish() {
+  impl_->finish();
+}
+void ResultsWriter::discard() {
+  impl_->discard();
+}
 
-const std::filesystem::path& ResultsWriter::partial_path() const { return impl_->partial_path; }
-const std::filesystem::path& ResultsWriter::final_path() const { return impl_->final_path; }
-std::int64_t ResultsWriter::rows_written() const { return impl_->rows_written; }
-std::int64_t ResultsWriter::rows_flushed() const { return impl_->rows_flushed; }
+const std::filesystem::path& ResultsWriter::partial_path() const {
+  return impl_->partial_path;
+}
+const std::filesystem::path& ResultsWriter::final_path() const {
+  return impl_->final_path;
+}
+std::int64_t ResultsWriter::rows_written() const {
+  return impl_->rows_written;
+}
+std::int64_t ResultsWriter::rows_flushed() const {
+  return impl_->rows_flushed;
+}
 
 }  // namespace pfsim::record

@@ -4,19 +4,25 @@
 // Layout (docs/results-format.md):
 //   /                 attrs: Conventions="CF-1.8", title, pfsim_version
 //   /timeseries/date  float64 [time], dimension scale, units "days since YYYY-MM-DD"
-//   /timeseries/<ind> float64 [time], chunked, deflate, unlimited, dimension
-//                     scale `date` attached; attrs units, long_name, description,
-//                     _FillValue
-//   /events/...       extendable tables written as shocks happen (date, type, json)
-//   /metadata         attrs/datasets: scenario (resolved YAML text), scenario_path,
-//                     seed, threads, program_version, git_commit, start_date,
-//                     created_by
+//   /timeseries/<ind> float64 [time], chunked, deflate, dimension scale `date`
+//                     attached; attrs units, long_name, description, _FillValue
+//   /events/...       event (index, dimension scale), day, type, parameters (JSON),
+//                     condition: one row per record_event()
+//   /metadata         attrs: scenario_path, seed, threads, program_version,
+//                     git_commit, start_date, created_by, results_format_version;
+//                     dataset `scenario` (resolved YAML text)
 //
-// The file is written as `<path>.partial` and renamed to `<path>` by finish().
-// Every `flush_every_steps` appended rows (and at finish) the data are flushed so
-// that a killed process leaves a `.partial` file that opens in h5py with every
-// step up to the last flush. Object creation times are not recorded, so two runs
-// with equal data give byte-identical datasets.
+// The run writes `<path>.partial` (HDF5 SWMR mode, datasets unlimited along time).
+// append() buffers rows; every `flush_every_steps` rows (and on flush()) they are
+// written and flushed, so a SIGKILLed process leaves a `.partial` that holds every
+// row up to the last flush: it opens with h5py.File(p, "r", swmr=True), recover()
+// turns it into a finished file (a plain open is refused until
+// `h5clear -s --increment=0 p`). finish() writes a compact copy in the HDF5 1.8
+// format to `<path>.finishing`, fsyncs it, renames it to `<path>` and deletes the
+// `.partial`. Object creation times are not recorded, so two runs with equal data
+// give byte-identical files.
+//
+// Not thread-safe: one thread owns a writer.
 #pragma once
 
 #include <cstddef>
@@ -53,10 +59,10 @@ inline constexpr std::size_t max_event_parameters_bytes = 4096;
 inline constexpr std::size_t max_event_condition_bytes = 1024;
 
 struct EventRecord {
-  std::int32_t day = 0;     // days since start date
-  std::string type;         // shock type, e.g. "ipo_halt"
-  std::string parameters;   // JSON object text
-  std::string condition;    // for triggers: the expression that fired; else empty
+  std::int32_t day = 0;    // days since start date
+  std::string type;        // shock type, e.g. "ipo_halt"
+  std::string parameters;  // JSON object text
+  std::string condition;   // for triggers: the expression that fired; else empty
 };
 
 class ResultsWriter {
@@ -79,6 +85,16 @@ class ResultsWriter {
   // Close and delete the `.partial` file (used when a run is abandoned before any
   // useful output exists).
   void discard();
+
+  // Turns the `.partial` left by a run that died (SIGKILL, crash) into a finished
+  // results file at `final_path`, exactly as finish() would have written it: the
+  // rows up to the last complete flush (the length of /timeseries/date; a dataset
+  // caught one batch longer by a kill in mid-flush is cut to it) and the events
+  // likewise. The `.partial` is only read (as an HDF5 SWMR reader), never changed.
+  // Returns the number of rows. Throws pfsim::UserError if `partial` cannot be read
+  // as a pfsim results file or `final_path` cannot be written.
+  static std::int64_t recover(const std::filesystem::path& partial,
+                              const std::filesystem::path& final_path);
 
   [[nodiscard]] const std::filesystem::path& partial_path() const;
   [[nodiscard]] const std::filesystem::path& final_path() const;

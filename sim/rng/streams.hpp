@@ -16,6 +16,15 @@ enum class Stream : std::uint32_t {
   payment_channel = 101,
   merchant_choice = 102,
   employment = 103,
+  default_event = 104,
+  fund_choice = 105,
+  credit_demand = 106,
+  screening_platform = 107,
+  screening_bank = 108,
+  sme_default_event = 109,
+  sme_entry = 110,
+  sme_screening_platform = 111,
+  sme_screening_bank = 112,
 };
 
 }  // namespace pfsim::rng

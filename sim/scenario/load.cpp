@@ -1,29 +1,46 @@
-// YAML → Scenario. The only yaml-cpp user. The walk is driven by the schema:
-// only keys the schema knows are descended into, so its depth and breadth are
-// bounded by the schema (and list limits), not by the input — an alias bomb or
-// a self-referencing alias in an unknown key is reported, never expanded.
+// YAML → Scenario. The steps, each bounded by the limits in load.hpp:
+//   1. read the file (and the files it extends) into Trees — our own copies of
+//      the documents, built under size, encoding, nesting, node and alias limits
+//      (internal/tree.cpp, the only yaml-cpp user);
+//   2. report and drop tags, non-scalar and duplicate keys in each file;
+//   3. merge the extends chain, then apply --set overrides to the merged tree;
+//   4. walk the tree driven by the schema, then read `events:`, then check what
+//      involves several parameters — collecting every problem before throwing.
+// Every tree node remembers its file and byte offset, so a message points into
+// the file the value came from.
 #include "scenario/load.hpp"
 
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
-#include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
+#include <unordered_map>
 
 #include "core/error.hpp"
+#include "scenario/events.hpp"
+#include "scenario/internal/tree.hpp"
+#include "scenario/internal/values.hpp"
 #include "scenario/schema.hpp"
 
 namespace pfsim::scenario {
 
 namespace {
 
+using internal::Origin;
+using internal::Reporter;
+using internal::Sources;
+using internal::Tree;
+using internal::TreeEntry;
+using internal::Value;
+
+constexpr std::string_view extends_key = "extends";
+constexpr std::string_view events_key = "events";
+
 // Built field by field: GCC 12 warns (falsely) on nested brace-init of Diagnostic.
-Diagnostic problem(std::string file, std::string key_path, std::string message, std::string hint = {}) {
+Diagnostic problem(std::string file, std::string key_path, std::string message,
+                   std::string hint = {}) {
   Diagnostic d;
   d.where.file = std::move(file);
   d.key_path = std::move(key_path);
@@ -32,36 +49,8 @@ Diagnostic problem(std::string file, std::string key_path, std::string message, 
   return d;
 }
 
-struct Context {
-  std::string file;
-  std::vector<Diagnostic> problems;
-
-  void report(const YAML::Node& node, std::string key_path, std::string message,
-              std::string hint = {}) {
-    SourceLocation where{file, 0, 0};
-    if (node.IsDefined()) {
-      const YAML::Mark m = node.Mark();
-      if (m.line >= 0) where = {file, m.line + 1, m.column + 1};
-    }
-    problems.push_back({where, std::move(key_path), std::move(message), std::move(hint)});
-  }
-};
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1] ? 1 : 0)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-// Schema path of a child key: "banks" + "tiers" → "banks.tiers".
-std::string join_path(const std::string& prefix, const std::string& key) {
-  return prefix.empty() ? key : prefix + "." + key;
+bool is_list_field(const std::string& path) {
+  return path.find("[]") != std::string::npos;
 }
 
 // Keys allowed directly under `schema_prefix` ("" = root), in schema order.
@@ -75,337 +64,536 @@ std::vector<std::string> child_keys(const std::string& schema_prefix) {
     if (rest.size() > 2 && rest.substr(rest.size() - 2) == "[]") continue;
     if (std::find(keys.begin(), keys.end(), rest) == keys.end()) keys.push_back(rest);
   }
+  if (schema_prefix.empty()) {
+    keys.emplace_back(events_key);
+    keys.emplace_back(extends_key);
+  }
   return keys;
 }
 
-std::string did_you_mean(const std::string& key, const std::vector<std::string>& candidates) {
-  std::string best;
-  std::size_t best_d = std::max<std::size_t>(2, key.size() / 3) + 1;
-  for (const std::string& c : candidates) {
-    const std::size_t d = edit_distance(key, c);
-    if (d < best_d) {
-      best_d = d;
-      best = c;
+// ---- defaults -------------------------------------------------------------------
+
+// Each parameter's default, parsed once: a Value for leaves, a Tree for lists.
+struct Defaults {
+  Sources sources;
+  std::map<std::string, Value> values;
+  std::map<std::string, Tree> lists;
+};
+
+const Defaults& schema_defaults() {
+  static const Defaults d = [] {
+    Defaults out;
+    Reporter report(out.sources);
+    for (const ParamSpec& p : schema()) {
+      const std::uint32_t src =
+          out.sources.add("<default of " + p.path + ">", p.default_yaml, false);
+      Tree tree = internal::parse_yaml(out.sources, src);
+      if (p.type == ParamType::list) {
+        out.lists.emplace(p.path, std::move(tree));
+      } else if (const auto v = internal::read_value(report, p, tree, p.path)) {
+        out.values.emplace(p.path, *v);
+      }
     }
-  }
-  if (!best.empty()) return "did you mean '" + best + "'?";
-  std::string all;
-  for (const std::string& c : candidates) all += (all.empty() ? "" : ", ") + c;
-  return "allowed keys here: " + all;
+    if (!report.empty())
+      throw InternalError("bad schema default: " + report.take().front().format());
+    return out;
+  }();
+  return d;
 }
 
-std::string describe(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Null: return "nothing (null)";
-    case YAML::NodeType::Scalar: return "\"" + node.Scalar() + "\"";
-    default: return "an undefined value";
-  }
-}
-
-std::string format_number(double v) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
-
-std::string range_text(const ParamSpec& spec) {
-  const bool lo = !std::isinf(spec.min), hi = !std::isinf(spec.max);
-  if (lo && hi) return " between " + format_number(spec.min) + " and " + format_number(spec.max);
-  if (lo) return " ≥ " + format_number(spec.min);
-  if (hi) return " ≤ " + format_number(spec.max);
-  return "";
-}
-
-bool parse_int(const std::string& s, std::int64_t& out) {
-  if (s.empty()) return false;
-  const char* b = s.data();
-  const char* e = s.data() + s.size();
-  if (*b == '+') ++b;
-  const auto r = std::from_chars(b, e, out);
-  return r.ec == std::errc{} && r.ptr == e;
-}
-
-bool parse_double(const std::string& s, double& out) {
-  if (s.empty()) return false;
-  const char* b = s.data();
-  const char* e = s.data() + s.size();
-  if (*b == '+') ++b;
-  const auto r = std::from_chars(b, e, out, std::chars_format::general);
-  return r.ec == std::errc{} && r.ptr == e;
-}
-
-// Sets one leaf from a scalar node; reports and returns false on any problem.
-bool set_leaf(Context& ctx, Scenario& sc, const ParamSpec& spec, std::size_t index,
-              const YAML::Node& node, const std::string& key_path) {
-  if (!node.IsScalar()) {
-    ctx.report(node, key_path,
-               std::string("expected ") + (spec.type == ParamType::integer ? "an " : "a ") +
-                   type_name(spec.type) + ", found " + describe(node));
-    return false;
-  }
-  const std::string& text = node.Scalar();
+void assign(Scenario& sc, const ParamSpec& spec, std::size_t index, const Value& v) {
   switch (spec.type) {
-    case ParamType::integer: {
-      std::int64_t v = 0;
-      double d = 0;
-      bool ok = parse_int(text, v);
-      // Accept an integral float like 1e5 (common in scenario files).
-      if (!ok && parse_double(text, d) && std::isfinite(d) && std::floor(d) == d &&
-          std::fabs(d) < 9.0e15) {
-        v = static_cast<std::int64_t>(d);
-        ok = true;
-      }
-      if (!ok) {
-        ctx.report(node, key_path, "expected an integer" + range_text(spec) + ", found \"" + text + "\"");
-        return false;
-      }
-      if (static_cast<double>(v) < spec.min || static_cast<double>(v) > spec.max) {
-        ctx.report(node, key_path, "value " + text + " is out of range: expected an integer" +
-                                       range_text(spec) + (spec.unit.empty() ? "" : " (" + spec.unit + ")"));
-        return false;
-      }
-      spec.access.integer(sc, index) = v;
-      return true;
-    }
-    case ParamType::number: {
-      double v = 0;
-      const bool lower_nan = text == ".nan" || text == ".NaN" || text == ".NAN" ||
-                             text.find("inf") != std::string::npos ||
-                             text.find("Inf") != std::string::npos ||
-                             text.find("INF") != std::string::npos;
-      if (lower_nan || !parse_double(text, v) || !std::isfinite(v)) {
-        ctx.report(node, key_path, "expected a finite number" + range_text(spec) + ", found \"" + text + "\"",
-                   lower_nan || (parse_double(text, v) && !std::isfinite(v))
-                       ? "NaN and infinity are not allowed"
-                       : "");
-        return false;
-      }
-      if (v < spec.min || v > spec.max) {
-        ctx.report(node, key_path, "value " + text + " is out of range: expected a number" +
-                                       range_text(spec) + (spec.unit.empty() ? "" : " (" + spec.unit + ")"));
-        return false;
-      }
-      spec.access.number(sc, index) = v;
-      return true;
-    }
-    case ParamType::boolean: {
-      if (text == "true" || text == "false") {
-        spec.access.boolean(sc, index) = text == "true";
-        return true;
-      }
-      ctx.report(node, key_path, "expected true or false, found \"" + text + "\"");
-      return false;
-    }
+    case ParamType::integer:
+      spec.access.integer(sc, index) = std::get<std::int64_t>(v);
+      return;
+    case ParamType::number:
+      spec.access.number(sc, index) = std::get<double>(v);
+      return;
+    case ParamType::boolean:
+      spec.access.boolean(sc, index) = std::get<bool>(v);
+      return;
     case ParamType::string:
-      spec.access.string(sc, index) = text;
-      return true;
-    case ParamType::date: {
-      const auto d = parse_iso_date(text);
-      if (!d) {
-        ctx.report(node, key_path, "expected a date YYYY-MM-DD, found \"" + text + "\"",
-                   "use an existing calendar date, e.g. 2020-11-03");
-        return false;
-      }
-      spec.access.date(sc, index) = *d;
-      return true;
-    }
-    case ParamType::list: break;
+      spec.access.string(sc, index) = std::get<std::string>(v);
+      return;
+    case ParamType::date:
+      spec.access.date(sc, index) = std::get<Date>(v);
+      return;
+    case ParamType::list:
+      break;
   }
-  return false;
+  throw InternalError("assign: " + spec.path + " is a list");
 }
 
-void walk_map(Context& ctx, Scenario& sc, const YAML::Node& map, const std::string& schema_prefix,
-              const std::string& key_prefix, std::size_t index, bool in_list);
+// ---- the schema-driven walk -----------------------------------------------------------
 
-// Applies the defaults of a list element's fields to element `index`.
-void default_list_element(Scenario& sc, const std::string& list_path, std::size_t index);
+struct Walk {
+  Reporter& report;
+  Scenario& sc;
+  const Tree* events = nullptr;
 
-void walk_list(Context& ctx, Scenario& sc, const ParamSpec& spec, const YAML::Node& node,
-               const std::string& key_path) {
-  if (!node.IsSequence()) {
-    ctx.report(node, key_path, "expected a list, found " + describe(node));
-    return;
+  void leaf(const ParamSpec& spec, std::size_t index, const Tree& node,
+            const std::string& key_path) {
+    if (const auto v = internal::read_value(report, spec, node, key_path))
+      assign(sc, spec, index, *v);
   }
-  const std::size_t n = node.size();
-  if (static_cast<double>(n) < spec.min || static_cast<double>(n) > spec.max) {
-    ctx.report(node, key_path,
-               "expected between " + format_number(spec.min) + " and " + format_number(spec.max) +
-                   " items, found " + std::to_string(n));
-    return;
-  }
-  spec.access.list_resize(sc, 0);
-  spec.access.list_resize(sc, n);
-  for (std::size_t i = 0; i < n; ++i) {
-    default_list_element(sc, spec.path, i);
-    const YAML::Node item = node[i];
-    const std::string item_path = key_path + "[" + std::to_string(i) + "]";
-    if (!item.IsMap()) {
-      ctx.report(item, item_path, "expected a mapping, found " + describe(item));
-      continue;
-    }
-    walk_map(ctx, sc, item, spec.path + "[]", item_path, i, true);
-  }
-}
 
-void walk_map(Context& ctx, Scenario& sc, const YAML::Node& map, const std::string& schema_prefix,
-              const std::string& key_prefix, std::size_t index, bool in_list) {
-  std::map<std::string, int> first_line;
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node key_node = it->first;
-    const YAML::Node value = it->second;
-    if (!key_node.IsScalar()) {
-      ctx.report(key_node, key_prefix, "keys must be plain names, found " + describe(key_node));
-      continue;
-    }
-    const std::string key = key_node.Scalar();
-    const std::string key_path = key_prefix.empty() ? key : key_prefix + "." + key;
-    const int line = key_node.Mark().line + 1;
-    if (const auto seen = first_line.find(key); seen != first_line.end()) {
-      ctx.report(key_node, key_path,
-                 "duplicate key '" + key + "' (first given at line " + std::to_string(seen->second) + ")",
-                 "remove one of them; YAML keeps only one and would silently drop the other");
-      continue;
-    }
-    first_line.emplace(key, line);
-    const std::string schema_path = join_path(schema_prefix, key);
-    const ParamSpec* spec = find_param(schema_path);
-    if (spec && spec->type == ParamType::list) {
-      if (in_list) {
-        ctx.report(key_node, key_path, "nested lists are not supported here");
-        continue;
-      }
-      walk_list(ctx, sc, *spec, value, key_path);
-    } else if (spec) {
-      set_leaf(ctx, sc, *spec, index, value, key_path);
-    } else if (!child_keys(schema_path).empty()) {
-      if (!value.IsMap()) {
-        ctx.report(value, key_path, "expected a mapping (a section with keys), found " + describe(value));
-        continue;
-      }
-      walk_map(ctx, sc, value, schema_path, key_path, index, in_list);
-    } else {
-      ctx.report(key_node, key_path, "unknown key '" + key + "'",
-                 did_you_mean(key, child_keys(schema_prefix)));
-    }
+  void default_list_element(const std::string& list_path, std::size_t index) {
+    const std::string lead = list_path + "[].";
+    for (const ParamSpec& p : schema())
+      if (p.path.compare(0, lead.size(), lead) == 0)
+        assign(sc, p, index, schema_defaults().values.at(p.path));
   }
-}
 
-// Applies a "path=value" override; `path` uses concrete indices ("banks.tiers[2].count").
-void apply_override(Context& ctx, Scenario& sc, const std::string& assignment) {
-  const auto eq = assignment.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    ctx.problems.push_back(problem("--set", "", "expected PATH=VALUE, found \"" + assignment + "\"",
-                            "e.g. --set consumers.count=20000"));
-    return;
-  }
-  const std::string path = assignment.substr(0, eq);
-  const std::string value_text = assignment.substr(eq + 1);
-  // Split off a list index: a.b[3].c → schema path a.b[].c, index 3.
-  std::string schema_path;
-  std::size_t index = 0;
-  bool has_index = false;
-  std::string list_path;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (path[i] == '[') {
-      const auto close = path.find(']', i);
-      std::int64_t v = -1;
-      if (close == std::string::npos || !parse_int(path.substr(i + 1, close - i - 1), v) || v < 0) {
-        ctx.problems.push_back(problem("--set", path, "malformed list index", "write e.g. banks.tiers[0].count"));
-        return;
-      }
-      list_path = schema_path;
-      schema_path += "[]";
-      index = static_cast<std::size_t>(v);
-      has_index = true;
-      i = close;
-    } else {
-      schema_path += path[i];
-    }
-  }
-  const ParamSpec* spec = find_param(schema_path);
-  if (!spec || spec->type == ParamType::list) {
-    std::vector<std::string> all;
-    for (const ParamSpec& p : schema()) all.push_back(p.path);
-    ctx.problems.push_back(problem("--set", path, "unknown parameter '" + path + "'",
-                            did_you_mean(schema_path, all)));
-    return;
-  }
-  if (has_index) {
-    const ParamSpec* list = find_param(list_path);
-    if (!list || index >= list->access.list_size(sc)) {
-      ctx.problems.push_back(problem("--set", path,
-                              "list index " + std::to_string(index) + " is out of range (the list has " +
-                                  std::to_string(list ? list->access.list_size(sc) : 0) + " items)",
-                              ""));
+  void list(const ParamSpec& spec, const Tree& node, const std::string& key_path) {
+    if (!node.is_sequence()) {
+      report.at(node, key_path, "expected a list, found " + describe(node));
       return;
     }
+    const std::size_t n = node.items.size();
+    if (static_cast<double>(n) < spec.min || static_cast<double>(n) > spec.max) {
+      report.at(node, key_path,
+                "expected between " + internal::format_number(spec.min) + " and " +
+                    internal::format_number(spec.max) + " items, found " + std::to_string(n));
+      return;
+    }
+    spec.access.list_resize(sc, 0);
+    spec.access.list_resize(sc, n);
+    for (std::size_t i = 0; i < n; ++i) {
+      default_list_element(spec.path, i);
+      const Tree& item = node.items[i];
+      const std::string item_path = key_path + "[" + std::to_string(item.index) + "]";
+      if (!item.is_mapping()) {
+        report.at(item, item_path, "expected a mapping, found " + describe(item));
+        continue;
+      }
+      map(item, spec.path + "[]", item_path, i, true);
+    }
   }
-  YAML::Node value;
-  try {
-    value = YAML::Load(value_text);
-  } catch (const YAML::Exception& e) {
-    ctx.problems.push_back(problem("--set", path, "cannot parse value: " + e.msg, ""));
-    return;
+
+  void map(const Tree& node, const std::string& schema_prefix, const std::string& key_prefix,
+           std::size_t index, bool in_list) {
+    for (const TreeEntry& e : node.entries) {
+      const std::string& key = e.key.text;
+      const std::string key_path = internal::join_key(key_prefix, key);
+      if (schema_prefix.empty() && key == events_key) {
+        events = &e.value;
+        continue;
+      }
+      const std::string schema_path = internal::join_key(schema_prefix, key);
+      const ParamSpec* spec = find_param(schema_path);
+      if (spec != nullptr && spec->type == ParamType::list) {
+        if (in_list)
+          report.at(e.key, key_path, "nested lists are not supported here");
+        else
+          list(*spec, e.value, key_path);
+      } else if (spec != nullptr) {
+        leaf(*spec, index, e.value, key_path);
+      } else if (!child_keys(schema_path).empty()) {
+        if (e.value.is_mapping())
+          map(e.value, schema_path, key_path, index, in_list);
+        else
+          report.at(e.value, key_path,
+                    "expected a mapping (a section with keys), found " + describe(e.value));
+      } else if (key == "<<") {
+        report.at(
+            e.key, key_path, "YAML merge keys ('<<') are not supported",
+            "to start from another scenario, write extends: other.yaml at the top of the file");
+      } else if (key == extends_key) {
+        report.at(e.key, key_path, "'extends' is allowed only at the top level of a file",
+                  "move it to the top level: extends: other.yaml");
+      } else {
+        report.at(e.key, key_path, "unknown key " + internal::quoted(key),
+                  report.full() ? "" : internal::did_you_mean(key, child_keys(schema_prefix)));
+      }
+    }
   }
-  Context local{"--set", {}};
-  set_leaf(local, sc, *spec, index, value.IsNull() ? YAML::Node(value_text) : value, path);
-  for (Diagnostic& d : local.problems) {
-    d.where = {"--set", 0, 0};
-    ctx.problems.push_back(std::move(d));
-  }
-}
+};
 
 // Checks that involve more than one parameter.
-void check_consistency(Context& ctx, const Scenario& sc, const YAML::Node& root) {
-  const YAML::Node banks = root.IsMap() && root["banks"] ? root["banks"] : YAML::Node();
-  const YAML::Node tiers = banks.IsDefined() && banks.IsMap() && banks["tiers"] ? banks["tiers"] : YAML::Node();
+void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
+  const Tree* banks = root.is_mapping() ? root.find("banks") : nullptr;
+  const Tree* tiers = banks != nullptr && banks->is_mapping() ? banks->find("tiers") : nullptr;
+  const Origin at = tiers != nullptr ? tiers->origin : root.origin;
   double share = 0;
   for (const BankTier& t : sc.banks.tiers) share += t.deposit_share;
   if (std::fabs(share - 1.0) > 1e-9)
-    ctx.report(tiers, "banks.tiers", "deposit_share must sum to 1 over tiers, found " + format_number(share),
-               "adjust the tiers' deposit_share values");
+    report.at(at, "banks.tiers",
+              "deposit_share must sum to 1 over tiers, found " + internal::format_number(share),
+              "adjust the tiers' deposit_share values");
   std::set<std::string> names;
-  for (std::size_t i = 0; i < sc.banks.tiers.size(); ++i)
-    if (!names.insert(sc.banks.tiers[i].name).second)
-      ctx.report(tiers, "banks.tiers[" + std::to_string(i) + "].name",
-                 "tier name '" + sc.banks.tiers[i].name + "' is used twice", "give every tier its own name");
+  for (std::size_t i = 0; i < sc.banks.tiers.size(); ++i) {
+    if (names.insert(sc.banks.tiers[i].name).second) continue;
+    const Tree* item = tiers != nullptr && tiers->is_sequence() && i < tiers->items.size()
+                           ? &tiers->items[i]
+                           : nullptr;
+    const Tree* name = item != nullptr && item->is_mapping() ? item->find("name") : nullptr;
+    report.at(name != nullptr ? name->origin : at, "banks.tiers[" + std::to_string(i) + "].name",
+              "tier name '" + sc.banks.tiers[i].name + "' is used twice",
+              "give every tier its own name");
+  }
 }
 
-void default_list_element(Scenario& sc, const std::string& list_path, std::size_t index) {
-  const std::string lead = list_path + "[].";
-  for (const ParamSpec& p : schema()) {
-    if (p.path.compare(0, lead.size(), lead) != 0) continue;
-    Context ignore{"<schema>", {}};
-    set_leaf(ignore, sc, p, index, YAML::Load(p.default_yaml), p.path);
-    if (!ignore.problems.empty()) throw InternalError("bad schema default for " + p.path);
+// ---- files and extends ----------------------------------------------------------------
+
+// Appends `over`'s events to `base`'s; an event with the id of a base event replaces it.
+Tree merge_events(Tree base, Tree over) {
+  if (!base.is_sequence() || !over.is_sequence()) return over;
+  auto id_of = [](const Tree& item) -> const std::string* {
+    const Tree* id = item.is_mapping() ? item.find("id") : nullptr;
+    return id != nullptr && id->is_scalar() && !id->text.empty() ? &id->text : nullptr;
+  };
+  std::unordered_map<std::string, std::size_t> by_id;
+  for (std::size_t i = 0; i < base.items.size(); ++i)
+    if (const std::string* id = id_of(base.items[i])) by_id.emplace(*id, i);
+  for (Tree& item : over.items) {
+    const std::string* id = id_of(item);
+    const auto same = id == nullptr ? by_id.end() : by_id.find(*id);
+    if (same != by_id.end())
+      base.items[same->second] = std::move(item);
+    else
+      base.items.push_back(std::move(item));
   }
+  return base;
+}
+
+// `over` on top of `base`: mappings merge key by key, everything else is replaced.
+Tree merge(Tree base, Tree over, bool root) {
+  if (!base.is_mapping() || !over.is_mapping()) return over;
+  // An index, so that two files of many keys merge in linear time.
+  std::unordered_map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < base.entries.size(); ++i) index.emplace(base.entries[i].key.text, i);
+  for (TreeEntry& e : over.entries) {
+    const auto found = index.find(e.key.text);
+    if (found == index.end()) {
+      index.emplace(e.key.text, base.entries.size());
+      base.entries.push_back(std::move(e));
+      continue;
+    }
+    const auto it = base.entries.begin() + static_cast<std::ptrdiff_t>(found->second);
+    it->value = root && e.key.text == events_key
+                    ? merge_events(std::move(it->value), std::move(e.value))
+                    : merge(std::move(it->value), std::move(e.value), false);
+    it->key = std::move(e.key);  // messages about the key point at the file that set it last
+  }
+  return base;
+}
+
+struct Loader {
+  Sources sources;
+  Reporter report{sources};
+  std::vector<std::filesystem::path> chain;  // files being read, for cycle detection
+  std::vector<std::string> chain_names;
+
+  static std::filesystem::path canonical(const std::string& path) {
+    std::error_code ec;
+    std::filesystem::path p = std::filesystem::weakly_canonical(path, ec);
+    return ec ? std::filesystem::path(path).lexically_normal() : p;
+  }
+
+  static UserError too_big(const std::string& name, std::size_t bytes) {
+    return UserError(problem(name, "",
+                             "file is " + std::to_string(bytes) + " bytes; the limit is " +
+                                 std::to_string(max_file_bytes),
+                             "scenario files are small; is this the right file?"));
+  }
+
+  // Parses one file and whatever it extends; returns the merged tree.
+  Tree read(const std::string& name, std::string text) {
+    if (text.size() > max_file_bytes) throw too_big(name, text.size());
+    const std::uint32_t src = sources.add(name, std::move(text));
+    Tree tree = internal::parse_yaml(sources, src);
+    internal::check_tree(report, tree, "");
+    if (!tree.is_mapping()) return tree;
+    const auto ext = std::find_if(tree.entries.begin(), tree.entries.end(),
+                                  [](const TreeEntry& e) { return e.key.text == extends_key; });
+    if (ext == tree.entries.end()) return tree;
+    const Tree target = std::move(ext->value);
+    tree.entries.erase(ext);
+    if (!target.is_scalar() || target.text.empty()) {
+      report.at(target, std::string(extends_key),
+                "expected the name of a scenario file to extend, found " + describe(target),
+                "e.g. extends: baseline.yaml (relative to this file)");
+      return tree;
+    }
+    if (std::optional<Tree> base = read_base(name, target))
+      return merge(std::move(*base), std::move(tree), true);
+    return tree;
+  }
+
+  std::optional<Tree> read_base(const std::string& from, const Tree& target) {
+    const std::string key(extends_key);
+    const std::string name =
+        (std::filesystem::path(from).parent_path() / target.text).lexically_normal().string();
+    const std::filesystem::path path = canonical(name);
+    auto chain_text = [&](const std::string& last) {
+      std::string s;
+      for (const std::string& n : chain_names) s += n + " → ";
+      return s + last;
+    };
+    if (std::find(chain.begin(), chain.end(), path) != chain.end()) {
+      report.at(target, key, "extends cycle: " + chain_text(name),
+                "a scenario cannot extend itself, directly or through other files");
+      return std::nullopt;
+    }
+    if (chain.size() >= static_cast<std::size_t>(max_extends_depth)) {
+      report.at(target, key,
+                "extends chain is longer than " + std::to_string(max_extends_depth) +
+                    " files: " + chain_text(name),
+                "extend the base scenario directly");
+      return std::nullopt;
+    }
+    std::error_code ec;
+    const auto status = std::filesystem::status(name, ec);
+    if (ec || !std::filesystem::exists(status)) {
+      report.at(target, key, "cannot open '" + name + "' (no such file)",
+                "the path is relative to the file that extends it");
+      return std::nullopt;
+    }
+    // Only regular files: a FIFO or a device named by a hostile file could block forever.
+    if (!std::filesystem::is_regular_file(status)) {
+      report.at(target, key, "'" + name + "' is not a regular file", "extend a scenario file");
+      return std::nullopt;
+    }
+    std::string text;
+    if (!read_bounded(name, text)) {
+      report.at(target, key, "cannot read '" + name + "'", "check that the file is readable");
+      return std::nullopt;
+    }
+    chain.push_back(path);
+    chain_names.push_back(name);
+    std::optional<Tree> base;
+    try {
+      base = read(name, std::move(text));
+    } catch (const UserError& e) {
+      for (const Diagnostic& d : e.diagnostics()) report.add(d);
+    }
+    chain.pop_back();
+    chain_names.pop_back();
+    return base;
+  }
+
+  // Reads at most one byte past the limit, so a huge file is rejected cheaply.
+  static bool read_bounded(const std::string& path, std::string& text) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    text.assign(max_file_bytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    return !in.bad();
+  }
+
+  // ---- --set ----------------------------------------------------------------------------
+
+  struct Segment {
+    std::string name;
+    bool indexed = false;
+    std::size_t index = 0;
+  };
+
+  // "a.b[3].c" → segments; false on malformed syntax.
+  static bool split_path(const std::string& path, std::vector<Segment>& out,
+                         std::string& schema_path) {
+    std::size_t i = 0;
+    while (i <= path.size()) {
+      Segment s;
+      while (i < path.size() && path[i] != '.' && path[i] != '[') s.name += path[i++];
+      if (s.name.empty()) return false;
+      schema_path += s.name;
+      if (i < path.size() && path[i] == '[') {
+        const std::size_t close = path.find(']', i);
+        if (close == std::string::npos || close == i + 1 || close - i > 7) return false;
+        for (std::size_t k = i + 1; k < close; ++k)
+          if (path[k] < '0' || path[k] > '9') return false;
+        s.indexed = true;
+        s.index = std::stoul(path.substr(i + 1, close - i - 1));
+        schema_path += "[]";
+        i = close + 1;
+      }
+      out.push_back(std::move(s));
+      if (i == path.size()) return true;
+      if (path[i] != '.') return false;
+      schema_path += '.';
+      ++i;
+    }
+    return false;
+  }
+
+  void apply_override(Tree& root, const std::string& assignment) {
+    const auto eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      report.add(problem("--set", "", "expected PATH=VALUE, found \"" + assignment + "\"",
+                         "e.g. --set consumers.count=20000"));
+      return;
+    }
+    const std::string path = assignment.substr(0, eq);
+    const std::string value_text = assignment.substr(eq + 1);
+    std::vector<Segment> segments;
+    std::string schema_path;
+    if (!split_path(path, segments, schema_path)) {
+      report.add(problem("--set", path, "malformed path",
+                         "write e.g. banks.tiers[0].count or events[1].rate"));
+      return;
+    }
+    const ParamSpec* spec = find_param(schema_path);
+    const bool event_field = segments.size() == 2 && segments[0].name == events_key &&
+                             segments[0].indexed && !segments[1].indexed;
+    if (!event_field && (spec == nullptr || spec->type == ParamType::list)) {
+      std::vector<std::string> all;
+      for (const ParamSpec& p : schema()) all.push_back(p.path);
+      std::string hint = internal::did_you_mean(schema_path, all);
+      if (hint.rfind("did you mean", 0) != 0) hint = "`pfsim schema` lists the parameters";
+      report.add(problem("--set", path, "unknown parameter " + internal::quoted(path), hint));
+      return;
+    }
+    const std::uint32_t src = sources.add("--set", value_text, false);
+    Tree value;
+    try {
+      value = internal::parse_yaml(sources, src);
+    } catch (const UserError& e) {
+      report.add(problem("--set", path, "cannot parse value: " + e.diagnostics().front().message,
+                         e.diagnostics().front().hint));
+      return;
+    }
+    if (value.kind == Tree::Kind::null) value = Tree::scalar(value_text, Origin{src, 0});
+    internal::check_tree(report, value, path);
+
+    const Origin here{src, 0};
+    if (!root.is_mapping()) root = Tree::mapping(root.origin);
+    Tree* node = &root;
+    std::string walked;
+    for (std::size_t k = 0; k < segments.size(); ++k) {
+      const Segment& s = segments[k];
+      walked = internal::join_key(walked, s.name);
+      const bool last = k + 1 == segments.size();
+      Tree* child = node->find(s.name);
+      if (child == nullptr) {
+        Tree fresh = last && !s.indexed ? Tree() : Tree::mapping(here);
+        if (s.indexed) {
+          const auto def = schema_defaults().lists.find(schema_of(walked));
+          fresh = def != schema_defaults().lists.end() ? def->second : Tree::sequence(here);
+        }
+        node->entries.push_back(TreeEntry{Tree::scalar(s.name, here), std::move(fresh)});
+        child = &node->entries.back().value;
+      }
+      if (s.indexed) {
+        const std::size_t size = child->is_sequence() ? child->items.size() : 0;
+        if (s.index >= size) {
+          report.add(problem("--set", path,
+                             "list index " + std::to_string(s.index) +
+                                 " is out of range (the list has " + std::to_string(size) +
+                                 " items)"));
+          return;
+        }
+        child = &child->items[s.index];
+        walked += "[" + std::to_string(s.index) + "]";
+      }
+      if (last) {
+        const std::uint32_t index = child->index;
+        *child = value;
+        child->index = index;
+        return;
+      }
+      if (!child->is_mapping()) *child = Tree::mapping(here);
+      node = child;
+    }
+  }
+
+  static std::string schema_of(const std::string& concrete) {
+    std::string out;
+    for (std::size_t i = 0; i < concrete.size(); ++i) {
+      if (concrete[i] != '[') {
+        out += concrete[i];
+        continue;
+      }
+      out += "[]";
+      i = concrete.find(']', i);
+    }
+    return out;
+  }
+};
+
+// ---- writing --------------------------------------------------------------------------
+
+std::string leaf_text(const ParamSpec& p, Scenario& sc, std::size_t i) {
+  switch (p.type) {
+    case ParamType::integer:
+      return std::to_string(p.access.integer(sc, i));
+    case ParamType::number:
+      return internal::format_number(p.access.number(sc, i));
+    case ParamType::boolean:
+      return p.access.boolean(sc, i) ? "true" : "false";
+    case ParamType::string:
+      return p.access.string(sc, i);
+    case ParamType::date:
+      return format_iso_date(p.access.date(sc, i));
+    case ParamType::list:
+      break;
+  }
+  throw InternalError("leaf_text: " + p.path + " is a list");
+}
+
+// Places `value` at a dotted path, creating the mappings on the way.
+void place(Tree& root, const std::string& dotted, Tree value) {
+  Tree* node = &root;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t dot = dotted.find('.', start);
+    const std::string key = dotted.substr(start, dot - start);
+    if (dot == std::string::npos) {
+      node->entries.push_back(TreeEntry{Tree::scalar(key), std::move(value)});
+      return;
+    }
+    Tree* next = node->find(key);
+    if (next == nullptr) {
+      node->entries.push_back(TreeEntry{Tree::scalar(key), Tree::mapping()});
+      next = &node->entries.back().value;
+    }
+    node = next;
+    start = dot + 1;
+  }
+}
+
+std::string value_text(const EventSpec::Value& v) {
+  if (const double* d = std::get_if<double>(&v)) return internal::format_number(*d);
+  if (const std::string* s = std::get_if<std::string>(&v)) return *s;
+  return format_iso_date(std::get<Date>(v));
+}
+
+Tree event_tree(const EventSpec& ev) {
+  Tree t = Tree::mapping();
+  auto add = [&](const std::string& key, std::string text) {
+    t.entries.push_back(TreeEntry{Tree::scalar(key), Tree::scalar(std::move(text))});
+  };
+  if (!ev.id.empty()) add("id", ev.id);
+  if (ev.date)
+    add("date", format_iso_date(*ev.date));
+  else
+    add("when", ev.when);
+  add("type", ev.type);
+  const ShockType* type = find_shock_type(ev.type);
+  if (type != nullptr) {
+    for (const ShockParam& p : type->params)
+      if (const auto it = ev.params.find(p.spec.path); it != ev.params.end())
+        add(it->first, value_text(it->second));
+    if (type->phase_in) add("phase_in_days", std::to_string(ev.phase_in_days));
+  }
+  if (!ev.date) add("repeat", ev.repeat ? "true" : "false");
+  return t;
 }
 
 Scenario build_defaults() {
   Scenario sc;
-  Context ctx{"<schema defaults>", {}};
+  Reporter report(schema_defaults().sources);
+  Walk walk{report, sc};
   for (const ParamSpec& p : schema()) {
-    if (p.path.find("[]") != std::string::npos) continue;
-    const YAML::Node def = YAML::Load(p.default_yaml);
-    if (p.type == ParamType::list) walk_list(ctx, sc, p, def, p.path);
-    else set_leaf(ctx, sc, p, 0, def, p.path);
+    if (is_list_field(p.path)) continue;
+    if (p.type == ParamType::list)
+      walk.list(p, schema_defaults().lists.at(p.path), p.path);
+    else
+      assign(sc, p, 0, schema_defaults().values.at(p.path));
   }
-  if (!ctx.problems.empty()) throw InternalError("bad schema default: " + ctx.problems[0].format());
+  if (!report.empty()) throw InternalError("bad schema default: " + report.take().front().format());
   return sc;
-}
-
-// Converts yaml-cpp's exceptions into a located, readable diagnostic.
-Diagnostic parse_problem(const std::string& file, const YAML::Exception& e) {
-  Diagnostic d;
-  d.where = {file, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0};
-  d.message = "invalid YAML: " + e.msg;
-  if (dynamic_cast<const YAML::DeepRecursion*>(&e) != nullptr) {
-    d.message = "invalid YAML: nesting is too deep";
-    d.hint = "scenario files need only a few levels of nesting";
-  }
-  return d;
 }
 
 }  // namespace
@@ -417,96 +605,73 @@ Scenario defaults() {
 
 Scenario load_text(std::string_view yaml_text, const std::string& display_name,
                    const std::vector<std::string>& overrides) {
-  if (yaml_text.size() > max_file_bytes)
-    throw UserError(problem(display_name, "",
-                               "file is " + std::to_string(yaml_text.size()) + " bytes; the limit is " +
-                                   std::to_string(max_file_bytes),
-                               "scenario files are small; is this the right file?"));
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& e) {
-    throw UserError(parse_problem(display_name, e));
-  }
+  if (yaml_text.size() > max_file_bytes) throw Loader::too_big(display_name, yaml_text.size());
+  Loader loader;
+  loader.chain.push_back(Loader::canonical(display_name));
+  loader.chain_names.push_back(display_name);
+  Tree root = loader.read(display_name, std::string(yaml_text));
+  for (const std::string& o : overrides) loader.apply_override(root, o);
+
+  Reporter& report = loader.report;
   Scenario sc = defaults();
-  Context ctx{display_name, {}};
-  if (root.IsNull() || !root.IsDefined()) {
-    // an empty file means "all defaults"
-  } else if (!root.IsMap()) {
-    ctx.report(root, "", "expected a mapping of sections (run, consumers, smes, ...), found " + describe(root));
-  } else {
-    walk_map(ctx, sc, root, "", "", 0, false);
+  Walk walk{report, sc};
+  if (root.is_mapping()) {
+    walk.map(root, "", "", 0, false);
+  } else if (root.kind != Tree::Kind::null) {  // an empty file means "all defaults"
+    report.at(
+        root, "",
+        "expected a mapping of sections (run, consumers, smes, ...), found " + describe(root));
   }
-  for (const std::string& o : overrides) apply_override(ctx, sc, o);
-  if (ctx.problems.empty()) check_consistency(ctx, sc, root);
-  if (!ctx.problems.empty()) throw UserError(std::move(ctx.problems));
+  if (walk.events != nullptr)
+    internal::read_events(report, *walk.events, std::string(events_key), sc);
+  if (report.empty()) check_consistency(report, sc, root);
+  if (!report.empty()) throw UserError(report.take());
   sc.source_path = display_name;
   sc.resolved_text = to_yaml(sc);
   return sc;
 }
 
 Scenario load_file(const std::string& path, const std::vector<std::string>& overrides) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw UserError(
+        problem(path, "", "is a directory, not a scenario file", "give the path of a .yaml file"));
+  std::string text;
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw UserError(problem(path, "", "cannot open the scenario file",
-                               "check the path and that the file is readable"));
-  std::ostringstream buf;
-  // Read at most one byte past the limit, so a huge file is rejected cheaply.
-  std::string text(max_file_bytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (in.bad())
-    throw UserError(problem(path, "", "cannot read the scenario file", "is it a directory?"));
+                            "check the path and that the file is readable"));
+  if (!Loader::read_bounded(path, text))
+    throw UserError(
+        problem(path, "", "cannot read the scenario file", "check that the file is readable"));
   return load_text(text, path, overrides);
 }
 
 std::string to_yaml(const Scenario& scenario_in) {
   Scenario& sc = const_cast<Scenario&>(scenario_in);  // accessors are non-const; we only read
-  YAML::Node root(YAML::NodeType::Map);
-  auto leaf_value = [&](const ParamSpec& p, std::size_t i) -> YAML::Node {
-    switch (p.type) {
-      case ParamType::integer: return YAML::Node(p.access.integer(sc, i));
-      case ParamType::number: return YAML::Node(format_number(p.access.number(sc, i)));
-      case ParamType::boolean: return YAML::Node(p.access.boolean(sc, i));
-      case ParamType::string: return YAML::Node(p.access.string(sc, i));
-      case ParamType::date: return YAML::Node(format_iso_date(p.access.date(sc, i)));
-      case ParamType::list: break;
-    }
-    return YAML::Node();
-  };
-  auto place = [](YAML::Node base, const std::string& dotted, const YAML::Node& value) {
-    std::istringstream parts(dotted);
-    std::string part;
-    std::vector<std::string> keys;
-    while (std::getline(parts, part, '.')) keys.push_back(part);
-    std::vector<YAML::Node> chain{base};
-    for (std::size_t k = 0; k + 1 < keys.size(); ++k) {
-      YAML::Node next = chain.back()[keys[k]];
-      if (!next.IsMap()) next = YAML::Node(YAML::NodeType::Map);
-      chain.back()[keys[k]] = next;
-      chain.push_back(chain.back()[keys[k]]);
-    }
-    chain.back()[keys.back()] = value;
-  };
+  Tree root = Tree::mapping();
   for (const ParamSpec& p : schema()) {
-    if (p.path.find("[]") != std::string::npos) continue;
+    if (is_list_field(p.path)) continue;
     if (p.type != ParamType::list) {
-      place(root, p.path, leaf_value(p, 0));
+      place(root, p.path, Tree::scalar(leaf_text(p, sc, 0)));
       continue;
     }
-    YAML::Node list(YAML::NodeType::Sequence);
+    Tree list = Tree::sequence();
     const std::string lead = p.path + "[].";
     for (std::size_t i = 0; i < p.access.list_size(sc); ++i) {
-      YAML::Node item(YAML::NodeType::Map);
+      Tree item = Tree::mapping();
       for (const ParamSpec& f : schema())
-        if (f.path.compare(0, lead.size(), lead) == 0) item[f.path.substr(lead.size())] = leaf_value(f, i);
-      list.push_back(item);
+        if (f.path.compare(0, lead.size(), lead) == 0)
+          item.entries.push_back(TreeEntry{Tree::scalar(f.path.substr(lead.size())),
+                                           Tree::scalar(leaf_text(f, sc, i))});
+      list.items.push_back(std::move(item));
     }
-    place(root, p.path, list);
+    place(root, p.path, std::move(list));
   }
-  YAML::Emitter out;
-  out << root;
-  return std::string(out.c_str()) + "\n";
+  Tree events = Tree::sequence();
+  for (const EventSpec& ev : sc.events) events.items.push_back(event_tree(ev));
+  place(root, std::string(events_key), std::move(events));
+  return internal::emit_yaml(root);
 }
 
 }  // namespace pfsim::scenario

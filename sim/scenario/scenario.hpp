@@ -4,10 +4,17 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include "core/date.hpp"
+#include "core/error.hpp"
+#include "scenario/expression.hpp"
 
 namespace pfsim {
 
@@ -15,49 +22,157 @@ struct RunSettings {
   std::string name;
   Date start_date;
   std::int64_t days = 365;  // steps; one step is one day
-  std::int64_t seed = 1;  // 0 … 2^53, so that it survives JSON and Python
+  std::int64_t seed = 1;    // 0 … 2^53, so that it survives JSON and Python
   std::int64_t flush_every_steps = 30;
+  double scale = 1;  // real persons (and firms) each agent stands for; totals are reported × scale
 };
 
 struct ConsumerParams {
   std::int64_t count = 0;
   double monthly_income_median_yuan = 0;  // RMB per month, median of a log-normal
   double income_log_sigma = 0;            // σ of log income
-  double employment_rate = 0;             // share of consumers employed by an SME
+  double employment_rate = 0;             // initial share employed
+  double job_loss_rate_monthly = 0;       // P(an employed consumer loses the job) per month
+  double job_finding_rate_monthly = 0;    // P(an unemployed consumer finds work) per month
   double initial_deposit_months = 0;      // initial deposit, months of own income
   double mpc_income = 0;                  // share of monthly income spent
-  double mpc_wealth_monthly = 0;          // share of deposits spent per month
+  double mpc_wealth_monthly = 0;          // share of liquid wealth above one month's wage spent per month
   double purchases_per_month = 0;         // mean number of purchases a month
-  double platform_adoption_mean = 0;      // mean probability of paying by platform
+  double platform_adoption_mean = 0;      // mean probability of paying by mobile wallet
+  double risk_logit_mean = 0;             // mean of logit(annual default probability)
+  double risk_logit_sigma = 0;            // σ of logit(annual default probability)
+  double unemployed_risk_multiplier = 0;  // hazard multiplier while unemployed
+  double revolving_use_share = 0;         // share of platform purchases put on the credit line
+  double revolving_limit_months = 0;      // credit line, months of income
+  double revolving_repay_share = 0;       // share of the statement repaid each month when able
+  double revolving_minimum_share = 0;     // minimum payment, share of the statement
+  double cash_loan_demand_monthly = 0;    // P(wanting a cash loan) per month at the reference rate
+  double cash_loan_rate_elasticity = 0;   // demand falls by exp(−elasticity × (policy rate − reference))
+  double cash_loan_reference_rate = 0;    // policy rate at which demand is cash_loan_demand_monthly
+  double cash_loan_months_of_income = 0;  // size of a cash loan, months of income
+  std::int64_t cash_loan_term_months = 12;
+  double homeowner_share = 0;             // share owning a house (collateral)
+  double house_value_months = 0;          // house value, months of income
+  double fund_share_max = 0;              // ceiling of the liquid-wealth share kept in the fund
+  double fund_share_intercept = 0;        // logit intercept of the fund share
+  double fund_share_spread_sensitivity = 0;  // logit change per percentage point of yield spread
+  double fund_adjustment_monthly = 0;     // share of the gap to the target closed per month
 };
 
 struct SmeParams {
   std::int64_t count = 0;
   double initial_deposit_months = 0;  // initial cash, months of wage bill
-  double platform_acceptance = 0;     // share of merchants accepting platform payment
+  double platform_acceptance = 0;     // share of merchants accepting mobile payment
+  double fee_free_share = 0;          // share of accepting merchants who pay no fee
   std::int64_t payday = 1;            // day of month wages are paid
+  double supplier_share = 0;          // share of sales spent on purchases from the supplier SME
+  double risk_logit_mean = 0;
+  double risk_logit_sigma = 0;
+  double collateral_share = 0;        // share of SMEs owning property
+  double collateral_months = 0;       // property value, months of wage bill
+  double loan_need_months = 0;        // apply for a loan when cash < this × wage bill
+  double loan_size_months = 0;        // loan size, months of wage bill
+  double loan_demand_monthly = 0;     // P(applying for a loan) per month regardless of cash
+  double cash_target_months = 0;      // cash kept; dividend_share of the excess is paid out on payday
+  double dividend_share = 0;
+  std::int64_t loan_term_months = 6;
+  std::int64_t exit_missed_paydays = 3;  // consecutive short paydays before exit
+  double entry_rate_monthly = 0;      // P(a vacant slot is filled) per month
 };
 
 struct BankTier {
   std::string name;
   std::int64_t count = 0;
-  double deposit_share = 0;       // share of customers banking with the tier
-  double capital_ratio = 0;       // initial equity / deposits (funding of the bond book)
-  double reserve_ratio = 0;       // initial reserves / deposits
+  double deposit_share = 0;   // share of customers banking with the tier
+  double capital_ratio = 0;   // initial equity / deposits
+  double reserve_ratio = 0;   // initial reserves / deposits
+  double surcharge = 0;       // capital surcharge (systemic importance)
+  double colending_appetite = 0;  // relative weight in co-lending quotas
+  double fund_placement_weight = 0;  // relative weight (per unit of deposits) in the fund's placements
 };
 
 struct BankParams {
   std::vector<BankTier> tiers;
+  double capital_minimum = 0;        // minimum total capital ratio
+  double conservation_buffer = 0;
+  double lending_margin_over_requirement = 0;  // headroom below which new lending stops
+  double risk_weight_consumer = 0;
+  double risk_weight_sme = 0;
+  double risk_weight_bonds = 0;
+  double deposit_markdown = 0;       // deposit rate = policy rate − markdown (≥ 0)
+  double loan_margin = 0;            // margin over funding cost and expected loss
+  double consumer_cutoff_pd = 0;     // approve when the bureau-signal PD is below this
+  double sme_cutoff_pd = 0;
+  double sme_loan_to_value = 0;      // SME loan ≤ LTV × collateral value
+  double sme_min_loan_yuan = 0;      // banks do not make smaller SME loans
+  double cost_to_income = 0;         // operating costs as a share of income
+  double lgd = 0;                    // loss given default
+  std::int64_t writeoff_days = 180;
 };
 
 struct PlatformParams {
   double merchant_fee_rate = 0;     // fee on platform payment volume, charged to the merchant
   double operating_cost_ratio = 0;  // operating costs as a share of the month's revenue
+  double rival_wallet_share = 0;    // share of mobile payments that go to a rival wallet
+  double initial_equity_months = 0; // equity at start, months of all consumers' contractual wages
+  double own_funding_share = 0;     // share of each co-lent loan the platform funds itself
+  double leverage_limit = 0;        // own-funded loans ≤ limit × equity
+  double tech_fee_share = 0;        // share of co-lent interest paid to the platform as tech fee
+  double signal_sigma0 = 0;         // σ of the logit-PD signal with no payment data
+  double data_half_saturation = 0;  // payments at which σ falls by 1/√2
+  double consumer_cutoff_pd = 0;
+  double sme_cutoff_pd = 0;
+  double loan_margin = 0;
+  double revolving_rate = 0;        // annual rate on revolved balances
+  double interest_rate_cap = 0;     // legal cap on annual loan rates
+  double sme_loan_cap_yuan = 0;     // largest SME loan
+  double valuation_multiple = 0;    // price / annual earnings
+  double fund_fee_rate = 0;         // annual fee on fund assets earned by the platform
+  double wealth_fee_rate = 0;       // annual fees wallet users pay on wealth products, per fund unit
+  std::int64_t writeoff_days = 180; // platform-originated loans are written off at this many days past due
+};
+
+struct FundParams {
+  double liquidity_ratio = 0;                // buffer kept at the custodian, share of assets
+  double instant_redemption_cap_yuan = 0;    // per consumer per day
+  double placement_markdown = 0;             // placement rate = policy − markdown
 };
 
 struct CentralBankParams {
   double policy_rate = 0;               // per year
   double reserve_requirement = 0;       // required reserves / deposits
+  double interest_on_reserves = 0;      // per year
+  double standing_facility_spread = 0;  // overnight loans at policy + spread
+  double bureau_signal_sigma = 0;       // σ of the bureau's logit-PD signal
+  double bond_rate = 0;                 // coupon on government bonds, per year
+};
+
+// A shock (DESIGN.md §4) applied on a date or when a condition on recorded
+// indicators holds. Validated against the shock table (scenario/events.hpp,
+// scenario/shock_types.cpp); the engine owns the mechanism each type acts on.
+struct EventSpec {
+  using Value = std::variant<double, std::string, Date>;  // integer parameters are whole doubles
+
+  std::string id;                  // optional; a file that extends this one replaces the event by id
+  std::optional<Date> date;        // scheduled: takes effect at the start of this day
+  std::string when;                // trigger: the condition as written ("" when scheduled)
+  scenario::Expression condition;  // `when`, compiled (empty when scheduled)
+  std::string type;                // shock type, e.g. "policy_rate"
+  std::map<std::string, Value, std::less<>> params;  // validated; defaults explicit; unset optional ones absent
+  std::int64_t phase_in_days = 0;  // 0: at once; else reached linearly over this many days
+  bool repeat = false;             // a trigger fires again each time its condition turns true again
+
+  // For messages at run time (e.g. an unknown indicator in `when`).
+  std::string key_path;            // "events[2]": the index as written in its own file
+  SourceLocation where;            // the event in its file
+  SourceLocation condition_where;  // the first character of `when`
+  bool condition_columns_exact = false;  // byte offsets in `when` are columns on condition_where's line
+
+  [[nodiscard]] bool has(std::string_view name) const;
+  // A number or integer parameter; throws InternalError if absent (a bug: validated on load).
+  [[nodiscard]] double number(std::string_view name) const;
+  [[nodiscard]] const std::string& text(std::string_view name) const;
+  [[nodiscard]] Date date_param(std::string_view name) const;
 };
 
 struct Scenario {
@@ -66,7 +181,9 @@ struct Scenario {
   SmeParams smes;
   BankParams banks;
   PlatformParams platform;
+  FundParams fund;
   CentralBankParams central_bank;
+  std::vector<EventSpec> events;  // shocks in file order, a base file's first (extends)
 
   std::string source_path;    // file it came from ("" if built in code)
   std::string resolved_text;  // the fully resolved scenario as YAML (for results files)

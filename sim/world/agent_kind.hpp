@@ -1,4 +1,4 @@
-// Agent kinds and stable agent ids.
+// Agent kinds (the sectors of the stock-flow matrices) and stable agent ids.
 #pragma once
 
 #include <array>
@@ -7,12 +7,21 @@
 
 namespace pfsim {
 
-enum class AgentKind : std::uint8_t { consumer, sme, bank, platform, central_bank, government };
-inline constexpr std::size_t agent_kind_count = 6;
+enum class AgentKind : std::uint8_t {
+  consumer,
+  sme,
+  bank,
+  platform,
+  fund,
+  central_bank,
+  government,
+  investor,  // outside investors (e.g. IPO subscribers); the rest of the world
+};
+inline constexpr std::size_t agent_kind_count = 8;
 
 [[nodiscard]] constexpr std::string_view agent_kind_name(AgentKind k) {
   constexpr std::array<std::string_view, agent_kind_count> names = {
-      "consumer", "sme", "bank", "platform", "central_bank", "government"};
+      "consumer", "sme", "bank", "platform", "fund", "central_bank", "government", "investor"};
   return names[static_cast<std::size_t>(k)];
 }
 

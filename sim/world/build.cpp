@@ -61,30 +61,76 @@ std::vector<std::uint32_t> allocate(std::uint64_t total, const std::vector<doubl
   return out;
 }
 
-Book deposit_book(std::string name, AgentKind holder, std::vector<std::uint32_t> banks) {
-  Book b;
-  b.name = std::move(name);
-  b.instrument = Instrument::deposit;
-  b.holder_kind = holder;
-  b.issuer_kind = AgentKind::bank;
-  b.overdraft = Overdraft::never;
-  b.balance.assign(banks.size(), 0);
-  b.issuer.mode = RowOwner::Mode::column;
-  b.issuer.column = std::move(banks);
-  return b;
-}
-
-Book bank_book(std::string name, Instrument instrument, AgentKind issuer, std::size_t banks,
-               Overdraft overdraft) {
+Book claim_book(std::string name, Instrument instrument, AgentKind row_kind, AgentKind holder_kind,
+                RowOwner holder, AgentKind issuer_kind, RowOwner issuer, std::size_t rows) {
   Book b;
   b.name = std::move(name);
   b.instrument = instrument;
-  b.holder_kind = AgentKind::bank;
-  b.issuer_kind = issuer;
-  b.overdraft = overdraft;
-  b.balance.assign(banks, 0);
-  b.issuer.mode = RowOwner::Mode::fixed;
+  b.row_kind = row_kind;
+  b.holder_kind = holder_kind;
+  b.issuer_kind = issuer_kind;
+  b.holder = std::move(holder);
+  b.issuer = std::move(issuer);
+  b.balance.assign(rows, 0);
   return b;
+}
+
+RowOwner fixed(std::uint32_t agent) {
+  RowOwner r;
+  r.mode = RowOwner::Mode::fixed;
+  r.fixed = agent;
+  return r;
+}
+RowOwner by_row() { return RowOwner{}; }
+RowOwner by_column(std::vector<std::uint32_t> column) {
+  RowOwner r;
+  r.mode = RowOwner::Mode::column;
+  r.column = std::move(column);
+  return r;
+}
+
+// Walker's alias method (Vose's stable variant): O(n) build, O(1) draws.
+void build_alias_table(const std::vector<double>& weights, std::vector<float>& prob, std::vector<std::uint32_t>& alias) {
+  const std::size_t n = weights.size();
+  prob.assign(n, 1.0f);
+  alias.resize(n);
+  for (std::size_t i = 0; i < n; ++i) alias[i] = static_cast<std::uint32_t>(i);
+  const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
+  if (n == 0 || total <= 0) return;
+  std::vector<double> scaled(n);
+  std::vector<std::uint32_t> small, large;
+  for (std::size_t i = 0; i < n; ++i) {
+    scaled[i] = weights[i] * static_cast<double>(n) / total;
+    (scaled[i] < 1.0 ? small : large).push_back(static_cast<std::uint32_t>(i));
+  }
+  while (!small.empty() && !large.empty()) {
+    const std::uint32_t s = small.back(), l = large.back();
+    small.pop_back();
+    prob[s] = static_cast<float>(scaled[s]);
+    alias[s] = l;
+    scaled[l] = scaled[l] + scaled[s] - 1.0;
+    if (scaled[l] < 1.0) {
+      large.pop_back();
+      small.push_back(l);
+    }
+  }
+}
+
+Policy initial_policy(const Scenario& sc) {
+  Policy p;
+  p.policy_rate = sc.central_bank.policy_rate;
+  p.reserve_requirement = sc.central_bank.reserve_requirement;
+  p.interest_on_reserves = sc.central_bank.interest_on_reserves;
+  p.bureau_signal_sigma = sc.central_bank.bureau_signal_sigma;
+  p.own_funding_share = sc.platform.own_funding_share;
+  p.leverage_limit = sc.platform.leverage_limit;
+  p.interest_rate_cap = sc.platform.interest_rate_cap;
+  p.tech_fee_share = sc.platform.tech_fee_share;
+  p.capital_minimum = sc.banks.capital_minimum;
+  p.conservation_buffer = sc.banks.conservation_buffer;
+  p.instant_redemption_cap_yuan = sc.fund.instant_redemption_cap_yuan;
+  p.fund_liquidity_ratio = sc.fund.liquidity_ratio;
+  return p;
 }
 
 }  // namespace
@@ -94,6 +140,7 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   World& w = *world;
   w.scenario = std::make_shared<const Scenario>(sc);
   w.seed = seed;
+  w.policy = initial_policy(sc);
 
   // --- banks ---------------------------------------------------------------
   std::vector<std::uint32_t> tier_first_bank;
@@ -105,112 +152,222 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
     }
   }
   const std::size_t n_banks = w.banks.size();
+  w.banks.failed.assign(n_banks, 0);
+  w.banks.capital_ratio.assign(n_banks, 0);
+  w.banks.capital_requirement.assign(n_banks, 0);
+  w.banks.colending_quota.assign(n_banks, 0);
+  w.banks.direct_lending_room.assign(n_banks, 0);
+  w.banks.equity_month_start.assign(n_banks, 0);
+  w.banks.provisions.assign(n_banks, 0);
 
   // --- SMEs ------------------------------------------------------------------
   const auto n_smes = static_cast<std::size_t>(sc.smes.count);
   const auto n_consumers = static_cast<std::size_t>(sc.consumers.count);
   std::vector<std::uint32_t> sme_bank(n_smes);
   std::vector<double> size_weight(n_smes);
+  SmeStore& S = w.smes;
   for (std::size_t s = 0; s < n_smes; ++s) {
     const AgentId id = w.next_id++;
     rng::Draws draws(seed, rng::Stream::init_sme, id, 0);
-    w.smes.id.push_back(id);
-    w.smes.accepts_platform.push_back(draws.bernoulli(sc.smes.platform_acceptance) ? 1 : 0);
+    S.id.push_back(id);
+    S.active.push_back(1);
+    S.accepts_platform.push_back(draws.bernoulli(sc.smes.platform_acceptance) ? 1 : 0);
     sme_bank[s] = choose_bank(sc, tier_first_bank, draws);
     size_weight[s] = std::exp(1.0 * draws.normal());  // log-normal firm sizes
+    S.latent_pd.push_back(static_cast<float>(logistic(sc.smes.risk_logit_mean + sc.smes.risk_logit_sigma * draws.normal())));
+    S.billing_day.push_back(static_cast<std::uint8_t>(1 + id % 28));
+    S.supplier.push_back(0);  // drawn below, in proportion to firm size
+    S.collateral_value.push_back(draws.bernoulli(sc.smes.collateral_share) ? 1 : 0);  // value set below
   }
-  const auto n_employed = static_cast<std::uint64_t>(
-      std::llround(sc.consumers.employment_rate * static_cast<double>(n_consumers)));
-  const std::vector<std::uint32_t> employees = allocate(n_employed, size_weight);
-  w.smes.first_employee.resize(n_smes);
-  w.smes.employee_count = employees;
-  w.smes.payroll_bill.assign(n_smes, 0);
-  w.smes.payroll_funds.assign(n_smes, 0);
+  const auto n_employed_slots = static_cast<std::uint64_t>(n_consumers);
+  // Every consumer belongs to an employer slot (employees sit with their
+  // employer); `employed` says whether they currently work.
+  const std::vector<std::uint32_t> employees = allocate(n_smes > 0 ? n_employed_slots : 0, size_weight);
+  S.first_employee.resize(n_smes);
+  S.employee_count = employees;
+  S.payroll_bill.assign(n_smes, 0);
+  S.fee_free.assign(n_smes, 0);
+  S.payroll_funds.assign(n_smes, 0);
+  S.payroll_dividend.assign(n_smes, 0);
+  S.payroll_owners.assign(n_smes, 0);
+  S.missed_paydays.assign(n_smes, 0);
+  S.payment_count.assign(n_smes, 0);
+  S.sales_this_month.assign(n_smes, 0);
+  S.sales_last_month.assign(n_smes, 0);
+  S.platform_loan_instalment.assign(n_smes, 0);
+  S.platform_loan_rate.assign(n_smes, 0);
+  S.bank_loan_instalment.assign(n_smes, 0);
+  S.bank_loan_rate.assign(n_smes, 0);
+  S.days_past_due.assign(n_smes, 0);
+  S.defaulted_by_hazard.assign(n_smes, 0);
 
-  // --- consumers (employees of SME 0 first, then SME 1, …, then the unemployed)
+  // --- consumers (employees of SME 0 first, then SME 1, …) ---------------------
+  ConsumerStore& C = w.consumers;
   std::vector<std::uint32_t> consumer_bank(n_consumers);
-  w.consumers.id.reserve(n_consumers);
+  C.id.reserve(n_consumers);
   std::uint32_t next_consumer = 0;
+  const double adoption_logit = logit(std::clamp(sc.consumers.platform_adoption_mean, 1e-6, 1 - 1e-6));
   auto add_consumer = [&](std::uint32_t employer) {
     const AgentId id = w.next_id++;
     rng::Draws draws(seed, rng::Stream::init_consumer, id, 0);
     const double log_wage = std::log(sc.consumers.monthly_income_median_yuan) +
                             sc.consumers.income_log_sigma * draws.normal();
-    w.consumers.id.push_back(id);
-    w.consumers.monthly_wage.push_back(yuan_to_fen(std::exp(log_wage)));
-    w.consumers.employer.push_back(employer);
-    const double mean = std::clamp(sc.consumers.platform_adoption_mean, 1e-6, 1 - 1e-6);
-    w.consumers.platform_adoption.push_back(static_cast<float>(logistic(logit(mean) + draws.normal())));
+    const Fen wage = yuan_to_fen(std::exp(log_wage));
+    C.id.push_back(id);
+    C.monthly_wage.push_back(wage);
+    C.employer.push_back(employer);
+    C.employed.push_back(employer != no_index && draws.bernoulli(sc.consumers.employment_rate) ? 1 : 0);
+    C.billing_day.push_back(static_cast<std::uint8_t>(1 + id % 28));
+    C.platform_adoption.push_back(static_cast<float>(logistic(adoption_logit + draws.normal())));
+    C.wallet.push_back(draws.bernoulli(sc.platform.rival_wallet_share) ? 1 : 0);
+    C.latent_pd.push_back(static_cast<float>(
+        logistic(sc.consumers.risk_logit_mean + sc.consumers.risk_logit_sigma * draws.normal())));
+    C.house_value.push_back(draws.bernoulli(sc.consumers.homeowner_share)
+                                ? apply_rate(wage, sc.consumers.house_value_months)
+                                : 0);
     consumer_bank[next_consumer++] = choose_bank(sc, tier_first_bank, draws);
   };
   for (std::size_t s = 0; s < n_smes; ++s) {
-    w.smes.first_employee[s] = next_consumer;
+    S.first_employee[s] = next_consumer;
     for (std::uint32_t e = 0; e < employees[s]; ++e) add_consumer(static_cast<std::uint32_t>(s));
   }
   while (next_consumer < n_consumers) add_consumer(no_index);
+  C.payment_count.assign(n_consumers, 0);
+  C.revolving_limit.assign(n_consumers, 0);
+  C.revolving_statement.assign(n_consumers, 0);
+  C.cash_loan_instalment.assign(n_consumers, 0);
+  C.cash_loan_rate.assign(n_consumers, 0);
+  C.bank_loan_instalment.assign(n_consumers, 0);
+  C.bank_loan_rate.assign(n_consumers, 0);
+  C.days_past_due.assign(n_consumers, 0);
+  C.defaulted_by_hazard.assign(n_consumers, 0);
 
-  // --- platform ----------------------------------------------------------------
-  w.platforms.id.push_back(w.next_id++);
-  w.platforms.merchant_fee_rate.push_back(sc.platform.merchant_fee_rate);
-  w.platforms.revenue_this_month.push_back(0);
-  const std::vector<std::uint32_t> platform_bank{tier_first_bank[0]};
+  // Firm sizes (contractual wage bills) drive who sells to whom.
+  {
+    std::vector<double> bill(n_smes, 0.0);
+    for (std::size_t s = 0; s < n_smes; ++s)
+      for (std::uint32_t e = S.first_employee[s]; e < S.first_employee[s] + S.employee_count[s]; ++e)
+        bill[s] += static_cast<double>(C.monthly_wage[e]);
+    build_alias_table(bill, S.size_alias_prob, S.size_alias);
+  }
+  // The supplier network: a ring of firms ordered by wage bill, each buying from
+  // the next larger firm (the largest from the smallest). Every firm then has
+  // exactly one customer of about its own size, so supplier payments balance
+  // firm by firm instead of draining firms that happen to have no customers.
+  {
+    std::vector<std::pair<Fen, std::uint32_t>> by_size(n_smes);
+    for (std::uint32_t s = 0; s < n_smes; ++s) {
+      Fen bill = 0;
+      for (std::uint32_t e = S.first_employee[s]; e < S.first_employee[s] + S.employee_count[s]; ++e) bill += C.monthly_wage[e];
+      by_size[s] = {bill, s};
+    }
+    std::sort(by_size.begin(), by_size.end());
+    for (std::size_t r = 0; r < n_smes; ++r) S.supplier[by_size[r].second] = by_size[(r + 1) % n_smes].second;
+  }
+  for (std::size_t s = 0; s < n_smes; ++s)
+    S.fee_free[s] = S.accepts_platform[s] != 0 && rng::Draws(seed, rng::Stream::init_sme, S.id[s], 2).bernoulli(sc.smes.fee_free_share) ? 1 : 0;
+
+  // SME wage bills (for cash and collateral sizing).
+  std::vector<Fen> wage_bill(n_smes, 0);
+  for (std::uint32_t s = 0; s < n_smes; ++s)
+    for (std::uint32_t e = S.first_employee[s]; e < S.first_employee[s] + S.employee_count[s]; ++e)
+      wage_bill[s] = checked_add(wage_bill[s], C.monthly_wage[e]);
+  for (std::size_t s = 0; s < n_smes; ++s)
+    S.collateral_value[s] = S.collateral_value[s] != 0 ? apply_rate(wage_bill[s], sc.smes.collateral_months) : 0;
+
+  // --- platforms: 0 lends (the Ant-like platform), 1 is a rival wallet -----------
+  for (int p = 0; p < 2; ++p) {
+    w.platforms.id.push_back(w.next_id++);
+    w.platforms.merchant_fee_rate.push_back(sc.platform.merchant_fee_rate);
+    w.platforms.lends.push_back(p == 0 ? 1 : 0);
+    w.platforms.revenue_payments_month.push_back(0);
+    w.platforms.revenue_credit_month.push_back(0);
+    w.platforms.revenue_investment_month.push_back(0);
+    w.platforms.profit_last_month.push_back(0);
+    w.platforms.equity_month_start.push_back(0);
+    w.platforms.credit_losses_month.push_back(0);
+    w.platforms.valuation.push_back(0);
+  }
+  const std::size_t n_platforms = w.platforms.size();
+
+  // --- the money-market fund -----------------------------------------------------
+  w.funds.id.push_back(w.next_id++);
+  w.funds.yield_annual.push_back(0);
+  w.funds.confidence.push_back(1.0);
+  w.funds.custodian.push_back(tier_first_bank[0]);
 
   // --- ledger ------------------------------------------------------------------
   Ledger& L = w.ledger;
   L.set_agent_count(AgentKind::consumer, n_consumers);
   L.set_agent_count(AgentKind::sme, n_smes);
   L.set_agent_count(AgentKind::bank, n_banks);
-  L.set_agent_count(AgentKind::platform, w.platforms.size());
+  L.set_agent_count(AgentKind::platform, n_platforms);
+  L.set_agent_count(AgentKind::fund, 1);
   L.set_agent_count(AgentKind::central_bank, 1);
   L.set_agent_count(AgentKind::government, 1);
-  w.books.consumer_deposit = L.add_book(deposit_book("consumer.deposit", AgentKind::consumer, consumer_bank));
-  w.books.sme_deposit = L.add_book(deposit_book("sme.deposit", AgentKind::sme, sme_bank));
-  w.books.platform_deposit = L.add_book(deposit_book("platform.deposit", AgentKind::platform, platform_bank));
-  L.reserves_book = L.add_book(
-      bank_book("bank.reserves", Instrument::reserves, AgentKind::central_bank, n_banks, Overdraft::never));
-  L.clearing_book = L.add_book(bank_book("bank.clearing", Instrument::clearing, AgentKind::central_bank,
-                                         n_banks, Overdraft::unrestricted));
-  L.bank_bond_book = L.add_book(bank_book("bank.government_bonds", Instrument::government_bond,
-                                          AgentKind::government, n_banks, Overdraft::never));
+  L.set_agent_count(AgentKind::investor, 1);
+  BookIds& B = w.books;
+  using K = AgentKind;
+  using I = Instrument;
+  B.consumer_deposit = L.add_book(claim_book("consumer.deposit", I::deposit, K::consumer, K::consumer, by_row(),
+                                             K::bank, by_column(consumer_bank), n_consumers));
+  B.sme_deposit = L.add_book(claim_book("sme.deposit", I::deposit, K::sme, K::sme, by_row(), K::bank,
+                                        by_column(sme_bank), n_smes));
+  B.platform_deposit = L.add_book(claim_book("platform.deposit", I::deposit, K::platform, K::platform, by_row(),
+                                             K::bank, by_column(std::vector<std::uint32_t>(n_platforms, tier_first_bank[0])),
+                                             n_platforms));
+  B.fund_deposit = L.add_book(claim_book("fund.deposit", I::deposit, K::bank, K::fund, fixed(0), K::bank, by_row(), n_banks));
+  B.consumer_fund_units = L.add_book(claim_book("consumer.fund_units", I::fund_units, K::consumer, K::consumer,
+                                                by_row(), K::fund, fixed(0), n_consumers));
+  // Co-lent and direct loans: rows are borrowers; the holder is the lender.
+  // A borrower's partner bank starts as its own bank and is reassigned by quota
+  // at origination while it owes nothing to its partner.
+  B.revolving_platform = L.add_book(claim_book("consumer.revolving_platform", I::loan, K::consumer, K::platform,
+                                               fixed(0), K::consumer, by_row(), n_consumers));
+  B.revolving_bank = L.add_book(claim_book("consumer.revolving_bank", I::loan, K::consumer, K::bank,
+                                           by_column(consumer_bank), K::consumer, by_row(), n_consumers));
+  B.cash_platform = L.add_book(claim_book("consumer.cash_loan_platform", I::loan, K::consumer, K::platform,
+                                          fixed(0), K::consumer, by_row(), n_consumers));
+  B.cash_bank = L.add_book(claim_book("consumer.cash_loan_bank", I::loan, K::consumer, K::bank,
+                                      by_column(consumer_bank), K::consumer, by_row(), n_consumers));
+  B.consumer_bank_loan = L.add_book(claim_book("consumer.bank_loan", I::loan, K::consumer, K::bank,
+                                               by_column(consumer_bank), K::consumer, by_row(), n_consumers));
+  B.sme_platform_platform = L.add_book(claim_book("sme.platform_loan_platform", I::loan, K::sme, K::platform,
+                                                  fixed(0), K::sme, by_row(), n_smes));
+  B.sme_platform_bank = L.add_book(claim_book("sme.platform_loan_bank", I::loan, K::sme, K::bank,
+                                              by_column(sme_bank), K::sme, by_row(), n_smes));
+  B.sme_bank_loan = L.add_book(claim_book("sme.bank_loan", I::loan, K::sme, K::bank, by_column(sme_bank), K::sme,
+                                          by_row(), n_smes));
+  L.reserves_book = L.add_book(claim_book("bank.reserves", I::reserves, K::bank, K::bank, by_row(),
+                                          K::central_bank, fixed(0), n_banks));
   {
-    Book b;
-    b.name = "central_bank.government_bonds";
-    b.instrument = Instrument::government_bond;
-    b.holder_kind = AgentKind::central_bank;
-    b.issuer_kind = AgentKind::government;
-    b.holder.mode = RowOwner::Mode::fixed;
-    b.issuer.mode = RowOwner::Mode::fixed;
-    b.balance.assign(1, 0);
-    L.cb_bond_book = L.add_book(std::move(b));
+    Book clearing = claim_book("bank.clearing", I::clearing, K::bank, K::bank, by_row(), K::central_bank, fixed(0), n_banks);
+    clearing.overdraft = Overdraft::unrestricted;
+    L.clearing_book = L.add_book(std::move(clearing));
   }
-  {
-    Book b;
-    b.name = "central_bank.loans_to_banks";
-    b.instrument = Instrument::central_bank_loan;
-    b.holder_kind = AgentKind::central_bank;
-    b.issuer_kind = AgentKind::bank;
-    b.holder.mode = RowOwner::Mode::fixed;
-    b.issuer.mode = RowOwner::Mode::row_index;
-    b.balance.assign(n_banks, 0);
-    L.cb_loan_book = L.add_book(std::move(b));
-  }
+  L.bank_bond_book = L.add_book(claim_book("bank.government_bonds", I::government_bond, K::bank, K::bank, by_row(),
+                                           K::government, fixed(0), n_banks));
+  L.cb_bond_book = L.add_book(claim_book("central_bank.government_bonds", I::government_bond, K::central_bank,
+                                         K::central_bank, fixed(0), K::government, fixed(0), 1));
+  L.cb_loan_book = L.add_book(claim_book("central_bank.loans_to_banks", I::central_bank_loan, K::bank,
+                                         K::central_bank, fixed(0), K::bank, by_row(), n_banks));
 
   // --- initial balance sheets, built only through ledger primitives -------------
   for (std::uint32_t c = 0; c < n_consumers; ++c) {
-    const Fen deposit = apply_rate(w.consumers.monthly_wage[c], sc.consumers.initial_deposit_months);
-    if (deposit > 0) L.government_pays(Account{w.books.consumer_deposit, c}, deposit);
+    const Fen deposit = apply_rate(C.monthly_wage[c], sc.consumers.initial_deposit_months);
+    if (deposit > 0) L.government_pays(Account{B.consumer_deposit, c}, deposit);
   }
   for (std::uint32_t s = 0; s < n_smes; ++s) {
-    Fen bill = 0;
-    const std::uint32_t first = w.smes.first_employee[s];
-    for (std::uint32_t e = first; e < first + w.smes.employee_count[s]; ++e)
-      bill = checked_add(bill, w.consumers.monthly_wage[e]);
-    const Fen cash = apply_rate(bill, sc.smes.initial_deposit_months);
-    if (cash > 0) L.government_pays(Account{w.books.sme_deposit, s}, cash);
+    const Fen cash = apply_rate(wage_bill[s], sc.smes.initial_deposit_months);
+    if (cash > 0) L.government_pays(Account{B.sme_deposit, s}, cash);
   }
+  Int128 all_wages = 0;
+  for (const Fen wage : C.monthly_wage) all_wages += wage;
+  const Fen platform_equity = apply_rate(static_cast<Fen>(all_wages), sc.platform.initial_equity_months);
+  if (platform_equity > 0) L.government_pays(Account{B.platform_deposit, 0}, platform_equity);
   // Bank capital and reserves in proportion to each bank's deposits.
   std::vector<Int128> bank_deposits(n_banks, 0);
-  for (const BookId id : {w.books.consumer_deposit, w.books.sme_deposit, w.books.platform_deposit}) {
+  for (const BookId id : {B.consumer_deposit, B.sme_deposit, B.platform_deposit}) {
     const Book& b = L.book(id);
     for (std::size_t r = 0; r < b.rows(); ++r) bank_deposits[b.issuer.of(r)] += b.balance[r];
   }
@@ -220,6 +377,10 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
     L.government_capitalises_bank(bank, apply_rate(deposits, tier.capital_ratio));
     L.central_bank_buys_bonds(bank, apply_rate(deposits, tier.reserve_ratio));
   }
+  L.reset_flows();  // construction is not a step's flow
+  for (std::size_t b = 0; b < n_banks; ++b) w.banks.equity_month_start[b] = L.net_worth(K::bank)[b];
+  for (std::size_t p = 0; p < n_platforms; ++p) w.platforms.equity_month_start[p] = L.net_worth(K::platform)[p];
+  w.funds.yield_annual[0] = std::max(0.0, sc.central_bank.policy_rate - sc.fund.placement_markdown - sc.platform.fund_fee_rate);
   const AuditReport audit = L.audit();
   if (!audit.ok()) throw InternalError("initial world does not balance: " + audit.problems.front());
   return world;

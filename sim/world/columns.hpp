@@ -15,7 +15,7 @@
 
 namespace pfsim {
 
-enum class ColumnType : std::uint8_t { i64, u64, u32, u8, f32, f64 };
+enum class ColumnType : std::uint8_t { i64, u64, u32, u16, u8, f32, f64 };
 
 [[nodiscard]] std::size_t column_type_size(ColumnType t);
 [[nodiscard]] std::string_view column_type_name(ColumnType t);  // numpy dtype string, e.g. "<i8"

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <string>
 
-#include "core/error.hpp"
-
 namespace pfsim {
 
 namespace {
@@ -25,6 +23,18 @@ std::string to_string(Int128 v) {
 
 }  // namespace
 
+std::string_view flow_type_name(FlowType f) {
+  static constexpr std::string_view names[] = {
+      "financial",         "endowment",         "wages",             "dividends",
+      "consumption",       "supplier_purchases", "operating_costs",
+      "payment_fees",      "interest_deposits", "interest_loans",
+      "interest_reserves", "interest_bonds",    "interest_central_bank",
+      "fund_yield",        "fund_fees",         "tech_service_fees",
+      "loan_losses",       "capital_transfers"};
+  static_assert(std::size(names) == flow_type_count);
+  return names[static_cast<std::size_t>(f)];
+}
+
 BookId Ledger::add_book(Book book) {
   if (books_.size() >= 0xffff) throw InternalError("ledger: too many books");
   if (book.overdraft == Overdraft::to_limit && book.limit.size() != book.balance.size())
@@ -44,75 +54,55 @@ void Ledger::post(Account a, Fen delta) {
   b = checked_add(b, delta);
 }
 
-void Ledger::count_money(Fen delta) {
+void Ledger::post_net_worth(AgentKind k, std::uint32_t agent, Fen delta) {
+  Fen& nw = net_worth_[index(k)][agent];
+  nw = checked_add(nw, delta);
+}
+
+void Ledger::post_clearing(std::uint32_t bank, Fen delta) { post(Account{clearing_book, bank}, delta); }
+
+void Ledger::post_money(Fen delta) {
   if (delta >= 0) money_created_ += delta;
   else money_destroyed_ -= static_cast<Int128>(delta);
 }
 
-bool Ledger::transfer(Account from, Account to, Fen amount, Flow flow) {
-  if (amount < 0) throw InternalError("ledger: negative transfer");
-  Book& fb = books_[from.book];
-  Book& tb = books_[to.book];
-  if (!fb.is_payment_account() || !tb.is_payment_account())
-    throw InternalError("ledger: transfer between books that are not payment accounts");
-  const Fen after = checked_sub(fb.balance[from.row], amount);
-  if (fb.overdraft == Overdraft::never && after < 0) return false;
-  if (fb.overdraft == Overdraft::to_limit && after < -fb.limit[from.row]) return false;
-  fb.balance[from.row] = after;
-  post(to, amount);
-  const std::uint32_t from_bank = fb.issuer.of(from.row);
-  const std::uint32_t to_bank = tb.issuer.of(to.row);
-  if (from_bank != to_bank) {
-    add_clearing(from_bank, -amount);
-    add_clearing(to_bank, amount);
-  }
-  if (flow == Flow::income) {
-    Fen& payer = net_worth(fb.holder_kind)[fb.holder.of(from.row)];
-    payer = checked_sub(payer, amount);
-    Fen& payee = net_worth(tb.holder_kind)[tb.holder.of(to.row)];
-    payee = checked_add(payee, amount);
-  }
-  count_money((tb.is_money() ? amount : 0) - (fb.is_money() ? amount : 0));
-  return true;
+void Ledger::post_flow(FlowType f, AgentKind payer, AgentKind payee, Fen amount) {
+  auto& row = flows_[static_cast<std::size_t>(f)];
+  row[index(payer)] -= amount;
+  row[index(payee)] += amount;
 }
 
-void Ledger::bank_pays(std::uint32_t bank, Account to, Fen amount) {
-  const Book& tb = books_[to.book];
-  post(to, amount);
-  const std::uint32_t to_bank = tb.issuer.of(to.row);
-  if (to_bank != bank) {
-    add_clearing(bank, -amount);
-    add_clearing(to_bank, amount);
-  }
-  Fen& payer = net_worth(AgentKind::bank)[bank];
-  payer = checked_sub(payer, amount);
-  Fen& payee = net_worth(tb.holder_kind)[tb.holder.of(to.row)];
-  payee = checked_add(payee, amount);
-  count_money(amount);
+void Ledger::add_flows(const FlowMatrix& m) {
+  for (std::size_t f = 0; f < flow_type_count; ++f)
+    for (std::size_t k = 0; k < agent_kind_count; ++k) flows_[f][k] += m[f][k];
+}
+
+bool Ledger::transfer(Account from, Account to, Fen amount, FlowType flow) {
+  return ops::transfer(*this, from, to, amount, flow);
+}
+
+void Ledger::bank_pays(std::uint32_t bank, Account to, Fen amount, FlowType flow) {
+  ops::bank_pays(*this, bank, to, amount, flow);
 }
 
 void Ledger::government_pays(Account to, Fen amount) {
+  // The government pays by issuing bonds to the deposit's bank, which credits
+  // the deposit: new money backed by public debt.
   const Book& tb = books_[to.book];
+  const std::uint32_t bank = tb.issuer.of(to.row);
   post(to, amount);
-  post(Account{bank_bond_book, tb.issuer.of(to.row)}, amount);
-  Fen& gov = net_worth(AgentKind::government)[0];
-  gov = checked_sub(gov, amount);
-  Fen& payee = net_worth(tb.holder_kind)[tb.holder.of(to.row)];
-  payee = checked_add(payee, amount);
-  count_money(amount);
+  post(Account{bank_bond_book, bank}, amount);
+  if (tb.is_money()) post_money(amount);
+  ops::income(*this, FlowType::endowment, AgentKind::government, 0, tb.holder_kind, tb.holder.of(to.row), amount);
 }
 
 void Ledger::government_capitalises_bank(std::uint32_t bank, Fen amount) {
   post(Account{bank_bond_book, bank}, amount);
-  Fen& gov = net_worth(AgentKind::government)[0];
-  gov = checked_sub(gov, amount);
-  Fen& nw = net_worth(AgentKind::bank)[bank];
-  nw = checked_add(nw, amount);
+  ops::income(*this, FlowType::capital_transfers, AgentKind::government, 0, AgentKind::bank, bank, amount);
 }
 
 void Ledger::central_bank_buys_bonds(std::uint32_t bank, Fen amount) {
-  Book& bonds = books_[bank_bond_book];
-  if (bonds.balance[bank] < amount) throw InternalError("ledger: bank sells bonds it does not hold");
+  if (books_[bank_bond_book].balance[bank] < amount) throw InternalError("ledger: bank sells bonds it does not hold");
   post(Account{bank_bond_book, bank}, -amount);
   post(Account{cb_bond_book, 0}, amount);
   post(Account{reserves_book, bank}, amount);
@@ -124,8 +114,6 @@ void Ledger::bank_repays_central_bank(std::uint32_t bank, Fen amount) {
   post(Account{reserves_book, bank}, -amount);
   post(Account{cb_loan_book, bank}, -amount);
 }
-
-void Ledger::add_clearing(std::uint32_t bank, Fen delta) { post(Account{clearing_book, bank}, delta); }
 
 void Ledger::settle_clearing() {
   Book& clearing = books_[clearing_book];
@@ -166,10 +154,8 @@ AuditReport Ledger::audit() const {
     auto& issuers = financial[static_cast<std::size_t>(b.issuer_kind)];
     for (std::size_t r = 0; r < b.rows(); ++r) {
       const Fen v = b.balance[r];
-      if (b.overdraft == Overdraft::never && v < 0)
-        problem("book " + b.name + " row " + std::to_string(r) + " is negative: " + std::to_string(v));
-      if (b.overdraft == Overdraft::to_limit && v < -b.limit[r])
-        problem("book " + b.name + " row " + std::to_string(r) + " is beyond its limit");
+      if (!b.allows(r, v))
+        problem("book " + b.name + " row " + std::to_string(r) + " breaks its overdraft rule: " + std::to_string(v));
       const std::uint32_t h = b.holder.of(r), i = b.issuer.of(r);
       if (h >= holders.size() || i >= issuers.size()) {
         problem("book " + b.name + " row " + std::to_string(r) + " names an agent that does not exist");
@@ -197,59 +183,74 @@ AuditReport Ledger::audit() const {
   if (money != expected)
     problem("money stock " + to_string(money) + " fen ≠ created − destroyed = " + to_string(expected) + " fen");
   if (net_worth_sum != 0) problem("net worth sums to " + to_string(net_worth_sum) + " fen, not 0");
+  for (std::size_t f = 0; f < flow_type_count; ++f) {
+    Int128 row = 0;
+    for (const Int128 v : flows_[f]) row += v;
+    if (row != 0)
+      problem("flow row " + std::string(flow_type_name(static_cast<FlowType>(f))) + " sums to " + to_string(row));
+  }
   return report;
 }
 
-bool Journal::debit_own(Ledger& ledger, Account from, Fen amount, Flow flow) {
-  Book& b = ledger.book(from.book);
-  const Fen after = checked_sub(b.balance[from.row], amount);
-  if (b.overdraft == Overdraft::never && after < 0) return false;
-  if (b.overdraft == Overdraft::to_limit && after < -b.limit[from.row]) return false;
-  b.balance[from.row] = after;
-  const std::uint32_t bank = b.issuer.of(from.row);
-  clearing_[bank] = checked_sub(clearing_[bank], amount);
-  if (b.is_money()) money_delta_ = checked_sub(money_delta_, amount);
-  if (flow == Flow::income) {
-    Fen& nw = ledger.net_worth(b.holder_kind)[b.holder.of(from.row)];
-    nw = checked_sub(nw, amount);
-  }
-  return true;
+// --- Journal ------------------------------------------------------------------
+
+void Journal::reset(Ledger& ledger, AgentKind kind, std::size_t begin, std::size_t end) {
+  ledger_ = &ledger;
+  kind_ = kind;
+  begin_ = begin;
+  end_ = end;
+  postings_.clear();
+  net_worth_postings_.clear();
+  clearing_.assign(ledger.agent_count(AgentKind::bank), 0);
+  money_delta_ = 0;
+  if (has_flows_) flows_ = FlowMatrix{};
+  has_flows_ = false;
 }
 
-void Journal::credit_own(Ledger& ledger, Account to, Fen amount, Flow flow) {
-  Book& b = ledger.book(to.book);
-  b.balance[to.row] = checked_add(b.balance[to.row], amount);
-  const std::uint32_t bank = b.issuer.of(to.row);
-  clearing_[bank] = checked_add(clearing_[bank], amount);
-  if (b.is_money()) money_delta_ = checked_add(money_delta_, amount);
-  if (flow == Flow::income) {
-    Fen& nw = ledger.net_worth(b.holder_kind)[b.holder.of(to.row)];
-    nw = checked_add(nw, amount);
+Fen Journal::balance(Account a) const {
+  const Book& b = ledger_->book(a.book);
+  if (!owns_row(b, a.row))
+    throw InternalError("journal: reading " + b.name + " row " + std::to_string(a.row) +
+                        ", which another chunk may be writing");
+  return b.balance[a.row];
+}
+
+void Journal::post(Account a, Fen delta) {
+  Book& b = ledger_->book(a.book);
+  if (owns_row(b, a.row)) {
+    b.balance[a.row] = checked_add(b.balance[a.row], delta);
+  } else {
+    postings_.push_back(Posting{a, delta});
   }
 }
 
-void Journal::credit(const Ledger& ledger, Account to, Fen amount, Flow flow) {
-  const Book& b = ledger.book(to.book);
-  const std::uint32_t bank = b.issuer.of(to.row);
-  clearing_[bank] = checked_add(clearing_[bank], amount);
-  if (b.is_money()) money_delta_ = checked_add(money_delta_, amount);
-  credits_.push_back(Credit{to, amount, flow});
+void Journal::post_net_worth(AgentKind k, std::uint32_t agent, Fen delta) {
+  if (k == kind_ && agent >= begin_ && agent < end_) {
+    Fen& nw = ledger_->net_worth(k)[agent];
+    nw = checked_add(nw, delta);
+  } else {
+    net_worth_postings_.push_back(NetWorthPosting{k, agent, delta});
+  }
+}
+
+void Journal::post_clearing(std::uint32_t bank, Fen delta) { clearing_[bank] = checked_add(clearing_[bank], delta); }
+
+void Journal::post_flow(FlowType f, AgentKind payer, AgentKind payee, Fen amount) {
+  auto& row = flows_[static_cast<std::size_t>(f)];
+  row[static_cast<std::size_t>(payer)] -= amount;
+  row[static_cast<std::size_t>(payee)] += amount;
+  has_flows_ = true;
 }
 
 void merge(Ledger& ledger, std::span<Journal> journals) {
   for (const Journal& j : journals) {
-    for (const Journal::Credit& c : j.credits()) {
-      Book& b = ledger.book(c.to.book);
-      b.balance[c.to.row] = checked_add(b.balance[c.to.row], c.amount);
-      if (c.flow == Flow::income) {
-        Fen& nw = ledger.net_worth(b.holder_kind)[b.holder.of(c.to.row)];
-        nw = checked_add(nw, c.amount);
-      }
-    }
-    ledger.count_money(j.money_delta());
-    const auto clearing = j.clearing();
-    for (std::size_t bank = 0; bank < clearing.size(); ++bank)
-      if (clearing[bank] != 0) ledger.add_clearing(static_cast<std::uint32_t>(bank), clearing[bank]);
+    if (j.ledger_ == nullptr) continue;  // a chunk that never ran
+    for (const Journal::Posting& p : j.postings_) ledger.post(p.account, p.delta);
+    for (const Journal::NetWorthPosting& p : j.net_worth_postings_) ledger.post_net_worth(p.kind, p.agent, p.delta);
+    for (std::size_t bank = 0; bank < j.clearing_.size(); ++bank)
+      if (j.clearing_[bank] != 0) ledger.post_clearing(static_cast<std::uint32_t>(bank), j.clearing_[bank]);
+    ledger.post_money(j.money_delta_);
+    if (j.has_flows_) ledger.add_flows(j.flows_);
   }
 }
 

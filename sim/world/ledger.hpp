@@ -1,48 +1,87 @@
 // The ledger: every financial claim and every agent's net worth, in int64 fen.
 //
-// A *book* holds one kind of instrument for one kind of holder: row r is a claim
-// of its holder on its issuer (e.g. book "consumer.deposit", row 17 = consumer
-// 17's deposit at bank issuer[17]). Each claim is an asset on its holder's
-// balance sheet and a liability on its issuer's, so the books are double entry
-// by construction; what the audit then checks is that every agent's recorded net
-// worth — which changes only through income flows (wages, purchases, fees,
-// interest, losses) — equals its assets minus its liabilities, exactly.
+// A *book* holds one kind of instrument: row r is a claim of its holder on its
+// issuer (e.g. book "consumer.deposit", row 17 = consumer 17's deposit at bank
+// issuer[17]; book "consumer.revolving_bank", row 17 = what consumer 17 owes its
+// partner bank holder[17]). Each claim is an asset on its holder's balance sheet
+// and a liability on its issuer's, so the books are double entry by
+// construction. What the audit checks is that every agent's recorded net worth —
+// which changes only through income flows (wages, purchases, fees, interest,
+// losses), each tagged with a FlowType — equals its assets minus its liabilities,
+// exactly; that money equals what was created minus what was destroyed; and
+// (sfc.hpp) that the step's flows by sector explain the change in each sector's
+// net worth.
 //
 // Payments between depositors of different banks leave a *clearing* position of
 // each bank against the central bank's clearing house (book "bank.clearing",
 // signed); the settlement phase turns it into reserves. Σ clearing is always 0.
 //
-// Money (bank deposits held by non-banks) changes only through the primitives
-// that create it (a bank or the government paying into a deposit, lending) or
-// destroy it; they count what they create and destroy, and the audit checks
-// Σ deposits == created − destroyed.
+// Every operation (transfer, lend, repay, accrue, write off, ...) is written
+// once, as a template over a *poster*: the Ledger itself (applies at once; used
+// by serial hub code) or a Journal (used inside parallel phases: rows the chunk
+// owns are posted at once, every other posting is queued and merged later in
+// chunk order). See ledger_ops.hpp.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/money.hpp"
 #include "world/agent_kind.hpp"
 
 namespace pfsim {
 
 enum class Overdraft : std::uint8_t {
-  never,         // balance ≥ 0 (deposits, reserves, bonds)
-  to_limit,      // balance ≥ −limit[row] (credit lines)
+  never,         // balance ≥ 0 (deposits, reserves, bonds, loans)
+  to_limit,      // balance ≥ −limit[row] (credit lines used as payment accounts)
   unrestricted,  // signed positions (clearing)
 };
 
 enum class Instrument : std::uint8_t {
   deposit,            // money: holder non-bank, issuer bank
-  credit_line,        // a payment account that may go negative to its limit:
-                      // holder non-bank, issuer bank; a negative balance is owed
+  credit_line,        // payment account that may go negative to its limit
   reserves,           // holder bank, issuer central bank
   government_bond,    // holder bank or central bank, issuer government
   clearing,           // holder bank, issuer central bank (signed)
   central_bank_loan,  // holder central bank, issuer bank
+  loan,               // holder lender (bank or platform), issuer borrower
+  fund_units,         // holder consumer, issuer fund (stable NAV of 1 fen per unit)
+  equity_stake,       // holder investor, issuer platform (paid-in capital)
 };
+
+// Income flows by type: the rows of the transaction-flow matrix. `financial`
+// is an exchange of claims and changes no net worth.
+enum class FlowType : std::uint8_t {
+  financial,
+  endowment,          // initial wealth (government transfer at construction)
+  wages,
+  dividends,          // SMEs' profits paid out to their owners (modelled as their staff)
+  consumption,
+  supplier_purchases,
+  operating_costs,    // banks' and platforms' purchases from SMEs
+  payment_fees,       // merchants → platform
+  interest_deposits,  // banks → depositors
+  interest_loans,     // borrowers → lenders
+  interest_reserves,  // central bank → banks
+  interest_bonds,     // government → bond holders
+  interest_central_bank,  // banks → central bank
+  fund_yield,         // fund → unit holders
+  fund_fees,          // fund → platform (management and distribution)
+  tech_service_fees,  // partner banks → platform (co-lending)
+  loan_losses,        // write-offs: lender loses, borrower is released
+  capital_transfers,  // equity injections, fines, resolution
+  count_,
+};
+inline constexpr std::size_t flow_type_count = static_cast<std::size_t>(FlowType::count_);
+[[nodiscard]] std::string_view flow_type_name(FlowType f);
+
+// Flows of one step by type (rows) and sector (columns), fen; payer −, payee +.
+using FlowMatrix = std::array<std::array<Int128, agent_kind_count>, flow_type_count>;
 
 // Who holds (or issues) row r of a book.
 struct RowOwner {
@@ -63,6 +102,7 @@ struct RowOwner {
 struct Book {
   std::string name;  // "consumer.deposit"
   Instrument instrument = Instrument::deposit;
+  AgentKind row_kind = AgentKind::consumer;  // rows are indexed by agents of this kind
   AgentKind holder_kind = AgentKind::consumer;
   AgentKind issuer_kind = AgentKind::bank;
   Overdraft overdraft = Overdraft::never;
@@ -72,11 +112,19 @@ struct Book {
   std::vector<Fen> limit;    // fen; only for Overdraft::to_limit
 
   [[nodiscard]] bool is_money() const { return instrument == Instrument::deposit; }
-  // Accounts a payment can be made from or into.
   [[nodiscard]] bool is_payment_account() const {
     return instrument == Instrument::deposit || instrument == Instrument::credit_line;
   }
   [[nodiscard]] std::size_t rows() const { return balance.size(); }
+  // May `balance` at row become `after`?
+  [[nodiscard]] bool allows(std::size_t row, Fen after) const {
+    switch (overdraft) {
+      case Overdraft::never: return after >= 0;
+      case Overdraft::to_limit: return after >= -limit[row];
+      case Overdraft::unrestricted: return true;
+    }
+    return false;
+  }
 };
 
 using BookId = std::uint16_t;
@@ -84,12 +132,6 @@ using BookId = std::uint16_t;
 struct Account {
   BookId book = 0;
   std::uint32_t row = 0;
-};
-
-// Does a flow change the net worth of payer and payee?
-enum class Flow : std::uint8_t {
-  income,     // wages, purchases, fees, interest: payer's net worth falls, payee's rises
-  financial,  // an exchange of claims (e.g. deposit ↔ fund units): net worth unchanged
 };
 
 struct AuditReport {
@@ -105,28 +147,25 @@ class Ledger {
   [[nodiscard]] const Book& book(BookId id) const { return books_[id]; }
   [[nodiscard]] std::size_t book_count() const { return books_.size(); }
   [[nodiscard]] BookId find_book(const std::string& name) const;  // throws if unknown
-  // Net worth column of every agent of a kind (fen). Resized when agents enter.
   [[nodiscard]] std::vector<Fen>& net_worth(AgentKind k) { return net_worth_[index(k)]; }
   [[nodiscard]] const std::vector<Fen>& net_worth(AgentKind k) const { return net_worth_[index(k)]; }
   void set_agent_count(AgentKind k, std::size_t n) { net_worth_[index(k)].resize(n, 0); }
+  [[nodiscard]] std::size_t agent_count(AgentKind k) const { return net_worth_[index(k)].size(); }
 
-  // --- serial primitives (hubs, merges, construction) -----------------------
-  // Moves `amount` from one payment account (deposit or credit line) to
-  // another. Returns false (and changes nothing) if `from` lacks the funds or
-  // the credit. Paying out of a credit line into a deposit creates money.
-  bool transfer(Account from, Account to, Fen amount, Flow flow);
-  // A bank spends: deposit `to` rises, the bank's net worth falls (creates money).
-  void bank_pays(std::uint32_t bank, Account to, Fen amount);
-  // The government pays into a deposit, settling with the deposit's bank in new
-  // bonds (creates money). Used to endow agents at construction.
+  // --- the poster interface (applies at once) --------------------------------
+  [[nodiscard]] Fen balance(Account a) const { return books_[a.book].balance[a.row]; }
+  void post(Account a, Fen delta);
+  void post_net_worth(AgentKind k, std::uint32_t agent, Fen delta);
+  void post_clearing(std::uint32_t bank, Fen delta);
+  void post_money(Fen delta);  // + created, − destroyed
+  void post_flow(FlowType f, AgentKind payer, AgentKind payee, Fen amount);
+
+  // --- convenience operations (see ledger_ops.hpp for the full set) -----------
+  bool transfer(Account from, Account to, Fen amount, FlowType flow);
+  void bank_pays(std::uint32_t bank, Account to, Fen amount, FlowType flow);
   void government_pays(Account to, Fen amount);
-  // The government funds bank capital with bonds (bank equity at construction).
   void government_capitalises_bank(std::uint32_t bank, Fen amount);
-  // The central bank buys bonds from a bank for new reserves.
   void central_bank_buys_bonds(std::uint32_t bank, Fen amount);
-  // Credits/debits the clearing position of a bank (used by journal merges).
-  void add_clearing(std::uint32_t bank, Fen delta);
-  // A bank repays overnight central-bank credit out of its reserves.
   void bank_repays_central_bank(std::uint32_t bank, Fen amount);
   // Turns every bank's clearing position into reserves; a bank whose reserves
   // would turn negative borrows the gap from the central bank's standing facility.
@@ -136,67 +175,83 @@ class Ledger {
   // bound over a long run even when the stock does not).
   [[nodiscard]] Int128 money_created() const { return money_created_; }
   [[nodiscard]] Int128 money_destroyed() const { return money_destroyed_; }
-  void count_money(Fen delta);  // + created, − destroyed (for journal merges)
+
+  // The step's flows (reset by the engine at the start of each step).
+  [[nodiscard]] const FlowMatrix& flows() const { return flows_; }
+  void reset_flows() { flows_ = FlowMatrix{}; }
+  void add_flows(const FlowMatrix& m);
 
   // Well-known books (set by the world builder).
   BookId reserves_book = 0, clearing_book = 0, bank_bond_book = 0, cb_bond_book = 0,
          cb_loan_book = 0;
 
-  // Sums every deposit book (fen).
   [[nodiscard]] Int128 money_stock() const;
 
   // The exact audit: overdraft rules, every balance sheet, clearing sums to
-  // zero, money = created − destroyed, Σ net worth = 0 (no real assets yet).
+  // zero, money = created − destroyed, Σ net worth = 0 (no real assets in the
+  // ledger), and every flow row of the step sums to zero.
   [[nodiscard]] AuditReport audit() const;
 
  private:
   static std::size_t index(AgentKind k) { return static_cast<std::size_t>(k); }
-  void post(Account a, Fen delta);  // checked add; no overdraft check
 
   std::vector<Book> books_;
   std::vector<std::vector<Fen>> net_worth_ = std::vector<std::vector<Fen>>(agent_kind_count);
   Int128 money_created_ = 0;
   Int128 money_destroyed_ = 0;
+  FlowMatrix flows_{};
 };
 
-// A per-chunk intent buffer for parallel phases. An agent debits its own row
-// at once (it owns it, so the funds check is exact and needs no lock) and queues
-// the credit to the payee; `Ledger::merge` applies the queues in chunk order.
-// Clearing deltas and net-worth deltas are integer sums, so the merge result
-// does not depend on which thread ran which chunk.
+// A per-chunk intent buffer for parallel phases, with the poster interface. A
+// chunk of agents of one kind owns their rows: postings to those rows (their own
+// deposit, their own loan rows, their own net worth) apply at once — so funds
+// checks are exact and need no lock — and every other posting (a merchant's
+// deposit, a bank's net worth) is queued. merge() applies the queues in chunk
+// order; all queued effects are integer sums, so the result does not depend on
+// which thread ran which chunk.
 class Journal {
  public:
   Journal() = default;
-  void reset(std::size_t bank_count) {
-    credits_.clear();
-    clearing_.assign(bank_count, 0);
-    money_delta_ = 0;
-  }
-  // Debits the payer's own row (its holder must be the calling agent).
-  // Returns false if the funds are not there; nothing changes then.
-  bool debit_own(Ledger& ledger, Account from, Fen amount, Flow flow);
-  // Credits the calling agent's own row at once.
-  void credit_own(Ledger& ledger, Account to, Fen amount, Flow flow);
-  // Queues a credit to another agent's row.
-  void credit(const Ledger& ledger, Account to, Fen amount, Flow flow);
+  // Prepares the journal for a chunk [begin, end) of agents of `kind`.
+  void reset(Ledger& ledger, AgentKind kind, std::size_t begin, std::size_t end);
 
-  struct Credit {
-    Account to;
-    Fen amount;
-    Flow flow;
-  };
-  [[nodiscard]] std::span<const Credit> credits() const { return credits_; }
-  [[nodiscard]] std::span<const Fen> clearing() const { return clearing_; }
-  // Net change of money (deposits) this journal caused, fen.
-  [[nodiscard]] Fen money_delta() const { return money_delta_; }
+  [[nodiscard]] Fen balance(Account a) const;  // own rows only
+  void post(Account a, Fen delta);
+  void post_net_worth(AgentKind k, std::uint32_t agent, Fen delta);
+  void post_clearing(std::uint32_t bank, Fen delta);
+  void post_money(Fen delta) { money_delta_ = checked_add(money_delta_, delta); }
+  void post_flow(FlowType f, AgentKind payer, AgentKind payee, Fen amount);
+  [[nodiscard]] const Book& book(BookId id) const { return ledger_->book(id); }
 
  private:
-  std::vector<Credit> credits_;
+  friend void merge(Ledger& ledger, std::span<Journal> journals);
+  [[nodiscard]] bool owns_row(const Book& b, std::uint32_t row) const {
+    return b.row_kind == kind_ && row >= begin_ && row < end_;
+  }
+
+  struct Posting {
+    Account account;
+    Fen delta;
+  };
+  struct NetWorthPosting {
+    AgentKind kind;
+    std::uint32_t agent;
+    Fen delta;
+  };
+  Ledger* ledger_ = nullptr;
+  AgentKind kind_ = AgentKind::consumer;
+  std::size_t begin_ = 0, end_ = 0;
+  std::vector<Posting> postings_;
+  std::vector<NetWorthPosting> net_worth_postings_;
   std::vector<Fen> clearing_;  // per bank, fen
   Fen money_delta_ = 0;
+  FlowMatrix flows_{};
+  bool has_flows_ = false;
 };
 
-// Applies every journal's queued credits and clearing deltas, in journal order.
+// Applies every journal's queued postings, in journal order.
 void merge(Ledger& ledger, std::span<Journal> journals);
 
 }  // namespace pfsim
+
+#include "world/ledger_ops.hpp"

@@ -35,4 +35,17 @@ Int128 book_total(const Book& b) {
   return exec::exact_sum(b.rows(), [&](std::size_t r) { return b.balance[r]; });
 }
 
+Int128 platform_own_loans(const World& w) {
+  Int128 own = 0;
+  for (const BookId b : {w.books.revolving_platform, w.books.cash_platform, w.books.sme_platform_platform})
+    own += book_total(w.ledger.book(b));
+  return own;
+}
+
+std::vector<Int128> totals_by_holder(const Book& b, std::size_t agents) {
+  std::vector<Int128> out(agents, 0);
+  for (std::size_t r = 0; r < b.rows(); ++r) out[b.holder.of(r)] += b.balance[r];
+  return out;
+}
+
 }  // namespace pfsim

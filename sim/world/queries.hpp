@@ -13,4 +13,9 @@ namespace pfsim {
 // Σ balances of one book (fen), exact.
 [[nodiscard]] Int128 book_total(const Book& b);
 
+// Loans funded by the lending platform itself (fen).
+[[nodiscard]] Int128 platform_own_loans(const World& w);
+// Σ of a book's rows per holder (or issuer) agent index, fen.
+[[nodiscard]] std::vector<Int128> totals_by_holder(const Book& b, std::size_t agents);
+
 }  // namespace pfsim

@@ -1,8 +1,9 @@
-// The world: stores + ledger + calendar + this step's flow counters.
+// The world: stores + ledger + policy + calendar + this step's flow counters.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "core/date.hpp"
 #include "scenario/scenario.hpp"
@@ -11,19 +12,99 @@
 
 namespace pfsim {
 
-// Flows of the current step (fen), summed exactly; reset at the start of a step.
+// Lenders whose credit is tracked separately.
+enum class Lender : std::uint8_t { platform, bank };
+inline constexpr std::size_t lender_count = 2;
+
+// Flows of the current step, summed exactly; reset at the start of a step.
 struct StepFlows {
   Fen consumption = 0;              // consumer purchases, all channels
-  Fen platform_payment_volume = 0;  // purchases paid through the platform
-  Fen platform_fee_revenue = 0;     // merchant fees earned by the platform
+  Fen platform_payment_volume = 0;  // purchases paid through the lending platform
+  Fen rival_payment_volume = 0;     // purchases paid through the rival wallet
   Fen wages_paid = 0;
   Fen wages_owed = 0;
-  Fen platform_operating_costs = 0;
+  Fen supplier_purchases = 0;
+  // credit, by lender (platform-originated = co-lent; bank = direct)
+  std::array<std::int64_t, lender_count> applications{};
+  std::array<std::int64_t, lender_count> approvals{};
+  std::array<Fen, lender_count> new_loans{};          // fen originated (cash, SME and revolving draws)
+  std::array<double, lender_count> new_loan_pd_sum{};  // Σ amount × true PD of new consumer term loans (fen·1/year)
+  std::array<Fen, lender_count> new_term_loans{};     // fen of new consumer term loans (the PD weights)
+  std::array<double, lender_count> new_sme_loan_pd_sum{};
+  std::array<Fen, lender_count> new_sme_term_loans{};
+  std::array<Fen, lender_count> write_offs{};         // fen written off (all funders)
+  Fen new_sme_loans = 0;
+  std::int64_t new_sme_loan_count = 0;
+  Fen tech_fees = 0;
+  std::array<Fen, 2> platform_fees{};  // merchant fees by platform (0 lends, 1 the rival wallet)
+  // funds
+  Fen fund_subscriptions = 0;
+  Fen fund_redemptions = 0;
+  Fen fund_redemptions_refused = 0;  // asked for but beyond the cap or the fund's means
+  // firms
+  std::int64_t sme_exits = 0;
+  std::int64_t sme_exits_illiquid = 0;  // of which: missed paydays (the rest defaulted)
+  std::int64_t sme_entries = 0;
+  std::int64_t bank_failures = 0;
+  Fen bank_resolution_cost = 0;
 };
 
-// Handy ids of the ledger books the phases use.
+// The rules in force. Built from the scenario; shocks change them during a run.
+struct Policy {
+  double policy_rate = 0;
+  double reserve_requirement = 0;
+  double interest_on_reserves = 0;
+  double bureau_signal_sigma = 0;
+  double own_funding_share = 0;     // platform's co-funding share on new loans
+  double leverage_limit = 0;
+  double interest_rate_cap = 0;
+  double tech_fee_share = 0;
+  double capital_minimum = 0;
+  double conservation_buffer = 0;
+  double instant_redemption_cap_yuan = 0;
+  double fund_liquidity_ratio = 0;
+  double income_multiplier = 1;      // scales wages (income shocks)
+  double job_loss_multiplier = 1;    // scales job-loss rates (unemployment shocks)
+  double house_price_index = 1;      // collateral values × index
+  bool platform_outage = false;
+  double fund_run_share_daily = 0;   // share of fund units redeemed per day during a run
+};
+
+// Requests made inside parallel phases and served by serial hub phases later
+// in the same step (loan applications, fund redemptions). Filled in chunk
+// order, so their order is the agents' order whatever the thread count.
+enum class Product : std::uint8_t { revolving_line, cash_loan, sme_loan };
+struct CreditApplication {
+  std::uint32_t borrower = 0;
+  Product product = Product::cash_loan;
+  Fen amount = 0;  // fen
+};
+struct Redemption {
+  std::uint32_t consumer = 0;
+  Fen amount = 0;  // fen
+};
+struct Intents {
+  std::vector<CreditApplication> consumer_applications;
+  std::vector<CreditApplication> sme_applications;
+  std::vector<std::uint32_t> revolving_reviews;  // consumers whose statement fell today
+  std::vector<Redemption> redemptions;
+  void clear() {
+    consumer_applications.clear();
+    sme_applications.clear();
+    revolving_reviews.clear();
+    redemptions.clear();
+  }
+};
+
+// Ledger books the phases use.
 struct BookIds {
-  BookId consumer_deposit = 0, sme_deposit = 0, platform_deposit = 0;
+  BookId consumer_deposit = 0, sme_deposit = 0, platform_deposit = 0, fund_deposit = 0;
+  BookId consumer_fund_units = 0;
+  BookId revolving_platform = 0, revolving_bank = 0;  // co-lent credit line
+  BookId cash_platform = 0, cash_bank = 0;            // co-lent cash loan
+  BookId consumer_bank_loan = 0;                      // direct bank loan
+  BookId sme_platform_platform = 0, sme_platform_bank = 0;  // co-lent SME loan
+  BookId sme_bank_loan = 0;                                 // direct bank SME loan
 };
 
 struct World {
@@ -34,17 +115,31 @@ struct World {
 
   // Calendar: `step` days have been simulated; today is start + step.
   std::int64_t step = 0;
-  [[nodiscard]] Date today() const { return scenario->run.start_date.plus_days(static_cast<std::int32_t>(step)); }
+  [[nodiscard]] Date today() const {
+    return scenario->run.start_date.plus_days(static_cast<std::int32_t>(step));
+  }
 
   ConsumerStore consumers;
   SmeStore smes;
   BankStore banks;
   PlatformStore platforms;
+  FundStore funds;
   Ledger ledger;
   BookIds books;
+  Policy policy;
   StepFlows flows;
+  Intents intents;
+  // Σ net worth by sector at the start of the step (fen), for the stock-flow check.
+  std::array<Int128, agent_kind_count> sector_net_worth_at_step_start{};
   AgentId next_id = 1;  // ids are handed out in construction order, then to entrants
 };
+
+// A slot drawn in proportion to firm size (the alias table in SmeStore).
+template <class DrawsT>
+[[nodiscard]] std::uint32_t draw_by_size(const SmeStore& s, DrawsT& draws) {
+  const std::uint32_t k = draws.below(static_cast<std::uint32_t>(s.size()));
+  return draws.uniform() < s.size_alias_prob[k] ? k : s.size_alias[k];
+}
 
 // Builds the initial world. Deterministic in (scenario, seed); independent of
 // the thread count.

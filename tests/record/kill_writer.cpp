@@ -13,6 +13,9 @@
 //   ready partial=<path>
 //   flushed rows=<r> events=<e>      (after each flush: those are in the file)
 //   finished rows=<r>                (with --finish)   | closed rows=<r> (without)
+//
+//   pfsim_kill_writer --recover PARTIAL OUT.h5
+// runs ResultsWriter::recover and prints "recovered rows=<r>".
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -35,7 +38,8 @@ double value(std::int64_t step, std::int64_t k) {
 int usage() {
   std::fprintf(stderr,
                "usage: pfsim_kill_writer OUT.h5 [--steps N] [--indicators K] [--flush-every F]\n"
-               "                         [--sleep-ms S] [--event-every E] [--finish]\n");
+               "                         [--sleep-ms S] [--event-every E] [--finish]\n"
+               "       pfsim_kill_writer --recover PARTIAL OUT.h5\n");
   return 64;
 }
 
@@ -43,6 +47,20 @@ int usage() {
 
 int main(int argc, char** argv) {
   if (argc < 2) return usage();
+  if (std::string_view(argv[1]) == "--recover") {
+    if (argc != 4) return usage();
+    try {
+      const auto rows = pfsim::record::ResultsWriter::recover(argv[2], argv[3]);
+      std::printf("recovered rows=%lld\n", static_cast<long long>(rows));
+      return 0;
+    } catch (const pfsim::UserError& e) {
+      for (const auto& d : e.diagnostics()) std::fprintf(stderr, "error: %s\n", d.format().c_str());
+      return 2;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "internal error: %s\n", e.what());
+      return 3;
+    }
+  }
   std::string out = argv[1];
   long steps = 100;
   long indicators = 4;

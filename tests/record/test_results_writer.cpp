@@ -1,2 +1,585 @@
+// ResultsWriter: layout, attributes, dimension scales, .partial → final, error
+// paths and byte-identical output. The file is read back with the HDF5 C API.
+// (What a SIGKILLed run leaves behind is tested from Python, with h5py and
+// xarray, in tests/python/test_partial_after_kill.py.)
 #include <doctest/doctest.h>
-TEST_CASE("placeholder") {}
+#include <fcntl.h>
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "record/h5_handle.hpp"
+#include "record/results_writer.hpp"
+
+namespace fs = std::filesystem;
+namespace h5 = pfsim::record::h5;
+using pfsim::record::EventRecord;
+using pfsim::record::IndicatorSpec;
+using pfsim::record::ResultsWriter;
+using pfsim::record::RunMetadata;
+
+namespace {
+
+// A fresh, empty directory per test, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    static int counter = 0;
+    path_ = fs::temp_directory_path() /
+            ("pfsim_record_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const fs::path& path() const { return path_; }
+  [[nodiscard]] std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(path_)) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+ private:
+  fs::path path_;
+};
+
+std::vector<IndicatorSpec> two_indicators() {
+  return {{"money_supply", "RMB", "Broad money held by households and firms."},
+          {"default_rate", "1/year", "Share of loans that default, annualised."}};
+}
+
+RunMetadata test_metadata() {
+  RunMetadata m;
+  m.scenario_text = "name: test\nsteps: 5\n";
+  m.scenario_path = "scenarios/test.yaml";
+  m.seed = 42;
+  m.threads = 2;
+  m.program_version = "0.1.0";
+  m.git_commit = "abcdef012345";
+  m.start_date = "2019-01-01";
+  return m;
+}
+
+// Writes `rows` rows (day = 2*i, values i*10 + k) and two events, then finishes.
+void write_standard(const fs::path& path, int rows, int flush_every) {
+  ResultsWriter w(path, two_indicators(), test_metadata(), flush_every);
+  w.record_event({3, "ipo_halt", R"({"platforms": ["p2p_1"]})", ""});
+  for (int i = 0; i < rows; ++i) {
+    const std::array<double, 2> row{i * 10.0, i * 10.0 + 1.0};
+    w.append(2 * i, row);
+  }
+  w.record_event({7, "rate_cut", R"({"bp": 25})", "npl_ratio > 0.08"});
+  w.finish();
+}
+
+h5::File open_read(const fs::path& path) {
+  h5::QuietErrors quiet;
+  h5::File f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT)};
+  REQUIRE(f.valid());
+  return f;
+}
+
+h5::Dataset open_dataset(hid_t file, const char* path) {
+  h5::Dataset d{H5Dopen2(file, path, H5P_DEFAULT)};
+  REQUIRE_MESSAGE(d.valid(), path);
+  return d;
+}
+
+// Reads a string attribute, fixed-length or variable-length.
+std::string string_attr(hid_t obj, const char* name, bool* is_variable = nullptr) {
+  h5::Attribute a{H5Aopen(obj, name, H5P_DEFAULT)};
+  REQUIRE_MESSAGE(a.valid(), name);
+  h5::Datatype t{H5Aget_type(a.get())};
+  REQUIRE(H5Tget_class(t.get()) == H5T_STRING);
+  const bool variable = H5Tis_variable_str(t.get()) > 0;
+  if (is_variable != nullptr) *is_variable = variable;
+  if (variable) {
+    char* text = nullptr;
+    REQUIRE(H5Aread(a.get(), t.get(), &text) >= 0);
+    std::string out(text);
+    H5free_memory(text);
+    return out;
+  }
+  std::string out(H5Tget_size(t.get()), '\0');
+  REQUIRE(H5Aread(a.get(), t.get(), out.data()) >= 0);
+  return out.substr(0, out.find('\0'));
+}
+
+double double_attr(hid_t obj, const char* name) {
+  h5::Attribute a{H5Aopen(obj, name, H5P_DEFAULT)};
+  REQUIRE(a.valid());
+  double v = 0;
+  REQUIRE(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &v) >= 0);
+  return v;
+}
+
+std::vector<double> read_doubles(hid_t ds) {
+  h5::Dataspace s{H5Dget_space(ds)};
+  const auto n = H5Sget_simple_extent_npoints(s.get());
+  std::vector<double> v(static_cast<std::size_t>(n));
+  if (n > 0) REQUIRE(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) >= 0);
+  return v;
+}
+
+std::vector<std::string> read_vlen_strings(hid_t ds) {
+  h5::Dataspace s{H5Dget_space(ds)};
+  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(s.get()));
+  h5::Datatype t{H5Tcopy(H5T_C_S1)};
+  H5Tset_size(t.get(), H5T_VARIABLE);
+  H5Tset_cset(t.get(), H5T_CSET_UTF8);
+  std::vector<char*> raw(n, nullptr);
+  REQUIRE(H5Dread(ds, t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()) >= 0);
+  std::vector<std::string> out(raw.begin(), raw.end());
+  REQUIRE(H5Dvlen_reclaim(t.get(), s.get(), H5P_DEFAULT, raw.data()) >= 0);
+  return out;
+}
+
+// The stored (compressed) bytes of every chunk of a 1-D dataset.
+std::vector<std::vector<unsigned char>> raw_chunks(hid_t ds) {
+  hsize_t nchunks = 0;
+  h5::Dataspace s{H5Dget_space(ds)};
+  REQUIRE(H5Dget_num_chunks(ds, s.get(), &nchunks) >= 0);
+  std::vector<std::vector<unsigned char>> out;
+  for (hsize_t i = 0; i < nchunks; ++i) {
+    hsize_t offset = 0;
+    unsigned mask = 0;
+    haddr_t addr = 0;
+    hsize_t size = 0;
+    REQUIRE(H5Dget_chunk_info(ds, s.get(), i, &offset, &mask, &addr, &size) >= 0);
+    std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
+    std::uint32_t filters = 0;
+    REQUIRE(H5Dread_chunk(ds, H5P_DEFAULT, &offset, &filters, bytes.data()) >= 0);
+    out.push_back(std::move(bytes));
+  }
+  return out;
+}
+
+// {current length, maximum length, chunk length} of a 1-D chunked dataset.
+std::array<hsize_t, 3> shape_of(hid_t ds) {
+  h5::Dataspace space{H5Dget_space(ds)};
+  hsize_t dims = 0;
+  hsize_t maxdims = 0;
+  REQUIRE(H5Sget_simple_extent_dims(space.get(), &dims, &maxdims) == 1);
+  h5::PropList dcpl{H5Dget_create_plist(ds)};
+  hsize_t chunk = 0;
+  REQUIRE(H5Pget_chunk(dcpl.get(), 1, &chunk) == 1);
+  return {dims, maxdims, chunk};
+}
+
+std::string file_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_CASE("finished file: groups, datasets, attributes and dimension scales") {
+  TempDir dir;
+  const fs::path out = dir.path() / "results.h5";
+  write_standard(out, 5, 2);
+  CHECK(dir.names() == std::vector<std::string>{"results.h5"});
+
+  const h5::File f = open_read(out);
+  CHECK(string_attr(f.get(), "Conventions") == "CF-1.8");
+  CHECK(string_attr(f.get(), "pfsim_version") == "0.1.0");
+  CHECK(!string_attr(f.get(), "title").empty());
+
+  SUBCASE("time coordinate") {
+    const h5::Dataset date = open_dataset(f.get(), "/timeseries/date");
+    CHECK(H5DSis_scale(date.get()) > 0);
+    bool variable = true;
+    CHECK(string_attr(date.get(), "units", &variable) == "days since 2019-01-01");
+    CHECK_FALSE(variable);  // CF attributes: fixed-length strings
+    CHECK(string_attr(date.get(), "calendar") == "proleptic_gregorian");
+    CHECK(read_doubles(date.get()) == std::vector<double>{0, 2, 4, 6, 8});
+    // Sized exactly in the finished file (netCDF readers would otherwise ask every
+    // variable for its length); chunks of min(1024, rows).
+    CHECK(shape_of(date.get()) == std::array<hsize_t, 3>{5, 5, 5});
+    char name[16] = {};
+    CHECK(H5DSget_scale_name(date.get(), name, sizeof name) > 0);
+    CHECK(std::string(name) == "date");
+  }
+
+  SUBCASE("indicators") {
+    const h5::Dataset date = open_dataset(f.get(), "/timeseries/date");
+    const h5::Dataset money = open_dataset(f.get(), "/timeseries/money_supply");
+    const h5::Dataset rate = open_dataset(f.get(), "/timeseries/default_rate");
+    CHECK(H5DSis_attached(money.get(), date.get(), 0) > 0);
+    CHECK(H5DSis_attached(rate.get(), date.get(), 0) > 0);
+    CHECK(read_doubles(money.get()) == std::vector<double>{0, 10, 20, 30, 40});
+    CHECK(read_doubles(rate.get()) == std::vector<double>{1, 11, 21, 31, 41});
+
+    bool variable = true;
+    CHECK(string_attr(money.get(), "units", &variable) == "RMB");
+    CHECK_FALSE(variable);
+    CHECK(string_attr(money.get(), "long_name") == "money supply");
+    CHECK(string_attr(money.get(), "description") == "Broad money held by households and firms.");
+    CHECK(string_attr(rate.get(), "units") == "1/year");
+    CHECK(std::isnan(double_attr(money.get(), "_FillValue")));
+
+    h5::Datatype type{H5Dget_type(money.get())};
+    CHECK(H5Tequal(type.get(), H5T_IEEE_F64LE) > 0);
+    h5::Dataspace space{H5Dget_space(money.get())};
+    hsize_t dims = 0;
+    hsize_t maxdims = 0;
+    REQUIRE(H5Sget_simple_extent_dims(space.get(), &dims, &maxdims) == 1);
+    CHECK(dims == 5);
+    CHECK(maxdims == H5S_UNLIMITED);  // extendable along time
+
+    h5::PropList dcpl{H5Dget_create_plist(money.get())};
+    hsize_t chunk = 0;
+    CHECK(H5Pget_layout(dcpl.get()) == H5D_CHUNKED);
+    CHECK(H5Pget_chunk(dcpl.get(), 1, &chunk) == 1);
+    CHECK(chunk == 1024);
+    REQUIRE(H5Pget_nfilters(dcpl.get()) == 2);
+    unsigned flags = 0;
+    std::array<unsigned, 8> cd{};
+    std::size_t nelmts = cd.size();
+    CHECK(H5Pget_filter2(dcpl.get(), 0, &flags, &nelmts, cd.data(), 0, nullptr, nullptr) ==
+          H5Z_FILTER_SHUFFLE);
+    nelmts = cd.size();
+    CHECK(H5Pget_filter2(dcpl.get(), 1, &flags, &nelmts, cd.data(), 0, nullptr, nullptr) ==
+          H5Z_FILTER_DEFLATE);
+    CHECK(nelmts == 1);
+    CHECK(cd[0] == 4);  // deflate level
+    double fill = 0;
+    CHECK(H5Pget_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &fill) >= 0);
+    CHECK(std::isnan(fill));
+    hbool_t track_times = 1;
+    CHECK(H5Pget_obj_track_times(dcpl.get(), &track_times) >= 0);
+    CHECK_FALSE(track_times);
+  }
+
+  SUBCASE("events") {
+    const h5::Dataset index = open_dataset(f.get(), "/events/event");
+    const h5::Dataset day = open_dataset(f.get(), "/events/day");
+    const h5::Dataset type = open_dataset(f.get(), "/events/type");
+    const h5::Dataset params = open_dataset(f.get(), "/events/parameters");
+    const h5::Dataset cond = open_dataset(f.get(), "/events/condition");
+    CHECK(H5DSis_scale(index.get()) > 0);
+    for (const auto* ds : {&day, &type, &params, &cond}) {
+      CHECK(H5DSis_attached(ds->get(), index.get(), 0) > 0);
+    }
+    CHECK(read_doubles(day.get()) == std::vector<double>{3, 7});
+    CHECK(string_attr(day.get(), "units") == "days since 2019-01-01");
+    CHECK(read_vlen_strings(type.get()) == std::vector<std::string>{"ipo_halt", "rate_cut"});
+    CHECK(read_vlen_strings(params.get()) ==
+          std::vector<std::string>{R"({"platforms": ["p2p_1"]})", R"({"bp": 25})"});
+    CHECK(read_vlen_strings(cond.get()) == std::vector<std::string>{"", "npl_ratio > 0.08"});
+  }
+
+  SUBCASE("metadata") {
+    h5::Group g{H5Gopen2(f.get(), "/metadata", H5P_DEFAULT)};
+    REQUIRE(g.valid());
+    bool variable = false;
+    CHECK(string_attr(g.get(), "scenario_path", &variable) == "scenarios/test.yaml");
+    CHECK(variable);  // h5py reads variable-length string attributes as str
+    CHECK(string_attr(g.get(), "program_version") == "0.1.0");
+    CHECK(string_attr(g.get(), "git_commit") == "abcdef012345");
+    CHECK(string_attr(g.get(), "start_date") == "2019-01-01");
+    h5::Attribute seed{H5Aopen(g.get(), "seed", H5P_DEFAULT)};
+    h5::Datatype seed_type{H5Aget_type(seed.get())};
+    CHECK(H5Tequal(seed_type.get(), H5T_STD_U64LE) > 0);
+    std::uint64_t seed_value = 0;
+    CHECK(H5Aread(seed.get(), H5T_NATIVE_UINT64, &seed_value) >= 0);
+    CHECK(seed_value == 42);
+    CHECK(double_attr(g.get(), "threads") == 2);
+
+    const h5::Dataset scenario = open_dataset(f.get(), "/metadata/scenario");
+    h5::Datatype t{H5Dget_type(scenario.get())};
+    CHECK(H5Tis_variable_str(t.get()) > 0);
+    char* text = nullptr;
+    REQUIRE(H5Dread(scenario.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) >= 0);
+    CHECK(std::string(text) == "name: test\nsteps: 5\n");
+    H5free_memory(text);
+  }
+}
+
+TEST_CASE("the run writes <path>.partial; finish() renames it to <path>") {
+  TempDir dir;
+  const fs::path out = dir.path() / "r.h5";
+  ResultsWriter w(out, two_indicators(), test_metadata(), 3);
+  CHECK(w.final_path() == out);
+  CHECK(w.partial_path() == dir.path() / "r.h5.partial");
+  CHECK(dir.names() == std::vector<std::string>{"r.h5.partial"});
+
+  const std::array<double, 2> row{1.0, 2.0};
+  for (int day = 0; day < 4; ++day) w.append(day, row);
+  CHECK(w.rows_written() == 4);
+  CHECK(w.rows_flushed() == 3);  // flush_every_steps = 3; the 4th row is buffered
+  w.flush();
+  CHECK(w.rows_flushed() == 4);
+  CHECK(dir.names() == std::vector<std::string>{"r.h5.partial"});
+
+  w.finish();
+  CHECK(dir.names() == std::vector<std::string>{"r.h5"});
+  CHECK_THROWS_AS(w.append(9, row), pfsim::InternalError);
+  CHECK_THROWS_AS(w.finish(), pfsim::InternalError);
+  CHECK_THROWS_AS(w.discard(), pfsim::InternalError);
+}
+
+TEST_CASE("a stale .partial is replaced; an existing final file is replaced only by finish()") {
+  TempDir dir;
+  const fs::path out = dir.path() / "r.h5";
+  std::ofstream(dir.path() / "r.h5.partial") << "stale garbage";
+  std::ofstream(out) << "previous result";
+  {
+    ResultsWriter w(out, two_indicators(), test_metadata(), 1);
+    const std::array<double, 2> row{1.0, 2.0};
+    w.append(0, row);
+    CHECK(file_bytes(out) == "previous result");
+    w.finish();
+  }
+  CHECK(dir.names() == std::vector<std::string>{"r.h5"});
+  const h5::File f = open_read(out);
+  CHECK(read_doubles(open_dataset(f.get(), "/timeseries/money_supply").get()) ==
+        std::vector<double>{1.0});
+}
+
+TEST_CASE("destructor without finish(): closes cleanly and leaves the .partial") {
+  TempDir dir;
+  const fs::path out = dir.path() / "r.h5";
+  {
+    ResultsWriter w(out, two_indicators(), test_metadata(), 10);
+    w.record_event({1, "ipo_halt", "{}", ""});
+    const std::array<double, 2> row{5.0, 6.0};
+    w.append(0, row);
+    w.append(1, row);
+    CHECK(w.rows_flushed() == 0);
+  }
+  CHECK(dir.names() == std::vector<std::string>{"r.h5.partial"});
+  // Closed cleanly: opens without SWMR flags, and the buffered rows were written.
+  const h5::File f = open_read(dir.path() / "r.h5.partial");
+  CHECK(read_doubles(open_dataset(f.get(), "/timeseries/date").get()) == std::vector<double>{0, 1});
+  CHECK(read_doubles(open_dataset(f.get(), "/timeseries/default_rate").get()) ==
+        std::vector<double>{6, 6});
+  CHECK(read_doubles(open_dataset(f.get(), "/events/day").get()) == std::vector<double>{1});
+
+  // The .partial layout: unlimited, 1024-row chunks, fixed-length event text.
+  const h5::Dataset rate = open_dataset(f.get(), "/timeseries/default_rate");
+  CHECK(shape_of(rate.get()) == std::array<hsize_t, 3>{2, H5S_UNLIMITED, 1024});
+  const h5::Dataset date = open_dataset(f.get(), "/timeseries/date");
+  CHECK(H5DSis_attached(rate.get(), date.get(), 0) > 0);
+  const h5::Dataset params = open_dataset(f.get(), "/events/parameters");
+  h5::Datatype type{H5Dget_type(params.get())};
+  CHECK(H5Tis_variable_str(type.get()) == 0);
+  CHECK(H5Tget_size(type.get()) == pfsim::record::max_event_parameters_bytes);
+  std::string text(H5Tget_size(type.get()), '\0');
+  REQUIRE(H5Dread(params.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data()) >= 0);
+  CHECK(text.substr(0, text.find('\0')) == "{}");
+}
+
+TEST_CASE("discard() removes the .partial") {
+  TempDir dir;
+  const fs::path out = dir.path() / "r.h5";
+  ResultsWriter w(out, two_indicators(), test_metadata(), 2);
+  const std::array<double, 2> row{5.0, 6.0};
+  w.append(0, row);
+  w.append(1, row);
+  w.discard();
+  CHECK(dir.names().empty());
+  w.discard();  // idempotent
+  CHECK_THROWS_AS(w.append(2, row), pfsim::InternalError);
+}
+
+TEST_CASE("an unwritable location is a UserError naming the path, and leaves no file") {
+  TempDir dir;
+  SUBCASE("missing directory") {
+    const fs::path out = dir.path() / "no_such_dir" / "r.h5";
+    try {
+      ResultsWriter w(out, two_indicators(), test_metadata(), 2);
+      FAIL("expected a UserError");
+    } catch (const pfsim::UserError& e) {
+      REQUIRE(e.diagnostics().size() == 1);
+      const auto& d = e.diagnostics().front();
+      CHECK(d.where.file == out.string());
+      CHECK(d.message.find("r.h5.partial") != std::string::npos);
+      CHECK(d.message.find("No such file or directory") != std::string::npos);
+      CHECK(d.hint.find("does not exist") != std::string::npos);
+    }
+    CHECK(dir.names().empty());
+  }
+  SUBCASE("output path is a directory") {
+    const fs::path out = dir.path() / "sub";
+    fs::create_directories(out);
+    CHECK_THROWS_AS(ResultsWriter(out, two_indicators(), test_metadata(), 2), pfsim::UserError);
+    CHECK(dir.names() == std::vector<std::string>{"sub"});
+  }
+  SUBCASE("read-only directory") {
+    if (::geteuid() == 0) return;  // root writes anywhere
+    const fs::path ro = dir.path() / "ro";
+    fs::create_directories(ro);
+    fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec);
+    try {
+      ResultsWriter w(ro / "r.h5", two_indicators(), test_metadata(), 2);
+      FAIL("expected a UserError");
+    } catch (const pfsim::UserError& e) {
+      CHECK(e.diagnostics().front().message.find("Permission denied") != std::string::npos);
+      CHECK(e.diagnostics().front().hint.find("writable") != std::string::npos);
+    }
+    fs::permissions(ro, fs::perms::owner_all);
+    CHECK(fs::is_empty(ro));
+  }
+}
+
+TEST_CASE("a .partial locked by another writer is left alone") {
+  TempDir dir;
+  const fs::path out = dir.path() / "r.h5";
+  const fs::path partial = dir.path() / "r.h5.partial";
+  std::ofstream(partial) << "someone else's run";
+  const int fd = ::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+  // flock locks belong to the open file description, so this process's own probe
+  // (a second open()) conflicts with it just like another process would.
+  CHECK_THROWS_AS(ResultsWriter(out, two_indicators(), test_metadata(), 2), pfsim::UserError);
+  ::close(fd);
+  CHECK(file_bytes(partial) == "someone else's run");
+}
+
+TEST_CASE("invalid arguments fail before any file is created") {
+  TempDir dir;
+  const fs::path out = dir.path() / "r.h5";
+  auto specs = two_indicators();
+  specs.push_back(specs.front());
+  CHECK_THROWS_AS(ResultsWriter(out, specs, test_metadata(), 2), pfsim::InternalError);
+  CHECK_THROWS_AS(ResultsWriter(out, {{"bad/name", "1", ""}}, test_metadata(), 2),
+                  pfsim::InternalError);
+  CHECK_THROWS_AS(ResultsWriter(out, {{"date", "1", ""}}, test_metadata(), 2),
+                  pfsim::InternalError);
+  CHECK_THROWS_AS(ResultsWriter(out, two_indicators(), test_metadata(), 0), pfsim::InternalError);
+  auto meta = test_metadata();
+  meta.start_date = "2019-02-30";
+  CHECK_THROWS_AS(ResultsWriter(out, two_indicators(), meta, 2), pfsim::InternalError);
+  CHECK(dir.names().empty());
+}
+
+TEST_CASE("append and record_event check their input") {
+  TempDir dir;
+  ResultsWriter w(dir.path() / "r.h5", two_indicators(), test_metadata(), 2);
+  const std::array<double, 2> row{1.0, 2.0};
+  const std::array<double, 1> short_row{1.0};
+  CHECK_THROWS_AS(w.append(0, short_row), pfsim::InternalError);
+  w.append(5, row);
+  CHECK_THROWS_AS(w.append(5, row), pfsim::InternalError);  // days strictly increase
+  CHECK_THROWS_AS(w.append(4, row), pfsim::InternalError);
+  w.append(6, row);
+
+  EventRecord long_event{1, "ipo_halt",
+                         std::string(pfsim::record::max_event_parameters_bytes + 1, 'x'), ""};
+  try {
+    w.record_event(long_event);
+    FAIL("expected a UserError");
+  } catch (const pfsim::UserError& e) {
+    CHECK(e.diagnostics().front().where.file == "scenarios/test.yaml");
+    CHECK(e.diagnostics().front().message.find("parameters") != std::string::npos);
+  }
+  // Exactly at the limit is fine and comes back whole.
+  const std::string longest(pfsim::record::max_event_parameters_bytes, 'y');
+  w.record_event({2, "ipo_halt", longest, ""});
+  w.finish();
+  const h5::File f = open_read(dir.path() / "r.h5");
+  CHECK(read_vlen_strings(open_dataset(f.get(), "/events/parameters").get()) ==
+        std::vector<std::string>{longest});
+  CHECK(read_doubles(open_dataset(f.get(), "/timeseries/date").get()) == std::vector<double>{5, 6});
+}
+
+TEST_CASE("more rows than one chunk, flushed in odd batches") {
+  TempDir dir;
+  const fs::path out = dir.path() / "r.h5";
+  const int rows = 2500;  // three chunks of 1024
+  {
+    ResultsWriter w(out, two_indicators(), test_metadata(), 7);
+    for (int i = 0; i < rows; ++i) {
+      const std::array<double, 2> row{i * 0.5, -i * 1.0};
+      w.append(i, row);
+    }
+    w.finish();
+  }
+  const h5::File f = open_read(out);
+  const auto money = read_doubles(open_dataset(f.get(), "/timeseries/money_supply").get());
+  const auto rate = read_doubles(open_dataset(f.get(), "/timeseries/default_rate").get());
+  REQUIRE(money.size() == rows);
+  CHECK(shape_of(open_dataset(f.get(), "/timeseries/money_supply").get()) ==
+        std::array<hsize_t, 3>{rows, H5S_UNLIMITED, 1024});
+  CHECK(shape_of(open_dataset(f.get(), "/timeseries/date").get()) ==
+        std::array<hsize_t, 3>{rows, rows, 1024});
+  REQUIRE(rate.size() == rows);
+  bool all_equal = true;
+  for (int i = 0; i < rows; ++i) {
+    all_equal = all_equal && money[static_cast<std::size_t>(i)] == i * 0.5 &&
+                rate[static_cast<std::size_t>(i)] == -i * 1.0;
+  }
+  CHECK(all_equal);
+}
+
+TEST_CASE("two runs with equal data give byte-identical datasets and files") {
+  TempDir dir;
+  const fs::path a = dir.path() / "a.h5";
+  const fs::path b = dir.path() / "b.h5";
+  write_standard(a, 1500, 4);
+  write_standard(b, 1500, 4);
+
+  const h5::File fa = open_read(a);
+  const h5::File fb = open_read(b);
+  for (const char* path : {"/timeseries/date", "/timeseries/money_supply",
+                           "/timeseries/default_rate", "/events/day", "/events/event"}) {
+    CAPTURE(path);
+    const h5::Dataset da = open_dataset(fa.get(), path);
+    const h5::Dataset db = open_dataset(fb.get(), path);
+    CHECK(read_doubles(da.get()) == read_doubles(db.get()));
+    const auto chunks = raw_chunks(da.get());
+    CHECK(!chunks.empty());
+    CHECK(chunks == raw_chunks(db.get()));
+  }
+  CHECK(file_bytes(a) == file_bytes(b));
+}
+
+TEST_CASE("recover(): a .partial becomes the file finish() would have written") {
+  TempDir dir;
+  const fs::path finished = dir.path() / "finished.h5";
+  write_standard(finished, 1500, 4);
+
+  const fs::path abandoned = dir.path() / "abandoned.h5";
+  {
+    ResultsWriter w(abandoned, two_indicators(), test_metadata(), 4);
+    w.record_event({3, "ipo_halt", R"({"platforms": ["p2p_1"]})", ""});
+    for (int i = 0; i < 1500; ++i) {
+      const std::array<double, 2> row{i * 10.0, i * 10.0 + 1.0};
+      w.append(2 * i, row);
+    }
+    w.record_event({7, "rate_cut", R"({"bp": 25})", "npl_ratio > 0.08"});
+  }  // no finish(): the destructor leaves abandoned.h5.partial
+  const fs::path partial = dir.path() / "abandoned.h5.partial";
+  const fs::path recovered = dir.path() / "recovered.h5";
+  CHECK(ResultsWriter::recover(partial, recovered) == 1500);
+  CHECK(fs::exists(partial));  // only read
+  CHECK_FALSE(fs::exists(dir.path() / "recovered.h5.finishing"));
+  CHECK(file_bytes(recovered) == file_bytes(finished));
+}
+
+TEST_CASE("recover(): unreadable input is a UserError and leaves nothing behind") {
+  TempDir dir;
+  const fs::path out = dir.path() / "out.h5";
+  CHECK_THROWS_AS(ResultsWriter::recover(dir.path() / "missing.h5.partial", out), pfsim::UserError);
+  std::ofstream(dir.path() / "junk.partial") << "not HDF5";
+  CHECK_THROWS_AS(ResultsWriter::recover(dir.path() / "junk.partial", out), pfsim::UserError);
+  CHECK(dir.names() == std::vector<std::string>{"junk.partial"});
+}

@@ -41,6 +41,7 @@ struct Fixture {
       b.holder_kind = AgentKind::bank;
       b.issuer_kind = issuer;
       b.overdraft = od;
+      b.row_kind = AgentKind::bank;
       b.balance.assign(2, 0);
       b.issuer.mode = RowOwner::Mode::fixed;
       return L.add_book(b);
@@ -51,6 +52,7 @@ struct Fixture {
     Book cbb;
     cbb.name = "cb.bonds";
     cbb.instrument = Instrument::government_bond;
+    cbb.row_kind = AgentKind::central_bank;
     cbb.holder_kind = AgentKind::central_bank;
     cbb.issuer_kind = AgentKind::government;
     cbb.holder.mode = RowOwner::Mode::fixed;
@@ -60,6 +62,7 @@ struct Fixture {
     Book loans;
     loans.name = "cb.loans";
     loans.instrument = Instrument::central_bank_loan;
+    loans.row_kind = AgentKind::bank;
     loans.holder_kind = AgentKind::central_bank;
     loans.issuer_kind = AgentKind::bank;
     loans.holder.mode = RowOwner::Mode::fixed;
@@ -83,7 +86,7 @@ TEST_CASE("a fresh ledger built through primitives passes the audit") {
 
 TEST_CASE("a transfer debits one account and credits another in one operation") {
   Fixture f;
-  REQUIRE(f.L.transfer({f.deposit, 0}, {f.deposit, 1}, 300, Flow::income));
+  REQUIRE(f.L.transfer({f.deposit, 0}, {f.deposit, 1}, 300, FlowType::consumption));
   CHECK(f.L.book(f.deposit).balance[0] == 700);
   CHECK(f.L.book(f.deposit).balance[1] == 1300);
   CHECK(f.L.net_worth(AgentKind::consumer)[0] == 700);
@@ -95,7 +98,7 @@ TEST_CASE("a transfer debits one account and credits another in one operation") 
 
 TEST_CASE("a deposit cannot go negative; nothing changes when funds are short") {
   Fixture f;
-  CHECK_FALSE(f.L.transfer({f.deposit, 0}, {f.deposit, 2}, 1001, Flow::income));
+  CHECK_FALSE(f.L.transfer({f.deposit, 0}, {f.deposit, 2}, 1001, FlowType::consumption));
   CHECK(f.L.book(f.deposit).balance[0] == 1000);
   CHECK(f.L.book(f.deposit).balance[2] == 1000);
   CHECK(f.L.audit().ok());
@@ -105,7 +108,7 @@ TEST_CASE("payments across banks open clearing positions; settlement turns them 
   Fixture f;
   f.L.central_bank_buys_bonds(0, 100);
   f.L.central_bank_buys_bonds(1, 100);
-  REQUIRE(f.L.transfer({f.deposit, 0}, {f.deposit, 2}, 250, Flow::income));
+  REQUIRE(f.L.transfer({f.deposit, 0}, {f.deposit, 2}, 250, FlowType::consumption));
   CHECK(f.L.book(f.L.clearing_book).balance[0] == -250);
   CHECK(f.L.book(f.L.clearing_book).balance[1] == 250);
   CHECK(f.L.audit().ok());
@@ -123,18 +126,18 @@ TEST_CASE("payments across banks open clearing positions; settlement turns them 
 TEST_CASE("a credit line may go negative down to its limit") {
   Fixture f;
   // Row 0 of the credit-line book may go to −500 (its holder then owes the bank).
-  CHECK(f.L.transfer({f.line, 0}, {f.deposit, 1}, 400, Flow::income));
+  CHECK(f.L.transfer({f.line, 0}, {f.deposit, 1}, 400, FlowType::consumption));
   CHECK(f.L.book(f.line).balance[0] == -400);
   CHECK(f.L.money_stock() == 3400);  // spending on credit creates a deposit
-  CHECK(f.L.transfer({f.line, 0}, {f.deposit, 1}, 100, Flow::income));
-  CHECK_FALSE(f.L.transfer({f.line, 0}, {f.deposit, 1}, 1, Flow::income));
-  CHECK_FALSE(f.L.transfer({f.line, 1}, {f.deposit, 0}, 1, Flow::income));  // limit 0
+  CHECK(f.L.transfer({f.line, 0}, {f.deposit, 1}, 100, FlowType::consumption));
+  CHECK_FALSE(f.L.transfer({f.line, 0}, {f.deposit, 1}, 1, FlowType::consumption));
+  CHECK_FALSE(f.L.transfer({f.line, 1}, {f.deposit, 0}, 1, FlowType::consumption));  // limit 0
   CHECK(f.L.audit().ok());
 }
 
 TEST_CASE("a bank paying into a deposit creates money; the counters say so") {
   Fixture f;
-  f.L.bank_pays(1, {f.deposit, 0}, 40);  // e.g. interest, paid across banks
+  f.L.bank_pays(1, {f.deposit, 0}, 40, FlowType::interest_deposits);  // e.g. interest, paid across banks
   CHECK(f.L.money_stock() == 3040);
   CHECK(f.L.money_created() == 3040);
   CHECK(f.L.net_worth(AgentKind::bank)[1] == -40);  // the fixture banks start with no capital
@@ -166,7 +169,7 @@ TEST_CASE("the audit catches a misclassified flow and a broken overdraft rule") 
   g.L.net_worth(AgentKind::consumer)[1] += 1001;
   const AuditReport r = g.L.audit();
   REQUIRE_FALSE(r.ok());
-  CHECK(r.problems.front().find("negative") != std::string::npos);
+  CHECK(r.problems.front().find("breaks its overdraft rule") != std::string::npos);
 }
 
 TEST_CASE("overflow is an error, never undefined behaviour") {
@@ -175,31 +178,62 @@ TEST_CASE("overflow is an error, never undefined behaviour") {
   // The first posting that would overflow throws before anything changes.
   CHECK_THROWS_AS(f.L.government_pays({f.deposit, 2}, max), OverflowError);
   CHECK(f.L.book(f.deposit).balance[2] == 1000);
-  CHECK_THROWS_AS(f.L.transfer({f.deposit, 2}, {f.deposit, 0}, -1, Flow::income), InternalError);
+  CHECK_THROWS_AS(f.L.transfer({f.deposit, 2}, {f.deposit, 0}, -1, FlowType::consumption), InternalError);
   CHECK(f.L.audit().ok());
 }
 
-TEST_CASE("journals merge to the same state whatever order chunks ran in") {
+TEST_CASE("journals: own rows at once, others queued; merge order does not matter") {
   Fixture a, b;
-  Journal j1, j2;
-  auto fill = [](Fixture& f, Journal& x, Journal& y) {
-    x.reset(2);
-    y.reset(2);
-    REQUIRE(x.debit_own(f.L, {f.deposit, 0}, 100, Flow::income));
-    x.credit(f.L, {f.deposit, 2}, 100, Flow::income);
-    REQUIRE(y.debit_own(f.L, {f.deposit, 2}, 30, Flow::income));
-    y.credit(f.L, {f.deposit, 1}, 30, Flow::income);
+  auto fill = [](Fixture& f, std::vector<Journal>& js) {
+    js.resize(2);
+    js[0].reset(f.L, AgentKind::consumer, 0, 1);  // owns consumer 0
+    js[1].reset(f.L, AgentKind::consumer, 2, 3);  // owns consumer 2
+    REQUIRE(ops::transfer(js[0], {f.deposit, 0}, {f.deposit, 2}, 100, FlowType::consumption));
+    REQUIRE(ops::transfer(js[1], {f.deposit, 2}, {f.deposit, 1}, 30, FlowType::consumption));
+    // Own rows moved at once; the payees' credits wait for the merge.
+    CHECK(f.L.book(f.deposit).balance[0] == 900);
+    CHECK(f.L.book(f.deposit).balance[2] == 970);
+    CHECK(f.L.book(f.deposit).balance[1] == 1000);
+    // Reading another chunk's row is refused: it may be changing.
+    CHECK_THROWS_AS((void)js[0].balance({f.deposit, 2}), InternalError);
   };
-  fill(a, j1, j2);
-  std::vector<Journal> ab{j1, j2};
-  merge(a.L, ab);
-  Journal k1, k2;
-  fill(b, k1, k2);
-  std::vector<Journal> ba{k2, k1};
-  merge(b.L, ba);
+  std::vector<Journal> ja, jb;
+  fill(a, ja);
+  fill(b, jb);
+  merge(a.L, ja);
+  std::swap(jb[0], jb[1]);
+  merge(b.L, jb);
   CHECK(a.L.audit().ok());
   CHECK(b.L.audit().ok());
   for (std::size_t book = 0; book < a.L.book_count(); ++book)
     CHECK(a.L.book(static_cast<BookId>(book)).balance == b.L.book(static_cast<BookId>(book)).balance);
   CHECK(a.L.book(a.deposit).balance[2] == 1070);
+  CHECK(a.L.book(a.deposit).balance[1] == 1030);
+}
+
+TEST_CASE("lending by a bank creates money; repaying destroys it; write-offs move net worth") {
+  Fixture f;
+  Book loans;
+  loans.name = "consumer.loan";
+  loans.instrument = Instrument::loan;
+  loans.row_kind = AgentKind::consumer;
+  loans.holder_kind = AgentKind::bank;
+  loans.issuer_kind = AgentKind::consumer;
+  loans.holder.mode = RowOwner::Mode::column;
+  loans.holder.column = {1, 1, 1};  // bank 1 lends to everyone
+  loans.balance.assign(3, 0);
+  const BookId lb = f.L.add_book(loans);
+  REQUIRE(ops::lend(f.L, {lb, 0}, {f.deposit, 0}, 500));
+  CHECK(f.L.money_stock() == 3500);
+  CHECK(f.L.book(f.L.clearing_book).balance[1] == -500);  // consumer 0 banks at bank 0
+  ops::accrue(f.L, {lb, 0}, 20, FlowType::interest_loans);
+  CHECK(f.L.net_worth(AgentKind::bank)[1] == 20);
+  REQUIRE(ops::repay(f.L, {f.deposit, 0}, {lb, 0}, 300));
+  CHECK(f.L.money_stock() == 3200);
+  ops::write_off(f.L, {lb, 0}, 220);
+  CHECK(f.L.balance({lb, 0}) == 0);
+  CHECK(f.L.net_worth(AgentKind::bank)[1] == 20 - 220);
+  CHECK(f.L.flows()[static_cast<std::size_t>(FlowType::loan_losses)][static_cast<std::size_t>(AgentKind::consumer)] == 220);
+  CHECK(f.L.audit().ok());
+  CHECK_THROWS_AS(ops::repay(f.L, {f.deposit, 0}, {lb, 0}, 1), InternalError);  // nothing left to repay
 }

@@ -1,0 +1,113 @@
+"""pfsim analysis: results → xarray / pandas, comparisons, figures, reports, sweeps.
+
+The package is the folder ``analysis/`` of the pfsim repository, imported as
+``analysis`` with the repository root on ``sys.path`` (``PYTHONPATH=<repo>``,
+which the CI sets). It needs only Debian's numpy, pandas, xarray, h5py,
+matplotlib and scipy, and runs the engine through the ``pfsim`` CLI — never
+through the Python bindings — so it works with the command line alone.
+
+    import analysis as pa
+    ds = pa.open_results("results/baseline.h5")          # xarray Dataset
+    df = pa.to_tidy(["a.h5", "b.h5"])                    # long pandas frame
+    pa.headline_effects("shock.h5", baseline="baseline.h5")
+    pa.credit_by_funder("shock.h5", baseline="baseline.h5")   # a Figure
+    pa.build_report("shock.h5", "baseline.h5", out="report.html")
+    runs = pa.sweep("baseline", {"platform.own_funding_share": [0.02, 0.3]}, seeds=range(3), steps=120)
+    pa.sweep_bands(runs)
+
+Command line: ``python3 -m analysis report RESULTS.h5 [--baseline B.h5] -o report.html``.
+See ``docs/analysis.md``.
+"""
+
+from ._cli import PfsimError, downscale, find_pfsim, find_scenario, has_subcommand, repo_root, resolve, run_scenario
+from .compare import HEADLINE_INDICATORS, compare, difference, headline_effects, ratio, window_summary
+from .contagion import (
+    core_periphery_network,
+    debtrank,
+    debtrank_rounds,
+    eisenberg_noe,
+    furfine,
+    furfine_rounds,
+    has_contagion,
+    run_contagion,
+)
+from .figures import (
+    FIGURES,
+    bank_capital,
+    contagion,
+    credit_by_funder,
+    defaults_by_lender,
+    fund_flows,
+    plot_bands,
+    plot_indicators,
+    platform_finances,
+    scenario_parameter,
+)
+from .network import animate_cascade, draw_network, layout, liabilities_matrix, plot_cascade, plot_network
+from .report import build_report
+from .results import events, indicator_table, metadata, open_many, open_results, to_tidy
+from .stats import mean_ci, seed_bands
+from .sweep import SweepError, expand_grid, files_by_variant, summarize, sweep, sweep_bands, variant_label
+
+__all__ = [
+    # results
+    "open_results",
+    "open_many",
+    "to_tidy",
+    "indicator_table",
+    "metadata",
+    "events",
+    # comparisons and statistics
+    "HEADLINE_INDICATORS",
+    "difference",
+    "ratio",
+    "compare",
+    "window_summary",
+    "headline_effects",
+    "mean_ci",
+    "seed_bands",
+    # figures
+    "FIGURES",
+    "credit_by_funder",
+    "defaults_by_lender",
+    "bank_capital",
+    "fund_flows",
+    "platform_finances",
+    "contagion",
+    "plot_indicators",
+    "plot_bands",
+    "scenario_parameter",
+    # networks and contagion
+    "liabilities_matrix",
+    "layout",
+    "draw_network",
+    "plot_network",
+    "plot_cascade",
+    "animate_cascade",
+    "has_contagion",
+    "run_contagion",
+    "eisenberg_noe",
+    "debtrank",
+    "debtrank_rounds",
+    "furfine",
+    "furfine_rounds",
+    "core_periphery_network",
+    # report
+    "build_report",
+    # running the CLI and sweeps
+    "PfsimError",
+    "find_pfsim",
+    "find_scenario",
+    "has_subcommand",
+    "repo_root",
+    "run_scenario",
+    "resolve",
+    "downscale",
+    "SweepError",
+    "expand_grid",
+    "variant_label",
+    "sweep",
+    "summarize",
+    "sweep_bands",
+    "files_by_variant",
+]

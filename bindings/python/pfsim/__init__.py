@@ -1,0 +1,47 @@
+"""pfsim — drive the platform-finance simulator from Python.
+
+The engine is C++ (the private extension ``pfsim._core``); this package is a
+thin layer over it with numpy, pandas and xarray conveniences::
+
+    import pfsim
+
+    sc = pfsim.Scenario("scenarios/baseline.yaml")
+    sc["consumers.count"] = 20_000            # validated at once
+    sim = pfsim.Simulation(sc, seed=1, threads=2)
+    sim.step(30)                              # 30 days; Ctrl-C stops at a day boundary
+    sim.consumers.deposit                     # zero-copy numpy view (fen)
+    sim.run(until="2019-12-31", progress=True)
+    df = sim.results.to_pandas()              # one row per simulated day
+    sim.save("results/run.h5")                # HDF5, opens in h5py and xarray
+
+Main names: :class:`Scenario`, :class:`Simulation` (with :class:`Store` and
+:class:`Ledger`), :class:`Results` and :func:`open_results`. Errors:
+:class:`ScenarioError` (bad input) and :class:`InternalError` (a bug), both
+subclasses of :class:`Error`. See docs/python.md.
+"""
+
+from . import _core
+from ._core import Error, InternalError, ScenarioError
+from ._ledger import Ledger
+from ._results import Results, indicators, open_results
+from ._scenario import Scenario, schema
+from ._simulation import ColumnInfo, Simulation, Store
+
+__version__: str = _core.__version__
+__git_commit__: str = _core.git_commit
+
+__all__ = [
+    "ColumnInfo",
+    "Error",
+    "InternalError",
+    "Ledger",
+    "Results",
+    "Scenario",
+    "ScenarioError",
+    "Simulation",
+    "Store",
+    "indicators",
+    "open_results",
+    "schema",
+    "__version__",
+]

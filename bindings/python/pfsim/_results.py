@@ -1,0 +1,357 @@
+"""Results: recorded indicators, from a live simulation or a results file."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+
+if TYPE_CHECKING:
+    import xarray
+
+    from ._simulation import Simulation
+
+#: Name of the dataset in /metadata that holds the interventions (JSON list).
+INTERVENTIONS = "interventions"
+
+
+def indicators() -> pd.DataFrame:
+    """The indicator table: one row per indicator (indexed by name) with its
+    units and description, in the order the engine records them."""
+    return pd.DataFrame(_core.indicators()).set_index("name")
+
+
+def _text(value: Any) -> Any:
+    """h5py hands fixed-length strings back as bytes."""
+    if isinstance(value, (bytes, np.bytes_)):
+        return value.decode("utf-8")
+    if isinstance(value, np.ndarray) and value.dtype.kind in "SO":
+        return [_text(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class Results:
+    """Indicators recorded by a run: one row per simulated day.
+
+    From a live simulation (``sim.results``, a snapshot) or a results file
+    (:func:`open_results`); both give the same tables::
+
+        df = results.to_pandas()     # index: date; one column per indicator
+        df.attrs["units"]            # {indicator: units}
+        ds = results.to_xarray()     # Dataset over `date`, units in attrs
+        results["consumption"]       # one indicator as a pandas Series
+
+    :attr:`metadata` holds the resolved scenario (:attr:`scenario`), seed,
+    thread count, program version and git commit; :attr:`interventions` what
+    was done from Python beyond the scenario; :attr:`events` the shocks
+    recorded in the file (empty until shocks exist).
+    """
+
+    def __init__(
+        self,
+        *,
+        start_date: datetime.date,
+        days: np.ndarray,
+        series: Mapping[str, np.ndarray],
+        units: Mapping[str, str],
+        descriptions: Mapping[str, str],
+        metadata: Mapping[str, Any],
+        events: pd.DataFrame | None = None,
+        source: str | None = None,
+    ) -> None:
+        self._start_date = start_date
+        self._days = np.asarray(days, dtype=np.int64)
+        self._series = dict(series)
+        self._units = dict(units)
+        self._descriptions = dict(descriptions)
+        self._metadata = dict(metadata)
+        self._events = events
+        self._source = source
+
+    @classmethod
+    def _from_simulation(cls, sim: Simulation) -> Results:
+        table = _core.indicators()
+        values = sim._core.recorded_series()
+        start = sim.start_date
+        metadata = {
+            "scenario": sim._core.scenario_yaml,
+            "scenario_path": sim._core.scenario_source,
+            "seed": sim.seed,
+            "threads": sim.threads,
+            "program_version": _core.__version__,
+            "git_commit": _core.git_commit,
+            "start_date": start.isoformat(),
+            INTERVENTIONS: sim.interventions,
+        }
+        return cls(
+            start_date=start,
+            days=sim._core.recorded_days(),
+            series={t["name"]: values[k] for k, t in enumerate(table)},
+            units={t["name"]: t["units"] for t in table},
+            descriptions={t["name"]: t["description"] for t in table},
+            metadata=metadata,
+        )
+
+    # -- contents --
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Indicator names, in recording order."""
+        return tuple(self._series)
+
+    @property
+    def units(self) -> dict[str, str]:
+        """``{indicator: units}`` (e.g. ``"RMB/day"``, ``"1"``, ``"count"``)."""
+        return dict(self._units)
+
+    @property
+    def descriptions(self) -> dict[str, str]:
+        """``{indicator: one-sentence description}``."""
+        return dict(self._descriptions)
+
+    @property
+    def start_date(self) -> datetime.date:
+        """The run's first day (day 0)."""
+        return self._start_date
+
+    @property
+    def days(self) -> np.ndarray:
+        """Days since :attr:`start_date` of every row."""
+        return self._days.copy()
+
+    @property
+    def dates(self) -> pd.DatetimeIndex:
+        """The date of every row (the day it describes)."""
+        return pd.DatetimeIndex(
+            pd.Timestamp(self._start_date) + pd.to_timedelta(self._days, unit="D"),
+            name="date",
+        )
+
+    def __len__(self) -> int:
+        return len(self._days)
+
+    def __getitem__(self, name: str) -> pd.Series:
+        """One indicator as a Series indexed by date (``.attrs["units"]`` set)."""
+        s = pd.Series(self._series[name], index=self.dates, name=name)
+        s.attrs["units"] = self._units[name]
+        return s
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """scenario (resolved YAML), scenario_path, seed, threads,
+        program_version, git_commit, start_date, interventions, ..."""
+        return dict(self._metadata)
+
+    @property
+    def scenario(self) -> str:
+        """The fully resolved scenario (YAML): ``pfsim.Scenario.from_yaml()``
+        of it, with the same seed, replays the run."""
+        return self._metadata.get("scenario", "")
+
+    @property
+    def seed(self) -> int:
+        """The run's random seed."""
+        return int(self._metadata["seed"])
+
+    @property
+    def interventions(self) -> list[dict[str, Any]]:
+        """Interventions made from Python (see Simulation.interventions)."""
+        return list(self._metadata.get(INTERVENTIONS, []))
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """Events (shocks) recorded in the results file: date, type,
+        parameters (JSON), condition. Empty for a live simulation for now."""
+        if self._events is None:
+            return pd.DataFrame(
+                {
+                    "date": pd.Series([], dtype="datetime64[ns]"),
+                    "type": pd.Series([], dtype=object),
+                    "parameters": pd.Series([], dtype=object),
+                    "condition": pd.Series([], dtype=object),
+                }
+            )
+        return self._events.copy()
+
+    @property
+    def source(self) -> str | None:
+        """The file these results were read from (None for a live simulation)."""
+        return self._source
+
+    # -- tables --
+
+    def to_pandas(self) -> pd.DataFrame:
+        """DataFrame indexed by date, one float64 column per indicator;
+        ``df.attrs["units"]`` and ``df.attrs["descriptions"]`` map names."""
+        df = pd.DataFrame(
+            {n: np.asarray(v, dtype=np.float64) for n, v in self._series.items()},
+            index=self.dates,
+        )
+        df.attrs["units"] = self.units
+        df.attrs["descriptions"] = self.descriptions
+        return df
+
+    def to_xarray(self) -> xarray.Dataset:
+        """xarray Dataset over the ``date`` dimension; every variable carries
+        ``units``, ``long_name`` and ``description`` attributes — the same
+        layout ``xr.open_dataset(path, group="timeseries")`` reads from a
+        results file."""
+        import xarray as xr
+
+        date_attrs = {
+            "standard_name": "time",
+            "long_name": "simulated calendar day",
+            "axis": "T",
+        }
+        data_vars = {
+            n: (
+                "date",
+                np.asarray(v, dtype=np.float64),
+                {
+                    "units": self._units[n],
+                    "long_name": n.replace("_", " "),
+                    "description": self._descriptions[n],
+                },
+            )
+            for n, v in self._series.items()
+        }
+        return xr.Dataset(
+            data_vars, coords={"date": ("date", self.dates.values, date_attrs)}
+        )
+
+    def __repr__(self) -> str:
+        where = f" from {self._source!r}" if self._source else ""
+        if len(self):
+            span = f"{self.dates[0].date()} … {self.dates[-1].date()}"
+        else:
+            span = "no rows yet"
+        n = len(self._series)
+        return f"<pfsim.Results{where}: {len(self)} days ({span}), {n} indicators>"
+
+
+# -- results files --
+
+_SINCE = re.compile(r"days since (\d{4}-\d{2}-\d{2})")
+
+
+def _open_h5(path: str) -> Any:
+    import h5py
+
+    try:
+        return h5py.File(path, "r")
+    except OSError:
+        # A `.partial` left by a killed or still running writer is in SWMR
+        # mode; it opens for reading with swmr=True.
+        return h5py.File(path, "r", swmr=True)
+
+
+def _creation_order(group: Any) -> list[str]:
+    """Member names in the order they were written (name order as a fallback)."""
+    import h5py
+
+    names: list[str] = []
+    try:
+        group.id.links.iterate(
+            lambda n: names.append(n.decode()), idx_type=h5py.h5.INDEX_CRT_ORDER
+        )
+    except Exception:  # creation order not tracked
+        return list(group.keys())
+    return names
+
+
+def open_results(path: str | os.PathLike[str]) -> Results:
+    """Reads a results file (finished, or a ``.partial`` of an interrupted or
+    killed run) into a :class:`Results`.
+
+    If ``path`` does not exist but ``path + ".partial"`` does, the partial
+    file is read. Rows of a partial file are those complete at its last flush.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path) and os.path.exists(path + ".partial"):
+        path += ".partial"
+    with _open_h5(path) as f:
+        ts = f["timeseries"]
+        date = ts["date"]
+        rows = date.shape[0]  # written last in each flush: counts complete rows
+        match = _SINCE.fullmatch(_text(date.attrs["units"]).strip())
+        if match is None:
+            raise ValueError(
+                f"{path}: /timeseries/date has no 'days since YYYY-MM-DD' units"
+            )
+        start = datetime.date.fromisoformat(match.group(1))
+        days = np.rint(date[:rows]).astype(np.int64)
+        series, units, descriptions = {}, {}, {}
+        for name in _creation_order(ts):
+            ds = ts[name]
+            if name == "date" or getattr(ds, "ndim", 0) != 1:
+                continue
+            series[name] = ds[:rows]
+            units[name] = _text(ds.attrs.get("units", ""))
+            descriptions[name] = _text(ds.attrs.get("description", ""))
+
+        metadata: dict[str, Any] = {}
+        if "metadata" in f:
+            meta = f["metadata"]
+            metadata.update({k: _text(v) for k, v in meta.attrs.items()})
+            for key in meta:
+                if key == INTERVENTIONS:
+                    metadata[key] = json.loads(_text(meta[key][()]))
+                elif meta[key].shape == ():
+                    metadata[key] = _text(meta[key][()])
+        metadata.setdefault(INTERVENTIONS, [])
+        events = _read_events(f, start)
+    return Results(
+        start_date=start,
+        days=days,
+        series=series,
+        units=units,
+        descriptions=descriptions,
+        metadata=metadata,
+        events=events,
+        source=path,
+    )
+
+
+def _read_events(f: Any, start: datetime.date) -> pd.DataFrame | None:
+    if "events" not in f or "event" not in f["events"]:
+        return None
+    ev = f["events"]
+    n = ev["event"].shape[0]
+    day = ev["day"][:n].astype(np.int64)
+    return pd.DataFrame(
+        {
+            "date": pd.Timestamp(start) + pd.to_timedelta(day, unit="D"),
+            "type": _text(ev["type"][:n]),
+            "parameters": _text(ev["parameters"][:n]),
+            "condition": _text(ev["condition"][:n]),
+        }
+    )
+
+
+def write_interventions(path: str, interventions: list[dict[str, Any]]) -> None:
+    """Stores the interventions (JSON list) in /metadata/interventions of a
+    finished results file."""
+    import h5py
+
+    with h5py.File(path, "r+") as f:
+        meta = f.require_group("metadata")
+        if INTERVENTIONS in meta:
+            del meta[INTERVENTIONS]
+        ds = meta.create_dataset(
+            INTERVENTIONS,
+            data=json.dumps(interventions),
+            dtype=h5py.string_dtype("utf-8"),
+        )
+        ds.attrs[
+            "long_name"
+        ] = "interventions from Python, in the order applied (JSON list)"

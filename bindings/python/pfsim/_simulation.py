@@ -1,0 +1,458 @@
+"""A running simulation: stepping, agent stores as numpy views, results."""
+
+from __future__ import annotations
+
+import datetime
+import operator
+import os
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from . import _core, _progress
+from ._ledger import Ledger
+from ._results import Results, write_interventions
+from ._scenario import Scenario
+
+
+def _as_date(value: Any) -> datetime.date:
+    """A date from 'YYYY-MM-DD', datetime.date or datetime, numpy.datetime64 or
+    pandas.Timestamp."""
+    if isinstance(value, datetime.datetime):  # also pandas.Timestamp
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value).date()
+    raise TypeError(f"expected a date, got a {type(value).__name__}")
+
+
+class ColumnInfo(NamedTuple):
+    """Description of one agent column (from the engine's column registry)."""
+
+    name: str
+    unit: str  #: "fen", "fen/month", "1", "index", "id", "count", ...
+    dtype: np.dtype
+    description: str
+    from_ledger: bool  #: a ledger balance (always read-only)
+    writable: bool  #: may be written through Store.writable() / assignment
+
+
+class Store:
+    """One agent store (``sim.consumers``, ``sim.smes``, ...): struct-of-arrays
+    columns, one row per agent; an agent is a row index.
+
+    Columns are attributes (or items) returning **zero-copy numpy views** of
+    the engine's memory, **read-only**::
+
+        sim.consumers.deposit          # int64 fen, a ledger balance
+        sim.consumers["monthly_wage"]  # same as attribute access
+        sim.consumers.columns          # names, units, dtypes, descriptions
+
+    A view shows the live state: step the simulation and the same array shows
+    the new values. It stays valid after ``del sim`` (it keeps the engine
+    alive), but **not across a resize of its store** (agents entering or
+    leaving): fetch it again after stepping rather than keeping it across steps
+    (every attribute access returns a fresh view). Do not read views from one
+    thread while another thread steps the simulation.
+
+    Writing: ledger balances (deposits, net worth, ...) and structural columns
+    (units ``id``, ``index``, ``count``) are never writable. Behavioural
+    attributes (probabilities, rates, wages) can be written through
+    :meth:`writable` or by assigning to the attribute
+    (``sim.consumers.platform_adoption = 0.5``); such a write is recorded as an
+    intervention (see :attr:`Simulation.interventions`), because it is not
+    part of the scenario and a replay cannot repeat it.
+    """
+
+    __slots__ = ("_sim", "_name")
+
+    def __init__(self, sim: Simulation, name: str) -> None:
+        object.__setattr__(self, "_sim", sim)
+        object.__setattr__(self, "_name", name)
+
+    @property
+    def name(self) -> str:
+        """The store's name, e.g. ``"consumers"``."""
+        return self._name
+
+    def __len__(self) -> int:
+        """Number of agents (rows)."""
+        return self._sim._core.store_size(self._name)
+
+    @property
+    def columns(self) -> tuple[ColumnInfo, ...]:
+        """Every column: name, unit, dtype, description, from_ledger, writable."""
+        return tuple(
+            ColumnInfo(
+                c["name"],
+                c["unit"],
+                np.dtype(c["dtype"]),
+                c["description"],
+                c["from_ledger"],
+                c["writable"],
+            )
+            for c in self._sim._core.columns(self._name)
+        )
+
+    @property
+    def units(self) -> dict[str, str]:
+        """``{column: unit}``."""
+        return {c.name: c.unit for c in self.columns}
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        """A read-only zero-copy view of one column (KeyError if unknown)."""
+        return self._sim._core.column(self._name, column, False)
+
+    def __getattr__(self, column: str) -> np.ndarray:
+        if column.startswith("_"):
+            raise AttributeError(column)
+        try:
+            return self._sim._core.column(self._name, column, False)
+        except KeyError:
+            names = ", ".join(c.name for c in self.columns)
+            raise AttributeError(
+                f"store {self._name!r} has no column {column!r} (columns: {names})"
+            ) from None
+
+    def writable(self, column: str) -> np.ndarray:
+        """A *writable* zero-copy view of a behavioural column.
+
+        Raises ValueError for a ledger balance or a structural column (and
+        says why). The write is recorded as an intervention at the current day.
+        Values take effect from the next simulated day; the engine does not
+        re-validate them (a probability above 1 is simply always true).
+        """
+        view = self._sim._core.column(self._name, column, True)
+        self._sim._record(
+            {
+                "type": "column_write",
+                "store": self._name,
+                "column": column,
+                "day": self._sim.days_done,
+                "date": self._sim.date.isoformat(),
+            }
+        )
+        return view
+
+    def __setattr__(self, column: str, value: Any) -> None:
+        """``store.column = values`` writes into the column (see writable())."""
+        if column.startswith("_"):
+            raise AttributeError(f"cannot set {column!r}")
+        self.writable(column)[...] = value
+
+    def to_pandas(self) -> pd.DataFrame:
+        """A snapshot (copy) of every column as a DataFrame, one row per agent;
+        ``df.attrs["units"]`` maps column → unit."""
+        cols = self.columns
+        df = pd.DataFrame({c.name: np.array(self[c.name], copy=True) for c in cols})
+        df.index.name = "row"
+        df.attrs["units"] = {c.name: c.unit for c in cols}
+        return df
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | {c.name for c in self.columns})
+
+    def __repr__(self) -> str:
+        cols = ", ".join(f"{c.name} [{c.unit}]" for c in self.columns)
+        return f"<pfsim.Store {self._name!r}: {len(self)} agents; columns: {cols}>"
+
+
+class Simulation:
+    """A running simulation: a frozen copy of a scenario, the live world built
+    from it, and the indicators recorded so far.
+
+    ::
+
+        sim = pfsim.Simulation(sc, seed=1, threads=2)
+        sim.step(30)                        # 30 days
+        sim.run(until="2019-12-31")         # ... through 31 Dec 2019 (inclusive)
+        sim.run(progress=True)              # ... to the end of the scenario
+        sim.date                            # the next day to simulate
+
+    **Calendar.** :attr:`date` is the date of the *next* day to simulate: a new
+    simulation has ``date == start_date``; after ``step(30)`` it is
+    ``start_date + 30 days``, and the last recorded result row is for the day
+    before. The scenario is complete when ``date == end_date``
+    (:attr:`days_remaining` is 0); stepping further is allowed.
+
+    **Agents.** Every agent store of the engine is an attribute —
+    ``sim.consumers``, ``sim.smes``, ``sim.banks``, ``sim.platforms`` (see
+    :attr:`stores`) — giving zero-copy numpy views (:class:`Store`). A store
+    that this build does not have (e.g. ``sim.funds`` before funds exist)
+    raises AttributeError naming the stores it has. :attr:`ledger` gives the
+    balance sheets (:class:`Ledger`).
+
+    **Threads and Ctrl-C.** Stepping releases the GIL: other Python threads run
+    meanwhile and several simulations can step in parallel from several
+    threads. Ctrl-C (on the main thread) stops a run at the next day boundary
+    and raises KeyboardInterrupt; the world is consistent (every simulated day
+    complete and audited) and the run can be continued.
+
+    **Results.** :attr:`results` holds every recorded indicator so far.
+    :meth:`save` writes them to an HDF5 results file; or pass ``out=`` to
+    stream rows to ``out + ".partial"`` as the run goes (flushed every
+    ``run.flush_every_steps`` days), renamed to ``out`` when the scenario's
+    last day is simulated or on :meth:`close` (also on leaving a ``with``
+    block without an exception). Overrides and column writes are recorded as
+    :attr:`interventions` and stored in the file (/metadata/interventions).
+
+    Parameters: ``scenario`` is a :class:`Scenario` or a path to a scenario
+    file; ``seed`` defaults to the scenario's ``run.seed``; ``threads`` = 0
+    uses every core (results are identical for any thread count); ``audit`` is
+    how often the exact ledger audit runs: ``"default"`` (every step in
+    release builds), ``"off"``, ``"step"`` or ``"phase"``.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | os.PathLike[str],
+        *,
+        seed: int | None = None,
+        threads: int = 0,
+        out: str | os.PathLike[str] | None = None,
+        audit: str = "default",
+    ) -> None:
+        if not isinstance(scenario, Scenario):
+            scenario = Scenario(scenario)
+        self._scenario = scenario.copy()
+        seed = self._scenario["run.seed"] if seed is None else operator.index(seed)
+        self._core = _core.Simulation(
+            self._scenario._core, seed, operator.index(threads), audit
+        )
+        self._interventions: list[dict[str, Any]] = [
+            {"type": "scenario_override", "path": path, "value": value, "day": None}
+            for path, value in self._scenario.overrides.items()
+        ]
+        self._out: str | None = None
+        if out is not None:
+            path = os.fspath(out)
+            self._core.open_results_file(path, self._scenario["run.flush_every_steps"])
+            self._out = path
+
+    # -- stepping --
+
+    def step(self, days: int = 1) -> int:
+        """Simulates ``days`` days; returns how many were simulated.
+
+        KeyboardInterrupt (Ctrl-C) stops at a day boundary and propagates;
+        :attr:`days_done` then tells how far the run got.
+        """
+        done = self._core.step(operator.index(days))
+        self._after_steps()
+        return done
+
+    def run(self, until: Any = None, *, progress: bool = False) -> int:
+        """Simulates through ``until`` (inclusive), or to the end of the
+        scenario when ``until`` is None; returns the days simulated.
+
+        ``until`` is a date (``"2021-12-31"``, datetime.date, pandas.Timestamp,
+        numpy.datetime64) and may lie beyond the scenario's end; afterwards
+        :attr:`date` is the day after ``until``. ``progress=True`` shows a tqdm
+        bar on stderr if tqdm is installed, else a simple progress line.
+        """
+        start = self.date
+        if until is None:
+            days = self.days_remaining
+        else:
+            last = _as_date(until)
+            days = (last - start).days + 1
+            if days < 0:
+                raise ValueError(
+                    f"until={last} is already simulated "
+                    f"(the next day to simulate is {start})"
+                )
+        if not progress:
+            return self.step(days)
+        done = 0
+        with _progress.bar(days, start) as bar:
+            while done < days:
+                n = self._core.step(1)
+                if n == 0:  # stopped by a signal handler that did not raise
+                    break
+                done += n
+                bar.update(done, self.date)
+            self._after_steps()
+        return done
+
+    def _after_steps(self) -> None:
+        if self._out is not None and self._core.days_remaining == 0:
+            self.close()
+
+    # -- calendar --
+
+    @property
+    def date(self) -> datetime.date:
+        """The date of the next day to simulate (``start_date + days_done``)."""
+        return self._core.date
+
+    @property
+    def start_date(self) -> datetime.date:
+        """The first simulated day (the scenario's ``run.start_date``)."""
+        return self._core.start_date
+
+    @property
+    def end_date(self) -> datetime.date:
+        """The day after the scenario's last day (``start_date + run.days``)."""
+        return self._core.end_date
+
+    @property
+    def days_done(self) -> int:
+        """Days simulated so far."""
+        return self._core.days_done
+
+    @property
+    def days_remaining(self) -> int:
+        """Days left until the scenario's end (0 when complete)."""
+        return self._core.days_remaining
+
+    # -- identity --
+
+    @property
+    def scenario(self) -> Scenario:
+        """A copy of the scenario this simulation was built from."""
+        return self._scenario.copy()
+
+    @property
+    def seed(self) -> int:
+        """The random seed."""
+        return self._core.seed
+
+    @property
+    def threads(self) -> int:
+        """Worker threads used for stepping."""
+        return self._core.threads
+
+    @property
+    def agent_count(self) -> int:
+        """Agents in all stores."""
+        return self._core.agent_count
+
+    # -- agents and balance sheets --
+
+    @property
+    def stores(self) -> tuple[str, ...]:
+        """Names of the agent stores this build has (each is an attribute)."""
+        return tuple(_core.store_names())
+
+    def store(self, name: str) -> Store:
+        """The agent store called ``name`` (KeyError naming the stores if unknown)."""
+        if name not in _core.store_names():
+            raise KeyError(
+                f"no agent store named {name!r} in this build of pfsim "
+                f"(stores: {', '.join(self.stores)})"
+            )
+        return Store(self, name)
+
+    def __getattr__(self, name: str) -> Store:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in _core.store_names():
+            return Store(self, name)
+        raise AttributeError(
+            f"'Simulation' object has no attribute {name!r}; it is not an agent "
+            f"store of this build of pfsim either (stores: {', '.join(self.stores)})"
+        )
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(_core.store_names()))
+
+    @property
+    def ledger(self) -> Ledger:
+        """The balance sheets: books, accounts, net worth, audit."""
+        return Ledger(self)
+
+    # -- interventions --
+
+    def apply_shock(self, shock: dict[str, Any]) -> None:
+        """Applies a shock (e.g. ``{"type": "ipo_halt"}``) — not available yet.
+
+        Raises NotImplementedError: the shock engine is tracked in issue 6
+        (interventions from Python) and is being built; until then, change
+        parameters before construction (``Scenario[...] = ...``) or write
+        behavioural columns (:meth:`Store.writable`).
+        """
+        raise NotImplementedError(
+            "Simulation.apply_shock is not implemented yet: the shock engine is "
+            "being built (issue 6, interventions from Python). Until it lands, set "
+            "parameters on the Scenario before building the Simulation, or write "
+            "behavioural columns with sim.<store>.writable(column)."
+        )
+
+    @property
+    def interventions(self) -> list[dict[str, Any]]:
+        """Everything done to this run beyond the scenario file, in order:
+        parameter overrides (``scenario_override``, before the start) and
+        column writes (``column_write``, with the day). Stored in results files
+        as JSON in /metadata/interventions."""
+        return [dict(i) for i in self._interventions]
+
+    def _record(self, intervention: dict[str, Any]) -> None:
+        if not self._interventions or self._interventions[-1] != intervention:
+            self._interventions.append(intervention)
+
+    # -- results --
+
+    @property
+    def results(self) -> Results:
+        """A snapshot of every indicator recorded so far (one row per simulated day)."""
+        return Results._from_simulation(self)
+
+    @property
+    def out(self) -> str | None:
+        """The results file being streamed to (``out=``), None when not streaming."""
+        return self._out
+
+    def save(self, path: str | os.PathLike[str]) -> str:
+        """Writes every row recorded so far to an HDF5 results file at
+        ``path`` (written as ``path.partial``, then renamed) with the run's
+        metadata and interventions; returns the path. Not while streaming
+        with ``out=`` (call :meth:`close` first)."""
+        if self._out is not None:
+            raise RuntimeError(
+                f"this simulation streams its results to {self._out!r}; "
+                "call close() before saving elsewhere"
+            )
+        path = os.fspath(path)
+        self._core.open_results_file(path, self._scenario["run.flush_every_steps"])
+        self._core.finish_results_file()
+        write_interventions(path, self._interventions)
+        return path
+
+    def close(self) -> None:
+        """Finishes the streamed results file: flush, rename ``out.partial``
+        to ``out``, add the interventions. No-op when not streaming. The
+        simulation stays usable."""
+        if self._out is None:
+            return
+        path, self._out = self._out, None
+        self._core.finish_results_file()
+        write_interventions(path, self._interventions)
+
+    def __enter__(self) -> Simulation:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        # On an exception (e.g. KeyboardInterrupt) the .partial file is left as
+        # is: it is completed (every simulated day) when the simulation is freed.
+        if exc_type is None:
+            self.close()
+
+    def __repr__(self) -> str:
+        if "_core" not in self.__dict__:  # __init__ failed
+            return "<pfsim.Simulation (not built)>"
+        try:
+            done, total = self.days_done, self.days_done + self.days_remaining
+            where = f"day {done} of {total}, next {self.date}"
+        except RuntimeError:  # being stepped by another thread
+            where = "stepping"
+        return (
+            f"<pfsim.Simulation {self._scenario['run.name']!r} seed={self.seed} "
+            f"threads={self.threads}: {where}>"
+        )

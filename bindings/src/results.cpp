@@ -1,0 +1,77 @@
+// Results: the indicator table, the rows recorded so far (copies — the C++
+// vectors grow as the run goes on) and the HDF5 results file.
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "indicators/indicators.hpp"
+
+namespace pfsim::bindings {
+
+void register_results(py::module_& m, SimClass& sim) {
+  m.def(
+      "indicators",
+      [] {
+        py::list out;
+        for (const indicators::Indicator& ind : indicators::table()) {
+          py::dict d;
+          d["name"] = std::string(ind.name);
+          d["units"] = std::string(ind.units);
+          d["description"] = std::string(ind.description);
+          out.append(d);
+        }
+        return out;
+      },
+      "The indicator table: one dict per indicator (name, units, description), in the order "
+      "of recorded_series() rows.");
+
+  sim.def(
+         "recorded_days",
+         [](SimHandle& h) {
+           h.check_idle("results");
+           const std::vector<std::int32_t>& days = h.sim->recorded_days();
+           py::array_t<std::int32_t> out(static_cast<py::ssize_t>(days.size()));
+           std::copy(days.begin(), days.end(), out.mutable_data());
+           return out;
+         },
+         "Days since the start date of every recorded row (a copy).")
+      .def(
+          "recorded_series",
+          [](SimHandle& h) {
+            h.check_idle("results");
+            const std::size_t rows = indicators::table().size();
+            const std::size_t cols = h.sim->recorded_days().size();
+            py::array_t<double> out(
+                {static_cast<py::ssize_t>(rows), static_cast<py::ssize_t>(cols)});
+            double* dst = out.mutable_data();
+            for (std::size_t k = 0; k < rows; ++k) {
+              const std::vector<double>& s = h.sim->series(k);
+              std::copy(s.begin(), s.end(), dst + k * cols);
+            }
+            return out;
+          },
+          "Every indicator's recorded values, shape (indicators, days) (a copy).")
+      .def(
+          "open_results_file",
+          [](SimHandle& h, const std::string& path, int flush_every_steps) {
+            h.check_idle("open_results_file");
+            if (flush_every_steps < 1) throw py::value_error("flush_every_steps must be >= 1");
+            h.sim->open_results_file(path, flush_every_steps);
+          },
+          py::arg("path"), py::arg("flush_every_steps"),
+          "Starts writing PATH.partial (with every row recorded so far); rows are appended "
+          "as the run goes on.")
+      .def(
+          "finish_results_file",
+          [](SimHandle& h) {
+            h.check_idle("finish_results_file");
+            h.sim->finish_results_file();
+          },
+          "Flushes, closes and renames PATH.partial to PATH; no-op without a file.")
+      .def_property_readonly(
+          "results_partial_path",
+          [](const SimHandle& h) { return h.sim->results_partial_path().string(); },
+          "The .partial path being written ('' without a results file).");
+}
+
+}  // namespace pfsim::bindings

@@ -1,0 +1,72 @@
+// The shape every parallel phase shares: run a rule over fixed chunks of agents,
+// each chunk with its own Journal, flow counters and intents; then merge them in
+// chunk order. Phase files only write the per-agent rule.
+#pragma once
+
+#include <array>
+#include <vector>
+
+#include "exec/parallel.hpp"
+#include "world/world.hpp"
+
+namespace pfsim::phases {
+
+struct ChunkOutput {
+  Journal journal;
+  StepFlows flows;
+  Intents intents;
+  // Merchant sales seen in this chunk: (SME, amount, 1 if through the lending
+  // platform's wallet). Applied to the SMEs' own columns after the merge.
+  struct Sale {
+    std::uint32_t sme;
+    Fen amount;
+    std::uint8_t via_platform;
+  };
+  std::vector<Sale> sales;
+  std::array<Fen, 2> fees_by_platform{};
+};
+
+void add_flows(StepFlows& into, const StepFlows& from);
+
+// fn(ChunkOutput&, std::size_t begin, std::size_t end) for every chunk of the
+// `n` agents of `kind`, in parallel; then journals, flows and intents merged.
+template <class Fn>
+void for_each_chunk_journaled(World& w, AgentKind kind, std::size_t n, Fn&& fn) {
+  std::vector<ChunkOutput> out(exec::chunk_count(n));
+  exec::for_each_chunk(n, [&](std::size_t c, std::size_t begin, std::size_t end) {
+    out[c].journal.reset(w.ledger, kind, begin, end);
+    fn(out[c], begin, end);
+  });
+  std::vector<Journal> journals;
+  journals.reserve(out.size());
+  for (ChunkOutput& o : out) {
+    journals.push_back(std::move(o.journal));
+    add_flows(w.flows, o.flows);
+    auto append = [](auto& into, const auto& from) { into.insert(into.end(), from.begin(), from.end()); };
+    append(w.intents.consumer_applications, o.intents.consumer_applications);
+    append(w.intents.sme_applications, o.intents.sme_applications);
+    append(w.intents.revolving_reviews, o.intents.revolving_reviews);
+    append(w.intents.redemptions, o.intents.redemptions);
+  }
+  merge(w.ledger, journals);
+  for (const ChunkOutput& o : out) {
+    for (const ChunkOutput::Sale& sale : o.sales) {
+      w.smes.sales_this_month[sale.sme] = checked_add(w.smes.sales_this_month[sale.sme], sale.amount);
+      w.smes.payment_count[sale.sme] += sale.via_platform;
+    }
+    for (std::size_t p = 0; p < o.fees_by_platform.size() && p < w.platforms.size(); ++p) {
+      w.platforms.revenue_payments_month[p] = checked_add(w.platforms.revenue_payments_month[p], o.fees_by_platform[p]);
+      w.flows.platform_fees[p] = checked_add(w.flows.platform_fees[p], o.fees_by_platform[p]);
+    }
+  }
+}
+
+// Today's day of the month and the month's length.
+struct Today {
+  int day = 1;
+  int days_in_month = 30;
+  bool last_day_of_month = false;
+};
+[[nodiscard]] Today today(const World& w);
+
+}  // namespace pfsim::phases

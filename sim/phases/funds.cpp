@@ -1,0 +1,121 @@
+// The money-market fund (serial hub rule, every day).
+//  1. Redemptions: a consumer's requests of the day are capped together at the
+//     instant-redemption cap and at the units held; if the fund's money cannot cover them all, each is filled
+//     pro rata. The fund pays out of its buffer at the custodian bank; when the
+//     buffer is short it first pulls placements back from banks, pro rata to
+//     each bank's placement — so a run drains banks' reserves in proportion to
+//     the fund's placements with them.
+//  2. Placements: the fund keeps liquidity_ratio of its money at the custodian
+//     and places the rest across banks in proportion to their deposits × their
+//     tier's fund_placement_weight (smaller banks bid for negotiated deposits).
+//  3. Confidence recovers by 1% of the gap to 1 each day.
+#include <algorithm>
+#include <unordered_map>
+
+#include "phases/phases.hpp"
+
+namespace pfsim::phases {
+
+namespace {
+
+// Moves `amount` between two of the fund's accounts (at different banks).
+void move_fund_money(World& w, std::uint32_t from_bank, std::uint32_t to_bank, Fen amount) {
+  if (amount <= 0 || from_bank == to_bank) return;
+  const BookId fd = w.books.fund_deposit;
+  if (!w.ledger.transfer({fd, from_bank}, {fd, to_bank}, amount, FlowType::financial))
+    throw InternalError("fund: moving more than it holds");
+}
+
+}  // namespace
+
+void run_funds(World& w) {
+  Ledger& L = w.ledger;
+  const BookIds& B = w.books;
+  const std::size_t n_banks = w.banks.size();
+  const std::uint32_t custodian = w.funds.custodian[0];
+  const Book& fund = L.book(B.fund_deposit);
+  Fen total = 0;
+  for (std::size_t b = 0; b < n_banks; ++b) total = checked_add(total, fund.balance[b]);
+
+  // 1. Redemptions.
+  const Fen cap = yuan_to_fen(w.policy.instant_redemption_cap_yuan);
+  // A consumer may ask more than once a day (a run and a rebalancing): the cap
+  // and its units bound the day's total, not each request.
+  std::vector<Fen> granted(w.intents.redemptions.size());
+  std::unordered_map<std::uint32_t, Fen> granted_today;
+  Int128 asked = 0;
+  for (std::size_t k = 0; k < granted.size(); ++k) {
+    const Redemption& r = w.intents.redemptions[k];
+    Fen& so_far = granted_today[r.consumer];
+    const Fen held = L.balance({B.consumer_fund_units, r.consumer}) - so_far;
+    granted[k] = std::max<Fen>(0, std::min({r.amount, cap - so_far, held}));
+    so_far += granted[k];
+    w.flows.fund_redemptions_refused += r.amount - granted[k];
+    asked += granted[k];
+  }
+  if (asked > total) {  // not enough money: fill pro rata
+    for (Fen& g : granted) {
+      const Fen before = g;
+      g = static_cast<Fen>(static_cast<Int128>(g) * total / asked);
+      w.flows.fund_redemptions_refused += before - g;
+    }
+    asked = 0;
+    for (const Fen g : granted) asked += g;
+  }
+  const Fen buffer = fund.balance[custodian];
+  if (asked > buffer) {
+    const Fen need = static_cast<Fen>(asked) - buffer;
+    const Fen placed = total - buffer;
+    Fen pulled = 0;
+    std::uint32_t largest = custodian;
+    for (std::size_t b = 0; b < n_banks; ++b) {
+      if (b == custodian || fund.balance[b] == 0) continue;
+      if (largest == custodian || fund.balance[b] > fund.balance[largest]) largest = static_cast<std::uint32_t>(b);
+    }
+    for (std::size_t b = 0; b < n_banks; ++b) {
+      if (b == custodian) continue;
+      const auto take = static_cast<Fen>(static_cast<Int128>(need) * fund.balance[b] / placed);
+      move_fund_money(w, static_cast<std::uint32_t>(b), custodian, take);
+      pulled += take;
+    }
+    if (pulled < need) move_fund_money(w, largest, custodian, need - pulled);  // rounding remainder
+  }
+  for (std::size_t k = 0; k < granted.size(); ++k) {
+    const std::uint32_t c = w.intents.redemptions[k].consumer;
+    if (granted[k] <= 0) continue;
+    if (!ops::redeem_claim(L, {B.consumer_fund_units, c}, {B.fund_deposit, custodian}, {B.consumer_deposit, c},
+                           granted[k]))
+      throw InternalError("fund: cannot pay a granted redemption");
+    w.flows.fund_redemptions += granted[k];
+  }
+
+  // 2. Placements towards target.
+  total = 0;
+  for (std::size_t b = 0; b < n_banks; ++b) total = checked_add(total, fund.balance[b]);
+  const std::vector<Fen> deposits = deposits_by_bank(w);
+  // Placement weights: deposits × the tier's appetite for negotiated deposits.
+  std::vector<Int128> weight(n_banks, 0);
+  Int128 weight_sum = 0;
+  for (std::size_t b = 0; b < n_banks; ++b)
+    if (b != custodian && w.banks.failed[b] == 0) {
+      weight[b] = apply_rate(deposits[b], w.scenario->banks.tiers[w.banks.tier[b]].fund_placement_weight);
+      weight_sum += weight[b];
+    }
+  const Fen to_place = total - apply_rate(total, w.policy.fund_liquidity_ratio);
+  std::vector<Fen> target(n_banks, 0);
+  for (std::size_t b = 0; b < n_banks && weight_sum > 0; ++b)
+    if (b != custodian && w.banks.failed[b] == 0)
+      target[b] = static_cast<Fen>(static_cast<Int128>(to_place) * weight[b] / weight_sum);
+  for (std::size_t b = 0; b < n_banks; ++b)  // pull first ...
+    if (b != custodian && fund.balance[b] > target[b])
+      move_fund_money(w, static_cast<std::uint32_t>(b), custodian, fund.balance[b] - target[b]);
+  for (std::size_t b = 0; b < n_banks; ++b)  // ... then place
+    if (b != custodian && fund.balance[b] < target[b])
+      move_fund_money(w, custodian, static_cast<std::uint32_t>(b),
+                      std::min(target[b] - fund.balance[b], fund.balance[custodian]));
+
+  // 3. Confidence.
+  w.funds.confidence[0] += 0.01 * (1.0 - w.funds.confidence[0]);
+}
+
+}  // namespace pfsim::phases

@@ -1,0 +1,237 @@
+// Credit origination: lenders screen, price and fund today's applications, in
+// the order the applicants were queued (their index order), so the result does
+// not depend on the thread count. Serial: lenders' capital and funds are shared.
+//
+// Screening. A lender sees logit(p̂) = logit(p) + σ z (z standard normal, one
+// draw per lender, applicant and day). The platform's σ = σ0 / √(1 + d/d0)
+// falls with the payments d it has seen from the applicant; banks use the
+// credit bureau's σ_b. An application is approved when p̂ is below the lender's
+// cut-off and the break-even rate funding + p̂·LGD + margin is within the legal
+// cap; that rate is the loan's rate.
+//
+// Funding. A platform loan is co-lent: the platform funds own_funding_share s
+// from its deposit, within its leverage limit (own-funded loans ≤ limit ×
+// equity); the partner bank with the most co-lending quota left funds 1 − s.
+// Without quota or leverage room the loan is refused. Banks lend directly within
+// their lending room (capital headroom, bank_regulation.cpp); for SMEs they also
+// require collateral (loan ≤ LTV × property value × house-price index) and make
+// no loan smaller than sme_min_loan_yuan.
+//
+// Revolving lines are granted the same way (approval only; draws happen at
+// purchase and are advanced by the partner bank). At the end of each day the
+// platform takes its share s of the balance of every line drawn that day from
+// the partner bank (or hands back the excess); when it cannot (no leverage
+// room or cash), the line is frozen at its balance.
+#include <cmath>
+
+#include "phases/phases.hpp"
+#include "phases/rules.hpp"
+#include "rng/philox.hpp"
+
+namespace pfsim::phases {
+
+namespace {
+
+constexpr auto platform_lender = static_cast<std::size_t>(Lender::platform);
+constexpr auto bank_lender = static_cast<std::size_t>(Lender::bank);
+
+struct Context {
+  World& w;
+  const Scenario& sc;
+  Ledger& L;
+  const BookIds& B;
+  Account platform_deposit;
+  Int128 own_loans = 0;  // fen held by the platform
+  Int128 own_limit = 0;  // fen
+
+  bool leverage_allows(Fen amount) const { return own_loans + amount <= own_limit; }
+};
+
+// The partner bank with the most co-lending quota left that can take `amount`;
+// no_index if none.
+std::uint32_t choose_partner(const World& w, Fen amount) {
+  std::uint32_t best = no_index;
+  Fen best_quota = 0;
+  for (std::size_t b = 0; b < w.banks.size(); ++b) {
+    const Fen q = w.banks.colending_quota[b];
+    if (q >= amount && q > best_quota && w.banks.failed[b] == 0) {
+      best = static_cast<std::uint32_t>(b);
+      best_quota = q;
+    }
+  }
+  return best;
+}
+
+double screen(const World& w, rng::Stream stream, AgentId id, double true_pd, double sigma) {
+  rng::Draws draws(w.seed, stream, id, w.step);
+  return rules::signal_pd(true_pd, sigma, draws.normal());
+}
+
+// Co-lends `amount` to a borrower; false if leverage, partner quota or the
+// platform's cash do not allow it. `bank_book` rows carry their partner bank.
+bool colend(Context& ctx, BookId platform_book, BookId bank_book, Account borrower_deposit, Fen amount) {
+  const Fen own = apply_rate(amount, ctx.w.policy.own_funding_share);
+  const Fen partner_part = amount - own;
+  if (!ctx.leverage_allows(own)) return false;
+  const std::uint32_t row = borrower_deposit.row;
+  Book& bb = ctx.L.book(bank_book);
+  std::uint32_t partner = bb.holder.of(row);
+  if (ctx.L.balance({bank_book, row}) == 0 || ctx.w.banks.colending_quota[partner] < partner_part) {
+    partner = choose_partner(ctx.w, partner_part);
+    if (partner == no_index) return false;
+    if (ctx.L.balance({bank_book, row}) != 0) return false;  // cannot switch partner mid-loan
+    bb.holder.column[row] = partner;
+  }
+  if (ctx.L.balance(ctx.platform_deposit) < own) return false;
+  ops::lend(ctx.L, {platform_book, row}, borrower_deposit, own, &ctx.platform_deposit);
+  ops::lend(ctx.L, {bank_book, row}, borrower_deposit, partner_part);
+  ctx.own_loans += own;
+  ctx.w.banks.colending_quota[partner] -= partner_part;
+  return true;
+}
+
+void review_revolving(Context& ctx, std::uint32_t c) {
+  const Account rp{ctx.B.revolving_platform, c}, rb{ctx.B.revolving_bank, c};
+  const Fen held = ctx.L.balance(rp);
+  const Fen total = held + ctx.L.balance(rb);
+  const Fen target = apply_rate(total, ctx.w.policy.own_funding_share);
+  if (target > held) {
+    Fen buy = target - held;
+    if (!ctx.leverage_allows(buy) || ctx.L.balance(ctx.platform_deposit) < buy) {
+      // The platform cannot hold its share: freeze the line at its balance.
+      ctx.w.consumers.revolving_limit[c] = std::min(ctx.w.consumers.revolving_limit[c], total);
+      buy = 0;
+    }
+    if (buy > 0 && ops::move_claim_from_bank(ctx.L, rb, rp, ctx.platform_deposit, buy)) ctx.own_loans += buy;
+  } else if (target < held) {
+    ops::move_claim_to_bank(ctx.L, rp, rb, ctx.platform_deposit, held - target);
+    ctx.own_loans -= held - target;
+  }
+}
+
+void consumer_application(Context& ctx, const CreditApplication& app) {
+  World& w = ctx.w;
+  const auto& P = ctx.sc.platform;
+  const std::uint32_t c = app.borrower;
+  ConsumerStore& C = w.consumers;
+  const Account deposit{ctx.B.consumer_deposit, c};
+  const bool platform_open = !w.policy.platform_outage;
+  const double sigma_p = rules::platform_signal_sigma(P.signal_sigma0, C.payment_count[c], P.data_half_saturation);
+  if (app.product == Product::revolving_line) {
+    if (!platform_open || !ctx.leverage_allows(1)) return;
+    const double pd_hat = screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
+    if (pd_hat >= P.consumer_cutoff_pd) return;
+    if (ctx.L.balance({ctx.B.revolving_bank, c}) == 0) {
+      const std::uint32_t partner = choose_partner(w, 1);
+      if (partner == no_index) return;
+      ctx.L.book(ctx.B.revolving_bank).holder.column[c] = partner;
+    }
+    C.revolving_limit[c] = app.amount;
+    return;
+  }
+  // Cash loan: the lending platform for its wallet users, else (or if refused) the bank.
+  if (C.wallet[c] == 0 && platform_open) {
+    ++w.flows.applications[platform_lender];
+    const double pd_hat = screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
+    const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, P.loan_margin,
+                                         w.policy.interest_rate_cap);
+    if (pd_hat < P.consumer_cutoff_pd && rate &&
+        colend(ctx, ctx.B.cash_platform, ctx.B.cash_bank, deposit, app.amount)) {
+      C.cash_loan_rate[c] = static_cast<float>(*rate);
+      C.cash_loan_instalment[c] = rules::annuity_payment(app.amount, *rate, ctx.sc.consumers.cash_loan_term_months);
+      ++w.flows.approvals[platform_lender];
+      w.flows.new_loans[platform_lender] += app.amount;
+      w.flows.new_term_loans[platform_lender] += app.amount;
+      w.flows.new_loan_pd_sum[platform_lender] += static_cast<double>(app.amount) * C.latent_pd[c];
+      return;
+    }
+  }
+  ++w.flows.applications[bank_lender];
+  const std::uint32_t bank = ctx.L.book(ctx.B.consumer_bank_loan).holder.of(c);
+  if (w.banks.failed[bank] != 0) return;
+  const double pd_hat = screen(w, rng::Stream::screening_bank, C.id[c], C.latent_pd[c], w.policy.bureau_signal_sigma);
+  const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, ctx.sc.banks.loan_margin,
+                                       w.policy.interest_rate_cap);
+  if (pd_hat >= ctx.sc.banks.consumer_cutoff_pd || !rate || w.banks.direct_lending_room[bank] < app.amount) return;
+  ops::lend(ctx.L, {ctx.B.consumer_bank_loan, c}, deposit, app.amount);
+  w.banks.direct_lending_room[bank] -= app.amount;
+  C.bank_loan_rate[c] = static_cast<float>(*rate);
+  C.bank_loan_instalment[c] = rules::annuity_payment(app.amount, *rate, ctx.sc.consumers.cash_loan_term_months);
+  ++w.flows.approvals[bank_lender];
+  w.flows.new_loans[bank_lender] += app.amount;
+  w.flows.new_term_loans[bank_lender] += app.amount;
+  w.flows.new_loan_pd_sum[bank_lender] += static_cast<double>(app.amount) * C.latent_pd[c];
+}
+
+void sme_application(Context& ctx, const CreditApplication& app) {
+  World& w = ctx.w;
+  const auto& P = ctx.sc.platform;
+  const std::uint32_t s = app.borrower;
+  SmeStore& S = w.smes;
+  const Account deposit{ctx.B.sme_deposit, s};
+  const std::int64_t term = ctx.sc.smes.loan_term_months;
+  if (S.accepts_platform[s] != 0 && !w.policy.platform_outage) {
+    ++w.flows.applications[platform_lender];
+    const double sigma = rules::platform_signal_sigma(P.signal_sigma0, S.payment_count[s], P.data_half_saturation);
+    const double pd_hat = screen(w, rng::Stream::sme_screening_platform, S.id[s], S.latent_pd[s], sigma);
+    const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, P.loan_margin,
+                                         w.policy.interest_rate_cap);
+    const Fen amount = std::min(app.amount, yuan_to_fen(P.sme_loan_cap_yuan));
+    if (pd_hat < P.sme_cutoff_pd && rate &&
+        colend(ctx, ctx.B.sme_platform_platform, ctx.B.sme_platform_bank, deposit, amount)) {
+      S.platform_loan_rate[s] = static_cast<float>(*rate);
+      S.platform_loan_instalment[s] = rules::annuity_payment(amount, *rate, term);
+      ++w.flows.approvals[platform_lender];
+      w.flows.new_loans[platform_lender] += amount;
+      w.flows.new_sme_term_loans[platform_lender] += amount;
+      w.flows.new_sme_loan_pd_sum[platform_lender] += static_cast<double>(amount) * S.latent_pd[s];
+      w.flows.new_sme_loans += amount;
+      ++w.flows.new_sme_loan_count;
+      return;
+    }
+  }
+  ++w.flows.applications[bank_lender];
+  const std::uint32_t bank = ctx.L.book(ctx.B.sme_bank_loan).holder.of(s);
+  if (w.banks.failed[bank] != 0) return;
+  const Fen amount = std::max(app.amount, yuan_to_fen(ctx.sc.banks.sme_min_loan_yuan));
+  const Fen collateral = apply_rate(S.collateral_value[s], w.policy.house_price_index);
+  const double pd_hat = screen(w, rng::Stream::sme_screening_bank, S.id[s], S.latent_pd[s], w.policy.bureau_signal_sigma);
+  const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, ctx.sc.banks.loan_margin,
+                                       w.policy.interest_rate_cap);
+  if (pd_hat >= ctx.sc.banks.sme_cutoff_pd || !rate || amount > apply_rate(collateral, ctx.sc.banks.sme_loan_to_value) ||
+      w.banks.direct_lending_room[bank] < amount)
+    return;
+  ops::lend(ctx.L, {ctx.B.sme_bank_loan, s}, deposit, amount);
+  w.banks.direct_lending_room[bank] -= amount;
+  S.bank_loan_rate[s] = static_cast<float>(*rate);
+  S.bank_loan_instalment[s] = rules::annuity_payment(amount, *rate, term);
+  ++w.flows.approvals[bank_lender];
+  w.flows.new_loans[bank_lender] += amount;
+  w.flows.new_sme_term_loans[bank_lender] += amount;
+  w.flows.new_sme_loan_pd_sum[bank_lender] += static_cast<double>(amount) * S.latent_pd[s];
+  w.flows.new_sme_loans += amount;
+  ++w.flows.new_sme_loan_count;
+}
+
+}  // namespace
+
+void run_origination(World& w) {
+  Context ctx{w, *w.scenario, w.ledger, w.books, Account{w.books.platform_deposit, 0}};
+  ctx.own_loans = platform_own_loans(w);
+  const Fen equity = w.ledger.net_worth(AgentKind::platform)[0];
+  ctx.own_limit = equity > 0 ? static_cast<Int128>(static_cast<double>(equity) * w.policy.leverage_limit) : 0;
+  for (const std::uint32_t c : w.intents.revolving_reviews) review_revolving(ctx, c);
+  for (const CreditApplication& app : w.intents.consumer_applications) consumer_application(ctx, app);
+  for (const CreditApplication& app : w.intents.sme_applications) sme_application(ctx, app);
+  // The platform's credit revenue today: tech fees and interest on its own loans.
+  const FlowMatrix& f = w.ledger.flows();
+  const auto platform = static_cast<std::size_t>(AgentKind::platform);
+  const Int128 credit = f[static_cast<std::size_t>(FlowType::tech_service_fees)][platform] +
+                        f[static_cast<std::size_t>(FlowType::interest_loans)][platform];
+  w.platforms.revenue_credit_month[0] = checked_add(w.platforms.revenue_credit_month[0], static_cast<Fen>(credit));
+  w.platforms.credit_losses_month[0] = checked_sub(
+      w.platforms.credit_losses_month[0],
+      static_cast<Fen>(f[static_cast<std::size_t>(FlowType::loan_losses)][platform]));
+}
+
+}  // namespace pfsim::phases

@@ -1,0 +1,197 @@
+// The model's economic behaviour. Each scenario test compares two runs with the
+// same seed that differ in one thing, and asserts the direction (and rough
+// size) of the response. Small populations keep each run to a few seconds.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "engine/engine.hpp"
+#include "indicators/indicators.hpp"
+#include "run/simulation.hpp"
+#include "scenario/load.hpp"
+#include "world/queries.hpp"
+#include "world/sfc.hpp"
+
+using namespace pfsim;
+
+namespace {
+
+Scenario small(std::vector<std::string> overrides = {}) {
+  overrides.insert(overrides.begin(), {"consumers.count=20000", "smes.count=2000"});
+  return scenario::load_file(PFSIM_SOURCE_DIR "/scenarios/baseline.yaml", overrides);
+}
+
+std::unique_ptr<Simulation> run(const Scenario& sc, std::int64_t days, std::uint64_t seed = 7) {
+  SimulationOptions o;
+  o.seed = seed;
+  o.threads = 2;
+  o.audit = engine::AuditLevel::end_of_step;
+  auto sim = std::make_unique<Simulation>(sc, o);
+  sim->step(days);
+  return sim;
+}
+
+const std::vector<double>& series(const Simulation& sim, const char* name) {
+  const int k = indicators::find(name);
+  REQUIRE_MESSAGE(k >= 0, name);
+  return sim.series(static_cast<std::size_t>(k));
+}
+
+// Mean over the last `days` days, NaNs skipped.
+double tail_mean(const Simulation& sim, const char* name, std::size_t days) {
+  const auto& s = series(sim, name);
+  double sum = 0;
+  std::size_t n = 0;
+  for (std::size_t t = s.size() > days ? s.size() - days : 0; t < s.size(); ++t)
+    if (!std::isnan(s[t])) {
+      sum += s[t];
+      ++n;
+    }
+  return n > 0 ? sum / static_cast<double>(n) : std::nan("");
+}
+
+double total(const Simulation& sim, const char* name) {
+  const auto& s = series(sim, name);
+  return std::accumulate(s.begin(), s.end(), 0.0, [](double a, double v) { return std::isnan(v) ? a : a + v; });
+}
+
+}  // namespace
+
+TEST_CASE("a higher co-funding share with equity fixed cuts platform-originated credit") {
+  // Equity is fixed by the leverage limit: own-funded loans ≤ 2 × equity.
+  const auto low = run(small({"platform.leverage_limit=2", "platform.own_funding_share=0.02"}), 300);
+  const auto high = run(small({"platform.leverage_limit=2", "platform.own_funding_share=0.3"}), 300);
+  const double credit_low = tail_mean(*low, "consumer_credit_balance", 60) + tail_mean(*low, "sme_credit_balance", 60);
+  const double credit_high = tail_mean(*high, "consumer_credit_balance", 60) + tail_mean(*high, "sme_credit_balance", 60);
+  CHECK(credit_high < 0.8 * credit_low);
+  CHECK(total(*high, "new_loans_platform") < total(*low, "new_loans_platform"));
+  // The platform does hold the larger share of what it does lend, up to its leverage limit.
+  CHECK(tail_mean(*high, "platform_own_funding_share", 30) > 0.15);
+  CHECK(tail_mean(*high, "platform_leverage", 30) <= 2.0 + 1e-9);
+}
+
+TEST_CASE("a higher unemployment rate raises defaults") {
+  const auto calm = run(small({"consumers.job_loss_rate_monthly=0.01"}), 540);
+  const auto stressed = run(small({"consumers.job_loss_rate_monthly=0.05"}), 540);
+  CHECK(tail_mean(*stressed, "unemployment_rate", 180) > 2 * tail_mean(*calm, "unemployment_rate", 180));
+  CHECK(tail_mean(*stressed, "consumer_dpd30_ratio", 180) > 1.15 * tail_mean(*calm, "consumer_dpd30_ratio", 180));
+  CHECK(tail_mean(*stressed, "loss_rate_platform", 180) > 1.15 * tail_mean(*calm, "loss_rate_platform", 180));
+}
+
+TEST_CASE("a sharper bureau signal narrows the gap between bank and platform default rates on new loans") {
+  const auto noisy = run(small({"central_bank.bureau_signal_sigma=2.5"}), 240);
+  const auto sharp = run(small({"central_bank.bureau_signal_sigma=0.3"}), 240);
+  const double gap_noisy = tail_mean(*noisy, "new_loan_pd_bank", 180) - tail_mean(*noisy, "new_loan_pd_platform", 180);
+  const double gap_sharp = tail_mean(*sharp, "new_loan_pd_bank", 180) - tail_mean(*sharp, "new_loan_pd_platform", 180);
+  CHECK(gap_noisy > 0);  // banks lend to riskier borrowers than they think
+  CHECK(std::fabs(gap_sharp) < 0.6 * gap_noisy);
+}
+
+TEST_CASE("a run on the fund drains the reserves of the banks holding its placements, in proportion") {
+  const Scenario sc = small();
+  auto calm = run(sc, 120);
+  auto stressed = run(sc, 120);
+  World& w = stressed->world();
+  const BookId fund = w.books.fund_deposit;
+  const std::uint32_t custodian = w.funds.custodian[0];
+  std::vector<double> placements(w.banks.size());
+  for (std::uint32_t b = 0; b < w.banks.size(); ++b) placements[b] = static_cast<double>(w.ledger.balance({fund, b}));
+  w.policy.fund_run_share_daily = 0.25;  // a quarter of every holding asked back each day
+  w.policy.instant_redemption_cap_yuan = 1e12;
+  stressed->step(3);
+  w.policy.fund_run_share_daily = 0;
+  calm->step(3);
+  CHECK(total(*stressed, "fund_redemptions") > 5 * total(*calm, "fund_redemptions"));
+  // Placements pulled back from each bank (vs the calm run) are proportional to
+  // what the fund had placed there.
+  const World& c = calm->world();
+  double sxy = 0, sxx = 0, syy = 0;
+  int banks_with_placements = 0;
+  for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
+    if (b == custodian || placements[b] <= 0) continue;
+    const double pulled = static_cast<double>(c.ledger.balance({fund, b}) - w.ledger.balance({fund, b}));
+    sxy += placements[b] * pulled;
+    sxx += placements[b] * placements[b];
+    syy += pulled * pulled;
+    ++banks_with_placements;
+    CHECK(pulled > 0);
+  }
+  REQUIRE(banks_with_placements > 10);
+  CHECK(sxy / std::sqrt(sxx * syy) > 0.95);  // cosine similarity: proportional
+  // … so the banks that lean on placements (joint-stock and city banks bid for
+  // them) lose reserves relative to the calm run, while the money redeemed
+  // lands in depositors' banks: reserve losses rise with placement intensity.
+  std::vector<Fen> deposits = deposits_by_bank(c);
+  double x_mean = 0, y_mean = 0;
+  std::vector<double> xs, ys;
+  for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
+    if (b == custodian || deposits[b] <= 0) continue;
+    xs.push_back(placements[b] / static_cast<double>(deposits[b]));
+    ys.push_back(static_cast<double>(w.ledger.balance({w.ledger.reserves_book, b}) -
+                                     c.ledger.balance({c.ledger.reserves_book, b})) /
+                 static_cast<double>(deposits[b]));
+    x_mean += xs.back();
+    y_mean += ys.back();
+  }
+  x_mean /= static_cast<double>(xs.size());
+  y_mean /= static_cast<double>(ys.size());
+  double cov = 0, var = 0;
+  for (std::size_t k = 0; k < xs.size(); ++k) {
+    cov += (xs[k] - x_mean) * (ys[k] - y_mean);
+    var += (xs[k] - x_mean) * (xs[k] - x_mean);
+  }
+  CHECK(cov / var < -0.5);  // each unit of placements per deposit costs well over half a unit of reserves
+  Fen placement_banks_change = 0;
+  for (std::uint32_t b = 0; b < w.banks.size(); ++b)
+    if (w.banks.tier[b] != 0)
+      placement_banks_change += w.ledger.balance({w.ledger.reserves_book, b}) - c.ledger.balance({c.ledger.reserves_book, b});
+  CHECK(placement_banks_change < 0);
+}
+
+TEST_CASE("a policy-rate cut raises new lending") {
+  const auto base = run(small({"central_bank.policy_rate=0.0385"}), 240);
+  const auto cut = run(small({"central_bank.policy_rate=0.0235"}), 240);
+  CHECK(total(*cut, "new_loans_platform") + total(*cut, "new_loans_bank") >
+        1.05 * (total(*base, "new_loans_platform") + total(*base, "new_loans_bank")));
+}
+
+TEST_CASE("approval and default rates emerge: the platform's sharper signal books safer loans") {
+  const auto sim = run(small(), 240);
+  const double pd_platform = tail_mean(*sim, "new_loan_pd_platform", 180);
+  const double pd_bank = tail_mean(*sim, "new_loan_pd_bank", 180);
+  CHECK(pd_platform < pd_bank);
+  const double approval_platform = tail_mean(*sim, "approval_rate_platform", 180);
+  CHECK(approval_platform > 0.2);
+  CHECK(approval_platform < 1.0);
+}
+
+TEST_CASE("stock-flow consistency and the exact audit hold after every phase of a 3-year run") {
+  SimulationOptions o;
+  o.seed = 3;
+  o.threads = 2;
+  o.audit = engine::AuditLevel::after_every_phase;  // + the stock-flow check every step
+  Simulation sim(scenario::load_file(PFSIM_SOURCE_DIR "/scenarios/baseline.yaml",
+                                     {"consumers.count=6000", "smes.count=600", "run.days=1095"}),
+                 o);
+  for (int day = 0; day < 1095; ++day) {
+    sim.step(1);
+    const World& w = sim.world();
+    // The balance-sheet matrix: every instrument row sums to zero, every sector
+    // column to that sector's net worth.
+    const BalanceSheetMatrix bs = balance_sheet_matrix(w.ledger);
+    for (const SectorTotals& row : bs) {
+      Int128 sum = 0;
+      for (const Int128 v : row) sum += v;
+      REQUIRE(sum == 0);
+    }
+    // The transaction-flow matrix: every row sums to zero.
+    for (const auto& row : w.ledger.flows()) {
+      Int128 sum = 0;
+      for (const Int128 v : row) sum += v;
+      REQUIRE(sum == 0);
+    }
+  }
+  CHECK(sim.world().step == 1095);
+}

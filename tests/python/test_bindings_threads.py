@@ -1,0 +1,175 @@
+"""pfsim and Python threads: the GIL is released while stepping, concurrent
+misuse is refused, and Ctrl-C stops a long run cleanly at a day boundary."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from conftest import BUILD, ROOT
+
+PYDIR = BUILD / "python"
+if not any((PYDIR / "pfsim").glob("_core*.so")):
+    pytest.skip(
+        f"the pfsim Python module is not built in {PYDIR} "
+        "(configure with -DPFSIM_BUILD_PYTHON=ON and build, or set PFSIM_BUILD_DIR)",
+        allow_module_level=True,
+    )
+sys.path.insert(0, str(PYDIR))
+import pfsim  # noqa: E402
+
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+
+
+def make(consumers=5000, days=365, threads=1, **kw):
+    sc = pfsim.Scenario(
+        BASELINE,
+        {"consumers.count": consumers, "smes.count": consumers // 10, "run.days": days},
+    )
+    return pfsim.Simulation(sc, seed=1, threads=threads, **kw)
+
+
+def test_a_python_thread_runs_while_the_engine_steps():
+    sim = make(consumers=20000)
+    ticks = []
+    stop = threading.Event()
+
+    def watchdog():
+        while not stop.is_set():
+            ticks.append(time.monotonic())
+            time.sleep(0.001)
+
+    t = threading.Thread(target=watchdog)
+    t.start()
+    try:
+        time.sleep(0.01)
+        t0 = time.monotonic()
+        sim.step(100)  # ~0.3 s of C++ on an idle machine
+        t1 = time.monotonic()
+    finally:
+        stop.set()
+        t.join()
+    during = [x for x in ticks if t0 < x < t1]
+    assert (
+        len(during) >= 10
+    ), f"watchdog ran {len(during)} times in {t1 - t0:.2f} s of stepping"
+
+
+def test_two_simulations_step_concurrently_from_two_threads():
+    long, short = make(consumers=20000), make(consumers=5000)
+    reference = make(consumers=5000)
+    reference.step(10)
+    started, times = threading.Event(), {}
+
+    def step_long():
+        started.set()
+        long.step(200)
+        times["long_done"] = time.monotonic()
+
+    def step_short():
+        started.wait()
+        time.sleep(0.05)  # the long step is under way
+        short.step(10)
+        times["short_done"] = time.monotonic()
+
+    threads = [threading.Thread(target=step_long), threading.Thread(target=step_short)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # With the GIL held, the short step could not start before the long one ended.
+    assert times["short_done"] < times["long_done"]
+    assert long.days_done == 200 and short.days_done == 10
+    # Stepping in a thread gives the same results as anywhere else.
+    assert short.results.to_pandas().equals(reference.results.to_pandas())
+
+
+def test_concurrent_use_of_one_simulation_is_refused():
+    sim = make(consumers=20000)
+    inside = threading.Event()
+    errors = []
+
+    def stepper():
+        inside.set()
+        sim.step(150)
+
+    t = threading.Thread(target=stepper)
+    t.start()
+    inside.wait()
+    deadline = time.monotonic() + 5
+    while not sim._core.busy and time.monotonic() < deadline:
+        time.sleep(0.001)
+    for attempt in (
+        lambda: sim.consumers.deposit,
+        lambda: sim.step(1),
+        lambda: sim.ledger.audit(),
+    ):
+        try:
+            attempt()
+        except RuntimeError as e:
+            errors.append(str(e))
+    t.join()
+    assert len(errors) == 3 and all("another thread" in e for e in errors), errors
+    assert sim.days_done == 150 and sim.ledger.audit() == []
+
+
+CHILD = textwrap.dedent(
+    """
+    import gc, json, sys, time
+    import pfsim
+    sc = pfsim.Scenario(sys.argv[1], {"consumers.count": 20000, "smes.count": 2000,
+                                      "run.days": 36500})
+    sim = pfsim.Simulation(sc, seed=1, threads=2, out=sys.argv[2])
+    sim.step(1)
+    print("ready", flush=True)
+    try:
+        sim.run()
+        print(json.dumps({"interrupted": False}), flush=True)
+    except KeyboardInterrupt:
+        stopped = time.monotonic()
+        days = sim.days_done
+        report = {"interrupted": True, "days": days, "stopped": stopped,
+                  "problems": sim.ledger.audit(), "rows": len(sim.results)}
+        sim.step(1)  # the run can go on
+        report["after"] = sim.days_done
+        del sim
+        gc.collect()  # frees the engine: the .partial gets every simulated day
+        print(json.dumps(report), flush=True)
+    """
+)
+
+
+def test_ctrl_c_stops_a_long_run_at_a_day_boundary(tmp_path):
+    out = tmp_path / "long.h5"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(PYDIR), str(ROOT)]))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(BASELINE), str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+        time.sleep(1.0)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, stderr
+    report = json.loads(stdout.strip().splitlines()[-1])
+    assert report["interrupted"], "the run ended before the signal"
+    assert report["stopped"] - sent < 2.0, "KeyboardInterrupt came late"
+    assert 1 < report["days"] < 36500
+    assert report["problems"] == []
+    assert report["rows"] == report["days"] and report["after"] == report["days"] + 1
+    partial = pfsim.open_results(out)  # out does not exist: reads out.partial
+    assert partial.source.endswith(".partial") and len(partial) == report["after"]
+    assert np.all(np.diff(partial.days) == 1)

@@ -1,0 +1,49 @@
+"""The calibration test: every row of docs/calibration.md, checked against a
+two-year baseline run (seed 1)."""
+import re
+
+import h5py
+import pytest
+
+from calibration_checks import CHECKS
+from conftest import ROOT, run_pfsim
+
+UNITS = {"tn": 1.0, "": 1.0}
+
+
+def _number(text):
+    text = text.strip().replace(",", "")
+    m = re.fullmatch(r"([0-9.]+)\s*(tn)?", text)
+    assert m, f"cannot read a number from {text!r}"
+    return float(m.group(1))
+
+
+def _rows():
+    lines = (ROOT / "docs/calibration.md").read_text().splitlines()
+    rows = {}
+    for line in lines:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 5 or cells[0] in ("key", "") or set(cells[0]) <= set("-"):
+            continue
+        lo, hi = (_number(x) for x in cells[2].split("–"))
+        rows[cells[0]] = (lo, hi)
+    return rows
+
+
+def test_table_and_checks_list_the_same_rows():
+    assert set(_rows()) == set(CHECKS)
+
+
+@pytest.fixture(scope="module")
+def baseline_two_years(pfsim_exe, tmp_path_factory):
+    out = tmp_path_factory.mktemp("calibration") / "baseline.h5"
+    run_pfsim("run", ROOT / "scenarios/baseline.yaml", "--out", out, "--steps", 730, "--seed", 1, "-q")
+    with h5py.File(out, "r") as f:
+        yield {k: f["timeseries"][k][()] for k in f["timeseries"]}
+
+
+@pytest.mark.parametrize("key", sorted(CHECKS))
+def test_calibration_row(baseline_two_years, key):
+    lo, hi = _rows()[key]
+    value = CHECKS[key](baseline_two_years)
+    assert lo <= value <= hi, f"{key} = {value:.4g}, outside the accepted range [{lo}, {hi}]"
