@@ -13,7 +13,42 @@ seconds="${1:-60}"
 build="${PFSIM_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 timeout_s="${PFSIM_FUZZ_TIMEOUT:-2}"
 
-cmake -S "$root/tests/fuzz" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# The compiler: $PFSIM_FUZZ_CXX if set, else the first of clang++, clang++-14,
+# clang++-15, … that can link a libFuzzer + ASan + UBSan program (clang alone is
+# not enough: the runtimes are in libclang-rt-N-dev; scripts/install-deps.sh).
+cxx=""
+probe="$(mktemp -d)"
+printf '%s\n' '#include <cstddef>' '#include <cstdint>' \
+  'extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t*, std::size_t) { return 0; }' \
+  >"$probe/probe.cpp"
+for candidate in ${PFSIM_FUZZ_CXX:-clang++ clang++-14 clang++-15 clang++-16 clang++-17 clang++-18 clang++-19}; do
+  path="$(command -v "$candidate" 2>/dev/null)" || continue
+  if "$path" -fsanitize=fuzzer,address,undefined "$probe/probe.cpp" -o "$probe/probe" 2>"$probe/err"; then
+    cxx="$path"
+    break
+  fi
+  echo "pfsim fuzz: $path cannot build a libFuzzer target: $(head -n 3 "$probe/err")" >&2
+done
+rm -rf "$probe"
+if [ -z "$cxx" ]; then
+  echo "pfsim fuzz: no clang++ that can build libFuzzer + ASan + UBSan targets;" \
+    "run scripts/install-deps.sh (clang-14, libclang-rt-14-dev) or set PFSIM_FUZZ_CXX" >&2
+  exit 1
+fi
+# A build folder configured with another compiler is configured afresh.
+if [ -f "$build/CMakeCache.txt" ] &&
+  [ "$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")" != "$cxx" ]; then
+  rm -rf "$build/CMakeCache.txt" "$build/CMakeFiles"
+fi
+# Sanitizer reports name functions and lines only with llvm-symbolizer; use the
+# one next to the compiler when none is on PATH (Debian names it llvm-symbolizer-14).
+if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] && ! command -v llvm-symbolizer >/dev/null 2>&1; then
+  symbolizer="$(dirname "$(readlink -f "$cxx")")/llvm-symbolizer"
+  if [ -x "$symbolizer" ]; then export ASAN_SYMBOLIZER_PATH="$symbolizer"; fi
+fi
+echo "pfsim fuzz: building with $cxx ($("$cxx" --version | head -n 1))" >&2
+
+cmake -S "$root/tests/fuzz" -B "$build" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j2
 
 work="$(mktemp -d)"

@@ -10,8 +10,11 @@ packages=(
   libboost-graph-dev libtbb-dev libhdf5-dev hdf5-tools libyaml-cpp-dev
   pybind11-dev python3-pybind11 python3-dev doctest-dev librandom123-dev
   libcli11-dev nlohmann-json3-dev
-  # fuzzing and sanitizers
-  clang libfuzzer-14-dev libclang-rt-14-dev
+  # fuzzing and sanitizers (scripts/fuzz.sh): clang 14 (Debian 12's clang),
+  # its sanitizer and libFuzzer runtimes (libclang-rt-14-dev is only a
+  # Recommends of clang-14, so it must be named), and llvm-symbolizer (llvm-14)
+  # for readable sanitizer stack traces
+  clang clang-14 libclang-rt-14-dev libfuzzer-14-dev llvm-14
   # Python (Debian's /usr/bin/python3)
   python3 python3-numpy python3-h5py python3-pytest python3-pandas python3-xarray
   python3-h5netcdf python3-netcdf4 python3-matplotlib python3-scipy

@@ -3,7 +3,8 @@
 #   1. Release build: doctest suites (ctest) and the Python tests (pytest under
 #      Debian's /usr/bin/python3).
 #   2. ASan + UBSan build: the doctest suites again.
-# Set PFSIM_SKIP_ASAN=1 to skip step 2 on a quick local run.
+#   3. libFuzzer over the scenario loader for 60 s (scripts/ci-fuzz.sh).
+# Set PFSIM_SKIP_ASAN=1 / PFSIM_SKIP_FUZZ=1 to skip step 2 / 3 on a quick local run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -19,5 +20,8 @@ if [ "${PFSIM_SKIP_ASAN:-0}" != "1" ]; then
   echo "== asan+ubsan build ==" >&2
   bash scripts/build.sh asan
   ctest --preset asan -j2
+fi
+if [ "${PFSIM_SKIP_FUZZ:-0}" != "1" ]; then
+  bash scripts/ci-fuzz.sh
 fi
 echo "pfsim: all tests passed" >&2

@@ -48,6 +48,7 @@ SimClass register_simulation(py::module_& m);
 void register_columns(py::module_& m, SimClass& sim);
 void register_ledger(py::module_& m, SimClass& sim);
 void register_results(py::module_& m, SimClass& sim);
+void register_contagion(py::module_& m);
 
 // --- helpers shared by the register_* files ---------------------------------
 

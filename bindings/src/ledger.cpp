@@ -37,6 +37,10 @@ std::string instrument_name(Instrument i) {
       return "loan";
     case Instrument::fund_units:
       return "fund_units";
+    case Instrument::foreign_claim:
+      return "foreign_claim";
+    case Instrument::count_:
+      break;
     case Instrument::equity_stake:
       return "equity_stake";
     default:

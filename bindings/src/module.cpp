@@ -70,4 +70,5 @@ PYBIND11_MODULE(_core, m) {
   register_columns(m, sim);
   register_ledger(m, sim);
   register_results(m, sim);
+  register_contagion(m);
 }

@@ -147,6 +147,33 @@ SimClass register_simulation(py::module_& m) {
                              [](const SimHandle& h) { return h.sim->scenario().resolved_text; })
       .def_property_readonly("scenario_source",
                              [](const SimHandle& h) { return h.sim->scenario().source_path; })
+      .def(
+          "apply_shock",
+          [](SimHandle& h, const std::string& event_json) {
+            h.check_idle("apply_shock");
+            h.sim->apply_shock(event_json);
+          },
+          py::arg("event_json"),
+          "Queues one event (a single-line JSON object with the keys of an item of `events:`, "
+          "`date` the next simulated day) to fire on the next simulated day. Raises "
+          "ScenarioError when it is not a valid event for this scenario.")
+      .def_property_readonly(
+          "events",
+          [](const SimHandle& h) {
+            h.check_idle("events");
+            py::list out;
+            for (const record::EventRecord& e : h.sim->fired_events()) {
+              py::dict d;
+              d["day"] = e.day;
+              d["type"] = e.type;
+              d["parameters"] = e.parameters;
+              d["condition"] = e.condition;
+              out.append(d);
+            }
+            return out;
+          },
+          "Events fired so far: dicts with day (since the start), type, parameters (JSON) "
+          "and condition (the trigger's, 'intervention', or '').")
       .def_property_readonly("busy", [](const SimHandle& h) { return h.busy; })
       .def_property_readonly("failure", [](const SimHandle& h) { return h.failure; });
   return cls;

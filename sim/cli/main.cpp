@@ -1,15 +1,28 @@
-// pfsim — command-line front end. No model logic here: see sim/run/.
+// pfsim — command-line front end. No model logic here: see sim/run/ (the
+// simulation), sim/contagion/ (`pfsim contagion`) and analysis/ (`pfsim report`,
+// which runs the Python analysis package).
+#include <spawn.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <array>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <optional>
+#include <stdexcept>
+#include <string_view>
 
+#include "contagion/json_io.hpp"
 #include "core/date.hpp"
 #include "core/error.hpp"
 #include "exec/parallel.hpp"
@@ -152,6 +165,216 @@ int cmd_run(const RunArgs& a) {
   return exit_ok;
 }
 
+// --- pfsim contagion MODEL FILE|- -------------------------------------------
+
+// The models of run_contagion_json (docs/contagion.md, "JSON front end").
+constexpr std::array<std::string_view, 4> contagion_models = {"eisenberg_noe", "debtrank",
+                                                              "furfine", "fire_sale"};
+
+int contagion_error(const std::string& where, const std::string& what) {
+  std::cerr << "error: " << where << ": " << what << '\n';
+  return exit_user_error;
+}
+
+// Reads the whole of `file` ("-" = standard input) into `text`; on failure
+// returns the reason.
+std::optional<std::string> read_input(const std::string& file, std::string& text) {
+  if (file == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    if (std::cin.bad()) return "cannot read standard input";
+    return std::nullopt;
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec))
+    return "cannot open: is a directory, not a JSON file";
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::string("cannot open: ") + std::strerror(errno);
+  text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) return std::string("cannot read: ") + std::strerror(errno);
+  return std::nullopt;
+}
+
+// Runs one contagion model on one JSON object and prints one JSON object (and
+// a newline) on stdout. Bad input: a message naming the file on stderr, exit
+// 2, nothing on stdout.
+int cmd_contagion(const std::string& model, const std::string& file) {
+  const std::string where = file == "-" ? "<stdin>" : file;
+  bool known = false;
+  std::string expected;
+  for (const std::string_view m : contagion_models) {
+    known = known || model == m;
+    expected += (expected.empty() ? "" : ", ") + std::string(m);
+  }
+  if (!known)
+    return contagion_error(where,
+                           "unknown model '" + model + "' (expected one of: " + expected + ")");
+
+  std::string text;
+  if (const auto problem = read_input(file, text)) return contagion_error(where, *problem);
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    return contagion_error(
+        where, "empty input (expected one JSON object with the " + model + " input keys)");
+
+  std::string answer;
+  try {
+    answer = contagion::run_contagion_json(model, text);
+  } catch (const std::invalid_argument& e) {
+    // Bad JSON, unknown or missing keys, wrong shapes, out-of-range values:
+    // the message names the key and what was expected.
+    return contagion_error(where, e.what());
+  }
+  answer += '\n';
+  std::fwrite(answer.data(), 1, answer.size(), stdout);
+  if (std::fflush(stdout) != 0) {
+    std::cerr << "error: cannot write the answer to standard output: " << std::strerror(errno)
+              << '\n';
+    return exit_user_error;
+  }
+  return exit_ok;
+}
+
+// --- pfsim report RESULTS.h5 [--baseline B.h5] -o report.html ----------------
+
+struct ReportArgs {
+  std::vector<std::string> results;
+  std::vector<std::string> baseline;
+  std::optional<std::string> out;
+  std::optional<std::string> title;
+  std::optional<int> last_days;
+  bool svg = false;
+  std::optional<std::string> figures;
+};
+
+// The repository holding analysis/: next to the build tree this executable
+// lives in (<repo>/<build>/bin/pfsim), else the source tree it was built from.
+std::optional<std::filesystem::path> find_analysis_root(
+    std::vector<std::filesystem::path>& looked) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> candidates;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) candidates.push_back(exe.parent_path().parent_path().parent_path());
+#ifdef PFSIM_SOURCE_DIR
+  candidates.emplace_back(PFSIM_SOURCE_DIR);
+#endif
+  for (const fs::path& root : candidates) {
+    looked.push_back(root / "analysis");
+    if (fs::is_regular_file(root / "analysis" / "__main__.py", ec)) return root;
+  }
+  return std::nullopt;
+}
+
+constexpr const char* python_packages =
+    "python3-numpy python3-pandas python3-xarray python3-h5py python3-matplotlib python3-scipy";
+
+// Runs `python3 -m analysis report ...` (analysis/__main__.py) with the
+// repository on PYTHONPATH and returns its exit code (128 + signal if it was
+// killed). The interpreter is /usr/bin/python3 (Debian's, which has numpy,
+// pandas, xarray, ...) unless PFSIM_PYTHON names another.
+int cmd_report(const ReportArgs& a) {
+  const char* python_env = std::getenv("PFSIM_PYTHON");
+  const std::string python =
+      python_env != nullptr && *python_env != '\0' ? python_env : "/usr/bin/python3";
+  if (access(python.c_str(), X_OK) != 0) {
+    std::cerr << "error: pfsim report runs the Python analysis package with " << python
+              << ", which cannot be run (" << std::strerror(errno)
+              << "). Install Debian's python3 and " << python_packages
+              << " (apt-get install ...), or set PFSIM_PYTHON to a Python 3 that has them.\n";
+    return exit_user_error;
+  }
+  std::vector<std::filesystem::path> looked;
+  const auto root = find_analysis_root(looked);
+  if (!root) {
+    std::cerr
+        << "error: pfsim report needs the analysis package (analysis/__main__.py of the pfsim "
+           "repository), which was not found in:";
+    for (const auto& p : looked) std::cerr << ' ' << p.string();
+    std::cerr
+        << ". Run the pfsim of a build tree inside the repository (e.g. build/bin/pfsim), or run "
+           "`python3 -m analysis report` with PYTHONPATH=<repo>.\n";
+    return exit_user_error;
+  }
+
+  std::vector<std::string> args = {python, "-m", "analysis", "report"};
+  args.insert(args.end(), a.results.begin(), a.results.end());
+  if (!a.baseline.empty()) {
+    args.emplace_back("--baseline");
+    args.insert(args.end(), a.baseline.begin(), a.baseline.end());
+  }
+  if (a.out) args.insert(args.end(), {"--out", *a.out});
+  if (a.title) args.insert(args.end(), {"--title", *a.title});
+  if (a.last_days) args.insert(args.end(), {"--last-days", std::to_string(*a.last_days)});
+  if (a.svg) args.emplace_back("--svg");
+  if (a.figures) args.insert(args.end(), {"--figures", *a.figures});
+
+  // The environment, with the repository first on PYTHONPATH.
+  std::vector<std::string> env;
+  std::string pythonpath = "PYTHONPATH=" + root->string();
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    if (entry.starts_with("PYTHONPATH=")) {
+      if (entry.size() > std::string_view("PYTHONPATH=").size()) {
+        pythonpath += ':';
+        pythonpath += entry.substr(std::string_view("PYTHONPATH=").size());
+      }
+    } else {
+      env.emplace_back(entry);
+    }
+  }
+  env.push_back(pythonpath);
+
+  std::vector<char*> argv_c;
+  for (std::string& s : args) argv_c.push_back(s.data());
+  argv_c.push_back(nullptr);
+  std::vector<char*> env_c;
+  for (std::string& s : env) env_c.push_back(s.data());
+  env_c.push_back(nullptr);
+
+  // Like system(): Ctrl-C goes to the child (same process group), which
+  // decides; we only wait for it. The child gets the default handlers back.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  struct sigaction old_int {
+  }, old_quit{};
+  sigaction(SIGINT, &ignore, &old_int);
+  sigaction(SIGQUIT, &ignore, &old_quit);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGQUIT);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+
+  std::fflush(stdout);
+  pid_t pid = 0;
+  const int spawn_error =
+      posix_spawn(&pid, python.c_str(), nullptr, &attr, argv_c.data(), env_c.data());
+  posix_spawnattr_destroy(&attr);
+  int status = 0;
+  if (spawn_error == 0) {
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGQUIT, &old_quit, nullptr);
+  if (spawn_error != 0) {
+    std::cerr << "error: cannot start " << python << ": " << std::strerror(spawn_error) << '\n';
+    return exit_user_error;
+  }
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : exit_internal_error;
+  if (code == 1) {
+    // 1 is an uncaught Python exception (the package itself exits 0 or 2).
+    std::cerr << "pfsim report: `" << python
+              << " -m analysis report` failed (exit 1). If the traceback "
+              << "above is a ModuleNotFoundError, install " << python_packages << ".\n";
+  }
+  return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -190,6 +413,45 @@ int main(int argc, char** argv) {
   CLI::App* schema = app.add_subcommand("schema", "Print the scenario reference (Markdown, or JSON Schema)");
   schema->add_flag("--json", schema_json, "Print JSON Schema instead of Markdown");
 
+  std::string contagion_model;
+  std::string contagion_file;
+  CLI::App* contagion_cmd = app.add_subcommand(
+      "contagion", "Run an interbank contagion model on a JSON input and print a JSON answer");
+  contagion_cmd
+      ->add_option("model", contagion_model, "eisenberg_noe | debtrank | furfine | fire_sale")
+      ->required();
+  contagion_cmd
+      ->add_option("file", contagion_file,
+                   "Input JSON file (- = standard input); keys: docs/contagion.md")
+      ->required();
+  contagion_cmd->footer(
+      "Banks are numbered from 0; liabilities[i][j] is what bank i owes bank j (the diagonal is "
+      "ignored).\n"
+      "Prints one JSON object on stdout. Bad input: a message on stderr and exit code 2.");
+
+  ReportArgs report_args;
+  CLI::App* report = app.add_subcommand(
+      "report", "Write a self-contained HTML report of a run (runs python3 -m analysis report)");
+  report
+      ->add_option("results", report_args.results,
+                   "Results file(s) (HDF5); several = several seeds")
+      ->required();
+  report->add_option("--baseline", report_args.baseline,
+                     "Baseline results file(s) to compare against");
+  report->add_option("--out,-o", report_args.out, "HTML file to write (default report.html)");
+  report->add_option("--title", report_args.title, "Page title");
+  report
+      ->add_option("--last-days", report_args.last_days,
+                   "Headline window: mean over the last N days (30)")
+      ->check(CLI::Range(1, 36500));
+  report->add_flag("--svg", report_args.svg, "Embed figures as inline SVG instead of PNG");
+  report->add_option("--figures", report_args.figures,
+                     "Comma-separated figure names (default: all)");
+  report->footer(
+      "Runs /usr/bin/python3 (or $PFSIM_PYTHON) -m analysis report with the pfsim repository on "
+      "PYTHONPATH\n"
+      "and exits with its exit code (0 success, 2 bad input). See docs/analysis.md.");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -214,6 +476,8 @@ int main(int argc, char** argv) {
       std::fputs(scenario::load_file(resolve_path, resolve_overrides).resolved_text.c_str(), stdout);
       return exit_ok;
     }
+    if (*contagion_cmd) return cmd_contagion(contagion_model, contagion_file);
+    if (*report) return cmd_report(report_args);
     if (*schema) {
       std::fputs((schema_json ? scenario::schema_json() + "\n" : scenario::schema_markdown()).c_str(), stdout);
       return exit_ok;

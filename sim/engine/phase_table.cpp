@@ -1,5 +1,7 @@
 // The step as a schedule. Ordering rules:
 //  * begin_day first: this step's flow counters and intents start empty.
+//  * shocks next: today's events and ramps set the rules every later phase uses;
+//    their balance-sheet moves are inside the step's flows.
 //  * consumer_daily before wages: a consumer who loses the job today is not paid.
 //  * wages before consumption: on payday consumers spend out of today's pay.
 //  * consumption before suppliers and servicing: today's sales and credit-line
@@ -25,6 +27,8 @@ namespace {
 
 constexpr Phase table[] = {
     {"begin_day", phases::run_begin_day, "ledger", "flows, intents, sector net worth snapshot"},
+    {"shocks", phases::run_shocks, "today's events, phase-in ramps",
+     "policy; platform and bank balance sheets (ipo, fine, bank failure); wallets; employment"},
     {"consumer_daily", phases::run_consumer_daily, "consumers, smes.active, fund units",
      "consumers.employed, days_past_due, loan claims (write-offs), redemption intents"},
     {"wages", phases::run_wages, "consumers.monthly_wage, employed; smes.employees; sme deposits",

@@ -64,7 +64,7 @@ constexpr Indicator indicator_table[] = {
     {"platform_revenue_credit", "RMB/day", "Technology-service fees plus interest on own-funded loans."},
     {"platform_revenue_investment", "RMB/day", "Fees earned on the money-market fund."},
     {"platform_revenue_total", "RMB/day", "Sum of the platform's revenue lines."},
-    {"platform_equity", "RMB", "Net worth of the lending platform."},
+    {"platform_equity", "RMB", "Book equity of the lending platform: net worth plus capital paid in by investors."},
     {"platform_leverage", "1", "Own-funded loans / equity."},
     {"platform_valuation", "RMB", "Multiple × annualised monthly profit × fund confidence (last month end)."},
     // the fund
@@ -90,6 +90,19 @@ constexpr Indicator indicator_table[] = {
     {"sme_deposits", "RMB", "Bank deposits of SMEs."},
     {"policy_rate", "1/year", "Central-bank policy rate."},
     {"money_created_cumulative", "RMB", "Money created since the start (including initial endowments)."},
+    // shocks and the rules in force (see docs/scenarios.md)
+    {"platform_paid_in_capital", "RMB", "Capital paid into the lending platform by outside investors (an IPO)."},
+    {"platform_ipo_raised", "RMB/day", "New platform capital raised today."},
+    {"platform_fines", "RMB/day", "Fines paid by the platform to the government today."},
+    {"policy_own_funding_share", "1", "Platform's own-funded share of new co-lent loans."},
+    {"policy_leverage_limit", "1", "Largest own-funded loans / platform capital."},
+    {"policy_interest_rate_cap", "1/year", "Legal cap on annual loan rates."},
+    {"policy_bureau_signal_sigma", "1", "Noise (logit s.d.) of the credit bureau's signal."},
+    {"policy_reserve_requirement", "1", "Required reserve ratio."},
+    {"policy_bank_capital_floor", "1", "Minimum capital ratio plus conservation buffer."},
+    {"house_price_index", "1", "House-price index (1 at the start)."},
+    {"platform_outage", "1", "1 while the platform's services are down."},
+    {"new_term_loans_platform", "RMB/day", "New platform-originated cash and SME loans (credit-line draws excluded)."},
 };
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
@@ -179,7 +192,7 @@ void compute(const World& w, std::span<double> out) {
                                                     fm[static_cast<std::size_t>(FlowType::interest_loans)][platform_col]);
   const double investment_revenue = static_cast<double>(fm[static_cast<std::size_t>(FlowType::fund_fees)][platform_col]);
   const double payments_revenue = static_cast<double>(f.platform_fees[0]);
-  const Fen platform_equity = L.net_worth(AgentKind::platform)[0];
+  const Fen platform_equity = platform_capital(w, 0);
 
   // banks
   std::vector<double> ratios(w.banks.capital_ratio.begin(), w.banks.capital_ratio.end());
@@ -269,6 +282,19 @@ void compute(const World& w, std::span<double> out) {
   out[k++] = rmb(total(B.sme_deposit));
   out[k++] = w.policy.policy_rate;
   out[k++] = rmb(L.money_created());
+  const Policy& pol = w.policy;
+  out[k++] = rmb(L.balance(Account{L.platform_shares_book, 0}));
+  out[k++] = rmb(f.ipo_raised);
+  out[k++] = rmb(f.fines_paid);
+  out[k++] = pol.own_funding_share;
+  out[k++] = pol.leverage_limit;
+  out[k++] = pol.interest_rate_cap;
+  out[k++] = pol.bureau_signal_sigma;
+  out[k++] = pol.reserve_requirement;
+  out[k++] = pol.capital_minimum + pol.conservation_buffer;
+  out[k++] = pol.house_price_index;
+  out[k++] = pol.platform_outage ? 1.0 : 0.0;
+  out[k++] = rmb(checked_add(f.new_term_loans[P], f.new_sme_term_loans[P]));
   if (k != out.size()) throw InternalError("indicators: table and compute() disagree");
 }
 

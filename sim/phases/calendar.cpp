@@ -34,6 +34,8 @@ void add_flows(StepFlows& into, const StepFlows& f) {
   into.sme_entries += f.sme_entries;
   into.bank_failures += f.bank_failures;
   into.bank_resolution_cost = checked_add(into.bank_resolution_cost, f.bank_resolution_cost);
+  into.ipo_raised = checked_add(into.ipo_raised, f.ipo_raised);
+  into.fines_paid = checked_add(into.fines_paid, f.fines_paid);
 }
 
 Today today(const World& w) {

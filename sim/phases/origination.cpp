@@ -23,6 +23,7 @@
 // the partner bank (or hands back the excess); when it cannot (no leverage
 // room or cash), the line is frozen at its balance.
 #include <cmath>
+#include <limits>
 
 #include "phases/phases.hpp"
 #include "phases/rules.hpp"
@@ -109,6 +110,13 @@ void review_revolving(Context& ctx, std::uint32_t c) {
   }
 }
 
+// The largest consumer loan or line the platform may grant (fen).
+Fen platform_loan_cap(const World& w, std::uint32_t c) {
+  const double annual_income = 12.0 * static_cast<double>(w.consumers.monthly_wage[c]);
+  const double cap = std::min(w.policy.max_consumer_loan_fen, w.policy.max_loan_income_share * annual_income);
+  return cap >= 9e18 ? std::numeric_limits<Fen>::max() : static_cast<Fen>(cap);
+}
+
 void consumer_application(Context& ctx, const CreditApplication& app) {
   World& w = ctx.w;
   const auto& P = ctx.sc.platform;
@@ -117,8 +125,10 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
   const Account deposit{ctx.B.consumer_deposit, c};
   const bool platform_open = !w.policy.platform_outage;
   const double sigma_p = rules::platform_signal_sigma(P.signal_sigma0, C.payment_count[c], P.data_half_saturation);
+  // Online micro-lending rules cap each platform loan and credit line.
+  const Fen platform_amount = std::min(app.amount, platform_loan_cap(w, c));
   if (app.product == Product::revolving_line) {
-    if (!platform_open || !ctx.leverage_allows(1)) return;
+    if (!platform_open || platform_amount <= 0 || !ctx.leverage_allows(1)) return;
     const double pd_hat = screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
     if (pd_hat >= P.consumer_cutoff_pd) return;
     if (ctx.L.balance({ctx.B.revolving_bank, c}) == 0) {
@@ -126,23 +136,23 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
       if (partner == no_index) return;
       ctx.L.book(ctx.B.revolving_bank).holder.column[c] = partner;
     }
-    C.revolving_limit[c] = app.amount;
+    C.revolving_limit[c] = platform_amount;
     return;
   }
   // Cash loan: the lending platform for its wallet users, else (or if refused) the bank.
-  if (C.wallet[c] == 0 && platform_open) {
+  if (C.wallet[c] == 0 && platform_open && platform_amount > 0) {
     ++w.flows.applications[platform_lender];
     const double pd_hat = screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
     const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, P.loan_margin,
                                          w.policy.interest_rate_cap);
     if (pd_hat < P.consumer_cutoff_pd && rate &&
-        colend(ctx, ctx.B.cash_platform, ctx.B.cash_bank, deposit, app.amount)) {
+        colend(ctx, ctx.B.cash_platform, ctx.B.cash_bank, deposit, platform_amount)) {
       C.cash_loan_rate[c] = static_cast<float>(*rate);
-      C.cash_loan_instalment[c] = rules::annuity_payment(app.amount, *rate, ctx.sc.consumers.cash_loan_term_months);
+      C.cash_loan_instalment[c] = rules::annuity_payment(platform_amount, *rate, ctx.sc.consumers.cash_loan_term_months);
       ++w.flows.approvals[platform_lender];
-      w.flows.new_loans[platform_lender] += app.amount;
-      w.flows.new_term_loans[platform_lender] += app.amount;
-      w.flows.new_loan_pd_sum[platform_lender] += static_cast<double>(app.amount) * C.latent_pd[c];
+      w.flows.new_loans[platform_lender] += platform_amount;
+      w.flows.new_term_loans[platform_lender] += platform_amount;
+      w.flows.new_loan_pd_sum[platform_lender] += static_cast<double>(platform_amount) * C.latent_pd[c];
       return;
     }
   }
@@ -218,8 +228,13 @@ void sme_application(Context& ctx, const CreditApplication& app) {
 void run_origination(World& w) {
   Context ctx{w, *w.scenario, w.ledger, w.books, Account{w.books.platform_deposit, 0}};
   ctx.own_loans = platform_own_loans(w);
-  const Fen equity = w.ledger.net_worth(AgentKind::platform)[0];
-  ctx.own_limit = equity > 0 ? static_cast<Int128>(static_cast<double>(equity) * w.policy.leverage_limit) : 0;
+  // Own-funded lending needs capital at or above the registered minimum, and stays
+  // within the leverage limit on it.
+  const Fen capital = platform_capital(w, 0);
+  const bool registered = static_cast<double>(capital) >= w.policy.registered_capital_minimum_fen;
+  ctx.own_limit = capital > 0 && registered
+                      ? static_cast<Int128>(static_cast<double>(capital) * w.policy.leverage_limit)
+                      : 0;
   for (const std::uint32_t c : w.intents.revolving_reviews) review_revolving(ctx, c);
   for (const CreditApplication& app : w.intents.consumer_applications) consumer_application(ctx, app);
   for (const CreditApplication& app : w.intents.sme_applications) sme_application(ctx, app);

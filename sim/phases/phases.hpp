@@ -7,6 +7,7 @@
 namespace pfsim::phases {
 
 void run_begin_day(World& w);          // reset flows and intents; snapshot sector net worth
+void run_shocks(World& w);             // apply today's events; move phase-in ramps
 void run_consumer_daily(World& w);     // job spells; days past due; write-offs; fund-run requests
 void run_wages(World& w);              // payday: SMEs pay their employees
 void run_consumption(World& w);        // purchases by wallet, credit line or bank
@@ -18,5 +19,11 @@ void run_funds(World& w);              // redemptions, subscriptions placed, pla
 void run_month_end(World& w);          // interest, costs, fund yield, platform accounts, entry
 void run_settlement(World& w);         // banks settle clearing positions in reserves
 void run_bank_regulation(World& w);    // capital ratios, lending room, failures and resolution
+
+// Queues an event that fires today for run_shocks (called by the run layer
+// before the day's phases). An `ipo_halt` takes effect here, so an `ipo` later
+// the same day or after is refused: returns false for an event that will not
+// happen.
+bool schedule_shock(World& w, const EventSpec& event);
 
 }  // namespace pfsim::phases

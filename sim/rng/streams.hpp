@@ -25,6 +25,8 @@ enum class Stream : std::uint32_t {
   sme_entry = 110,
   sme_screening_platform = 111,
   sme_screening_bank = 112,
+  shock_wallet_switch = 113,
+  shock_layoff = 114,
 };
 
 }  // namespace pfsim::rng

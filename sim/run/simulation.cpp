@@ -1,6 +1,12 @@
 #include "run/simulation.hpp"
 
+#include <map>
+
 #include "core/date.hpp"
+#include "core/error.hpp"
+#include "phases/phases.hpp"
+#include "scenario/events.hpp"
+#include "scenario/load.hpp"
 #include "exec/parallel.hpp"
 #include "indicators/indicators.hpp"
 #include "record/results_writer.hpp"
@@ -12,8 +18,15 @@ std::string git_commit() { return PFSIM_GIT_COMMIT; }
 
 Simulation::Simulation(const Scenario& scenario, SimulationOptions options)
     : options_(options), arena_(std::make_unique<exec::Arena>(options.threads)) {
+  // Conditions may only name recorded indicators: refuse a typo before the run.
+  std::vector<std::string> names;
+  for (const indicators::Indicator& ind : indicators::table()) names.emplace_back(ind.name);
+  if (auto problems = scenario::check_identifiers(scenario, names); !problems.empty())
+    throw UserError(std::move(problems));
   arena_->run([&] { world_ = build_world(scenario, options_.seed); });
   series_.resize(indicators::table().size());
+  trigger_was_true_.assign(scenario.events.size(), 0);
+  trigger_fired_.assign(scenario.events.size(), 0);
 }
 
 Simulation::~Simulation() = default;
@@ -39,10 +52,87 @@ void Simulation::record_row() {
   if (writer_) writer_->append(day, row);
 }
 
+void Simulation::fire(const EventSpec& event, const std::string& condition) {
+  if (!phases::schedule_shock(*world_, event)) return;
+  record::EventRecord r{static_cast<std::int32_t>(world_->step), event.type, scenario::parameters_json(event),
+                        condition};
+  if (writer_) writer_->record_event(r);
+  events_.push_back(std::move(r));
+}
+
+// Before a day runs: its scheduled events, then triggers on the indicators of
+// the day before (in the scenario's order), then interventions from outside.
+void Simulation::fire_due_events() {
+  const Scenario& sc = *world_->scenario;
+  const Date today = world_->today();
+  std::map<std::string_view, std::size_t, std::less<>> slot;
+  for (std::size_t k = 0; k < indicators::table().size(); ++k) slot.emplace(indicators::table()[k].name, k);
+  for (std::size_t i = 0; i < sc.events.size(); ++i) {
+    const EventSpec& e = sc.events[i];
+    if (e.date) {
+      if (*e.date == today) fire(e, "");
+      continue;
+    }
+    if (days_.empty()) continue;  // triggers look at yesterday's indicators
+    const double value = scenario::evaluate(e.condition, [&](std::string_view name) -> double {
+      if (name == "step") return static_cast<double>(world_->step);
+      if (name == "day") return static_cast<double>(to_civil(today).day);
+      const auto it = slot.find(name);
+      if (it == slot.end()) throw InternalError("condition names an unknown indicator (checked at start)");
+      return series_[it->second].back();
+    });
+    const bool now = scenario::truthy(value);
+    if (now && trigger_was_true_[i] == 0 && (e.repeat || trigger_fired_[i] == 0)) {
+      trigger_fired_[i] = 1;
+      fire(e, e.when);
+    }
+    trigger_was_true_[i] = now ? 1 : 0;
+  }
+  for (const EventSpec& e : interventions_) fire(e, "intervention");
+  interventions_.clear();
+}
+
+namespace {
+UserError intervention_error(std::string key, std::string message, std::string hint) {
+  Diagnostic d;
+  d.where.file = "<apply_shock>";
+  d.key_path = std::move(key);
+  d.message = std::move(message);
+  d.hint = std::move(hint);
+  return UserError(std::move(d));
+}
+}  // namespace
+
+void Simulation::apply_shock(const std::string& event_yaml) {
+  // Validated exactly like an event in a file: appended to the resolved
+  // scenario's events (the resolved text ends with them), so rules across
+  // events (one per date, an ipo_halt needs an ipo) apply too.
+  std::string text = world_->scenario->resolved_text;
+  const std::string date = format_iso_date(world_->today());
+  if (event_yaml.find('\n') != std::string::npos)
+    throw intervention_error("", "apply_shock takes one event as a single-line JSON or YAML flow mapping", "");
+  const std::string empty_events = "\nevents: []\n";
+  if (text.ends_with(empty_events))
+    text.replace(text.size() - empty_events.size(), empty_events.size(), "\nevents:\n");
+  else if (text.rfind("\nevents:\n") == std::string::npos)
+    throw InternalError("resolved scenario text does not end with its events");
+  const Scenario with_it = scenario::load_text(text + "  - " + event_yaml + "\n", "<apply_shock>");
+  if (with_it.events.size() != world_->scenario->events.size() + 1) throw InternalError("apply_shock: event lost");
+  EventSpec e = with_it.events.back();
+  if (!e.when.empty())
+    throw intervention_error("when", "apply_shock takes an event that fires now, not a trigger",
+                             "leave out 'when' (and 'date'): the shock applies on the next simulated day");
+  if (*e.date != world_->today())
+    throw intervention_error("date", "apply_shock fires on the next simulated day (" + date + ")",
+                             "leave out 'date'");
+  interventions_.push_back(std::move(e));
+}
+
 std::int64_t Simulation::step(std::int64_t days, const std::function<bool()>& stop) {
   std::int64_t done = 0;
   for (; done < days; ++done) {
     if (stop && stop()) break;
+    fire_due_events();
     arena_->run([&] {
       engine::advance_day(*world_, options_.audit);
       record_row();
@@ -64,6 +154,7 @@ void Simulation::open_results_file(const std::filesystem::path& path, int flush_
   meta.git_commit = git_commit();
   meta.start_date = format_iso_date(world_->scenario->run.start_date);
   writer_ = std::make_unique<record::ResultsWriter>(path, std::move(specs), std::move(meta), flush_every_steps);
+  for (const record::EventRecord& e : events_) writer_->record_event(e);
   std::vector<double> row(series_.size());
   for (std::size_t t = 0; t < days_.size(); ++t) {
     for (std::size_t k = 0; k < row.size(); ++k) row[k] = series_[k][t];

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/engine.hpp"
+#include "record/results_writer.hpp"
 #include "scenario/scenario.hpp"
 #include "world/world.hpp"
 
@@ -56,6 +57,16 @@ class Simulation {
   [[nodiscard]] const SimulationOptions& options() const { return options_; }
   [[nodiscard]] int threads() const;
 
+  // Applies a shock from outside the scenario (Python's apply_shock) on the next
+  // simulated day. `event_yaml` is one event as a single-line JSON object (the
+  // keys of an item of `events:`), with `date` the next simulated day (Python
+  // fills it in). Validated against the scenario like a file; throws UserError.
+  // Recorded in /events with condition "intervention".
+  void apply_shock(const std::string& event_yaml);
+
+  // Every event that fired so far, in order.
+  [[nodiscard]] const std::vector<record::EventRecord>& fired_events() const { return events_; }
+
   // Recorded results: one row per simulated day.
   [[nodiscard]] const std::vector<std::int32_t>& recorded_days() const { return days_; }
   [[nodiscard]] const std::vector<double>& series(std::size_t indicator) const { return series_[indicator]; }
@@ -63,6 +74,8 @@ class Simulation {
 
  private:
   void record_row();
+  void fire_due_events();
+  void fire(const EventSpec& event, const std::string& condition);
 
   SimulationOptions options_;
   std::unique_ptr<exec::Arena> arena_;
@@ -70,6 +83,9 @@ class Simulation {
   std::vector<std::int32_t> days_;
   std::vector<std::vector<double>> series_;
   std::unique_ptr<record::ResultsWriter> writer_;
+  std::vector<record::EventRecord> events_;
+  std::vector<EventSpec> interventions_;  // from apply_shock, waiting for the next day
+  std::vector<std::uint8_t> trigger_was_true_, trigger_fired_;  // per scenario event
 };
 
 // Program identity written into results files.

@@ -128,6 +128,10 @@ Policy initial_policy(const Scenario& sc) {
   p.tech_fee_share = sc.platform.tech_fee_share;
   p.capital_minimum = sc.banks.capital_minimum;
   p.conservation_buffer = sc.banks.conservation_buffer;
+  for (const BankTier& t : sc.banks.tiers)
+    if (t.name == "state") p.surcharge_state = t.surcharge;
+  p.risk_weight_consumer = sc.banks.risk_weight_consumer;
+  p.risk_weight_sme = sc.banks.risk_weight_sme;
   p.instant_redemption_cap_yuan = sc.fund.instant_redemption_cap_yuan;
   p.fund_liquidity_ratio = sc.fund.liquidity_ratio;
   return p;
@@ -351,6 +355,12 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
                                          K::central_bank, fixed(0), K::government, fixed(0), 1));
   L.cb_loan_book = L.add_book(claim_book("central_bank.loans_to_banks", I::central_bank_loan, K::bank,
                                          K::central_bank, fixed(0), K::bank, by_row(), n_banks));
+  // Outside capital (an IPO): investors hold the platforms' shares and pay
+  // through the central bank, which takes a claim on the rest of the world.
+  L.platform_shares_book = L.add_book(claim_book("investor.platform_shares", I::equity_stake, K::platform,
+                                                 K::investor, fixed(0), K::platform, by_row(), n_platforms));
+  L.cb_foreign_book = L.add_book(claim_book("central_bank.foreign_assets", I::foreign_claim, K::central_bank,
+                                            K::central_bank, fixed(0), K::investor, fixed(0), 1));
 
   // --- initial balance sheets, built only through ledger primitives -------------
   for (std::uint32_t c = 0; c < n_consumers; ++c) {

@@ -96,6 +96,39 @@ void Ledger::government_pays(Account to, Fen amount) {
   ops::income(*this, FlowType::endowment, AgentKind::government, 0, tb.holder_kind, tb.holder.of(to.row), amount);
 }
 
+void Ledger::investors_subscribe(std::uint32_t platform, Account platform_deposit, Fen amount) {
+  if (amount < 0) throw InternalError("ledger: negative share issue");
+  if (amount == 0) return;
+  const Book& db = books_[platform_deposit.book];
+  const std::uint32_t bank = db.issuer.of(platform_deposit.row);
+  post(Account{platform_shares_book, platform}, amount);
+  post(Account{cb_foreign_book, 0}, amount);
+  post(Account{reserves_book, bank}, amount);
+  post(platform_deposit, amount);
+  post_money(amount);
+}
+
+void Ledger::government_receives(Account from, Fen amount) {
+  if (amount < 0) throw InternalError("ledger: negative payment to the government");
+  if (amount == 0) return;
+  const Book& fb = books_[from.book];
+  if (!fb.is_money() || balance(from) < amount) throw InternalError("ledger: payment to the government without the money");
+  const std::uint32_t bank = fb.issuer.of(from.row);
+  const Fen from_bank = std::min(amount, balance(Account{bank_bond_book, bank}));
+  const Fen from_cb = amount - from_bank;
+  if (balance(Account{cb_bond_book, 0}) < from_cb) throw InternalError("ledger: the government has too few bonds to retire");
+  post(from, -amount);
+  post(Account{bank_bond_book, bank}, -from_bank);
+  post(Account{cb_bond_book, 0}, -from_cb);
+  // The bank pays the central bank's share in reserves, borrowing what it lacks.
+  const Fen from_reserves = std::min(from_cb, balance(Account{reserves_book, bank}));
+  post(Account{reserves_book, bank}, -from_reserves);
+  post(Account{cb_loan_book, bank}, from_cb - from_reserves);
+  post_money(-amount);
+  ops::income(*this, FlowType::capital_transfers, fb.holder_kind, fb.holder.of(from.row), AgentKind::government, 0,
+              amount);
+}
+
 void Ledger::government_capitalises_bank(std::uint32_t bank, Fen amount) {
   post(Account{bank_bond_book, bank}, amount);
   ops::income(*this, FlowType::capital_transfers, AgentKind::government, 0, AgentKind::bank, bank, amount);

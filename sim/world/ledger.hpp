@@ -52,6 +52,8 @@ enum class Instrument : std::uint8_t {
   loan,               // holder lender (bank or platform), issuer borrower
   fund_units,         // holder consumer, issuer fund (stable NAV of 1 fen per unit)
   equity_stake,       // holder investor, issuer platform (paid-in capital)
+  foreign_claim,      // holder central bank, issuer investor (the rest of the world)
+  count_,
 };
 
 // Income flows by type: the rows of the transaction-flow matrix. `financial`
@@ -167,6 +169,14 @@ class Ledger {
   void government_capitalises_bank(std::uint32_t bank, Fen amount);
   void central_bank_buys_bonds(std::uint32_t bank, Fen amount);
   void bank_repays_central_bank(std::uint32_t bank, Fen amount);
+  // Outside investors buy `amount` of new shares of `platform`, paying through
+  // the central bank into `platform_deposit` (new money; no net worth changes).
+  void investors_subscribe(std::uint32_t platform, Account platform_deposit, Fen amount);
+  // A payment to the government (a fine) out of a deposit: the government
+  // retires bonds held by the deposit's bank, then bonds held by the central
+  // bank (the bank pays those in reserves, borrowing what it lacks from the
+  // central bank). Money is destroyed.
+  void government_receives(Account from, Fen amount);
   // Turns every bank's clearing position into reserves; a bank whose reserves
   // would turn negative borrows the gap from the central bank's standing facility.
   void settle_clearing();
@@ -183,7 +193,7 @@ class Ledger {
 
   // Well-known books (set by the world builder).
   BookId reserves_book = 0, clearing_book = 0, bank_bond_book = 0, cb_bond_book = 0,
-         cb_loan_book = 0;
+         cb_loan_book = 0, platform_shares_book = 0, cb_foreign_book = 0;
 
   [[nodiscard]] Int128 money_stock() const;
 

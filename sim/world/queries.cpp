@@ -42,6 +42,11 @@ Int128 platform_own_loans(const World& w) {
   return own;
 }
 
+Fen platform_capital(const World& w, std::uint32_t platform) {
+  return checked_add(w.ledger.net_worth(AgentKind::platform)[platform],
+                     w.ledger.balance(Account{w.ledger.platform_shares_book, platform}));
+}
+
 std::vector<Int128> totals_by_holder(const Book& b, std::size_t agents) {
   std::vector<Int128> out(agents, 0);
   for (std::size_t r = 0; r < b.rows(); ++r) out[b.holder.of(r)] += b.balance[r];

@@ -15,6 +15,9 @@ namespace pfsim {
 
 // Loans funded by the lending platform itself (fen).
 [[nodiscard]] Int128 platform_own_loans(const World& w);
+// The platform's book equity, fen: net worth (retained earnings and the
+// initial endowment) plus paid-in capital from outside investors (an IPO).
+[[nodiscard]] Fen platform_capital(const World& w, std::uint32_t platform);
 // Σ of a book's rows per holder (or issuer) agent index, fen.
 [[nodiscard]] std::vector<Int128> totals_by_holder(const Book& b, std::size_t agents);
 

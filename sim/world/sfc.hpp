@@ -15,7 +15,7 @@
 
 namespace pfsim {
 
-inline constexpr std::size_t instrument_count = 9;
+inline constexpr std::size_t instrument_count = static_cast<std::size_t>(Instrument::count_);
 using SectorTotals = std::array<Int128, agent_kind_count>;
 // [instrument][sector], fen: + asset of the sector, − liability.
 using BalanceSheetMatrix = std::array<SectorTotals, instrument_count>;

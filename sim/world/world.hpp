@@ -1,6 +1,7 @@
 // The world: stores + ledger + policy + calendar + this step's flow counters.
 #pragma once
 
+#include <limits>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -47,27 +48,64 @@ struct StepFlows {
   std::int64_t sme_entries = 0;
   std::int64_t bank_failures = 0;
   Fen bank_resolution_cost = 0;
+  Fen ipo_raised = 0;  // fen of new platform capital from investors
+  Fen fines_paid = 0;  // fen paid by platforms to the government
 };
 
 // The rules in force. Built from the scenario; shocks change them during a run.
+// The rules in force today. Built from the scenario; shocks (phases/shocks.cpp)
+// change them, at once or ramped over a phase-in.
 struct Policy {
-  double policy_rate = 0;
-  double reserve_requirement = 0;
-  double interest_on_reserves = 0;
-  double bureau_signal_sigma = 0;
+  double policy_rate = 0;           // 1/year
+  double reserve_requirement = 0;   // share of deposits
+  double interest_on_reserves = 0;  // 1/year
+  double bureau_signal_sigma = 0;   // logit-PD noise of the credit bureau's signal
   double own_funding_share = 0;     // platform's co-funding share on new loans
-  double leverage_limit = 0;
-  double interest_rate_cap = 0;
-  double tech_fee_share = 0;
-  double capital_minimum = 0;
+  double leverage_limit = 0;        // own-funded loans ≤ limit × platform capital
+  double registered_capital_minimum_fen = 0;  // below it the platform makes no own-funded loans
+  double interest_rate_cap = 0;     // 1/year
+  double tech_fee_share = 0;        // share of co-lent interest paid to the platform
+  double capital_minimum = 0;       // bank total capital ratio
   double conservation_buffer = 0;
-  double instant_redemption_cap_yuan = 0;
+  double surcharge_state = 0;       // surcharge of the tier named "state" (others: scenario)
+  double risk_weight_consumer = 0;
+  double risk_weight_sme = 0;
+  double max_partner_share_of_tier1 = std::numeric_limits<double>::infinity();  // co-lent ≤ × bank equity
+  double max_colending_share_of_loans = 1;  // co-lent ≤ share × bank loans
+  double max_consumer_loan_fen = std::numeric_limits<double>::infinity();  // per loan / credit line
+  double max_loan_income_share = std::numeric_limits<double>::infinity();  // × annual wage
+  double max_payment_share = 1;     // platform's share of wallet users
+  double instant_redemption_cap_yuan = 0;  // per consumer per day (not scaled)
   double fund_liquidity_ratio = 0;
   double income_multiplier = 1;      // scales wages (income shocks)
   double job_loss_multiplier = 1;    // scales job-loss rates (unemployment shocks)
+  double unemployment_target = -1;   // while ≥ 0, layoffs lift unemployment to it
   double house_price_index = 1;      // collateral values × index
   bool platform_outage = false;
   double fund_run_share_daily = 0;   // share of fund units redeemed per day during a run
+  bool review_bank_limits = false;   // recompute bank lending room today (a rule changed)
+};
+
+// A policy setting moving linearly from `from` (at step `start_step`) to `to`
+// (`days` later). The knob is a member of Policy, not a pointer into memory.
+struct PolicyRamp {
+  double Policy::*knob = nullptr;
+  double from = 0, to = 0;
+  std::int64_t start_step = 0, days = 0;
+};
+
+// Shock state that outlives the day an event fired (phases/shocks.cpp).
+struct ShockState {
+  std::vector<EventSpec> pending;  // fired today, applied by the shocks phase
+  std::vector<PolicyRamp> ramps;
+  std::int64_t outage_until_step = -1;       // the platform is down while step < this
+  struct FundRun {
+    double share_daily = 0;
+    std::int64_t until_step = 0;
+  };
+  std::vector<FundRun> fund_runs;
+  bool ipo_halted = false;
+  double ipo_valuation_fen = 0;  // model units; 0 before an IPO
 };
 
 // Requests made inside parallel phases and served by serial hub phases later
@@ -127,6 +165,7 @@ struct World {
   Ledger ledger;
   BookIds books;
   Policy policy;
+  ShockState shocks;
   StepFlows flows;
   Intents intents;
   // Σ net worth by sector at the start of the step (fen), for the stock-flow check.

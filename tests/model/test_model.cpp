@@ -98,10 +98,12 @@ TEST_CASE("a run on the fund drains the reserves of the banks holding its placem
   const std::uint32_t custodian = w.funds.custodian[0];
   std::vector<double> placements(w.banks.size());
   for (std::uint32_t b = 0; b < w.banks.size(); ++b) placements[b] = static_cast<double>(w.ledger.balance({fund, b}));
-  w.policy.fund_run_share_daily = 0.25;  // a quarter of every holding asked back each day
-  w.policy.instant_redemption_cap_yuan = 1e12;
+  // A quarter of every holding asked back each day for three days, beyond any cap.
+  const std::string today = format_iso_date(w.today());
+  stressed->apply_shock(R"({"type": "fund_run", "date": ")" + today + R"(", "redemption_share": 0.75, "days": 3})");
+  stressed->apply_shock(R"({"type": "fund_rules", "date": ")" + today + R"(", "instant_redemption_cap_yuan": 1e9})");
   stressed->step(3);
-  w.policy.fund_run_share_daily = 0;
+  CHECK(stressed->fired_events().size() == 2);
   calm->step(3);
   CHECK(total(*stressed, "fund_redemptions") > 5 * total(*calm, "fund_redemptions"));
   // Placements pulled back from each bank (vs the calm run) are proportional to

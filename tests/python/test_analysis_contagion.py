@@ -1,6 +1,6 @@
 """analysis.contagion: the `pfsim contagion MODEL -` front end, round-by-round distress, pictures.
 
-Skips when the CLI lacks the `contagion` subcommand.
+Needs a `pfsim` with the `contagion` subcommand (skips only when no pfsim is built).
 """
 import pathlib
 import sys
@@ -19,8 +19,7 @@ RING = np.array([[0, 10, 0], [0, 0, 10], [4, 0, 0]], float)
 
 @pytest.fixture(scope="module")
 def cli(pfsim_exe):
-    if not pa.has_contagion(pfsim_exe):
-        pytest.skip(f"{pfsim_exe} has no `contagion` subcommand yet")
+    assert pa.has_contagion(pfsim_exe), f"{pfsim_exe} has no `contagion` subcommand: rebuild it"
     return pfsim_exe
 
 

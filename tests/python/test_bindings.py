@@ -6,6 +6,7 @@ in test_bindings_threads.py.
 import ast
 import datetime
 import gc
+import json
 import pathlib
 import pydoc
 import sys
@@ -13,6 +14,7 @@ import types
 import weakref
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import BUILD, ROOT
@@ -382,9 +384,36 @@ def test_ledger_accounts_are_balance_sheets(sim):
         ledger.net_worth("alien")
 
 
-def test_apply_shock_says_it_is_not_there_yet(sim):
-    with pytest.raises(NotImplementedError, match="issue 6"):
-        sim.apply_shock({"type": "ipo_halt"})
+def test_apply_shock_fires_on_the_next_day_and_is_recorded(sim, tmp_path):
+    sim.step(5)
+    fine_yuan = 2.0e6
+    sim.apply_shock({"type": "antitrust_fine", "yuan": fine_yuan})
+    assert sim.events.empty  # fires when the next day runs
+    sim.step(1)
+    ev = sim.events
+    assert list(ev["type"]) == ["antitrust_fine"]
+    assert ev["condition"].iloc[0] == "intervention"
+    assert ev["date"].iloc[0] == pd.Timestamp(sim.start_date) + pd.Timedelta(days=5)
+    assert json.loads(ev["parameters"].iloc[0])["yuan"] == fine_yuan
+    fines = sim.results.to_pandas()["platform_fines"]
+    assert fines.iloc[-1] == pytest.approx(fine_yuan, rel=1e-9)
+    assert sim.interventions[-1]["type"] == "shock"
+    path = sim.save(tmp_path / "r.h5")
+    saved = pfsim.open_results(path)
+    assert list(saved.events["type"]) == ["antitrust_fine"]
+    assert saved.events["condition"].iloc[0] == "intervention"
+
+
+def test_apply_shock_validates_like_a_scenario_file(sim):
+    with pytest.raises(pfsim.ScenarioError, match="yuan"):
+        sim.apply_shock({"type": "antitrust_fine"})
+    with pytest.raises(pfsim.ScenarioError, match="did you mean"):
+        sim.apply_shock({"type": "antitrust_fin", "yuan": 1})
+    with pytest.raises(pfsim.ScenarioError, match="next simulated day"):
+        sim.apply_shock({"type": "policy_rate", "rate": 0.02, "date": "2019-02-01"})
+    with pytest.raises(TypeError):
+        sim.apply_shock("ipo_halt")
+    assert sim.events.empty
 
 
 # -- API surface --

@@ -15,12 +15,15 @@ thin layer over it with numpy, pandas and xarray conveniences::
     sim.save("results/run.h5")                # HDF5, opens in h5py and xarray
 
 Main names: :class:`Scenario`, :class:`Simulation` (with :class:`Store` and
-:class:`Ledger`), :class:`Results` and :func:`open_results`. Errors:
+:class:`Ledger`), :class:`Results` and :func:`open_results`. Interbank
+contagion models (the engine's, as ``pfsim contagion``): :func:`contagion`,
+:func:`eisenberg_noe`, :func:`debtrank`, :func:`furfine`, :func:`fire_sale`. Errors:
 :class:`ScenarioError` (bad input) and :class:`InternalError` (a bug), both
 subclasses of :class:`Error`. See docs/python.md.
 """
 
 from . import _core
+from ._contagion import contagion, debtrank, eisenberg_noe, fire_sale, furfine
 from ._core import Error, InternalError, ScenarioError
 from ._ledger import Ledger
 from ._results import Results, indicators, open_results
@@ -40,6 +43,11 @@ __all__ = [
     "ScenarioError",
     "Simulation",
     "Store",
+    "contagion",
+    "debtrank",
+    "eisenberg_noe",
+    "fire_sale",
+    "furfine",
     "indicators",
     "open_results",
     "schema",

@@ -100,6 +100,7 @@ class Results:
             units={t["name"]: t["units"] for t in table},
             descriptions={t["name"]: t["description"] for t in table},
             metadata=metadata,
+            events=sim.events,
         )
 
     # -- contents --
@@ -171,7 +172,8 @@ class Results:
     @property
     def events(self) -> pd.DataFrame:
         """Events (shocks) recorded in the results file: date, type,
-        parameters (JSON), condition. Empty for a live simulation for now."""
+        parameters (JSON), condition (a trigger's expression, "intervention" for
+        Simulation.apply_shock, else empty)."""
         if self._events is None:
             return pd.DataFrame(
                 {

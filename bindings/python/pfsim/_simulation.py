@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import operator
 import os
 from typing import Any, NamedTuple
@@ -371,18 +372,40 @@ class Simulation:
     # -- interventions --
 
     def apply_shock(self, shock: dict[str, Any]) -> None:
-        """Applies a shock (e.g. ``{"type": "ipo_halt"}``) — not available yet.
+        """Applies a shock on the next simulated day, e.g.
+        ``sim.apply_shock({"type": "antitrust_fine", "yuan": 18.2e9})``.
 
-        Raises NotImplementedError: the shock engine is tracked in issue 6
-        (interventions from Python) and is being built; until then, change
-        parameters before construction (``Scenario[...] = ...``) or write
-        behavioural columns (:meth:`Store.writable`).
+        ``shock`` has the shape of an item of a scenario's ``events:`` (see
+        docs/scenarios.md for every type and parameter), without ``when``;
+        ``date`` defaults to :attr:`date` (the next day to simulate). It is
+        validated exactly like a file (raises :class:`ScenarioError`), recorded
+        in :attr:`interventions` and, once it fires, in :attr:`events` and
+        the results file's ``/events`` (condition ``"intervention"``).
         """
-        raise NotImplementedError(
-            "Simulation.apply_shock is not implemented yet: the shock engine is "
-            "being built (issue 6, interventions from Python). Until it lands, set "
-            "parameters on the Scenario before building the Simulation, or write "
-            "behavioural columns with sim.<store>.writable(column)."
+        if not isinstance(shock, dict):
+            raise TypeError(f"apply_shock takes a dict, not {type(shock).__name__}")
+        event = dict(shock)
+        event.setdefault("date", self.date.isoformat())
+        if isinstance(event["date"], datetime.date):
+            event["date"] = event["date"].isoformat()
+        self._core.apply_shock(json.dumps(event, allow_nan=False))
+        self._record({"type": "shock", "day": self.days_done, "event": event})
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """Events fired so far (scenario dates, triggers and apply_shock):
+        date, type, parameters (JSON), condition."""
+        rows = self._core.events
+        start = pd.Timestamp(self.start_date)
+        return pd.DataFrame(
+            {
+                "date": pd.to_datetime(
+                    [start + pd.Timedelta(days=r["day"]) for r in rows]
+                ).astype("datetime64[ns]"),
+                "type": pd.Series([r["type"] for r in rows], dtype=object),
+                "parameters": pd.Series([r["parameters"] for r in rows], dtype=object),
+                "condition": pd.Series([r["condition"] for r in rows], dtype=object),
+            }
         )
 
     @property
