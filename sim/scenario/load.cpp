@@ -349,8 +349,12 @@ struct Loader {
                 "the path is relative to the file that extends it");
       return std::nullopt;
     }
-    // Only regular files: a FIFO or a device named by a hostile file could block forever.
-    if (!std::filesystem::is_regular_file(status)) {
+    // Only regular files: a FIFO or a device named by a hostile file could block
+    // forever — and so could a kernel pseudo-file, which passes as regular.
+    const std::string canonical_text = path.string();
+    const bool pseudo = canonical_text.starts_with("/proc/") || canonical_text.starts_with("/sys/") ||
+                        canonical_text.starts_with("/dev/");
+    if (pseudo || !std::filesystem::is_regular_file(status)) {
       report.at(target, key, "'" + name + "' is not a regular file", "extend a scenario file");
       return std::nullopt;
     }

@@ -150,8 +150,9 @@ std::vector<ShockType> shock_table() {
   {
     ShockType s = shock(
         "loan_size_cap",
-        "Caps each consumer loan at `max_yuan` and/or at `max_income_share` of the borrower's "
-        "annual income (Nov-2020 draft rules: RMB 300,000 and one third of income).",
+        "Caps each consumer loan and credit line the platform grants (co-lent; banks' own loans "
+        "are not capped) at `max_yuan` and/or at `max_income_share` of the borrower's annual "
+        "income (Nov-2020 draft rules: RMB 300,000 and one third of income).",
         true,
         {number("max_yuan", "RMB", 0, 1e9, "Largest consumer loan."),
          number("max_income_share", "share of annual income", 0, 100,
@@ -202,9 +203,11 @@ std::vector<ShockType> shock_table() {
   {
     ShockType s =
         shock("bank_failure",
-              "A bank fails: its equity is written off and its failure is resolved (losses to its "
-              "creditors, contagion through the interbank network). Name it by `bank` (its index "
-              "over all banks, tiers in order) or by `tier` and `index` within the tier.",
+              "A bank fails: its equity is written off (against its bonds, then its reserves) and "
+              "it is resolved the same day: the government recapitalises it to its requirement, "
+              "depositors lose nothing, and it makes no new loans for the rest of the run. Name it "
+              "by `bank` (its index over all banks, tiers in order) or by `tier` and `index` "
+              "within the tier.",
               false,
               {integer("bank", "index", 0, 1e6, "Index of the bank over all banks, from 0."),
                text("tier", "Name of the bank's tier (banks.tiers[].name)."),
@@ -230,9 +233,9 @@ std::vector<ShockType> shock_table() {
   {
     ShockType s = shock(
         "ipo_halt",
-        "Halts the planned IPO: the `ipo` event does not happen, and confidence in the platform "
-        "falls. A scheduled halt must come on or before the IPO's date (Nov-2020: two days "
-        "before listing).",
+        "Halts the planned IPO: the `ipo` event does not happen, so its capital never arrives "
+        "(and with it the lending room it would have given). A scheduled halt must come on or "
+        "before the IPO's date (Nov-2020: two days before listing).",
         false, {});
     s.requires_type = "ipo";
     t.push_back(std::move(s));
@@ -284,9 +287,9 @@ std::vector<ShockType> shock_table() {
   }
   t.push_back(shock(
       "fund_run",
-      "A run on the money-market fund: holders ask to redeem `redemption_share` of their units "
-      "over `days` days (within the instant-redemption cap); the fund pulls its placements from "
-      "banks.",
+      "A run on the money-market fund: each day for `days` days, holders ask to redeem "
+      "`redemption_share` / `days` of their units (within the instant-redemption cap); the fund "
+      "pulls its placements from banks.",
       false,
       {required(
            number("redemption_share", "share", 0, 1, "Share of fund units holders try to redeem.")),

@@ -340,3 +340,9 @@ TEST_CASE("files: missing, a directory, unreadable base") {
   CHECK(errors_of([&] { return scenario::load_file(fifo_user); }).find("is not a regular file") !=
         std::string::npos);
 }
+
+TEST_CASE("extends: kernel pseudo-files are refused (they pass as regular files and may block)") {
+  const TempDir dir;
+  const std::string a = dir.write("a.yaml", "extends: /proc/self/status\n");
+  CHECK(errors_of([&] { return scenario::load_file(a); }).find("is not a regular file") != std::string::npos);
+}
