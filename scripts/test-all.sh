@@ -13,7 +13,7 @@ export CTEST_OUTPUT_ON_FAILURE=1
 echo "== release build ==" >&2
 bash scripts/build.sh release
 ctest --preset release -j2
-PFSIM_BUILD_DIR="$PWD/build" PYTHONPATH="$PWD/build/python:$PWD" \
+PFSIM_REQUIRE_ALL=1 PFSIM_BUILD_DIR="$PWD/build" PYTHONPATH="$PWD/build/python:$PWD" \
   /usr/bin/python3 -m pytest -q tests/python
 
 if [ "${PFSIM_SKIP_ASAN:-0}" != "1" ]; then

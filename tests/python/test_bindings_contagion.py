@@ -3,18 +3,13 @@ contagion models from Python — the same answers, bit for bit, as
 `pfsim contagion MODEL -`, numpy in and out, ValueError for bad input.
 """
 import json
-import sys
 
 import numpy as np
 import pytest
 
-from conftest import BUILD, run_pfsim
+from conftest import require_pfsim, run_pfsim
 
-PYDIR = BUILD / "python"
-if not any((PYDIR / "pfsim").glob("_core*.so")):
-    pytest.skip(f"the pfsim Python module is not built in {PYDIR}", allow_module_level=True)
-sys.path.insert(0, str(PYDIR))
-import pfsim  # noqa: E402
+pfsim = require_pfsim()
 
 RING = np.array([[0, 10, 0], [0, 0, 10], [4, 0, 0]], float)
 CASCADE = np.array([[0, 5, 0, 0, 0], [0, 0, 3, 4, 0], [0, 0, 0, 0, 2], [0, 0, 0, 0, 3], [0, 0, 0, 0, 0]], float)

@@ -2,7 +2,6 @@
 xarray, replay and determinism."""
 import datetime
 import json
-import sys
 
 import h5py
 import numpy as np
@@ -10,17 +9,9 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from conftest import BUILD, ROOT
+from conftest import ROOT, require_pfsim
 
-PYDIR = BUILD / "python"
-if not any((PYDIR / "pfsim").glob("_core*.so")):
-    pytest.skip(
-        f"the pfsim Python module is not built in {PYDIR} "
-        "(configure with -DPFSIM_BUILD_PYTHON=ON and build, or set PFSIM_BUILD_DIR)",
-        allow_module_level=True,
-    )
-sys.path.insert(0, str(PYDIR))
-import pfsim  # noqa: E402
+pfsim = require_pfsim()
 
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 SMALL = {"consumers.count": 5000, "smes.count": 500, "run.days": 40}

@@ -10,19 +10,10 @@ import threading
 import time
 
 import numpy as np
-import pytest
 
-from conftest import BUILD, ROOT
+from conftest import PYDIR, ROOT, require_pfsim
 
-PYDIR = BUILD / "python"
-if not any((PYDIR / "pfsim").glob("_core*.so")):
-    pytest.skip(
-        f"the pfsim Python module is not built in {PYDIR} "
-        "(configure with -DPFSIM_BUILD_PYTHON=ON and build, or set PFSIM_BUILD_DIR)",
-        allow_module_level=True,
-    )
-sys.path.insert(0, str(PYDIR))
-import pfsim  # noqa: E402
+pfsim = require_pfsim()
 
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 
