@@ -39,6 +39,8 @@ std::string instrument_name(Instrument i) {
       return "fund_units";
     case Instrument::foreign_claim:
       return "foreign_claim";
+    case Instrument::interbank_loan:
+      return "interbank_loan";
     case Instrument::count_:
       break;
     case Instrument::equity_stake:

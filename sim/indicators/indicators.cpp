@@ -103,6 +103,17 @@ constexpr Indicator indicator_table[] = {
     {"house_price_index", "1", "House-price index (1 at the start)."},
     {"platform_outage", "1", "1 while the platform's services are down."},
     {"new_term_loans_platform", "RMB/day", "New platform-originated cash and SME loans (credit-line draws excluded)."},
+    // the interbank market and contagion
+    {"interbank_loans", "RMB", "Overnight interbank loans outstanding at the end of the day."},
+    {"contagion_defaults_round_0", "count/day", "Banks failing today on their own (insolvent, illiquid or a bank_failure shock)."},
+    {"contagion_defaults_round_1", "count/day", "Banks failing in the first round of interbank contagion today."},
+    {"contagion_defaults_round_2", "count/day", "Banks failing in the second round of interbank contagion today."},
+    {"contagion_defaults_round_3_plus", "count/day", "Banks failing in the third or a later round today."},
+    {"contagion_rounds", "count/day", "Contagion rounds with new failures today."},
+    {"contagion_interbank_losses", "RMB/day", "Interbank claims written off on failing banks today (lgd × claims)."},
+    {"contagion_clearing_loss", "RMB/day", "Shortfall of interbank payments under Eisenberg-Noe clearing on a failure day: Σ (obligations − clearing payments)."},
+    {"interbank_debtrank_max", "1", "Largest DebtRank of one bank's default over the interbank network (last month end or failure day)."},
+    {"srisk_total", "RMB", "Σ SRISK-style bank capital shortfall in a crisis (last month end or failure day)."},
 };
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
@@ -295,6 +306,14 @@ void compute(const World& w, std::span<double> out) {
   out[k++] = pol.house_price_index;
   out[k++] = pol.platform_outage ? 1.0 : 0.0;
   out[k++] = rmb(checked_add(f.new_term_loans[P], f.new_sme_term_loans[P]));
+  out[k++] = rmb(total(L.interbank_book));
+  for (std::size_t r = 0; r < contagion_round_slots; ++r)
+    out[k++] = static_cast<double>(f.contagion_defaults_by_round[r]);
+  out[k++] = static_cast<double>(f.contagion_rounds);
+  out[k++] = rmb(f.contagion_interbank_losses);
+  out[k++] = rmb(f.contagion_clearing_loss);
+  out[k++] = w.systemic.debtrank_max;
+  out[k++] = rmb(w.systemic.srisk_fen);
   if (k != out.size()) throw InternalError("indicators: table and compute() disagree");
 }
 

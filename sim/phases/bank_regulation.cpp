@@ -1,6 +1,10 @@
 // Bank capital and failure.
 //  * Every day: a bank whose equity is negative, or whose overnight central-bank
-//    credit exceeds the bonds it can pledge, fails. It is resolved at once: the
+//    credit exceeds the bonds it can pledge, fails. With interbank.contagion =
+//    furfine its interbank creditors then write off lgd × their overnight
+//    claims on it, and any creditor whose equity turns negative fails in the
+//    next round, until no new bank fails (or max_rounds). Every failing bank is
+//    resolved at once: the
 //    government recapitalises it to its capital requirement (a capital transfer;
 //    the cost is recorded) and it keeps operating under a `failed` flag; it
 //    makes no new loans for the rest of the run.
@@ -18,9 +22,12 @@
 #include <cmath>
 #include <limits>
 
+#include "contagion/debtrank.hpp"
+#include "contagion/eisenberg_noe.hpp"
 #include "phases/chunked.hpp"
 #include "phases/phases.hpp"
 #include "phases/rules.hpp"
+#include "world/ledger_ops.hpp"
 
 namespace pfsim::phases {
 
@@ -36,6 +43,91 @@ double concentration_room(const Policy& p, double colent, double loans, double e
   // (colent + x) / (loans + x) ≤ m  ⇔  x ≤ (m·loans − colent) / (1 − m).
   if (m < 1) room = std::min(room, std::max(0.0, (m * loans - colent) / (1 - m)));
   return room;
+}
+
+// Σ (p̄ − p) of the Eisenberg-Noe clearing of today's interbank obligations,
+// each bank's other net assets (equity + interbank debt − interbank claims,
+// floored at 0) standing for its external assets. Fen.
+double clearing_loss(const World& w) {
+  const contagion::SparseMatrix L = interbank_liabilities(w);
+  if (L.nnz() == 0) return 0;
+  const std::size_t n = w.banks.size();
+  std::vector<double> external(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    double claims = 0;
+    for (std::size_t k = 0; k < n; ++k) claims += L.at(k, i);
+    external[i] = std::max(0.0, static_cast<double>(w.ledger.net_worth(AgentKind::bank)[i]) + L.row_sum(i) - claims);
+  }
+  const contagion::ClearingResult r = contagion::eisenberg_noe(L, external);
+  double loss = 0;
+  for (std::size_t i = 0; i < n; ++i) loss += L.row_sum(i) - r.payments[i];
+  return std::max(0.0, loss);
+}
+
+// Furfine (2003) rounds inside the step: every bank failing in round r makes
+// its interbank creditors write off lgd × their claims on it; a creditor whose
+// equity turns negative fails in round r + 1. Returns the failing flags.
+std::vector<std::uint8_t> propagate_failures(World& w, std::vector<std::uint8_t> failing) {
+  const Scenario& sc = *w.scenario;
+  Ledger& L = w.ledger;
+  const std::size_t n = failing.size();
+  std::vector<std::uint32_t> wave;
+  for (std::uint32_t b = 0; b < n; ++b)
+    if (failing[b] != 0) wave.push_back(b);
+  w.flows.contagion_defaults_by_round[0] += static_cast<std::int64_t>(wave.size());
+  if (sc.interbank.contagion != "furfine") return failing;
+  for (std::int64_t round = 1; round <= sc.interbank.max_rounds && !wave.empty(); ++round) {
+    for (const std::uint32_t f : wave)
+      for (std::uint32_t row = w.interbank.borrow_begin[f]; row < w.interbank.borrow_begin[f + 1]; ++row) {
+        const Fen loss = apply_rate(L.balance({L.interbank_book, row}), sc.interbank.lgd);
+        ops::write_off(L, Account{L.interbank_book, row}, loss);
+        w.flows.contagion_interbank_losses = checked_add(w.flows.contagion_interbank_losses, loss);
+      }
+    wave.clear();
+    for (std::uint32_t b = 0; b < n; ++b)
+      if (failing[b] == 0 && L.net_worth(AgentKind::bank)[b] < 0) {
+        failing[b] = 1;
+        wave.push_back(b);
+      }
+    const auto slot = static_cast<std::size_t>(std::min<std::int64_t>(round, contagion_round_slots - 1));
+    w.flows.contagion_defaults_by_round[slot] += static_cast<std::int64_t>(wave.size());
+    if (!wave.empty()) w.flows.contagion_rounds = std::max(w.flows.contagion_rounds, round);
+  }
+  return failing;
+}
+
+// Largest DebtRank (Battiston et al. 2012) of the default of one bank over the
+// overnight interbank exposures (impact W_ij = L_ij / E_j capped at 1; uniform
+// weights), and Σ SRISK_i = max(0, k·D_i − (1 − k)·(1 − LRMES)·E_i) on book
+// equity E and liabilities D (Brownlees & Engle 2017, in its simple form).
+void measure_systemic_risk(World& w) {
+  const std::size_t n = w.banks.size();
+  const auto& nw = w.ledger.net_worth(AgentKind::bank);
+  const auto& ib = w.scenario->interbank;
+  const std::vector<Int128> assets = bank_total_assets(w);
+  double srisk = 0;
+  for (std::size_t b = 0; b < n; ++b) {
+    const double equity = static_cast<double>(nw[b]);
+    const double debt = static_cast<double>(assets[b]) - equity;
+    const double k = ib.srisk_prudential_ratio;
+    srisk += std::max(0.0, k * debt - (1 - k) * (1 - ib.srisk_crisis_loss) * std::max(0.0, equity));
+  }
+  w.systemic.srisk_fen = srisk;
+  const contagion::SparseMatrix L = interbank_liabilities(w);
+  double worst = 0;
+  if (L.nnz() > 0) {
+    std::vector<double> equity(n);
+    for (std::size_t b = 0; b < n; ++b) equity[b] = std::max(1.0, static_cast<double>(nw[b]));
+    const contagion::SparseMatrix impact = contagion::impact_from_liabilities(L, equity);
+    std::vector<double> h0(n, 0.0);
+    for (std::size_t b = 0; b < n; ++b) {
+      if (L.row_sum(b) <= 0) continue;  // owes nothing: its default hits no one
+      h0[b] = 1.0;
+      worst = std::max(worst, contagion::debtrank(impact, h0).debtrank);
+      h0[b] = 0.0;
+    }
+  }
+  w.systemic.debtrank_max = worst;
 }
 
 }  // namespace
@@ -71,6 +163,15 @@ void run_bank_regulation(World& w) {
            pol.risk_weight_sme * static_cast<double>(sme[b]) +
            sc.banks.risk_weight_bonds * static_cast<double>(L.balance({L.bank_bond_book, b}));
   };
+  // Failures today: insolvent or illiquid banks, then contagion through the
+  // interbank market; all are resolved below.
+  std::vector<std::uint8_t> failing(n, 0);
+  if (any_failing) {
+    for (std::uint32_t b = 0; b < n; ++b)
+      failing[b] = L.net_worth(AgentKind::bank)[b] < 0 || L.balance({L.cb_loan_book, b}) > L.balance({L.bank_bond_book, b});
+    w.flows.contagion_clearing_loss += clearing_loss(w);
+    failing = propagate_failures(w, std::move(failing));
+  }
   for (std::uint32_t b = 0; b < n; ++b) {
     const BankTier& tier = sc.banks.tiers[K.tier[b]];
     const double surcharge = tier.name == "state" ? pol.surcharge_state : tier.surcharge;
@@ -78,9 +179,8 @@ void run_bank_regulation(World& w) {
     K.capital_requirement[b] = requirement;
     const Fen equity = L.net_worth(AgentKind::bank)[b];
     const Fen bonds = L.balance({L.bank_bond_book, b});
-    const bool insolvent = equity < 0;
     const bool illiquid = L.balance({L.cb_loan_book, b}) > bonds;
-    if (insolvent || illiquid) {
+    if (failing[b] != 0) {
       // Resolution: recapitalise to the requirement on its current assets.
       const Fen target = static_cast<Fen>(requirement * risk_weighted_assets(b));
       const Fen injection = std::max<Fen>(target - equity, 0) + (illiquid ? L.balance({L.cb_loan_book, b}) - bonds : 0);
@@ -103,6 +203,7 @@ void run_bank_regulation(World& w) {
     K.colending_quota[b] = static_cast<Fen>(quota);
     K.direct_lending_room[b] = static_cast<Fen>(room / (1.0 + appetite));
   }
+  if (need_rwa) measure_systemic_risk(w);
 }
 
 }  // namespace pfsim::phases

@@ -34,6 +34,11 @@ void add_flows(StepFlows& into, const StepFlows& f) {
   into.sme_entries += f.sme_entries;
   into.bank_failures += f.bank_failures;
   into.bank_resolution_cost = checked_add(into.bank_resolution_cost, f.bank_resolution_cost);
+  for (std::size_t r = 0; r < contagion_round_slots; ++r)
+    into.contagion_defaults_by_round[r] += f.contagion_defaults_by_round[r];
+  into.contagion_rounds = std::max(into.contagion_rounds, f.contagion_rounds);
+  into.contagion_interbank_losses = checked_add(into.contagion_interbank_losses, f.contagion_interbank_losses);
+  into.contagion_clearing_loss += f.contagion_clearing_loss;
   into.ipo_raised = checked_add(into.ipo_raised, f.ipo_raised);
   into.fines_paid = checked_add(into.fines_paid, f.fines_paid);
 }

@@ -1,22 +1,94 @@
-// Settlement. At the end of the day each bank's net clearing position is
-// settled in central-bank reserves (multilateral net settlement, as in CNAPS /
-// NetsUnion). A bank whose reserves would turn negative borrows the gap
-// overnight from the central bank; a bank with reserves above its requirement
-// repays such loans first.
+// Settlement and the overnight interbank market, at the end of each day:
+//  1. Yesterday's interbank loans are repaid with a day's interest at policy
+//     rate + interbank.spread (through the clearing positions).
+//  2. Each bank's net clearing position is settled in central-bank reserves
+//     (multilateral net settlement, as in CNAPS / NetsUnion). A bank whose
+//     reserves would turn negative borrows the gap overnight from the central
+//     bank's standing facility.
+//  3. A bank with reserves above its requirement repays such loans first.
+//  4. A bank still owing the facility borrows overnight from its interbank
+//     partners (interbank.topology): each partner offers interbank.lending_share
+//     of its reserves above requirement; the borrower takes min(need, Σ offers),
+//     from each partner in proportion to its offer, and repays the facility.
+//     Banks are served in index order; the loans are repaid the next day, so
+//     each evening's loans are the interbank exposure network.
+#include <algorithm>
+
 #include "phases/phases.hpp"
 
 namespace pfsim::phases {
 
+namespace {
+
+// `amount` split over `weights` in proportion, in whole fen, never above a
+// weight; the rounding remainder goes to the first rows with room.
+std::vector<Fen> pro_rata(Fen amount, const std::vector<Fen>& weights) {
+  Int128 total = 0;
+  for (const Fen v : weights) total += v;
+  std::vector<Fen> parts(weights.size(), 0);
+  if (total <= 0 || amount <= 0) return parts;
+  Fen given = 0;
+  for (std::size_t k = 0; k < weights.size(); ++k) {
+    parts[k] = static_cast<Fen>(static_cast<Int128>(amount) * weights[k] / total);
+    given += parts[k];
+  }
+  for (std::size_t k = 0; k < weights.size() && given < amount; ++k) {
+    const Fen extra = std::min(weights[k] - parts[k], amount - given);
+    parts[k] += extra;
+    given += extra;
+  }
+  return parts;
+}
+
+}  // namespace
+
 void run_settlement(World& w) {
   Ledger& L = w.ledger;
+  const Scenario& sc = *w.scenario;
+  const InterbankNetwork& net = w.interbank;
+  const std::size_t n = w.banks.size();
+
+  const double daily_rate = std::max(0.0, w.policy.policy_rate + sc.interbank.spread) / 365.0;
+  for (std::uint32_t row = 0; row < net.lender.size(); ++row) {
+    const Fen owed = L.balance({L.interbank_book, row});
+    if (owed > 0) L.interbank_repay(row, owed, apply_rate(owed, daily_rate));
+  }
+
   L.settle_clearing();
+
   const std::vector<Fen> deposits = deposits_by_bank(w);
-  for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
-    const Fen loan = L.balance({L.cb_loan_book, b});
-    if (loan == 0) continue;
+  std::vector<Fen> spare(n, 0);
+  for (std::uint32_t b = 0; b < n; ++b) {
     const Fen required = apply_rate(deposits[b], w.policy.reserve_requirement);
-    const Fen spare = L.balance({L.reserves_book, b}) - required;
-    if (spare > 0) L.bank_repays_central_bank(b, std::min(spare, loan));
+    spare[b] = L.balance({L.reserves_book, b}) - required;
+    const Fen loan = L.balance({L.cb_loan_book, b});
+    if (loan > 0 && spare[b] > 0) {
+      const Fen repaid = std::min(spare[b], loan);
+      L.bank_repays_central_bank(b, repaid);
+      spare[b] -= repaid;
+    }
+  }
+
+  std::vector<Fen> offer(n, 0);
+  for (std::uint32_t b = 0; b < n; ++b) offer[b] = spare[b] > 0 ? apply_rate(spare[b], sc.interbank.lending_share) : 0;
+  for (std::uint32_t b = 0; b < n; ++b) {
+    const Fen need = L.balance({L.cb_loan_book, b});
+    if (need <= 0) continue;
+    const std::uint32_t begin = net.borrow_begin[b], end = net.borrow_begin[b + 1];
+    std::vector<Fen> offers;
+    for (std::uint32_t row = begin; row < end; ++row) offers.push_back(offer[net.lender[row]]);
+    Int128 available = 0;
+    for (const Fen v : offers) available += v;
+    const Fen borrow = static_cast<Fen>(std::min<Int128>(need, available));
+    if (borrow <= 0) continue;
+    const std::vector<Fen> parts = pro_rata(borrow, offers);
+    for (std::uint32_t row = begin; row < end; ++row) {
+      const Fen part = parts[row - begin];
+      if (part == 0) continue;
+      L.interbank_lend(row, part);
+      offer[net.lender[row]] -= part;
+    }
+    L.bank_repays_central_bank(b, borrow);
   }
 }
 

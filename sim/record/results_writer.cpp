@@ -13,6 +13,10 @@
 //    extended, written and flushed in turn, the coordinate (`date`, `event`)
 //    last, so the coordinate's length counts complete rows. Event text is stored
 //    as fixed-length strings: SWMR cannot append variable-length data.
+//    Networks declared to the constructor get append-only tables under
+//    /networks/<name> (a snapshot table and flat node and edge tables), created
+//    with everything else before SWMR starts; each flush appends the node rows,
+//    then the edge rows, then the snapshot rows (the `snapshot` coordinate last).
 //
 //  * finish() closes the `.partial` (clearing the SWMR flags), writes a compact
 //    copy without SWMR in the HDF5 1.8 file format with event text as
@@ -28,6 +32,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -48,12 +53,22 @@ namespace fs = std::filesystem;
 
 constexpr hsize_t kRowsPerChunk = 1024;            // 8 KiB of float64 per chunk
 constexpr hsize_t kEventsPerChunk = 64;            // events are rare
+constexpr hsize_t kSnapshotsPerChunk = 64;         // network snapshots are rare too
+constexpr hsize_t kNetworkRowsPerChunk = 4096;     // node and edge rows: 32 KiB of float64
 constexpr hsize_t kCopyRows = 64 * kRowsPerChunk;  // rows per read/write when copying
 constexpr unsigned kDeflateLevel = 4;
 constexpr int kResultsFormatVersion = 1;  // bump when the layout changes
 constexpr const char* kTimeName = "date";
 constexpr const char* kEventName = "event";
 constexpr const char* kCalendar = "proleptic_gregorian";
+constexpr const char* kSnapshotName = "snapshot";
+constexpr const char* kRowName = "row";
+// Columns of /networks/<name>/nodes that are not node attributes.
+constexpr std::array<std::string_view, 4> kNodeColumns = {"row", "snapshot", "node_kind",
+                                                          "node_index"};
+constexpr const char* kEdgeDirection =
+    "source owes target: each edge is a claim of `weight` RMB held by `target` (the creditor) "
+    "on `source` (the debtor)";
 
 // The `.partial` (SWMR, appended during the run) or the final copy (written once).
 enum class Flavor { streaming, final_copy };
@@ -75,26 +90,61 @@ std::string os_message(int err) {
   return std::generic_category().message(err);
 }
 
+// Handles of one network's datasets (/networks/<name>).
+struct NetworkDatasets {
+  // Snapshot table: one row per record_network(); `snapshot` is the coordinate.
+  h5::Dataset snapshot, day, node_start, node_count, edge_start, edge_count;
+  // nodes/: one row per node of every snapshot; `row` is the coordinate.
+  h5::Dataset node_row, node_snapshot, node_kind, node_index;
+  std::vector<h5::Dataset> node_attributes;  // NetworkSpec::node_attributes order
+  // edges/: one row per edge of every snapshot; `row` is the coordinate.
+  h5::Dataset edge_row, edge_snapshot, source, target, weight;
+
+  void collect(std::vector<h5::Dataset*>& all) {
+    for (h5::Dataset* ds : {&node_snapshot, &node_kind, &node_index}) all.push_back(ds);
+    for (auto& ds : node_attributes) all.push_back(&ds);
+    for (h5::Dataset* ds : {&node_row, &edge_snapshot, &source, &target, &weight, &edge_row, &day,
+                            &node_start, &node_count, &edge_start, &edge_count, &snapshot}) {
+      all.push_back(ds);
+    }
+  }
+};
+
 // Handles of one open results file.
 struct OpenFile {
   h5::File file;  // declared first: destroyed after the datasets
   h5::Dataset date;
   std::vector<h5::Dataset> series;  // one per indicator, constructor order
   h5::Dataset ev_index, ev_day, ev_type, ev_parameters, ev_condition;
+  std::vector<NetworkDatasets> networks;  // one per declared network, constructor order
 
   [[nodiscard]] std::vector<h5::Dataset*> datasets() {
     std::vector<h5::Dataset*> all{&ev_condition, &ev_parameters, &ev_type, &ev_day, &ev_index};
+    for (auto& net : networks) net.collect(all);
     for (auto& ds : series) all.push_back(&ds);
     all.push_back(&date);
     return all;
   }
+  void clear_handles() noexcept {
+    series.clear();
+    networks.clear();
+  }
   void close_quietly() noexcept {
     h5::QuietErrors quiet;
     for (h5::Dataset* ds : datasets()) ds->reset();
-    series.clear();
+    clear_handles();
     file.reset();
     (void)H5Eclear2(H5E_DEFAULT);
   }
+};
+
+// Rows of one network: buffered snapshots and what the file already holds.
+struct NetworkProgress {
+  std::vector<NetworkSnapshot> pending;  // attributes already in declared order
+  std::int64_t snapshots = 0;            // flushed (or, for a final copy, to copy)
+  std::int64_t nodes = 0;
+  std::int64_t edges = 0;
+  std::optional<std::int32_t> last_day;  // of the last snapshot accepted
 };
 
 }  // namespace
@@ -116,6 +166,9 @@ struct ResultsWriter::Impl {
   std::vector<double> pending_days;
   std::vector<std::vector<double>> pending_values;
   std::vector<EventRecord> pending_events;
+
+  std::vector<NetworkSpec> networks;              // constructor order
+  std::vector<NetworkProgress> network_progress;  // one per network
 
   std::int64_t rows_written = 0;
   std::int64_t rows_flushed = 0;
@@ -187,6 +240,31 @@ struct ResultsWriter::Impl {
       }
       if (!seen.insert(spec.name).second) {
         throw InternalError("ResultsWriter: indicator '" + spec.name + "' is listed twice");
+      }
+    }
+    std::unordered_set<std::string> network_names;
+    for (const auto& spec : networks) {
+      if (!is_valid_name(spec.name)) {
+        throw InternalError("ResultsWriter: network name '" + spec.name +
+                            "' is not a valid identifier ([A-Za-z_][A-Za-z0-9_]*)");
+      }
+      if (!network_names.insert(spec.name).second) {
+        throw InternalError("ResultsWriter: network '" + spec.name + "' is listed twice");
+      }
+      std::unordered_set<std::string> columns;
+      for (const auto& attr : spec.node_attributes) {
+        if (!is_valid_name(attr)) {
+          throw InternalError("ResultsWriter: node attribute '" + attr + "' of network '" +
+                              spec.name + "' is not a valid identifier ([A-Za-z_][A-Za-z0-9_]*)");
+        }
+        if (std::find(kNodeColumns.begin(), kNodeColumns.end(), attr) != kNodeColumns.end()) {
+          throw InternalError("ResultsWriter: node attribute name '" + attr + "' of network '" +
+                              spec.name + "' is reserved");
+        }
+        if (!columns.insert(attr).second) {
+          throw InternalError("ResultsWriter: node attribute '" + attr + "' of network '" +
+                              spec.name + "' is listed twice");
+        }
       }
     }
   }
@@ -385,6 +463,132 @@ struct ResultsWriter::Impl {
     }
   }
 
+  // Streaming: fixed-length UTF-8 (SWMR-safe). Final copy: variable-length.
+  [[nodiscard]] h5::Dataset text_column(hid_t group, const char* name, std::size_t width,
+                                        Flavor flavor, hsize_t chunk_rows) const {
+    if (flavor == Flavor::streaming) {
+      const h5::Datatype type = fixed_string_type(width, true);
+      return create_column(group, name, type.get(), H5S_UNLIMITED, chunk_rows, true, nullptr);
+    }
+    const h5::Datatype type = vlen_string_type();
+    return create_column(group, name, type.get(), H5S_UNLIMITED, chunk_rows, false, nullptr);
+  }
+
+  // /networks/<name> for every declared network. The coordinates of the final
+  // copy are sized to network_progress (what is copied), as for `date`.
+  void create_networks(OpenFile& f, Flavor flavor) const {
+    f.networks.clear();
+    if (networks.empty()) return;
+    const h5::Group root = create_group(f.file.get(), "networks");
+    text_attribute(root.get(), "long_name", "network snapshots");
+    const std::string since = "days since " + metadata.start_date;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const auto limit = [&](std::int64_t n) {
+      return flavor == Flavor::streaming || n == 0 ? H5S_UNLIMITED : static_cast<hsize_t>(n);
+    };
+    f.networks.resize(networks.size());
+    for (std::size_t i = 0; i < networks.size(); ++i) {
+      const NetworkSpec& spec = networks[i];
+      const NetworkProgress& progress = network_progress[i];
+      NetworkDatasets& nd = f.networks[i];
+      const h5::Group group = create_group(root.get(), spec.name.c_str());
+      std::string long_name = spec.name;
+      std::replace(long_name.begin(), long_name.end(), '_', ' ');
+      text_attribute(group.get(), "long_name", long_name + " network");
+      text_attribute(group.get(), "description", spec.description);
+      text_attribute(group.get(), "edge_direction", kEdgeDirection);
+
+      // Snapshot table.
+      nd.snapshot = create_column(group.get(), kSnapshotName, H5T_STD_I32LE,
+                                  limit(progress.snapshots), kSnapshotsPerChunk, true, nullptr);
+      check(H5DSset_scale(nd.snapshot.get(), kSnapshotName), "H5DSset_scale(snapshot)");
+      text_attribute(nd.snapshot.get(), "long_name",
+                     "snapshot sequence number, in the order recorded");
+      nd.day = create_column(group.get(), "day", H5T_STD_I32LE, H5S_UNLIMITED, kSnapshotsPerChunk,
+                             true, nullptr);
+      text_attribute(nd.day.get(), "units", since);
+      text_attribute(nd.day.get(), "calendar", kCalendar);
+      text_attribute(nd.day.get(), "long_name", "day the snapshot describes");
+      const auto range_column = [&](const char* name, const char* description) {
+        h5::Dataset ds = create_column(group.get(), name, H5T_STD_I64LE, H5S_UNLIMITED,
+                                       kSnapshotsPerChunk, true, nullptr);
+        text_attribute(ds.get(), "long_name", description);
+        return ds;
+      };
+      nd.node_start = range_column("node_start", "first row of the snapshot in nodes/");
+      nd.node_count = range_column("node_count", "number of nodes of the snapshot");
+      nd.edge_start = range_column("edge_start", "first row of the snapshot in edges/");
+      nd.edge_count = range_column("edge_count", "number of edges of the snapshot");
+      for (const h5::Dataset* ds :
+           {&nd.day, &nd.node_start, &nd.node_count, &nd.edge_start, &nd.edge_count}) {
+        check(H5DSattach_scale(ds->get(), nd.snapshot.get(), 0), "H5DSattach_scale(snapshot)");
+      }
+
+      // Row coordinate and `snapshot` column of the node and edge tables.
+      const auto table_start = [&](hid_t table, h5::Dataset& row, h5::Dataset& snapshot,
+                                   std::int64_t rows, const char* what) {
+        row = create_column(table, kRowName, H5T_STD_I64LE, limit(rows), kNetworkRowsPerChunk, true,
+                            nullptr);
+        check(H5DSset_scale(row.get(), kRowName), "H5DSset_scale(row)");
+        text_attribute(row.get(), "long_name", std::string("row number in the ") + what + " table");
+        snapshot = create_column(table, kSnapshotName, H5T_STD_I32LE, H5S_UNLIMITED,
+                                 kNetworkRowsPerChunk, true, nullptr);
+        text_attribute(snapshot.get(), "long_name",
+                       std::string("snapshot the ") + what + " belongs to (../snapshot)");
+      };
+
+      // Nodes.
+      {
+        const h5::Group nodes = create_group(group.get(), "nodes");
+        table_start(nodes.get(), nd.node_row, nd.node_snapshot, progress.nodes, "node");
+        nd.node_kind = text_column(nodes.get(), "node_kind", max_node_kind_bytes, flavor,
+                                   kNetworkRowsPerChunk);
+        text_attribute(nd.node_kind.get(), "long_name", "kind of agent, e.g. bank");
+        nd.node_index = create_column(nodes.get(), "node_index", H5T_STD_U32LE, H5S_UNLIMITED,
+                                      kNetworkRowsPerChunk, true, nullptr);
+        text_attribute(nd.node_index.get(), "long_name", "index of the agent within its kind");
+        nd.node_attributes.clear();
+        for (const auto& attr : spec.node_attributes) {
+          h5::Dataset ds = create_column(nodes.get(), attr, H5T_IEEE_F64LE, H5S_UNLIMITED,
+                                         kNetworkRowsPerChunk, true, &nan);
+          std::string attr_long_name = attr;
+          std::replace(attr_long_name.begin(), attr_long_name.end(), '_', ' ');
+          text_attribute(ds.get(), "long_name", attr_long_name);
+          write_attribute(ds.get(), "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &nan);
+          nd.node_attributes.push_back(std::move(ds));
+        }
+        check(H5DSattach_scale(nd.node_snapshot.get(), nd.node_row.get(), 0), "H5DSattach_scale");
+        check(H5DSattach_scale(nd.node_kind.get(), nd.node_row.get(), 0), "H5DSattach_scale");
+        check(H5DSattach_scale(nd.node_index.get(), nd.node_row.get(), 0), "H5DSattach_scale");
+        for (const auto& ds : nd.node_attributes) {
+          check(H5DSattach_scale(ds.get(), nd.node_row.get(), 0), "H5DSattach_scale");
+        }
+      }
+
+      // Edges.
+      {
+        const h5::Group edges = create_group(group.get(), "edges");
+        text_attribute(edges.get(), "edge_direction", kEdgeDirection);
+        table_start(edges.get(), nd.edge_row, nd.edge_snapshot, progress.edges, "edge");
+        nd.source = create_column(edges.get(), "source", H5T_STD_U32LE, H5S_UNLIMITED,
+                                  kNetworkRowsPerChunk, true, nullptr);
+        text_attribute(nd.source.get(), "long_name",
+                       "debtor: position of the node in its snapshot's node list");
+        nd.target = create_column(edges.get(), "target", H5T_STD_U32LE, H5S_UNLIMITED,
+                                  kNetworkRowsPerChunk, true, nullptr);
+        text_attribute(nd.target.get(), "long_name",
+                       "creditor: position of the node in its snapshot's node list");
+        nd.weight = create_column(edges.get(), "weight", H5T_IEEE_F64LE, H5S_UNLIMITED,
+                                  kNetworkRowsPerChunk, true, nullptr);
+        text_attribute(nd.weight.get(), "units", "RMB");
+        text_attribute(nd.weight.get(), "long_name", "amount source owes target");
+        for (const h5::Dataset* ds : {&nd.edge_snapshot, &nd.source, &nd.target, &nd.weight}) {
+          check(H5DSattach_scale(ds->get(), nd.edge_row.get(), 0), "H5DSattach_scale");
+        }
+      }
+    }
+  }
+
   void create_metadata(hid_t file) const {
     const h5::Group group = create_group(file, "metadata");
 
@@ -442,6 +646,7 @@ struct ResultsWriter::Impl {
     };
     create_timeseries(f, limit(rows));
     create_events(f, flavor, limit(events));
+    create_networks(f, flavor);
     create_metadata(f.file.get());
     if (flavor == Flavor::streaming) {
       // From here on the file is only appended to; no object or attribute may be
@@ -456,6 +661,7 @@ struct ResultsWriter::Impl {
     probe_output_location();
     try {
       h5::QuietErrors quiet;
+      network_progress.assign(networks.size(), {});
       out = create_file(partial_path, Flavor::streaming);
       const std::size_t batch = std::min<std::size_t>(flush_every, 4096);
       pending_days.reserve(batch);
@@ -475,6 +681,7 @@ struct ResultsWriter::Impl {
 
   void append_rows(hid_t ds, const std::string& name, hid_t mem_type, hsize_t old_rows,
                    hsize_t rows, const void* data, bool flush_dataset) const {
+    if (rows == 0) return;
     const std::string what = "appending to " + name;
     const hsize_t new_rows = old_rows + rows;
     check(H5Dset_extent(ds, &new_rows), what);
@@ -498,7 +705,115 @@ struct ResultsWriter::Impl {
                 buffer.data(), true);
   }
 
+  // Appends the buffered snapshots of network `i`: node rows, then edge rows, then
+  // the snapshot table, its coordinate `snapshot` last, so that the length of
+  // `snapshot` counts complete snapshots and node_start/edge_start + count of the
+  // last one the complete node and edge rows.
+  void write_network_pending(std::size_t i) {
+    NetworkProgress& p = network_progress[i];
+    if (p.pending.empty()) return;
+    NetworkDatasets& nd = out.networks[i];
+    const std::string base = "networks/" + networks[i].name;
+    const std::size_t n_attrs = networks[i].node_attributes.size();
+
+    std::vector<std::int32_t> snapshot_ids, days;
+    std::vector<std::int64_t> node_start, node_count, edge_start, edge_count;
+    std::vector<std::int64_t> node_rows, edge_rows;
+    std::vector<std::int32_t> node_snapshot, edge_snapshot;
+    std::string kinds;
+    std::vector<std::uint32_t> node_index, source, target;
+    std::vector<std::vector<double>> attrs(n_attrs);
+    std::vector<double> weight;
+    std::int64_t nodes = p.nodes;
+    std::int64_t edges = p.edges;
+    for (std::size_t k = 0; k < p.pending.size(); ++k) {
+      const NetworkSnapshot& s = p.pending[k];
+      const auto id = static_cast<std::int32_t>(p.snapshots + static_cast<std::int64_t>(k));
+      const auto n = static_cast<std::int64_t>(s.node_kind.size());
+      const auto m = static_cast<std::int64_t>(s.source.size());
+      snapshot_ids.push_back(id);
+      days.push_back(s.day);
+      node_start.push_back(nodes);
+      node_count.push_back(n);
+      edge_start.push_back(edges);
+      edge_count.push_back(m);
+      const std::size_t offset = kinds.size();
+      kinds.resize(offset + s.node_kind.size() * max_node_kind_bytes, '\0');
+      for (std::size_t j = 0; j < s.node_kind.size(); ++j) {
+        std::memcpy(kinds.data() + offset + j * max_node_kind_bytes, s.node_kind[j].data(),
+                    s.node_kind[j].size());
+        node_rows.push_back(nodes + static_cast<std::int64_t>(j));
+        node_snapshot.push_back(id);
+      }
+      node_index.insert(node_index.end(), s.node_index.begin(), s.node_index.end());
+      for (std::size_t a = 0; a < n_attrs; ++a) {
+        attrs[a].insert(attrs[a].end(), s.node_attributes[a].begin(), s.node_attributes[a].end());
+      }
+      for (std::int64_t e = 0; e < m; ++e) {
+        edge_rows.push_back(edges + e);
+        edge_snapshot.push_back(id);
+      }
+      source.insert(source.end(), s.source.begin(), s.source.end());
+      target.insert(target.end(), s.target.begin(), s.target.end());
+      weight.insert(weight.end(), s.weight.begin(), s.weight.end());
+      nodes += n;
+      edges += m;
+    }
+
+    const auto old_nodes = static_cast<hsize_t>(p.nodes);
+    const auto new_nodes = static_cast<hsize_t>(nodes - p.nodes);
+    append_rows(nd.node_snapshot.get(), base + "/nodes/snapshot", H5T_NATIVE_INT32, old_nodes,
+                new_nodes, node_snapshot.data(), true);
+    {
+      const h5::Datatype type = fixed_string_type(max_node_kind_bytes, true);
+      append_rows(nd.node_kind.get(), base + "/nodes/node_kind", type.get(), old_nodes, new_nodes,
+                  kinds.data(), true);
+    }
+    append_rows(nd.node_index.get(), base + "/nodes/node_index", H5T_NATIVE_UINT32, old_nodes,
+                new_nodes, node_index.data(), true);
+    for (std::size_t a = 0; a < n_attrs; ++a) {
+      append_rows(nd.node_attributes[a].get(), base + "/nodes/" + networks[i].node_attributes[a],
+                  H5T_NATIVE_DOUBLE, old_nodes, new_nodes, attrs[a].data(), true);
+    }
+    append_rows(nd.node_row.get(), base + "/nodes/row", H5T_NATIVE_INT64, old_nodes, new_nodes,
+                node_rows.data(), true);
+
+    const auto old_edges = static_cast<hsize_t>(p.edges);
+    const auto new_edges = static_cast<hsize_t>(edges - p.edges);
+    append_rows(nd.edge_snapshot.get(), base + "/edges/snapshot", H5T_NATIVE_INT32, old_edges,
+                new_edges, edge_snapshot.data(), true);
+    append_rows(nd.source.get(), base + "/edges/source", H5T_NATIVE_UINT32, old_edges, new_edges,
+                source.data(), true);
+    append_rows(nd.target.get(), base + "/edges/target", H5T_NATIVE_UINT32, old_edges, new_edges,
+                target.data(), true);
+    append_rows(nd.weight.get(), base + "/edges/weight", H5T_NATIVE_DOUBLE, old_edges, new_edges,
+                weight.data(), true);
+    append_rows(nd.edge_row.get(), base + "/edges/row", H5T_NATIVE_INT64, old_edges, new_edges,
+                edge_rows.data(), true);
+
+    const auto old_snaps = static_cast<hsize_t>(p.snapshots);
+    const hsize_t new_snaps = p.pending.size();
+    append_rows(nd.day.get(), base + "/day", H5T_NATIVE_INT32, old_snaps, new_snaps, days.data(),
+                true);
+    append_rows(nd.node_start.get(), base + "/node_start", H5T_NATIVE_INT64, old_snaps, new_snaps,
+                node_start.data(), true);
+    append_rows(nd.node_count.get(), base + "/node_count", H5T_NATIVE_INT64, old_snaps, new_snaps,
+                node_count.data(), true);
+    append_rows(nd.edge_start.get(), base + "/edge_start", H5T_NATIVE_INT64, old_snaps, new_snaps,
+                edge_start.data(), true);
+    append_rows(nd.edge_count.get(), base + "/edge_count", H5T_NATIVE_INT64, old_snaps, new_snaps,
+                edge_count.data(), true);
+    // The coordinate last: its length counts complete snapshots.
+    append_rows(nd.snapshot.get(), base + "/snapshot", H5T_NATIVE_INT32, old_snaps, new_snaps,
+                snapshot_ids.data(), true);
+    p.snapshots += static_cast<std::int64_t>(new_snaps);
+    p.nodes = nodes;
+    p.edges = edges;
+    p.pending.clear();
+  }
+
   void write_pending() {
+    for (std::size_t i = 0; i < networks.size(); ++i) write_network_pending(i);
     if (!pending_events.empty()) {
       const auto n = static_cast<hsize_t>(events_flushed);
       const hsize_t k = pending_events.size();
@@ -552,7 +867,7 @@ struct ResultsWriter::Impl {
 
   void close_checked(OpenFile& f, const std::string& what) const {
     for (h5::Dataset* ds : f.datasets()) check(ds->close(), "closing a dataset of " + what);
-    f.series.clear();
+    f.clear_handles();
     check(f.file.close(), "closing " + what);  // for the `.partial`: clears the SWMR flags
   }
 
@@ -621,6 +936,45 @@ struct ResultsWriter::Impl {
               events);
     copy_numeric(src_file, "/events/event", dst.ev_index.get(), H5T_NATIVE_INT32,
                  sizeof(std::int32_t), events);
+    for (std::size_t i = 0; i < networks.size(); ++i) {
+      const NetworkProgress& p = network_progress[i];
+      NetworkDatasets& nd = dst.networks[i];
+      const std::string base = "/networks/" + networks[i].name;
+      const auto nodes = static_cast<hsize_t>(p.nodes);
+      const auto edges = static_cast<hsize_t>(p.edges);
+      const auto snaps = static_cast<hsize_t>(p.snapshots);
+      const auto i32 = [&](const std::string& path, hid_t dst_ds, hsize_t rows) {
+        copy_numeric(src_file, path, dst_ds, H5T_NATIVE_INT32, sizeof(std::int32_t), rows);
+      };
+      const auto u32 = [&](const std::string& path, hid_t dst_ds, hsize_t rows) {
+        copy_numeric(src_file, path, dst_ds, H5T_NATIVE_UINT32, sizeof(std::uint32_t), rows);
+      };
+      const auto i64 = [&](const std::string& path, hid_t dst_ds, hsize_t rows) {
+        copy_numeric(src_file, path, dst_ds, H5T_NATIVE_INT64, sizeof(std::int64_t), rows);
+      };
+      const auto f64 = [&](const std::string& path, hid_t dst_ds, hsize_t rows) {
+        copy_numeric(src_file, path, dst_ds, H5T_NATIVE_DOUBLE, sizeof(double), rows);
+      };
+      i32(base + "/nodes/snapshot", nd.node_snapshot.get(), nodes);
+      copy_text(src_file, base + "/nodes/node_kind", nd.node_kind.get(), max_node_kind_bytes,
+                nodes);
+      u32(base + "/nodes/node_index", nd.node_index.get(), nodes);
+      for (std::size_t a = 0; a < nd.node_attributes.size(); ++a) {
+        f64(base + "/nodes/" + networks[i].node_attributes[a], nd.node_attributes[a].get(), nodes);
+      }
+      i64(base + "/nodes/row", nd.node_row.get(), nodes);
+      i32(base + "/edges/snapshot", nd.edge_snapshot.get(), edges);
+      u32(base + "/edges/source", nd.source.get(), edges);
+      u32(base + "/edges/target", nd.target.get(), edges);
+      f64(base + "/edges/weight", nd.weight.get(), edges);
+      i64(base + "/edges/row", nd.edge_row.get(), edges);
+      i32(base + "/day", nd.day.get(), snaps);
+      i64(base + "/node_start", nd.node_start.get(), snaps);
+      i64(base + "/node_count", nd.node_count.get(), snaps);
+      i64(base + "/edge_start", nd.edge_start.get(), snaps);
+      i64(base + "/edge_count", nd.edge_count.get(), snaps);
+      i32(base + "/snapshot", nd.snapshot.get(), snaps);
+    }
     close_checked(dst, finishing_path.string());
   }
 
@@ -685,6 +1039,85 @@ struct ResultsWriter::Impl {
     return dims;
   }
 
+  // Member names of a group in creation order (same API in HDF5 1.8-1.14).
+  [[nodiscard]] std::vector<std::string> list_members(hid_t group, const std::string& where) const {
+    H5G_info_t info{};
+    check(H5Gget_info(group, &info), "listing " + where);
+    std::vector<std::string> names;
+    for (hsize_t i = 0; i < info.nlinks; ++i) {
+      const ssize_t size = check(H5Lget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i,
+                                                    nullptr, 0, H5P_DEFAULT),
+                                 "listing " + where);
+      std::string name(static_cast<std::size_t>(size) + 1, '\0');
+      check(H5Lget_name_by_idx(group, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name.data(),
+                               name.size(), H5P_DEFAULT),
+            "listing " + where);
+      name.resize(static_cast<std::size_t>(size));
+      names.push_back(std::move(name));
+    }
+    return names;
+  }
+
+  // Element `index` of a 1-D int64 dataset.
+  [[nodiscard]] std::int64_t read_int64_at(hid_t file, const std::string& path,
+                                           hsize_t index) const {
+    const std::string what = "reading " + path;
+    const h5::Dataset ds{check(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "opening " + path)};
+    const h5::Dataspace file_space{check(H5Dget_space(ds.get()), what)};
+    const hsize_t one = 1;
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &index, nullptr, &one, nullptr),
+          what);
+    const h5::Dataspace mem_space{check(H5Screate_simple(1, &one, nullptr), what)};
+    std::int64_t value = 0;
+    check(
+        H5Dread(ds.get(), H5T_NATIVE_INT64, mem_space.get(), file_space.get(), H5P_DEFAULT, &value),
+        what);
+    return value;
+  }
+
+  // The declared networks of `src` and, per network, the complete snapshots and
+  // the node and edge rows they cover (network_progress, for write_final_copy).
+  void read_networks(hid_t src) {
+    networks.clear();
+    network_progress.clear();
+    if (check(H5Lexists(src, "/networks", H5P_DEFAULT), "looking for /networks") == 0) return;
+    const h5::Group root{check(H5Gopen2(src, "/networks", H5P_DEFAULT), "opening /networks")};
+    for (const auto& name : list_members(root.get(), "/networks")) {
+      const std::string base = "/networks/" + name;
+      NetworkSpec spec;
+      spec.name = name;
+      {
+        const h5::Group group{check(H5Gopen2(src, base.c_str(), H5P_DEFAULT), "opening " + base)};
+        spec.description = read_string_attribute(group.get(), "description", base);
+        const h5::Group nodes{
+            check(H5Gopen2(group.get(), "nodes", H5P_DEFAULT), "opening " + base + "/nodes")};
+        for (auto& column : list_members(nodes.get(), base + "/nodes")) {
+          if (std::find(kNodeColumns.begin(), kNodeColumns.end(), column) == kNodeColumns.end()) {
+            spec.node_attributes.push_back(std::move(column));
+          }
+        }
+      }
+      NetworkProgress p;
+      // `snapshot` is written last in every flush: its length counts complete snapshots.
+      const hsize_t snaps = length_of(src, (base + "/snapshot").c_str());
+      p.snapshots = static_cast<std::int64_t>(snaps);
+      if (snaps > 0) {
+        p.nodes = read_int64_at(src, base + "/node_start", snaps - 1) +
+                  read_int64_at(src, base + "/node_count", snaps - 1);
+        p.edges = read_int64_at(src, base + "/edge_start", snaps - 1) +
+                  read_int64_at(src, base + "/edge_count", snaps - 1);
+      }
+      if (p.nodes < 0 ||
+          static_cast<hsize_t>(p.nodes) > length_of(src, (base + "/nodes/row").c_str()) ||
+          p.edges < 0 ||
+          static_cast<hsize_t>(p.edges) > length_of(src, (base + "/edges/row").c_str())) {
+        fail(base + ": the snapshot table covers more node or edge rows than the file holds");
+      }
+      networks.push_back(std::move(spec));
+      network_progress.push_back(std::move(p));
+    }
+  }
+
   // Indicators and run metadata, as the writer of `src` was given them.
   void read_description(hid_t src) {
     {
@@ -705,21 +1138,8 @@ struct ResultsWriter::Impl {
       H5free_memory(text);
     }
     const h5::Group ts{check(H5Gopen2(src, "/timeseries", H5P_DEFAULT), "opening /timeseries")};
-    // Creation order = the order the writer was given (same API in HDF5 1.8-1.14).
-    H5G_info_t info{};
-    check(H5Gget_info(ts.get(), &info), "listing /timeseries");
-    std::vector<std::string> names;
-    for (hsize_t i = 0; i < info.nlinks; ++i) {
-      const ssize_t size = check(H5Lget_name_by_idx(ts.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC,
-                                                    i, nullptr, 0, H5P_DEFAULT),
-                                 "listing /timeseries");
-      std::string name(static_cast<std::size_t>(size) + 1, '\0');
-      check(H5Lget_name_by_idx(ts.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name.data(),
-                               name.size(), H5P_DEFAULT),
-            "listing /timeseries");
-      name.resize(static_cast<std::size_t>(size));
-      names.push_back(std::move(name));
-    }
+    // Creation order = the order the writer was given.
+    const std::vector<std::string> names = list_members(ts.get(), "/timeseries");
     indicators.clear();
     for (const auto& name : names) {
       if (name == kTimeName) continue;
@@ -793,6 +1213,7 @@ struct ResultsWriter::Impl {
     out.close_quietly();
     pending_days.clear();
     pending_events.clear();
+    for (auto& p : network_progress) p.pending.clear();
     state = State::discarded;
     std::error_code ec;
     fs::remove(partial_path, ec);
@@ -827,11 +1248,12 @@ std::int64_t ResultsWriter::recover(const std::filesystem::path& partial,
   h5::File src = w.open_for_reading(partial);
   try {
     w.read_description(src.get());
-    w.validate_arguments();
     // The coordinates are written last in every flush: their lengths count the
-    // complete rows and events.
+    // complete rows, events and snapshots.
     w.rows_flushed = static_cast<std::int64_t>(w.length_of(src.get(), "/timeseries/date"));
     w.events_flushed = static_cast<std::int64_t>(w.length_of(src.get(), "/events/event"));
+    w.read_networks(src.get());
+    w.validate_arguments();
     w.write_final_copy(src.get());
     w.check(src.close(), "closing " + partial.string());
     w.sync_to_disk(w.finishing_path);
@@ -863,7 +1285,7 @@ std::int64_t ResultsWriter::recover(const std::filesystem::path& partial,
 
 ResultsWriter::ResultsWriter(std::filesystem::path final_path,
                              std::vector<IndicatorSpec> indicators, RunMetadata metadata,
-                             int flush_every_steps)
+                             int flush_every_steps, std::vector<NetworkSpec> networks)
     : impl_(std::make_unique<Impl>()) {
   Impl& w = *impl_;
   w.final_path = std::move(final_path);
@@ -873,6 +1295,7 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path,
   w.finishing_path += ".finishing";
   w.indicators = std::move(indicators);
   w.metadata = std::move(metadata);
+  w.networks = std::move(networks);
   w.flush_every = flush_every_steps < 1 ? 0 : static_cast<std::size_t>(flush_every_steps);
   w.create();
 }
@@ -922,6 +1345,88 @@ void ResultsWriter::record_event(const EventRecord& event) {
     throw InternalError("ResultsWriter::record_event: text contains a NUL byte");
   }
   w.pending_events.push_back(event);
+}
+
+void ResultsWriter::record_network(const NetworkSnapshot& snapshot) {
+  Impl& w = *impl_;
+  w.ensure_open("record_network");
+  const auto bad = [&](const std::string& why) {
+    return InternalError("ResultsWriter::record_network('" + snapshot.name + "', day " +
+                         std::to_string(snapshot.day) + "): " + why);
+  };
+  const auto it = std::find_if(w.networks.begin(), w.networks.end(),
+                               [&](const NetworkSpec& s) { return s.name == snapshot.name; });
+  if (it == w.networks.end()) throw bad("network not declared to the ResultsWriter constructor");
+  const auto i = static_cast<std::size_t>(it - w.networks.begin());
+  const NetworkSpec& spec = *it;
+  NetworkProgress& progress = w.network_progress[i];
+  if (progress.last_day && snapshot.day <= *progress.last_day) {
+    throw bad("does not follow the snapshot of day " + std::to_string(*progress.last_day));
+  }
+  const std::size_t n = snapshot.node_kind.size();
+  if (snapshot.node_index.size() != n) {
+    throw bad(std::to_string(n) + " node kinds but " + std::to_string(snapshot.node_index.size()) +
+              " node indices");
+  }
+  if (n > std::numeric_limits<std::uint32_t>::max()) throw bad("too many nodes");
+  for (const auto& kind : snapshot.node_kind) {
+    if (kind.size() > max_node_kind_bytes) {
+      throw bad("node kind '" + kind + "' is longer than " + std::to_string(max_node_kind_bytes) +
+                " bytes");
+    }
+    if (kind.find('\0') != std::string::npos) throw bad("a node kind contains a NUL byte");
+  }
+  if (snapshot.node_attribute_names.size() != snapshot.node_attributes.size()) {
+    throw bad(std::to_string(snapshot.node_attribute_names.size()) + " attribute names but " +
+              std::to_string(snapshot.node_attributes.size()) + " attribute columns");
+  }
+  if (snapshot.node_attribute_names.size() != spec.node_attributes.size()) {
+    throw bad(std::to_string(snapshot.node_attribute_names.size()) +
+              " node attributes; the network was declared with " +
+              std::to_string(spec.node_attributes.size()));
+  }
+  NetworkSnapshot copy;
+  copy.day = snapshot.day;
+  copy.name = snapshot.name;
+  copy.node_kind = snapshot.node_kind;
+  copy.node_index = snapshot.node_index;
+  copy.node_attribute_names = spec.node_attributes;
+  copy.node_attributes.reserve(spec.node_attributes.size());
+  for (const auto& attr : spec.node_attributes) {
+    const auto at =
+        std::find(snapshot.node_attribute_names.begin(), snapshot.node_attribute_names.end(), attr);
+    if (at == snapshot.node_attribute_names.end())
+      throw bad("node attribute '" + attr + "' missing");
+    const auto& column =
+        snapshot
+            .node_attributes[static_cast<std::size_t>(at - snapshot.node_attribute_names.begin())];
+    if (column.size() != n) {
+      throw bad("node attribute '" + attr + "' has " + std::to_string(column.size()) +
+                " values for " + std::to_string(n) + " nodes");
+    }
+    copy.node_attributes.push_back(column);
+  }
+  const std::size_t m = snapshot.source.size();
+  if (snapshot.target.size() != m || snapshot.weight.size() != m) {
+    throw bad(std::to_string(m) + " sources, " + std::to_string(snapshot.target.size()) +
+              " targets and " + std::to_string(snapshot.weight.size()) + " weights");
+  }
+  for (std::size_t e = 0; e < m; ++e) {
+    if (snapshot.source[e] >= n || snapshot.target[e] >= n) {
+      throw bad("edge " + std::to_string(e) + " (" + std::to_string(snapshot.source[e]) + " -> " +
+                std::to_string(snapshot.target[e]) + ") refers to a node beyond the " +
+                std::to_string(n) + " nodes");
+    }
+  }
+  if (progress.snapshots + static_cast<std::int64_t>(progress.pending.size()) >=
+      std::numeric_limits<std::int32_t>::max()) {
+    throw bad("too many snapshots");
+  }
+  copy.source = snapshot.source;
+  copy.target = snapshot.target;
+  copy.weight = snapshot.weight;
+  progress.pending.push_back(std::move(copy));
+  progress.last_day = snapshot.day;
 }
 
 void ResultsWriter::flush() {

@@ -8,6 +8,12 @@
 //                     attached; attrs units, long_name, description, _FillValue
 //   /events/...       event (index, dimension scale), day, type, parameters (JSON),
 //                     condition: one row per record_event()
+//   /networks/<name>/ only for networks declared to the constructor: snapshots of
+//                     a network (record_network) as three append-only tables:
+//                     snapshot (index, day, node_start/count, edge_start/count),
+//                     nodes/ (row, snapshot, node_kind, node_index, one column per
+//                     node attribute) and edges/ (row, snapshot, source, target,
+//                     weight)
 //   /metadata         attrs: scenario_path, seed, threads, program_version,
 //                     git_commit, start_date, created_by, results_format_version;
 //                     dataset `scenario` (resolved YAML text)
@@ -58,6 +64,35 @@ inline constexpr std::size_t max_event_type_bytes = 64;
 inline constexpr std::size_t max_event_parameters_bytes = 4096;
 inline constexpr std::size_t max_event_condition_bytes = 1024;
 
+// Network snapshots. An HDF5 SWMR writer cannot create groups or datasets once
+// writing has started, so every network is declared to the constructor (its name
+// and node attribute names); record_network() then only appends rows.
+// node_kind is stored like event text (fixed-length in the `.partial`).
+inline constexpr std::size_t max_node_kind_bytes = 32;
+
+struct NetworkSpec {
+  std::string name;  // group name, [A-Za-z_][A-Za-z0-9_]*, e.g. "interbank"
+  // One float64 column per name, e.g. {"equity", "capital_ratio", "failed"}; valid
+  // identifiers, unique, not "row", "snapshot", "node_kind" or "node_index".
+  std::vector<std::string> node_attributes;
+  std::string description;  // one sentence for a human (may be empty)
+};
+
+// One snapshot of a declared network. Nodes are numbered by their position in
+// node_kind/node_index (0 … n−1); an edge (source[i], target[i], weight[i]) says
+// that `source` owes `target` weight[i] RMB, i.e. it is a claim held by `target`
+// on `source` (the creditor is `target`). Edges are stored in the order given.
+struct NetworkSnapshot {
+  std::int32_t day = 0;                              // days since start
+  std::string name;                                  // a declared network, e.g. "interbank"
+  std::vector<std::string> node_kind;                // per node, e.g. "bank", "platform", "fund"
+  std::vector<std::uint32_t> node_index;             // per node: index within its kind's store
+  std::vector<std::vector<double>> node_attributes;  // columns, one value per node
+  std::vector<std::string> node_attribute_names;     // any order; the declared set
+  std::vector<std::uint32_t> source, target;         // node positions (see above)
+  std::vector<double> weight;                        // RMB
+};
+
 struct EventRecord {
   std::int32_t day = 0;    // days since start date
   std::string type;        // shock type, e.g. "ipo_halt"
@@ -69,8 +104,11 @@ class ResultsWriter {
  public:
   // Creates `<final_path>.partial` (replacing a stale one). Throws pfsim::UserError
   // if the location cannot be written (message names the path and the OS reason).
+  // `networks`: the networks record_network() may be given (see NetworkSpec);
+  // none by default, and then the file has no /networks group.
   ResultsWriter(std::filesystem::path final_path, std::vector<IndicatorSpec> indicators,
-                RunMetadata metadata, int flush_every_steps);
+                RunMetadata metadata, int flush_every_steps,
+                std::vector<NetworkSpec> networks = {});
   ~ResultsWriter();  // without finish(): closes cleanly and leaves only the .partial
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
@@ -79,6 +117,13 @@ class ResultsWriter {
   // given to the constructor.
   void append(std::int32_t day, std::span<const double> values);
   void record_event(const EventRecord& event);
+  // Buffers one snapshot of a network declared to the constructor; it reaches the
+  // file with the next flush (like events). Days must increase strictly per
+  // network. Throws pfsim::InternalError (file unchanged) for an undeclared
+  // network, attribute names other than the declared set, columns of the wrong
+  // length, an edge endpoint >= the node count, or a node_kind longer than
+  // max_node_kind_bytes or containing NUL.
+  void record_network(const NetworkSnapshot& snapshot);
   void flush();
   // Flush, close and rename `.partial` → final path. After this the writer is inert.
   void finish();
@@ -89,10 +134,12 @@ class ResultsWriter {
   // Turns the `.partial` left by a run that died (SIGKILL, crash) into a finished
   // results file at `final_path`, exactly as finish() would have written it: the
   // rows up to the last complete flush (the length of /timeseries/date; a dataset
-  // caught one batch longer by a kill in mid-flush is cut to it) and the events
-  // likewise. The `.partial` is only read (as an HDF5 SWMR reader), never changed.
-  // Returns the number of rows. Throws pfsim::UserError if `partial` cannot be read
-  // as a pfsim results file or `final_path` cannot be written.
+  // caught one batch longer by a kill in mid-flush is cut to it), the events and
+  // the network snapshots likewise (the length of /networks/<name>/snapshot, and
+  // the node and edge rows those snapshots cover). The `.partial` is only read
+  // (as an HDF5 SWMR reader), never changed. Returns the number of rows. Throws
+  // pfsim::UserError if `partial` cannot be read as a pfsim results file or
+  // `final_path` cannot be written.
   static std::int64_t recover(const std::filesystem::path& partial,
                               const std::filesystem::path& final_path);
 

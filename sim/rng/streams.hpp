@@ -11,6 +11,7 @@ enum class Stream : std::uint32_t {
   init_consumer = 1,
   init_sme = 2,
   init_bank = 3,
+  init_interbank = 4,
   // phases
   consumption = 100,
   payment_channel = 101,

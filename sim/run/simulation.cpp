@@ -10,6 +10,7 @@
 #include "exec/parallel.hpp"
 #include "indicators/indicators.hpp"
 #include "record/results_writer.hpp"
+#include "run/networks.hpp"
 
 namespace pfsim {
 
@@ -50,6 +51,14 @@ void Simulation::record_row() {
   days_.push_back(day);
   for (std::size_t k = 0; k < row.size(); ++k) series_[k].push_back(row[k]);
   if (writer_) writer_->append(day, row);
+  // Exposure networks every interbank.snapshot_every_days and on failure days.
+  const std::int64_t every = world_->scenario->interbank.snapshot_every_days;
+  if ((every > 0 && day % every == 0) || world_->flows.bank_failures > 0) {
+    for (record::NetworkSnapshot& s : network_snapshots(*world_, day)) {
+      if (writer_) writer_->record_network(s);
+      networks_.push_back(std::move(s));
+    }
+  }
 }
 
 void Simulation::fire(const EventSpec& event, const std::string& condition) {
@@ -153,8 +162,10 @@ void Simulation::open_results_file(const std::filesystem::path& path, int flush_
   meta.program_version = program_version();
   meta.git_commit = git_commit();
   meta.start_date = format_iso_date(world_->scenario->run.start_date);
-  writer_ = std::make_unique<record::ResultsWriter>(path, std::move(specs), std::move(meta), flush_every_steps);
+  writer_ = std::make_unique<record::ResultsWriter>(path, std::move(specs), std::move(meta), flush_every_steps,
+                                                    network_specs());
   for (const record::EventRecord& e : events_) writer_->record_event(e);
+  for (const record::NetworkSnapshot& s : networks_) writer_->record_network(s);
   std::vector<double> row(series_.size());
   for (std::size_t t = 0; t < days_.size(); ++t) {
     for (std::size_t k = 0; k < row.size(); ++k) row[k] = series_[k][t];

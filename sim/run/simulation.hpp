@@ -84,6 +84,7 @@ class Simulation {
   std::vector<std::vector<double>> series_;
   std::unique_ptr<record::ResultsWriter> writer_;
   std::vector<record::EventRecord> events_;
+  std::vector<record::NetworkSnapshot> networks_;  // every snapshot taken (written when a file opens)
   std::vector<EventSpec> interventions_;  // from apply_shock, waiting for the next day
   std::vector<std::uint8_t> trigger_was_true_, trigger_fired_;  // per scenario event
 };

@@ -382,6 +382,39 @@ std::vector<ParamSpec> parameter_table() {
   t.push_back(number("central_bank.bond_rate", "1/year", -0.05, 0.5, "0.03",
                  "Coupon on government bonds.",
                  PFSIM_FIELD(central_bank.bond_rate)));
+  t.push_back(string("interbank.topology", "\"core_periphery\"",
+                 "Who may lend to whom overnight: core_periphery (tiers in order, the first is the core; Craig & von Peter 2014), scale_free (Barabási & Albert 1999), erdos_renyi (Gilbert 1959) or complete. Drawn once from the seed.",
+                 PFSIM_FIELD(interbank.topology)));
+  t.push_back(number("interbank.density", "share", 0, 1, "0.5",
+                 "Link probability between core banks (core_periphery) or between any two banks (erdos_renyi).",
+                 PFSIM_FIELD(interbank.density)));
+  t.push_back(integer("interbank.links", "count", 1, 1000, "3",
+                 "Links of each bank to the tier above (core_periphery) or of each new bank (scale_free).",
+                 PFSIM_FIELD(interbank.links)));
+  t.push_back(number("interbank.spread", "1/year", 0, 0.5, "0.002",
+                 "Overnight interbank rate over the policy rate (DR007 traded close to the 7-day reverse repo rate).",
+                 PFSIM_FIELD(interbank.spread)));
+  t.push_back(number("interbank.lending_share", "share", 0, 1, "0.9",
+                 "Share of its reserves above requirement a bank lends to partners that need reserves.",
+                 PFSIM_FIELD(interbank.lending_share)));
+  t.push_back(number("interbank.lgd", "share", 0, 1, "0.6",
+                 "Loss given default on interbank claims on a failing bank.",
+                 PFSIM_FIELD(interbank.lgd)));
+  t.push_back(string("interbank.contagion", "\"furfine\"",
+                 "How a bank failure spreads within the step: furfine (creditors write off lgd × their claims; a creditor whose equity turns negative fails in the next round; Furfine 2003) or none (failures are resolved without losses to creditors).",
+                 PFSIM_FIELD(interbank.contagion)));
+  t.push_back(integer("interbank.max_rounds", "count", 1, 1000, "50",
+                 "Most contagion rounds in one step.",
+                 PFSIM_FIELD(interbank.max_rounds)));
+  t.push_back(number("interbank.srisk_prudential_ratio", "share", 0, 1, "0.08",
+                 "k of the SRISK-style capital shortfall max(0, k·D − (1 − k)·(1 − L)·E) (Brownlees & Engle 2017), on book equity E and liabilities D.",
+                 PFSIM_FIELD(interbank.srisk_prudential_ratio)));
+  t.push_back(number("interbank.srisk_crisis_loss", "share", 0, 1, "0.4",
+                 "L: the fall of bank equity in the SRISK crisis scenario (long-run marginal expected shortfall).",
+                 PFSIM_FIELD(interbank.srisk_crisis_loss)));
+  t.push_back(integer("interbank.snapshot_every_days", "days", 0, 36500, "30",
+                 "Exposure networks (interbank, co-lending, fund placements) are written to /networks every this many days and on every day a bank fails; 0: only on failure days.",
+                 PFSIM_FIELD(interbank.snapshot_every_days)));
   return t;
 }
 

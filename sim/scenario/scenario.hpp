@@ -175,6 +175,21 @@ struct EventSpec {
   [[nodiscard]] Date date_param(std::string_view name) const;
 };
 
+// The interbank market and contagion between banks.
+struct InterbankParams {
+  std::string topology;        // who may lend to whom: core_periphery | scale_free | erdos_renyi | complete
+  double density = 0;          // core density (core_periphery) or link probability (erdos_renyi)
+  std::int64_t links = 0;      // links to the tier above (core_periphery) or per new bank (scale_free)
+  double spread = 0;           // overnight rate = policy rate + spread, per year
+  double lending_share = 0;    // share of spare reserves a bank offers its partners
+  double lgd = 0;              // loss given default on interbank claims
+  std::string contagion;       // furfine | none: how a failure's losses spread within the step
+  std::int64_t max_rounds = 0; // contagion rounds per step
+  double srisk_prudential_ratio = 0;  // k in SRISK = k·D − (1−k)·(1−LRMES)·E
+  double srisk_crisis_loss = 0;       // LRMES: fall of equity in the crisis scenario
+  std::int64_t snapshot_every_days = 0;  // /networks snapshots (0: only on failure days)
+};
+
 struct Scenario {
   RunSettings run;
   ConsumerParams consumers;
@@ -183,6 +198,7 @@ struct Scenario {
   PlatformParams platform;
   FundParams fund;
   CentralBankParams central_bank;
+  InterbankParams interbank;
   std::vector<EventSpec> events;  // shocks in file order, a base file's first (extends)
 
   std::string source_path;    // file it came from ("" if built in code)

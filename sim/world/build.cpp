@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "contagion/graph.hpp"
 #include "core/error.hpp"
 #include "rng/philox.hpp"
 #include "world/world.hpp"
@@ -114,6 +115,49 @@ void build_alias_table(const std::vector<double>& weights, std::vector<float>& p
       small.push_back(l);
     }
   }
+}
+
+// The relationship graph of the interbank market (undirected: partners may
+// lend to each other either way), from the contagion module's generators.
+InterbankNetwork interbank_network(const Scenario& sc, std::size_t n_banks, std::uint64_t seed) {
+  rng::Draws draws(seed, rng::Stream::init_interbank, 0, 0);
+  const auto graph_seed = static_cast<std::uint64_t>(draws.uniform() * 0x1.0p53);
+  const auto& ib = sc.interbank;
+  const auto links = static_cast<std::size_t>(ib.links);
+  contagion::ExposureGraph g;
+  if (ib.topology == "core_periphery") {
+    contagion::CorePeripherySpec spec;
+    for (std::size_t t = 0; t < sc.banks.tiers.size(); ++t)
+      spec.tier_sizes.push_back(static_cast<std::size_t>(sc.banks.tiers[t].count));
+    spec.core_density = ib.density;
+    spec.links_up = links;
+    g = contagion::core_periphery(spec, graph_seed);
+  } else if (ib.topology == "scale_free") {
+    g = contagion::barabasi_albert(n_banks, links, {}, graph_seed);
+  } else if (ib.topology == "erdos_renyi") {
+    g = contagion::erdos_renyi_gnp(n_banks, ib.density, {}, graph_seed);
+  } else if (ib.topology == "complete") {
+    g = contagion::erdos_renyi_gnp(n_banks, 1.0, {}, graph_seed);
+  } else {
+    throw InternalError("interbank.topology '" + ib.topology + "' (validated on load)");
+  }
+  std::vector<std::vector<std::uint8_t>> partner(n_banks, std::vector<std::uint8_t>(n_banks, 0));
+  for (const auto e : boost::make_iterator_range(boost::edges(g))) {
+    const auto i = boost::source(e, g), j = boost::target(e, g);
+    if (i == j || i >= n_banks || j >= n_banks) continue;
+    partner[i][j] = partner[j][i] = 1;
+  }
+  InterbankNetwork net;
+  net.borrow_begin.push_back(0);
+  for (std::uint32_t b = 0; b < n_banks; ++b) {
+    for (std::uint32_t l = 0; l < n_banks; ++l)
+      if (partner[b][l] != 0) {
+        net.borrower.push_back(b);
+        net.lender.push_back(l);
+      }
+    net.borrow_begin.push_back(static_cast<std::uint32_t>(net.borrower.size()));
+  }
+  return net;
 }
 
 Policy initial_policy(const Scenario& sc) {
@@ -355,6 +399,13 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
                                          K::central_bank, fixed(0), K::government, fixed(0), 1));
   L.cb_loan_book = L.add_book(claim_book("central_bank.loans_to_banks", I::central_bank_loan, K::bank,
                                          K::central_bank, fixed(0), K::bank, by_row(), n_banks));
+  w.interbank = interbank_network(sc, n_banks, seed);
+  {
+    const InterbankNetwork& net = w.interbank;
+    L.interbank_book = L.add_book(claim_book("bank.interbank_loans", I::interbank_loan, K::bank, K::bank,
+                                             by_column(net.lender), K::bank, by_column(net.borrower),
+                                             net.lender.size()));
+  }
   // Outside capital (an IPO): investors hold the platforms' shares and pay
   // through the central bank, which takes a claim on the rest of the world.
   L.platform_shares_book = L.add_book(claim_book("investor.platform_shares", I::equity_stake, K::platform,

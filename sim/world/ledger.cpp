@@ -96,6 +96,29 @@ void Ledger::government_pays(Account to, Fen amount) {
   ops::income(*this, FlowType::endowment, AgentKind::government, 0, tb.holder_kind, tb.holder.of(to.row), amount);
 }
 
+void Ledger::interbank_lend(std::uint32_t row, Fen amount) {
+  if (amount < 0) throw InternalError("ledger: negative interbank loan");
+  if (amount == 0) return;
+  const Book& ib = books_[interbank_book];
+  const std::uint32_t lender = ib.holder.of(row), borrower = ib.issuer.of(row);
+  if (books_[reserves_book].balance[lender] < amount) throw InternalError("ledger: interbank loan without the reserves");
+  post(Account{reserves_book, lender}, -amount);
+  post(Account{reserves_book, borrower}, amount);
+  post(Account{interbank_book, row}, amount);
+}
+
+void Ledger::interbank_repay(std::uint32_t row, Fen principal, Fen interest) {
+  if (principal < 0 || interest < 0 || balance(Account{interbank_book, row}) < principal)
+    throw InternalError("ledger: impossible interbank repayment");
+  const Book& ib = books_[interbank_book];
+  const std::uint32_t lender = ib.holder.of(row), borrower = ib.issuer.of(row);
+  post(Account{interbank_book, row}, -principal);
+  const Fen paid = checked_add(principal, interest);
+  post_clearing(borrower, -paid);
+  post_clearing(lender, paid);
+  ops::income(*this, FlowType::interest_loans, AgentKind::bank, borrower, AgentKind::bank, lender, interest);
+}
+
 void Ledger::investors_subscribe(std::uint32_t platform, Account platform_deposit, Fen amount) {
   if (amount < 0) throw InternalError("ledger: negative share issue");
   if (amount == 0) return;

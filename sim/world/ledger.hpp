@@ -53,6 +53,7 @@ enum class Instrument : std::uint8_t {
   fund_units,         // holder consumer, issuer fund (stable NAV of 1 fen per unit)
   equity_stake,       // holder investor, issuer platform (paid-in capital)
   foreign_claim,      // holder central bank, issuer investor (the rest of the world)
+  interbank_loan,     // overnight: holder lending bank, issuer borrowing bank
   count_,
 };
 
@@ -169,6 +170,12 @@ class Ledger {
   void government_capitalises_bank(std::uint32_t bank, Fen amount);
   void central_bank_buys_bonds(std::uint32_t bank, Fen amount);
   void bank_repays_central_bank(std::uint32_t bank, Fen amount);
+  // Overnight interbank loan on row `row` of interbank_book: the lender's
+  // reserves go to the borrower (the lender must hold them).
+  void interbank_lend(std::uint32_t row, Fen amount);
+  // Repays `principal` of the loan on `row` with `interest`, through the
+  // banks' clearing positions (settled in reserves by settle_clearing()).
+  void interbank_repay(std::uint32_t row, Fen principal, Fen interest);
   // Outside investors buy `amount` of new shares of `platform`, paying through
   // the central bank into `platform_deposit` (new money; no net worth changes).
   void investors_subscribe(std::uint32_t platform, Account platform_deposit, Fen amount);
@@ -193,7 +200,7 @@ class Ledger {
 
   // Well-known books (set by the world builder).
   BookId reserves_book = 0, clearing_book = 0, bank_bond_book = 0, cb_bond_book = 0,
-         cb_loan_book = 0, platform_shares_book = 0, cb_foreign_book = 0;
+         cb_loan_book = 0, platform_shares_book = 0, cb_foreign_book = 0, interbank_book = 0;
 
   [[nodiscard]] Int128 money_stock() const;
 

@@ -47,6 +47,26 @@ Fen platform_capital(const World& w, std::uint32_t platform) {
                      w.ledger.balance(Account{w.ledger.platform_shares_book, platform}));
 }
 
+contagion::SparseMatrix interbank_liabilities(const World& w) {
+  const Book& ib = w.ledger.book(w.ledger.interbank_book);
+  std::vector<contagion::Triplet> entries;
+  for (std::size_t r = 0; r < ib.rows(); ++r)
+    if (ib.balance[r] != 0)
+      entries.push_back({w.interbank.borrower[r], w.interbank.lender[r], static_cast<double>(ib.balance[r])});
+  return contagion::sparse_from_triplets(w.banks.size(), w.banks.size(), entries);
+}
+
+std::vector<Int128> bank_total_assets(const World& w) {
+  std::vector<Int128> assets(w.banks.size(), 0);
+  const Ledger& L = w.ledger;
+  for (BookId id = 0; id < L.book_count(); ++id) {
+    const Book& b = L.book(id);
+    if (b.holder_kind != AgentKind::bank) continue;
+    for (std::size_t r = 0; r < b.rows(); ++r) assets[b.holder.of(r)] += b.balance[r];
+  }
+  return assets;
+}
+
 std::vector<Int128> totals_by_holder(const Book& b, std::size_t agents) {
   std::vector<Int128> out(agents, 0);
   for (std::size_t r = 0; r < b.rows(); ++r) out[b.holder.of(r)] += b.balance[r];

@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "contagion/matrix.hpp"
 #include "world/world.hpp"
 
 namespace pfsim {
@@ -18,6 +19,11 @@ namespace pfsim {
 // The platform's book equity, fen: net worth (retained earnings and the
 // initial endowment) plus paid-in capital from outside investors (an IPO).
 [[nodiscard]] Fen platform_capital(const World& w, std::uint32_t platform);
+// Interbank obligations as a liabilities matrix, fen: L[i][j] = what bank i
+// owes bank j overnight (the contagion module's convention).
+[[nodiscard]] contagion::SparseMatrix interbank_liabilities(const World& w);
+// Each bank's total assets, fen (every claim it holds, clearing included).
+[[nodiscard]] std::vector<Int128> bank_total_assets(const World& w);
 // Σ of a book's rows per holder (or issuer) agent index, fen.
 [[nodiscard]] std::vector<Int128> totals_by_holder(const Book& b, std::size_t agents);
 

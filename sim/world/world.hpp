@@ -17,6 +17,8 @@ namespace pfsim {
 enum class Lender : std::uint8_t { platform, bank };
 inline constexpr std::size_t lender_count = 2;
 
+inline constexpr std::size_t contagion_round_slots = 4;
+
 // Flows of the current step, summed exactly; reset at the start of a step.
 struct StepFlows {
   Fen consumption = 0;              // consumer purchases, all channels
@@ -48,6 +50,13 @@ struct StepFlows {
   std::int64_t sme_entries = 0;
   std::int64_t bank_failures = 0;
   Fen bank_resolution_cost = 0;
+  // Bank failures by contagion round (0: failing on their own; the last slot
+  // counts every later round), rounds with new failures, interbank claims
+  // written off (fen) and the Eisenberg-Noe clearing loss of the day (fen).
+  std::array<std::int64_t, contagion_round_slots> contagion_defaults_by_round{};
+  std::int64_t contagion_rounds = 0;
+  Fen contagion_interbank_losses = 0;
+  double contagion_clearing_loss = 0;
   Fen ipo_raised = 0;  // fen of new platform capital from investors
   Fen fines_paid = 0;  // fen paid by platforms to the government
 };
@@ -92,6 +101,16 @@ struct PolicyRamp {
   double Policy::*knob = nullptr;
   double from = 0, to = 0;
   std::int64_t start_step = 0, days = 0;
+};
+
+// The interbank market: who may lend to whom overnight (a relationship graph
+// drawn at construction from interbank.topology) and the rows of the book
+// `bank.interbank_loans`: one per ordered (borrower, lender) pair of partners,
+// sorted by borrower then lender, so bank b's borrowing rows are
+// [borrow_begin[b], borrow_begin[b + 1]).
+struct InterbankNetwork {
+  std::vector<std::uint32_t> lender, borrower;  // per book row
+  std::vector<std::uint32_t> borrow_begin;      // banks + 1 offsets
 };
 
 // Shock state that outlives the day an event fired (phases/shocks.cpp).
@@ -160,6 +179,12 @@ struct World {
   ConsumerStore consumers;
   SmeStore smes;
   BankStore banks;
+  InterbankNetwork interbank;
+  // Systemic-risk measures, last computed (month end, step 0 and failure days).
+  struct SystemicRisk {
+    double debtrank_max = 0;  // largest DebtRank of one bank's default over the interbank network
+    double srisk_fen = 0;     // Σ SRISK-style capital shortfalls
+  } systemic;
   PlatformStore platforms;
   FundStore funds;
   Ledger ledger;

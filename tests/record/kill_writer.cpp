@@ -3,15 +3,27 @@
 // (tests/python/test_partial_after_kill.py, test_results_layout_writer.py).
 //
 //   pfsim_kill_writer OUT.h5 [--steps N] [--indicators K] [--flush-every F]
-//                     [--sleep-ms S] [--event-every E] [--finish]
+//                     [--sleep-ms S] [--event-every E] [--network-every M] [--finish]
 //
 // Step s (0-based) has day s and indicator k holds value(s, k) = s*1000 + k + 0.25.
 // Every E steps (s % E == 0), before the step's row, an event is recorded: day s,
 // type "test_shock", parameters {"step": s, "label": "päivä"}, condition
 // "s % E == 0" for odd s and "" for even s.
+// With --network-every M (M >= 1) two networks are declared: "interbank" (node
+// attributes equity, capital_ratio, failed) and "fund_placements" (aum). Every M
+// steps (s % M == 0), after the event and before the row, snapshot j = s / M of
+// each is recorded, on day s:
+//   interbank: n = 2 + j % 3 nodes; node i has kind "bank" (even i) or
+//     "platform" (odd i), index 100*j + i, equity s*1000 + i + 0.5,
+//     capital_ratio i / 100, failed (s + i) % 2 (attributes handed over in the
+//     order failed, equity, capital_ratio); j % 4 edges, edge e from node e % n
+//     to node (e + 1) % n with weight s*10 + e + 0.25.
+//   fund_placements: one node, kind "fund", index j, aum s; no edges.
 // stdout, one line per fact, flushed at once:
 //   ready partial=<path>
-//   flushed rows=<r> events=<e>      (after each flush: those are in the file)
+//   flushed rows=<r> events=<e>      (after each flush: those are in the file;
+//                                     with --network-every also snapshots=<n>,
+//                                     the snapshots of each network)
 //   finished rows=<r>                (with --finish)   | closed rows=<r> (without)
 //
 //   pfsim_kill_writer --recover PARTIAL OUT.h5
@@ -38,7 +50,8 @@ double value(std::int64_t step, std::int64_t k) {
 int usage() {
   std::fprintf(stderr,
                "usage: pfsim_kill_writer OUT.h5 [--steps N] [--indicators K] [--flush-every F]\n"
-               "                         [--sleep-ms S] [--event-every E] [--finish]\n"
+               "                         [--sleep-ms S] [--event-every E] [--network-every M]\n"
+               "                         [--finish]\n"
                "       pfsim_kill_writer --recover PARTIAL OUT.h5\n");
   return 64;
 }
@@ -67,6 +80,7 @@ int main(int argc, char** argv) {
   long flush_every = 10;
   long sleep_ms = 2;
   long event_every = 7;
+  long network_every = 0;  // 0: no networks
   bool finish = false;
   for (int i = 2; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -87,6 +101,8 @@ int main(int argc, char** argv) {
       ok = number(sleep_ms);
     } else if (arg == "--event-every") {
       ok = number(event_every);
+    } else if (arg == "--network-every") {
+      ok = number(network_every) && network_every >= 1;
     } else if (arg == "--finish") {
       finish = true;
     } else {
@@ -111,13 +127,20 @@ int main(int argc, char** argv) {
     meta.git_commit = "0123456789ab";
     meta.start_date = "2019-01-01";
 
+    std::vector<pfsim::record::NetworkSpec> networks;
+    if (network_every > 0) {
+      networks.push_back(
+          {"interbank", {"equity", "capital_ratio", "failed"}, "Test network: interbank claims."});
+      networks.push_back({"fund_placements", {"aum"}, ""});
+    }
     pfsim::record::ResultsWriter writer(out, std::move(specs), std::move(meta),
-                                        static_cast<int>(flush_every));
+                                        static_cast<int>(flush_every), std::move(networks));
     std::printf("ready partial=%s\n", writer.partial_path().c_str());
     std::fflush(stdout);
 
     std::vector<double> row(static_cast<std::size_t>(indicators));
     std::int64_t events = 0;
+    std::int64_t snapshots = 0;
     std::int64_t announced = 0;
     for (long s = 0; s < steps; ++s) {
       if (s % event_every == 0) {
@@ -129,12 +152,52 @@ int main(int argc, char** argv) {
         writer.record_event(ev);
         ++events;
       }
+      if (network_every > 0 && s % network_every == 0) {
+        const long j = s / network_every;
+        const auto day = static_cast<std::int32_t>(s);
+        pfsim::record::NetworkSnapshot net;
+        net.day = day;
+        net.name = "interbank";
+        const long n = 2 + j % 3;
+        std::vector<double> equity, capital_ratio, failed;
+        for (long i = 0; i < n; ++i) {
+          net.node_kind.emplace_back(i % 2 == 0 ? "bank" : "platform");
+          net.node_index.push_back(static_cast<std::uint32_t>(100 * j + i));
+          equity.push_back(static_cast<double>(s) * 1000.0 + static_cast<double>(i) + 0.5);
+          capital_ratio.push_back(static_cast<double>(i) / 100.0);
+          failed.push_back(static_cast<double>((s + i) % 2));
+        }
+        net.node_attribute_names = {"failed", "equity", "capital_ratio"};
+        net.node_attributes = {failed, equity, capital_ratio};
+        for (long e = 0; e < j % 4; ++e) {
+          net.source.push_back(static_cast<std::uint32_t>(e % n));
+          net.target.push_back(static_cast<std::uint32_t>((e + 1) % n));
+          net.weight.push_back(static_cast<double>(s) * 10.0 + static_cast<double>(e) + 0.25);
+        }
+        writer.record_network(net);
+
+        pfsim::record::NetworkSnapshot funds;
+        funds.day = day;
+        funds.name = "fund_placements";
+        funds.node_kind = {"fund"};
+        funds.node_index = {static_cast<std::uint32_t>(j)};
+        funds.node_attribute_names = {"aum"};
+        funds.node_attributes = {{static_cast<double>(s)}};
+        writer.record_network(funds);
+        ++snapshots;
+      }
       for (long k = 0; k < indicators; ++k) row[static_cast<std::size_t>(k)] = value(s, k);
       writer.append(static_cast<std::int32_t>(s), row);
       if (writer.rows_flushed() != announced) {
         announced = writer.rows_flushed();
-        std::printf("flushed rows=%lld events=%lld\n", static_cast<long long>(announced),
-                    static_cast<long long>(events));
+        if (network_every > 0) {
+          std::printf("flushed rows=%lld events=%lld snapshots=%lld\n",
+                      static_cast<long long>(announced), static_cast<long long>(events),
+                      static_cast<long long>(snapshots));
+        } else {
+          std::printf("flushed rows=%lld events=%lld\n", static_cast<long long>(announced),
+                      static_cast<long long>(events));
+        }
         std::fflush(stdout);
       }
       if (sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));

@@ -583,3 +583,396 @@ TEST_CASE("recover(): unreadable input is a UserError and leaves nothing behind"
   CHECK_THROWS_AS(ResultsWriter::recover(dir.path() / "junk.partial", out), pfsim::UserError);
   CHECK(dir.names() == std::vector<std::string>{"junk.partial"});
 }
+
+// ---- networks ---------------------------------------------------------------
+
+namespace {
+
+using pfsim::record::NetworkSnapshot;
+using pfsim::record::NetworkSpec;
+
+std::vector<NetworkSpec> two_networks() {
+  return {{"interbank", {"equity", "failed"}, "Claims between banks."},
+          {"fund_placements", {"aum"}, ""}};
+}
+
+// Three interbank snapshots (the second hands its attributes over in another
+// order, the third is empty) and one fund_placements snapshot, interleaved with
+// six rows (days 0..5).
+void write_networked(const fs::path& path, int flush_every, bool finish) {
+  ResultsWriter w(path, two_indicators(), test_metadata(), flush_every, two_networks());
+  const std::array<double, 2> row{1.0, 2.0};
+  NetworkSnapshot s0;
+  s0.day = 0;
+  s0.name = "interbank";
+  s0.node_kind = {"bank", "bank", "platform"};
+  s0.node_index = {0, 1, 0};
+  s0.node_attribute_names = {"equity", "failed"};
+  s0.node_attributes = {{10, 20, 30}, {0, 0, 1}};
+  s0.source = {2, 1, 2};  // not sorted: stored in the order given
+  s0.target = {0, 0, 1};
+  s0.weight = {5.5, 1.25, 7};
+  w.record_network(s0);
+  w.append(0, row);
+  w.append(1, row);
+  NetworkSnapshot f0;
+  f0.day = 2;
+  f0.name = "fund_placements";
+  f0.node_kind = {"fund"};
+  f0.node_index = {7};
+  f0.node_attribute_names = {"aum"};
+  f0.node_attributes = {{1e9}};
+  w.record_network(f0);
+  w.append(2, row);
+  NetworkSnapshot s1;
+  s1.day = 3;
+  s1.name = "interbank";
+  s1.node_kind = {"bank", "fund"};
+  s1.node_index = {1, 4};
+  s1.node_attribute_names = {"failed", "equity"};
+  s1.node_attributes = {{1, 0}, {-5, 100}};
+  s1.source = {0};
+  s1.target = {1};
+  s1.weight = {2.5};
+  w.record_network(s1);
+  w.append(3, row);
+  NetworkSnapshot s2;
+  s2.day = 4;
+  s2.name = "interbank";
+  s2.node_attribute_names = {"equity", "failed"};
+  s2.node_attributes = {{}, {}};
+  w.record_network(s2);
+  w.append(4, row);
+  w.append(5, row);
+  if (finish) w.finish();
+}
+
+// Member names of a group, in creation order.
+std::vector<std::string> members(hid_t file, const char* path) {
+  h5::Group g{H5Gopen2(file, path, H5P_DEFAULT)};
+  REQUIRE_MESSAGE(g.valid(), path);
+  H5G_info_t info{};
+  REQUIRE(H5Gget_info(g.get(), &info) >= 0);
+  std::vector<std::string> out;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    std::array<char, 256> name{};
+    REQUIRE(H5Lget_name_by_idx(g.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name.data(),
+                               name.size(), H5P_DEFAULT) > 0);
+    out.emplace_back(name.data());
+  }
+  return out;
+}
+
+std::vector<std::string> read_fixed_strings(hid_t ds) {
+  h5::Datatype t{H5Dget_type(ds)};
+  REQUIRE(H5Tis_variable_str(t.get()) == 0);
+  const std::size_t width = H5Tget_size(t.get());
+  h5::Dataspace s{H5Dget_space(ds)};
+  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(s.get()));
+  std::string raw(n * width, '\0');
+  if (n > 0) REQUIRE(H5Dread(ds, t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()) >= 0);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string cell = raw.substr(i * width, width);
+    out.push_back(cell.substr(0, cell.find('\0')));
+  }
+  return out;
+}
+
+std::vector<double> doubles_at(hid_t file, const std::string& path) {
+  return read_doubles(open_dataset(file, path.c_str()).get());
+}
+
+// Appends `rows` rows of junk to a 1-D dataset of a closed `.partial`, as a kill
+// in the middle of a flush can leave them.
+void append_junk(hid_t file, const std::string& path, hsize_t rows) {
+  const h5::Dataset ds = open_dataset(file, path.c_str());
+  const auto [old_rows, max_rows, chunk] = shape_of(ds.get());
+  (void)max_rows;
+  (void)chunk;
+  const hsize_t new_rows = old_rows + rows;
+  REQUIRE(H5Dset_extent(ds.get(), &new_rows) >= 0);
+  h5::Datatype type{H5Dget_type(ds.get())};
+  std::vector<unsigned char> junk(static_cast<std::size_t>(rows) * H5Tget_size(type.get()), 0x41);
+  h5::Dataspace file_space{H5Dget_space(ds.get())};
+  REQUIRE(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &old_rows, nullptr, &rows,
+                              nullptr) >= 0);
+  h5::Dataspace mem_space{H5Screate_simple(1, &rows, nullptr)};
+  REQUIRE(H5Dwrite(ds.get(), type.get(), mem_space.get(), file_space.get(), H5P_DEFAULT,
+                   junk.data()) >= 0);
+}
+
+}  // namespace
+
+TEST_CASE("networks: layout and values of a finished file") {
+  TempDir dir;
+  const fs::path out = dir.path() / "r.h5";
+  write_networked(out, 2, true);
+  CHECK(dir.names() == std::vector<std::string>{"r.h5"});
+  const h5::File f = open_read(out);
+  CHECK(members(f.get(), "/") ==
+        std::vector<std::string>{"timeseries", "events", "networks", "metadata"});
+  // Declared order, not name order.
+  CHECK(members(f.get(), "/networks") == std::vector<std::string>{"interbank", "fund_placements"});
+  CHECK(members(f.get(), "/networks/interbank") ==
+        std::vector<std::string>{"snapshot", "day", "node_start", "node_count", "edge_start",
+                                 "edge_count", "nodes", "edges"});
+  CHECK(members(f.get(), "/networks/interbank/nodes") ==
+        std::vector<std::string>{"row", "snapshot", "node_kind", "node_index", "equity", "failed"});
+  CHECK(members(f.get(), "/networks/interbank/edges") ==
+        std::vector<std::string>{"row", "snapshot", "source", "target", "weight"});
+
+  SUBCASE("snapshot table") {
+    h5::Group g{H5Gopen2(f.get(), "/networks/interbank", H5P_DEFAULT)};
+    REQUIRE(g.valid());
+    CHECK(string_attr(g.get(), "description") == "Claims between banks.");
+    CHECK(string_attr(g.get(), "long_name") == "interbank network");
+    CHECK(string_attr(g.get(), "edge_direction").find("held by `target`") != std::string::npos);
+    const h5::Dataset snapshot = open_dataset(f.get(), "/networks/interbank/snapshot");
+    CHECK(H5DSis_scale(snapshot.get()) > 0);
+    CHECK(read_doubles(snapshot.get()) == std::vector<double>{0, 1, 2});
+    CHECK(shape_of(snapshot.get()) == std::array<hsize_t, 3>{3, 3, 3});  // sized exactly
+    const h5::Dataset day = open_dataset(f.get(), "/networks/interbank/day");
+    CHECK(H5DSis_attached(day.get(), snapshot.get(), 0) > 0);
+    CHECK(string_attr(day.get(), "units") == "days since 2019-01-01");
+    CHECK(string_attr(day.get(), "calendar") == "proleptic_gregorian");
+    CHECK(read_doubles(day.get()) == std::vector<double>{0, 3, 4});
+    CHECK(doubles_at(f.get(), "/networks/interbank/node_start") == std::vector<double>{0, 3, 5});
+    CHECK(doubles_at(f.get(), "/networks/interbank/node_count") == std::vector<double>{3, 2, 0});
+    CHECK(doubles_at(f.get(), "/networks/interbank/edge_start") == std::vector<double>{0, 3, 4});
+    CHECK(doubles_at(f.get(), "/networks/interbank/edge_count") == std::vector<double>{3, 1, 0});
+    h5::Datatype start_type{
+        H5Dget_type(open_dataset(f.get(), "/networks/interbank/node_start").get())};
+    CHECK(H5Tequal(start_type.get(), H5T_STD_I64LE) > 0);
+  }
+
+  SUBCASE("nodes") {
+    const h5::Dataset row = open_dataset(f.get(), "/networks/interbank/nodes/row");
+    CHECK(H5DSis_scale(row.get()) > 0);
+    CHECK(read_doubles(row.get()) == std::vector<double>{0, 1, 2, 3, 4});
+    CHECK(shape_of(row.get()) == std::array<hsize_t, 3>{5, 5, 5});
+    CHECK(doubles_at(f.get(), "/networks/interbank/nodes/snapshot") ==
+          std::vector<double>{0, 0, 0, 1, 1});
+    const h5::Dataset kind = open_dataset(f.get(), "/networks/interbank/nodes/node_kind");
+    h5::Datatype kind_type{H5Dget_type(kind.get())};
+    CHECK(H5Tis_variable_str(kind_type.get()) > 0);  // like event text in a finished file
+    CHECK(read_vlen_strings(kind.get()) ==
+          std::vector<std::string>{"bank", "bank", "platform", "bank", "fund"});
+    const h5::Dataset index = open_dataset(f.get(), "/networks/interbank/nodes/node_index");
+    h5::Datatype index_type{H5Dget_type(index.get())};
+    CHECK(H5Tequal(index_type.get(), H5T_STD_U32LE) > 0);
+    CHECK(read_doubles(index.get()) == std::vector<double>{0, 1, 0, 1, 4});
+    // The second snapshot gave its attributes as {failed, equity}: mapped by name.
+    const h5::Dataset equity = open_dataset(f.get(), "/networks/interbank/nodes/equity");
+    CHECK(read_doubles(equity.get()) == std::vector<double>{10, 20, 30, -5, 100});
+    CHECK(doubles_at(f.get(), "/networks/interbank/nodes/failed") ==
+          std::vector<double>{0, 0, 1, 1, 0});
+    CHECK(std::isnan(double_attr(equity.get(), "_FillValue")));
+    CHECK(string_attr(equity.get(), "long_name") == "equity");
+    for (const char* path :
+         {"/networks/interbank/nodes/snapshot", "/networks/interbank/nodes/node_kind",
+          "/networks/interbank/nodes/node_index", "/networks/interbank/nodes/equity",
+          "/networks/interbank/nodes/failed"}) {
+      CAPTURE(path);
+      CHECK(H5DSis_attached(open_dataset(f.get(), path).get(), row.get(), 0) > 0);
+    }
+  }
+
+  SUBCASE("edges: in the order given, source owes target") {
+    CHECK(doubles_at(f.get(), "/networks/interbank/edges/row") == std::vector<double>{0, 1, 2, 3});
+    CHECK(doubles_at(f.get(), "/networks/interbank/edges/snapshot") ==
+          std::vector<double>{0, 0, 0, 1});
+    CHECK(doubles_at(f.get(), "/networks/interbank/edges/source") ==
+          std::vector<double>{2, 1, 2, 0});
+    CHECK(doubles_at(f.get(), "/networks/interbank/edges/target") ==
+          std::vector<double>{0, 0, 1, 1});
+    const h5::Dataset weight = open_dataset(f.get(), "/networks/interbank/edges/weight");
+    CHECK(read_doubles(weight.get()) == std::vector<double>{5.5, 1.25, 7, 2.5});
+    CHECK(string_attr(weight.get(), "units") == "RMB");
+    const h5::Dataset row = open_dataset(f.get(), "/networks/interbank/edges/row");
+    CHECK(H5DSis_attached(weight.get(), row.get(), 0) > 0);
+  }
+
+  SUBCASE("a network with snapshots but no edges") {
+    CHECK(doubles_at(f.get(), "/networks/fund_placements/day") == std::vector<double>{2});
+    CHECK(doubles_at(f.get(), "/networks/fund_placements/nodes/aum") == std::vector<double>{1e9});
+    CHECK(read_vlen_strings(
+              open_dataset(f.get(), "/networks/fund_placements/nodes/node_kind").get()) ==
+          std::vector<std::string>{"fund"});
+    CHECK(doubles_at(f.get(), "/networks/fund_placements/edges/weight").empty());
+    CHECK(doubles_at(f.get(), "/networks/fund_placements/edges/row").empty());
+  }
+
+  SUBCASE("the time series are as without networks") {
+    CHECK(doubles_at(f.get(), "/timeseries/date") == std::vector<double>{0, 1, 2, 3, 4, 5});
+  }
+}
+
+TEST_CASE("networks: without declared networks there is no /networks group") {
+  TempDir dir;
+  write_standard(dir.path() / "r.h5", 3, 2);
+  const h5::File f = open_read(dir.path() / "r.h5");
+  CHECK(H5Lexists(f.get(), "/networks", H5P_DEFAULT) == 0);
+  CHECK(members(f.get(), "/") == std::vector<std::string>{"timeseries", "events", "metadata"});
+}
+
+TEST_CASE("networks: the .partial holds flushed snapshots, node kinds fixed-length") {
+  TempDir dir;
+  const fs::path out = dir.path() / "r.h5";
+  write_networked(out, 2, false);  // destructor: closes cleanly, leaves the .partial
+  const h5::File f = open_read(dir.path() / "r.h5.partial");
+  const h5::Dataset snapshot = open_dataset(f.get(), "/networks/interbank/snapshot");
+  CHECK(shape_of(snapshot.get()) == std::array<hsize_t, 3>{3, H5S_UNLIMITED, 64});
+  const h5::Dataset row = open_dataset(f.get(), "/networks/interbank/nodes/row");
+  CHECK(shape_of(row.get()) == std::array<hsize_t, 3>{5, H5S_UNLIMITED, 4096});
+  const h5::Dataset kind = open_dataset(f.get(), "/networks/interbank/nodes/node_kind");
+  h5::Datatype type{H5Dget_type(kind.get())};
+  CHECK(H5Tget_size(type.get()) == pfsim::record::max_node_kind_bytes);
+  CHECK(read_fixed_strings(kind.get()) ==
+        std::vector<std::string>{"bank", "bank", "platform", "bank", "fund"});
+  CHECK(doubles_at(f.get(), "/networks/interbank/edges/weight") ==
+        std::vector<double>{5.5, 1.25, 7, 2.5});
+}
+
+TEST_CASE("networks: equal data give byte-identical files; recover() carries networks over") {
+  TempDir dir;
+  const fs::path a = dir.path() / "a.h5";
+  const fs::path b = dir.path() / "b.h5";
+  write_networked(a, 2, true);
+  write_networked(b, 3, true);  // other batches, same data
+  CHECK(file_bytes(a) == file_bytes(b));
+
+  const fs::path abandoned = dir.path() / "c.h5";
+  write_networked(abandoned, 2, false);
+  const fs::path partial = dir.path() / "c.h5.partial";
+  const fs::path recovered = dir.path() / "recovered.h5";
+
+  SUBCASE("a cleanly closed .partial") {
+    CHECK(ResultsWriter::recover(partial, recovered) == 6);
+    CHECK(file_bytes(recovered) == file_bytes(a));
+  }
+  SUBCASE("rows beyond the last complete snapshot (a kill in mid-flush) are cut") {
+    {
+      h5::QuietErrors quiet;
+      h5::File f{H5Fopen(partial.c_str(), H5F_ACC_RDWR, H5P_DEFAULT)};
+      REQUIRE(f.valid());
+      // A kill while the next batch of interbank was being written: its node and
+      // edge rows and part of the snapshot table are there, `snapshot` is not.
+      for (const char* column :
+           {"nodes/snapshot", "nodes/node_kind", "nodes/node_index", "nodes/equity", "nodes/failed",
+            "nodes/row", "edges/snapshot", "edges/source", "edges/target", "edges/weight",
+            "edges/row", "day", "node_start", "node_count"}) {
+        append_junk(f.get(), std::string("/networks/interbank/") + column, 2);
+      }
+      append_junk(f.get(), "/networks/fund_placements/nodes/aum", 1);
+    }
+    CHECK(ResultsWriter::recover(partial, recovered) == 6);
+    CHECK(file_bytes(recovered) == file_bytes(a));
+  }
+}
+
+TEST_CASE("networks: invalid declarations fail before any file is created") {
+  TempDir dir;
+  const fs::path out = dir.path() / "r.h5";
+  const auto fails = [&](std::vector<NetworkSpec> networks) {
+    CHECK_THROWS_AS(ResultsWriter(out, two_indicators(), test_metadata(), 2, std::move(networks)),
+                    pfsim::InternalError);
+  };
+  fails({{"bad name", {}, ""}});
+  fails({{"interbank", {}, ""}, {"interbank", {}, ""}});
+  fails({{"interbank", {"equity", "equity"}, ""}});
+  fails({{"interbank", {"capital/ratio"}, ""}});
+  for (const char* reserved : {"row", "snapshot", "node_kind", "node_index"}) {
+    CAPTURE(reserved);
+    fails({{"interbank", {reserved}, ""}});
+  }
+  CHECK(dir.names().empty());
+}
+
+TEST_CASE("networks: record_network checks its input and leaves the file unchanged") {
+  TempDir dir;
+  const fs::path out = dir.path() / "r.h5";
+  ResultsWriter w(out, two_indicators(), test_metadata(), 1, two_networks());
+  const auto valid = [] {
+    NetworkSnapshot s;
+    s.day = 5;
+    s.name = "interbank";
+    s.node_kind = {"bank", "bank"};
+    s.node_index = {0, 1};
+    s.node_attribute_names = {"equity", "failed"};
+    s.node_attributes = {{1, 2}, {0, 0}};
+    s.source = {0};
+    s.target = {1};
+    s.weight = {3};
+    return s;
+  };
+  const auto rejects = [&](NetworkSnapshot s) {
+    CHECK_THROWS_AS(w.record_network(s), pfsim::InternalError);
+  };
+  {
+    auto s = valid();
+    s.name = "colending";  // not declared
+    rejects(s);
+  }
+  {
+    auto s = valid();
+    s.node_index = {0};
+    rejects(s);
+  }
+  {
+    auto s = valid();
+    s.node_attribute_names = {"equity", "capital_ratio"};
+    rejects(s);
+  }
+  {
+    auto s = valid();
+    s.node_attribute_names = {"equity"};
+    s.node_attributes = {{1, 2}};
+    rejects(s);
+  }
+  {
+    auto s = valid();
+    s.node_attributes[1] = {0};
+    rejects(s);
+  }
+  {
+    auto s = valid();
+    s.target = {2};  // beyond the two nodes
+    rejects(s);
+  }
+  {
+    auto s = valid();
+    s.weight = {};
+    rejects(s);
+  }
+  {
+    auto s = valid();
+    s.node_kind[0] = std::string(pfsim::record::max_node_kind_bytes + 1, 'k');
+    rejects(s);
+  }
+  {
+    auto s = valid();
+    s.node_kind[0] = std::string("ba\0nk", 5);
+    rejects(s);
+  }
+  auto longest = valid();
+  longest.node_kind[0] = std::string(pfsim::record::max_node_kind_bytes, 'k');  // at the limit
+  w.record_network(longest);
+  {
+    auto s = valid();  // day 5 again: days increase strictly per network
+    rejects(s);
+    s.name = "fund_placements";  // … but each network counts its own days
+    s.node_attribute_names = {"aum"};
+    s.node_attributes = {{1, 2}};
+    w.record_network(s);
+  }
+  const std::array<double, 2> row{1.0, 2.0};
+  w.append(5, row);
+  w.finish();
+  const h5::File f = open_read(out);
+  CHECK(doubles_at(f.get(), "/networks/interbank/day") == std::vector<double>{5});
+  CHECK(read_vlen_strings(open_dataset(f.get(), "/networks/interbank/nodes/node_kind").get()) ==
+        std::vector<std::string>{std::string(pfsim::record::max_node_kind_bytes, 'k'), "bank"});
+  CHECK(doubles_at(f.get(), "/networks/fund_placements/nodes/aum") == std::vector<double>{1, 2});
+  CHECK_THROWS_AS(w.record_network(valid()), pfsim::InternalError);  // after finish
+}

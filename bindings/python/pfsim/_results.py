@@ -7,7 +7,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,36 @@ def _text(value: Any) -> Any:
     return value
 
 
+class NetworkSnapshot(NamedTuple):
+    """One snapshot of a network in a results file (:meth:`Results.networks`).
+
+    ``nodes``: one row per node, indexed by ``node`` (the node's position,
+    0 … n−1, which ``edges.source``/``edges.target`` refer to); columns
+    ``node_kind`` (str, e.g. ``"bank"``), ``node_index`` (index within its
+    kind) and one float64 column per node attribute.
+
+    ``edges``: one row per edge, in the order the run recorded them; columns
+    ``source``, ``target`` and ``weight`` (RMB, ``edges.attrs["units"]``).
+    ``source`` owes ``target``: each edge is a claim held by ``target`` (the
+    creditor) on ``source`` (the debtor).
+    """
+
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+
+
+class _NetworkRows(NamedTuple):
+    """How much of /networks/<name> was complete when the file was opened."""
+
+    snapshots: int
+    nodes: int
+    edges: int
+
+
+#: Columns of /networks/<name>/nodes that are not node attributes.
+_NODE_COLUMNS = ("row", "snapshot", "node_kind", "node_index")
+
+
 class Results:
     """Indicators recorded by a run: one row per simulated day.
 
@@ -54,7 +84,8 @@ class Results:
     :attr:`metadata` holds the resolved scenario (:attr:`scenario`), seed,
     thread count, program version and git commit; :attr:`interventions` what
     was done from Python beyond the scenario; :attr:`events` the shocks
-    recorded in the file (empty until shocks exist).
+    recorded in the file (empty until shocks exist); :meth:`networks` the
+    network snapshots of a results file (:attr:`network_names`).
     """
 
     def __init__(
@@ -68,6 +99,7 @@ class Results:
         metadata: Mapping[str, Any],
         events: pd.DataFrame | None = None,
         source: str | None = None,
+        networks: Mapping[str, _NetworkRows] | None = None,
     ) -> None:
         self._start_date = start_date
         self._days = np.asarray(days, dtype=np.int64)
@@ -77,6 +109,7 @@ class Results:
         self._metadata = dict(metadata)
         self._events = events
         self._source = source
+        self._networks = dict(networks or {})
 
     @classmethod
     def _from_simulation(cls, sim: Simulation) -> Results:
@@ -184,6 +217,35 @@ class Results:
                 }
             )
         return self._events.copy()
+
+    @property
+    def network_names(self) -> tuple[str, ...]:
+        """Networks with snapshots in the results file (``/networks``), in the
+        order the run declared them; empty for a live simulation."""
+        return tuple(self._networks)
+
+    def networks(self, name: str) -> dict[pd.Timestamp, NetworkSnapshot]:
+        """Snapshots of network ``name`` (e.g. ``"interbank"``) from the
+        results file: ``{date: NetworkSnapshot(nodes, edges)}`` in date order::
+
+            for date, (nodes, edges) in results.networks("interbank").items():
+                exposure = edges.groupby("target")["weight"].sum()  # per creditor
+
+        Read from :attr:`source` on each call (only the snapshots complete when
+        the file was opened; if that was a ``.partial`` since renamed by the
+        run's end, from the finished file). Raises KeyError for a network the
+        file does not hold.
+        """
+        if name not in self._networks:
+            have = ", ".join(self._networks) or "none"
+            raise KeyError(f"no network {name!r} in these results (networks: {have})")
+        path = self._source
+        assert path is not None  # only results files have networks
+        if not os.path.exists(path) and path.endswith(".partial"):
+            path = path[: -len(".partial")]
+        rows = self._networks[name]
+        with _open_h5(path) as f:
+            return _read_network(f[f"networks/{name}"], rows, self._start_date)
 
     @property
     def source(self) -> str | None:
@@ -312,6 +374,7 @@ def open_results(path: str | os.PathLike[str]) -> Results:
                     metadata[key] = _text(meta[key][()])
         metadata.setdefault(INTERVENTIONS, [])
         events = _read_events(f, start)
+        networks = _network_rows(f)
     return Results(
         start_date=start,
         days=days,
@@ -321,6 +384,7 @@ def open_results(path: str | os.PathLike[str]) -> Results:
         metadata=metadata,
         events=events,
         source=path,
+        networks=networks,
     )
 
 
@@ -338,6 +402,62 @@ def _read_events(f: Any, start: datetime.date) -> pd.DataFrame | None:
             "condition": _text(ev["condition"][:n]),
         }
     )
+
+
+def _network_rows(f: Any) -> dict[str, _NetworkRows]:
+    """The complete snapshots of each network and the node and edge rows they
+    cover: `snapshot` is written last in each flush, so in a `.partial` the other
+    columns may be longer; they are cut to these counts."""
+    if "networks" not in f:
+        return {}
+    out = {}
+    for name in _creation_order(f["networks"]):
+        g = f["networks"][name]
+        n = g["snapshot"].shape[0]
+        nodes = edges = 0
+        if n:
+            nodes = int(g["node_start"][n - 1] + g["node_count"][n - 1])
+            edges = int(g["edge_start"][n - 1] + g["edge_count"][n - 1])
+        out[name] = _NetworkRows(n, nodes, edges)
+    return out
+
+
+def _read_network(
+    g: Any, rows: _NetworkRows, start: datetime.date
+) -> dict[pd.Timestamp, NetworkSnapshot]:
+    n = rows.snapshots
+    day = g["day"][:n].astype(np.int64)
+    node_start = g["node_start"][:n]
+    node_count = g["node_count"][:n]
+    edge_start = g["edge_start"][:n]
+    edge_count = g["edge_count"][:n]
+    ng, eg = g["nodes"], g["edges"]
+    node_columns: dict[str, np.ndarray] = {
+        "node_kind": np.asarray(ng["node_kind"].asstr()[: rows.nodes], dtype=object),
+        "node_index": ng["node_index"][: rows.nodes],
+    }
+    for column in _creation_order(ng):
+        if column not in _NODE_COLUMNS:
+            node_columns[column] = ng[column][: rows.nodes]
+    edge_columns = {c: eg[c][: rows.edges] for c in ("source", "target", "weight")}
+    units = _text(eg["weight"].attrs.get("units", "RMB"))
+
+    out: dict[pd.Timestamp, NetworkSnapshot] = {}
+    dates = pd.Timestamp(start) + pd.to_timedelta(day, unit="D")
+    for k in range(n):
+        a, b = int(node_start[k]), int(node_start[k] + node_count[k])
+        nodes = pd.DataFrame(
+            {c: v[a:b] for c, v in node_columns.items()},
+            index=pd.RangeIndex(b - a, name="node"),
+        )
+        a, b = int(edge_start[k]), int(edge_start[k] + edge_count[k])
+        edges = pd.DataFrame(
+            {c: v[a:b] for c, v in edge_columns.items()},
+            index=pd.RangeIndex(b - a, name="edge"),
+        )
+        edges.attrs["units"] = {"weight": units}
+        out[dates[k]] = NetworkSnapshot(nodes, edges)
+    return out
 
 
 def write_interventions(path: str, interventions: list[dict[str, Any]]) -> None:

@@ -1,0 +1,82 @@
+#include "run/networks.hpp"
+
+#include "world/queries.hpp"
+
+namespace pfsim {
+
+namespace {
+
+const std::vector<std::string> bank_attributes = {"equity", "capital_ratio", "failed", "tier"};
+
+// Every bank as a node, then `extra` nodes of other kinds (attributes 0).
+record::NetworkSnapshot with_bank_nodes(const World& w, std::int32_t day, const char* name,
+                                        const std::vector<std::pair<std::string, std::uint32_t>>& extra) {
+  record::NetworkSnapshot s;
+  s.day = day;
+  s.name = name;
+  s.node_attribute_names = bank_attributes;
+  s.node_attributes.assign(bank_attributes.size(), {});
+  const double scale = w.scenario->run.scale;
+  for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
+    s.node_kind.emplace_back("bank");
+    s.node_index.push_back(b);
+    s.node_attributes[0].push_back(static_cast<double>(w.ledger.net_worth(AgentKind::bank)[b]) / 100.0 * scale);
+    s.node_attributes[1].push_back(w.banks.capital_ratio[b]);
+    s.node_attributes[2].push_back(w.banks.failed[b]);
+    s.node_attributes[3].push_back(w.banks.tier[b]);
+  }
+  for (const auto& [kind, index] : extra) {
+    s.node_kind.push_back(kind);
+    s.node_index.push_back(index);
+    for (auto& column : s.node_attributes) column.push_back(0.0);
+  }
+  return s;
+}
+
+void edge(record::NetworkSnapshot& s, std::uint32_t source, std::uint32_t target, Int128 fen, double scale) {
+  if (fen <= 0) return;
+  s.source.push_back(source);
+  s.target.push_back(target);
+  s.weight.push_back(static_cast<double>(fen) / 100.0 * scale);
+}
+
+}  // namespace
+
+std::vector<record::NetworkSpec> network_specs() {
+  return {
+      {"interbank", bank_attributes, "Overnight interbank loans: source (borrower) owes target (lender), RMB."},
+      {"colending", bank_attributes,
+       "Co-lent loans funded by target (a bank) on the origination of source (the platform), RMB."},
+      {"fund_placements", bank_attributes, "The money-market fund's deposits: source (a bank) owes target (the fund), RMB."},
+  };
+}
+
+std::vector<record::NetworkSnapshot> network_snapshots(const World& w, std::int32_t day) {
+  const double scale = w.scenario->run.scale;
+  const Ledger& L = w.ledger;
+  const auto n = static_cast<std::uint32_t>(w.banks.size());
+  std::vector<record::NetworkSnapshot> out;
+
+  record::NetworkSnapshot interbank = with_bank_nodes(w, day, "interbank", {});
+  const Book& ib = L.book(L.interbank_book);
+  for (std::uint32_t r = 0; r < ib.rows(); ++r)
+    edge(interbank, w.interbank.borrower[r], w.interbank.lender[r], ib.balance[r], scale);
+  out.push_back(std::move(interbank));
+
+  record::NetworkSnapshot colending = with_bank_nodes(w, day, "colending", {{"platform", 0}});
+  std::vector<Int128> colent(n, 0);
+  for (const BookId id : {w.books.revolving_bank, w.books.cash_bank, w.books.sme_platform_bank}) {
+    const auto t = totals_by_holder(L.book(id), n);
+    for (std::uint32_t b = 0; b < n; ++b) colent[b] += t[b];
+  }
+  for (std::uint32_t b = 0; b < n; ++b) edge(colending, n, b, colent[b], scale);
+  out.push_back(std::move(colending));
+
+  record::NetworkSnapshot placements = with_bank_nodes(w, day, "fund_placements", {{"fund", 0}});
+  const Book& fd = L.book(w.books.fund_deposit);
+  for (std::uint32_t b = 0; b < n; ++b) edge(placements, b, n, fd.balance[b], scale);
+  out.push_back(std::move(placements));
+  return out;
+}
+
+}  // namespace pfsim

@@ -1,0 +1,22 @@
+// Exposure networks observed from the world, for /networks in results files:
+//   interbank        bank → bank: overnight loans (source owes target);
+//   colending        platform → bank: co-lent loans the bank funds on the
+//                    platform's origination (the bank's exposure to the
+//                    platform's screening and servicing);
+//   fund_placements  bank → fund: the fund's deposits at each bank.
+// Weights are economy-wide RMB (model amounts × run.scale). Bank nodes carry
+// equity (RMB), capital_ratio, failed (0/1) and tier (index).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "record/results_writer.hpp"
+#include "world/world.hpp"
+
+namespace pfsim {
+
+[[nodiscard]] std::vector<record::NetworkSpec> network_specs();
+[[nodiscard]] std::vector<record::NetworkSnapshot> network_snapshots(const World& w, std::int32_t day);
+
+}  // namespace pfsim

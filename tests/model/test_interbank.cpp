@@ -1,0 +1,147 @@
+// The overnight interbank market and contagion inside the simulation: loans
+// follow the drawn topology, replace central-bank credit, and a failure's
+// losses travel to the failing bank's interbank creditors in rounds.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "indicators/indicators.hpp"
+#include "run/simulation.hpp"
+#include "scenario/load.hpp"
+
+using namespace pfsim;
+
+namespace {
+
+Scenario small(const std::string& extra, std::int64_t days = 60) {
+  const std::string text = "extends: baseline.yaml\nrun: {days: " + std::to_string(days) +
+                           "}\nconsumers: {count: 6000}\nsmes: {count: 600}\n" + extra;
+  return scenario::load_text(text, PFSIM_SOURCE_DIR "/scenarios/interbank_test.yaml");
+}
+
+std::unique_ptr<Simulation> run(const Scenario& sc) {
+  SimulationOptions o;
+  o.seed = 11;
+  o.threads = 2;
+  o.audit = engine::AuditLevel::end_of_step;
+  auto sim = std::make_unique<Simulation>(sc, o);
+  sim->step(sc.run.days);
+  return sim;
+}
+
+const std::vector<double>& series(const Simulation& sim, const char* name) {
+  const int k = indicators::find(name);
+  REQUIRE_MESSAGE(k >= 0, name);
+  return sim.series(static_cast<std::size_t>(k));
+}
+
+double sum(const std::vector<double>& s) {
+  double t = 0;
+  for (const double v : s) t += std::isnan(v) ? 0 : v;
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("banks short of reserves borrow overnight from partners instead of the central bank") {
+  const auto market = run(small(""));
+  const auto closed = run(small("interbank: {lending_share: 0}\n"));
+  CHECK(sum(series(*market, "interbank_loans")) > 0);
+  CHECK(sum(series(*closed, "interbank_loans")) == 0);
+  CHECK(sum(series(*market, "central_bank_lending")) < sum(series(*closed, "central_bank_lending")));
+}
+
+TEST_CASE("interbank loans only run along the drawn relationships") {
+  // Core-periphery: no links inside a non-core tier (Craig & von Peter 2014).
+  const auto sim = run(small(""));
+  const World& w = sim->world();
+  const auto& tier = w.banks.tier;
+  for (std::size_t r = 0; r < w.interbank.lender.size(); ++r) {
+    const auto l = w.interbank.lender[r], b = w.interbank.borrower[r];
+    CHECK(l != b);
+    if (tier[l] == tier[b]) CHECK(tier[l] == 0);
+  }
+  // A complete network has every ordered pair.
+  const auto complete = run(small("interbank: {topology: complete}\n", 5));
+  const std::size_t n = complete->world().banks.size();
+  CHECK(complete->world().interbank.lender.size() == n * (n - 1));
+}
+
+// The first day (from day 5) on which some bank ends the day owing overnight
+// loans, and the bank owing most.
+std::pair<std::int64_t, std::uint32_t> first_borrowing_day(const Scenario& sc) {
+  SimulationOptions o;
+  o.seed = 11;
+  Simulation sim(sc, o);
+  sim.step(5);
+  for (std::int64_t day = 5; day < sc.run.days; ++day) {
+    sim.step(1);
+    const World& w = sim.world();
+    std::vector<Fen> owed(w.banks.size(), 0);
+    for (std::uint32_t r = 0; r < w.interbank.lender.size(); ++r)
+      owed[w.interbank.borrower[r]] += w.ledger.balance({w.ledger.interbank_book, r});
+    const auto big = std::max_element(owed.begin(), owed.end());
+    if (*big > 0) return {day, static_cast<std::uint32_t>(big - owed.begin())};
+  }
+  return {-1, 0};
+}
+
+// Runs `sc` with bank `bank` failing on day `day` (an intervention), to day + 3.
+std::unique_ptr<Simulation> run_with_failure(const Scenario& sc, std::int64_t day, std::uint32_t bank) {
+  SimulationOptions o;
+  o.seed = 11;
+  auto sim = std::make_unique<Simulation>(sc, o);
+  sim->step(day);
+  sim->apply_shock(R"({"type": "bank_failure", "bank": )" + std::to_string(bank) + R"(, "date": ")" +
+                   format_iso_date(sim->world().today()) + R"("})");
+  sim->step(3);
+  return sim;
+}
+
+TEST_CASE("a failure hits the failing bank's interbank creditors (furfine) or nobody (none)") {
+  const Scenario furfine = small("interbank: {lgd: 1.0}\n", 60);
+  const Scenario none = small("interbank: {lgd: 1.0, contagion: none}\n", 60);
+  const auto [day, bank] = first_borrowing_day(furfine);
+  REQUIRE(day >= 0);
+  const auto hit = run_with_failure(furfine, day, bank);
+  const auto spared = run_with_failure(none, day, bank);
+  const auto d = static_cast<std::size_t>(day);
+  CHECK(series(*hit, "contagion_defaults_round_0")[d] >= 1);
+  CHECK(series(*hit, "contagion_interbank_losses")[d] > 0);
+  CHECK(series(*hit, "contagion_clearing_loss")[d] > 0);
+  CHECK(series(*spared, "contagion_defaults_round_0")[d] >= 1);
+  CHECK(sum(series(*spared, "contagion_interbank_losses")) == 0);
+}
+
+TEST_CASE("thin capital and full losses turn one failure into a cascade") {
+  // Banks start with equity of 0.05% of deposits: an interbank loss wipes a creditor out.
+  const std::string thin =
+      "interbank: {lgd: 1.0, topology: complete, lending_share: 1.0}\n"
+      "banks:\n  tiers:\n"
+      "    - {name: state, count: 6, deposit_share: 0.4, capital_ratio: 0.0005, reserve_ratio: 0.02, surcharge: 0.0, "
+      "colending_appetite: 0.5, fund_placement_weight: 0.5}\n"
+      "    - {name: joint_stock, count: 12, deposit_share: 0.35, capital_ratio: 0.0005, reserve_ratio: 0.02, surcharge: 0, "
+      "colending_appetite: 1.0, fund_placement_weight: 1.0}\n"
+      "    - {name: city_rural, count: 30, deposit_share: 0.25, capital_ratio: 0.0005, reserve_ratio: 0.02, surcharge: 0, "
+      "colending_appetite: 1.0, fund_placement_weight: 1.0}\n";
+  const Scenario sc = small(thin, 60);
+  const auto [day, bank] = first_borrowing_day(sc);
+  REQUIRE(day >= 0);
+  const auto sim = run_with_failure(sc, day, bank);
+  const auto d = static_cast<std::size_t>(day);
+  CHECK(series(*sim, "contagion_interbank_losses")[d] > 0);
+  CHECK(series(*sim, "contagion_defaults_round_1")[d] >= 1);
+  CHECK(series(*sim, "contagion_rounds")[d] >= 1);
+}
+
+TEST_CASE("systemic-risk measures are in range") {
+  const auto sim = run(small("", 62));
+  const auto& dr = series(*sim, "interbank_debtrank_max");
+  const auto& srisk = series(*sim, "srisk_total");
+  for (std::size_t t = 0; t < dr.size(); ++t) {
+    CHECK(dr[t] >= 0);
+    CHECK(dr[t] <= 1);
+    CHECK(srisk[t] >= 0);
+  }
+}
