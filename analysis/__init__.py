@@ -43,7 +43,17 @@ from .figures import (
     platform_finances,
     scenario_parameter,
 )
-from .network import animate_cascade, draw_network, layout, liabilities_matrix, plot_cascade, plot_network
+from .network import (
+    animate_cascade,
+    draw_network,
+    layout,
+    liabilities_matrix,
+    network_dates,
+    plot_cascade,
+    plot_network,
+    plot_network_snapshot,
+    read_network,
+)
 from .report import build_report
 from .results import events, indicator_table, metadata, open_many, open_results, to_tidy
 from .stats import mean_ci, seed_bands
@@ -82,6 +92,9 @@ __all__ = [
     "layout",
     "draw_network",
     "plot_network",
+    "network_dates",
+    "read_network",
+    "plot_network_snapshot",
     "plot_cascade",
     "animate_cascade",
     "has_contagion",

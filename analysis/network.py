@@ -30,6 +30,9 @@ __all__ = [
     "plot_network",
     "plot_cascade",
     "animate_cascade",
+    "network_dates",
+    "read_network",
+    "plot_network_snapshot",
 ]
 
 
@@ -340,3 +343,86 @@ def animate_cascade(
 
     update(0)
     return animation.FuncAnimation(fig, update, frames=len(rounds), interval=interval, blit=False)
+
+
+# -- snapshots recorded by a simulation (/networks in a results file) ----------
+
+
+def network_dates(path, name: str = "interbank"):
+    """The dates (``numpy.datetime64[D]``) of the snapshots of network ``name``
+    in results file ``path`` (see docs/results-format.md, ``/networks``)."""
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        g = f["networks"][name]
+        start = g["day"].attrs["units"]
+        start = start.decode() if isinstance(start, bytes) else str(start)
+        origin = np.datetime64(start.split("since", 1)[1].strip()[:10], "D")
+        return origin + g["day"][:].astype("timedelta64[D]")
+
+
+def read_network(path, name: str = "interbank", date=None):
+    """One snapshot of network ``name``: ``(nodes, edges, date)``.
+
+    ``nodes`` is a DataFrame (``node_kind``, ``node_index`` and the node
+    attributes, e.g. equity, capital_ratio, failed, tier), ``edges`` one with
+    ``source``, ``target`` (positions in ``nodes``; source owes target) and
+    ``weight`` (RMB). ``date`` picks the last snapshot on or before it (default:
+    the last one). Raises KeyError for an unknown network and ValueError when no
+    snapshot is that early.
+    """
+    import h5py
+    import pandas as pd
+
+    dates = network_dates(path, name)
+    if len(dates) == 0:
+        raise ValueError(f"network {name!r} has no snapshot in {path}")
+    if date is None:
+        k = len(dates) - 1
+    else:
+        k = int(np.searchsorted(dates, np.datetime64(str(date)[:10], "D"), side="right")) - 1
+        if k < 0:
+            raise ValueError(f"no snapshot of {name!r} on or before {date} (first: {dates[0]})")
+    with h5py.File(path, "r") as f:
+        g = f["networks"][name]
+        n0, nn = int(g["node_start"][k]), int(g["node_count"][k])
+        e0, ne = int(g["edge_start"][k]), int(g["edge_count"][k])
+        nodes = {}
+        for key in g["nodes"]:
+            if key in ("row", "snapshot"):
+                continue
+            values = g["nodes"][key][n0 : n0 + nn]
+            if values.dtype.kind in "SO":
+                values = [v.decode() if isinstance(v, bytes) else str(v) for v in values]
+            nodes[key] = values
+        edges = {key: g["edges"][key][e0 : e0 + ne] for key in ("source", "target", "weight")}
+    return pd.DataFrame(nodes), pd.DataFrame(edges), dates[k]
+
+
+def plot_network_snapshot(path, name: str = "interbank", date=None, *, baseline_date=None, **kwargs) -> Figure:
+    """Draws a recorded network coloured by distress (see :func:`plot_network`).
+
+    A bank's distress is 1 when it has failed, else the share of its equity
+    lost since the snapshot at ``baseline_date`` (default: the first one),
+    clipped to [0, 1]. Other nodes (the platform, the fund) have distress 0.
+    """
+    nodes, edges, when = read_network(path, name, date)
+    first, _, _ = read_network(path, name, baseline_date if baseline_date is not None else network_dates(path, name)[0])
+    n = len(nodes)
+    L = np.zeros((n, n))
+    np.add.at(L, (edges["source"].to_numpy(), edges["target"].to_numpy()), edges["weight"].to_numpy())
+    distress = np.zeros(n)
+    if "equity" in nodes and len(first) == n:
+        e0 = first["equity"].to_numpy()
+        e1 = nodes["equity"].to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lost = np.where(e0 > 0, 1.0 - e1 / e0, 0.0)
+        distress = np.clip(np.nan_to_num(lost), 0.0, 1.0)
+    if "failed" in nodes:
+        distress = np.where(nodes["failed"].to_numpy() > 0, 1.0, distress)
+    kinds = nodes["node_kind"].tolist() if "node_kind" in nodes else ["bank"] * n
+    labels = [f"{k[0]}{i}" for k, i in zip(kinds, nodes.get("node_index", range(n)))]
+    kwargs.setdefault("labels", labels if n <= 60 else False)
+    fig = plot_network(L, distress, **kwargs)
+    fig.axes[0].set_title(f"{name} network, {when}")
+    return fig
