@@ -140,7 +140,7 @@ void run_bank_regulation(World& w) {
   const std::size_t n = K.size();
   std::vector<Int128> consumer(n, 0), sme(n, 0), colent(n, 0);
   const bool month_end = today(w).last_day_of_month;
-  bool any_failing = false;
+  bool any_failing = !w.shocks.failing_banks.empty();
   for (std::uint32_t b = 0; b < n; ++b)
     any_failing |= L.net_worth(AgentKind::bank)[b] < 0 || L.balance({L.cb_loan_book, b}) > L.balance({L.bank_bond_book, b});
   const bool need_rwa = month_end || w.step == 0 || any_failing || pol.review_bank_limits;
@@ -169,6 +169,8 @@ void run_bank_regulation(World& w) {
   if (any_failing) {
     for (std::uint32_t b = 0; b < n; ++b)
       failing[b] = L.net_worth(AgentKind::bank)[b] < 0 || L.balance({L.cb_loan_book, b}) > L.balance({L.bank_bond_book, b});
+    for (const std::uint32_t b : w.shocks.failing_banks) failing[b] = 1;
+    w.shocks.failing_banks.clear();
     w.flows.contagion_clearing_loss += clearing_loss(w);
     failing = propagate_failures(w, std::move(failing));
   }

@@ -139,7 +139,10 @@ void apply(World& w, const EventSpec& e) {
     p.review_bank_limits = true;
   } else if (type == "bank_failure") {
     const std::uint32_t bank = failing_bank(w, e);
-    if (bank < w.banks.size()) write_off_bank_equity(w, bank);
+    if (bank < w.banks.size()) {
+      write_off_bank_equity(w, bank);
+      w.shocks.failing_banks.push_back(bank);  // fails today whatever the day's income
+    }
   } else if (type == "ipo") {
     const auto raise = static_cast<Fen>(economy_yuan_to_fen(w, e.number("raise_yuan")));
     w.ledger.investors_subscribe(0, Account{w.books.platform_deposit, 0}, raise);

@@ -123,6 +123,7 @@ struct ShockState {
     std::int64_t until_step = 0;
   };
   std::vector<FundRun> fund_runs;
+  std::vector<std::uint32_t> failing_banks;  // bank_failure today: resolved by bank_regulation
   bool ipo_halted = false;
   double ipo_valuation_fen = 0;  // model units; 0 before an IPO
 };
