@@ -7,7 +7,8 @@
 // What each shock changes (units as in docs/scenarios.md):
 //  * rule changes set a Policy knob — at once, or linearly over phase_in_days
 //    from its value on the day the event fired (a cap that was unlimited binds
-//    at once): cofunding_floor, platform_leverage_cap, registered_capital_minimum,
+//    at once, except a co-lending partner limit, which starts from the largest
+//    bank's current ratio): cofunding_floor, platform_leverage_cap, registered_capital_minimum,
 //    loan_size_cap, interest_rate_cap, bank_capital_rule,
 //    colending_concentration_limit, payment_share_limit, data_sharing_mandate,
 //    fund_rules, income_shock, house_price_shock, policy_rate,
@@ -99,6 +100,23 @@ double mandated_bureau_sigma(const World& w, const EventSpec& e) {
   return std::min(sigma_b, 1.0 / std::sqrt(precision));
 }
 
+// The largest co-lent loans / equity over the banks today: where a phased-in
+// partner limit starts when none was set (so it tightens gradually).
+double largest_colending_to_equity(const World& w) {
+  const std::size_t n = w.banks.size();
+  std::vector<Int128> colent(n, 0);
+  for (const BookId id : {w.books.revolving_bank, w.books.cash_bank, w.books.sme_platform_bank}) {
+    const auto t = totals_by_holder(w.ledger.book(id), n);
+    for (std::size_t b = 0; b < n; ++b) colent[b] += t[b];
+  }
+  double largest = 0;
+  for (std::size_t b = 0; b < n; ++b) {
+    const Fen equity = w.ledger.net_worth(AgentKind::bank)[b];
+    if (equity > 0) largest = std::max(largest, static_cast<double>(colent[b]) / static_cast<double>(equity));
+  }
+  return largest;
+}
+
 double unemployment_rate(const World& w) {
   const auto& C = w.consumers;
   if (C.size() == 0) return 0;
@@ -132,8 +150,11 @@ void apply(World& w, const EventSpec& e) {
     if (e.has("risk_weight_sme")) set_policy(w, &Policy::risk_weight_sme, e.number("risk_weight_sme"), ramp);
     p.review_bank_limits = true;
   } else if (type == "colending_concentration_limit") {
-    if (e.has("max_partner_share_of_tier1"))
+    if (e.has("max_partner_share_of_tier1")) {
+      if (ramp > 0 && !std::isfinite(p.max_partner_share_of_tier1))
+        p.max_partner_share_of_tier1 = std::max(largest_colending_to_equity(w), e.number("max_partner_share_of_tier1"));
       set_policy(w, &Policy::max_partner_share_of_tier1, e.number("max_partner_share_of_tier1"), ramp);
+    }
     if (e.has("max_colending_share_of_loans"))
       set_policy(w, &Policy::max_colending_share_of_loans, e.number("max_colending_share_of_loans"), ramp);
     p.review_bank_limits = true;

@@ -120,6 +120,15 @@ TEST_CASE("colending_concentration_limit at zero closes every bank's co-lending 
   for (const Fen q : sim->world().banks.colending_quota) CHECK(q == 0);
 }
 
+TEST_CASE("a phased-in partner limit tightens from today's largest co-lending ratio, not from infinity") {
+  const auto sim = run(with_events("  - {date: " + feb_1 + ", type: colending_concentration_limit, "
+                                   "max_partner_share_of_tier1: 0, phase_in_days: 30}\n", 45));
+  const double limit = sim->world().policy.max_partner_share_of_tier1;
+  CHECK(std::isfinite(limit));
+  CHECK(limit > 0);  // 14 of 30 days in: about half of where it started
+  CHECK(sum_from(*sim, "new_term_loans_platform", day_of_feb_1) > 0);
+}
+
 TEST_CASE("bank_failure wipes out the named bank, which is resolved and stops lending") {
   const auto sim = run(with_events("  - {date: " + feb_1 + ", type: bank_failure, tier: joint_stock, index: 1}\n"));
   const auto& failures = series(*sim, "bank_failures");
