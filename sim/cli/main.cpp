@@ -146,7 +146,7 @@ int cmd_run(const RunArgs& a) {
               sim.threads() == 1 ? "" : "s");
   std::printf("  steps          %lld days (%s … %s)\n", static_cast<long long>(done),
               format_iso_date(first).c_str(), format_iso_date(last).c_str());
-  std::printf("  agents         %zu (%zu consumers, %zu SMEs, %zu banks, %zu platform)\n", sim.agent_count(),
+  std::printf("  agents         %zu (%zu consumers, %zu SMEs, %zu banks, %zu platforms)\n", sim.agent_count(),
               sim.world().consumers.size(), sim.world().smes.size(), sim.world().banks.size(),
               sim.world().platforms.size());
   std::printf("  wall time      %.2f s (%.2f s stepping)\n", wall, run_secs);
