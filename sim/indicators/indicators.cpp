@@ -75,7 +75,7 @@ constexpr Indicator indicator_table[] = {
     {"fund_yield", "1/year", "Annualised yield paid to unit holders last month."},
     {"fund_confidence", "1", "Confidence in the fund and platform, [0, 1]."},
     // banks and money
-    {"bank_capital_ratio", "1", "Aggregate bank equity / risk-weighted assets (last month end)."},
+    {"bank_capital_ratio", "1", "Aggregate bank capital (equity − provisions) / risk-weighted assets (last month end)."},
     {"bank_capital_ratio_min", "1", "Lowest bank capital ratio (last month end)."},
     {"bank_capital_ratio_p10", "1", "10th percentile of bank capital ratios (last month end)."},
     {"bank_capital_ratio_median", "1", "Median bank capital ratio (last month end)."},
@@ -114,6 +114,7 @@ constexpr Indicator indicator_table[] = {
     {"contagion_clearing_loss", "RMB/day", "Shortfall of interbank payments under Eisenberg-Noe clearing on a failure day: Σ (obligations − clearing payments)."},
     {"interbank_debtrank_max", "1", "Largest DebtRank of one bank's default over the interbank network (last month end or failure day)."},
     {"srisk_total", "RMB", "Σ SRISK-style bank capital shortfall in a crisis (last month end or failure day)."},
+    {"bank_provisions", "RMB", "Specific provisions: lgd × bank-held loans 90+ days past due (last month end), deducted from capital."},
 };
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
@@ -210,7 +211,7 @@ void compute(const World& w, std::span<double> out) {
   std::sort(ratios.begin(), ratios.end());
   double equity_sum = 0, rwa_sum = 0;
   for (std::size_t b = 0; b < w.banks.size(); ++b) {
-    const double eq = static_cast<double>(L.net_worth(AgentKind::bank)[b]);
+    const double eq = static_cast<double>(L.net_worth(AgentKind::bank)[b] - w.banks.provisions[b]);  // capital
     equity_sum += eq;
     if (w.banks.capital_ratio[b] > 0 && w.banks.capital_ratio[b] < 1e8) rwa_sum += eq / w.banks.capital_ratio[b];
   }
@@ -314,6 +315,9 @@ void compute(const World& w, std::span<double> out) {
   out[k++] = rmb(f.contagion_clearing_loss);
   out[k++] = w.systemic.debtrank_max;
   out[k++] = rmb(w.systemic.srisk_fen);
+  Int128 provisions = 0;
+  for (const Fen v : w.banks.provisions) provisions += v;
+  out[k++] = rmb(provisions);
   if (k != out.size()) throw InternalError("indicators: table and compute() disagree");
 }
 

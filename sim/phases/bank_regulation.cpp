@@ -9,8 +9,9 @@
 //    the cost is recorded) and it keeps operating under a `failed` flag; it
 //    makes no new loans for the rest of the run.
 //  * On the last day of the month: risk-weighted assets = Σ risk weight ×
-//    exposure (consumer loans, SME loans, bonds; reserves weigh 0); capital
-//    ratio = equity / RWA; requirement = minimum + conservation buffer + tier
+//    exposure (consumer loans, SME loans, bonds; reserves weigh 0); specific
+//    provisions = lgd × bank-held loans 90+ days past due; capital ratio =
+//    (equity − provisions) / RWA; requirement = minimum + conservation buffer + tier
 //    surcharge. The bank's lending room for the next month is the new
 //    exposure its equity still supports at requirement + margin:
 //    room = max(0, equity / (requirement + margin) − RWA) / consumer risk
@@ -145,6 +146,20 @@ void run_bank_regulation(World& w) {
     any_failing |= L.net_worth(AgentKind::bank)[b] < 0 || L.balance({L.cb_loan_book, b}) > L.balance({L.bank_bond_book, b});
   const bool need_rwa = month_end || w.step == 0 || any_failing || pol.review_bank_limits;
   if (need_rwa) {
+    // Specific provisions: expected loss lgd × the bank-held loans of borrowers
+    // 90+ days past due (not yet written off), deducted from capital.
+    std::vector<Int128> impaired(n, 0);
+    auto add_impaired = [&](BookId id, auto dpd_of) {
+      const Book& book = L.book(id);
+      for (std::size_t r = 0; r < book.rows(); ++r)
+        if (book.balance[r] > 0 && dpd_of(r) >= 90) impaired[book.holder.of(r)] += book.balance[r];
+    };
+    for (const BookId id : {w.books.revolving_bank, w.books.cash_bank, w.books.consumer_bank_loan})
+      add_impaired(id, [&](std::size_t r) { return w.consumers.days_past_due[r]; });
+    for (const BookId id : {w.books.sme_platform_bank, w.books.sme_bank_loan})
+      add_impaired(id, [&](std::size_t r) { return w.smes.days_past_due[r]; });
+    for (std::size_t b = 0; b < n; ++b)
+      K.provisions[b] = apply_rate(static_cast<Fen>(impaired[b]), sc.banks.lgd);
     for (const BookId b : {w.books.revolving_bank, w.books.cash_bank, w.books.consumer_bank_loan}) {
       const auto t = totals_by_holder(L.book(b), n);
       for (std::size_t k = 0; k < n; ++k) consumer[k] += t[k];
@@ -193,7 +208,7 @@ void run_bank_regulation(World& w) {
     }
     if (!need_rwa) continue;
     const double rwa = risk_weighted_assets(b);
-    const double eq = static_cast<double>(L.net_worth(AgentKind::bank)[b]);
+    const double eq = static_cast<double>(L.net_worth(AgentKind::bank)[b] - K.provisions[b]);  // capital
     K.capital_ratio[b] = rules::capital_ratio(eq, rwa);
     const double room_rwa = std::max(0.0, eq / (requirement + sc.banks.lending_margin_over_requirement) - rwa);
     const double room = K.failed[b] != 0 ? 0.0 : room_rwa / std::max(1e-9, pol.risk_weight_consumer);

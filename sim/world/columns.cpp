@@ -129,7 +129,8 @@ std::vector<Column> columns(World& w, std::string_view store) {
     out.push_back(make(k, "id", "id", "Stable agent id.", b.id));
     out.push_back(make(k, "tier", "index", "Tier (index into banks.tiers).", b.tier));
     out.push_back(make(k, "failed", "1", "1 after a failure (resolved).", b.failed));
-    out.push_back(make(k, "capital_ratio", "1", "Equity / risk-weighted assets at the last month end.", b.capital_ratio));
+    out.push_back(make(k, "capital_ratio", "1", "(Equity − provisions) / risk-weighted assets at the last month end.", b.capital_ratio));
+    out.push_back(make(k, "provisions", "fen", "Specific provisions: lgd × own loans 90+ days past due (last month end).", b.provisions));
     out.push_back(make(k, "capital_requirement", "1", "Minimum + buffer + surcharge.", b.capital_requirement));
     out.push_back(make(k, "colending_quota", "fen", "Co-lending it will still fund this month.", b.colending_quota));
     out.push_back(make(k, "direct_lending_room", "fen", "Direct loans it will still make this month.", b.direct_lending_room));
