@@ -48,6 +48,9 @@ std::vector<record::NetworkSpec> network_specs() {
       {"colending", bank_attributes,
        "Co-lent loans funded by target (a bank) on the origination of source (the platform), RMB."},
       {"fund_placements", bank_attributes, "The money-market fund's deposits: source (a bank) owes target (the fund), RMB."},
+      {"suppliers", {"deposit", "active", "sales_last_month"},
+       "Supplier links between SMEs: source (the buyer) pays target (its supplier) weight RMB a month "
+       "(supplier_share × the buyer's sales last month; a flow, not a claim)."},
   };
 }
 
@@ -76,6 +79,24 @@ std::vector<record::NetworkSnapshot> network_snapshots(const World& w, std::int3
   const Book& fd = L.book(w.books.fund_deposit);
   for (std::uint32_t b = 0; b < n; ++b) edge(placements, b, n, fd.balance[b], scale);
   out.push_back(std::move(placements));
+
+  record::NetworkSnapshot suppliers;
+  suppliers.day = day;
+  suppliers.name = "suppliers";
+  suppliers.node_attribute_names = {"deposit", "active", "sales_last_month"};
+  suppliers.node_attributes.assign(3, {});
+  const SmeStore& S = w.smes;
+  const double share = w.scenario->smes.supplier_share;
+  for (std::uint32_t s = 0; s < S.size(); ++s) {
+    suppliers.node_kind.emplace_back("sme");
+    suppliers.node_index.push_back(s);
+    suppliers.node_attributes[0].push_back(static_cast<double>(L.balance({w.books.sme_deposit, s})) / 100.0 * scale);
+    suppliers.node_attributes[1].push_back(S.active[s]);
+    suppliers.node_attributes[2].push_back(static_cast<double>(S.sales_last_month[s]) / 100.0 * scale);
+    if (S.active[s] != 0 && S.supplier[s] != no_index && S.supplier[s] != s)
+      edge(suppliers, s, S.supplier[s], static_cast<Int128>(share * static_cast<double>(S.sales_last_month[s])), scale);
+  }
+  out.push_back(std::move(suppliers));
   return out;
 }
 

@@ -3,9 +3,12 @@
 //   colending        platform → bank: co-lent loans the bank funds on the
 //                    platform's origination (the bank's exposure to the
 //                    platform's screening and servicing);
-//   fund_placements  bank → fund: the fund's deposits at each bank.
+//   fund_placements  bank → fund: the fund's deposits at each bank;
+//   suppliers        SME → SME: monthly supplier purchases, supplier_share ×
+//                    the buyer's sales last month (a flow, not a claim).
 // Weights are economy-wide RMB (model amounts × run.scale). Bank nodes carry
-// equity (RMB), capital_ratio, failed (0/1) and tier (index).
+// equity (RMB), capital_ratio, failed (0/1) and tier (index); SME nodes
+// deposit (RMB), active (0/1) and sales_last_month (RMB).
 #pragma once
 
 #include <cstdint>

@@ -232,7 +232,13 @@ void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
               "expected one of " + list + ", found " + internal::quoted(value), hint);
   };
   one_of("interbank.topology", "interbank", "topology", sc.interbank.topology,
-         {"core_periphery", "scale_free", "erdos_renyi", "complete"});
+         {"core_periphery", "scale_free", "erdos_renyi", "complete", "file"});
+  if (sc.interbank.topology == "file" && sc.interbank.file.empty()) {
+    const Tree* s = root.is_mapping() ? root.find("interbank") : nullptr;
+    report.at(s != nullptr ? s->origin : root.origin, "interbank.file",
+              "interbank.topology is 'file' but no interbank.file is given",
+              "give the CSV of partner pairs: interbank: {topology: file, file: links.csv}");
+  }
   one_of("interbank.contagion", "interbank", "contagion", sc.interbank.contagion, {"furfine", "none"});
   std::set<std::string> names;
   for (std::size_t i = 0; i < sc.banks.tiers.size(); ++i) {

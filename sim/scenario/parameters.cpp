@@ -383,8 +383,11 @@ std::vector<ParamSpec> parameter_table() {
                  "Coupon on government bonds.",
                  PFSIM_FIELD(central_bank.bond_rate)));
   t.push_back(string("interbank.topology", "\"core_periphery\"",
-                 "Who may lend to whom overnight: core_periphery (tiers in order, the first is the core; Craig & von Peter 2014), scale_free (Barabási & Albert 1999), erdos_renyi (Gilbert 1959) or complete. Drawn once from the seed.",
+                 "Who may lend to whom overnight: core_periphery (tiers in order, the first is the core; Craig & von Peter 2014), scale_free (Barabási & Albert 1999), erdos_renyi (Gilbert 1959), complete, or file (interbank.file). Drawn once from the seed.",
                  PFSIM_FIELD(interbank.topology)));
+  t.push_back(string("interbank.file", "\"\"",
+                 "With topology: file, a CSV file of partner pairs, one `bank_a,bank_b` per line (bank indices from 0, tiers in order; # starts a comment; a pair works both ways), relative to the scenario file.",
+                 PFSIM_FIELD(interbank.file)));
   t.push_back(number("interbank.density", "share", 0, 1, "0.5",
                  "Link probability between core banks (core_periphery) or between any two banks (erdos_renyi).",
                  PFSIM_FIELD(interbank.density)));

@@ -177,7 +177,8 @@ struct EventSpec {
 
 // The interbank market and contagion between banks.
 struct InterbankParams {
-  std::string topology;        // who may lend to whom: core_periphery | scale_free | erdos_renyi | complete
+  std::string topology;        // who may lend to whom: core_periphery | scale_free | erdos_renyi | complete | file
+  std::string file;            // topology = file: CSV of partner pairs, relative to the scenario file
   double density = 0;          // core density (core_periphery) or link probability (erdos_renyi)
   std::int64_t links = 0;      // links to the tier above (core_periphery) or per new bank (scale_free)
   double spread = 0;           // overnight rate = policy rate + spread, per year

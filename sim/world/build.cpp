@@ -2,6 +2,9 @@
 // agent's stable id (rng::Stream::init_*), so the world is the same for any
 // thread count; the loops here are serial anyway (construction is O(agents)).
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <cmath>
 #include <numeric>
 
@@ -117,6 +120,52 @@ void build_alias_table(const std::vector<double>& weights, std::vector<float>& p
   }
 }
 
+// Partner pairs from interbank.file (relative to the scenario file): one
+// `bank_a,bank_b` per line, # comments, blank lines ignored. Throws UserError
+// with the file, line and column of every bad line.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> read_partner_file(const Scenario& sc, std::size_t n_banks) {
+  std::filesystem::path path(sc.interbank.file);
+  if (path.is_relative() && !sc.source_path.empty())
+    path = std::filesystem::path(sc.source_path).parent_path() / path;
+  const std::string name = path.lexically_normal().string();
+  auto problem = [&](int line, int column, std::string message, std::string hint) {
+    Diagnostic d;
+    d.where = SourceLocation{name, line, column};
+    d.key_path = "interbank.file";
+    d.message = std::move(message);
+    d.hint = std::move(hint);
+    return d;
+  };
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) > (8u << 20))
+    throw UserError(problem(0, 0, "cannot read the interbank partner file (missing, not a file, or over 8 MiB)",
+                            "interbank.file is relative to the scenario file"));
+  std::ifstream in(path);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+  std::vector<Diagnostic> problems;
+  std::string text;
+  for (int line = 1; std::getline(in, text); ++line) {
+    if (const auto hash = text.find('#'); hash != std::string::npos) text.resize(hash);
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    std::istringstream fields(text);
+    long long a = -1, b = -1;
+    char comma = 0;
+    std::string rest;
+    if (!(fields >> a >> comma >> b) || comma != ',' || (fields >> rest)) {
+      problems.push_back(problem(line, 1, "expected two bank indices 'a,b', found '" + text + "'", "e.g. 0,7"));
+    } else if (a < 0 || b < 0 || a >= static_cast<long long>(n_banks) || b >= static_cast<long long>(n_banks) || a == b) {
+      problems.push_back(problem(line, 1, "bank indices must be two different numbers from 0 to " +
+                                              std::to_string(n_banks - 1) + ", found '" + text + "'",
+                                 "banks are numbered from 0 over all tiers, in tier order"));
+    } else {
+      pairs.emplace_back(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b));
+    }
+    if (problems.size() >= 100) break;
+  }
+  if (!problems.empty()) throw UserError(std::move(problems));
+  return pairs;
+}
+
 // The relationship graph of the interbank market (undirected: partners may
 // lend to each other either way), from the contagion module's generators.
 InterbankNetwork interbank_network(const Scenario& sc, std::size_t n_banks, std::uint64_t seed) {
@@ -138,6 +187,9 @@ InterbankNetwork interbank_network(const Scenario& sc, std::size_t n_banks, std:
     g = contagion::erdos_renyi_gnp(n_banks, ib.density, {}, graph_seed);
   } else if (ib.topology == "complete") {
     g = contagion::erdos_renyi_gnp(n_banks, 1.0, {}, graph_seed);
+  } else if (ib.topology == "file") {
+    g = contagion::ExposureGraph(n_banks);
+    for (const auto& [a, b] : read_partner_file(sc, n_banks)) boost::add_edge(a, b, 1.0, g);
   } else {
     throw InternalError("interbank.topology '" + ib.topology + "' (validated on load)");
   }

@@ -3,8 +3,12 @@
 // losses travel to the failing bank's interbank creditors in rounds.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "indicators/indicators.hpp"
 #include "run/simulation.hpp"
@@ -144,4 +148,41 @@ TEST_CASE("systemic-risk measures are in range") {
     CHECK(dr[t] <= 1);
     CHECK(srisk[t] >= 0);
   }
+}
+
+TEST_CASE("interbank topology from a file: the pairs given, both ways; bad lines are reported by line") {
+  const auto dir = std::filesystem::temp_directory_path() / ("pfsim_ib_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto write = [&](const char* name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+  };
+  write("links.csv", "# state banks lend to two city banks\n0,20\n1, 21\n\n0,1  # core\n");
+  const std::string base = "extends: " PFSIM_SOURCE_DIR "/scenarios/baseline.yaml\nrun: {days: 3}\n"
+                           "consumers: {count: 2000}\nsmes: {count: 200}\n";
+  const Scenario sc =
+      scenario::load_text(base + "interbank: {topology: file, file: links.csv}\n", (dir / "s.yaml").string());
+  SimulationOptions o;
+  Simulation sim(sc, o);
+  const InterbankNetwork& net = sim.world().interbank;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> rows;
+  for (std::size_t r = 0; r < net.lender.size(); ++r) rows.emplace_back(net.borrower[r], net.lender[r]);
+  const std::vector<std::pair<std::uint32_t, std::uint32_t>> expected = {{0, 1}, {0, 20}, {1, 0}, {1, 21}, {20, 0}, {21, 1}};
+  CHECK(rows == expected);
+  sim.step(3);
+
+  write("bad.csv", "0,1\n0,0\nx,y\n0,999\n");
+  const Scenario bad =
+      scenario::load_text(base + "interbank: {topology: file, file: bad.csv}\n", (dir / "s.yaml").string());
+  try {
+    Simulation broken(bad, o);
+    FAIL("expected a UserError");
+  } catch (const UserError& e) {
+    const std::string text = e.what();
+    CHECK(e.diagnostics().size() == 3);
+    CHECK(text.find("bad.csv:2:1") != std::string::npos);
+    CHECK(text.find("bad.csv:3:1") != std::string::npos);
+    CHECK(text.find("bad.csv:4:1") != std::string::npos);
+  }
+  CHECK_THROWS_AS(scenario::load_text(base + "interbank: {topology: file}\n", (dir / "s.yaml").string()), UserError);
+  std::filesystem::remove_all(dir);
 }

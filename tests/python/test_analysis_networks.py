@@ -21,6 +21,11 @@ def test_snapshots_are_monthly_and_consistent_with_the_ledger(small_run):
     nodes, edges, _ = pa.read_network(small_run, "colending")
     assert set(nodes.loc[edges["source"], "node_kind"]) == {"platform"}
     assert set(nodes.loc[edges["target"], "node_kind"]) == {"bank"}
+    # Supplier links: one per active SME with sales, buyer → supplier, among SMEs.
+    nodes, edges, _ = pa.read_network(small_run, "suppliers")
+    assert set(nodes["node_kind"]) == {"sme"}
+    assert len(edges) > 0.5 * len(nodes)
+    assert (edges["source"] != edges["target"]).all()
     # Fund placements add up to the fund's deposits: every edge ends at the fund.
     nodes, edges, _ = pa.read_network(small_run, "fund_placements")
     assert set(nodes.loc[edges["target"], "node_kind"]) == {"fund"}
