@@ -20,6 +20,7 @@
 //    concentration rules (co-lent loans ≤ max_partner_share_of_tier1 × equity
 //    and ≤ max_colending_share_of_loans × loans), when a shock sets them.
 //  * When a shock changes a capital rule, the same review runs that day.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -53,12 +54,12 @@ double clearing_loss(const World& w) {
   const contagion::SparseMatrix L = interbank_liabilities(w);
   if (L.nnz() == 0) return 0;
   const std::size_t n = w.banks.size();
+  std::vector<double> claims(n, 0);  // column sums: what each bank is owed
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t k = L.row_start[i]; k < L.row_start[i + 1]; ++k) claims[L.col[k]] += L.value[k];
   std::vector<double> external(n, 0);
-  for (std::size_t i = 0; i < n; ++i) {
-    double claims = 0;
-    for (std::size_t k = 0; k < n; ++k) claims += L.at(k, i);
-    external[i] = std::max(0.0, static_cast<double>(w.ledger.net_worth(AgentKind::bank)[i]) + L.row_sum(i) - claims);
-  }
+  for (std::size_t i = 0; i < n; ++i)
+    external[i] = std::max(0.0, static_cast<double>(w.ledger.net_worth(AgentKind::bank)[i]) + L.row_sum(i) - claims[i]);
   const contagion::ClearingResult r = contagion::eisenberg_noe(L, external);
   double loss = 0;
   for (std::size_t i = 0; i < n; ++i) loss += L.row_sum(i) - r.payments[i];
@@ -141,9 +142,13 @@ void run_bank_regulation(World& w) {
   const std::size_t n = K.size();
   std::vector<Int128> consumer(n, 0), sme(n, 0), colent(n, 0);
   const bool month_end = today(w).last_day_of_month;
-  bool any_failing = !w.shocks.failing_banks.empty();
+  // Failing today on their own: insolvent, illiquid, or named by a bank_failure shock.
+  std::vector<std::uint8_t> failing(n, 0);
   for (std::uint32_t b = 0; b < n; ++b)
-    any_failing |= L.net_worth(AgentKind::bank)[b] < 0 || L.balance({L.cb_loan_book, b}) > L.balance({L.bank_bond_book, b});
+    failing[b] = L.net_worth(AgentKind::bank)[b] < 0 || L.balance({L.cb_loan_book, b}) > L.balance({L.bank_bond_book, b});
+  for (const std::uint32_t b : w.shocks.failing_banks) failing[b] = 1;
+  w.shocks.failing_banks.clear();
+  const bool any_failing = std::find(failing.begin(), failing.end(), 1) != failing.end();
   const bool need_rwa = month_end || w.step == 0 || any_failing || pol.review_bank_limits;
   if (need_rwa) {
     // Specific provisions: expected loss lgd × the bank-held loans of borrowers
@@ -160,32 +165,17 @@ void run_bank_regulation(World& w) {
       add_impaired(id, [&](std::size_t r) { return w.smes.days_past_due[r]; });
     for (std::size_t b = 0; b < n; ++b)
       K.provisions[b] = apply_rate(static_cast<Fen>(impaired[b]), sc.banks.lgd);
-    for (const BookId b : {w.books.revolving_bank, w.books.cash_bank, w.books.consumer_bank_loan}) {
-      const auto t = totals_by_holder(L.book(b), n);
-      for (std::size_t k = 0; k < n; ++k) consumer[k] += t[k];
-    }
-    for (const BookId b : {w.books.sme_platform_bank, w.books.sme_bank_loan}) {
-      const auto t = totals_by_holder(L.book(b), n);
-      for (std::size_t k = 0; k < n; ++k) sme[k] += t[k];
-    }
-    for (const BookId b : {w.books.revolving_bank, w.books.cash_bank, w.books.sme_platform_bank}) {
-      const auto t = totals_by_holder(L.book(b), n);
-      for (std::size_t k = 0; k < n; ++k) colent[k] += t[k];
-    }
+    consumer = totals_by_holder(L, {w.books.revolving_bank, w.books.cash_bank, w.books.consumer_bank_loan}, n);
+    sme = totals_by_holder(L, {w.books.sme_platform_bank, w.books.sme_bank_loan}, n);
+    colent = colent_by_bank(w);
   }
   auto risk_weighted_assets = [&](std::uint32_t b) {
     return pol.risk_weight_consumer * static_cast<double>(consumer[b]) +
            pol.risk_weight_sme * static_cast<double>(sme[b]) +
            sc.banks.risk_weight_bonds * static_cast<double>(L.balance({L.bank_bond_book, b}));
   };
-  // Failures today: insolvent or illiquid banks, then contagion through the
-  // interbank market; all are resolved below.
-  std::vector<std::uint8_t> failing(n, 0);
+  // Contagion through the interbank market; every failing bank is resolved below.
   if (any_failing) {
-    for (std::uint32_t b = 0; b < n; ++b)
-      failing[b] = L.net_worth(AgentKind::bank)[b] < 0 || L.balance({L.cb_loan_book, b}) > L.balance({L.bank_bond_book, b});
-    for (const std::uint32_t b : w.shocks.failing_banks) failing[b] = 1;
-    w.shocks.failing_banks.clear();
     w.flows.contagion_clearing_loss += clearing_loss(w);
     failing = propagate_failures(w, std::move(failing));
   }

@@ -103,14 +103,9 @@ double mandated_bureau_sigma(const World& w, const EventSpec& e) {
 // The largest co-lent loans / equity over the banks today: where a phased-in
 // partner limit starts when none was set (so it tightens gradually).
 double largest_colending_to_equity(const World& w) {
-  const std::size_t n = w.banks.size();
-  std::vector<Int128> colent(n, 0);
-  for (const BookId id : {w.books.revolving_bank, w.books.cash_bank, w.books.sme_platform_bank}) {
-    const auto t = totals_by_holder(w.ledger.book(id), n);
-    for (std::size_t b = 0; b < n; ++b) colent[b] += t[b];
-  }
+  const std::vector<Int128> colent = colent_by_bank(w);
   double largest = 0;
-  for (std::size_t b = 0; b < n; ++b) {
+  for (std::size_t b = 0; b < colent.size(); ++b) {
     const Fen equity = w.ledger.net_worth(AgentKind::bank)[b];
     if (equity > 0) largest = std::max(largest, static_cast<double>(colent[b]) / static_cast<double>(equity));
   }

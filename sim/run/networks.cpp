@@ -67,11 +67,7 @@ std::vector<record::NetworkSnapshot> network_snapshots(const World& w, std::int3
   out.push_back(std::move(interbank));
 
   record::NetworkSnapshot colending = with_bank_nodes(w, day, "colending", {{"platform", 0}});
-  std::vector<Int128> colent(n, 0);
-  for (const BookId id : {w.books.revolving_bank, w.books.cash_bank, w.books.sme_platform_bank}) {
-    const auto t = totals_by_holder(L.book(id), n);
-    for (std::uint32_t b = 0; b < n; ++b) colent[b] += t[b];
-  }
+  const std::vector<Int128> colent = colent_by_bank(w);
   for (std::uint32_t b = 0; b < n; ++b) edge(colending, n, b, colent[b], scale);
   out.push_back(std::move(colending));
 

@@ -1,7 +1,5 @@
 #include "run/simulation.hpp"
 
-#include <map>
-
 #include "core/date.hpp"
 #include "core/error.hpp"
 #include "phases/phases.hpp"
@@ -74,8 +72,6 @@ void Simulation::fire(const EventSpec& event, const std::string& condition) {
 void Simulation::fire_due_events() {
   const Scenario& sc = *world_->scenario;
   const Date today = world_->today();
-  std::map<std::string_view, std::size_t, std::less<>> slot;
-  for (std::size_t k = 0; k < indicators::table().size(); ++k) slot.emplace(indicators::table()[k].name, k);
   for (std::size_t i = 0; i < sc.events.size(); ++i) {
     const EventSpec& e = sc.events[i];
     if (e.date) {
@@ -86,9 +82,9 @@ void Simulation::fire_due_events() {
     const double value = scenario::evaluate(e.condition, [&](std::string_view name) -> double {
       if (name == "step") return static_cast<double>(world_->step);
       if (name == "day") return static_cast<double>(to_civil(today).day);
-      const auto it = slot.find(name);
-      if (it == slot.end()) throw InternalError("condition names an unknown indicator (checked at start)");
-      return series_[it->second].back();
+      const int k = indicators::find(name);
+      if (k < 0) throw InternalError("condition names an unknown indicator (checked at start)");
+      return series_[static_cast<std::size_t>(k)].back();
     });
     const bool now = scenario::truthy(value);
     if (now && trigger_was_true_[i] == 0 && (e.repeat || trigger_fired_[i] == 0)) {

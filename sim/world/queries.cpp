@@ -73,4 +73,18 @@ std::vector<Int128> totals_by_holder(const Book& b, std::size_t agents) {
   return out;
 }
 
+std::vector<Int128> totals_by_holder(const Ledger& L, std::initializer_list<BookId> books, std::size_t agents) {
+  std::vector<Int128> out(agents, 0);
+  for (const BookId id : books) {
+    const Book& b = L.book(id);
+    for (std::size_t r = 0; r < b.rows(); ++r) out[b.holder.of(r)] += b.balance[r];
+  }
+  return out;
+}
+
+std::vector<Int128> colent_by_bank(const World& w) {
+  return totals_by_holder(w.ledger, {w.books.revolving_bank, w.books.cash_bank, w.books.sme_platform_bank},
+                          w.banks.size());
+}
+
 }  // namespace pfsim
