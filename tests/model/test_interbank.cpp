@@ -10,50 +10,27 @@
 #include <filesystem>
 #include <fstream>
 
-#include "indicators/indicators.hpp"
-#include "run/simulation.hpp"
-#include "scenario/load.hpp"
+#include "model_support.hpp"
 
 using namespace pfsim;
 
 namespace {
 
-Scenario small(const std::string& extra, std::int64_t days = 60) {
-  const std::string text = "extends: baseline.yaml\nrun: {days: " + std::to_string(days) +
-                           "}\nconsumers: {count: 6000}\nsmes: {count: 600}\n" + extra;
-  return scenario::load_text(text, PFSIM_SOURCE_DIR "/scenarios/interbank_test.yaml");
-}
+using testing::series;
+using testing::sum_from;
 
-std::unique_ptr<Simulation> run(const Scenario& sc) {
-  SimulationOptions o;
-  o.seed = 11;
-  o.threads = 2;
-  o.audit = engine::AuditLevel::end_of_step;
-  auto sim = std::make_unique<Simulation>(sc, o);
-  sim->step(sc.run.days);
-  return sim;
-}
+Scenario small(const std::string& extra, std::int64_t days = 60) { return testing::small_baseline(extra, days); }
 
-const std::vector<double>& series(const Simulation& sim, const char* name) {
-  const int k = indicators::find(name);
-  REQUIRE_MESSAGE(k >= 0, name);
-  return sim.series(static_cast<std::size_t>(k));
-}
-
-double sum(const std::vector<double>& s) {
-  double t = 0;
-  for (const double v : s) t += std::isnan(v) ? 0 : v;
-  return t;
-}
+std::unique_ptr<Simulation> run(const Scenario& sc) { return testing::run_days(sc, sc.run.days, 11); }
 
 }  // namespace
 
 TEST_CASE("banks short of reserves borrow overnight from partners instead of the central bank") {
   const auto market = run(small(""));
   const auto closed = run(small("interbank: {lending_share: 0}\n"));
-  CHECK(sum(series(*market, "interbank_loans")) > 0);
-  CHECK(sum(series(*closed, "interbank_loans")) == 0);
-  CHECK(sum(series(*market, "central_bank_lending")) < sum(series(*closed, "central_bank_lending")));
+  CHECK(sum_from(*market, "interbank_loans") > 0);
+  CHECK(sum_from(*closed, "interbank_loans") == 0);
+  CHECK(sum_from(*market, "central_bank_lending") < sum_from(*closed, "central_bank_lending"));
 }
 
 TEST_CASE("interbank loans only run along the drawn relationships") {
@@ -115,7 +92,7 @@ TEST_CASE("a failure hits the failing bank's interbank creditors (furfine) or no
   CHECK(series(*hit, "contagion_interbank_losses")[d] > 0);
   CHECK(series(*hit, "contagion_clearing_loss")[d] > 0);
   CHECK(series(*spared, "contagion_defaults_round_0")[d] >= 1);
-  CHECK(sum(series(*spared, "contagion_interbank_losses")) == 0);
+  CHECK(sum_from(*spared, "contagion_interbank_losses") == 0);
 }
 
 TEST_CASE("thin capital and full losses turn one failure into a cascade") {

@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "engine/engine.hpp"
+#include "model_support.hpp"
 #include "indicators/indicators.hpp"
 #include "run/simulation.hpp"
 #include "scenario/load.hpp"
@@ -24,20 +24,10 @@ Scenario small(std::vector<std::string> overrides = {}) {
 }
 
 std::unique_ptr<Simulation> run(const Scenario& sc, std::int64_t days, std::uint64_t seed = 7) {
-  SimulationOptions o;
-  o.seed = seed;
-  o.threads = 2;
-  o.audit = engine::AuditLevel::end_of_step;
-  auto sim = std::make_unique<Simulation>(sc, o);
-  sim->step(days);
-  return sim;
+  return testing::run_days(sc, days, seed);
 }
 
-const std::vector<double>& series(const Simulation& sim, const char* name) {
-  const int k = indicators::find(name);
-  REQUIRE_MESSAGE(k >= 0, name);
-  return sim.series(static_cast<std::size_t>(k));
-}
+using testing::series;
 
 // Mean over the last `days` days, NaNs skipped.
 double tail_mean(const Simulation& sim, const char* name, std::size_t days) {
@@ -52,10 +42,7 @@ double tail_mean(const Simulation& sim, const char* name, std::size_t days) {
   return n > 0 ? sum / static_cast<double>(n) : std::nan("");
 }
 
-double total(const Simulation& sim, const char* name) {
-  const auto& s = series(sim, name);
-  return std::accumulate(s.begin(), s.end(), 0.0, [](double a, double v) { return std::isnan(v) ? a : a + v; });
-}
+double total(const Simulation& sim, const char* name) { return testing::sum_from(sim, name); }
 
 }  // namespace
 

@@ -5,46 +5,22 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
-#include "indicators/indicators.hpp"
-#include "run/simulation.hpp"
-#include "scenario/load.hpp"
+#include "model_support.hpp"
 
 using namespace pfsim;
 
 namespace {
 
+using testing::series;
+using testing::sum_from;
+
 // The baseline, small, with `events` (a YAML list body, one "- {...}" per line).
 Scenario with_events(const std::string& events, std::int64_t days = 90) {
-  const std::string text = "extends: baseline.yaml\nrun: {days: " + std::to_string(days) +
-                           "}\nconsumers: {count: 6000}\nsmes: {count: 600}\nevents:\n" + events;
-  return scenario::load_text(text, PFSIM_SOURCE_DIR "/scenarios/shock_test.yaml");
+  return testing::small_baseline("events:\n" + events, days);
 }
 
-std::unique_ptr<Simulation> run(const Scenario& sc) {
-  SimulationOptions o;
-  o.seed = 5;
-  o.threads = 2;
-  o.audit = engine::AuditLevel::end_of_step;
-  auto sim = std::make_unique<Simulation>(sc, o);
-  sim->step(sc.run.days);
-  return sim;
-}
-
-const std::vector<double>& series(const Simulation& sim, const char* name) {
-  const int k = indicators::find(name);
-  REQUIRE_MESSAGE(k >= 0, name);
-  return sim.series(static_cast<std::size_t>(k));
-}
-
-double sum_from(const Simulation& sim, const char* name, std::size_t first_day) {
-  const auto& s = series(sim, name);
-  double total = 0;
-  for (std::size_t t = first_day; t < s.size(); ++t)
-    if (!std::isnan(s[t])) total += s[t];
-  return total;
-}
+std::unique_ptr<Simulation> run(const Scenario& sc) { return testing::run_days(sc, sc.run.days, 5); }
 
 // Day index of an ISO date in the shock-test runs (they start on 2019-01-01).
 constexpr std::size_t day_of_feb_1 = 31;
