@@ -8,6 +8,8 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("PFSIM_BUILD_DIR", ROOT / "build"))
+if not BUILD.is_absolute():  # a relative PFSIM_BUILD_DIR names a folder of the repository
+    BUILD = ROOT / BUILD
 PFSIM = BUILD / "bin" / "pfsim"
 PYDIR = BUILD / "python"
 # scripts/test-all.sh (CI) sets this: a missing build is then an error, not a skip.
@@ -19,6 +21,14 @@ def missing(what):
     if REQUIRE_ALL:
         raise RuntimeError(f"{what} (PFSIM_REQUIRE_ALL=1: the test suite needs the full build)")
     pytest.skip(what, allow_module_level=True)
+
+
+def require_built(program):
+    """The path of build/bin/<program> (skips the calling module when it is not built)."""
+    path = BUILD / "bin" / program
+    if not path.exists():
+        missing(f"{path} is not built (build target {program}, or point PFSIM_BUILD_DIR at the build directory)")
+    return path
 
 
 def require_pfsim():

@@ -15,7 +15,6 @@ tests need no compiled pfsim module.
 """
 
 import importlib.util
-import os
 import pathlib
 import random
 import signal
@@ -30,18 +29,12 @@ np = pytest.importorskip("numpy")
 pd = pytest.importorskip("pandas")
 h5py = pytest.importorskip("h5py")
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-BUILD = pathlib.Path(os.environ.get("PFSIM_BUILD_DIR", "build"))
-if not BUILD.is_absolute():
-    BUILD = REPO / BUILD
-EXE = BUILD / "bin" / "pfsim_kill_writer"
+from conftest import ROOT as REPO  # noqa: E402
+from conftest import require_built  # noqa: E402
+
+EXE = require_built("pfsim_kill_writer")
 
 pytestmark = [
-    pytest.mark.skipif(
-        not EXE.exists(),
-        reason=f"{EXE} is not built (build target pfsim_kill_writer, or point PFSIM_BUILD_DIR "
-        "at the build directory)",
-    ),
     # Debian's netCDF4 module warns about numpy's C ABI on import; not our concern.
     pytest.mark.filterwarnings("ignore:numpy.ndarray size changed"),
 ]

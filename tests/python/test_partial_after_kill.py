@@ -21,7 +21,6 @@ The writer is found as $PFSIM_BUILD_DIR/bin/pfsim_kill_writer (default: build/).
 """
 
 import json
-import os
 import pathlib
 import random
 import shutil
@@ -34,18 +33,11 @@ import pytest
 np = pytest.importorskip("numpy")
 h5py = pytest.importorskip("h5py")
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-BUILD = pathlib.Path(os.environ.get("PFSIM_BUILD_DIR", "build"))
-if not BUILD.is_absolute():
-    BUILD = REPO / BUILD
-EXE = BUILD / "bin" / "pfsim_kill_writer"
+from conftest import require_built  # noqa: E402
+
+EXE = require_built("pfsim_kill_writer")
 
 pytestmark = [
-    pytest.mark.skipif(
-        not EXE.exists(),
-        reason=f"{EXE} is not built (configure with PFSIM_BUILD_TESTS=ON and build target "
-        "pfsim_kill_writer, or point PFSIM_BUILD_DIR at the build directory)",
-    ),
     # Debian's netCDF4 module warns about numpy's C ABI on import; not our concern.
     pytest.mark.filterwarnings("ignore:numpy.ndarray size changed"),
 ]
