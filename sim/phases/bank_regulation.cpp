@@ -56,10 +56,12 @@ double clearing_loss(const World& w) {
   const std::size_t n = w.banks.size();
   std::vector<double> claims(n, 0);  // column sums: what each bank is owed
   for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t k = L.row_start[i]; k < L.row_start[i + 1]; ++k) claims[L.col[k]] += L.value[k];
+    for (std::size_t k = L.row_start[i]; k < L.row_start[i + 1]; ++k)
+      claims[L.col[k]] += L.value[k];
   std::vector<double> external(n, 0);
   for (std::size_t i = 0; i < n; ++i)
-    external[i] = std::max(0.0, static_cast<double>(w.ledger.net_worth(AgentKind::bank)[i]) + L.row_sum(i) - claims[i]);
+    external[i] = std::max(0.0, static_cast<double>(w.ledger.net_worth(AgentKind::bank)[i]) +
+                                    L.row_sum(i) - claims[i]);
   const contagion::ClearingResult r = contagion::eisenberg_noe(L, external);
   double loss = 0;
   for (std::size_t i = 0; i < n; ++i) loss += L.row_sum(i) - r.payments[i];
@@ -80,7 +82,8 @@ std::vector<std::uint8_t> propagate_failures(World& w, std::vector<std::uint8_t>
   if (sc.interbank.contagion != "furfine") return failing;
   for (std::int64_t round = 1; round <= sc.interbank.max_rounds && !wave.empty(); ++round) {
     for (const std::uint32_t f : wave)
-      for (std::uint32_t row = w.interbank.borrow_begin[f]; row < w.interbank.borrow_begin[f + 1]; ++row) {
+      for (std::uint32_t row = w.interbank.borrow_begin[f]; row < w.interbank.borrow_begin[f + 1];
+           ++row) {
         const Fen loss = apply_rate(L.balance({L.interbank_book, row}), sc.interbank.lgd);
         ops::write_off(L, Account{L.interbank_book, row}, loss);
         w.flows.contagion_interbank_losses = checked_add(w.flows.contagion_interbank_losses, loss);
@@ -91,7 +94,8 @@ std::vector<std::uint8_t> propagate_failures(World& w, std::vector<std::uint8_t>
         failing[b] = 1;
         wave.push_back(b);
       }
-    const auto slot = static_cast<std::size_t>(std::min<std::int64_t>(round, contagion_round_slots - 1));
+    const auto slot =
+        static_cast<std::size_t>(std::min<std::int64_t>(round, contagion_round_slots - 1));
     w.flows.contagion_defaults_by_round[slot] += static_cast<std::int64_t>(wave.size());
     if (!wave.empty()) w.flows.contagion_rounds = std::max(w.flows.contagion_rounds, round);
   }
@@ -145,7 +149,8 @@ void run_bank_regulation(World& w) {
   // Failing today on their own: insolvent, illiquid, or named by a bank_failure shock.
   std::vector<std::uint8_t> failing(n, 0);
   for (std::uint32_t b = 0; b < n; ++b)
-    failing[b] = L.net_worth(AgentKind::bank)[b] < 0 || L.balance({L.cb_loan_book, b}) > L.balance({L.bank_bond_book, b});
+    failing[b] = L.net_worth(AgentKind::bank)[b] < 0 ||
+                 L.balance({L.cb_loan_book, b}) > L.balance({L.bank_bond_book, b});
   for (const std::uint32_t b : w.shocks.failing_banks) failing[b] = 1;
   w.shocks.failing_banks.clear();
   const bool any_failing = std::find(failing.begin(), failing.end(), 1) != failing.end();
@@ -165,7 +170,8 @@ void run_bank_regulation(World& w) {
       add_impaired(id, [&](std::size_t r) { return w.smes.days_past_due[r]; });
     for (std::size_t b = 0; b < n; ++b)
       K.provisions[b] = apply_rate(static_cast<Fen>(impaired[b]), sc.banks.lgd);
-    consumer = totals_by_holder(L, {w.books.revolving_bank, w.books.cash_bank, w.books.consumer_bank_loan}, n);
+    consumer = totals_by_holder(
+        L, {w.books.revolving_bank, w.books.cash_bank, w.books.consumer_bank_loan}, n);
     sme = totals_by_holder(L, {w.books.sme_platform_bank, w.books.sme_bank_loan}, n);
     colent = colent_by_bank(w);
   }
@@ -190,7 +196,8 @@ void run_bank_regulation(World& w) {
     if (failing[b] != 0) {
       // Resolution: recapitalise to the requirement on its current assets.
       const Fen target = static_cast<Fen>(requirement * risk_weighted_assets(b));
-      const Fen injection = std::max<Fen>(target - equity, 0) + (illiquid ? L.balance({L.cb_loan_book, b}) - bonds : 0);
+      const Fen injection = std::max<Fen>(target - equity, 0) +
+                            (illiquid ? L.balance({L.cb_loan_book, b}) - bonds : 0);
       if (injection > 0) L.government_capitalises_bank(b, injection);
       K.failed[b] = 1;
       ++w.flows.bank_failures;
@@ -198,10 +205,13 @@ void run_bank_regulation(World& w) {
     }
     if (!need_rwa) continue;
     const double rwa = risk_weighted_assets(b);
-    const double eq = static_cast<double>(L.net_worth(AgentKind::bank)[b] - K.provisions[b]);  // capital
+    const double eq =
+        static_cast<double>(L.net_worth(AgentKind::bank)[b] - K.provisions[b]);  // capital
     K.capital_ratio[b] = rules::capital_ratio(eq, rwa);
-    const double room_rwa = std::max(0.0, eq / (requirement + sc.banks.lending_margin_over_requirement) - rwa);
-    const double room = K.failed[b] != 0 ? 0.0 : room_rwa / std::max(1e-9, pol.risk_weight_consumer);
+    const double room_rwa =
+        std::max(0.0, eq / (requirement + sc.banks.lending_margin_over_requirement) - rwa);
+    const double room =
+        K.failed[b] != 0 ? 0.0 : room_rwa / std::max(1e-9, pol.risk_weight_consumer);
     const double appetite = tier.colending_appetite;
     const double quota =
         std::min(room * appetite / (1.0 + appetite),

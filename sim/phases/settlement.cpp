@@ -70,7 +70,8 @@ void run_settlement(World& w) {
   }
 
   std::vector<Fen> offer(n, 0);
-  for (std::uint32_t b = 0; b < n; ++b) offer[b] = spare[b] > 0 ? apply_rate(spare[b], sc.interbank.lending_share) : 0;
+  for (std::uint32_t b = 0; b < n; ++b)
+    offer[b] = spare[b] > 0 ? apply_rate(spare[b], sc.interbank.lending_share) : 0;
   for (std::uint32_t b = 0; b < n; ++b) {
     const Fen need = L.balance({L.cb_loan_book, b});
     if (need <= 0) continue;

@@ -35,7 +35,9 @@ namespace {
 
 // Economy-wide amounts in a scenario are divided by run.scale (one agent stands
 // for `scale` real ones); per-person amounts (loan caps) are not.
-double economy_yuan_to_fen(const World& w, double yuan) { return yuan * 100.0 / w.scenario->run.scale; }
+double economy_yuan_to_fen(const World& w, double yuan) {
+  return yuan * 100.0 / w.scenario->run.scale;
+}
 
 // Sets `knob` to `to`: at once, or ramped from today's value over `days`.
 void set_policy(World& w, double Policy::*knob, double to, std::int64_t days) {
@@ -85,15 +87,19 @@ void write_off_bank_equity(World& w, std::uint32_t bank) {
 // towards the platform's (at the median consumer's payment history) by the
 // share of data shared; or as given.
 double mandated_bureau_sigma(const World& w, const EventSpec& e) {
-  if (e.has("bureau_precision")) return 1.0 / std::sqrt(std::max(e.number("bureau_precision"), 1e-12));
-  std::vector<std::uint32_t> counts(w.consumers.payment_count.begin(), w.consumers.payment_count.end());
+  if (e.has("bureau_precision"))
+    return 1.0 / std::sqrt(std::max(e.number("bureau_precision"), 1e-12));
+  std::vector<std::uint32_t> counts(w.consumers.payment_count.begin(),
+                                    w.consumers.payment_count.end());
   std::uint32_t median = 0;
   if (!counts.empty()) {
-    std::nth_element(counts.begin(), counts.begin() + static_cast<std::ptrdiff_t>(counts.size() / 2), counts.end());
+    std::nth_element(counts.begin(),
+                     counts.begin() + static_cast<std::ptrdiff_t>(counts.size() / 2), counts.end());
     median = counts[counts.size() / 2];
   }
   const auto& P = w.scenario->platform;
-  const double sigma_p = rules::platform_signal_sigma(P.signal_sigma0, median, P.data_half_saturation);
+  const double sigma_p =
+      rules::platform_signal_sigma(P.signal_sigma0, median, P.data_half_saturation);
   const double sigma_b = w.policy.bureau_signal_sigma;
   const double f = e.number("shared_fraction");
   const double precision = (1 - f) / (sigma_b * sigma_b) + f / (sigma_p * sigma_p);
@@ -107,7 +113,8 @@ double largest_colending_to_equity(const World& w) {
   double largest = 0;
   for (std::size_t b = 0; b < colent.size(); ++b) {
     const Fen equity = w.ledger.net_worth(AgentKind::bank)[b];
-    if (equity > 0) largest = std::max(largest, static_cast<double>(colent[b]) / static_cast<double>(equity));
+    if (equity > 0)
+      largest = std::max(largest, static_cast<double>(colent[b]) / static_cast<double>(equity));
   }
   return largest;
 }
@@ -125,33 +132,42 @@ void apply(World& w, const EventSpec& e) {
   const std::int64_t ramp = e.phase_in_days;
   const std::string& type = e.type;
   if (type == "cofunding_floor") {
-    set_policy(w, &Policy::own_funding_share, std::max(policy_target(w, &Policy::own_funding_share), e.number("share")),
-               ramp);
+    set_policy(w, &Policy::own_funding_share,
+               std::max(policy_target(w, &Policy::own_funding_share), e.number("share")), ramp);
   } else if (type == "platform_leverage_cap") {
     set_policy(w, &Policy::leverage_limit, e.number("max_leverage"), ramp);
   } else if (type == "registered_capital_minimum") {
-    set_policy(w, &Policy::registered_capital_minimum_fen, economy_yuan_to_fen(w, e.number("yuan")), ramp);
+    set_policy(w, &Policy::registered_capital_minimum_fen, economy_yuan_to_fen(w, e.number("yuan")),
+               ramp);
   } else if (type == "loan_size_cap") {
-    if (e.has("max_yuan")) set_policy(w, &Policy::max_consumer_loan_fen, e.number("max_yuan") * 100.0, ramp);
-    if (e.has("max_income_share")) set_policy(w, &Policy::max_loan_income_share, e.number("max_income_share"), ramp);
+    if (e.has("max_yuan"))
+      set_policy(w, &Policy::max_consumer_loan_fen, e.number("max_yuan") * 100.0, ramp);
+    if (e.has("max_income_share"))
+      set_policy(w, &Policy::max_loan_income_share, e.number("max_income_share"), ramp);
   } else if (type == "interest_rate_cap") {
     set_policy(w, &Policy::interest_rate_cap, e.number("annual_rate"), ramp);
   } else if (type == "bank_capital_rule") {
     if (e.has("minimum")) set_policy(w, &Policy::capital_minimum, e.number("minimum"), ramp);
-    if (e.has("conservation_buffer")) set_policy(w, &Policy::conservation_buffer, e.number("conservation_buffer"), ramp);
-    if (e.has("surcharge_state")) set_policy(w, &Policy::surcharge_state, e.number("surcharge_state"), ramp);
+    if (e.has("conservation_buffer"))
+      set_policy(w, &Policy::conservation_buffer, e.number("conservation_buffer"), ramp);
+    if (e.has("surcharge_state"))
+      set_policy(w, &Policy::surcharge_state, e.number("surcharge_state"), ramp);
     if (e.has("risk_weight_consumer"))
       set_policy(w, &Policy::risk_weight_consumer, e.number("risk_weight_consumer"), ramp);
-    if (e.has("risk_weight_sme")) set_policy(w, &Policy::risk_weight_sme, e.number("risk_weight_sme"), ramp);
+    if (e.has("risk_weight_sme"))
+      set_policy(w, &Policy::risk_weight_sme, e.number("risk_weight_sme"), ramp);
     p.review_bank_limits = true;
   } else if (type == "colending_concentration_limit") {
     if (e.has("max_partner_share_of_tier1")) {
       if (ramp > 0 && !std::isfinite(p.max_partner_share_of_tier1))
-        p.max_partner_share_of_tier1 = std::max(largest_colending_to_equity(w), e.number("max_partner_share_of_tier1"));
-      set_policy(w, &Policy::max_partner_share_of_tier1, e.number("max_partner_share_of_tier1"), ramp);
+        p.max_partner_share_of_tier1 =
+            std::max(largest_colending_to_equity(w), e.number("max_partner_share_of_tier1"));
+      set_policy(w, &Policy::max_partner_share_of_tier1, e.number("max_partner_share_of_tier1"),
+                 ramp);
     }
     if (e.has("max_colending_share_of_loans"))
-      set_policy(w, &Policy::max_colending_share_of_loans, e.number("max_colending_share_of_loans"), ramp);
+      set_policy(w, &Policy::max_colending_share_of_loans, e.number("max_colending_share_of_loans"),
+                 ramp);
     p.review_bank_limits = true;
   } else if (type == "bank_failure") {
     const std::uint32_t bank = failing_bank(w, e);
@@ -179,26 +195,33 @@ void apply(World& w, const EventSpec& e) {
         std::max(w.shocks.outage_until_step, w.step) + static_cast<std::int64_t>(e.number("days"));
   } else if (type == "data_sharing_mandate") {
     set_policy(w, &Policy::bureau_signal_sigma, mandated_bureau_sigma(w, e), ramp);
-    const double fee = policy_target(w, &Policy::tech_fee_share) * (1 + e.number("platform_fee_response"));
+    const double fee =
+        policy_target(w, &Policy::tech_fee_share) * (1 + e.number("platform_fee_response"));
     set_policy(w, &Policy::tech_fee_share, std::max(0.0, fee), ramp);
   } else if (type == "fund_rules") {
     if (e.has("instant_redemption_cap_yuan"))
-      set_policy(w, &Policy::instant_redemption_cap_yuan, e.number("instant_redemption_cap_yuan"), ramp);
-    if (e.has("liquidity_ratio")) set_policy(w, &Policy::fund_liquidity_ratio, e.number("liquidity_ratio"), ramp);
+      set_policy(w, &Policy::instant_redemption_cap_yuan, e.number("instant_redemption_cap_yuan"),
+                 ramp);
+    if (e.has("liquidity_ratio"))
+      set_policy(w, &Policy::fund_liquidity_ratio, e.number("liquidity_ratio"), ramp);
   } else if (type == "fund_run") {
     const auto days = static_cast<std::int64_t>(e.number("days"));
-    w.shocks.fund_runs.push_back({e.number("redemption_share") / static_cast<double>(days), w.step + days});
+    w.shocks.fund_runs.push_back(
+        {e.number("redemption_share") / static_cast<double>(days), w.step + days});
   } else if (type == "income_shock") {
     if (e.has("income_change"))
       set_policy(w, &Policy::income_multiplier,
-                 policy_target(w, &Policy::income_multiplier) * (1 + e.number("income_change")), ramp);
+                 policy_target(w, &Policy::income_multiplier) * (1 + e.number("income_change")),
+                 ramp);
     if (e.has("unemployment_rate")) {
       p.unemployment_target = unemployment_rate(w);
       set_policy(w, &Policy::unemployment_target, e.number("unemployment_rate"), ramp);
     }
   } else if (type == "house_price_shock") {
-    set_policy(w, &Policy::house_price_index,
-               std::max(0.0, policy_target(w, &Policy::house_price_index) * (1 + e.number("change"))), ramp);
+    set_policy(
+        w, &Policy::house_price_index,
+        std::max(0.0, policy_target(w, &Policy::house_price_index) * (1 + e.number("change"))),
+        ramp);
   } else if (type == "policy_rate") {
     set_policy(w, &Policy::policy_rate, e.number("rate"), ramp);
   } else if (type == "reserve_requirement") {
@@ -233,7 +256,8 @@ void enforce_payment_share(World& w) {
   ConsumerStore& C = w.consumers;
   std::size_t platform_users = 0;
   for (const std::uint8_t wallet : C.wallet) platform_users += wallet == 0;
-  const double share = C.size() == 0 ? 0 : static_cast<double>(platform_users) / static_cast<double>(C.size());
+  const double share =
+      C.size() == 0 ? 0 : static_cast<double>(platform_users) / static_cast<double>(C.size());
   if (share <= w.policy.max_payment_share || share <= 0) return;
   const double p_switch = 1.0 - w.policy.max_payment_share / share;
   for (std::size_t i = 0; i < C.size(); ++i) {
@@ -273,17 +297,20 @@ void run_shocks(World& w) {
   w.shocks.pending.clear();
 
   w.policy.platform_outage = w.step < w.shocks.outage_until_step;
-  std::erase_if(w.shocks.fund_runs, [&](const ShockState::FundRun& r) { return w.step >= r.until_step; });
+  std::erase_if(w.shocks.fund_runs,
+                [&](const ShockState::FundRun& r) { return w.step >= r.until_step; });
   w.policy.fund_run_share_daily = 0;
-  for (const ShockState::FundRun& r : w.shocks.fund_runs) w.policy.fund_run_share_daily += r.share_daily;
+  for (const ShockState::FundRun& r : w.shocks.fund_runs)
+    w.policy.fund_run_share_daily += r.share_daily;
   w.policy.fund_run_share_daily = std::min(1.0, w.policy.fund_run_share_daily);
 
   if (w.policy.max_payment_share < 1) enforce_payment_share(w);
   if (w.policy.unemployment_target >= 0) {
     enforce_unemployment(w);
     // Reached (the ramp is over): released, and rehiring takes its course.
-    const bool ramping = std::any_of(w.shocks.ramps.begin(), w.shocks.ramps.end(),
-                                     [](const PolicyRamp& r) { return r.knob == &Policy::unemployment_target; });
+    const bool ramping =
+        std::any_of(w.shocks.ramps.begin(), w.shocks.ramps.end(),
+                    [](const PolicyRamp& r) { return r.knob == &Policy::unemployment_target; });
     if (!ramping) w.policy.unemployment_target = -1;
   }
 }

@@ -9,8 +9,9 @@ namespace {
 const std::vector<std::string> bank_attributes = {"equity", "capital_ratio", "failed", "tier"};
 
 // Every bank as a node, then `extra` nodes of other kinds (attributes 0).
-record::NetworkSnapshot with_bank_nodes(const World& w, std::int32_t day, const char* name,
-                                        const std::vector<std::pair<std::string, std::uint32_t>>& extra) {
+record::NetworkSnapshot with_bank_nodes(
+    const World& w, std::int32_t day, const char* name,
+    const std::vector<std::pair<std::string, std::uint32_t>>& extra) {
   record::NetworkSnapshot s;
   s.day = day;
   s.name = name;
@@ -20,7 +21,8 @@ record::NetworkSnapshot with_bank_nodes(const World& w, std::int32_t day, const 
   for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
     s.node_kind.emplace_back("bank");
     s.node_index.push_back(b);
-    s.node_attributes[0].push_back(static_cast<double>(w.ledger.net_worth(AgentKind::bank)[b]) / 100.0 * scale);
+    s.node_attributes[0].push_back(static_cast<double>(w.ledger.net_worth(AgentKind::bank)[b]) /
+                                   100.0 * scale);
     s.node_attributes[1].push_back(w.banks.capital_ratio[b]);
     s.node_attributes[2].push_back(w.banks.failed[b]);
     s.node_attributes[3].push_back(w.banks.tier[b]);
@@ -33,7 +35,8 @@ record::NetworkSnapshot with_bank_nodes(const World& w, std::int32_t day, const 
   return s;
 }
 
-void edge(record::NetworkSnapshot& s, std::uint32_t source, std::uint32_t target, Int128 fen, double scale) {
+void edge(record::NetworkSnapshot& s, std::uint32_t source, std::uint32_t target, Int128 fen,
+          double scale) {
   if (fen <= 0) return;
   s.source.push_back(source);
   s.target.push_back(target);
@@ -44,12 +47,16 @@ void edge(record::NetworkSnapshot& s, std::uint32_t source, std::uint32_t target
 
 std::vector<record::NetworkSpec> network_specs() {
   return {
-      {"interbank", bank_attributes, "Overnight interbank loans: source (borrower) owes target (lender), RMB."},
+      {"interbank", bank_attributes,
+       "Overnight interbank loans: source (borrower) owes target (lender), RMB."},
       {"colending", bank_attributes,
        "Co-lent loans funded by target (a bank) on the origination of source (the platform), RMB."},
-      {"fund_placements", bank_attributes, "The money-market fund's deposits: source (a bank) owes target (the fund), RMB."},
-      {"suppliers", {"deposit", "active", "sales_last_month"},
-       "Supplier links between SMEs: source (the buyer) pays target (its supplier) weight RMB a month "
+      {"fund_placements", bank_attributes,
+       "The money-market fund's deposits: source (a bank) owes target (the fund), RMB."},
+      {"suppliers",
+       {"deposit", "active", "sales_last_month"},
+       "Supplier links between SMEs: source (the buyer) pays target (its supplier) weight RMB a "
+       "month "
        "(supplier_share × the buyer's sales last month; a flow, not a claim)."},
   };
 }
@@ -86,11 +93,14 @@ std::vector<record::NetworkSnapshot> network_snapshots(const World& w, std::int3
   for (std::uint32_t s = 0; s < S.size(); ++s) {
     suppliers.node_kind.emplace_back("sme");
     suppliers.node_index.push_back(s);
-    suppliers.node_attributes[0].push_back(static_cast<double>(L.balance({w.books.sme_deposit, s})) / 100.0 * scale);
+    suppliers.node_attributes[0].push_back(
+        static_cast<double>(L.balance({w.books.sme_deposit, s})) / 100.0 * scale);
     suppliers.node_attributes[1].push_back(S.active[s]);
-    suppliers.node_attributes[2].push_back(static_cast<double>(S.sales_last_month[s]) / 100.0 * scale);
+    suppliers.node_attributes[2].push_back(static_cast<double>(S.sales_last_month[s]) / 100.0 *
+                                           scale);
     if (S.active[s] != 0 && S.supplier[s] != no_index && S.supplier[s] != s)
-      edge(suppliers, s, S.supplier[s], static_cast<Int128>(share * static_cast<double>(S.sales_last_month[s])), scale);
+      edge(suppliers, s, S.supplier[s],
+           static_cast<Int128>(share * static_cast<double>(S.sales_last_month[s])), scale);
   }
   out.push_back(std::move(suppliers));
   return out;

@@ -20,6 +20,7 @@
 namespace pfsim {
 
 [[nodiscard]] std::vector<record::NetworkSpec> network_specs();
-[[nodiscard]] std::vector<record::NetworkSnapshot> network_snapshots(const World& w, std::int32_t day);
+[[nodiscard]] std::vector<record::NetworkSnapshot> network_snapshots(const World& w,
+                                                                     std::int32_t day);
 
 }  // namespace pfsim

@@ -2,18 +2,22 @@
 
 #include "core/date.hpp"
 #include "core/error.hpp"
-#include "phases/phases.hpp"
-#include "scenario/events.hpp"
-#include "scenario/load.hpp"
 #include "exec/parallel.hpp"
 #include "indicators/indicators.hpp"
+#include "phases/phases.hpp"
 #include "record/results_writer.hpp"
 #include "run/networks.hpp"
+#include "scenario/events.hpp"
+#include "scenario/load.hpp"
 
 namespace pfsim {
 
-std::string program_version() { return PFSIM_VERSION; }
-std::string git_commit() { return PFSIM_GIT_COMMIT; }
+std::string program_version() {
+  return PFSIM_VERSION;
+}
+std::string git_commit() {
+  return PFSIM_GIT_COMMIT;
+}
 
 Simulation::Simulation(const Scenario& scenario, SimulationOptions options)
     : options_(options), arena_(std::make_unique<exec::Arena>(options.threads)) {
@@ -30,10 +34,13 @@ Simulation::Simulation(const Scenario& scenario, SimulationOptions options)
 
 Simulation::~Simulation() = default;
 
-int Simulation::threads() const { return arena_->threads(); }
+int Simulation::threads() const {
+  return arena_->threads();
+}
 
 std::size_t Simulation::agent_count() const {
-  return world_->consumers.size() + world_->smes.size() + world_->banks.size() + world_->platforms.size();
+  return world_->consumers.size() + world_->smes.size() + world_->banks.size() +
+         world_->platforms.size();
 }
 
 std::int64_t Simulation::days_remaining() const {
@@ -61,8 +68,8 @@ void Simulation::record_row() {
 
 void Simulation::fire(const EventSpec& event, const std::string& condition) {
   if (!phases::schedule_shock(*world_, event)) return;
-  record::EventRecord r{static_cast<std::int32_t>(world_->step), event.type, scenario::parameters_json(event),
-                        condition};
+  record::EventRecord r{static_cast<std::int32_t>(world_->step), event.type,
+                        scenario::parameters_json(event), condition};
   if (writer_) writer_->record_event(r);
   events_.push_back(std::move(r));
 }
@@ -115,18 +122,21 @@ void Simulation::apply_shock(const std::string& event_yaml) {
   std::string text = world_->scenario->resolved_text;
   const std::string date = format_iso_date(world_->today());
   if (event_yaml.find('\n') != std::string::npos)
-    throw intervention_error("", "apply_shock takes one event as a single-line JSON or YAML flow mapping", "");
+    throw intervention_error(
+        "", "apply_shock takes one event as a single-line JSON or YAML flow mapping", "");
   const std::string empty_events = "\nevents: []\n";
   if (text.ends_with(empty_events))
     text.replace(text.size() - empty_events.size(), empty_events.size(), "\nevents:\n");
   else if (text.rfind("\nevents:\n") == std::string::npos)
     throw InternalError("resolved scenario text does not end with its events");
   const Scenario with_it = scenario::load_text(text + "  - " + event_yaml + "\n", "<apply_shock>");
-  if (with_it.events.size() != world_->scenario->events.size() + 1) throw InternalError("apply_shock: event lost");
+  if (with_it.events.size() != world_->scenario->events.size() + 1)
+    throw InternalError("apply_shock: event lost");
   EventSpec e = with_it.events.back();
   if (!e.when.empty())
-    throw intervention_error("when", "apply_shock takes an event that fires now, not a trigger",
-                             "leave out 'when' (and 'date'): the shock applies on the next simulated day");
+    throw intervention_error(
+        "when", "apply_shock takes an event that fires now, not a trigger",
+        "leave out 'when' (and 'date'): the shock applies on the next simulated day");
   if (*e.date != world_->today())
     throw intervention_error("date", "apply_shock fires on the next simulated day (" + date + ")",
                              "leave out 'date'");
@@ -158,8 +168,8 @@ void Simulation::open_results_file(const std::filesystem::path& path, int flush_
   meta.program_version = program_version();
   meta.git_commit = git_commit();
   meta.start_date = format_iso_date(world_->scenario->run.start_date);
-  writer_ = std::make_unique<record::ResultsWriter>(path, std::move(specs), std::move(meta), flush_every_steps,
-                                                    network_specs());
+  writer_ = std::make_unique<record::ResultsWriter>(path, std::move(specs), std::move(meta),
+                                                    flush_every_steps, network_specs());
   for (const record::EventRecord& e : events_) writer_->record_event(e);
   for (const record::NetworkSnapshot& s : networks_) writer_->record_network(s);
   std::vector<double> row(series_.size());

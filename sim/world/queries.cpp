@@ -37,7 +37,8 @@ Int128 book_total(const Book& b) {
 
 Int128 platform_own_loans(const World& w) {
   Int128 own = 0;
-  for (const BookId b : {w.books.revolving_platform, w.books.cash_platform, w.books.sme_platform_platform})
+  for (const BookId b :
+       {w.books.revolving_platform, w.books.cash_platform, w.books.sme_platform_platform})
     own += book_total(w.ledger.book(b));
   return own;
 }
@@ -52,7 +53,8 @@ contagion::SparseMatrix interbank_liabilities(const World& w) {
   std::vector<contagion::Triplet> entries;
   for (std::size_t r = 0; r < ib.rows(); ++r)
     if (ib.balance[r] != 0)
-      entries.push_back({w.interbank.borrower[r], w.interbank.lender[r], static_cast<double>(ib.balance[r])});
+      entries.push_back(
+          {w.interbank.borrower[r], w.interbank.lender[r], static_cast<double>(ib.balance[r])});
   return contagion::sparse_from_triplets(w.banks.size(), w.banks.size(), entries);
 }
 
@@ -73,7 +75,8 @@ std::vector<Int128> totals_by_holder(const Book& b, std::size_t agents) {
   return out;
 }
 
-std::vector<Int128> totals_by_holder(const Ledger& L, std::initializer_list<BookId> books, std::size_t agents) {
+std::vector<Int128> totals_by_holder(const Ledger& L, std::initializer_list<BookId> books,
+                                     std::size_t agents) {
   std::vector<Int128> out(agents, 0);
   for (const BookId id : books) {
     const Book& b = L.book(id);
@@ -83,7 +86,8 @@ std::vector<Int128> totals_by_holder(const Ledger& L, std::initializer_list<Book
 }
 
 std::vector<Int128> colent_by_bank(const World& w) {
-  return totals_by_holder(w.ledger, {w.books.revolving_bank, w.books.cash_bank, w.books.sme_platform_bank},
+  return totals_by_holder(w.ledger,
+                          {w.books.revolving_bank, w.books.cash_bank, w.books.sme_platform_bank},
                           w.banks.size());
 }
 

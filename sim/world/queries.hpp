@@ -28,7 +28,8 @@ namespace pfsim {
 // Σ of a book's rows per holder (or issuer) agent index, fen.
 [[nodiscard]] std::vector<Int128> totals_by_holder(const Book& b, std::size_t agents);
 // The same, summed over several books.
-[[nodiscard]] std::vector<Int128> totals_by_holder(const Ledger& L, std::initializer_list<BookId> books,
+[[nodiscard]] std::vector<Int128> totals_by_holder(const Ledger& L,
+                                                   std::initializer_list<BookId> books,
                                                    std::size_t agents);
 // Each bank's parts of co-lent loans (credit lines, cash loans, SME loans), fen.
 [[nodiscard]] std::vector<Int128> colent_by_bank(const World& w);

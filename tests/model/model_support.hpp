@@ -25,7 +25,8 @@ inline Scenario small_baseline(const std::string& extra, std::int64_t days) {
 }
 
 // `days` days of `sc` on 2 threads, audited at the end of every step.
-inline std::unique_ptr<Simulation> run_days(const Scenario& sc, std::int64_t days, std::uint64_t seed) {
+inline std::unique_ptr<Simulation> run_days(const Scenario& sc, std::int64_t days,
+                                            std::uint64_t seed) {
   SimulationOptions o;
   o.seed = seed;
   o.threads = 2;

@@ -19,9 +19,13 @@ namespace {
 using testing::series;
 using testing::sum_from;
 
-Scenario small(const std::string& extra, std::int64_t days = 60) { return testing::small_baseline(extra, days); }
+Scenario small(const std::string& extra, std::int64_t days = 60) {
+  return testing::small_baseline(extra, days);
+}
 
-std::unique_ptr<Simulation> run(const Scenario& sc) { return testing::run_days(sc, sc.run.days, 11); }
+std::unique_ptr<Simulation> run(const Scenario& sc) {
+  return testing::run_days(sc, sc.run.days, 11);
+}
 
 }  // namespace
 
@@ -69,13 +73,14 @@ std::pair<std::int64_t, std::uint32_t> first_borrowing_day(const Scenario& sc) {
 }
 
 // Runs `sc` with bank `bank` failing on day `day` (an intervention), to day + 3.
-std::unique_ptr<Simulation> run_with_failure(const Scenario& sc, std::int64_t day, std::uint32_t bank) {
+std::unique_ptr<Simulation> run_with_failure(const Scenario& sc, std::int64_t day,
+                                             std::uint32_t bank) {
   SimulationOptions o;
   o.seed = 11;
   auto sim = std::make_unique<Simulation>(sc, o);
   sim->step(day);
-  sim->apply_shock(R"({"type": "bank_failure", "bank": )" + std::to_string(bank) + R"(, "date": ")" +
-                   format_iso_date(sim->world().today()) + R"("})");
+  sim->apply_shock(R"({"type": "bank_failure", "bank": )" + std::to_string(bank) +
+                   R"(, "date": ")" + format_iso_date(sim->world().today()) + R"("})");
   sim->step(3);
   return sim;
 }
@@ -100,11 +105,14 @@ TEST_CASE("thin capital and full losses turn one failure into a cascade") {
   const std::string thin =
       "interbank: {lgd: 1.0, topology: complete, lending_share: 1.0}\n"
       "banks:\n  tiers:\n"
-      "    - {name: state, count: 6, deposit_share: 0.4, capital_ratio: 0.0005, reserve_ratio: 0.02, surcharge: 0.0, "
+      "    - {name: state, count: 6, deposit_share: 0.4, capital_ratio: 0.0005, reserve_ratio: "
+      "0.02, surcharge: 0.0, "
       "colending_appetite: 0.5, fund_placement_weight: 0.5}\n"
-      "    - {name: joint_stock, count: 12, deposit_share: 0.35, capital_ratio: 0.0005, reserve_ratio: 0.02, surcharge: 0, "
+      "    - {name: joint_stock, count: 12, deposit_share: 0.35, capital_ratio: 0.0005, "
+      "reserve_ratio: 0.02, surcharge: 0, "
       "colending_appetite: 1.0, fund_placement_weight: 1.0}\n"
-      "    - {name: city_rural, count: 30, deposit_share: 0.25, capital_ratio: 0.0005, reserve_ratio: 0.02, surcharge: 0, "
+      "    - {name: city_rural, count: 30, deposit_share: 0.25, capital_ratio: 0.0005, "
+      "reserve_ratio: 0.02, surcharge: 0, "
       "colending_appetite: 1.0, fund_placement_weight: 1.0}\n";
   const Scenario sc = small(thin, 60);
   const auto [day, bank] = first_borrowing_day(sc);
@@ -127,29 +135,34 @@ TEST_CASE("systemic-risk measures are in range") {
   }
 }
 
-TEST_CASE("interbank topology from a file: the pairs given, both ways; bad lines are reported by line") {
-  const auto dir = std::filesystem::temp_directory_path() / ("pfsim_ib_" + std::to_string(::getpid()));
+TEST_CASE(
+    "interbank topology from a file: the pairs given, both ways; bad lines are reported by line") {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("pfsim_ib_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto write = [&](const char* name, const std::string& text) {
     std::ofstream(dir / name) << text;
   };
   write("links.csv", "# state banks lend to two city banks\n0,20\n1, 21\n\n0,1  # core\n");
-  const std::string base = "extends: " PFSIM_SOURCE_DIR "/scenarios/baseline.yaml\nrun: {days: 3}\n"
+  const std::string base = "extends: " PFSIM_SOURCE_DIR
+                           "/scenarios/baseline.yaml\nrun: {days: 3}\n"
                            "consumers: {count: 2000}\nsmes: {count: 200}\n";
-  const Scenario sc =
-      scenario::load_text(base + "interbank: {topology: file, file: links.csv}\n", (dir / "s.yaml").string());
+  const Scenario sc = scenario::load_text(base + "interbank: {topology: file, file: links.csv}\n",
+                                          (dir / "s.yaml").string());
   SimulationOptions o;
   Simulation sim(sc, o);
   const InterbankNetwork& net = sim.world().interbank;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> rows;
-  for (std::size_t r = 0; r < net.lender.size(); ++r) rows.emplace_back(net.borrower[r], net.lender[r]);
-  const std::vector<std::pair<std::uint32_t, std::uint32_t>> expected = {{0, 1}, {0, 20}, {1, 0}, {1, 21}, {20, 0}, {21, 1}};
+  for (std::size_t r = 0; r < net.lender.size(); ++r)
+    rows.emplace_back(net.borrower[r], net.lender[r]);
+  const std::vector<std::pair<std::uint32_t, std::uint32_t>> expected = {{0, 1},  {0, 20}, {1, 0},
+                                                                         {1, 21}, {20, 0}, {21, 1}};
   CHECK(rows == expected);
   sim.step(3);
 
   write("bad.csv", "0,1\n0,0\nx,y\n0,999\n");
-  const Scenario bad =
-      scenario::load_text(base + "interbank: {topology: file, file: bad.csv}\n", (dir / "s.yaml").string());
+  const Scenario bad = scenario::load_text(base + "interbank: {topology: file, file: bad.csv}\n",
+                                           (dir / "s.yaml").string());
   try {
     Simulation broken(bad, o);
     FAIL("expected a UserError");
@@ -160,6 +173,8 @@ TEST_CASE("interbank topology from a file: the pairs given, both ways; bad lines
     CHECK(text.find("bad.csv:3:1") != std::string::npos);
     CHECK(text.find("bad.csv:4:1") != std::string::npos);
   }
-  CHECK_THROWS_AS(scenario::load_text(base + "interbank: {topology: file}\n", (dir / "s.yaml").string()), UserError);
+  CHECK_THROWS_AS(
+      scenario::load_text(base + "interbank: {topology: file}\n", (dir / "s.yaml").string()),
+      UserError);
   std::filesystem::remove_all(dir);
 }

@@ -20,7 +20,9 @@ Scenario with_events(const std::string& events, std::int64_t days = 90) {
   return testing::small_baseline("events:\n" + events, days);
 }
 
-std::unique_ptr<Simulation> run(const Scenario& sc) { return testing::run_days(sc, sc.run.days, 5); }
+std::unique_ptr<Simulation> run(const Scenario& sc) {
+  return testing::run_days(sc, sc.run.days, 5);
+}
 
 // Day index of an ISO date in the shock-test runs (they start on 2019-01-01).
 constexpr std::size_t day_of_feb_1 = 31;
@@ -35,7 +37,8 @@ TEST_CASE("no events: the reference run fires nothing") {
 }
 
 TEST_CASE("cofunding_floor ramps the own-funded share over its phase-in, then holds it") {
-  const auto sim = run(with_events("  - {date: " + feb_1 + ", type: cofunding_floor, share: 0.3, phase_in_days: 30}\n"));
+  const auto sim = run(with_events("  - {date: " + feb_1 +
+                                   ", type: cofunding_floor, share: 0.3, phase_in_days: 30}\n"));
   const auto& s = series(*sim, "policy_own_funding_share");
   CHECK(s[day_of_feb_1 - 1] == doctest::Approx(0.02));
   CHECK(s[day_of_feb_1 + 15] == doctest::Approx(0.02 + 0.28 * 15.0 / 30.0));
@@ -48,7 +51,8 @@ TEST_CASE("cofunding_floor ramps the own-funded share over its phase-in, then ho
 
 TEST_CASE("platform_leverage_cap and registered_capital_minimum stop own-funded lending") {
   const auto ref = run(with_events("  []\n"));
-  const auto capped = run(with_events("  - {date: " + feb_1 + ", type: platform_leverage_cap, max_leverage: 0}\n"));
+  const auto capped =
+      run(with_events("  - {date: " + feb_1 + ", type: platform_leverage_cap, max_leverage: 0}\n"));
   CHECK(sum_from(*capped, "new_term_loans_platform", day_of_feb_1 + 1) == 0);
   CHECK(sum_from(*ref, "new_term_loans_platform", day_of_feb_1 + 1) > 0);
   const auto unregistered =
@@ -67,21 +71,25 @@ TEST_CASE("loan_size_cap caps every platform loan and credit line") {
   // Cash loans are amortising: the balance never exceeds the principal.
   const auto& cp = w.ledger.book(w.books.cash_platform).balance;
   const auto& cb = w.ledger.book(w.books.cash_bank).balance;
-  for (std::size_t c = 0; c < cp.size(); ++c) REQUIRE(cp[c] + cb[c] <= cap + cap / 10);  // + accrued interest
+  for (std::size_t c = 0; c < cp.size(); ++c)
+    REQUIRE(cp[c] + cb[c] <= cap + cap / 10);  // + accrued interest
 }
 
 TEST_CASE("interest_rate_cap below break-even rates shuts risky lending") {
   const auto ref = run(with_events("  []\n"));
-  const auto capped = run(with_events("  - {date: " + feb_1 + ", type: interest_rate_cap, annual_rate: 0.03}\n"));
+  const auto capped =
+      run(with_events("  - {date: " + feb_1 + ", type: interest_rate_cap, annual_rate: 0.03}\n"));
   CHECK(series(*capped, "policy_interest_rate_cap").back() == doctest::Approx(0.03));
   CHECK(sum_from(*capped, "new_term_loans_platform", day_of_feb_1 + 1) <
         0.2 * sum_from(*ref, "new_term_loans_platform", day_of_feb_1 + 1));
-  CHECK(sum_from(*capped, "new_loans_bank", day_of_feb_1 + 1) < 0.2 * sum_from(*ref, "new_loans_bank", day_of_feb_1 + 1));
+  CHECK(sum_from(*capped, "new_loans_bank", day_of_feb_1 + 1) <
+        0.2 * sum_from(*ref, "new_loans_bank", day_of_feb_1 + 1));
 }
 
 TEST_CASE("bank_capital_rule raises the requirement and cuts bank lending the same day") {
   const auto ref = run(with_events("  []\n"));
-  const auto strict = run(with_events("  - {date: " + feb_1 + ", type: bank_capital_rule, minimum: 0.5}\n"));
+  const auto strict =
+      run(with_events("  - {date: " + feb_1 + ", type: bank_capital_rule, minimum: 0.5}\n"));
   CHECK(series(*strict, "policy_bank_capital_floor").back() == doctest::Approx(0.5 + 0.025));
   CHECK(sum_from(*strict, "new_loans_bank", day_of_feb_1 + 1) == 0);
   CHECK(sum_from(*ref, "new_loans_bank", day_of_feb_1 + 1) > 0);
@@ -90,15 +98,19 @@ TEST_CASE("bank_capital_rule raises the requirement and cuts bank lending the sa
 }
 
 TEST_CASE("colending_concentration_limit at zero closes every bank's co-lending quota") {
-  const auto sim = run(with_events("  - {date: " + feb_1 +
-                                   ", type: colending_concentration_limit, max_partner_share_of_tier1: 0}\n"));
+  const auto sim =
+      run(with_events("  - {date: " + feb_1 +
+                      ", type: colending_concentration_limit, max_partner_share_of_tier1: 0}\n"));
   CHECK(sum_from(*sim, "new_term_loans_platform", day_of_feb_1 + 1) == 0);
   for (const Fen q : sim->world().banks.colending_quota) CHECK(q == 0);
 }
 
-TEST_CASE("a phased-in partner limit tightens from today's largest co-lending ratio, not from infinity") {
-  const auto sim = run(with_events("  - {date: " + feb_1 + ", type: colending_concentration_limit, "
-                                   "max_partner_share_of_tier1: 0, phase_in_days: 30}\n", 45));
+TEST_CASE(
+    "a phased-in partner limit tightens from today's largest co-lending ratio, not from infinity") {
+  const auto sim = run(with_events("  - {date: " + feb_1 +
+                                       ", type: colending_concentration_limit, "
+                                       "max_partner_share_of_tier1: 0, phase_in_days: 30}\n",
+                                   45));
   const double limit = sim->world().policy.max_partner_share_of_tier1;
   CHECK(std::isfinite(limit));
   CHECK(limit > 0);  // 14 of 30 days in: about half of where it started
@@ -106,7 +118,8 @@ TEST_CASE("a phased-in partner limit tightens from today's largest co-lending ra
 }
 
 TEST_CASE("bank_failure wipes out the named bank, which is resolved and stops lending") {
-  const auto sim = run(with_events("  - {date: " + feb_1 + ", type: bank_failure, tier: joint_stock, index: 1}\n"));
+  const auto sim = run(
+      with_events("  - {date: " + feb_1 + ", type: bank_failure, tier: joint_stock, index: 1}\n"));
   const auto& failures = series(*sim, "bank_failures");
   CHECK(failures[day_of_feb_1] >= 1);
   CHECK(series(*sim, "bank_resolution_cost")[day_of_feb_1] > 0);
@@ -121,13 +134,15 @@ TEST_CASE("bank_failure wipes out the named bank, which is resolved and stops le
 }
 
 TEST_CASE("ipo brings in paid-in capital; ipo_halt keeps it out") {
-  const std::string ipo = "  - {date: " + feb_1 + ", type: ipo, raise_yuan: 2.0e11, valuation_yuan: 2.0e12}\n";
+  const std::string ipo =
+      "  - {date: " + feb_1 + ", type: ipo, raise_yuan: 2.0e11, valuation_yuan: 2.0e12}\n";
   const auto listed = run(with_events(ipo));
   const double scale = listed->scenario().run.scale;
   const auto& paid_in = series(*listed, "platform_paid_in_capital");
   CHECK(paid_in[day_of_feb_1 - 1] == 0);
   CHECK(paid_in[day_of_feb_1] == doctest::Approx(2.0e11).epsilon(1e-6));
-  CHECK(series(*listed, "platform_equity")[day_of_feb_1] - series(*listed, "platform_equity")[day_of_feb_1 - 1] >
+  CHECK(series(*listed, "platform_equity")[day_of_feb_1] -
+            series(*listed, "platform_equity")[day_of_feb_1 - 1] >
         0.9 * 2.0e11);
   CHECK(scale > 0);
   const auto halted = run(with_events("  - {date: 2019-01-30, type: ipo_halt}\n" + ipo));
@@ -137,17 +152,21 @@ TEST_CASE("ipo brings in paid-in capital; ipo_halt keeps it out") {
 }
 
 TEST_CASE("antitrust_fine is paid out of the platform's equity to the government") {
-  const auto sim = run(with_events("  - {date: " + feb_1 + ", type: antitrust_fine, yuan: 1.0e9}\n"));
+  const auto sim =
+      run(with_events("  - {date: " + feb_1 + ", type: antitrust_fine, yuan: 1.0e9}\n"));
   CHECK(series(*sim, "platform_fines")[day_of_feb_1] == doctest::Approx(1.0e9).epsilon(1e-6));
   const auto ref = run(with_events("  []\n"));
-  const double drop = series(*ref, "platform_equity")[day_of_feb_1] - series(*sim, "platform_equity")[day_of_feb_1];
+  const double drop =
+      series(*ref, "platform_equity")[day_of_feb_1] - series(*sim, "platform_equity")[day_of_feb_1];
   CHECK(drop == doctest::Approx(1.0e9).epsilon(1e-3));
 }
 
 TEST_CASE("payment_share_limit moves wallet users to rivals until the share is within the limit") {
-  const auto sim = run(with_events("  - {date: " + feb_1 + ", type: payment_share_limit, max_share: 0.3}\n"));
+  const auto sim =
+      run(with_events("  - {date: " + feb_1 + ", type: payment_share_limit, max_share: 0.3}\n"));
   const auto& wallet = sim->world().consumers.wallet;
-  const double share = static_cast<double>(std::count(wallet.begin(), wallet.end(), 0)) / static_cast<double>(wallet.size());
+  const double share = static_cast<double>(std::count(wallet.begin(), wallet.end(), 0)) /
+                       static_cast<double>(wallet.size());
   CHECK(share <= 0.3 + 0.02);
   CHECK(share > 0.25);
 }
@@ -166,40 +185,53 @@ TEST_CASE("platform_outage stops platform payments and lending for its days") {
 }
 
 TEST_CASE("data_sharing_mandate sharpens the bureau's signal and moves the platform's fee") {
-  const auto sim = run(with_events("  - {date: " + feb_1 +
-                                   ", type: data_sharing_mandate, shared_fraction: 1, platform_fee_response: -0.5}\n"));
+  const auto sim = run(with_events(
+      "  - {date: " + feb_1 +
+      ", type: data_sharing_mandate, shared_fraction: 1, platform_fee_response: -0.5}\n"));
   const auto& sigma = series(*sim, "policy_bureau_signal_sigma");
   CHECK(sigma.back() < 0.8 * sigma[day_of_feb_1 - 1]);
-  CHECK(sim->world().policy.tech_fee_share == doctest::Approx(0.5 * sim->scenario().platform.tech_fee_share));
-  const auto given = run(with_events("  - {date: " + feb_1 +
-                                     ", type: data_sharing_mandate, shared_fraction: 0.5, bureau_precision: 4}\n"));
+  CHECK(sim->world().policy.tech_fee_share ==
+        doctest::Approx(0.5 * sim->scenario().platform.tech_fee_share));
+  const auto given = run(
+      with_events("  - {date: " + feb_1 +
+                  ", type: data_sharing_mandate, shared_fraction: 0.5, bureau_precision: 4}\n"));
   CHECK(series(*given, "policy_bureau_signal_sigma").back() == doctest::Approx(0.5));
 }
 
 TEST_CASE("fund_rules and fund_run: a run beyond a raised cap empties a large part of the fund") {
   const auto ref = run(with_events("  []\n", 60));
-  const auto sim = run(with_events("  - {date: " + feb_1 + ", type: fund_rules, instant_redemption_cap_yuan: 1.0e9, "
-                                   "liquidity_ratio: 0.3}\n  - {date: " + feb_1 +
-                                   ", type: fund_run, redemption_share: 0.6, days: 3}\n", 60));
+  const auto sim =
+      run(with_events("  - {date: " + feb_1 +
+                          ", type: fund_rules, instant_redemption_cap_yuan: 1.0e9, "
+                          "liquidity_ratio: 0.3}\n  - {date: " +
+                          feb_1 + ", type: fund_run, redemption_share: 0.6, days: 3}\n",
+                      60));
   CHECK(sim->world().policy.fund_liquidity_ratio == doctest::Approx(0.3));
   const double before = series(*sim, "fund_assets")[day_of_feb_1 - 1];
-  CHECK(series(*sim, "fund_assets")[day_of_feb_1 + 3] < 0.7 * before);  // 0.8³ of units, less new money
-  CHECK(sum_from(*sim, "fund_redemptions", day_of_feb_1) > 3 * sum_from(*ref, "fund_redemptions", day_of_feb_1));
+  CHECK(series(*sim, "fund_assets")[day_of_feb_1 + 3] <
+        0.7 * before);  // 0.8³ of units, less new money
+  CHECK(sum_from(*sim, "fund_redemptions", day_of_feb_1) >
+        3 * sum_from(*ref, "fund_redemptions", day_of_feb_1));
 }
 
 TEST_CASE("income_shock cuts wages and lifts unemployment to the target") {
   const auto ref = run(with_events("  []\n"));
-  const auto sim = run(with_events("  - {date: " + feb_1 + ", type: income_shock, income_change: -0.2, "
+  const auto sim = run(with_events("  - {date: " + feb_1 +
+                                   ", type: income_shock, income_change: -0.2, "
                                    "unemployment_rate: 0.3}\n"));
   CHECK(series(*sim, "unemployment_rate")[day_of_feb_1] >= 0.28);
   CHECK(series(*ref, "unemployment_rate")[day_of_feb_1] < 0.15);
   CHECK(sim->world().policy.income_multiplier == doctest::Approx(0.8));
-  CHECK(sum_from(*sim, "wages_paid", day_of_feb_1) < 0.85 * sum_from(*ref, "wages_paid", day_of_feb_1));
+  CHECK(sum_from(*sim, "wages_paid", day_of_feb_1) <
+        0.85 * sum_from(*ref, "wages_paid", day_of_feb_1));
 }
 
 TEST_CASE("house_price_shock: ramped, and several on one date compound") {
-  const auto sim = run(with_events("  - {date: " + feb_1 + ", type: house_price_shock, change: -0.5, phase_in_days: 10}\n"
-                                   "  - {date: " + feb_1 + ", type: house_price_shock, change: -0.5, phase_in_days: 10}\n"));
+  const auto sim =
+      run(with_events("  - {date: " + feb_1 +
+                      ", type: house_price_shock, change: -0.5, phase_in_days: 10}\n"
+                      "  - {date: " +
+                      feb_1 + ", type: house_price_shock, change: -0.5, phase_in_days: 10}\n"));
   const auto& hpi = series(*sim, "house_price_index");
   CHECK(hpi[day_of_feb_1 - 1] == 1.0);
   CHECK(hpi[day_of_feb_1 + 10] == doctest::Approx(0.25));
@@ -208,8 +240,10 @@ TEST_CASE("house_price_shock: ramped, and several on one date compound") {
 }
 
 TEST_CASE("policy_rate and reserve_requirement set the central bank's rates, ramped") {
-  const auto sim = run(with_events("  - {date: " + feb_1 + ", type: policy_rate, rate: 0.05, phase_in_days: 20}\n"
-                                   "  - {date: " + feb_1 + ", type: reserve_requirement, ratio: 0.2}\n"));
+  const auto sim = run(with_events("  - {date: " + feb_1 +
+                                   ", type: policy_rate, rate: 0.05, phase_in_days: 20}\n"
+                                   "  - {date: " +
+                                   feb_1 + ", type: reserve_requirement, ratio: 0.2}\n"));
   const auto& rate = series(*sim, "policy_rate");
   const double r0 = rate[day_of_feb_1 - 1];
   CHECK(rate[day_of_feb_1 + 10] == doctest::Approx(r0 + (0.05 - r0) / 2));
@@ -222,18 +256,21 @@ TEST_CASE("triggers fire on yesterday's indicators, once or on every rising edge
   REQUIRE(once->fired_events().size() == 1);
   CHECK(once->fired_events()[0].condition == "day == 1");
   CHECK(once->fired_events()[0].day == 31);  // 2019-02-01: January's first day has no yesterday
-  const auto repeated = run(with_events("  - {when: 'day == 1', repeat: true, type: antitrust_fine, yuan: 1.0e6}\n"));
+  const auto repeated =
+      run(with_events("  - {when: 'day == 1', repeat: true, type: antitrust_fine, yuan: 1.0e6}\n"));
   CHECK(repeated->fired_events().size() == 2);  // February 1 and March 1 (run of 90 days)
   const auto outage =
       run(with_events("  - {when: 'unemployment_rate > 0.2', type: platform_outage, days: 2}\n"
-                      "  - {date: " + feb_1 + ", type: income_shock, unemployment_rate: 0.3}\n"));
+                      "  - {date: " +
+                      feb_1 + ", type: income_shock, unemployment_rate: 0.3}\n"));
   REQUIRE(outage->fired_events().size() == 2);
   CHECK(outage->fired_events()[1].type == "platform_outage");
   CHECK(outage->fired_events()[1].day == static_cast<std::int32_t>(day_of_feb_1) + 1);
 }
 
 TEST_CASE("an unknown indicator in a trigger is refused before the run, with a hint") {
-  const Scenario sc = with_events("  - {when: 'unemployment_rat > 0.2', type: platform_outage, days: 2}\n");
+  const Scenario sc =
+      with_events("  - {when: 'unemployment_rat > 0.2', type: platform_outage, days: 2}\n");
   SimulationOptions o;
   try {
     Simulation sim(sc, o);
@@ -245,9 +282,14 @@ TEST_CASE("an unknown indicator in a trigger is refused before the run, with a h
 }
 
 TEST_CASE("shocks give the same results for any thread count") {
-  const Scenario sc = with_events("  - {date: " + feb_1 + ", type: payment_share_limit, max_share: 0.3}\n"
-                                  "  - {date: " + feb_1 + ", type: income_shock, unemployment_rate: 0.2}\n"
-                                  "  - {date: " + feb_1 + ", type: bank_failure, bank: 0}\n", 45);
+  const Scenario sc = with_events("  - {date: " + feb_1 +
+                                      ", type: payment_share_limit, max_share: 0.3}\n"
+                                      "  - {date: " +
+                                      feb_1 +
+                                      ", type: income_shock, unemployment_rate: 0.2}\n"
+                                      "  - {date: " +
+                                      feb_1 + ", type: bank_failure, bank: 0}\n",
+                                  45);
   SimulationOptions one, two;
   one.threads = 1;
   two.threads = 2;
@@ -259,6 +301,7 @@ TEST_CASE("shocks give the same results for any thread count") {
     const auto& y = b.series(k);
     REQUIRE(x.size() == y.size());
     for (std::size_t t = 0; t < x.size(); ++t)
-      if (!(std::isnan(x[t]) && std::isnan(y[t]))) REQUIRE_MESSAGE(x[t] == y[t], indicators::table()[k].name);
+      if (!(std::isnan(x[t]) && std::isnan(y[t])))
+        REQUIRE_MESSAGE(x[t] == y[t], indicators::table()[k].name);
   }
 }
