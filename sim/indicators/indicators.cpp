@@ -18,41 +18,59 @@ constexpr Indicator indicator_table[] = {
     // payments and the real side
     {"consumption", "RMB/day", "Consumer purchases from SMEs, all payment channels."},
     {"platform_payment_volume", "RMB/day", "Purchases paid through the lending platform's wallet."},
-    {"platform_payment_share", "1", "Share of consumer purchases paid through the lending platform's wallet."},
-    {"mobile_payment_share_platform", "1", "The lending platform's share of mobile-wallet purchases (vs the rival wallet)."},
+    {"platform_payment_share", "1",
+     "Share of consumer purchases paid through the lending platform's wallet."},
+    {"mobile_payment_share_platform", "1",
+     "The lending platform's share of mobile-wallet purchases (vs the rival wallet)."},
     {"wages_paid", "RMB/day", "Wages SMEs paid to consumers."},
     {"wage_shortfall", "RMB/day", "Wages owed but not paid by SMEs short of cash."},
     {"unemployment_rate", "1", "Share of consumers without a job."},
     {"sme_count", "count", "Active SMEs (model agents)."},
     {"sme_entries", "count/day", "New firms taking vacant slots (model agents)."},
-    {"sme_exits", "count/day", "Firms exiting after default or repeated missed paydays (model agents)."},
-    {"sme_exits_illiquid", "count/day", "Firms exiting after exit_missed_paydays short paydays in a row (model agents)."},
+    {"sme_exits", "count/day",
+     "Firms exiting after default or repeated missed paydays (model agents)."},
+    {"sme_exits_illiquid", "count/day",
+     "Firms exiting after exit_missed_paydays short paydays in a row (model agents)."},
     // credit balances
-    {"consumer_credit_balance", "RMB", "Platform-originated consumer credit (credit lines + cash loans), all funders."},
+    {"consumer_credit_balance", "RMB",
+     "Platform-originated consumer credit (credit lines + cash loans), all funders."},
     {"consumer_revolving_balance", "RMB", "Credit-line (revolving) balances, all funders."},
-    {"consumer_instalment_balance", "RMB", "Platform cash-loan (instalment) balances, all funders."},
+    {"consumer_instalment_balance", "RMB",
+     "Platform cash-loan (instalment) balances, all funders."},
     {"bank_consumer_loan_balance", "RMB", "Direct bank consumer loans."},
     {"sme_credit_balance", "RMB", "Platform-originated SME loans, all funders."},
     {"bank_sme_loan_balance", "RMB", "Direct bank SME loans."},
     {"platform_funded_balance", "RMB", "Platform-originated credit funded by the platform itself."},
     {"colent_bank_funded_balance", "RMB", "Platform-originated credit funded by partner banks."},
-    {"platform_own_funding_share", "1", "Share of platform-originated credit the platform funds itself."},
-    {"platform_credit_fee_rate", "1/year", "Technology-service fees over the bank-funded co-lent balance, annualised."},
+    {"platform_own_funding_share", "1",
+     "Share of platform-originated credit the platform funds itself."},
+    {"platform_credit_fee_rate", "1/year",
+     "Technology-service fees over the bank-funded co-lent balance, annualised."},
     {"average_sme_loan", "RMB", "Average size of SME loans made today (NaN if none)."},
     // new lending
-    {"new_loans_platform", "RMB/day", "New platform-originated credit (cash loans, SME loans, credit-line draws)."},
+    {"new_loans_platform", "RMB/day",
+     "New platform-originated credit (cash loans, SME loans, credit-line draws)."},
     {"new_loans_bank", "RMB/day", "New direct bank loans."},
-    {"approval_rate_platform", "1", "Approved / applications for platform term loans today (NaN if none)."},
+    {"approval_rate_platform", "1",
+     "Approved / applications for platform term loans today (NaN if none)."},
     {"approval_rate_bank", "1", "Approved / applications for bank loans today (NaN if none)."},
-    {"new_loan_pd_platform", "1/year", "Amount-weighted true default probability of new platform consumer cash loans (NaN if none)."},
-    {"new_loan_pd_bank", "1/year", "Amount-weighted true default probability of new bank consumer loans (NaN if none)."},
-    {"new_sme_loan_pd_platform", "1/year", "Amount-weighted true default probability of new platform SME loans (NaN if none)."},
-    {"new_sme_loan_pd_bank", "1/year", "Amount-weighted true default probability of new bank SME loans (NaN if none)."},
+    {"new_loan_pd_platform", "1/year",
+     "Amount-weighted true default probability of new platform consumer cash loans (NaN if none)."},
+    {"new_loan_pd_bank", "1/year",
+     "Amount-weighted true default probability of new bank consumer loans (NaN if none)."},
+    {"new_sme_loan_pd_platform", "1/year",
+     "Amount-weighted true default probability of new platform SME loans (NaN if none)."},
+    {"new_sme_loan_pd_bank", "1/year",
+     "Amount-weighted true default probability of new bank SME loans (NaN if none)."},
     // credit quality
-    {"consumer_dpd30_ratio", "1", "Platform-originated consumer credit 30+ days past due / its balance."},
-    {"consumer_dpd90_ratio", "1", "Platform-originated consumer credit 90+ days past due / its balance."},
-    {"bank_consumer_dpd30_ratio", "1", "Direct bank consumer loans 30+ days past due / their balance."},
-    {"bank_consumer_dpd90_ratio", "1", "Direct bank consumer loans 90+ days past due / their balance."},
+    {"consumer_dpd30_ratio", "1",
+     "Platform-originated consumer credit 30+ days past due / its balance."},
+    {"consumer_dpd90_ratio", "1",
+     "Platform-originated consumer credit 90+ days past due / its balance."},
+    {"bank_consumer_dpd30_ratio", "1",
+     "Direct bank consumer loans 30+ days past due / their balance."},
+    {"bank_consumer_dpd90_ratio", "1",
+     "Direct bank consumer loans 90+ days past due / their balance."},
     {"sme_dpd30_ratio", "1", "Platform-originated SME loans 30+ days past due / their balance."},
     {"sme_dpd90_ratio", "1", "Platform-originated SME loans 90+ days past due / their balance."},
     {"write_offs_platform", "RMB/day", "Platform-originated credit written off (all funders)."},
@@ -61,21 +79,26 @@ constexpr Indicator indicator_table[] = {
     {"loss_rate_bank", "1/year", "Direct bank write-offs over balance, annualised."},
     // the platform
     {"platform_revenue_payments", "RMB/day", "Merchant fees earned by the lending platform."},
-    {"platform_revenue_credit", "RMB/day", "Technology-service fees plus interest on own-funded loans."},
+    {"platform_revenue_credit", "RMB/day",
+     "Technology-service fees plus interest on own-funded loans."},
     {"platform_revenue_investment", "RMB/day", "Fees earned on the money-market fund."},
     {"platform_revenue_total", "RMB/day", "Sum of the platform's revenue lines."},
-    {"platform_equity", "RMB", "Book equity of the lending platform: net worth plus capital paid in by investors."},
+    {"platform_equity", "RMB",
+     "Book equity of the lending platform: net worth plus capital paid in by investors."},
     {"platform_leverage", "1", "Own-funded loans / equity."},
-    {"platform_valuation", "RMB", "Multiple × annualised monthly profit × fund confidence (last month end)."},
+    {"platform_valuation", "RMB",
+     "Multiple × annualised monthly profit × fund confidence (last month end)."},
     // the fund
     {"fund_assets", "RMB", "Money-market fund units outstanding (stable NAV)."},
     {"fund_subscriptions", "RMB/day", "Money moved into the fund."},
     {"fund_redemptions", "RMB/day", "Money paid out by the fund."},
-    {"fund_redemptions_refused", "RMB/day", "Redemptions asked for beyond the cap or the fund's means."},
+    {"fund_redemptions_refused", "RMB/day",
+     "Redemptions asked for beyond the cap or the fund's means."},
     {"fund_yield", "1/year", "Annualised yield paid to unit holders last month."},
     {"fund_confidence", "1", "Confidence in the fund and platform, [0, 1]."},
     // banks and money
-    {"bank_capital_ratio", "1", "Aggregate bank capital (equity − provisions) / risk-weighted assets (last month end)."},
+    {"bank_capital_ratio", "1",
+     "Aggregate bank capital (equity − provisions) / risk-weighted assets (last month end)."},
     {"bank_capital_ratio_min", "1", "Lowest bank capital ratio (last month end)."},
     {"bank_capital_ratio_p10", "1", "10th percentile of bank capital ratios (last month end)."},
     {"bank_capital_ratio_median", "1", "Median bank capital ratio (last month end)."},
@@ -89,9 +112,11 @@ constexpr Indicator indicator_table[] = {
     {"consumer_deposits", "RMB", "Bank deposits of consumers."},
     {"sme_deposits", "RMB", "Bank deposits of SMEs."},
     {"policy_rate", "1/year", "Central-bank policy rate."},
-    {"money_created_cumulative", "RMB", "Money created since the start (including initial endowments)."},
+    {"money_created_cumulative", "RMB",
+     "Money created since the start (including initial endowments)."},
     // shocks and the rules in force (see docs/scenarios.md)
-    {"platform_paid_in_capital", "RMB", "Capital paid into the lending platform by outside investors (an IPO)."},
+    {"platform_paid_in_capital", "RMB",
+     "Capital paid into the lending platform by outside investors (an IPO)."},
     {"platform_ipo_raised", "RMB/day", "New platform capital raised today."},
     {"platform_fines", "RMB/day", "Fines paid by the platform to the government today."},
     {"policy_own_funding_share", "1", "Platform's own-funded share of new co-lent loans."},
@@ -100,34 +125,54 @@ constexpr Indicator indicator_table[] = {
     {"policy_bureau_signal_sigma", "1", "Noise (logit s.d.) of the credit bureau's signal."},
     {"policy_reserve_requirement", "1", "Required reserve ratio."},
     {"policy_bank_capital_floor", "1", "Minimum capital ratio plus conservation buffer."},
-    {"house_price_index", "1", "House-price index (1 at the start)."},
+    {"house_price_index", "1",
+     "House-price index, the mean over regions of national × regional factor (1 at the start)."},
+    {"house_price_index_min", "1", "House-price index of the region where it is lowest."},
     {"platform_outage", "1", "1 while the platform's services are down."},
-    {"new_term_loans_platform", "RMB/day", "New platform-originated cash and SME loans (credit-line draws excluded)."},
+    {"new_term_loans_platform", "RMB/day",
+     "New platform-originated cash and SME loans (credit-line draws excluded)."},
     // the interbank market and contagion
     {"interbank_loans", "RMB", "Overnight interbank loans outstanding at the end of the day."},
-    {"contagion_defaults_round_0", "count/day", "Banks failing today on their own (insolvent, illiquid or a bank_failure shock)."},
-    {"contagion_defaults_round_1", "count/day", "Banks failing in the first round of interbank contagion today."},
-    {"contagion_defaults_round_2", "count/day", "Banks failing in the second round of interbank contagion today."},
-    {"contagion_defaults_round_3_plus", "count/day", "Banks failing in the third or a later round today."},
+    {"contagion_defaults_round_0", "count/day",
+     "Banks failing today on their own (insolvent, illiquid or a bank_failure shock)."},
+    {"contagion_defaults_round_1", "count/day",
+     "Banks failing in the first round of interbank contagion today."},
+    {"contagion_defaults_round_2", "count/day",
+     "Banks failing in the second round of interbank contagion today."},
+    {"contagion_defaults_round_3_plus", "count/day",
+     "Banks failing in the third or a later round today."},
     {"contagion_rounds", "count/day", "Contagion rounds with new failures today."},
-    {"contagion_interbank_losses", "RMB/day", "Interbank claims written off on failing banks today (lgd × claims)."},
-    {"contagion_clearing_loss", "RMB/day", "Shortfall of interbank payments under Eisenberg-Noe clearing on a failure day: Σ (obligations − clearing payments)."},
-    {"interbank_debtrank_max", "1", "Largest DebtRank of one bank's default over the interbank network (last month end or failure day)."},
-    {"srisk_total", "RMB", "Σ SRISK-style bank capital shortfall in a crisis (last month end or failure day)."},
-    {"bank_provisions", "RMB", "Specific provisions: lgd × bank-held loans 90+ days past due (last month end), deducted from capital."},
+    {"contagion_interbank_losses", "RMB/day",
+     "Interbank claims written off on failing banks today (lgd × claims)."},
+    {"contagion_clearing_loss", "RMB/day",
+     "Shortfall of interbank payments under Eisenberg-Noe clearing on a failure day: Σ "
+     "(obligations − clearing payments)."},
+    {"interbank_debtrank_max", "1",
+     "Largest DebtRank of one bank's default over the interbank network (last month end or failure "
+     "day)."},
+    {"srisk_total", "RMB",
+     "Σ SRISK-style bank capital shortfall in a crisis (last month end or failure day)."},
+    {"bank_provisions", "RMB",
+     "Specific provisions: lgd × bank-held loans 90+ days past due (last month end), deducted from "
+     "capital."},
 };
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
-double ratio_or_nan(double num, double den) { return den > 0 ? num / den : nan; }
+double ratio(double num, double den) {
+  return den > 0 ? num / den : 0.0;
+}
+double ratio_or_nan(double num, double den) {
+  return den > 0 ? num / den : nan;
+}
 
 // Σ over rows of a set of books, split by the borrower's days past due.
 struct Quality {
   Int128 total = 0, dpd30 = 0, dpd90 = 0;
 };
 template <class Dpd>
-Quality quality(const Ledger& L, std::initializer_list<BookId> books, std::size_t rows, Dpd dpd_of) {
+Quality quality(const Ledger& L, std::initializer_list<BookId> books, std::size_t rows,
+                Dpd dpd_of) {
   std::vector<Quality> partial(exec::chunk_count(rows));
   exec::for_each_chunk(rows, [&](std::size_t c, std::size_t begin, std::size_t end) {
     Quality q;
@@ -153,7 +198,9 @@ Quality quality(const Ledger& L, std::initializer_list<BookId> books, std::size_
 
 }  // namespace
 
-std::span<const Indicator> table() { return indicator_table; }
+std::span<const Indicator> table() {
+  return indicator_table;
+}
 
 int find(std::string_view name) {
   for (std::size_t i = 0; i < std::size(indicator_table); ++i)
@@ -162,13 +209,16 @@ int find(std::string_view name) {
 }
 
 void compute(const World& w, std::span<double> out) {
-  if (out.size() != std::size(indicator_table)) throw InternalError("indicators: wrong output size");
+  if (out.size() != std::size(indicator_table))
+    throw InternalError("indicators: wrong output size");
   const Ledger& L = w.ledger;
   const StepFlows& f = w.flows;
   const BookIds& B = w.books;
   const Scenario& sc = *w.scenario;
   const double scale = sc.run.scale;
-  auto rmb = [&](auto fen) { return static_cast<double>(fen) / static_cast<double>(fen_per_yuan) * scale; };
+  auto rmb = [&](auto fen) {
+    return static_cast<double>(fen) / static_cast<double>(fen_per_yuan) * scale;
+  };
   auto total = [&](BookId b) { return book_total(L.book(b)); };
   constexpr auto P = static_cast<std::size_t>(Lender::platform);
   constexpr auto K = static_cast<std::size_t>(Lender::bank);
@@ -184,9 +234,11 @@ void compute(const World& w, std::span<double> out) {
   const Int128 colent_bank = rev_b + cash_b + sme_b;
   const auto& C = w.consumers;
   const auto& S = w.smes;
-  const Quality cq = quality(L, {B.revolving_platform, B.revolving_bank, B.cash_platform, B.cash_bank}, C.size(),
+  const Quality cq =
+      quality(L, {B.revolving_platform, B.revolving_bank, B.cash_platform, B.cash_bank}, C.size(),
+              [&](std::size_t r) { return C.days_past_due[r]; });
+  const Quality bq = quality(L, {B.consumer_bank_loan}, C.size(),
                              [&](std::size_t r) { return C.days_past_due[r]; });
-  const Quality bq = quality(L, {B.consumer_bank_loan}, C.size(), [&](std::size_t r) { return C.days_past_due[r]; });
   const Quality sq = quality(L, {B.sme_platform_platform, B.sme_platform_bank}, S.size(),
                              [&](std::size_t r) { return S.days_past_due[r]; });
   // bank-held: co-lent bank parts + direct
@@ -200,9 +252,11 @@ void compute(const World& w, std::span<double> out) {
 
   const FlowMatrix& fm = L.flows();
   const auto platform_col = static_cast<std::size_t>(AgentKind::platform);
-  const double credit_revenue = static_cast<double>(fm[static_cast<std::size_t>(FlowType::tech_service_fees)][platform_col] +
-                                                    fm[static_cast<std::size_t>(FlowType::interest_loans)][platform_col]);
-  const double investment_revenue = static_cast<double>(fm[static_cast<std::size_t>(FlowType::fund_fees)][platform_col]);
+  const double credit_revenue =
+      static_cast<double>(fm[static_cast<std::size_t>(FlowType::tech_service_fees)][platform_col] +
+                          fm[static_cast<std::size_t>(FlowType::interest_loans)][platform_col]);
+  const double investment_revenue =
+      static_cast<double>(fm[static_cast<std::size_t>(FlowType::fund_fees)][platform_col]);
   const double payments_revenue = static_cast<double>(f.platform_fees[0]);
   const Fen platform_equity = platform_capital(w, 0);
 
@@ -211,9 +265,11 @@ void compute(const World& w, std::span<double> out) {
   std::sort(ratios.begin(), ratios.end());
   double equity_sum = 0, rwa_sum = 0;
   for (std::size_t b = 0; b < w.banks.size(); ++b) {
-    const double eq = static_cast<double>(L.net_worth(AgentKind::bank)[b] - w.banks.provisions[b]);  // capital
+    const double eq =
+        static_cast<double>(L.net_worth(AgentKind::bank)[b] - w.banks.provisions[b]);  // capital
     equity_sum += eq;
-    if (w.banks.capital_ratio[b] > 0 && w.banks.capital_ratio[b] < 1e8) rwa_sum += eq / w.banks.capital_ratio[b];
+    if (w.banks.capital_ratio[b] > 0 && w.banks.capital_ratio[b] < 1e8)
+      rwa_sum += eq / w.banks.capital_ratio[b];
   }
   auto quantile = [&](double q) {
     if (ratios.empty()) return nan;
@@ -225,7 +281,8 @@ void compute(const World& w, std::span<double> out) {
   std::size_t k = 0;
   out[k++] = rmb(f.consumption);
   out[k++] = rmb(f.platform_payment_volume);
-  out[k++] = ratio(static_cast<double>(f.platform_payment_volume), static_cast<double>(f.consumption));
+  out[k++] =
+      ratio(static_cast<double>(f.platform_payment_volume), static_cast<double>(f.consumption));
   out[k++] = ratio(static_cast<double>(f.platform_payment_volume),
                    static_cast<double>(f.platform_payment_volume + f.rival_payment_volume));
   out[k++] = rmb(f.wages_paid);
@@ -245,11 +302,15 @@ void compute(const World& w, std::span<double> out) {
   out[k++] = rmb(colent_bank);
   out[k++] = ratio(static_cast<double>(own), static_cast<double>(platform_originated));
   out[k++] = ratio(365.0 * static_cast<double>(f.tech_fees), static_cast<double>(colent_bank));
-  out[k++] = f.new_sme_loan_count > 0 ? static_cast<double>(f.new_sme_loans) / 100.0 / static_cast<double>(f.new_sme_loan_count) : nan;
+  out[k++] = f.new_sme_loan_count > 0 ? static_cast<double>(f.new_sme_loans) / 100.0 /
+                                            static_cast<double>(f.new_sme_loan_count)
+                                      : nan;
   out[k++] = rmb(f.new_loans[P]);
   out[k++] = rmb(f.new_loans[K]);
-  out[k++] = ratio_or_nan(static_cast<double>(f.approvals[P]), static_cast<double>(f.applications[P]));
-  out[k++] = ratio_or_nan(static_cast<double>(f.approvals[K]), static_cast<double>(f.applications[K]));
+  out[k++] =
+      ratio_or_nan(static_cast<double>(f.approvals[P]), static_cast<double>(f.applications[P]));
+  out[k++] =
+      ratio_or_nan(static_cast<double>(f.approvals[K]), static_cast<double>(f.applications[K]));
   out[k++] = ratio_or_nan(f.new_loan_pd_sum[P], static_cast<double>(f.new_term_loans[P]));
   out[k++] = ratio_or_nan(f.new_loan_pd_sum[K], static_cast<double>(f.new_term_loans[K]));
   out[k++] = ratio_or_nan(f.new_sme_loan_pd_sum[P], static_cast<double>(f.new_sme_term_loans[P]));
@@ -262,8 +323,10 @@ void compute(const World& w, std::span<double> out) {
   out[k++] = ratio(static_cast<double>(sq.dpd90), static_cast<double>(sq.total));
   out[k++] = rmb(f.write_offs[P]);
   out[k++] = rmb(f.write_offs[K]);
-  out[k++] = ratio(365.0 * static_cast<double>(f.write_offs[P]), static_cast<double>(platform_originated));
-  out[k++] = ratio(365.0 * static_cast<double>(f.write_offs[K]), static_cast<double>(bank_consumer + bank_sme));
+  out[k++] =
+      ratio(365.0 * static_cast<double>(f.write_offs[P]), static_cast<double>(platform_originated));
+  out[k++] = ratio(365.0 * static_cast<double>(f.write_offs[K]),
+                   static_cast<double>(bank_consumer + bank_sme));
   out[k++] = rmb(payments_revenue);
   out[k++] = rmb(credit_revenue);
   out[k++] = rmb(investment_revenue);
@@ -281,7 +344,8 @@ void compute(const World& w, std::span<double> out) {
   out[k++] = quantile(0.0);
   out[k++] = quantile(0.1);
   out[k++] = quantile(0.5);
-  out[k++] = ratio(static_cast<double>(bank_c.dpd90 + bank_s.dpd90), static_cast<double>(bank_c.total + bank_s.total));
+  out[k++] = ratio(static_cast<double>(bank_c.dpd90 + bank_s.dpd90),
+                   static_cast<double>(bank_c.total + bank_s.total));
   out[k++] = static_cast<double>(f.bank_failures);
   out[k++] = rmb(f.bank_resolution_cost);
   Int128 bank_equity = 0;
@@ -304,7 +368,16 @@ void compute(const World& w, std::span<double> out) {
   out[k++] = pol.bureau_signal_sigma;
   out[k++] = pol.reserve_requirement;
   out[k++] = pol.capital_minimum + pol.conservation_buffer;
-  out[k++] = pol.house_price_index;
+  {
+    double sum = 0, lowest = std::numeric_limits<double>::infinity();
+    for (std::size_t r = 0; r < pol.regional_house_price.size(); ++r) {
+      const double index = house_price(pol, static_cast<std::uint16_t>(r));
+      sum += index;
+      lowest = std::min(lowest, index);
+    }
+    out[k++] = sum / static_cast<double>(pol.regional_house_price.size());
+    out[k++] = lowest;
+  }
   out[k++] = pol.platform_outage ? 1.0 : 0.0;
   out[k++] = rmb(checked_add(f.new_term_loans[P], f.new_sme_term_loans[P]));
   out[k++] = rmb(total(L.interbank_book));

@@ -5,9 +5,10 @@
 // purchases of equal size. Today it makes ⌊r⌋ + Bernoulli(r − ⌊r⌋) purchases,
 // r = purchases_per_month / days in the month, each from an active merchant
 // drawn in proportion to its wage bill (an alias table), so that firms' sales
-// match their wage bills on average. A purchase goes through the consumer's mobile wallet (the
-// lending platform's, or a rival's) when the merchant accepts wallets and a
-// draw falls below the consumer's adoption — unless the platform is in an
+// match their wage bills on average; with several regions, the merchant is
+// drawn within the buyer's home region with probability home_purchase_share. A purchase goes
+// through the consumer's mobile wallet (the lending platform's, or a rival's) when the merchant
+// accepts wallets and a draw falls below the consumer's adoption — unless the platform is in an
 // outage — and the wallet keeps merchant_fee_rate of it (nothing from
 // fee-free merchants, personal QR-code sellers). A wallet user of the
 // lending platform with a credit line puts revolving_use_share of its wallet
@@ -30,71 +31,92 @@ void run_consumption(World& w) {
   const double rate = sc.consumers.purchases_per_month / t.days_in_month;
   const double whole = std::floor(rate);
   const double frac = rate - whole;
+  const double home_share =
+      w.policy.regional_house_price.size() > 1 ? sc.regions.home_purchase_share : 0.0;
   const BookIds& B = w.books;
   const ConsumerStore& C = w.consumers;
   const SmeStore& S = w.smes;
-  for_each_chunk_journaled(w, AgentKind::consumer, C.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
-    Journal& j = out.journal;
-    for (std::size_t i = begin; i < end; ++i) {
-      const auto c = static_cast<std::uint32_t>(i);
-      rng::Draws draws(w.seed, rng::Stream::consumption, C.id[i], w.step);
-      const int purchases = static_cast<int>(whole) + (draws.uniform() < frac ? 1 : 0);
-      if (purchases == 0) continue;
-      const Account deposit{B.consumer_deposit, c};
-      const Fen wage = C.employed[i] != 0 ? apply_rate(C.monthly_wage[i], w.policy.income_multiplier) : 0;
-      const Fen liquid = j.balance(deposit) + j.balance({B.consumer_fund_units, c});
-      const Fen reference = C.monthly_wage[i];
-      const Fen budget = apply_rate(wage, sc.consumers.mpc_income) +
-                         apply_rate(liquid > reference ? liquid - reference : 0, sc.consumers.mpc_wealth_monthly);
-      const Fen per_purchase = apply_rate(budget, 1.0 / sc.consumers.purchases_per_month);
-      if (per_purchase <= 0) continue;
-      const bool has_line = C.revolving_limit[i] > 0 && C.days_past_due[i] == 0 && C.defaulted_by_hazard[i] == 0;
-      bool drew = false;
-      for (int k = 0; k < purchases; ++k) {
-        // A merchant drawn in proportion to its wage bill (sales then match
-        // wage bills on average); a vacant slot is redrawn up to three times.
-        std::uint32_t merchant = draw_by_size(S, draws);
-        for (int retry = 0; retry < 3 && S.active[merchant] == 0; ++retry) merchant = draw_by_size(S, draws);
-        const double u_channel = draws.uniform();
-        const double u_credit = draws.uniform();
-        if (S.active[merchant] == 0) continue;
-        const std::uint8_t wallet = C.wallet[i];
-        bool by_wallet = S.accepts_platform[merchant] != 0 && u_channel < C.platform_adoption[i];
-        if (by_wallet && wallet == 0 && w.policy.platform_outage) by_wallet = false;
-        Fen amount = per_purchase;
-        if (by_wallet && wallet == 0 && has_line && u_credit < sc.consumers.revolving_use_share) {
-          const Fen used = j.balance({B.revolving_platform, c}) + j.balance({B.revolving_bank, c});
-          const Fen room = C.revolving_limit[i] - used;
-          if (room >= amount) {
-            ops::lend(j, {B.revolving_bank, c}, deposit, amount);
-            out.flows.new_loans[static_cast<std::size_t>(Lender::platform)] += amount;
-            drew = true;
+  for_each_chunk_journaled(
+      w, AgentKind::consumer, C.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
+        Journal& j = out.journal;
+        for (std::size_t i = begin; i < end; ++i) {
+          const auto c = static_cast<std::uint32_t>(i);
+          rng::Draws draws(w.seed, rng::Stream::consumption, C.id[i], w.step);
+          const int purchases = static_cast<int>(whole) + (draws.uniform() < frac ? 1 : 0);
+          if (purchases == 0) continue;
+          const Account deposit{B.consumer_deposit, c};
+          const Fen wage =
+              C.employed[i] != 0 ? apply_rate(C.monthly_wage[i], w.policy.income_multiplier) : 0;
+          const Fen liquid = j.balance(deposit) + j.balance({B.consumer_fund_units, c});
+          const Fen reference = C.monthly_wage[i];
+          const Fen budget = apply_rate(wage, sc.consumers.mpc_income) +
+                             apply_rate(liquid > reference ? liquid - reference : 0,
+                                        sc.consumers.mpc_wealth_monthly);
+          const Fen per_purchase = apply_rate(budget, 1.0 / sc.consumers.purchases_per_month);
+          if (per_purchase <= 0) continue;
+          const bool has_line =
+              C.revolving_limit[i] > 0 && C.days_past_due[i] == 0 && C.defaulted_by_hazard[i] == 0;
+          bool drew = false;
+          for (int k = 0; k < purchases; ++k) {
+            // A merchant drawn in proportion to its wage bill (sales then match
+            // wage bills on average); a vacant slot is redrawn up to three times.
+            // At home with probability home_purchase_share (if the region has firms).
+            const std::uint16_t home = C.region[i];
+            const bool at_home = home_share > 0 && draws.uniform() < home_share &&
+                                 S.region_first[home + 1u] > S.region_first[home];
+            auto draw_merchant = [&] {
+              return at_home ? draw_by_size_in_region(S, home, draws) : draw_by_size(S, draws);
+            };
+            std::uint32_t merchant = draw_merchant();
+            for (int retry = 0; retry < 3 && S.active[merchant] == 0; ++retry)
+              merchant = draw_merchant();
+            const double u_channel = draws.uniform();
+            const double u_credit = draws.uniform();
+            if (S.active[merchant] == 0) continue;
+            const std::uint8_t wallet = C.wallet[i];
+            bool by_wallet =
+                S.accepts_platform[merchant] != 0 && u_channel < C.platform_adoption[i];
+            if (by_wallet && wallet == 0 && w.policy.platform_outage) by_wallet = false;
+            Fen amount = per_purchase;
+            if (by_wallet && wallet == 0 && has_line &&
+                u_credit < sc.consumers.revolving_use_share) {
+              const Fen used =
+                  j.balance({B.revolving_platform, c}) + j.balance({B.revolving_bank, c});
+              const Fen room = C.revolving_limit[i] - used;
+              if (room >= amount) {
+                ops::lend(j, {B.revolving_bank, c}, deposit, amount);
+                out.flows.new_loans[static_cast<std::size_t>(Lender::platform)] += amount;
+                drew = true;
+              }
+            }
+            const Fen available = j.balance(deposit);
+            if (amount > available) amount = available;
+            if (amount <= 0) break;
+            const Account merchant_deposit{B.sme_deposit, merchant};
+            if (by_wallet) {
+              const Fen fee = S.fee_free[merchant] != 0
+                                  ? 0
+                                  : apply_rate(amount, w.platforms.merchant_fee_rate[wallet]);
+              ops::purchase_with_fee(j, deposit, merchant_deposit, {B.platform_deposit, wallet},
+                                     amount, fee, FlowType::consumption);
+              out.fees_by_platform[wallet] += fee;
+              if (wallet == 0) {
+                out.flows.platform_payment_volume += amount;
+                ++w.consumers.payment_count[i];
+              } else {
+                out.flows.rival_payment_volume += amount;
+              }
+            } else {
+              ops::transfer(j, deposit, merchant_deposit, amount, FlowType::consumption);
+            }
+            out.flows.consumption += amount;
+            out.sales.push_back(
+                {merchant, amount, static_cast<std::uint8_t>(by_wallet && wallet == 0 ? 1 : 0)});
           }
+          // The platform takes its own share of today's draws (origination.cpp).
+          if (drew) out.intents.revolving_reviews.push_back(c);
         }
-        const Fen available = j.balance(deposit);
-        if (amount > available) amount = available;
-        if (amount <= 0) break;
-        const Account merchant_deposit{B.sme_deposit, merchant};
-        if (by_wallet) {
-          const Fen fee = S.fee_free[merchant] != 0 ? 0 : apply_rate(amount, w.platforms.merchant_fee_rate[wallet]);
-          ops::purchase_with_fee(j, deposit, merchant_deposit, {B.platform_deposit, wallet}, amount, fee, FlowType::consumption);
-          out.fees_by_platform[wallet] += fee;
-          if (wallet == 0) {
-            out.flows.platform_payment_volume += amount;
-            ++w.consumers.payment_count[i];
-          } else {
-            out.flows.rival_payment_volume += amount;
-          }
-        } else {
-          ops::transfer(j, deposit, merchant_deposit, amount, FlowType::consumption);
-        }
-        out.flows.consumption += amount;
-        out.sales.push_back({merchant, amount, static_cast<std::uint8_t>(by_wallet && wallet == 0 ? 1 : 0)});
-      }
-      // The platform takes its own share of today's draws (origination.cpp).
-      if (drew) out.intents.revolving_reviews.push_back(c);
-    }
-  });
+      });
 }
 
 }  // namespace pfsim::phases

@@ -13,9 +13,11 @@
 // from its deposit, within its leverage limit (own-funded loans ≤ limit ×
 // equity); the partner bank with the most co-lending quota left funds 1 − s.
 // Without quota or leverage room the loan is refused. Banks lend directly within
-// their lending room (capital headroom, bank_regulation.cpp); for SMEs they also
-// require collateral (loan ≤ LTV × property value × house-price index) and make
-// no loan smaller than sme_min_loan_yuan.
+// their lending room (capital headroom, bank_regulation.cpp) and against
+// collateral valued at the borrower's regional house-price index: a consumer
+// gets at most consumer_unsecured_months × income + consumer_collateral_ltv ×
+// house value × index (a larger request is cut to it); an SME loan must be
+// within LTV × property value × index and no smaller than sme_min_loan_yuan.
 //
 // Revolving lines are granted the same way (approval only; draws happen at
 // purchase and are advanced by the partner bank). At the end of each day the
@@ -70,7 +72,8 @@ double screen(const World& w, rng::Stream stream, AgentId id, double true_pd, do
 
 // Co-lends `amount` to a borrower; false if leverage, partner quota or the
 // platform's cash do not allow it. `bank_book` rows carry their partner bank.
-bool colend(Context& ctx, BookId platform_book, BookId bank_book, Account borrower_deposit, Fen amount) {
+bool colend(Context& ctx, BookId platform_book, BookId bank_book, Account borrower_deposit,
+            Fen amount) {
   const Fen own = apply_rate(amount, ctx.w.policy.own_funding_share);
   const Fen partner_part = amount - own;
   if (!ctx.leverage_allows(own)) return false;
@@ -103,7 +106,8 @@ void review_revolving(Context& ctx, std::uint32_t c) {
       ctx.w.consumers.revolving_limit[c] = std::min(ctx.w.consumers.revolving_limit[c], total);
       buy = 0;
     }
-    if (buy > 0 && ops::move_claim_from_bank(ctx.L, rb, rp, ctx.platform_deposit, buy)) ctx.own_loans += buy;
+    if (buy > 0 && ops::move_claim_from_bank(ctx.L, rb, rp, ctx.platform_deposit, buy))
+      ctx.own_loans += buy;
   } else if (target < held) {
     ops::move_claim_to_bank(ctx.L, rp, rb, ctx.platform_deposit, held - target);
     ctx.own_loans -= held - target;
@@ -113,8 +117,19 @@ void review_revolving(Context& ctx, std::uint32_t c) {
 // The largest consumer loan or line the platform may grant (fen).
 Fen platform_loan_cap(const World& w, std::uint32_t c) {
   const double annual_income = 12.0 * static_cast<double>(w.consumers.monthly_wage[c]);
-  const double cap = std::min(w.policy.max_consumer_loan_fen, w.policy.max_loan_income_share * annual_income);
+  const double cap =
+      std::min(w.policy.max_consumer_loan_fen, w.policy.max_loan_income_share * annual_income);
   return cap >= 9e18 ? std::numeric_limits<Fen>::max() : static_cast<Fen>(cap);
+}
+
+// The largest direct bank loan to a consumer (fen): an unsecured part in months
+// of income plus a share of the house's value at today's regional index.
+Fen bank_consumer_limit(const World& w, std::uint32_t c) {
+  const auto& B = w.scenario->banks;
+  const Fen unsecured = apply_rate(w.consumers.monthly_wage[c], B.consumer_unsecured_months);
+  const Fen house =
+      apply_rate(w.consumers.house_value[c], house_price(w.policy, w.consumers.region[c]));
+  return checked_add(unsecured, apply_rate(house, B.consumer_collateral_ltv));
 }
 
 void consumer_application(Context& ctx, const CreditApplication& app) {
@@ -124,12 +139,14 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
   ConsumerStore& C = w.consumers;
   const Account deposit{ctx.B.consumer_deposit, c};
   const bool platform_open = !w.policy.platform_outage;
-  const double sigma_p = rules::platform_signal_sigma(P.signal_sigma0, C.payment_count[c], P.data_half_saturation);
+  const double sigma_p =
+      rules::platform_signal_sigma(P.signal_sigma0, C.payment_count[c], P.data_half_saturation);
   // Online micro-lending rules cap each platform loan and credit line.
   const Fen platform_amount = std::min(app.amount, platform_loan_cap(w, c));
   if (app.product == Product::revolving_line) {
     if (!platform_open || platform_amount <= 0 || !ctx.leverage_allows(1)) return;
-    const double pd_hat = screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
+    const double pd_hat =
+        screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
     if (pd_hat >= P.consumer_cutoff_pd) return;
     if (ctx.L.balance({ctx.B.revolving_bank, c}) == 0) {
       const std::uint32_t partner = choose_partner(w, 1);
@@ -142,35 +159,43 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
   // Cash loan: the lending platform for its wallet users, else (or if refused) the bank.
   if (C.wallet[c] == 0 && platform_open && platform_amount > 0) {
     ++w.flows.applications[platform_lender];
-    const double pd_hat = screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
-    const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, P.loan_margin,
-                                         w.policy.interest_rate_cap);
+    const double pd_hat =
+        screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
+    const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd,
+                                       P.loan_margin, w.policy.interest_rate_cap);
     if (pd_hat < P.consumer_cutoff_pd && rate &&
         colend(ctx, ctx.B.cash_platform, ctx.B.cash_bank, deposit, platform_amount)) {
       C.cash_loan_rate[c] = static_cast<float>(*rate);
-      C.cash_loan_instalment[c] = rules::annuity_payment(platform_amount, *rate, ctx.sc.consumers.cash_loan_term_months);
+      C.cash_loan_instalment[c] =
+          rules::annuity_payment(platform_amount, *rate, ctx.sc.consumers.cash_loan_term_months);
       ++w.flows.approvals[platform_lender];
       w.flows.new_loans[platform_lender] += platform_amount;
       w.flows.new_term_loans[platform_lender] += platform_amount;
-      w.flows.new_loan_pd_sum[platform_lender] += static_cast<double>(platform_amount) * C.latent_pd[c];
+      w.flows.new_loan_pd_sum[platform_lender] +=
+          static_cast<double>(platform_amount) * C.latent_pd[c];
       return;
     }
   }
   ++w.flows.applications[bank_lender];
   const std::uint32_t bank = ctx.L.book(ctx.B.consumer_bank_loan).holder.of(c);
   if (w.banks.failed[bank] != 0) return;
-  const double pd_hat = screen(w, rng::Stream::screening_bank, C.id[c], C.latent_pd[c], w.policy.bureau_signal_sigma);
-  const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, ctx.sc.banks.loan_margin,
-                                       w.policy.interest_rate_cap);
-  if (pd_hat >= ctx.sc.banks.consumer_cutoff_pd || !rate || w.banks.direct_lending_room[bank] < app.amount) return;
-  ops::lend(ctx.L, {ctx.B.consumer_bank_loan, c}, deposit, app.amount);
-  w.banks.direct_lending_room[bank] -= app.amount;
+  const double pd_hat =
+      screen(w, rng::Stream::screening_bank, C.id[c], C.latent_pd[c], w.policy.bureau_signal_sigma);
+  const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd,
+                                     ctx.sc.banks.loan_margin, w.policy.interest_rate_cap);
+  const Fen amount = std::min(app.amount, bank_consumer_limit(w, c));
+  if (pd_hat >= ctx.sc.banks.consumer_cutoff_pd || !rate || amount <= 0 ||
+      w.banks.direct_lending_room[bank] < amount)
+    return;
+  ops::lend(ctx.L, {ctx.B.consumer_bank_loan, c}, deposit, amount);
+  w.banks.direct_lending_room[bank] -= amount;
   C.bank_loan_rate[c] = static_cast<float>(*rate);
-  C.bank_loan_instalment[c] = rules::annuity_payment(app.amount, *rate, ctx.sc.consumers.cash_loan_term_months);
+  C.bank_loan_instalment[c] =
+      rules::annuity_payment(amount, *rate, ctx.sc.consumers.cash_loan_term_months);
   ++w.flows.approvals[bank_lender];
-  w.flows.new_loans[bank_lender] += app.amount;
-  w.flows.new_term_loans[bank_lender] += app.amount;
-  w.flows.new_loan_pd_sum[bank_lender] += static_cast<double>(app.amount) * C.latent_pd[c];
+  w.flows.new_loans[bank_lender] += amount;
+  w.flows.new_term_loans[bank_lender] += amount;
+  w.flows.new_loan_pd_sum[bank_lender] += static_cast<double>(amount) * C.latent_pd[c];
 }
 
 void sme_application(Context& ctx, const CreditApplication& app) {
@@ -182,10 +207,12 @@ void sme_application(Context& ctx, const CreditApplication& app) {
   const std::int64_t term = ctx.sc.smes.loan_term_months;
   if (S.accepts_platform[s] != 0 && !w.policy.platform_outage) {
     ++w.flows.applications[platform_lender];
-    const double sigma = rules::platform_signal_sigma(P.signal_sigma0, S.payment_count[s], P.data_half_saturation);
-    const double pd_hat = screen(w, rng::Stream::sme_screening_platform, S.id[s], S.latent_pd[s], sigma);
-    const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, P.loan_margin,
-                                         w.policy.interest_rate_cap);
+    const double sigma =
+        rules::platform_signal_sigma(P.signal_sigma0, S.payment_count[s], P.data_half_saturation);
+    const double pd_hat =
+        screen(w, rng::Stream::sme_screening_platform, S.id[s], S.latent_pd[s], sigma);
+    const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd,
+                                       P.loan_margin, w.policy.interest_rate_cap);
     const Fen amount = std::min(app.amount, yuan_to_fen(P.sme_loan_cap_yuan));
     if (pd_hat < P.sme_cutoff_pd && rate &&
         colend(ctx, ctx.B.sme_platform_platform, ctx.B.sme_platform_bank, deposit, amount)) {
@@ -204,11 +231,13 @@ void sme_application(Context& ctx, const CreditApplication& app) {
   const std::uint32_t bank = ctx.L.book(ctx.B.sme_bank_loan).holder.of(s);
   if (w.banks.failed[bank] != 0) return;
   const Fen amount = std::max(app.amount, yuan_to_fen(ctx.sc.banks.sme_min_loan_yuan));
-  const Fen collateral = apply_rate(S.collateral_value[s], w.policy.house_price_index);
-  const double pd_hat = screen(w, rng::Stream::sme_screening_bank, S.id[s], S.latent_pd[s], w.policy.bureau_signal_sigma);
-  const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, ctx.sc.banks.loan_margin,
-                                       w.policy.interest_rate_cap);
-  if (pd_hat >= ctx.sc.banks.sme_cutoff_pd || !rate || amount > apply_rate(collateral, ctx.sc.banks.sme_loan_to_value) ||
+  const Fen collateral = apply_rate(S.collateral_value[s], house_price(w.policy, S.region[s]));
+  const double pd_hat = screen(w, rng::Stream::sme_screening_bank, S.id[s], S.latent_pd[s],
+                               w.policy.bureau_signal_sigma);
+  const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd,
+                                     ctx.sc.banks.loan_margin, w.policy.interest_rate_cap);
+  if (pd_hat >= ctx.sc.banks.sme_cutoff_pd || !rate ||
+      amount > apply_rate(collateral, ctx.sc.banks.sme_loan_to_value) ||
       w.banks.direct_lending_room[bank] < amount)
     return;
   ops::lend(ctx.L, {ctx.B.sme_bank_loan, s}, deposit, amount);
@@ -236,17 +265,19 @@ void run_origination(World& w) {
                       ? static_cast<Int128>(static_cast<double>(capital) * w.policy.leverage_limit)
                       : 0;
   for (const std::uint32_t c : w.intents.revolving_reviews) review_revolving(ctx, c);
-  for (const CreditApplication& app : w.intents.consumer_applications) consumer_application(ctx, app);
+  for (const CreditApplication& app : w.intents.consumer_applications)
+    consumer_application(ctx, app);
   for (const CreditApplication& app : w.intents.sme_applications) sme_application(ctx, app);
   // The platform's credit revenue today: tech fees and interest on its own loans.
   const FlowMatrix& f = w.ledger.flows();
   const auto platform = static_cast<std::size_t>(AgentKind::platform);
   const Int128 credit = f[static_cast<std::size_t>(FlowType::tech_service_fees)][platform] +
                         f[static_cast<std::size_t>(FlowType::interest_loans)][platform];
-  w.platforms.revenue_credit_month[0] = checked_add(w.platforms.revenue_credit_month[0], static_cast<Fen>(credit));
-  w.platforms.credit_losses_month[0] = checked_sub(
-      w.platforms.credit_losses_month[0],
-      static_cast<Fen>(f[static_cast<std::size_t>(FlowType::loan_losses)][platform]));
+  w.platforms.revenue_credit_month[0] =
+      checked_add(w.platforms.revenue_credit_month[0], static_cast<Fen>(credit));
+  w.platforms.credit_losses_month[0] =
+      checked_sub(w.platforms.credit_losses_month[0],
+                  static_cast<Fen>(f[static_cast<std::size_t>(FlowType::loan_losses)][platform]));
 }
 
 }  // namespace pfsim::phases

@@ -39,23 +39,33 @@ double economy_yuan_to_fen(const World& w, double yuan) {
   return yuan * 100.0 / w.scenario->run.scale;
 }
 
-// Sets `knob` to `to`: at once, or ramped from today's value over `days`.
-void set_policy(World& w, double Policy::*knob, double to, std::int64_t days) {
+// The value a ramp moves: a Policy knob, or one region's house-price factor.
+double& ramped_value(Policy& p, double Policy::*knob, std::int32_t region) {
+  return knob != nullptr ? p.*knob : p.regional_house_price[static_cast<std::size_t>(region)];
+}
+
+// Sets a knob (or region's factor) to `to`: at once, or ramped from today's
+// value over `days`.
+void set_policy(World& w, double Policy::*knob, double to, std::int64_t days,
+                std::int32_t region = -1) {
   auto& ramps = w.shocks.ramps;
-  std::erase_if(ramps, [&](const PolicyRamp& r) { return r.knob == knob; });  // the newer rule wins
-  const double from = w.policy.*knob;
+  std::erase_if(ramps, [&](const PolicyRamp& r) {
+    return r.knob == knob && r.region == region;
+  });  // the newer rule wins
+  double& value = ramped_value(w.policy, knob, region);
+  const double from = value;
   if (days <= 0 || !std::isfinite(from) || !std::isfinite(to)) {
-    w.policy.*knob = to;
+    value = to;
     return;
   }
-  ramps.push_back(PolicyRamp{knob, from, to, w.step, days});
+  ramps.push_back(PolicyRamp{knob, region, from, to, w.step, days});
 }
 
 // Where a knob is heading: the end of its ramp, or today's value.
-double policy_target(const World& w, double Policy::*knob) {
+double policy_target(World& w, double Policy::*knob, std::int32_t region = -1) {
   for (const PolicyRamp& r : w.shocks.ramps)
-    if (r.knob == knob) return r.to;
-  return w.policy.*knob;
+    if (r.knob == knob && r.region == region) return r.to;
+  return ramped_value(w.policy, knob, region);
 }
 
 std::uint32_t failing_bank(const World& w, const EventSpec& e) {
@@ -218,10 +228,11 @@ void apply(World& w, const EventSpec& e) {
       set_policy(w, &Policy::unemployment_target, e.number("unemployment_rate"), ramp);
     }
   } else if (type == "house_price_shock") {
-    set_policy(
-        w, &Policy::house_price_index,
-        std::max(0.0, policy_target(w, &Policy::house_price_index) * (1 + e.number("change"))),
-        ramp);
+    // National: the national index; with `region`: that region's factor.
+    double Policy::*knob = e.has("region") ? nullptr : &Policy::house_price_index;
+    const auto region = e.has("region") ? static_cast<std::int32_t>(e.number("region")) : -1;
+    set_policy(w, knob, std::max(0.0, policy_target(w, knob, region) * (1 + e.number("change"))),
+               ramp, region);
   } else if (type == "policy_rate") {
     set_policy(w, &Policy::policy_rate, e.number("rate"), ramp);
   } else if (type == "reserve_requirement") {
@@ -244,8 +255,8 @@ void advance_ramps(World& w) {
   auto& ramps = w.shocks.ramps;
   for (const PolicyRamp& r : ramps) {
     const double k = static_cast<double>(w.step - r.start_step) / static_cast<double>(r.days);
-    w.policy.*r.knob = r.from + (r.to - r.from) * std::min(1.0, k);
-    if (is_bank_rule(r.knob)) w.policy.review_bank_limits = true;
+    ramped_value(w.policy, r.knob, r.region) = r.from + (r.to - r.from) * std::min(1.0, k);
+    if (r.knob != nullptr && is_bank_rule(r.knob)) w.policy.review_bank_limits = true;
   }
   std::erase_if(ramps, [&](const PolicyRamp& r) { return w.step - r.start_step >= r.days; });
 }

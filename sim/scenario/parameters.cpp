@@ -13,7 +13,8 @@ constexpr double inf = std::numeric_limits<double>::infinity();
 
 // A field accessor from a member expression; `i` is the list index (unused
 // outside lists).
-#define PFSIM_FIELD(expr) [](Scenario& s, [[maybe_unused]] std::size_t i) -> decltype(auto) { return (s.expr); }
+#define PFSIM_FIELD(expr) \
+  [](Scenario& s, [[maybe_unused]] std::size_t i) -> decltype(auto) { return (s.expr); }
 
 ParamSpec make(std::string path, ParamType type, std::string unit, double min, double max,
                std::string def, std::string help) {
@@ -46,14 +47,16 @@ ParamSpec number(std::string path, std::string unit, double min, double max, std
 
 ParamSpec string(std::string path, std::string def, std::string help,
                  std::function<std::string&(Scenario&, std::size_t)> f) {
-  ParamSpec p = make(std::move(path), ParamType::string, "", -inf, inf, std::move(def), std::move(help));
+  ParamSpec p =
+      make(std::move(path), ParamType::string, "", -inf, inf, std::move(def), std::move(help));
   p.access.string = std::move(f);
   return p;
 }
 
 ParamSpec date(std::string path, std::string def, std::string help,
                std::function<Date&(Scenario&, std::size_t)> f) {
-  ParamSpec p = make(std::move(path), ParamType::date, "date", -inf, inf, std::move(def), std::move(help));
+  ParamSpec p =
+      make(std::move(path), ParamType::date, "date", -inf, inf, std::move(def), std::move(help));
   p.access.date = std::move(f);
   return p;
 }
@@ -62,362 +65,447 @@ ParamSpec date(std::string path, std::string def, std::string help,
 
 std::vector<ParamSpec> parameter_table() {
   std::vector<ParamSpec> t;
-  t.push_back(string("run.name", "\"baseline\"", "A short name for the scenario, used in reports.", PFSIM_FIELD(run.name)));
-  t.push_back(date("run.start_date", "2019-01-01", "Calendar date of the first simulated day.", PFSIM_FIELD(run.start_date)));
+  t.push_back(string("run.name", "\"baseline\"", "A short name for the scenario, used in reports.",
+                     PFSIM_FIELD(run.name)));
+  t.push_back(date("run.start_date", "2019-01-01", "Calendar date of the first simulated day.",
+                   PFSIM_FIELD(run.start_date)));
   t.push_back(integer("run.days", "days", 1, 36500, "365",
-                 "Length of the run in days (one step is one day).",
-                 PFSIM_FIELD(run.days)));
+                      "Length of the run in days (one step is one day).", PFSIM_FIELD(run.days)));
   t.push_back(integer("run.seed", "", 0, 9007199254740992.0, "1",
-                 "Seed of every random draw; `pfsim run --seed` overrides it.",
-                 PFSIM_FIELD(run.seed)));
+                      "Seed of every random draw; `pfsim run --seed` overrides it.",
+                      PFSIM_FIELD(run.seed)));
   t.push_back(integer("run.flush_every_steps", "steps", 1, 100000, "30",
-                 "Results are flushed to disk every this many steps; a killed run keeps every step up to the last flush.",
-                 PFSIM_FIELD(run.flush_every_steps)));
-  t.push_back(number("run.scale", "persons per agent", 1, 1000000000.0, "1",
-                 "How many real persons (and firms) each agent stands for. Stocks and flows in /timeseries are reported economy-wide (model amounts × scale); per-agent amounts stay real RMB.",
-                 PFSIM_FIELD(run.scale)));
+                      "Results are flushed to disk every this many steps; a killed run keeps every "
+                      "step up to the last flush.",
+                      PFSIM_FIELD(run.flush_every_steps)));
+  t.push_back(number(
+      "run.scale", "persons per agent", 1, 1000000000.0, "1",
+      "How many real persons (and firms) each agent stands for. Stocks and flows in /timeseries "
+      "are reported economy-wide (model amounts × scale); per-agent amounts stay real RMB.",
+      PFSIM_FIELD(run.scale)));
+  t.push_back(integer("regions.count", "count", 1, 1000, "1",
+                      "Number of regions. Firms are split into equal contiguous blocks of slots "
+                      "(ids grouped by region); consumers live in their employer's region. Each "
+                      "region has its own house-price index (house_price_shock with `region`).",
+                      PFSIM_FIELD(regions.count)));
+  t.push_back(number("regions.home_purchase_share", "share", 0, 1, "0.8",
+                     "Probability that a purchase is made at a merchant of the buyer's home region "
+                     "(drawn by firm size within the region); otherwise the merchant is drawn from "
+                     "the whole economy. Irrelevant with one region.",
+                     PFSIM_FIELD(regions.home_purchase_share)));
   t.push_back(integer("consumers.count", "count", 1, 200000000.0, "100000",
-                 "Number of consumer agents.",
-                 PFSIM_FIELD(consumers.count)));
+                      "Number of consumer agents.", PFSIM_FIELD(consumers.count)));
   t.push_back(number("consumers.monthly_income_median_yuan", "RMB/month", 1, 10000000.0, "3000",
-                 "Median monthly wage (log-normal). NBS 2019: urban per-capita disposable income RMB 42,359/year.",
-                 PFSIM_FIELD(consumers.monthly_income_median_yuan)));
+                     "Median monthly wage (log-normal). NBS 2019: urban per-capita disposable "
+                     "income RMB 42,359/year.",
+                     PFSIM_FIELD(consumers.monthly_income_median_yuan)));
   t.push_back(number("consumers.income_log_sigma", "1", 0, 3, "0.6",
-                 "Standard deviation of log monthly income.",
-                 PFSIM_FIELD(consumers.income_log_sigma)));
+                     "Standard deviation of log monthly income.",
+                     PFSIM_FIELD(consumers.income_log_sigma)));
   t.push_back(number("consumers.employment_rate", "share", 0, 1, "0.95",
-                 "Share of consumers employed at the start.",
-                 PFSIM_FIELD(consumers.employment_rate)));
+                     "Share of consumers employed at the start.",
+                     PFSIM_FIELD(consumers.employment_rate)));
   t.push_back(number("consumers.job_loss_rate_monthly", "1/month", 0, 1, "0.01",
-                 "Probability that an employed consumer loses the job in a month (an unemployment spell starts).",
-                 PFSIM_FIELD(consumers.job_loss_rate_monthly)));
+                     "Probability that an employed consumer loses the job in a month (an "
+                     "unemployment spell starts).",
+                     PFSIM_FIELD(consumers.job_loss_rate_monthly)));
   t.push_back(number("consumers.job_finding_rate_monthly", "1/month", 0, 1, "0.2",
-                 "Probability that an unemployed consumer is rehired in a month (steady-state unemployment = loss / (loss + finding)).",
-                 PFSIM_FIELD(consumers.job_finding_rate_monthly)));
+                     "Probability that an unemployed consumer is rehired in a month (steady-state "
+                     "unemployment = loss / (loss + finding)).",
+                     PFSIM_FIELD(consumers.job_finding_rate_monthly)));
   t.push_back(number("consumers.initial_deposit_months", "months", 0, 600, "2.5",
-                 "Initial bank deposit in months of the consumer's own income.",
-                 PFSIM_FIELD(consumers.initial_deposit_months)));
+                     "Initial bank deposit in months of the consumer's own income.",
+                     PFSIM_FIELD(consumers.initial_deposit_months)));
   t.push_back(number("consumers.mpc_income", "share", 0, 1.5, "0.85",
-                 "Share of monthly income spent on consumption (buffer-stock rule).",
-                 PFSIM_FIELD(consumers.mpc_income)));
-  t.push_back(number("consumers.mpc_wealth_monthly", "1/month", 0, 1, "0.1",
-                 "Share of liquid wealth (deposit + fund units) above one month of income spent per month.",
-                 PFSIM_FIELD(consumers.mpc_wealth_monthly)));
+                     "Share of monthly income spent on consumption (buffer-stock rule).",
+                     PFSIM_FIELD(consumers.mpc_income)));
+  t.push_back(number(
+      "consumers.mpc_wealth_monthly", "1/month", 0, 1, "0.1",
+      "Share of liquid wealth (deposit + fund units) above one month of income spent per month.",
+      PFSIM_FIELD(consumers.mpc_wealth_monthly)));
   t.push_back(number("consumers.purchases_per_month", "1/month", 0.1, 300, "20",
-                 "Mean number of purchases per month (each a payment to one merchant).",
-                 PFSIM_FIELD(consumers.purchases_per_month)));
+                     "Mean number of purchases per month (each a payment to one merchant).",
+                     PFSIM_FIELD(consumers.purchases_per_month)));
   t.push_back(number("consumers.platform_adoption_mean", "share", 0, 1, "0.75",
-                 "Mean probability that a consumer pays by mobile wallet when the merchant accepts it (logit-normal across consumers).",
-                 PFSIM_FIELD(consumers.platform_adoption_mean)));
+                     "Mean probability that a consumer pays by mobile wallet when the merchant "
+                     "accepts it (logit-normal across consumers).",
+                     PFSIM_FIELD(consumers.platform_adoption_mean)));
   t.push_back(number("consumers.risk_logit_mean", "logit(1/year)", -12, 3, "-4.1",
-                 "Mean of logit(annual default probability) of consumers (−4.1 ≈ 1.6%).",
-                 PFSIM_FIELD(consumers.risk_logit_mean)));
+                     "Mean of logit(annual default probability) of consumers (−4.1 ≈ 1.6%).",
+                     PFSIM_FIELD(consumers.risk_logit_mean)));
   t.push_back(number("consumers.risk_logit_sigma", "1", 0, 4, "1.0",
-                 "Standard deviation of logit(annual default probability).",
-                 PFSIM_FIELD(consumers.risk_logit_sigma)));
-  t.push_back(number("consumers.unemployed_risk_multiplier", "1", 1, 100, "5",
-                 "Default hazard multiplier while unemployed (job loss raises default risk several-fold; an assumption in the range of the household-default literature).",
-                 PFSIM_FIELD(consumers.unemployed_risk_multiplier)));
+                     "Standard deviation of logit(annual default probability).",
+                     PFSIM_FIELD(consumers.risk_logit_sigma)));
+  t.push_back(
+      number("consumers.unemployed_risk_multiplier", "1", 1, 100, "5",
+             "Default hazard multiplier while unemployed (job loss raises default risk "
+             "several-fold; an assumption in the range of the household-default literature).",
+             PFSIM_FIELD(consumers.unemployed_risk_multiplier)));
   t.push_back(number("consumers.revolving_use_share", "share", 0, 1, "0.5",
-                 "Share of platform purchases a consumer with a credit line puts on it.",
-                 PFSIM_FIELD(consumers.revolving_use_share)));
+                     "Share of platform purchases a consumer with a credit line puts on it.",
+                     PFSIM_FIELD(consumers.revolving_use_share)));
   t.push_back(number("consumers.revolving_limit_months", "months", 0, 24, "4",
-                 "Revolving credit line in months of income.",
-                 PFSIM_FIELD(consumers.revolving_limit_months)));
+                     "Revolving credit line in months of income.",
+                     PFSIM_FIELD(consumers.revolving_limit_months)));
   t.push_back(number("consumers.revolving_repay_share", "share", 0, 1, "0.7",
-                 "Share of the monthly statement repaid when funds allow (the rest revolves at the revolving rate).",
-                 PFSIM_FIELD(consumers.revolving_repay_share)));
-  t.push_back(number("consumers.revolving_minimum_share", "share", 0, 1, "0.1",
-                 "Minimum monthly payment as a share of the statement; paying less is a missed payment.",
-                 PFSIM_FIELD(consumers.revolving_minimum_share)));
+                     "Share of the monthly statement repaid when funds allow (the rest revolves at "
+                     "the revolving rate).",
+                     PFSIM_FIELD(consumers.revolving_repay_share)));
+  t.push_back(number(
+      "consumers.revolving_minimum_share", "share", 0, 1, "0.1",
+      "Minimum monthly payment as a share of the statement; paying less is a missed payment.",
+      PFSIM_FIELD(consumers.revolving_minimum_share)));
   t.push_back(number("consumers.cash_loan_demand_monthly", "1/month", 0, 1, "0.075",
-                 "Probability of wanting a cash (instalment) loan in a month when the policy rate is at cash_loan_reference_rate.",
-                 PFSIM_FIELD(consumers.cash_loan_demand_monthly)));
+                     "Probability of wanting a cash (instalment) loan in a month when the policy "
+                     "rate is at cash_loan_reference_rate.",
+                     PFSIM_FIELD(consumers.cash_loan_demand_monthly)));
   t.push_back(number("consumers.cash_loan_rate_elasticity", "1/(rate)", 0, 100, "15",
-                 "Semi-elasticity of cash-loan demand to the policy rate: demand × exp(−e × (policy rate − reference)).",
-                 PFSIM_FIELD(consumers.cash_loan_rate_elasticity)));
+                     "Semi-elasticity of cash-loan demand to the policy rate: demand × exp(−e × "
+                     "(policy rate − reference)).",
+                     PFSIM_FIELD(consumers.cash_loan_rate_elasticity)));
   t.push_back(number("consumers.cash_loan_reference_rate", "1/year", -0.05, 0.5, "0.0385",
-                 "Policy rate at which cash-loan demand equals cash_loan_demand_monthly; demand rises as the policy rate falls below it.",
-                 PFSIM_FIELD(consumers.cash_loan_reference_rate)));
+                     "Policy rate at which cash-loan demand equals cash_loan_demand_monthly; "
+                     "demand rises as the policy rate falls below it.",
+                     PFSIM_FIELD(consumers.cash_loan_reference_rate)));
   t.push_back(number("consumers.cash_loan_months_of_income", "months", 0, 24, "2",
-                 "Size of a cash loan in months of income.",
-                 PFSIM_FIELD(consumers.cash_loan_months_of_income)));
+                     "Size of a cash loan in months of income.",
+                     PFSIM_FIELD(consumers.cash_loan_months_of_income)));
   t.push_back(integer("consumers.cash_loan_term_months", "months", 1, 120, "12",
-                 "Term of cash and bank consumer loans (equal monthly instalments).",
-                 PFSIM_FIELD(consumers.cash_loan_term_months)));
+                      "Term of cash and bank consumer loans (equal monthly instalments).",
+                      PFSIM_FIELD(consumers.cash_loan_term_months)));
   t.push_back(number("consumers.homeowner_share", "share", 0, 1, "0.7",
-                 "Share of consumers who own a house.",
-                 PFSIM_FIELD(consumers.homeowner_share)));
+                     "Share of consumers who own a house.",
+                     PFSIM_FIELD(consumers.homeowner_share)));
   t.push_back(number("consumers.house_value_months", "months", 0, 10000, "120",
-                 "House value in months of income.",
-                 PFSIM_FIELD(consumers.house_value_months)));
-  t.push_back(number("consumers.fund_share_max", "share", 0, 1, "0.5",
-                 "Ceiling of the share of liquid wealth a wallet user keeps in the money-market fund.",
-                 PFSIM_FIELD(consumers.fund_share_max)));
+                     "House value in months of income.",
+                     PFSIM_FIELD(consumers.house_value_months)));
+  t.push_back(number("consumers.house_value_log_sigma", "1", 0, 3, "0.5",
+                     "Dispersion of house values: a homeowner's house is worth house_value_months "
+                     "× income × exp(σ z − σ²/2), z standard normal.",
+                     PFSIM_FIELD(consumers.house_value_log_sigma)));
+  t.push_back(
+      number("consumers.fund_share_max", "share", 0, 1, "0.5",
+             "Ceiling of the share of liquid wealth a wallet user keeps in the money-market fund.",
+             PFSIM_FIELD(consumers.fund_share_max)));
   t.push_back(number("consumers.fund_share_intercept", "logit", -20, 20, "-0.9",
-                 "Logit intercept of the fund share (convenience).",
-                 PFSIM_FIELD(consumers.fund_share_intercept)));
-  t.push_back(number("consumers.fund_share_spread_sensitivity", "logit/pp", 0, 20, "0.8",
-                 "Change of the logit fund share per percentage point of fund yield over the deposit rate.",
-                 PFSIM_FIELD(consumers.fund_share_spread_sensitivity)));
+                     "Logit intercept of the fund share (convenience).",
+                     PFSIM_FIELD(consumers.fund_share_intercept)));
+  t.push_back(number(
+      "consumers.fund_share_spread_sensitivity", "logit/pp", 0, 20, "0.8",
+      "Change of the logit fund share per percentage point of fund yield over the deposit rate.",
+      PFSIM_FIELD(consumers.fund_share_spread_sensitivity)));
   t.push_back(number("consumers.fund_adjustment_monthly", "1/month", 0, 1, "0.3",
-                 "Share of the gap between actual and target fund holdings closed per month.",
-                 PFSIM_FIELD(consumers.fund_adjustment_monthly)));
+                     "Share of the gap between actual and target fund holdings closed per month.",
+                     PFSIM_FIELD(consumers.fund_adjustment_monthly)));
   t.push_back(integer("smes.count", "count", 1, 20000000.0, "10000",
-                 "Number of SME (merchant) agents.",
-                 PFSIM_FIELD(smes.count)));
+                      "Number of SME (merchant) agents.", PFSIM_FIELD(smes.count)));
   t.push_back(number("smes.initial_deposit_months", "months", 0, 600, "2",
-                 "Initial cash in months of the SME's wage bill.",
-                 PFSIM_FIELD(smes.initial_deposit_months)));
+                     "Initial cash in months of the SME's wage bill.",
+                     PFSIM_FIELD(smes.initial_deposit_months)));
   t.push_back(number("smes.platform_acceptance", "share", 0, 1, "0.9",
-                 "Share of merchants that accept mobile-wallet payment.",
-                 PFSIM_FIELD(smes.platform_acceptance)));
+                     "Share of merchants that accept mobile-wallet payment.",
+                     PFSIM_FIELD(smes.platform_acceptance)));
   t.push_back(number("smes.fee_free_share", "share", 0, 1, "0.4",
-                 "Share of wallet-accepting merchants who pay no merchant fee (personal QR-code sellers). With the 0.6% headline fee this gives payments revenue of ≈ RMB 52 bn on ≈ RMB 14 tn of wallet purchases (calibration.md 1.18).",
-                 PFSIM_FIELD(smes.fee_free_share)));
+                     "Share of wallet-accepting merchants who pay no merchant fee (personal "
+                     "QR-code sellers). With the 0.6% headline fee this gives payments revenue of "
+                     "≈ RMB 52 bn on ≈ RMB 14 tn of wallet purchases (calibration.md 1.18).",
+                     PFSIM_FIELD(smes.fee_free_share)));
   t.push_back(integer("smes.payday", "day of month", 1, 28, "1",
-                 "Day of the month on which SMEs pay wages.",
-                 PFSIM_FIELD(smes.payday)));
-  t.push_back(number("smes.supplier_share", "share", 0, 0.9, "0.2",
-                 "Share of last month's sales an SME spends on purchases from its supplier SME.",
-                 PFSIM_FIELD(smes.supplier_share)));
+                      "Day of the month on which SMEs pay wages.", PFSIM_FIELD(smes.payday)));
+  t.push_back(
+      number("smes.supplier_share", "share", 0, 0.9, "0.2",
+             "Share of last month's sales an SME spends on purchases from its supplier SME.",
+             PFSIM_FIELD(smes.supplier_share)));
   t.push_back(number("smes.risk_logit_mean", "logit(1/year)", -12, 3, "-3.2",
-                 "Mean of logit(annual default probability) of SMEs (−3.2 ≈ 3.9%).",
-                 PFSIM_FIELD(smes.risk_logit_mean)));
+                     "Mean of logit(annual default probability) of SMEs (−3.2 ≈ 3.9%).",
+                     PFSIM_FIELD(smes.risk_logit_mean)));
   t.push_back(number("smes.risk_logit_sigma", "1", 0, 4, "1.0",
-                 "Standard deviation of logit(annual default probability) of SMEs.",
-                 PFSIM_FIELD(smes.risk_logit_sigma)));
+                     "Standard deviation of logit(annual default probability) of SMEs.",
+                     PFSIM_FIELD(smes.risk_logit_sigma)));
   t.push_back(number("smes.collateral_share", "share", 0, 1, "0.3",
-                 "Share of SMEs owning property they can pledge.",
-                 PFSIM_FIELD(smes.collateral_share)));
+                     "Share of SMEs owning property they can pledge.",
+                     PFSIM_FIELD(smes.collateral_share)));
   t.push_back(number("smes.collateral_months", "months", 0, 1000, "24",
-                 "Property value in months of the SME's wage bill.",
-                 PFSIM_FIELD(smes.collateral_months)));
+                     "Property value in months of the SME's wage bill.",
+                     PFSIM_FIELD(smes.collateral_months)));
   t.push_back(number("smes.loan_need_months", "months", 0, 24, "0.8",
-                 "An SME whose cash falls below this many months of its wage bill (and that owes nothing) applies for a working-capital loan.",
-                 PFSIM_FIELD(smes.loan_need_months)));
+                     "An SME whose cash falls below this many months of its wage bill (and that "
+                     "owes nothing) applies for a working-capital loan.",
+                     PFSIM_FIELD(smes.loan_need_months)));
   t.push_back(number("smes.loan_size_months", "months", 0, 60, "0.9",
-                 "Size of a working-capital loan in months of the wage bill (MYbank 2019: average RMB 31,000, calibration.md 2.11).",
-                 PFSIM_FIELD(smes.loan_size_months)));
+                     "Size of a working-capital loan in months of the wage bill (MYbank 2019: "
+                     "average RMB 31,000, calibration.md 2.11).",
+                     PFSIM_FIELD(smes.loan_size_months)));
   t.push_back(number("smes.loan_demand_monthly", "1/month", 0, 1, "0.07",
-                 "Probability that an SME with no loan applies for one in a month whatever its cash (investment and stock-building), besides the cash-shortfall trigger.",
-                 PFSIM_FIELD(smes.loan_demand_monthly)));
+                     "Probability that an SME with no loan applies for one in a month whatever its "
+                     "cash (investment and stock-building), besides the cash-shortfall trigger.",
+                     PFSIM_FIELD(smes.loan_demand_monthly)));
   t.push_back(number("smes.cash_target_months", "months", 0, 60, "1.5",
-                 "Cash an SME keeps, in months of its wage bill; on payday it pays out dividend_share of any excess.",
-                 PFSIM_FIELD(smes.cash_target_months)));
+                     "Cash an SME keeps, in months of its wage bill; on payday it pays out "
+                     "dividend_share of any excess.",
+                     PFSIM_FIELD(smes.cash_target_months)));
   t.push_back(number("smes.dividend_share", "share", 0, 1, "0.5",
-                 "Share of cash above the target paid out on payday to the firm's owners (modelled as its staff, in proportion to wages), closing the circular flow.",
-                 PFSIM_FIELD(smes.dividend_share)));
+                     "Share of cash above the target paid out on payday to the firm's owners "
+                     "(modelled as its staff, in proportion to wages), closing the circular flow.",
+                     PFSIM_FIELD(smes.dividend_share)));
   t.push_back(integer("smes.loan_term_months", "months", 1, 120, "6",
-                 "Term of SME working-capital loans.",
-                 PFSIM_FIELD(smes.loan_term_months)));
-  t.push_back(integer("smes.exit_missed_paydays", "paydays", 1, 24, "3",
-                 "An SME that falls short on this many consecutive paydays, or defaults on a loan, exits.",
-                 PFSIM_FIELD(smes.exit_missed_paydays)));
+                      "Term of SME working-capital loans.", PFSIM_FIELD(smes.loan_term_months)));
+  t.push_back(integer(
+      "smes.exit_missed_paydays", "paydays", 1, 24, "3",
+      "An SME that falls short on this many consecutive paydays, or defaults on a loan, exits.",
+      PFSIM_FIELD(smes.exit_missed_paydays)));
   t.push_back(number("smes.entry_rate_monthly", "1/month", 0, 1, "0.5",
-                 "Probability that a vacant firm slot is taken by a new firm in a month (its former staff are rehired).",
-                 PFSIM_FIELD(smes.entry_rate_monthly)));
+                     "Probability that a vacant firm slot is taken by a new firm in a month (its "
+                     "former staff are rehired).",
+                     PFSIM_FIELD(smes.entry_rate_monthly)));
   {
-    ParamSpec tiers = make("banks.tiers", ParamType::list, "", 1, 16,
-                           "[{name: state, count: 6, deposit_share: 0.45, capital_ratio: 0.08, "
-                           "reserve_ratio: 0.12, surcharge: 0.015, colending_appetite: 0.6, fund_placement_weight: 0.2}, "
-                           "{name: joint_stock, count: 12, deposit_share: 0.25, capital_ratio: 0.075, "
-                           "reserve_ratio: 0.105, surcharge: 0.005, colending_appetite: 1.5, fund_placement_weight: 1.5}, "
-                           "{name: city_rural, count: 30, deposit_share: 0.30, capital_ratio: 0.07, "
-                           "reserve_ratio: 0.095, surcharge: 0, colending_appetite: 1.2, fund_placement_weight: 1.5}]",
-                           "Bank tiers (state-owned, joint-stock, city/rural commercial). "
-                           "`deposit_share` must sum to 1 over tiers.");
+    ParamSpec tiers = make(
+        "banks.tiers", ParamType::list, "", 1, 16,
+        "[{name: state, count: 6, deposit_share: 0.45, capital_ratio: 0.08, "
+        "reserve_ratio: 0.12, surcharge: 0.015, colending_appetite: 0.6, fund_placement_weight: "
+        "0.2}, "
+        "{name: joint_stock, count: 12, deposit_share: 0.25, capital_ratio: 0.075, "
+        "reserve_ratio: 0.105, surcharge: 0.005, colending_appetite: 1.5, fund_placement_weight: "
+        "1.5}, "
+        "{name: city_rural, count: 30, deposit_share: 0.30, capital_ratio: 0.07, "
+        "reserve_ratio: 0.095, surcharge: 0, colending_appetite: 1.2, fund_placement_weight: 1.5}]",
+        "Bank tiers (state-owned, joint-stock, city/rural commercial). "
+        "`deposit_share` must sum to 1 over tiers.");
     tiers.access.list_size = [](const Scenario& s) { return s.banks.tiers.size(); };
     tiers.access.list_resize = [](Scenario& s, std::size_t n) { s.banks.tiers.resize(n); };
     t.push_back(std::move(tiers));
   }
-  t.push_back(string("banks.tiers[].name", "\"tier\"", "Name of the tier.", PFSIM_FIELD(banks.tiers[i].name)));
-  t.push_back(integer("banks.tiers[].count", "count", 1, 1000, "1",
-                 "Number of banks in the tier.",
-                 PFSIM_FIELD(banks.tiers[i].count)));
+  t.push_back(string("banks.tiers[].name", "\"tier\"", "Name of the tier.",
+                     PFSIM_FIELD(banks.tiers[i].name)));
+  t.push_back(integer("banks.tiers[].count", "count", 1, 1000, "1", "Number of banks in the tier.",
+                      PFSIM_FIELD(banks.tiers[i].count)));
   t.push_back(number("banks.tiers[].deposit_share", "share", 0, 1, "1",
-                 "Share of consumers and SMEs that bank with this tier.",
-                 PFSIM_FIELD(banks.tiers[i].deposit_share)));
+                     "Share of consumers and SMEs that bank with this tier.",
+                     PFSIM_FIELD(banks.tiers[i].deposit_share)));
   t.push_back(number("banks.tiers[].capital_ratio", "share", 0, 1, "0.08",
-                 "Initial equity as a share of the tier's deposits.",
-                 PFSIM_FIELD(banks.tiers[i].capital_ratio)));
+                     "Initial equity as a share of the tier's deposits.",
+                     PFSIM_FIELD(banks.tiers[i].capital_ratio)));
   t.push_back(number("banks.tiers[].reserve_ratio", "share", 0, 1, "0.1",
-                 "Initial central-bank reserves as a share of deposits.",
-                 PFSIM_FIELD(banks.tiers[i].reserve_ratio)));
+                     "Initial central-bank reserves as a share of deposits.",
+                     PFSIM_FIELD(banks.tiers[i].reserve_ratio)));
   t.push_back(number("banks.tiers[].surcharge", "share", 0, 0.1, "0",
-                 "Capital surcharge for systemic importance (D-SIB), added to the requirement.",
-                 PFSIM_FIELD(banks.tiers[i].surcharge)));
-  t.push_back(number("banks.tiers[].colending_appetite", "1", 0, 100, "1",
-                 "Relative weight of the tier's banks in co-lending quotas (per unit of capital headroom).",
-                 PFSIM_FIELD(banks.tiers[i].colending_appetite)));
+                     "Capital surcharge for systemic importance (D-SIB), added to the requirement.",
+                     PFSIM_FIELD(banks.tiers[i].surcharge)));
+  t.push_back(number(
+      "banks.tiers[].colending_appetite", "1", 0, 100, "1",
+      "Relative weight of the tier's banks in co-lending quotas (per unit of capital headroom).",
+      PFSIM_FIELD(banks.tiers[i].colending_appetite)));
   t.push_back(number("banks.tiers[].fund_placement_weight", "1", 0, 100, "1",
-                 "Relative weight, per unit of deposits, of the tier's banks in the money-market fund's placements (smaller banks bid for negotiated deposits).",
-                 PFSIM_FIELD(banks.tiers[i].fund_placement_weight)));
+                     "Relative weight, per unit of deposits, of the tier's banks in the "
+                     "money-market fund's placements (smaller banks bid for negotiated deposits).",
+                     PFSIM_FIELD(banks.tiers[i].fund_placement_weight)));
   t.push_back(number("banks.capital_minimum", "share", 0, 1, "0.08",
-                 "Minimum total capital ratio (equity / risk-weighted assets). CBRC 2012: 8%.",
-                 PFSIM_FIELD(banks.capital_minimum)));
+                     "Minimum total capital ratio (equity / risk-weighted assets). CBRC 2012: 8%.",
+                     PFSIM_FIELD(banks.capital_minimum)));
   t.push_back(number("banks.conservation_buffer", "share", 0, 0.2, "0.025",
-                 "Capital conservation buffer. CBRC 2012: 2.5%.",
-                 PFSIM_FIELD(banks.conservation_buffer)));
-  t.push_back(number("banks.lending_margin_over_requirement", "share", 0, 0.2, "0.005",
-                 "New lending stops when the capital ratio is within this margin of the requirement.",
-                 PFSIM_FIELD(banks.lending_margin_over_requirement)));
+                     "Capital conservation buffer. CBRC 2012: 2.5%.",
+                     PFSIM_FIELD(banks.conservation_buffer)));
+  t.push_back(
+      number("banks.lending_margin_over_requirement", "share", 0, 0.2, "0.005",
+             "New lending stops when the capital ratio is within this margin of the requirement.",
+             PFSIM_FIELD(banks.lending_margin_over_requirement)));
   t.push_back(number("banks.risk_weight_consumer", "1", 0, 2, "0.75",
-                 "Risk weight of consumer loans (retail).",
-                 PFSIM_FIELD(banks.risk_weight_consumer)));
+                     "Risk weight of consumer loans (retail).",
+                     PFSIM_FIELD(banks.risk_weight_consumer)));
   t.push_back(number("banks.risk_weight_sme", "1", 0, 2, "0.75",
-                 "Risk weight of SME loans (small-business retail).",
-                 PFSIM_FIELD(banks.risk_weight_sme)));
+                     "Risk weight of SME loans (small-business retail).",
+                     PFSIM_FIELD(banks.risk_weight_sme)));
   t.push_back(number("banks.risk_weight_bonds", "1", 0, 2, "0.55",
-                 "Risk weight of the bank book `bank.government_bonds`, which stands for all the banks' assets not modelled agent by agent (mortgages, corporate loans, securities): a blended weight, not the 0% of government bonds.",
-                 PFSIM_FIELD(banks.risk_weight_bonds)));
+                     "Risk weight of the bank book `bank.government_bonds`, which stands for all "
+                     "the banks' assets not modelled agent by agent (mortgages, corporate loans, "
+                     "securities): a blended weight, not the 0% of government bonds.",
+                     PFSIM_FIELD(banks.risk_weight_bonds)));
   t.push_back(number("banks.deposit_markdown", "1/year", 0, 0.5, "0.0235",
-                 "Deposit rate = max(0, policy rate − markdown).",
-                 PFSIM_FIELD(banks.deposit_markdown)));
+                     "Deposit rate = max(0, policy rate − markdown).",
+                     PFSIM_FIELD(banks.deposit_markdown)));
   t.push_back(number("banks.loan_margin", "1/year", 0, 0.5, "0.03",
-                 "Margin over funding cost and expected loss on direct loans.",
-                 PFSIM_FIELD(banks.loan_margin)));
+                     "Margin over funding cost and expected loss on direct loans.",
+                     PFSIM_FIELD(banks.loan_margin)));
   t.push_back(number("banks.consumer_cutoff_pd", "1/year", 0, 1, "0.04",
-                 "Banks approve consumer loans whose bureau-signal PD is below this.",
-                 PFSIM_FIELD(banks.consumer_cutoff_pd)));
+                     "Banks approve consumer loans whose bureau-signal PD is below this.",
+                     PFSIM_FIELD(banks.consumer_cutoff_pd)));
   t.push_back(number("banks.sme_cutoff_pd", "1/year", 0, 1, "0.05",
-                 "Banks approve SME loans whose bureau-signal PD is below this (and collateral covers the loan).",
-                 PFSIM_FIELD(banks.sme_cutoff_pd)));
+                     "Banks approve SME loans whose bureau-signal PD is below this (and collateral "
+                     "covers the loan).",
+                     PFSIM_FIELD(banks.sme_cutoff_pd)));
   t.push_back(number("banks.sme_loan_to_value", "share", 0, 1, "0.5",
-                 "Bank SME loans ≤ loan-to-value × collateral value.",
-                 PFSIM_FIELD(banks.sme_loan_to_value)));
+                     "Bank SME loans ≤ loan-to-value × collateral value.",
+                     PFSIM_FIELD(banks.sme_loan_to_value)));
+  t.push_back(number(
+      "banks.consumer_unsecured_months", "months", 0, 120, "1",
+      "A bank's consumer loan is at most this many months of the borrower's income unsecured ...",
+      PFSIM_FIELD(banks.consumer_unsecured_months)));
+  t.push_back(number("banks.consumer_collateral_ltv", "share", 0, 1, "0.02",
+                     "... plus this share of the borrower's house value × its region's house-price "
+                     "index (home equity beyond the mortgage, which is not modelled, secures the "
+                     "rest). A request above the limit is cut to it.",
+                     PFSIM_FIELD(banks.consumer_collateral_ltv)));
   t.push_back(number("banks.sme_min_loan_yuan", "RMB", 0, 1000000000.0, "100000",
-                 "Smallest SME loan a bank makes (the case material cites RMB 1m; scaled to the model's firm size).",
-                 PFSIM_FIELD(banks.sme_min_loan_yuan)));
+                     "Smallest SME loan a bank makes (the case material cites RMB 1m; scaled to "
+                     "the model's firm size).",
+                     PFSIM_FIELD(banks.sme_min_loan_yuan)));
   t.push_back(number("banks.cost_to_income", "share", 0, 2, "0.35",
-                 "Operating costs as a share of the month's income (the change in equity before costs), paid to SMEs.",
-                 PFSIM_FIELD(banks.cost_to_income)));
-  t.push_back(number("banks.lgd", "share", 0, 1, "0.8",
-                 "Loss given default used in pricing (realised losses are the whole unpaid balance).",
-                 PFSIM_FIELD(banks.lgd)));
+                     "Operating costs as a share of the month's income (the change in equity "
+                     "before costs), paid to SMEs.",
+                     PFSIM_FIELD(banks.cost_to_income)));
+  t.push_back(
+      number("banks.lgd", "share", 0, 1, "0.8",
+             "Loss given default used in pricing (realised losses are the whole unpaid balance).",
+             PFSIM_FIELD(banks.lgd)));
   t.push_back(integer("banks.writeoff_days", "days", 30, 3650, "270",
-                 "Days past due at which banks write off their direct loans (banks carry non-performing loans longer than the platform).",
-                 PFSIM_FIELD(banks.writeoff_days)));
+                      "Days past due at which banks write off their direct loans (banks carry "
+                      "non-performing loans longer than the platform).",
+                      PFSIM_FIELD(banks.writeoff_days)));
   t.push_back(number("platform.merchant_fee_rate", "share of volume", 0, 0.1, "0.006",
-                 "Fee the platform charges merchants on payment volume (≈0.6%, case material).",
-                 PFSIM_FIELD(platform.merchant_fee_rate)));
+                     "Fee the platform charges merchants on payment volume (≈0.6%, case material).",
+                     PFSIM_FIELD(platform.merchant_fee_rate)));
   t.push_back(number("platform.operating_cost_ratio", "share of revenue", 0, 1, "0.85",
-                 "Operating costs (paid to SMEs at month end) as a share of the month's revenue; the rest is retained. Ant 2019: net profit RMB 18.1 bn on revenue RMB 120.6 bn (calibration.md 1.15, 1.17).",
-                 PFSIM_FIELD(platform.operating_cost_ratio)));
+                     "Operating costs (paid to SMEs at month end) as a share of the month's "
+                     "revenue; the rest is retained. Ant 2019: net profit RMB 18.1 bn on revenue "
+                     "RMB 120.6 bn (calibration.md 1.15, 1.17).",
+                     PFSIM_FIELD(platform.operating_cost_ratio)));
   t.push_back(number("platform.rival_wallet_share", "share", 0, 1, "0.45",
-                 "Share of mobile-wallet payments made with a rival wallet (a second platform that does not lend).",
-                 PFSIM_FIELD(platform.rival_wallet_share)));
+                     "Share of mobile-wallet payments made with a rival wallet (a second platform "
+                     "that does not lend).",
+                     PFSIM_FIELD(platform.rival_wallet_share)));
   t.push_back(number("platform.initial_equity_months", "months", 0, 1000, "0.042",
-                 "Platform equity at the start, in months of all consumers' contractual wages (≈ RMB 150 bn against ≈ RMB 3.6 tn of monthly income; scale-free, so a smaller population keeps the same proportions).",
-                 PFSIM_FIELD(platform.initial_equity_months)));
+                     "Platform equity at the start, in months of all consumers' contractual wages "
+                     "(≈ RMB 150 bn against ≈ RMB 3.6 tn of monthly income; scale-free, so a "
+                     "smaller population keeps the same proportions).",
+                     PFSIM_FIELD(platform.initial_equity_months)));
   t.push_back(number("platform.own_funding_share", "share", 0, 1, "0.02",
-                 "Share of each co-lent loan the platform funds itself (≈2%, calibration.md 1.9-1.10); the rest is funded by partner banks.",
-                 PFSIM_FIELD(platform.own_funding_share)));
+                     "Share of each co-lent loan the platform funds itself (≈2%, calibration.md "
+                     "1.9-1.10); the rest is funded by partner banks.",
+                     PFSIM_FIELD(platform.own_funding_share)));
   t.push_back(number("platform.leverage_limit", "1", 0, 1000, "10",
-                 "Own-funded loans may not exceed this multiple of platform equity.",
-                 PFSIM_FIELD(platform.leverage_limit)));
+                     "Own-funded loans may not exceed this multiple of platform equity.",
+                     PFSIM_FIELD(platform.leverage_limit)));
   t.push_back(number("platform.tech_fee_share", "share", 0, 1, "0.25",
-                 "Share of the interest on co-lent loans that partner banks pay the platform as a technology-service fee.",
-                 PFSIM_FIELD(platform.tech_fee_share)));
+                     "Share of the interest on co-lent loans that partner banks pay the platform "
+                     "as a technology-service fee.",
+                     PFSIM_FIELD(platform.tech_fee_share)));
   t.push_back(number("platform.signal_sigma0", "1", 0, 10, "1.2",
-                 "σ of the platform's logit-PD signal for a borrower with no payment data.",
-                 PFSIM_FIELD(platform.signal_sigma0)));
+                     "σ of the platform's logit-PD signal for a borrower with no payment data.",
+                     PFSIM_FIELD(platform.signal_sigma0)));
   t.push_back(number("platform.data_half_saturation", "payments", 1, 1000000000.0, "100",
-                 "Payment count d0 in σ = σ0 / √(1 + d/d0): the platform's signal sharpens with the payments it sees.",
-                 PFSIM_FIELD(platform.data_half_saturation)));
+                     "Payment count d0 in σ = σ0 / √(1 + d/d0): the platform's signal sharpens "
+                     "with the payments it sees.",
+                     PFSIM_FIELD(platform.data_half_saturation)));
   t.push_back(number("platform.consumer_cutoff_pd", "1/year", 0, 1, "0.06",
-                 "The platform approves consumer credit whose signal PD is below this.",
-                 PFSIM_FIELD(platform.consumer_cutoff_pd)));
+                     "The platform approves consumer credit whose signal PD is below this.",
+                     PFSIM_FIELD(platform.consumer_cutoff_pd)));
   t.push_back(number("platform.sme_cutoff_pd", "1/year", 0, 1, "0.08",
-                 "The platform approves SME loans whose signal PD is below this.",
-                 PFSIM_FIELD(platform.sme_cutoff_pd)));
+                     "The platform approves SME loans whose signal PD is below this.",
+                     PFSIM_FIELD(platform.sme_cutoff_pd)));
   t.push_back(number("platform.loan_margin", "1/year", 0, 0.5, "0.06",
-                 "Margin over funding cost and expected loss on cash loans and SME loans.",
-                 PFSIM_FIELD(platform.loan_margin)));
+                     "Margin over funding cost and expected loss on cash loans and SME loans.",
+                     PFSIM_FIELD(platform.loan_margin)));
   t.push_back(number("platform.revolving_rate", "1/year", 0, 1, "0.1825",
-                 "Rate on revolved credit-line balances (0.05%/day, calibration.md 2.2).",
-                 PFSIM_FIELD(platform.revolving_rate)));
+                     "Rate on revolved credit-line balances (0.05%/day, calibration.md 2.2).",
+                     PFSIM_FIELD(platform.revolving_rate)));
   t.push_back(number("platform.interest_rate_cap", "1/year", 0, 10, "0.24",
-                 "Legal cap on loan rates; a loan whose break-even rate exceeds it is refused.",
-                 PFSIM_FIELD(platform.interest_rate_cap)));
+                     "Legal cap on loan rates; a loan whose break-even rate exceeds it is refused.",
+                     PFSIM_FIELD(platform.interest_rate_cap)));
   t.push_back(number("platform.sme_loan_cap_yuan", "RMB", 0, 1000000000.0, "1000000",
-                 "Largest SME loan (legal-person cap, Nov-2020 draft rules).",
-                 PFSIM_FIELD(platform.sme_loan_cap_yuan)));
+                     "Largest SME loan (legal-person cap, Nov-2020 draft rules).",
+                     PFSIM_FIELD(platform.sme_loan_cap_yuan)));
   t.push_back(number("platform.valuation_multiple", "1", 0, 1000, "30",
-                 "Valuation = multiple × annualised earnings × confidence.",
-                 PFSIM_FIELD(platform.valuation_multiple)));
+                     "Valuation = multiple × annualised earnings × confidence.",
+                     PFSIM_FIELD(platform.valuation_multiple)));
   t.push_back(number("platform.wealth_fee_rate", "1/year", 0, 0.2, "0.012",
-                 "Fees wallet users pay the platform on the other wealth products it distributes, per RMB of fund units they hold (Ant's RMB 4.1 tn of AUM is ≈ 3.4 × its money-market fund; calibration.md 1.23-1.24).",
-                 PFSIM_FIELD(platform.wealth_fee_rate)));
+                     "Fees wallet users pay the platform on the other wealth products it "
+                     "distributes, per RMB of fund units they hold (Ant's RMB 4.1 tn of AUM is ≈ "
+                     "3.4 × its money-market fund; calibration.md 1.23-1.24).",
+                     PFSIM_FIELD(platform.wealth_fee_rate)));
   t.push_back(integer("platform.writeoff_days", "days", 30, 3650, "180",
-                 "Days past due at which platform-originated (co-lent) loans are written off.",
-                 PFSIM_FIELD(platform.writeoff_days)));
+                      "Days past due at which platform-originated (co-lent) loans are written off.",
+                      PFSIM_FIELD(platform.writeoff_days)));
   t.push_back(number("platform.fund_fee_rate", "1/year", 0, 0.1, "0.0063",
-                 "Annual fees the money-market fund pays the platform (management 0.30% + sales service 0.25% + custody 0.08% for Yu'e Bao), out of the fund's income.",
-                 PFSIM_FIELD(platform.fund_fee_rate)));
+                     "Annual fees the money-market fund pays the platform (management 0.30% + "
+                     "sales service 0.25% + custody 0.08% for Yu'e Bao), out of the fund's income.",
+                     PFSIM_FIELD(platform.fund_fee_rate)));
   t.push_back(number("fund.liquidity_ratio", "share", 0, 1, "0.1",
-                 "Share of fund assets kept as the liquidity buffer at the custodian bank.",
-                 PFSIM_FIELD(fund.liquidity_ratio)));
+                     "Share of fund assets kept as the liquidity buffer at the custodian bank.",
+                     PFSIM_FIELD(fund.liquidity_ratio)));
   t.push_back(number("fund.instant_redemption_cap_yuan", "RMB/day", 0, 1000000000.0, "10000",
-                 "Instant redemptions per consumer per day (RMB 10,000 since 2018).",
-                 PFSIM_FIELD(fund.instant_redemption_cap_yuan)));
+                     "Instant redemptions per consumer per day (RMB 10,000 since 2018).",
+                     PFSIM_FIELD(fund.instant_redemption_cap_yuan)));
   t.push_back(number("fund.placement_markdown", "1/year", 0, 0.5, "0.0095",
-                 "Rate banks pay on fund placements = policy rate − markdown.",
-                 PFSIM_FIELD(fund.placement_markdown)));
+                     "Rate banks pay on fund placements = policy rate − markdown.",
+                     PFSIM_FIELD(fund.placement_markdown)));
   t.push_back(number("central_bank.policy_rate", "1/year", -0.05, 0.5, "0.0385",
-                 "Policy rate (1-year LPR 3.85% in Jul-2020).",
-                 PFSIM_FIELD(central_bank.policy_rate)));
+                     "Policy rate (1-year LPR 3.85% in Jul-2020).",
+                     PFSIM_FIELD(central_bank.policy_rate)));
   t.push_back(number("central_bank.reserve_requirement", "share", 0, 1, "0.094",
-                 "Required reserves as a share of deposits (weighted average ≈ 9.4%, 2020).",
-                 PFSIM_FIELD(central_bank.reserve_requirement)));
+                     "Required reserves as a share of deposits (weighted average ≈ 9.4%, 2020).",
+                     PFSIM_FIELD(central_bank.reserve_requirement)));
   t.push_back(number("central_bank.interest_on_reserves", "1/year", -0.05, 0.5, "0.0035",
-                 "Interest on reserves (IOER 0.35% from Apr-2020).",
-                 PFSIM_FIELD(central_bank.interest_on_reserves)));
+                     "Interest on reserves (IOER 0.35% from Apr-2020).",
+                     PFSIM_FIELD(central_bank.interest_on_reserves)));
   t.push_back(number("central_bank.standing_facility_spread", "1/year", 0, 0.5, "0.01",
-                 "Overnight central-bank credit costs policy rate + this spread.",
-                 PFSIM_FIELD(central_bank.standing_facility_spread)));
+                     "Overnight central-bank credit costs policy rate + this spread.",
+                     PFSIM_FIELD(central_bank.standing_facility_spread)));
   t.push_back(number("central_bank.bureau_signal_sigma", "1", 0, 10, "2.5",
-                 "σ of the credit bureau's logit-PD signal that banks use.",
-                 PFSIM_FIELD(central_bank.bureau_signal_sigma)));
+                     "σ of the credit bureau's logit-PD signal that banks use.",
+                     PFSIM_FIELD(central_bank.bureau_signal_sigma)));
   t.push_back(number("central_bank.bond_rate", "1/year", -0.05, 0.5, "0.03",
-                 "Coupon on government bonds.",
-                 PFSIM_FIELD(central_bank.bond_rate)));
-  t.push_back(string("interbank.topology", "\"core_periphery\"",
-                 "Who may lend to whom overnight: core_periphery (tiers in order, the first is the core; Craig & von Peter 2014), scale_free (Barabási & Albert 1999), erdos_renyi (Gilbert 1959), complete, or file (interbank.file). Drawn once from the seed.",
-                 PFSIM_FIELD(interbank.topology)));
+                     "Coupon on government bonds.", PFSIM_FIELD(central_bank.bond_rate)));
+  t.push_back(
+      string("interbank.topology", "\"core_periphery\"",
+             "Who may lend to whom overnight: core_periphery (tiers in order, the first is the "
+             "core; Craig & von Peter 2014), scale_free (Barabási & Albert 1999), erdos_renyi "
+             "(Gilbert 1959), complete, or file (interbank.file). Drawn once from the seed.",
+             PFSIM_FIELD(interbank.topology)));
   t.push_back(string("interbank.file", "\"\"",
-                 "With topology: file, a CSV file of partner pairs, one `bank_a,bank_b` per line (bank indices from 0, tiers in order; # starts a comment; a pair works both ways), relative to the scenario file.",
-                 PFSIM_FIELD(interbank.file)));
+                     "With topology: file, a CSV file of partner pairs, one `bank_a,bank_b` per "
+                     "line (bank indices from 0, tiers in order; # starts a comment; a pair works "
+                     "both ways), relative to the scenario file.",
+                     PFSIM_FIELD(interbank.file)));
   t.push_back(number("interbank.density", "share", 0, 1, "0.5",
-                 "Link probability between core banks (core_periphery) or between any two banks (erdos_renyi).",
-                 PFSIM_FIELD(interbank.density)));
-  t.push_back(integer("interbank.links", "count", 1, 1000, "3",
-                 "Links of each bank to the tier above (core_periphery) or of each new bank (scale_free).",
-                 PFSIM_FIELD(interbank.links)));
+                     "Link probability between core banks (core_periphery) or between any two "
+                     "banks (erdos_renyi).",
+                     PFSIM_FIELD(interbank.density)));
+  t.push_back(integer(
+      "interbank.links", "count", 1, 1000, "3",
+      "Links of each bank to the tier above (core_periphery) or of each new bank (scale_free).",
+      PFSIM_FIELD(interbank.links)));
   t.push_back(number("interbank.spread", "1/year", 0, 0.5, "0.002",
-                 "Overnight interbank rate over the policy rate (DR007 traded close to the 7-day reverse repo rate).",
-                 PFSIM_FIELD(interbank.spread)));
-  t.push_back(number("interbank.lending_share", "share", 0, 1, "0.9",
-                 "Share of its reserves above requirement a bank lends to partners that need reserves.",
-                 PFSIM_FIELD(interbank.lending_share)));
+                     "Overnight interbank rate over the policy rate (DR007 traded close to the "
+                     "7-day reverse repo rate).",
+                     PFSIM_FIELD(interbank.spread)));
+  t.push_back(
+      number("interbank.lending_share", "share", 0, 1, "0.9",
+             "Share of its reserves above requirement a bank lends to partners that need reserves.",
+             PFSIM_FIELD(interbank.lending_share)));
   t.push_back(number("interbank.lgd", "share", 0, 1, "0.6",
-                 "Loss given default on interbank claims on a failing bank.",
-                 PFSIM_FIELD(interbank.lgd)));
-  t.push_back(string("interbank.contagion", "\"furfine\"",
-                 "How a bank failure spreads within the step: furfine (creditors write off lgd × their claims; a creditor whose equity turns negative fails in the next round; Furfine 2003) or none (failures are resolved without losses to creditors).",
-                 PFSIM_FIELD(interbank.contagion)));
+                     "Loss given default on interbank claims on a failing bank.",
+                     PFSIM_FIELD(interbank.lgd)));
+  t.push_back(
+      string("interbank.contagion", "\"furfine\"",
+             "How a bank failure spreads within the step: furfine (creditors write off lgd × their "
+             "claims; a creditor whose equity turns negative fails in the next round; Furfine "
+             "2003) or none (failures are resolved without losses to creditors).",
+             PFSIM_FIELD(interbank.contagion)));
   t.push_back(integer("interbank.max_rounds", "count", 1, 1000, "50",
-                 "Most contagion rounds in one step.",
-                 PFSIM_FIELD(interbank.max_rounds)));
+                      "Most contagion rounds in one step.", PFSIM_FIELD(interbank.max_rounds)));
   t.push_back(number("interbank.srisk_prudential_ratio", "share", 0, 1, "0.08",
-                 "k of the SRISK-style capital shortfall max(0, k·D − (1 − k)·(1 − L)·E) (Brownlees & Engle 2017), on book equity E and liabilities D.",
-                 PFSIM_FIELD(interbank.srisk_prudential_ratio)));
+                     "k of the SRISK-style capital shortfall max(0, k·D − (1 − k)·(1 − L)·E) "
+                     "(Brownlees & Engle 2017), on book equity E and liabilities D.",
+                     PFSIM_FIELD(interbank.srisk_prudential_ratio)));
   t.push_back(number("interbank.srisk_crisis_loss", "share", 0, 1, "0.4",
-                 "L: the fall of bank equity in the SRISK crisis scenario (long-run marginal expected shortfall).",
-                 PFSIM_FIELD(interbank.srisk_crisis_loss)));
-  t.push_back(integer("interbank.snapshot_every_days", "days", 0, 36500, "30",
-                 "Exposure networks (interbank, co-lending, fund placements) are written to /networks every this many days and on every day a bank fails; 0: only on failure days.",
-                 PFSIM_FIELD(interbank.snapshot_every_days)));
+                     "L: the fall of bank equity in the SRISK crisis scenario (long-run marginal "
+                     "expected shortfall).",
+                     PFSIM_FIELD(interbank.srisk_crisis_loss)));
+  t.push_back(
+      integer("interbank.snapshot_every_days", "days", 0, 36500, "30",
+              "Exposure networks (interbank, co-lending, fund placements) are written to /networks "
+              "every this many days and on every day a bank fails; 0: only on failure days.",
+              PFSIM_FIELD(interbank.snapshot_every_days)));
   return t;
 }
 

@@ -27,6 +27,12 @@ struct RunSettings {
   double scale = 1;  // real persons (and firms) each agent stands for; totals are reported × scale
 };
 
+struct RegionParams {
+  std::int64_t count =
+      1;  // regions; firms in contiguous slot blocks, consumers with their employer
+  double home_purchase_share = 0;  // P(a purchase is at a home-region merchant)
+};
+
 struct ConsumerParams {
   std::int64_t count = 0;
   double monthly_income_median_yuan = 0;  // RMB per month, median of a log-normal
@@ -36,8 +42,8 @@ struct ConsumerParams {
   double job_finding_rate_monthly = 0;    // P(an unemployed consumer finds work) per month
   double initial_deposit_months = 0;      // initial deposit, months of own income
   double mpc_income = 0;                  // share of monthly income spent
-  double mpc_wealth_monthly = 0;          // share of liquid wealth above one month's wage spent per month
-  double purchases_per_month = 0;         // mean number of purchases a month
+  double mpc_wealth_monthly = 0;   // share of liquid wealth above one month's wage spent per month
+  double purchases_per_month = 0;  // mean number of purchases a month
   double platform_adoption_mean = 0;      // mean probability of paying by mobile wallet
   double risk_logit_mean = 0;             // mean of logit(annual default probability)
   double risk_logit_sigma = 0;            // σ of logit(annual default probability)
@@ -47,16 +53,18 @@ struct ConsumerParams {
   double revolving_repay_share = 0;       // share of the statement repaid each month when able
   double revolving_minimum_share = 0;     // minimum payment, share of the statement
   double cash_loan_demand_monthly = 0;    // P(wanting a cash loan) per month at the reference rate
-  double cash_loan_rate_elasticity = 0;   // demand falls by exp(−elasticity × (policy rate − reference))
+  double cash_loan_rate_elasticity =
+      0;  // demand falls by exp(−elasticity × (policy rate − reference))
   double cash_loan_reference_rate = 0;    // policy rate at which demand is cash_loan_demand_monthly
   double cash_loan_months_of_income = 0;  // size of a cash loan, months of income
   std::int64_t cash_loan_term_months = 12;
-  double homeowner_share = 0;             // share owning a house (collateral)
-  double house_value_months = 0;          // house value, months of income
-  double fund_share_max = 0;              // ceiling of the liquid-wealth share kept in the fund
-  double fund_share_intercept = 0;        // logit intercept of the fund share
+  double homeowner_share = 0;                // share owning a house (collateral)
+  double house_value_months = 0;             // house value, months of income
+  double house_value_log_sigma = 0;          // σ of log house value around that
+  double fund_share_max = 0;                 // ceiling of the liquid-wealth share kept in the fund
+  double fund_share_intercept = 0;           // logit intercept of the fund share
   double fund_share_spread_sensitivity = 0;  // logit change per percentage point of yield spread
-  double fund_adjustment_monthly = 0;     // share of the gap to the target closed per month
+  double fund_adjustment_monthly = 0;        // share of the gap to the target closed per month
 };
 
 struct SmeParams {
@@ -68,74 +76,78 @@ struct SmeParams {
   double supplier_share = 0;          // share of sales spent on purchases from the supplier SME
   double risk_logit_mean = 0;
   double risk_logit_sigma = 0;
-  double collateral_share = 0;        // share of SMEs owning property
-  double collateral_months = 0;       // property value, months of wage bill
-  double loan_need_months = 0;        // apply for a loan when cash < this × wage bill
-  double loan_size_months = 0;        // loan size, months of wage bill
-  double loan_demand_monthly = 0;     // P(applying for a loan) per month regardless of cash
-  double cash_target_months = 0;      // cash kept; dividend_share of the excess is paid out on payday
+  double collateral_share = 0;     // share of SMEs owning property
+  double collateral_months = 0;    // property value, months of wage bill
+  double loan_need_months = 0;     // apply for a loan when cash < this × wage bill
+  double loan_size_months = 0;     // loan size, months of wage bill
+  double loan_demand_monthly = 0;  // P(applying for a loan) per month regardless of cash
+  double cash_target_months = 0;   // cash kept; dividend_share of the excess is paid out on payday
   double dividend_share = 0;
   std::int64_t loan_term_months = 6;
   std::int64_t exit_missed_paydays = 3;  // consecutive short paydays before exit
-  double entry_rate_monthly = 0;      // P(a vacant slot is filled) per month
+  double entry_rate_monthly = 0;         // P(a vacant slot is filled) per month
 };
 
 struct BankTier {
   std::string name;
   std::int64_t count = 0;
-  double deposit_share = 0;   // share of customers banking with the tier
-  double capital_ratio = 0;   // initial equity / deposits
-  double reserve_ratio = 0;   // initial reserves / deposits
-  double surcharge = 0;       // capital surcharge (systemic importance)
+  double deposit_share = 0;       // share of customers banking with the tier
+  double capital_ratio = 0;       // initial equity / deposits
+  double reserve_ratio = 0;       // initial reserves / deposits
+  double surcharge = 0;           // capital surcharge (systemic importance)
   double colending_appetite = 0;  // relative weight in co-lending quotas
-  double fund_placement_weight = 0;  // relative weight (per unit of deposits) in the fund's placements
+  double fund_placement_weight =
+      0;  // relative weight (per unit of deposits) in the fund's placements
 };
 
 struct BankParams {
   std::vector<BankTier> tiers;
-  double capital_minimum = 0;        // minimum total capital ratio
+  double capital_minimum = 0;  // minimum total capital ratio
   double conservation_buffer = 0;
   double lending_margin_over_requirement = 0;  // headroom below which new lending stops
   double risk_weight_consumer = 0;
   double risk_weight_sme = 0;
   double risk_weight_bonds = 0;
-  double deposit_markdown = 0;       // deposit rate = policy rate − markdown (≥ 0)
-  double loan_margin = 0;            // margin over funding cost and expected loss
-  double consumer_cutoff_pd = 0;     // approve when the bureau-signal PD is below this
+  double deposit_markdown = 0;    // deposit rate = policy rate − markdown (≥ 0)
+  double loan_margin = 0;         // margin over funding cost and expected loss
+  double consumer_cutoff_pd = 0;  // approve when the bureau-signal PD is below this
   double sme_cutoff_pd = 0;
-  double sme_loan_to_value = 0;      // SME loan ≤ LTV × collateral value
-  double sme_min_loan_yuan = 0;      // banks do not make smaller SME loans
-  double cost_to_income = 0;         // operating costs as a share of income
-  double lgd = 0;                    // loss given default
+  double sme_loan_to_value = 0;          // SME loan ≤ LTV × collateral value
+  double sme_min_loan_yuan = 0;          // banks do not make smaller SME loans
+  double consumer_unsecured_months = 0;  // bank consumer loan ≤ this × monthly income …
+  double consumer_collateral_ltv = 0;    // … + this × house value × regional house-price index
+  double cost_to_income = 0;             // operating costs as a share of income
+  double lgd = 0;                        // loss given default
   std::int64_t writeoff_days = 180;
 };
 
 struct PlatformParams {
-  double merchant_fee_rate = 0;     // fee on platform payment volume, charged to the merchant
-  double operating_cost_ratio = 0;  // operating costs as a share of the month's revenue
-  double rival_wallet_share = 0;    // share of mobile payments that go to a rival wallet
-  double initial_equity_months = 0; // equity at start, months of all consumers' contractual wages
-  double own_funding_share = 0;     // share of each co-lent loan the platform funds itself
-  double leverage_limit = 0;        // own-funded loans ≤ limit × equity
-  double tech_fee_share = 0;        // share of co-lent interest paid to the platform as tech fee
-  double signal_sigma0 = 0;         // σ of the logit-PD signal with no payment data
-  double data_half_saturation = 0;  // payments at which σ falls by 1/√2
+  double merchant_fee_rate = 0;      // fee on platform payment volume, charged to the merchant
+  double operating_cost_ratio = 0;   // operating costs as a share of the month's revenue
+  double rival_wallet_share = 0;     // share of mobile payments that go to a rival wallet
+  double initial_equity_months = 0;  // equity at start, months of all consumers' contractual wages
+  double own_funding_share = 0;      // share of each co-lent loan the platform funds itself
+  double leverage_limit = 0;         // own-funded loans ≤ limit × equity
+  double tech_fee_share = 0;         // share of co-lent interest paid to the platform as tech fee
+  double signal_sigma0 = 0;          // σ of the logit-PD signal with no payment data
+  double data_half_saturation = 0;   // payments at which σ falls by 1/√2
   double consumer_cutoff_pd = 0;
   double sme_cutoff_pd = 0;
   double loan_margin = 0;
-  double revolving_rate = 0;        // annual rate on revolved balances
-  double interest_rate_cap = 0;     // legal cap on annual loan rates
-  double sme_loan_cap_yuan = 0;     // largest SME loan
-  double valuation_multiple = 0;    // price / annual earnings
-  double fund_fee_rate = 0;         // annual fee on fund assets earned by the platform
-  double wealth_fee_rate = 0;       // annual fees wallet users pay on wealth products, per fund unit
-  std::int64_t writeoff_days = 180; // platform-originated loans are written off at this many days past due
+  double revolving_rate = 0;      // annual rate on revolved balances
+  double interest_rate_cap = 0;   // legal cap on annual loan rates
+  double sme_loan_cap_yuan = 0;   // largest SME loan
+  double valuation_multiple = 0;  // price / annual earnings
+  double fund_fee_rate = 0;       // annual fee on fund assets earned by the platform
+  double wealth_fee_rate = 0;     // annual fees wallet users pay on wealth products, per fund unit
+  std::int64_t writeoff_days =
+      180;  // platform-originated loans are written off at this many days past due
 };
 
 struct FundParams {
-  double liquidity_ratio = 0;                // buffer kept at the custodian, share of assets
-  double instant_redemption_cap_yuan = 0;    // per consumer per day
-  double placement_markdown = 0;             // placement rate = policy − markdown
+  double liquidity_ratio = 0;              // buffer kept at the custodian, share of assets
+  double instant_redemption_cap_yuan = 0;  // per consumer per day
+  double placement_markdown = 0;           // placement rate = policy − markdown
 };
 
 struct CentralBankParams {
@@ -153,12 +165,13 @@ struct CentralBankParams {
 struct EventSpec {
   using Value = std::variant<double, std::string, Date>;  // integer parameters are whole doubles
 
-  std::string id;                  // optional; a file that extends this one replaces the event by id
-  std::optional<Date> date;        // scheduled: takes effect at the start of this day
-  std::string when;                // trigger: the condition as written ("" when scheduled)
+  std::string id;            // optional; a file that extends this one replaces the event by id
+  std::optional<Date> date;  // scheduled: takes effect at the start of this day
+  std::string when;          // trigger: the condition as written ("" when scheduled)
   scenario::Expression condition;  // `when`, compiled (empty when scheduled)
   std::string type;                // shock type, e.g. "policy_rate"
-  std::map<std::string, Value, std::less<>> params;  // validated; defaults explicit; unset optional ones absent
+  std::map<std::string, Value, std::less<>>
+      params;                      // validated; defaults explicit; unset optional ones absent
   std::int64_t phase_in_days = 0;  // 0: at once; else reached linearly over this many days
   bool repeat = false;             // a trigger fires again each time its condition turns true again
 
@@ -166,7 +179,8 @@ struct EventSpec {
   std::string key_path;            // "events[2]": the index as written in its own file
   SourceLocation where;            // the event in its file
   SourceLocation condition_where;  // the first character of `when`
-  bool condition_columns_exact = false;  // byte offsets in `when` are columns on condition_where's line
+  bool condition_columns_exact =
+      false;  // byte offsets in `when` are columns on condition_where's line
 
   [[nodiscard]] bool has(std::string_view name) const;
   // A number or integer parameter; throws InternalError if absent (a bug: validated on load).
@@ -177,22 +191,24 @@ struct EventSpec {
 
 // The interbank market and contagion between banks.
 struct InterbankParams {
-  std::string topology;        // who may lend to whom: core_periphery | scale_free | erdos_renyi | complete | file
-  std::string file;            // topology = file: CSV of partner pairs, relative to the scenario file
-  double density = 0;          // core density (core_periphery) or link probability (erdos_renyi)
-  std::int64_t links = 0;      // links to the tier above (core_periphery) or per new bank (scale_free)
-  double spread = 0;           // overnight rate = policy rate + spread, per year
-  double lending_share = 0;    // share of spare reserves a bank offers its partners
-  double lgd = 0;              // loss given default on interbank claims
-  std::string contagion;       // furfine | none: how a failure's losses spread within the step
-  std::int64_t max_rounds = 0; // contagion rounds per step
-  double srisk_prudential_ratio = 0;  // k in SRISK = k·D − (1−k)·(1−LRMES)·E
-  double srisk_crisis_loss = 0;       // LRMES: fall of equity in the crisis scenario
+  std::string topology;    // who may lend to whom: core_periphery | scale_free | erdos_renyi |
+                           // complete | file
+  std::string file;        // topology = file: CSV of partner pairs, relative to the scenario file
+  double density = 0;      // core density (core_periphery) or link probability (erdos_renyi)
+  std::int64_t links = 0;  // links to the tier above (core_periphery) or per new bank (scale_free)
+  double spread = 0;       // overnight rate = policy rate + spread, per year
+  double lending_share = 0;     // share of spare reserves a bank offers its partners
+  double lgd = 0;               // loss given default on interbank claims
+  std::string contagion;        // furfine | none: how a failure's losses spread within the step
+  std::int64_t max_rounds = 0;  // contagion rounds per step
+  double srisk_prudential_ratio = 0;     // k in SRISK = k·D − (1−k)·(1−LRMES)·E
+  double srisk_crisis_loss = 0;          // LRMES: fall of equity in the crisis scenario
   std::int64_t snapshot_every_days = 0;  // /networks snapshots (0: only on failure days)
 };
 
 struct Scenario {
   RunSettings run;
+  RegionParams regions;
   ConsumerParams consumers;
   SmeParams smes;
   BankParams banks;

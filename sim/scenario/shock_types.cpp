@@ -81,6 +81,17 @@ std::optional<RuleProblem> ipo_rule(const EventSpec& e, const Scenario&) {
 }
 
 // A bank is named by its index over all banks, or by tier and index in the tier.
+std::optional<RuleProblem> region_rule(const EventSpec& e, const Scenario& sc) {
+  if (e.has("region") && e.number("region") >= static_cast<double>(sc.regions.count))
+    return RuleProblem{"region",
+                       "region " + internal::format_number(e.number("region")) +
+                           " does not exist: the scenario has " + std::to_string(sc.regions.count) +
+                           " region" + (sc.regions.count == 1 ? "" : "s") + " (0 to " +
+                           std::to_string(sc.regions.count - 1) + ")",
+                       "set regions.count, or leave out 'region' to hit every region"};
+  return std::nullopt;
+}
+
 std::optional<RuleProblem> bank_rule(const EventSpec& e, const Scenario& sc) {
   const bool by_bank = e.has("bank"), by_tier = e.has("tier");
   if (by_bank && by_tier)
@@ -308,14 +319,21 @@ std::vector<ShockType> shock_table() {
     s.at_least_one = {"income_change", "unemployment_rate"};
     t.push_back(std::move(s));
   }
-  t.push_back(shock(
-      "house_price_shock",
-      "House prices change by `change` (−0.2: 20% lower), and with them the collateral of "
-      "homeowners and SMEs; in one `region` if given (regions are not modelled yet: leave it out).",
-      true,
-      {required(number("change", "share", -1, 10, "Relative change of house prices.")),
-       text("region", "Region the shock hits; all regions when left out.")}));
-  t.back().cumulative = true;
+  {
+    ShockType s = shock(
+        "house_price_shock",
+        "House prices change by `change` (−0.2: 20% lower), and with them the collateral "
+        "behind banks' consumer and SME lending limits: the national index, or one `region`'s "
+        "factor if given (a region's index is national × its factor).",
+        true,
+        {required(number("change", "share", -1, 10, "Relative change of house prices.")),
+         integer(
+             "region", "index", 0, 999,
+             "Region the shock hits, from 0 (regions.count regions); all regions when left out.")});
+    s.cumulative = true;
+    s.rule = region_rule;
+    t.push_back(std::move(s));
+  }
   // --- central bank ---------------------------------------------------------------------------
   t.push_back(shock("policy_rate", "The central bank sets its policy rate.", true,
                     {required(like("rate", "central_bank.policy_rate", "The new policy rate."))}));

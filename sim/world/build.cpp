@@ -2,11 +2,11 @@
 // agent's stable id (rng::Stream::init_*), so the world is the same for any
 // thread count; the loops here are serial anyway (construction is O(agents)).
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-#include <cmath>
 #include <numeric>
+#include <sstream>
 
 #include "contagion/graph.hpp"
 #include "core/error.hpp"
@@ -17,8 +17,12 @@ namespace pfsim {
 
 namespace {
 
-double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-double logit(double p) { return std::log(p / (1.0 - p)); }
+double logistic(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
+double logit(double p) {
+  return std::log(p / (1.0 - p));
+}
 
 // Bank of a customer: a tier by deposit share, then a bank uniformly within it.
 std::uint32_t choose_bank(const Scenario& sc, const std::vector<std::uint32_t>& tier_first_bank,
@@ -59,8 +63,9 @@ std::vector<std::uint32_t> allocate(std::uint64_t total, const std::vector<doubl
     remainders[i] = {exact - static_cast<double>(whole), i};
   }
   // Ties broken by index: deterministic.
-  std::sort(remainders.begin(), remainders.end(),
-            [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  std::sort(remainders.begin(), remainders.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
   for (std::size_t k = 0; given < rest; ++k, ++given) out[remainders[k % n].second] += 1;
   return out;
 }
@@ -85,7 +90,9 @@ RowOwner fixed(std::uint32_t agent) {
   r.fixed = agent;
   return r;
 }
-RowOwner by_row() { return RowOwner{}; }
+RowOwner by_row() {
+  return RowOwner{};
+}
 RowOwner by_column(std::vector<std::uint32_t> column) {
   RowOwner r;
   r.mode = RowOwner::Mode::column;
@@ -94,7 +101,8 @@ RowOwner by_column(std::vector<std::uint32_t> column) {
 }
 
 // Walker's alias method (Vose's stable variant): O(n) build, O(1) draws.
-void build_alias_table(const std::vector<double>& weights, std::vector<float>& prob, std::vector<std::uint32_t>& alias) {
+void build_alias_table(const std::vector<double>& weights, std::vector<float>& prob,
+                       std::vector<std::uint32_t>& alias) {
   const std::size_t n = weights.size();
   prob.assign(n, 1.0f);
   alias.resize(n);
@@ -123,7 +131,8 @@ void build_alias_table(const std::vector<double>& weights, std::vector<float>& p
 // Partner pairs from interbank.file (relative to the scenario file): one
 // `bank_a,bank_b` per line, # comments, blank lines ignored. Throws UserError
 // with the file, line and column of every bad line.
-std::vector<std::pair<std::uint32_t, std::uint32_t>> read_partner_file(const Scenario& sc, std::size_t n_banks) {
+std::vector<std::pair<std::uint32_t, std::uint32_t>> read_partner_file(const Scenario& sc,
+                                                                       std::size_t n_banks) {
   std::filesystem::path path(sc.interbank.file);
   if (path.is_relative() && !sc.source_path.empty())
     path = std::filesystem::path(sc.source_path).parent_path() / path;
@@ -137,9 +146,11 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> read_partner_file(const Sce
     return d;
   };
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) > (8u << 20))
-    throw UserError(problem(0, 0, "cannot read the interbank partner file (missing, not a file, or over 8 MiB)",
-                            "interbank.file is relative to the scenario file"));
+  if (!std::filesystem::is_regular_file(path, ec) ||
+      std::filesystem::file_size(path, ec) > (8u << 20))
+    throw UserError(
+        problem(0, 0, "cannot read the interbank partner file (missing, not a file, or over 8 MiB)",
+                "interbank.file is relative to the scenario file"));
   std::ifstream in(path);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
   std::vector<Diagnostic> problems;
@@ -152,10 +163,13 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> read_partner_file(const Sce
     char comma = 0;
     std::string rest;
     if (!(fields >> a >> comma >> b) || comma != ',' || (fields >> rest)) {
-      problems.push_back(problem(line, 1, "expected two bank indices 'a,b', found '" + text + "'", "e.g. 0,7"));
-    } else if (a < 0 || b < 0 || a >= static_cast<long long>(n_banks) || b >= static_cast<long long>(n_banks) || a == b) {
-      problems.push_back(problem(line, 1, "bank indices must be two different numbers from 0 to " +
-                                              std::to_string(n_banks - 1) + ", found '" + text + "'",
+      problems.push_back(
+          problem(line, 1, "expected two bank indices 'a,b', found '" + text + "'", "e.g. 0,7"));
+    } else if (a < 0 || b < 0 || a >= static_cast<long long>(n_banks) ||
+               b >= static_cast<long long>(n_banks) || a == b) {
+      problems.push_back(problem(line, 1,
+                                 "bank indices must be two different numbers from 0 to " +
+                                     std::to_string(n_banks - 1) + ", found '" + text + "'",
                                  "banks are numbered from 0 over all tiers, in tier order"));
     } else {
       pairs.emplace_back(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b));
@@ -241,6 +255,7 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   w.scenario = std::make_shared<const Scenario>(sc);
   w.seed = seed;
   w.policy = initial_policy(sc);
+  w.policy.regional_house_price.assign(static_cast<std::size_t>(sc.regions.count), 1.0);
 
   // --- banks ---------------------------------------------------------------
   std::vector<std::uint32_t> tier_first_bank;
@@ -263,6 +278,11 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   // --- SMEs ------------------------------------------------------------------
   const auto n_smes = static_cast<std::size_t>(sc.smes.count);
   const auto n_consumers = static_cast<std::size_t>(sc.consumers.count);
+  const auto n_regions = static_cast<std::size_t>(sc.regions.count);
+  // Region r holds the slots [r·n/R, (r+1)·n/R): ids are grouped by region.
+  auto block_of = [n_regions](std::size_t k, std::size_t n) {
+    return static_cast<std::uint16_t>(k * n_regions / std::max<std::size_t>(n, 1));
+  };
   std::vector<std::uint32_t> sme_bank(n_smes);
   std::vector<double> size_weight(n_smes);
   SmeStore& S = w.smes;
@@ -274,15 +294,24 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
     S.accepts_platform.push_back(draws.bernoulli(sc.smes.platform_acceptance) ? 1 : 0);
     sme_bank[s] = choose_bank(sc, tier_first_bank, draws);
     size_weight[s] = std::exp(1.0 * draws.normal());  // log-normal firm sizes
-    S.latent_pd.push_back(static_cast<float>(logistic(sc.smes.risk_logit_mean + sc.smes.risk_logit_sigma * draws.normal())));
+    S.latent_pd.push_back(static_cast<float>(
+        logistic(sc.smes.risk_logit_mean + sc.smes.risk_logit_sigma * draws.normal())));
     S.billing_day.push_back(static_cast<std::uint8_t>(1 + id % 28));
     S.supplier.push_back(0);  // drawn below, in proportion to firm size
-    S.collateral_value.push_back(draws.bernoulli(sc.smes.collateral_share) ? 1 : 0);  // value set below
+    S.collateral_value.push_back(draws.bernoulli(sc.smes.collateral_share) ? 1
+                                                                           : 0);  // value set below
+    S.region.push_back(block_of(s, n_smes));
   }
+  S.region_first.assign(n_regions + 1, static_cast<std::uint32_t>(n_smes));
+  for (std::size_t s = n_smes; s-- > 0;)
+    S.region_first[S.region[s]] = static_cast<std::uint32_t>(s);
+  for (std::size_t r = n_regions; r-- > 0;)  // an empty region starts where the next one does
+    S.region_first[r] = std::min(S.region_first[r], S.region_first[r + 1]);
   const auto n_employed_slots = static_cast<std::uint64_t>(n_consumers);
   // Every consumer belongs to an employer slot (employees sit with their
   // employer); `employed` says whether they currently work.
-  const std::vector<std::uint32_t> employees = allocate(n_smes > 0 ? n_employed_slots : 0, size_weight);
+  const std::vector<std::uint32_t> employees =
+      allocate(n_smes > 0 ? n_employed_slots : 0, size_weight);
   S.first_employee.resize(n_smes);
   S.employee_count = employees;
   S.payroll_bill.assign(n_smes, 0);
@@ -306,8 +335,9 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   std::vector<std::uint32_t> consumer_bank(n_consumers);
   C.id.reserve(n_consumers);
   std::uint32_t next_consumer = 0;
-  const double adoption_logit = logit(std::clamp(sc.consumers.platform_adoption_mean, 1e-6, 1 - 1e-6));
-  auto add_consumer = [&](std::uint32_t employer) {
+  const double adoption_logit =
+      logit(std::clamp(sc.consumers.platform_adoption_mean, 1e-6, 1 - 1e-6));
+  auto add_consumer = [&](std::uint32_t employer, std::uint16_t region) {
     const AgentId id = w.next_id++;
     rng::Draws draws(seed, rng::Stream::init_consumer, id, 0);
     const double log_wage = std::log(sc.consumers.monthly_income_median_yuan) +
@@ -316,22 +346,31 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
     C.id.push_back(id);
     C.monthly_wage.push_back(wage);
     C.employer.push_back(employer);
-    C.employed.push_back(employer != no_index && draws.bernoulli(sc.consumers.employment_rate) ? 1 : 0);
+    C.employed.push_back(employer != no_index && draws.bernoulli(sc.consumers.employment_rate) ? 1
+                                                                                               : 0);
     C.billing_day.push_back(static_cast<std::uint8_t>(1 + id % 28));
     C.platform_adoption.push_back(static_cast<float>(logistic(adoption_logit + draws.normal())));
     C.wallet.push_back(draws.bernoulli(sc.platform.rival_wallet_share) ? 1 : 0);
     C.latent_pd.push_back(static_cast<float>(
         logistic(sc.consumers.risk_logit_mean + sc.consumers.risk_logit_sigma * draws.normal())));
+    const double house_sigma = sc.consumers.house_value_log_sigma;
+    const double house_draw =
+        std::exp(house_sigma * draws.normal() - 0.5 * house_sigma * house_sigma);
     C.house_value.push_back(draws.bernoulli(sc.consumers.homeowner_share)
-                                ? apply_rate(wage, sc.consumers.house_value_months)
+                                ? apply_rate(wage, sc.consumers.house_value_months * house_draw)
                                 : 0);
+    C.region.push_back(region);
     consumer_bank[next_consumer++] = choose_bank(sc, tier_first_bank, draws);
   };
   for (std::size_t s = 0; s < n_smes; ++s) {
     S.first_employee[s] = next_consumer;
-    for (std::uint32_t e = 0; e < employees[s]; ++e) add_consumer(static_cast<std::uint32_t>(s));
+    for (std::uint32_t e = 0; e < employees[s]; ++e)
+      add_consumer(static_cast<std::uint32_t>(s), S.region[s]);
   }
-  while (next_consumer < n_consumers) add_consumer(no_index);
+  // Consumers without an employer slot (only when there are no firms) are
+  // spread over the regions in blocks too.
+  for (std::size_t k = 0, first = next_consumer; next_consumer < n_consumers; ++k)
+    add_consumer(no_index, block_of(k, n_consumers - first));
   C.payment_count.assign(n_consumers, 0);
   C.revolving_limit.assign(n_consumers, 0);
   C.revolving_statement.assign(n_consumers, 0);
@@ -346,9 +385,22 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   {
     std::vector<double> bill(n_smes, 0.0);
     for (std::size_t s = 0; s < n_smes; ++s)
-      for (std::uint32_t e = S.first_employee[s]; e < S.first_employee[s] + S.employee_count[s]; ++e)
+      for (std::uint32_t e = S.first_employee[s]; e < S.first_employee[s] + S.employee_count[s];
+           ++e)
         bill[s] += static_cast<double>(C.monthly_wage[e]);
     build_alias_table(bill, S.size_alias_prob, S.size_alias);
+    S.region_alias_prob.resize(n_smes);
+    S.region_alias.resize(n_smes);
+    for (std::size_t r = 0; r < n_regions; ++r) {
+      const auto first = static_cast<std::ptrdiff_t>(S.region_first[r]);
+      const auto last = static_cast<std::ptrdiff_t>(S.region_first[r + 1]);
+      std::vector<float> prob;
+      std::vector<std::uint32_t> alias;
+      build_alias_table(std::vector<double>(bill.begin() + first, bill.begin() + last), prob,
+                        alias);
+      std::copy(prob.begin(), prob.end(), S.region_alias_prob.begin() + first);
+      std::copy(alias.begin(), alias.end(), S.region_alias.begin() + first);
+    }
   }
   // The supplier network: a ring of firms ordered by wage bill, each buying from
   // the next larger firm (the largest from the smallest). Every firm then has
@@ -358,14 +410,21 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
     std::vector<std::pair<Fen, std::uint32_t>> by_size(n_smes);
     for (std::uint32_t s = 0; s < n_smes; ++s) {
       Fen bill = 0;
-      for (std::uint32_t e = S.first_employee[s]; e < S.first_employee[s] + S.employee_count[s]; ++e) bill += C.monthly_wage[e];
+      for (std::uint32_t e = S.first_employee[s]; e < S.first_employee[s] + S.employee_count[s];
+           ++e)
+        bill += C.monthly_wage[e];
       by_size[s] = {bill, s};
     }
     std::sort(by_size.begin(), by_size.end());
-    for (std::size_t r = 0; r < n_smes; ++r) S.supplier[by_size[r].second] = by_size[(r + 1) % n_smes].second;
+    for (std::size_t r = 0; r < n_smes; ++r)
+      S.supplier[by_size[r].second] = by_size[(r + 1) % n_smes].second;
   }
   for (std::size_t s = 0; s < n_smes; ++s)
-    S.fee_free[s] = S.accepts_platform[s] != 0 && rng::Draws(seed, rng::Stream::init_sme, S.id[s], 2).bernoulli(sc.smes.fee_free_share) ? 1 : 0;
+    S.fee_free[s] =
+        S.accepts_platform[s] != 0 && rng::Draws(seed, rng::Stream::init_sme, S.id[s], 2)
+                                          .bernoulli(sc.smes.fee_free_share)
+            ? 1
+            : 0;
 
   // SME wage bills (for cash and collateral sizing).
   std::vector<Fen> wage_bill(n_smes, 0);
@@ -373,7 +432,8 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
     for (std::uint32_t e = S.first_employee[s]; e < S.first_employee[s] + S.employee_count[s]; ++e)
       wage_bill[s] = checked_add(wage_bill[s], C.monthly_wage[e]);
   for (std::size_t s = 0; s < n_smes; ++s)
-    S.collateral_value[s] = S.collateral_value[s] != 0 ? apply_rate(wage_bill[s], sc.smes.collateral_months) : 0;
+    S.collateral_value[s] =
+        S.collateral_value[s] != 0 ? apply_rate(wage_bill[s], sc.smes.collateral_months) : 0;
 
   // --- platforms: 0 lends (the Ant-like platform), 1 is a rival wallet -----------
   for (int p = 0; p < 2; ++p) {
@@ -409,61 +469,74 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   BookIds& B = w.books;
   using K = AgentKind;
   using I = Instrument;
-  B.consumer_deposit = L.add_book(claim_book("consumer.deposit", I::deposit, K::consumer, K::consumer, by_row(),
-                                             K::bank, by_column(consumer_bank), n_consumers));
-  B.sme_deposit = L.add_book(claim_book("sme.deposit", I::deposit, K::sme, K::sme, by_row(), K::bank,
-                                        by_column(sme_bank), n_smes));
-  B.platform_deposit = L.add_book(claim_book("platform.deposit", I::deposit, K::platform, K::platform, by_row(),
-                                             K::bank, by_column(std::vector<std::uint32_t>(n_platforms, tier_first_bank[0])),
-                                             n_platforms));
-  B.fund_deposit = L.add_book(claim_book("fund.deposit", I::deposit, K::bank, K::fund, fixed(0), K::bank, by_row(), n_banks));
-  B.consumer_fund_units = L.add_book(claim_book("consumer.fund_units", I::fund_units, K::consumer, K::consumer,
-                                                by_row(), K::fund, fixed(0), n_consumers));
+  B.consumer_deposit =
+      L.add_book(claim_book("consumer.deposit", I::deposit, K::consumer, K::consumer, by_row(),
+                            K::bank, by_column(consumer_bank), n_consumers));
+  B.sme_deposit = L.add_book(claim_book("sme.deposit", I::deposit, K::sme, K::sme, by_row(),
+                                        K::bank, by_column(sme_bank), n_smes));
+  B.platform_deposit = L.add_book(claim_book(
+      "platform.deposit", I::deposit, K::platform, K::platform, by_row(), K::bank,
+      by_column(std::vector<std::uint32_t>(n_platforms, tier_first_bank[0])), n_platforms));
+  B.fund_deposit = L.add_book(claim_book("fund.deposit", I::deposit, K::bank, K::fund, fixed(0),
+                                         K::bank, by_row(), n_banks));
+  B.consumer_fund_units =
+      L.add_book(claim_book("consumer.fund_units", I::fund_units, K::consumer, K::consumer,
+                            by_row(), K::fund, fixed(0), n_consumers));
   // Co-lent and direct loans: rows are borrowers; the holder is the lender.
   // A borrower's partner bank starts as its own bank and is reassigned by quota
   // at origination while it owes nothing to its partner.
-  B.revolving_platform = L.add_book(claim_book("consumer.revolving_platform", I::loan, K::consumer, K::platform,
-                                               fixed(0), K::consumer, by_row(), n_consumers));
-  B.revolving_bank = L.add_book(claim_book("consumer.revolving_bank", I::loan, K::consumer, K::bank,
-                                           by_column(consumer_bank), K::consumer, by_row(), n_consumers));
-  B.cash_platform = L.add_book(claim_book("consumer.cash_loan_platform", I::loan, K::consumer, K::platform,
-                                          fixed(0), K::consumer, by_row(), n_consumers));
-  B.cash_bank = L.add_book(claim_book("consumer.cash_loan_bank", I::loan, K::consumer, K::bank,
-                                      by_column(consumer_bank), K::consumer, by_row(), n_consumers));
-  B.consumer_bank_loan = L.add_book(claim_book("consumer.bank_loan", I::loan, K::consumer, K::bank,
-                                               by_column(consumer_bank), K::consumer, by_row(), n_consumers));
-  B.sme_platform_platform = L.add_book(claim_book("sme.platform_loan_platform", I::loan, K::sme, K::platform,
-                                                  fixed(0), K::sme, by_row(), n_smes));
+  B.revolving_platform =
+      L.add_book(claim_book("consumer.revolving_platform", I::loan, K::consumer, K::platform,
+                            fixed(0), K::consumer, by_row(), n_consumers));
+  B.revolving_bank =
+      L.add_book(claim_book("consumer.revolving_bank", I::loan, K::consumer, K::bank,
+                            by_column(consumer_bank), K::consumer, by_row(), n_consumers));
+  B.cash_platform =
+      L.add_book(claim_book("consumer.cash_loan_platform", I::loan, K::consumer, K::platform,
+                            fixed(0), K::consumer, by_row(), n_consumers));
+  B.cash_bank =
+      L.add_book(claim_book("consumer.cash_loan_bank", I::loan, K::consumer, K::bank,
+                            by_column(consumer_bank), K::consumer, by_row(), n_consumers));
+  B.consumer_bank_loan =
+      L.add_book(claim_book("consumer.bank_loan", I::loan, K::consumer, K::bank,
+                            by_column(consumer_bank), K::consumer, by_row(), n_consumers));
+  B.sme_platform_platform = L.add_book(claim_book("sme.platform_loan_platform", I::loan, K::sme,
+                                                  K::platform, fixed(0), K::sme, by_row(), n_smes));
   B.sme_platform_bank = L.add_book(claim_book("sme.platform_loan_bank", I::loan, K::sme, K::bank,
                                               by_column(sme_bank), K::sme, by_row(), n_smes));
-  B.sme_bank_loan = L.add_book(claim_book("sme.bank_loan", I::loan, K::sme, K::bank, by_column(sme_bank), K::sme,
-                                          by_row(), n_smes));
+  B.sme_bank_loan = L.add_book(claim_book("sme.bank_loan", I::loan, K::sme, K::bank,
+                                          by_column(sme_bank), K::sme, by_row(), n_smes));
   L.reserves_book = L.add_book(claim_book("bank.reserves", I::reserves, K::bank, K::bank, by_row(),
                                           K::central_bank, fixed(0), n_banks));
   {
-    Book clearing = claim_book("bank.clearing", I::clearing, K::bank, K::bank, by_row(), K::central_bank, fixed(0), n_banks);
+    Book clearing = claim_book("bank.clearing", I::clearing, K::bank, K::bank, by_row(),
+                               K::central_bank, fixed(0), n_banks);
     clearing.overdraft = Overdraft::unrestricted;
     L.clearing_book = L.add_book(std::move(clearing));
   }
-  L.bank_bond_book = L.add_book(claim_book("bank.government_bonds", I::government_bond, K::bank, K::bank, by_row(),
-                                           K::government, fixed(0), n_banks));
-  L.cb_bond_book = L.add_book(claim_book("central_bank.government_bonds", I::government_bond, K::central_bank,
-                                         K::central_bank, fixed(0), K::government, fixed(0), 1));
-  L.cb_loan_book = L.add_book(claim_book("central_bank.loans_to_banks", I::central_bank_loan, K::bank,
-                                         K::central_bank, fixed(0), K::bank, by_row(), n_banks));
+  L.bank_bond_book = L.add_book(claim_book("bank.government_bonds", I::government_bond, K::bank,
+                                           K::bank, by_row(), K::government, fixed(0), n_banks));
+  L.cb_bond_book =
+      L.add_book(claim_book("central_bank.government_bonds", I::government_bond, K::central_bank,
+                            K::central_bank, fixed(0), K::government, fixed(0), 1));
+  L.cb_loan_book =
+      L.add_book(claim_book("central_bank.loans_to_banks", I::central_bank_loan, K::bank,
+                            K::central_bank, fixed(0), K::bank, by_row(), n_banks));
   w.interbank = interbank_network(sc, n_banks, seed);
   {
     const InterbankNetwork& net = w.interbank;
-    L.interbank_book = L.add_book(claim_book("bank.interbank_loans", I::interbank_loan, K::bank, K::bank,
-                                             by_column(net.lender), K::bank, by_column(net.borrower),
-                                             net.lender.size()));
+    L.interbank_book = L.add_book(claim_book("bank.interbank_loans", I::interbank_loan, K::bank,
+                                             K::bank, by_column(net.lender), K::bank,
+                                             by_column(net.borrower), net.lender.size()));
   }
   // Outside capital (an IPO): investors hold the platforms' shares and pay
   // through the central bank, which takes a claim on the rest of the world.
-  L.platform_shares_book = L.add_book(claim_book("investor.platform_shares", I::equity_stake, K::platform,
-                                                 K::investor, fixed(0), K::platform, by_row(), n_platforms));
-  L.cb_foreign_book = L.add_book(claim_book("central_bank.foreign_assets", I::foreign_claim, K::central_bank,
-                                            K::central_bank, fixed(0), K::investor, fixed(0), 1));
+  L.platform_shares_book =
+      L.add_book(claim_book("investor.platform_shares", I::equity_stake, K::platform, K::investor,
+                            fixed(0), K::platform, by_row(), n_platforms));
+  L.cb_foreign_book =
+      L.add_book(claim_book("central_bank.foreign_assets", I::foreign_claim, K::central_bank,
+                            K::central_bank, fixed(0), K::investor, fixed(0), 1));
 
   // --- initial balance sheets, built only through ledger primitives -------------
   for (std::uint32_t c = 0; c < n_consumers; ++c) {
@@ -476,7 +549,8 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   }
   Int128 all_wages = 0;
   for (const Fen wage : C.monthly_wage) all_wages += wage;
-  const Fen platform_equity = apply_rate(static_cast<Fen>(all_wages), sc.platform.initial_equity_months);
+  const Fen platform_equity =
+      apply_rate(static_cast<Fen>(all_wages), sc.platform.initial_equity_months);
   if (platform_equity > 0) L.government_pays(Account{B.platform_deposit, 0}, platform_equity);
   // Bank capital and reserves in proportion to each bank's deposits.
   std::vector<Int128> bank_deposits(n_banks, 0);
@@ -492,8 +566,10 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   }
   L.reset_flows();  // construction is not a step's flow
   for (std::size_t b = 0; b < n_banks; ++b) w.banks.equity_month_start[b] = L.net_worth(K::bank)[b];
-  for (std::size_t p = 0; p < n_platforms; ++p) w.platforms.equity_month_start[p] = L.net_worth(K::platform)[p];
-  w.funds.yield_annual[0] = std::max(0.0, sc.central_bank.policy_rate - sc.fund.placement_markdown - sc.platform.fund_fee_rate);
+  for (std::size_t p = 0; p < n_platforms; ++p)
+    w.platforms.equity_month_start[p] = L.net_worth(K::platform)[p];
+  w.funds.yield_annual[0] = std::max(
+      0.0, sc.central_bank.policy_rate - sc.fund.placement_markdown - sc.platform.fund_fee_rate);
   const AuditReport audit = L.audit();
   if (!audit.ok()) throw InternalError("initial world does not balance: " + audit.problems.front());
   return world;

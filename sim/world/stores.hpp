@@ -13,23 +13,24 @@
 namespace pfsim {
 
 struct ConsumerStore {
-  std::vector<AgentId> id;                  // stable id
-  std::vector<Fen> monthly_wage;            // fen/month, contractual wage while employed
-  std::vector<std::uint32_t> employer;      // SME slot (employees sit with their employer), or no_index
-  std::vector<std::uint8_t> employed;       // 1 while employed (0 during an unemployment spell)
-  std::vector<std::uint8_t> billing_day;    // 1…28: statements, instalments, fund rebalancing
-  std::vector<float> platform_adoption;     // P(paying by mobile wallet), [0, 1]
-  std::vector<std::uint8_t> wallet;         // 0 = the lending platform, 1 = the rival wallet
-  std::vector<float> latent_pd;             // true annual default probability (unobserved)
-  std::vector<std::uint32_t> payment_count; // payments the lending platform has seen (its data)
-  std::vector<Fen> house_value;             // fen (0 = no house): collateral
-  std::vector<Fen> revolving_limit;         // fen; 0 = no credit line
-  std::vector<Fen> revolving_statement;     // fen: balance at the last statement
-  std::vector<Fen> cash_loan_instalment;    // fen/month due on the platform cash loan
-  std::vector<float> cash_loan_rate;        // 1/year
-  std::vector<Fen> bank_loan_instalment;    // fen/month due on the direct bank loan
-  std::vector<float> bank_loan_rate;        // 1/year
-  std::vector<std::uint16_t> days_past_due; // 0 when current
+  std::vector<AgentId> id;              // stable id
+  std::vector<Fen> monthly_wage;        // fen/month, contractual wage while employed
+  std::vector<std::uint32_t> employer;  // SME slot (employees sit with their employer), or no_index
+  std::vector<std::uint8_t> employed;   // 1 while employed (0 during an unemployment spell)
+  std::vector<std::uint8_t> billing_day;  // 1…28: statements, instalments, fund rebalancing
+  std::vector<std::uint16_t> region;      // home region: the employer's (house prices, purchases)
+  std::vector<float> platform_adoption;   // P(paying by mobile wallet), [0, 1]
+  std::vector<std::uint8_t> wallet;       // 0 = the lending platform, 1 = the rival wallet
+  std::vector<float> latent_pd;           // true annual default probability (unobserved)
+  std::vector<std::uint32_t> payment_count;  // payments the lending platform has seen (its data)
+  std::vector<Fen> house_value;              // fen (0 = no house): collateral
+  std::vector<Fen> revolving_limit;          // fen; 0 = no credit line
+  std::vector<Fen> revolving_statement;      // fen: balance at the last statement
+  std::vector<Fen> cash_loan_instalment;     // fen/month due on the platform cash loan
+  std::vector<float> cash_loan_rate;         // 1/year
+  std::vector<Fen> bank_loan_instalment;     // fen/month due on the direct bank loan
+  std::vector<float> bank_loan_rate;         // 1/year
+  std::vector<std::uint16_t> days_past_due;  // 0 when current
   std::vector<std::uint8_t> defaulted_by_hazard;  // 1 once a default event has struck (no cure)
 
   [[nodiscard]] std::size_t size() const { return id.size(); }
@@ -50,20 +51,27 @@ struct SmeStore {
   // that sales match wage bills on average. Rebuilt by build_world.
   std::vector<float> size_alias_prob;
   std::vector<std::uint32_t> size_alias;
-  std::vector<Fen> payroll_bill;               // fen: wage bill at the last payday
-  std::vector<Fen> payroll_funds;              // fen: cash available at the last payday
-  std::vector<Fen> payroll_dividend;           // fen: dividends paid out at the last payday
-  std::vector<Fen> payroll_owners;             // fen: Σ owners' wages (dividend weights)
-  std::vector<std::uint8_t> missed_paydays;    // consecutive short paydays
-  std::vector<float> latent_pd;                // true annual default probability
-  std::vector<std::uint32_t> payment_count;    // wallet payments received (the platform's data)
-  std::vector<Fen> sales_this_month;           // fen
-  std::vector<Fen> sales_last_month;           // fen
-  std::vector<Fen> collateral_value;           // fen (0 = none)
-  std::vector<Fen> platform_loan_instalment;   // fen/month
-  std::vector<float> platform_loan_rate;       // 1/year
-  std::vector<Fen> bank_loan_instalment;       // fen/month
-  std::vector<float> bank_loan_rate;           // 1/year
+  // Regions are contiguous blocks of slots: region r is [region_first[r],
+  // region_first[r + 1]). The same kind of alias table within each block, with
+  // offsets local to the block (home-region purchases).
+  std::vector<std::uint16_t> region;
+  std::vector<std::uint32_t> region_first;  // regions + 1 offsets
+  std::vector<float> region_alias_prob;
+  std::vector<std::uint32_t> region_alias;
+  std::vector<Fen> payroll_bill;              // fen: wage bill at the last payday
+  std::vector<Fen> payroll_funds;             // fen: cash available at the last payday
+  std::vector<Fen> payroll_dividend;          // fen: dividends paid out at the last payday
+  std::vector<Fen> payroll_owners;            // fen: Σ owners' wages (dividend weights)
+  std::vector<std::uint8_t> missed_paydays;   // consecutive short paydays
+  std::vector<float> latent_pd;               // true annual default probability
+  std::vector<std::uint32_t> payment_count;   // wallet payments received (the platform's data)
+  std::vector<Fen> sales_this_month;          // fen
+  std::vector<Fen> sales_last_month;          // fen
+  std::vector<Fen> collateral_value;          // fen (0 = none)
+  std::vector<Fen> platform_loan_instalment;  // fen/month
+  std::vector<float> platform_loan_rate;      // 1/year
+  std::vector<Fen> bank_loan_instalment;      // fen/month
+  std::vector<float> bank_loan_rate;          // 1/year
   std::vector<std::uint16_t> days_past_due;
   std::vector<std::uint8_t> defaulted_by_hazard;
 
@@ -72,14 +80,14 @@ struct SmeStore {
 
 struct BankStore {
   std::vector<AgentId> id;
-  std::vector<std::uint8_t> tier;            // index into scenario.banks.tiers
-  std::vector<std::uint8_t> failed;          // 1 after a failure (resolved, still operating)
-  std::vector<double> capital_ratio;         // equity / risk-weighted assets, last computed
-  std::vector<double> capital_requirement;   // minimum + buffer + surcharge
-  std::vector<Fen> colending_quota;          // fen: co-lending the bank will still fund this month
-  std::vector<Fen> direct_lending_room;      // fen: direct loans it will still make this month
-  std::vector<Fen> equity_month_start;       // fen: equity on the first day of the month
-  std::vector<Fen> provisions;               // fen: expected-loss allowance (capital deduction)
+  std::vector<std::uint8_t> tier;           // index into scenario.banks.tiers
+  std::vector<std::uint8_t> failed;         // 1 after a failure (resolved, still operating)
+  std::vector<double> capital_ratio;        // equity / risk-weighted assets, last computed
+  std::vector<double> capital_requirement;  // minimum + buffer + surcharge
+  std::vector<Fen> colending_quota;         // fen: co-lending the bank will still fund this month
+  std::vector<Fen> direct_lending_room;     // fen: direct loans it will still make this month
+  std::vector<Fen> equity_month_start;      // fen: equity on the first day of the month
+  std::vector<Fen> provisions;              // fen: expected-loss allowance (capital deduction)
 
   [[nodiscard]] std::size_t size() const { return id.size(); }
 };
@@ -101,8 +109,8 @@ struct PlatformStore {
 
 struct FundStore {
   std::vector<AgentId> id;
-  std::vector<double> yield_annual;  // 1/year paid to unit holders last month
-  std::vector<double> confidence;    // [0, 1]; bad news lowers it, it recovers slowly
+  std::vector<double> yield_annual;      // 1/year paid to unit holders last month
+  std::vector<double> confidence;        // [0, 1]; bad news lowers it, it recovers slowly
   std::vector<std::uint32_t> custodian;  // bank holding the liquidity buffer
 
   [[nodiscard]] std::size_t size() const { return id.size(); }

@@ -1,8 +1,8 @@
 // The world: stores + ledger + policy + calendar + this step's flow counters.
 #pragma once
 
-#include <limits>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -30,12 +30,14 @@ struct StepFlows {
   // credit, by lender (platform-originated = co-lent; bank = direct)
   std::array<std::int64_t, lender_count> applications{};
   std::array<std::int64_t, lender_count> approvals{};
-  std::array<Fen, lender_count> new_loans{};          // fen originated (cash, SME and revolving draws)
-  std::array<double, lender_count> new_loan_pd_sum{};  // Σ amount × true PD of new consumer term loans (fen·1/year)
-  std::array<Fen, lender_count> new_term_loans{};     // fen of new consumer term loans (the PD weights)
+  std::array<Fen, lender_count> new_loans{};  // fen originated (cash, SME and revolving draws)
+  std::array<double, lender_count>
+      new_loan_pd_sum{};  // Σ amount × true PD of new consumer term loans (fen·1/year)
+  std::array<Fen, lender_count>
+      new_term_loans{};  // fen of new consumer term loans (the PD weights)
   std::array<double, lender_count> new_sme_loan_pd_sum{};
   std::array<Fen, lender_count> new_sme_term_loans{};
-  std::array<Fen, lender_count> write_offs{};         // fen written off (all funders)
+  std::array<Fen, lender_count> write_offs{};  // fen written off (all funders)
   Fen new_sme_loans = 0;
   std::int64_t new_sme_loan_count = 0;
   Fen tech_fees = 0;
@@ -65,40 +67,44 @@ struct StepFlows {
 // The rules in force today. Built from the scenario; shocks (phases/shocks.cpp)
 // change them, at once or ramped over a phase-in.
 struct Policy {
-  double policy_rate = 0;           // 1/year
-  double reserve_requirement = 0;   // share of deposits
-  double interest_on_reserves = 0;  // 1/year
-  double bureau_signal_sigma = 0;   // logit-PD noise of the credit bureau's signal
-  double own_funding_share = 0;     // platform's co-funding share on new loans
-  double leverage_limit = 0;        // own-funded loans ≤ limit × platform capital
+  double policy_rate = 0;                     // 1/year
+  double reserve_requirement = 0;             // share of deposits
+  double interest_on_reserves = 0;            // 1/year
+  double bureau_signal_sigma = 0;             // logit-PD noise of the credit bureau's signal
+  double own_funding_share = 0;               // platform's co-funding share on new loans
+  double leverage_limit = 0;                  // own-funded loans ≤ limit × platform capital
   double registered_capital_minimum_fen = 0;  // below it the platform makes no own-funded loans
-  double interest_rate_cap = 0;     // 1/year
-  double tech_fee_share = 0;        // share of co-lent interest paid to the platform
-  double capital_minimum = 0;       // bank total capital ratio
+  double interest_rate_cap = 0;               // 1/year
+  double tech_fee_share = 0;                  // share of co-lent interest paid to the platform
+  double capital_minimum = 0;                 // bank total capital ratio
   double conservation_buffer = 0;
-  double surcharge_state = 0;       // surcharge of the tier named "state" (others: scenario)
+  double surcharge_state = 0;  // surcharge of the tier named "state" (others: scenario)
   double risk_weight_consumer = 0;
   double risk_weight_sme = 0;
-  double max_partner_share_of_tier1 = std::numeric_limits<double>::infinity();  // co-lent ≤ × bank equity
-  double max_colending_share_of_loans = 1;  // co-lent ≤ share × bank loans
+  double max_partner_share_of_tier1 =
+      std::numeric_limits<double>::infinity();  // co-lent ≤ × bank equity
+  double max_colending_share_of_loans = 1;      // co-lent ≤ share × bank loans
   double max_consumer_loan_fen = std::numeric_limits<double>::infinity();  // per loan / credit line
   double max_loan_income_share = std::numeric_limits<double>::infinity();  // × annual wage
-  double max_payment_share = 1;     // platform's share of wallet users
+  double max_payment_share = 1;            // platform's share of wallet users
   double instant_redemption_cap_yuan = 0;  // per consumer per day (not scaled)
   double fund_liquidity_ratio = 0;
-  double income_multiplier = 1;      // scales wages (income shocks)
-  double job_loss_multiplier = 1;    // scales job-loss rates (unemployment shocks)
-  double unemployment_target = -1;   // while ≥ 0, layoffs lift unemployment to it
-  double house_price_index = 1;      // collateral values × index
+  double income_multiplier = 1;     // scales wages (income shocks)
+  double job_loss_multiplier = 1;   // scales job-loss rates (unemployment shocks)
+  double unemployment_target = -1;  // while ≥ 0, layoffs lift unemployment to it
+  double house_price_index =
+      1;  // national house-price index (collateral values × index × regional factor)
+  std::vector<double> regional_house_price;  // per region, × the national index (regional shocks)
   bool platform_outage = false;
-  double fund_run_share_daily = 0;   // share of fund units redeemed per day during a run
-  bool review_bank_limits = false;   // recompute bank lending room today (a rule changed)
+  double fund_run_share_daily = 0;  // share of fund units redeemed per day during a run
+  bool review_bank_limits = false;  // recompute bank lending room today (a rule changed)
 };
 
 // A policy setting moving linearly from `from` (at step `start_step`) to `to`
 // (`days` later). The knob is a member of Policy, not a pointer into memory.
 struct PolicyRamp {
-  double Policy::*knob = nullptr;
+  double Policy::*knob = nullptr;  // nullptr: region `region`'s house-price factor
+  std::int32_t region = -1;
   double from = 0, to = 0;
   std::int64_t start_step = 0, days = 0;
 };
@@ -117,7 +123,7 @@ struct InterbankNetwork {
 struct ShockState {
   std::vector<EventSpec> pending;  // fired today, applied by the shocks phase
   std::vector<PolicyRamp> ramps;
-  std::int64_t outage_until_step = -1;       // the platform is down while step < this
+  std::int64_t outage_until_step = -1;  // the platform is down while step < this
   struct FundRun {
     double share_daily = 0;
     std::int64_t until_step = 0;
@@ -158,9 +164,9 @@ struct Intents {
 struct BookIds {
   BookId consumer_deposit = 0, sme_deposit = 0, platform_deposit = 0, fund_deposit = 0;
   BookId consumer_fund_units = 0;
-  BookId revolving_platform = 0, revolving_bank = 0;  // co-lent credit line
-  BookId cash_platform = 0, cash_bank = 0;            // co-lent cash loan
-  BookId consumer_bank_loan = 0;                      // direct bank loan
+  BookId revolving_platform = 0, revolving_bank = 0;        // co-lent credit line
+  BookId cash_platform = 0, cash_bank = 0;                  // co-lent cash loan
+  BookId consumer_bank_loan = 0;                            // direct bank loan
   BookId sme_platform_platform = 0, sme_platform_bank = 0;  // co-lent SME loan
   BookId sme_bank_loan = 0;                                 // direct bank SME loan
 };
@@ -204,6 +210,20 @@ template <class DrawsT>
 [[nodiscard]] std::uint32_t draw_by_size(const SmeStore& s, DrawsT& draws) {
   const std::uint32_t k = draws.below(static_cast<std::uint32_t>(s.size()));
   return draws.uniform() < s.size_alias_prob[k] ? k : s.size_alias[k];
+}
+
+// A slot of region `r` drawn in proportion to firm size within the region.
+template <class DrawsT>
+[[nodiscard]] std::uint32_t draw_by_size_in_region(const SmeStore& s, std::uint16_t r,
+                                                   DrawsT& draws) {
+  const std::uint32_t first = s.region_first[r];
+  const std::uint32_t k = draws.below(s.region_first[r + 1u] - first);
+  return first + (draws.uniform() < s.region_alias_prob[first + k] ? k : s.region_alias[first + k]);
+}
+
+// Today's house-price index of region `r` (national × regional factor).
+[[nodiscard]] inline double house_price(const Policy& p, std::uint16_t r) {
+  return p.house_price_index * p.regional_house_price[r];
 }
 
 // Builds the initial world. Deterministic in (scenario, seed); independent of

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "model_support.hpp"
@@ -237,6 +238,39 @@ TEST_CASE("house_price_shock: ramped, and several on one date compound") {
   CHECK(hpi[day_of_feb_1 + 10] == doctest::Approx(0.25));
   CHECK(hpi[day_of_feb_1 + 5] > 0.25);
   CHECK(hpi[day_of_feb_1 + 5] < 1.0);
+}
+
+TEST_CASE("a regional house_price_shock cuts bank lending against collateral in that region only") {
+  const std::string regions = "regions: {count: 4}\n";
+  const auto ref = run(testing::small_baseline(regions, 150));
+  const auto hit =
+      run(testing::small_baseline(regions + "events:\n  - {date: " + feb_1 +
+                                      ", type: house_price_shock, change: -0.8, region: 0}\n",
+                                  150));
+  // Direct bank loans (consumer and SME) outstanding by the borrower's region.
+  auto bank_loans_by_region = [](const Simulation& sim) {
+    const World& w = sim.world();
+    std::array<double, 4> out{};
+    for (std::uint32_t c = 0; c < w.consumers.size(); ++c)
+      out[w.consumers.region[c]] +=
+          static_cast<double>(w.ledger.balance({w.books.consumer_bank_loan, c}));
+    for (std::uint32_t s = 0; s < w.smes.size(); ++s)
+      out[w.smes.region[s]] += static_cast<double>(w.ledger.balance({w.books.sme_bank_loan, s}));
+    return out;
+  };
+  const auto before = bank_loans_by_region(*ref);
+  const auto after = bank_loans_by_region(*hit);
+  CHECK(after[0] < 0.8 * before[0]);
+  for (std::size_t r = 1; r < 4; ++r) CHECK(after[r] == doctest::Approx(before[r]).epsilon(0.1));
+  CHECK(series(*hit, "house_price_index").back() == doctest::Approx((0.2 + 3.0) / 4));
+  CHECK(series(*hit, "house_price_index_min").back() == doctest::Approx(0.2));
+  CHECK(series(*ref, "house_price_index_min").back() == 1.0);
+  // Every consumer lives in its employer's region; regions are contiguous blocks.
+  const World& w = hit->world();
+  for (std::uint32_t c = 0; c < w.consumers.size(); ++c)
+    if (w.consumers.employer[c] != no_index)
+      CHECK(w.consumers.region[c] == w.smes.region[w.consumers.employer[c]]);
+  CHECK(std::is_sorted(w.smes.region.begin(), w.smes.region.end()));
 }
 
 TEST_CASE("policy_rate and reserve_requirement set the central bank's rates, ramped") {

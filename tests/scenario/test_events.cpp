@@ -93,13 +93,14 @@ TEST_CASE("every shock type loads with its required parameters, and round trips"
 
 TEST_CASE("EventSpec: validated parameters, defaults, accessors and JSON for the results file") {
   const Scenario sc = load_text(R"(run: {start_date: 2020-01-01, days: 366}
+regions: {count: 2}
 events:
   - {id: run1, when: "fund_redemptions > 1e9", type: fund_run, redemption_share: 0.25, repeat: true}
   - date: 2020-03-01
     type: data_sharing_mandate
     shared_fraction: 0.5
     phase_in_days: 60
-  - {date: 2020-05-01, type: house_price_shock, change: -0.2, region: "east \"coast\""}
+  - {date: 2020-05-01, type: house_price_shock, change: -0.2, region: 1}
   - {date: 2020-05-02, type: bank_failure, tier: state, index: 2}
 )",
                                 "e.yaml");
@@ -118,8 +119,8 @@ events:
   CHECK(parameters_json(run) ==
         R"({"redemption_share": 0.25, "days": 1, "id": "run1", "repeat": true})");
   CHECK(run.key_path == "events[0]");
-  CHECK(run.where.line == 3);
-  CHECK(run.condition_where.line == 3);
+  CHECK(run.where.line == 4);
+  CHECK(run.condition_where.line == 4);
   CHECK(run.condition_where.column == 23);  // inside the quotes
   CHECK(run.condition_columns_exact);
 
@@ -131,8 +132,8 @@ events:
   CHECK(parameters_json(mandate) ==
         R"({"shared_fraction": 0.5, "platform_fee_response": 0, "phase_in_days": 60})");
 
-  CHECK(sc.events[2].text("region") == "east \"coast\"");
-  CHECK(parameters_json(sc.events[2]) == R"({"change": -0.2, "region": "east \"coast\""})");
+  CHECK(sc.events[2].number("region") == 1);
+  CHECK(parameters_json(sc.events[2]) == R"({"change": -0.2, "region": 1})");
   CHECK(sc.events[3].number("index") == 2);
 }
 

@@ -73,6 +73,7 @@ void check_round_trip(const Scenario& sc) {
 }
 
 const char* with_events = R"(run: {name: "ipo: halted", start_date: 2020-01-01, days: 731}
+regions: {count: 3}
 banks:
   tiers:
     - {name: state, count: 6, deposit_share: 0.5}
@@ -89,7 +90,7 @@ events:
   - {date: 2021-04-10, type: antitrust_fine, yuan: 1.82e10}
   - {date: 2021-04-10, type: antitrust_fine, yuan: 1e9}
   - {date: 2020-06-01, type: bank_failure, tier: "city & rural", index: 29}
-  - {date: 2020-06-02, type: house_price_shock, change: -0.2, region: "华东"}
+  - {date: 2020-06-02, type: house_price_shock, change: -0.2, region: 1}
   - {date: 2020-06-03, type: data_sharing_mandate, shared_fraction: 0.5}
 )";
 
@@ -344,5 +345,6 @@ TEST_CASE("files: missing, a directory, unreadable base") {
 TEST_CASE("extends: kernel pseudo-files are refused (they pass as regular files and may block)") {
   const TempDir dir;
   const std::string a = dir.write("a.yaml", "extends: /proc/self/status\n");
-  CHECK(errors_of([&] { return scenario::load_file(a); }).find("is not a regular file") != std::string::npos);
+  CHECK(errors_of([&] { return scenario::load_file(a); }).find("is not a regular file") !=
+        std::string::npos);
 }
