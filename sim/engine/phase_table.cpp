@@ -12,8 +12,9 @@
 //  * month_end after funds: interest and fund yield on end-of-day balances.
 //  * settlement after every payment of the day: banks end each day with no open
 //    clearing position.
-//  * bank_regulation last: failures are judged on the day's final balance
-//    sheets, and next month's lending room on the month's closing ones.
+//  * bank_regulation last: failures (the platform's first, as its losses may
+//    fall on its bank) are judged on the day's final balance sheets, and next
+//    month's lending room on the month's closing ones.
 // Every phase leaves every balance sheet balanced (the audit checks it).
 #include "core/date.hpp"
 #include "core/error.hpp"
@@ -28,32 +29,41 @@ namespace {
 constexpr Phase table[] = {
     {"begin_day", phases::run_begin_day, "ledger", "flows, intents, sector net worth snapshot"},
     {"shocks", phases::run_shocks, "today's events, phase-in ramps",
-     "policy; platform and bank balance sheets (ipo, fine, bank failure); wallets; employment"},
+     "policy; platform and bank balance sheets (ipo, fine, bank failure); wallets; employment; "
+     "fund confidence"},
     {"consumer_daily", phases::run_consumer_daily, "consumers, smes.active, fund units",
      "consumers.employed, days_past_due, loan claims (write-offs), redemption intents"},
     {"wages", phases::run_wages, "consumers.monthly_wage, employed; smes.employees; sme deposits",
      "sme and consumer deposits, net worth, smes.payroll_*, missed_paydays"},
-    {"consumption", phases::run_consumption, "consumer deposits, fund units, adoption, credit lines; smes",
+    {"consumption", phases::run_consumption,
+     "consumer deposits, fund units, adoption, credit lines; smes",
      "consumer, sme and platform deposits, revolving claims, payment counts, sales"},
     {"suppliers", phases::run_suppliers, "smes.sales_last_month, supplier", "sme deposits, sales"},
-    {"consumer_servicing", phases::run_consumer_servicing, "consumer loans, deposits, fund yield, policy",
+    {"consumer_servicing", phases::run_consumer_servicing,
+     "consumer loans, deposits, fund yield, policy",
      "loan claims, deposits, fund units and deposits, defaults, application intents"},
     {"sme_servicing", phases::run_sme_servicing, "sme loans, deposits, wage bills",
      "loan claims, deposits, exits and entries, application intents"},
-    {"origination", phases::run_origination, "application intents, signals, bank quotas, platform equity",
-     "new loans, credit lines, partner banks, quotas, platform credit revenue"},
+    {"origination", phases::run_origination,
+     "application intents, signals, bank quotas, platform equity",
+     "new loans, credit lines, partner banks, quotas, platform credit revenue and facility; "
+     "platform failure"},
     {"funds", phases::run_funds, "redemption intents, fund deposits, deposits by bank",
      "fund placements, consumer units and deposits, fund confidence"},
-    {"month_end", phases::run_month_end, "every balance; rates", "interest, fund yield, costs, platform accounts"},
+    {"month_end", phases::run_month_end, "every balance; rates",
+     "interest, fund yield, costs, platform accounts and facility, fund confidence"},
     {"settlement", phases::run_settlement, "bank clearing positions, deposits by bank",
      "bank reserves, clearing, central-bank loans"},
-    {"bank_regulation", phases::run_bank_regulation, "bank balance sheets, requirement",
-     "capital ratios, lending room, failures, resolution"},
+    {"bank_regulation", phases::run_bank_regulation,
+     "bank and platform balance sheets, requirement",
+     "platform failure and resolution; capital ratios, lending room, bank failures, resolution"},
 };
 
 }  // namespace
 
-std::span<const Phase> phase_table() { return table; }
+std::span<const Phase> phase_table() {
+  return table;
+}
 
 AuditLevel default_audit_level() {
 #ifdef NDEBUG

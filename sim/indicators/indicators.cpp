@@ -119,6 +119,13 @@ constexpr Indicator indicator_table[] = {
      "Capital paid into the lending platform by outside investors (an IPO)."},
     {"platform_ipo_raised", "RMB/day", "New platform capital raised today."},
     {"platform_fines", "RMB/day", "Fines paid by the platform to the government today."},
+    {"platform_fines_unpaid", "RMB/day",
+     "Fines the platform could not pay today (it fails; the rest is waived)."},
+    {"platform_bank_borrowing", "RMB", "The platform's debt on its bank credit facility."},
+    {"platform_failed", "1", "1 once the lending platform has failed (it makes no new loans)."},
+    {"platform_failures", "count/day", "Failures of the lending platform today."},
+    {"platform_resolution_losses", "RMB/day",
+     "Paid-in capital and bank facility written off in the platform's resolution today."},
     {"policy_own_funding_share", "1", "Platform's own-funded share of new co-lent loans."},
     {"policy_leverage_limit", "1", "Largest own-funded loans / platform capital."},
     {"policy_interest_rate_cap", "1/year", "Legal cap on annual loan rates."},
@@ -362,6 +369,11 @@ void compute(const World& w, std::span<double> out) {
   out[k++] = rmb(L.balance(Account{L.platform_shares_book, 0}));
   out[k++] = rmb(f.ipo_raised);
   out[k++] = rmb(f.fines_paid);
+  out[k++] = rmb(f.fines_unpaid);
+  out[k++] = rmb(L.balance(Account{w.books.platform_bank_loan, 0}));
+  out[k++] = static_cast<double>(w.platforms.failed[0]);
+  out[k++] = static_cast<double>(f.platform_failures);
+  out[k++] = rmb(f.platform_resolution_losses);
   out[k++] = pol.own_funding_share;
   out[k++] = pol.leverage_limit;
   out[k++] = pol.interest_rate_cap;

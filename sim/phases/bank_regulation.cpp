@@ -139,6 +139,8 @@ void measure_systemic_risk(World& w) {
 }  // namespace
 
 void run_bank_regulation(World& w) {
+  // A failing platform is resolved first: its losses may fall on its bank.
+  resolve_platform_failure(w);
   const Scenario& sc = *w.scenario;
   const Policy& pol = w.policy;
   Ledger& L = w.ledger;
@@ -172,7 +174,9 @@ void run_bank_regulation(World& w) {
       K.provisions[b] = apply_rate(static_cast<Fen>(impaired[b]), sc.banks.lgd);
     consumer = totals_by_holder(
         L, {w.books.revolving_bank, w.books.cash_bank, w.books.consumer_bank_loan}, n);
-    sme = totals_by_holder(L, {w.books.sme_platform_bank, w.books.sme_bank_loan}, n);
+    // Corporate exposures at the SME weight: SME loans and the platform's facility.
+    sme = totals_by_holder(
+        L, {w.books.sme_platform_bank, w.books.sme_bank_loan, w.books.platform_bank_loan}, n);
     colent = colent_by_bank(w);
   }
   auto risk_weighted_assets = [&](std::uint32_t b) {

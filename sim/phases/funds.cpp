@@ -1,14 +1,14 @@
 // The money-market fund (serial hub rule, every day).
 //  1. Redemptions: a consumer's requests of the day are capped together at the
-//     instant-redemption cap and at the units held; if the fund's money cannot cover them all, each is filled
-//     pro rata. The fund pays out of its buffer at the custodian bank; when the
-//     buffer is short it first pulls placements back from banks, pro rata to
-//     each bank's placement — so a run drains banks' reserves in proportion to
-//     the fund's placements with them.
+//     instant-redemption cap and at the units held; if the fund's money cannot cover them all, each
+//     is filled pro rata. The fund pays out of its buffer at the custodian bank; when the buffer is
+//     short it first pulls placements back from banks, pro rata to each bank's placement — so a run
+//     drains banks' reserves in proportion to the fund's placements with them.
 //  2. Placements: the fund keeps liquidity_ratio of its money at the custodian
 //     and places the rest across banks in proportion to their deposits × their
 //     tier's fund_placement_weight (smaller banks bid for negotiated deposits).
-//  3. Confidence recovers by 1% of the gap to 1 each day.
+//  3. Confidence: bad news lowers it (update_confidence), then it recovers by
+//     confidence_recovery_daily of its gap to 1.
 #include <algorithm>
 #include <unordered_map>
 
@@ -26,7 +26,23 @@ void move_fund_money(World& w, std::uint32_t from_bank, std::uint32_t to_bank, F
     throw InternalError("fund: moving more than it holds");
 }
 
+// Confidence after today's redemptions: it falls by loss_per_unpaid_share ×
+// the share of today's (capped) redemptions the fund could not pay, then
+// recovers by recovery_daily of its gap to 1. Other news lowers it where it
+// happens (lose_confidence): platform losses at month end, fines, an IPO
+// halt, an outage, a run.
+void update_confidence(World& w, double unpaid_share) {
+  const FundParams& F = w.scenario->fund;
+  lose_confidence(w, F.confidence_loss_per_unpaid_share * unpaid_share);
+  double& c = w.funds.confidence[0];
+  c += F.confidence_recovery_daily * (1.0 - c);
+}
+
 }  // namespace
+
+void lose_confidence(World& w, double loss) {
+  w.funds.confidence[0] = std::clamp(w.funds.confidence[0] - loss, 0.0, 1.0);
+}
 
 void run_funds(World& w) {
   Ledger& L = w.ledger;
@@ -53,7 +69,9 @@ void run_funds(World& w) {
     w.flows.fund_redemptions_refused += r.amount - granted[k];
     asked += granted[k];
   }
-  if (asked > total) {  // not enough money: fill pro rata
+  double unpaid_share = 0;  // of what the cap allowed, the share the fund could not pay
+  if (asked > total) {      // not enough money: fill pro rata
+    unpaid_share = static_cast<double>(asked - total) / static_cast<double>(asked);
     for (Fen& g : granted) {
       const Fen before = g;
       g = static_cast<Fen>(static_cast<Int128>(g) * total / asked);
@@ -70,7 +88,8 @@ void run_funds(World& w) {
     std::uint32_t largest = custodian;
     for (std::size_t b = 0; b < n_banks; ++b) {
       if (b == custodian || fund.balance[b] == 0) continue;
-      if (largest == custodian || fund.balance[b] > fund.balance[largest]) largest = static_cast<std::uint32_t>(b);
+      if (largest == custodian || fund.balance[b] > fund.balance[largest])
+        largest = static_cast<std::uint32_t>(b);
     }
     for (std::size_t b = 0; b < n_banks; ++b) {
       if (b == custodian) continue;
@@ -83,8 +102,8 @@ void run_funds(World& w) {
   for (std::size_t k = 0; k < granted.size(); ++k) {
     const std::uint32_t c = w.intents.redemptions[k].consumer;
     if (granted[k] <= 0) continue;
-    if (!ops::redeem_claim(L, {B.consumer_fund_units, c}, {B.fund_deposit, custodian}, {B.consumer_deposit, c},
-                           granted[k]))
+    if (!ops::redeem_claim(L, {B.consumer_fund_units, c}, {B.fund_deposit, custodian},
+                           {B.consumer_deposit, c}, granted[k]))
       throw InternalError("fund: cannot pay a granted redemption");
     w.flows.fund_redemptions += granted[k];
   }
@@ -98,7 +117,8 @@ void run_funds(World& w) {
   Int128 weight_sum = 0;
   for (std::size_t b = 0; b < n_banks; ++b)
     if (b != custodian && w.banks.failed[b] == 0) {
-      weight[b] = apply_rate(deposits[b], w.scenario->banks.tiers[w.banks.tier[b]].fund_placement_weight);
+      weight[b] =
+          apply_rate(deposits[b], w.scenario->banks.tiers[w.banks.tier[b]].fund_placement_weight);
       weight_sum += weight[b];
     }
   const Fen to_place = total - apply_rate(total, w.policy.fund_liquidity_ratio);
@@ -115,7 +135,7 @@ void run_funds(World& w) {
                       std::min(target[b] - fund.balance[b], fund.balance[custodian]));
 
   // 3. Confidence.
-  w.funds.confidence[0] += 0.01 * (1.0 - w.funds.confidence[0]);
+  update_confidence(w, unpaid_share);
 }
 
 }  // namespace pfsim::phases

@@ -48,75 +48,97 @@ void run_month_end(World& w) {
   const double placement_rate = std::max(0.0, w.policy.policy_rate - sc.fund.placement_markdown);
 
   // 1. Interest.
-  for (const auto& [book, kind, rows] : {std::tuple{B.consumer_deposit, AgentKind::consumer, w.consumers.size()},
-                                         std::tuple{B.sme_deposit, AgentKind::sme, w.smes.size()}}) {
-    for_each_chunk_journaled(w, kind, rows, [&, book = book](ChunkOutput& out, std::size_t begin, std::size_t end) {
-      const Book& b = L.book(book);
-      for (std::size_t r = begin; r < end; ++r) {
-        const Fen interest = rules::monthly_interest(b.balance[r], deposit_rate);
-        ops::bank_pays(out.journal, b.issuer.of(r), {book, static_cast<std::uint32_t>(r)}, interest,
-                       FlowType::interest_deposits);
-      }
-    });
+  for (const auto& [book, kind, rows] :
+       {std::tuple{B.consumer_deposit, AgentKind::consumer, w.consumers.size()},
+        std::tuple{B.sme_deposit, AgentKind::sme, w.smes.size()}}) {
+    for_each_chunk_journaled(
+        w, kind, rows, [&, book = book](ChunkOutput& out, std::size_t begin, std::size_t end) {
+          const Book& b = L.book(book);
+          for (std::size_t r = begin; r < end; ++r) {
+            const Fen interest = rules::monthly_interest(b.balance[r], deposit_rate);
+            ops::bank_pays(out.journal, b.issuer.of(r), {book, static_cast<std::uint32_t>(r)},
+                           interest, FlowType::interest_deposits);
+          }
+        });
   }
   for (std::uint32_t p = 0; p < w.platforms.size(); ++p) {
     const Account a{B.platform_deposit, p};
-    ops::bank_pays(L, L.book(a.book).issuer.of(p), a, rules::monthly_interest(L.balance(a), deposit_rate),
+    ops::bank_pays(L, L.book(a.book).issuer.of(p), a,
+                   rules::monthly_interest(L.balance(a), deposit_rate),
                    FlowType::interest_deposits);
   }
   const std::uint32_t custodian = w.funds.custodian[0];
   for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
     const Account a{B.fund_deposit, b};
     const double rate = b == custodian ? deposit_rate : placement_rate;
-    ops::bank_pays(L, b, a, rules::monthly_interest(L.balance(a), rate), FlowType::interest_deposits);
-    ops::accrue(L, {L.reserves_book, b}, rules::monthly_interest(L.balance({L.reserves_book, b}), w.policy.interest_on_reserves),
-                FlowType::interest_reserves);
-    ops::accrue(L, {L.bank_bond_book, b}, rules::monthly_interest(L.balance({L.bank_bond_book, b}), sc.central_bank.bond_rate),
-                FlowType::interest_bonds);
-    ops::accrue(L, {L.cb_loan_book, b},
-                rules::monthly_interest(L.balance({L.cb_loan_book, b}),
-                                        w.policy.policy_rate + sc.central_bank.standing_facility_spread),
-                FlowType::interest_central_bank);
+    ops::bank_pays(L, b, a, rules::monthly_interest(L.balance(a), rate),
+                   FlowType::interest_deposits);
+    ops::accrue(
+        L, {L.reserves_book, b},
+        rules::monthly_interest(L.balance({L.reserves_book, b}), w.policy.interest_on_reserves),
+        FlowType::interest_reserves);
+    ops::accrue(
+        L, {L.bank_bond_book, b},
+        rules::monthly_interest(L.balance({L.bank_bond_book, b}), sc.central_bank.bond_rate),
+        FlowType::interest_bonds);
+    ops::accrue(
+        L, {L.cb_loan_book, b},
+        rules::monthly_interest(L.balance({L.cb_loan_book, b}),
+                                w.policy.policy_rate + sc.central_bank.standing_facility_spread),
+        FlowType::interest_central_bank);
   }
-  ops::accrue(L, {L.cb_bond_book, 0}, rules::monthly_interest(L.balance({L.cb_bond_book, 0}), sc.central_bank.bond_rate),
+  ops::accrue(L, {L.cb_bond_book, 0},
+              rules::monthly_interest(L.balance({L.cb_bond_book, 0}), sc.central_bank.bond_rate),
               FlowType::interest_bonds);
 
   // 2. The fund: fee, then yield.
   {
     Int128 units = book_total(L.book(B.consumer_fund_units));
-    const Fen fee = std::min(rules::monthly_interest(static_cast<Fen>(units), sc.platform.fund_fee_rate),
-                             L.balance({B.fund_deposit, custodian}));
-    ops::transfer(L, {B.fund_deposit, custodian}, {B.platform_deposit, 0}, fee, FlowType::fund_fees);
-    w.platforms.revenue_investment_month[0] = checked_add(w.platforms.revenue_investment_month[0], fee);
+    const Fen fee =
+        std::min(rules::monthly_interest(static_cast<Fen>(units), sc.platform.fund_fee_rate),
+                 L.balance({B.fund_deposit, custodian}));
+    ops::transfer(L, {B.fund_deposit, custodian}, {B.platform_deposit, 0}, fee,
+                  FlowType::fund_fees);
+    w.platforms.revenue_investment_month[0] =
+        checked_add(w.platforms.revenue_investment_month[0], fee);
     // Wallet users pay fees on the other wealth products they hold through the
     // platform, in proportion to their fund units (paid if their deposit allows).
     const double wealth_fee = sc.platform.wealth_fee_rate;
     Fen wealth_fees = 0;
     if (wealth_fee > 0) {
       std::vector<Fen> chunk_fees(exec::chunk_count(w.consumers.size()), 0);
-      for_each_chunk_journaled(w, AgentKind::consumer, w.consumers.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
-        Fen sum = 0;
-        for (std::size_t r = begin; r < end; ++r) {
-          const auto c = static_cast<std::uint32_t>(r);
-          const Fen fee = rules::monthly_interest(out.journal.balance({B.consumer_fund_units, c}), wealth_fee);
-          if (fee > 0 && ops::transfer(out.journal, {B.consumer_deposit, c}, {B.platform_deposit, 0}, fee, FlowType::fund_fees))
-            sum += fee;
-        }
-        chunk_fees[begin / exec::chunk_size] = sum;
-      });
+      for_each_chunk_journaled(
+          w, AgentKind::consumer, w.consumers.size(),
+          [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
+            Fen sum = 0;
+            for (std::size_t r = begin; r < end; ++r) {
+              const auto c = static_cast<std::uint32_t>(r);
+              const Fen fee = rules::monthly_interest(
+                  out.journal.balance({B.consumer_fund_units, c}), wealth_fee);
+              if (fee > 0 && ops::transfer(out.journal, {B.consumer_deposit, c},
+                                           {B.platform_deposit, 0}, fee, FlowType::fund_fees))
+                sum += fee;
+            }
+            chunk_fees[begin / exec::chunk_size] = sum;
+          });
       for (const Fen f : chunk_fees) wealth_fees = checked_add(wealth_fees, f);
     }
-    w.platforms.revenue_investment_month[0] = checked_add(w.platforms.revenue_investment_month[0], wealth_fees);
+    w.platforms.revenue_investment_month[0] =
+        checked_add(w.platforms.revenue_investment_month[0], wealth_fees);
     const Fen income = L.net_worth(AgentKind::fund)[0];
-    const double rate = units > 0 && income > 0 ? static_cast<double>(income) / static_cast<double>(units) : 0.0;
+    const double rate =
+        units > 0 && income > 0 ? static_cast<double>(income) / static_cast<double>(units) : 0.0;
     w.funds.yield_annual[0] = rate * 12.0;
     if (rate > 0) {
-      for_each_chunk_journaled(w, AgentKind::consumer, w.consumers.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
-        for (std::size_t r = begin; r < end; ++r) {
-          const Account a{B.consumer_fund_units, static_cast<std::uint32_t>(r)};
-          ops::accrue(out.journal, a, apply_rate(out.journal.balance(a), rate), FlowType::fund_yield);
-        }
-      });
+      for_each_chunk_journaled(
+          w, AgentKind::consumer, w.consumers.size(),
+          [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
+            for (std::size_t r = begin; r < end; ++r) {
+              const Account a{B.consumer_fund_units, static_cast<std::uint32_t>(r)};
+              ops::accrue(out.journal, a, apply_rate(out.journal.balance(a), rate),
+                          FlowType::fund_yield);
+            }
+          });
     }
   }
 
@@ -133,16 +155,26 @@ void run_month_end(World& w) {
   // 4. Platforms.
   PlatformStore& P = w.platforms;
   for (std::uint32_t p = 0; p < P.size(); ++p) {
-    const Fen revenue = P.revenue_payments_month[p] + P.revenue_credit_month[p] + P.revenue_investment_month[p];
+    const Fen revenue =
+        P.revenue_payments_month[p] + P.revenue_credit_month[p] + P.revenue_investment_month[p];
     const Account a{B.platform_deposit, p};
     const Fen costs = std::min(apply_rate(revenue, sc.platform.operating_cost_ratio), L.balance(a));
     spread_over_smes(w, costs, [&](std::uint32_t s, Fen amount) {
       ops::transfer(L, a, {B.sme_deposit, s}, amount, FlowType::operating_costs);
     });
+    service_platform_debt(w, p);  // interest on its bank facility, repaid from what is left
     const Fen equity = L.net_worth(AgentKind::platform)[p];
     P.profit_last_month[p] = equity - P.equity_month_start[p];
+    // A loss at the lending platform is bad news for its fund (fines were
+    // news on the day they were paid).
+    const Fen loss = -checked_add(P.profit_last_month[p], P.fines_month[p]);
+    if (P.lends[p] != 0 && loss > 0 && P.equity_month_start[p] > 0)
+      lose_confidence(w, sc.fund.confidence_loss_per_equity_lost * static_cast<double>(loss) /
+                             static_cast<double>(P.equity_month_start[p]));
+    P.fines_month[p] = 0;
     P.equity_month_start[p] = equity;
-    P.valuation[p] = sc.platform.valuation_multiple * 12.0 * static_cast<double>(std::max<Fen>(0, P.profit_last_month[p])) *
+    P.valuation[p] = sc.platform.valuation_multiple * 12.0 *
+                     static_cast<double>(std::max<Fen>(0, P.profit_last_month[p])) *
                      w.funds.confidence[0];
     P.revenue_payments_month[p] = 0;
     P.revenue_credit_month[p] = 0;

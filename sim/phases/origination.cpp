@@ -86,7 +86,7 @@ bool colend(Context& ctx, BookId platform_book, BookId bank_book, Account borrow
     if (ctx.L.balance({bank_book, row}) != 0) return false;  // cannot switch partner mid-loan
     bb.holder.column[row] = partner;
   }
-  if (ctx.L.balance(ctx.platform_deposit) < own) return false;
+  if (!platform_has_cash(ctx.w, 0, own)) return false;
   ops::lend(ctx.L, {platform_book, row}, borrower_deposit, own, &ctx.platform_deposit);
   ops::lend(ctx.L, {bank_book, row}, borrower_deposit, partner_part);
   ctx.own_loans += own;
@@ -101,7 +101,7 @@ void review_revolving(Context& ctx, std::uint32_t c) {
   const Fen target = apply_rate(total, ctx.w.policy.own_funding_share);
   if (target > held) {
     Fen buy = target - held;
-    if (!ctx.leverage_allows(buy) || ctx.L.balance(ctx.platform_deposit) < buy) {
+    if (!ctx.leverage_allows(buy) || !platform_has_cash(ctx.w, 0, buy)) {
       // The platform cannot hold its share: freeze the line at its balance.
       ctx.w.consumers.revolving_limit[c] = std::min(ctx.w.consumers.revolving_limit[c], total);
       buy = 0;
@@ -138,7 +138,7 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
   const std::uint32_t c = app.borrower;
   ConsumerStore& C = w.consumers;
   const Account deposit{ctx.B.consumer_deposit, c};
-  const bool platform_open = !w.policy.platform_outage;
+  const bool platform_open = !w.policy.platform_outage && w.platforms.failed[0] == 0;
   const double sigma_p =
       rules::platform_signal_sigma(P.signal_sigma0, C.payment_count[c], P.data_half_saturation);
   // Online micro-lending rules cap each platform loan and credit line.
@@ -205,7 +205,7 @@ void sme_application(Context& ctx, const CreditApplication& app) {
   SmeStore& S = w.smes;
   const Account deposit{ctx.B.sme_deposit, s};
   const std::int64_t term = ctx.sc.smes.loan_term_months;
-  if (S.accepts_platform[s] != 0 && !w.policy.platform_outage) {
+  if (S.accepts_platform[s] != 0 && !w.policy.platform_outage && w.platforms.failed[0] == 0) {
     ++w.flows.applications[platform_lender];
     const double sigma =
         rules::platform_signal_sigma(P.signal_sigma0, S.payment_count[s], P.data_half_saturation);
@@ -255,6 +255,7 @@ void sme_application(Context& ctx, const CreditApplication& app) {
 }  // namespace
 
 void run_origination(World& w) {
+  resolve_platform_failure(w);
   Context ctx{w, *w.scenario, w.ledger, w.books, Account{w.books.platform_deposit, 0}};
   ctx.own_loans = platform_own_loans(w);
   // Own-funded lending needs capital at or above the registered minimum, and stays

@@ -20,6 +20,9 @@
 //    bank's equity is written off against its bonds, then reserves, and
 //    bank_regulation resolves it the same day).
 //  * spells: platform_outage and fund_run last a number of days.
+//  * news: ipo_halt, the start of an outage and a fund_run lower fund
+//    confidence by their fund.confidence_loss_*, and a fine by
+//    confidence_loss_per_equity_lost × the share of capital it takes.
 #include <algorithm>
 #include <cmath>
 
@@ -192,15 +195,30 @@ void apply(World& w, const EventSpec& e) {
     w.flows.ipo_raised += raise;
   } else if (type == "ipo_halt") {
     // Takes effect when scheduled (schedule_shock): the `ipo` never fires.
+    lose_confidence(w, w.scenario->fund.confidence_loss_ipo_halt);
   } else if (type == "antitrust_fine") {
     const Account deposit{w.books.platform_deposit, 0};
     const auto fine = static_cast<Fen>(economy_yuan_to_fen(w, e.number("yuan")));
-    const Fen paid = std::min(fine, w.ledger.balance(deposit));
+    const Fen capital = platform_capital(w, 0);
+    if (capital > 0)
+      lose_confidence(w, w.scenario->fund.confidence_loss_per_equity_lost *
+                             static_cast<double>(fine) / static_cast<double>(capital));
+    // Paid from cash, drawing on the bank facility if need be; a platform that
+    // cannot pay fails (resolved by origination today) and the rest is waived.
+    const Fen cash = w.ledger.balance(deposit);
+    const Fen paid = platform_has_cash(w, 0, fine) ? fine : std::min(fine, cash);
+    if (paid < fine) {
+      w.flows.fines_unpaid += fine - paid;
+      w.shocks.platform_failing = true;
+    }
     w.ledger.government_receives(deposit, paid);
     w.flows.fines_paid += paid;
+    w.platforms.fines_month[0] = checked_add(w.platforms.fines_month[0], paid);
   } else if (type == "payment_share_limit") {
     set_policy(w, &Policy::max_payment_share, e.number("max_share"), ramp);
   } else if (type == "platform_outage") {
+    if (w.step >= w.shocks.outage_until_step)
+      lose_confidence(w, w.scenario->fund.confidence_loss_outage);
     w.shocks.outage_until_step =
         std::max(w.shocks.outage_until_step, w.step) + static_cast<std::int64_t>(e.number("days"));
   } else if (type == "data_sharing_mandate") {
@@ -215,6 +233,7 @@ void apply(World& w, const EventSpec& e) {
     if (e.has("liquidity_ratio"))
       set_policy(w, &Policy::fund_liquidity_ratio, e.number("liquidity_ratio"), ramp);
   } else if (type == "fund_run") {
+    lose_confidence(w, w.scenario->fund.confidence_loss_run);
     const auto days = static_cast<std::int64_t>(e.number("days"));
     w.shocks.fund_runs.push_back(
         {e.number("redemption_share") / static_cast<double>(days), w.step + days});

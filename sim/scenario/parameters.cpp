@@ -385,6 +385,17 @@ std::vector<ParamSpec> parameter_table() {
   t.push_back(number("platform.leverage_limit", "1", 0, 1000, "10",
                      "Own-funded loans may not exceed this multiple of platform equity.",
                      PFSIM_FIELD(platform.leverage_limit)));
+  t.push_back(number(
+      "platform.max_debt_to_capital", "1", 0, 1000, "1",
+      "The platform's borrowing from its bank (a credit facility it draws when its cash cannot "
+      "fund "
+      "its own share of a loan, or a fine) may not exceed this multiple of its capital (bank and "
+      "shareholder loans ≤ 1× net assets, Nov-2020 draft rules Art. 12).",
+      PFSIM_FIELD(platform.max_debt_to_capital)));
+  t.push_back(number(
+      "platform.borrowing_spread", "1/year", 0, 1, "0.01",
+      "The platform's bank facility costs the policy rate + this spread (interest added monthly).",
+      PFSIM_FIELD(platform.borrowing_spread)));
   t.push_back(number("platform.tech_fee_share", "share", 0, 1, "0.25",
                      "Share of the interest on co-lent loans that partner banks pay the platform "
                      "as a technology-service fee.",
@@ -438,6 +449,32 @@ std::vector<ParamSpec> parameter_table() {
   t.push_back(number("fund.placement_markdown", "1/year", 0, 0.5, "0.0095",
                      "Rate banks pay on fund placements = policy rate − markdown.",
                      PFSIM_FIELD(fund.placement_markdown)));
+  t.push_back(
+      number("fund.confidence_recovery_daily", "1/day", 0, 1, "0.01",
+             "Confidence in the fund and platform recovers by this share of its gap to 1 each day.",
+             PFSIM_FIELD(fund.confidence_recovery_daily)));
+  t.push_back(number(
+      "fund.confidence_loss_per_equity_lost", "1", 0, 100, "1",
+      "Confidence falls by this × the share of the lending platform's equity lost on a day (fines, "
+      "credit losses beyond income).",
+      PFSIM_FIELD(fund.confidence_loss_per_equity_lost)));
+  t.push_back(number(
+      "fund.confidence_loss_per_unpaid_share", "1", 0, 100, "2",
+      "Confidence falls by this × the share of the day's redemptions (within the cap) the fund "
+      "could not pay.",
+      PFSIM_FIELD(fund.confidence_loss_per_unpaid_share)));
+  t.push_back(number("fund.confidence_loss_platform_failure", "1", 0, 1, "0.5",
+                     "Confidence lost when the lending platform fails.",
+                     PFSIM_FIELD(fund.confidence_loss_platform_failure)));
+  t.push_back(number("fund.confidence_loss_ipo_halt", "1", 0, 1, "0.15",
+                     "Confidence lost when the platform's IPO is halted.",
+                     PFSIM_FIELD(fund.confidence_loss_ipo_halt)));
+  t.push_back(number("fund.confidence_loss_outage", "1", 0, 1, "0.05",
+                     "Confidence lost when a platform outage starts.",
+                     PFSIM_FIELD(fund.confidence_loss_outage)));
+  t.push_back(number("fund.confidence_loss_run", "1", 0, 1, "0.2",
+                     "Confidence lost when a run on the fund (fund_run) starts.",
+                     PFSIM_FIELD(fund.confidence_loss_run)));
   t.push_back(number("central_bank.policy_rate", "1/year", -0.05, 0.5, "0.0385",
                      "Policy rate (1-year LPR 3.85% in Jul-2020).",
                      PFSIM_FIELD(central_bank.policy_rate)));

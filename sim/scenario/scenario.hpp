@@ -128,6 +128,8 @@ struct PlatformParams {
   double initial_equity_months = 0;  // equity at start, months of all consumers' contractual wages
   double own_funding_share = 0;      // share of each co-lent loan the platform funds itself
   double leverage_limit = 0;         // own-funded loans ≤ limit × equity
+  double max_debt_to_capital = 0;    // bank facility ≤ this × capital
+  double borrowing_spread = 0;       // facility rate = policy rate + spread, per year
   double tech_fee_share = 0;         // share of co-lent interest paid to the platform as tech fee
   double signal_sigma0 = 0;          // σ of the logit-PD signal with no payment data
   double data_half_saturation = 0;   // payments at which σ falls by 1/√2
@@ -148,6 +150,16 @@ struct FundParams {
   double liquidity_ratio = 0;              // buffer kept at the custodian, share of assets
   double instant_redemption_cap_yuan = 0;  // per consumer per day
   double placement_markdown = 0;           // placement rate = policy − markdown
+  // Confidence c ∈ [0, 1] (scales the fund share consumers want and the
+  // platform's valuation): bad news lowers it, it recovers by a share a day.
+  double confidence_recovery_daily = 0;        // share of the gap to 1 closed per day
+  double confidence_loss_per_equity_lost = 0;  // × share of platform equity lost on a day
+  double confidence_loss_per_unpaid_share =
+      0;  // × share of the day's redemptions the fund could not pay
+  double confidence_loss_ipo_halt = 0;
+  double confidence_loss_platform_failure = 0;
+  double confidence_loss_outage = 0;  // when an outage starts
+  double confidence_loss_run = 0;     // when a fund_run starts
 };
 
 struct CentralBankParams {

@@ -447,6 +447,8 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
     w.platforms.equity_month_start.push_back(0);
     w.platforms.credit_losses_month.push_back(0);
     w.platforms.valuation.push_back(0);
+    w.platforms.fines_month.push_back(0);
+    w.platforms.failed.push_back(0);
   }
   const std::size_t n_platforms = w.platforms.size();
 
@@ -506,6 +508,10 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
                                               by_column(sme_bank), K::sme, by_row(), n_smes));
   B.sme_bank_loan = L.add_book(claim_book("sme.bank_loan", I::loan, K::sme, K::bank,
                                           by_column(sme_bank), K::sme, by_row(), n_smes));
+  B.platform_bank_loan =
+      L.add_book(claim_book("platform.bank_loan", I::loan, K::platform, K::bank,
+                            by_column(std::vector<std::uint32_t>(n_platforms, tier_first_bank[0])),
+                            K::platform, by_row(), n_platforms));
   L.reserves_book = L.add_book(claim_book("bank.reserves", I::reserves, K::bank, K::bank, by_row(),
                                           K::central_bank, fixed(0), n_banks));
   {

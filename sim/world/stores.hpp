@@ -96,6 +96,7 @@ struct PlatformStore {
   std::vector<AgentId> id;
   std::vector<double> merchant_fee_rate;      // share of payment volume
   std::vector<std::uint8_t> lends;            // 1 for the lending platform
+  std::vector<std::uint8_t> failed;           // 1 once failed and resolved (it lends no more)
   std::vector<Fen> revenue_payments_month;    // fen
   std::vector<Fen> revenue_credit_month;      // fen
   std::vector<Fen> revenue_investment_month;  // fen
@@ -103,6 +104,7 @@ struct PlatformStore {
   std::vector<Fen> equity_month_start;        // fen
   std::vector<Fen> credit_losses_month;       // fen written off on own-funded loans
   std::vector<double> valuation;              // fen (model units), last computed
+  std::vector<Fen> fines_month;               // fen: fines paid this month (news already taken)
 
   [[nodiscard]] std::size_t size() const { return id.size(); }
 };

@@ -59,8 +59,11 @@ struct StepFlows {
   std::int64_t contagion_rounds = 0;
   Fen contagion_interbank_losses = 0;
   double contagion_clearing_loss = 0;
-  Fen ipo_raised = 0;  // fen of new platform capital from investors
-  Fen fines_paid = 0;  // fen paid by platforms to the government
+  Fen ipo_raised = 0;    // fen of new platform capital from investors
+  Fen fines_paid = 0;    // fen paid by platforms to the government
+  Fen fines_unpaid = 0;  // fen of fines the platform could not pay (it fails)
+  std::int64_t platform_failures = 0;
+  Fen platform_resolution_losses = 0;  // fen written off by the platform's shareholders and bank
 };
 
 // The rules in force. Built from the scenario; shocks change them during a run.
@@ -131,7 +134,8 @@ struct ShockState {
   std::vector<FundRun> fund_runs;
   std::vector<std::uint32_t> failing_banks;  // bank_failure today: resolved by bank_regulation
   bool ipo_halted = false;
-  double ipo_valuation_fen = 0;  // model units; 0 before an IPO
+  bool platform_failing = false;  // could not pay (a fine): resolved by origination today
+  double ipo_valuation_fen = 0;   // model units; 0 before an IPO
 };
 
 // Requests made inside parallel phases and served by serial hub phases later
@@ -169,6 +173,7 @@ struct BookIds {
   BookId consumer_bank_loan = 0;                            // direct bank loan
   BookId sme_platform_platform = 0, sme_platform_bank = 0;  // co-lent SME loan
   BookId sme_bank_loan = 0;                                 // direct bank SME loan
+  BookId platform_bank_loan = 0;  // the platform's credit facility at its bank
 };
 
 struct World {

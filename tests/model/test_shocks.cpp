@@ -162,6 +162,86 @@ TEST_CASE("antitrust_fine is paid out of the platform's equity to the government
   CHECK(drop == doctest::Approx(1.0e9).epsilon(1e-3));
 }
 
+TEST_CASE("news lowers fund confidence, and with it the fund; confidence then recovers") {
+  const auto ref = run(with_events("  []\n"));
+  const auto& c_ref = series(*ref, "fund_confidence");
+  CHECK(c_ref[day_of_feb_1] == 1.0);  // no news in the baseline
+  const auto halted = run(
+      with_events("  - {date: " + feb_1 +
+                  ", type: ipo_halt}\n"
+                  "  - {date: 2019-03-01, type: ipo, raise_yuan: 1e9, valuation_yuan: 1e10}\n"));
+  const auto& c = series(*halted, "fund_confidence");
+  // −0.15 on the day, then 1% of the gap closed a day.
+  CHECK(c[day_of_feb_1] == doctest::Approx(1 - 0.15 * 0.99).epsilon(1e-9));
+  CHECK(c[day_of_feb_1 + 30] > c[day_of_feb_1]);
+  CHECK(c.back() < 1.0);
+  CHECK(series(*halted, "fund_assets").back() < series(*ref, "fund_assets").back());
+  CHECK(series(*halted, "platform_valuation").back() < series(*ref, "platform_valuation").back());
+  const auto outage =
+      run(with_events("  - {date: " + feb_1 + ", type: platform_outage, days: 3}\n"));
+  CHECK(series(*outage, "fund_confidence")[day_of_feb_1] ==
+        doctest::Approx(1 - 0.05 * 0.99).epsilon(1e-9));
+  const auto fund_run = run(
+      with_events("  - {date: " + feb_1 + ", type: fund_run, redemption_share: 0.1, days: 5}\n"));
+  CHECK(series(*fund_run, "fund_confidence")[day_of_feb_1] < 1 - 0.2 * 0.99 + 1e-9);
+  // A fine: confidence falls by the share of capital it takes.
+  const double capital = series(*ref, "platform_equity")[day_of_feb_1 - 1];
+  const auto fined = run(with_events("  - {date: " + feb_1 + ", type: antitrust_fine, yuan: " +
+                                     std::to_string(0.3 * capital) + "}\n"));
+  CHECK(series(*fined, "fund_confidence")[day_of_feb_1] ==
+        doctest::Approx(1 - 0.3 * 0.99).epsilon(0.02));
+}
+
+TEST_CASE(
+    "a fine beyond the platform's cash draws its bank facility; beyond its capital the platform "
+    "fails") {
+  const auto ref = run(with_events("  []\n"));
+  const double capital = series(*ref, "platform_equity")[day_of_feb_1 - 1];
+  auto fine = [&](double share) {
+    return run(with_events("  - {date: " + feb_1 + ", type: antitrust_fine, yuan: " +
+                           std::to_string(share * capital) + "}\n"));
+  };
+  // 95% of capital: more than its cash (part is lent out), within 1× capital of debt.
+  const auto borrowed = fine(0.95);
+  CHECK(series(*borrowed, "platform_bank_borrowing")[day_of_feb_1] > 0);
+  CHECK(series(*borrowed, "platform_fines")[day_of_feb_1] ==
+        doctest::Approx(0.95 * capital).epsilon(1e-6));
+  CHECK(series(*borrowed, "platform_failed").back() == 0);
+  CHECK(sum_from(*borrowed, "platform_fines_unpaid") == 0);
+  // Twice its capital: it cannot pay, fails, is resolved and stops lending.
+  const auto failed = fine(2.0);
+  CHECK(series(*failed, "platform_failed")[day_of_feb_1 - 1] == 0);
+  CHECK(series(*failed, "platform_failed")[day_of_feb_1] == 1);
+  CHECK(sum_from(*failed, "platform_failures") == 1);
+  CHECK(sum_from(*failed, "platform_fines") + sum_from(*failed, "platform_fines_unpaid") ==
+        doctest::Approx(2.0 * capital).epsilon(1e-6));
+  CHECK(sum_from(*failed, "new_loans_platform", day_of_feb_1 + 1) == 0);  // no loans, lines frozen
+  CHECK(series(*failed, "fund_confidence")[day_of_feb_1] < 0.05);
+  CHECK(sum_from(*failed, "bank_failures") == 0);
+}
+
+TEST_CASE(
+    "a platform whose losses exceed its capital fails; its bank and shareholders take the rest") {
+  // The platform funds whole loans to risky borrowers on borrowed money.
+  const auto sim = run(scenario::load_text(
+      "extends: baseline.yaml\nrun: {days: 400}\nconsumers: {count: 6000, risk_logit_mean: 0}\n"
+      "smes: {count: 600}\n"
+      "platform: {own_funding_share: 1, leverage_limit: 1000, max_debt_to_capital: 1000, "
+      "consumer_cutoff_pd: 0.99, interest_rate_cap: 0.3}\n",
+      PFSIM_SOURCE_DIR "/scenarios/model_test.yaml"));
+  const auto& failed = series(*sim, "platform_failed");
+  REQUIRE(failed.back() == 1);
+  const auto day =
+      static_cast<std::size_t>(std::find(failed.begin(), failed.end(), 1.0) - failed.begin());
+  CHECK(series(*sim, "platform_equity")[day - 1] > 0);
+  CHECK(sum_from(*sim, "platform_resolution_losses") > 0);
+  // Resolution keeps its net worth at zero or above while the book runs off.
+  const auto& equity = series(*sim, "platform_equity");
+  CHECK(std::all_of(equity.begin() + static_cast<std::ptrdiff_t>(day), equity.end(),
+                    [](double e) { return e >= 0; }));
+  CHECK(sum_from(*sim, "new_term_loans_platform", day + 1) == 0);
+}
+
 TEST_CASE("payment_share_limit moves wallet users to rivals until the share is within the limit") {
   const auto sim =
       run(with_events("  - {date: " + feb_1 + ", type: payment_share_limit, max_share: 0.3}\n"));
