@@ -87,7 +87,8 @@ constexpr Indicator indicator_table[] = {
      "Book equity of the lending platform: net worth plus capital paid in by investors."},
     {"platform_leverage", "1", "Own-funded loans / equity."},
     {"platform_valuation", "RMB",
-     "Multiple × annualised monthly profit × fund confidence (last month end)."},
+     "Multiple × trailing-year profit (annualised in the first year) × fund confidence (last month "
+     "end)."},
     // the fund
     {"fund_assets", "RMB", "Money-market fund units outstanding (stable NAV)."},
     {"fund_subscriptions", "RMB/day", "Money moved into the fund."},

@@ -41,6 +41,9 @@ std::pair<Fen, Fen> pro_rata(Fen amount, Fen a, Fen b) {
 }  // namespace
 
 void run_consumer_servicing(World& w) {
+  // The line's rate, within the legal cap.
+  const double revolving_rate =
+      std::min(w.scenario->platform.revolving_rate, w.policy.interest_rate_cap);
   const Scenario& sc = *w.scenario;
   const auto& P = sc.consumers;
   const int day = today(w).day;
@@ -53,106 +56,120 @@ void run_consumer_servicing(World& w) {
   const double demand_factor =
       std::exp(-P.cash_loan_rate_elasticity * (w.policy.policy_rate - P.cash_loan_reference_rate));
   const double tech_share = w.policy.tech_fee_share;
-  for_each_chunk_journaled(w, AgentKind::consumer, C.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
-    Journal& j = out.journal;
-    for (std::size_t i = begin; i < end; ++i) {
-      if (C.billing_day[i] != day) continue;
-      const auto c = static_cast<std::uint32_t>(i);
-      const Account deposit{B.consumer_deposit, c};
-      const Account rev_p{B.revolving_platform, c}, rev_b{B.revolving_bank, c};
-      const Account cash_p{B.cash_platform, c}, cash_b{B.cash_bank, c};
-      const Account bank_loan{B.consumer_bank_loan, c};
-      const std::uint32_t partner = j.book(B.revolving_bank).holder.of(c);
-      const std::uint32_t cash_partner = j.book(B.cash_bank).holder.of(c);
-      const std::uint32_t own_bank = j.book(B.consumer_bank_loan).holder.of(c);
-      rng::Draws draws(w.seed, rng::Stream::default_event, C.id[i], w.step);
-      const double u_default = draws.uniform();
-      const double u_demand = draws.uniform();
+  for_each_chunk_journaled(
+      w, AgentKind::consumer, C.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
+        Journal& j = out.journal;
+        for (std::size_t i = begin; i < end; ++i) {
+          if (C.billing_day[i] != day) continue;
+          const auto c = static_cast<std::uint32_t>(i);
+          const Account deposit{B.consumer_deposit, c};
+          const Account rev_p{B.revolving_platform, c}, rev_b{B.revolving_bank, c};
+          const Account cash_p{B.cash_platform, c}, cash_b{B.cash_bank, c};
+          const Account bank_loan{B.consumer_bank_loan, c};
+          const std::uint32_t partner = j.book(B.revolving_bank).holder.of(c);
+          const std::uint32_t cash_partner = j.book(B.cash_bank).holder.of(c);
+          const std::uint32_t own_bank = j.book(B.consumer_bank_loan).holder.of(c);
+          rng::Draws draws(w.seed, rng::Stream::default_event, C.id[i], w.step);
+          const double u_default = draws.uniform();
+          const double u_demand = draws.uniform();
 
-      Fen revolving = j.balance(rev_p) + j.balance(rev_b);
-      const Fen cash = j.balance(cash_p) + j.balance(cash_b);
-      const Fen bank = j.balance(bank_loan);
-      const bool has_debt = revolving + cash + bank > 0;
+          Fen revolving = j.balance(rev_p) + j.balance(rev_b);
+          const Fen cash = j.balance(cash_p) + j.balance(cash_b);
+          const Fen bank = j.balance(bank_loan);
+          const bool has_debt = revolving + cash + bank > 0;
 
-      // 1. default events
-      if (has_debt && C.defaulted_by_hazard[i] == 0) {
-        const double m = C.employed[i] != 0 ? 1.0 : P.unemployed_risk_multiplier;
-        if (u_default < rules::monthly_hazard(C.latent_pd[i], m)) {
-          C.defaulted_by_hazard[i] = 1;
-          if (C.days_past_due[i] == 0) C.days_past_due[i] = 1;
+          // 1. default events
+          if (has_debt && C.defaulted_by_hazard[i] == 0) {
+            const double m = C.employed[i] != 0 ? 1.0 : P.unemployed_risk_multiplier;
+            if (u_default < rules::monthly_hazard(C.latent_pd[i], m)) {
+              C.defaulted_by_hazard[i] = 1;
+              if (C.days_past_due[i] == 0) C.days_past_due[i] = 1;
+            }
+          }
+          if (C.defaulted_by_hazard[i] != 0) continue;
+
+          // 2. interest on term loans (before payment) with the technology-service fee
+          auto accrue_colent = [&](Account platform_part, Account bank_part,
+                                   std::uint32_t bank_index, Fen interest) {
+            const auto [ip, ib] =
+                pro_rata(interest, j.balance(platform_part), j.balance(bank_part));
+            ops::accrue(j, platform_part, ip, FlowType::interest_loans);
+            ops::accrue(j, bank_part, ib, FlowType::interest_loans);
+            const Fen fee = apply_rate(ib, tech_share);
+            ops::bank_pays(j, bank_index, platform_deposit, fee, FlowType::tech_service_fees);
+            out.flows.tech_fees += fee;
+          };
+          if (cash > 0)
+            accrue_colent(cash_p, cash_b, cash_partner,
+                          rules::monthly_interest(cash, C.cash_loan_rate[i]));
+          if (bank > 0)
+            ops::accrue(j, bank_loan, rules::monthly_interest(bank, C.bank_loan_rate[i]),
+                        FlowType::interest_loans);
+
+          // 3. payments
+          const Fen cash_due =
+              std::min(C.cash_loan_instalment[i], j.balance(cash_p) + j.balance(cash_b));
+          const Fen bank_due = std::min(C.bank_loan_instalment[i], j.balance(bank_loan));
+          const Fen revolving_min = apply_rate(revolving, P.revolving_minimum_share);
+          const Fen required = cash_due + bank_due + revolving_min;
+          if (j.balance(deposit) >= required) {
+            const auto [cp, cb] = pro_rata(cash_due, j.balance(cash_p), j.balance(cash_b));
+            ops::repay(j, deposit, cash_p, cp, &platform_deposit);
+            ops::repay(j, deposit, cash_b, cb);
+            ops::repay(j, deposit, bank_loan, bank_due);
+            const Fen wanted =
+                std::max(revolving_min, apply_rate(revolving, P.revolving_repay_share));
+            const Fen pay = std::min(wanted, j.balance(deposit));
+            const auto [rp, rb] = pro_rata(pay, j.balance(rev_p), j.balance(rev_b));
+            ops::repay(j, deposit, rev_p, rp, &platform_deposit);
+            ops::repay(j, deposit, rev_b, rb);
+            C.days_past_due[i] = 0;
+          } else if (has_debt && C.days_past_due[i] == 0) {
+            C.days_past_due[i] = 1;
+          }
+          // Interest on what revolves past the statement.
+          revolving = j.balance(rev_p) + j.balance(rev_b);
+          if (revolving > 0)
+            accrue_colent(rev_p, rev_b, partner,
+                          rules::monthly_interest(revolving, revolving_rate));
+          C.revolving_statement[i] = j.balance(rev_p) + j.balance(rev_b);
+          if (j.balance(cash_p) + j.balance(cash_b) == 0) C.cash_loan_instalment[i] = 0;
+          if (j.balance(bank_loan) == 0) C.bank_loan_instalment[i] = 0;
+
+          // 4. fund choice
+          if (C.wallet[i] == 0) {
+            const Account units{B.consumer_fund_units, c};
+            const Fen held = j.balance(units);
+            const Fen liquid = j.balance(deposit) + held;
+            const double share = rules::fund_target_share(P.fund_share_max, P.fund_share_intercept,
+                                                          P.fund_share_spread_sensitivity,
+                                                          fund_yield - deposit_rate, confidence);
+            const Fen gap = apply_rate(liquid, share) - held;
+            const Fen move = apply_rate(gap, P.fund_adjustment_monthly);
+            if (move > 0) {
+              const Account fund_account{B.fund_deposit, j.book(B.consumer_deposit).issuer.of(c)};
+              if (ops::buy_claim(j, deposit, fund_account, units, move))
+                out.flows.fund_subscriptions += move;
+            } else if (move < 0) {
+              out.intents.redemptions.push_back(Redemption{c, -move});
+            }
+          }
+
+          // 5. applications
+          if (C.days_past_due[i] == 0 && j.balance(cash_p) + j.balance(cash_b) == 0 &&
+              j.balance(bank_loan) == 0 && u_demand < P.cash_loan_demand_monthly * demand_factor) {
+            out.intents.consumer_applications.push_back(
+                {c, Product::cash_loan,
+                 apply_rate(C.monthly_wage[i], P.cash_loan_months_of_income)});
+          }
+          if (C.wallet[i] == 0 && C.revolving_limit[i] == 0 && C.days_past_due[i] == 0) {
+            out.intents.consumer_applications.push_back(
+                {c, Product::revolving_line,
+                 apply_rate(C.monthly_wage[i], P.revolving_limit_months)});
+          }
+          (void)own_bank;
         }
-      }
-      if (C.defaulted_by_hazard[i] != 0) continue;
-
-      // 2. interest on term loans (before payment) with the technology-service fee
-      auto accrue_colent = [&](Account platform_part, Account bank_part, std::uint32_t bank_index, Fen interest) {
-        const auto [ip, ib] = pro_rata(interest, j.balance(platform_part), j.balance(bank_part));
-        ops::accrue(j, platform_part, ip, FlowType::interest_loans);
-        ops::accrue(j, bank_part, ib, FlowType::interest_loans);
-        const Fen fee = apply_rate(ib, tech_share);
-        ops::bank_pays(j, bank_index, platform_deposit, fee, FlowType::tech_service_fees);
-        out.flows.tech_fees += fee;
-      };
-      if (cash > 0) accrue_colent(cash_p, cash_b, cash_partner, rules::monthly_interest(cash, C.cash_loan_rate[i]));
-      if (bank > 0) ops::accrue(j, bank_loan, rules::monthly_interest(bank, C.bank_loan_rate[i]), FlowType::interest_loans);
-
-      // 3. payments
-      const Fen cash_due = std::min(C.cash_loan_instalment[i], j.balance(cash_p) + j.balance(cash_b));
-      const Fen bank_due = std::min(C.bank_loan_instalment[i], j.balance(bank_loan));
-      const Fen revolving_min = apply_rate(revolving, P.revolving_minimum_share);
-      const Fen required = cash_due + bank_due + revolving_min;
-      if (j.balance(deposit) >= required) {
-        const auto [cp, cb] = pro_rata(cash_due, j.balance(cash_p), j.balance(cash_b));
-        ops::repay(j, deposit, cash_p, cp, &platform_deposit);
-        ops::repay(j, deposit, cash_b, cb);
-        ops::repay(j, deposit, bank_loan, bank_due);
-        const Fen wanted = std::max(revolving_min, apply_rate(revolving, P.revolving_repay_share));
-        const Fen pay = std::min(wanted, j.balance(deposit));
-        const auto [rp, rb] = pro_rata(pay, j.balance(rev_p), j.balance(rev_b));
-        ops::repay(j, deposit, rev_p, rp, &platform_deposit);
-        ops::repay(j, deposit, rev_b, rb);
-        C.days_past_due[i] = 0;
-      } else if (has_debt && C.days_past_due[i] == 0) {
-        C.days_past_due[i] = 1;
-      }
-      // Interest on what revolves past the statement.
-      revolving = j.balance(rev_p) + j.balance(rev_b);
-      if (revolving > 0) accrue_colent(rev_p, rev_b, partner, rules::monthly_interest(revolving, sc.platform.revolving_rate));
-      C.revolving_statement[i] = j.balance(rev_p) + j.balance(rev_b);
-      if (j.balance(cash_p) + j.balance(cash_b) == 0) C.cash_loan_instalment[i] = 0;
-      if (j.balance(bank_loan) == 0) C.bank_loan_instalment[i] = 0;
-
-      // 4. fund choice
-      if (C.wallet[i] == 0) {
-        const Account units{B.consumer_fund_units, c};
-        const Fen held = j.balance(units);
-        const Fen liquid = j.balance(deposit) + held;
-        const double share = rules::fund_target_share(P.fund_share_max, P.fund_share_intercept,
-                                                      P.fund_share_spread_sensitivity, fund_yield - deposit_rate,
-                                                      confidence);
-        const Fen gap = apply_rate(liquid, share) - held;
-        const Fen move = apply_rate(gap, P.fund_adjustment_monthly);
-        if (move > 0) {
-          const Account fund_account{B.fund_deposit, j.book(B.consumer_deposit).issuer.of(c)};
-          if (ops::buy_claim(j, deposit, fund_account, units, move)) out.flows.fund_subscriptions += move;
-        } else if (move < 0) {
-          out.intents.redemptions.push_back(Redemption{c, -move});
-        }
-      }
-
-      // 5. applications
-      if (C.days_past_due[i] == 0 && j.balance(cash_p) + j.balance(cash_b) == 0 && j.balance(bank_loan) == 0 &&
-          u_demand < P.cash_loan_demand_monthly * demand_factor) {
-        out.intents.consumer_applications.push_back(
-            {c, Product::cash_loan, apply_rate(C.monthly_wage[i], P.cash_loan_months_of_income)});
-      }
-      if (C.wallet[i] == 0 && C.revolving_limit[i] == 0 && C.days_past_due[i] == 0) {
-        out.intents.consumer_applications.push_back(
-            {c, Product::revolving_line, apply_rate(C.monthly_wage[i], P.revolving_limit_months)});
-      }
-      (void)own_bank;
-    }
-  });
+      });
 }
 
 }  // namespace pfsim::phases

@@ -10,9 +10,10 @@
 //     income to unit holders as new units (a stable-NAV money-market fund); the
 //     rate it paid is its yield.
 //  3. Banks pay operating costs of cost_to_income × the month's income to SMEs.
-//  4. The platform pays operating_cost_ratio × the month's revenue to SMEs; its
-//     profit, revenue lines and valuation (multiple × 12 × monthly profit ×
-//     fund confidence) are booked.
+//  4. The platform pays operating_cost_ratio × the month's revenue to SMEs and
+//     services its bank facility (platform_finance.cpp); its profit, revenue
+//     lines and valuation (multiple × trailing-year profit × fund confidence)
+//     are booked; a loss lowers fund confidence.
 //  5. SMEs' sales roll over into last month's sales.
 #include "phases/chunked.hpp"
 #include "phases/phases.hpp"
@@ -173,14 +174,22 @@ void run_month_end(World& w) {
                              static_cast<double>(P.equity_month_start[p]));
     P.fines_month[p] = 0;
     P.equity_month_start[p] = equity;
-    P.valuation[p] = sc.platform.valuation_multiple * 12.0 *
-                     static_cast<double>(std::max<Fen>(0, P.profit_last_month[p])) *
-                     w.funds.confidence[0];
+    // Valuation on trailing-year earnings (annualised while fewer than 12
+    // months are known), so a one-off loss moves it by its size, not ×12.
+    const std::size_t slot = 12 * p + static_cast<std::size_t>(P.months_recorded % 12);
+    P.profit_history[slot] = P.profit_last_month[p];
+    const std::int64_t months = std::min<std::int64_t>(12, P.months_recorded + 1);
+    Int128 earnings = 0;
+    for (std::size_t k = 0; k < 12; ++k) earnings += P.profit_history[12 * p + k];
+    const double annual = static_cast<double>(earnings) * 12.0 / static_cast<double>(months);
+    P.valuation[p] = sc.platform.valuation_multiple * std::max(0.0, annual) * w.funds.confidence[0];
     P.revenue_payments_month[p] = 0;
     P.revenue_credit_month[p] = 0;
     P.revenue_investment_month[p] = 0;
     P.credit_losses_month[p] = 0;
   }
+
+  ++P.months_recorded;
 
   // 5. Sales roll over.
   for (std::size_t s = 0; s < w.smes.size(); ++s) {

@@ -147,7 +147,11 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
     if (!platform_open || platform_amount <= 0 || !ctx.leverage_allows(1)) return;
     const double pd_hat =
         screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
-    if (pd_hat >= P.consumer_cutoff_pd) return;
+    // The line's rate (revolving_rate within the cap) must cover its break-even rate.
+    const double line_rate = std::min(P.revolving_rate, w.policy.interest_rate_cap);
+    if (pd_hat >= P.consumer_cutoff_pd ||
+        !rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, P.loan_margin, line_rate))
+      return;
     if (ctx.L.balance({ctx.B.revolving_bank, c}) == 0) {
       const std::uint32_t partner = choose_partner(w, 1);
       if (partner == no_index) return;

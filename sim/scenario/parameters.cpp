@@ -426,7 +426,7 @@ std::vector<ParamSpec> parameter_table() {
                      "Largest SME loan (legal-person cap, Nov-2020 draft rules).",
                      PFSIM_FIELD(platform.sme_loan_cap_yuan)));
   t.push_back(number("platform.valuation_multiple", "1", 0, 1000, "30",
-                     "Valuation = multiple × annualised earnings × confidence.",
+                     "Valuation = multiple × trailing-year earnings × fund confidence.",
                      PFSIM_FIELD(platform.valuation_multiple)));
   t.push_back(number("platform.wealth_fee_rate", "1/year", 0, 0.2, "0.012",
                      "Fees wallet users pay the platform on the other wealth products it "

@@ -449,6 +449,7 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
     w.platforms.valuation.push_back(0);
     w.platforms.fines_month.push_back(0);
     w.platforms.failed.push_back(0);
+    w.platforms.profit_history.insert(w.platforms.profit_history.end(), 12, Fen{0});
   }
   const std::size_t n_platforms = w.platforms.size();
 

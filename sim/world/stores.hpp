@@ -104,7 +104,12 @@ struct PlatformStore {
   std::vector<Fen> equity_month_start;        // fen
   std::vector<Fen> credit_losses_month;       // fen written off on own-funded loans
   std::vector<double> valuation;              // fen (model units), last computed
-  std::vector<Fen> fines_month;               // fen: fines paid this month (news already taken)
+  // Monthly profits of the last 12 months, 12 slots per platform
+  // (platform p's are [12p, 12p + 12), filled in turn), and how many months
+  // have been recorded (valuation on trailing-year earnings).
+  std::vector<Fen> profit_history;
+  std::int64_t months_recorded = 0;
+  std::vector<Fen> fines_month;  // fen: fines paid this month (news already taken)
 
   [[nodiscard]] std::size_t size() const { return id.size(); }
 };

@@ -222,12 +222,13 @@ TEST_CASE(
 
 TEST_CASE(
     "a platform whose losses exceed its capital fails; its bank and shareholders take the rest") {
-  // The platform funds whole loans to risky borrowers on borrowed money.
+  // The platform funds whole loans to risky borrowers on borrowed money, priced
+  // for a loss given default of 0.2 when every unpaid balance is lost.
   const auto sim = run(scenario::load_text(
       "extends: baseline.yaml\nrun: {days: 400}\nconsumers: {count: 6000, risk_logit_mean: 0}\n"
-      "smes: {count: 600}\n"
+      "smes: {count: 600}\nbanks: {lgd: 0.2}\n"
       "platform: {own_funding_share: 1, leverage_limit: 1000, max_debt_to_capital: 1000, "
-      "consumer_cutoff_pd: 0.99, interest_rate_cap: 0.3}\n",
+      "consumer_cutoff_pd: 0.99, interest_rate_cap: 0.3, revolving_rate: 0.3, loan_margin: 0}\n",
       PFSIM_SOURCE_DIR "/scenarios/model_test.yaml"));
   const auto& failed = series(*sim, "platform_failed");
   REQUIRE(failed.back() == 1);
