@@ -201,13 +201,15 @@ def test_crackdown(run_scenario, small_baseline):
     # ... and the platform's own stake in its loans rises from ≈ 2% towards it.
     assert b["platform_own_funding_share"][-1] < 0.03
     assert r["platform_own_funding_share"][-1] > 0.2
-    # The fine is paid (in pfsim 0.1 at most the platform's cash, which the
-    # co-funding rule has tied up in loans by then), and co-lent credit ends well
-    # below the baseline while banks lend more directly.
+    # The fine is paid (out of cash, then the platform's bank facility), and
+    # co-lent credit ends well below the baseline while banks lend more
+    # directly. The facility (≤ 1× capital) funds part of the 30% own share, so
+    # the cut is about 30% in this small world, not more.
     fine = r["platform_fines"][r.day("2021-04-10")]
     assert 0 < fine <= 1.8228e10 * (1 + 1e-9)
-    assert r["colent_bank_funded_balance"][-1] < 0.7 * b["colent_bank_funded_balance"][-1]
-    assert r["bank_consumer_loan_balance"][-1] > 1.1 * b["bank_consumer_loan_balance"][-1]
+    assert r["colent_bank_funded_balance"][-1] < 0.8 * b["colent_bank_funded_balance"][-1]
+    # Banks take over part of it, within their income- and collateral-based limits.
+    assert r["bank_consumer_loan_balance"][-1] > 1.05 * b["bank_consumer_loan_balance"][-1]
     # Banks screen with the shared data: the bureau's noise falls.
     assert r["policy_bureau_signal_sigma"][-1] < 0.8 * b["policy_bureau_signal_sigma"][-1]
 
