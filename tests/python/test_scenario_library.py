@@ -34,6 +34,7 @@ LIBRARY = {
     "antitrust_fine.yaml": ["antitrust_fine"],
     "pandemic_income_shock.yaml": ["income_shock", "income_shock", "policy_rate"],  # policy_rate: a trigger
     "house_price_shock.yaml": ["house_price_shock"],
+    "regional_housing_bust.yaml": ["house_price_shock"] * 6,
     "crackdown_2020_2021.yaml": [
         "cofunding_floor", "registered_capital_minimum", "platform_leverage_cap", "loan_size_cap",
         "ipo_halt", "colending_concentration_limit", "colending_concentration_limit",
@@ -42,6 +43,7 @@ LIBRARY = {
     "classroom_bank_failure.yaml": ["bank_failure", "reserve_requirement"],  # reserve_requirement: a trigger
     "classroom_cofunding.yaml": ["cofunding_floor"],
     "classroom_fund_run.yaml": ["fund_run"],
+    "classroom_platform_failure.yaml": ["antitrust_fine"],
 }
 ALL_FILES = ["baseline.yaml", *LIBRARY]
 
@@ -281,6 +283,32 @@ def test_house_price_shock(run_scenario):
     d = r.day("2021-01-01")
     # Less collateral, less bank lending to small firms (≈ −8% over 2021).
     assert _mean(r["bank_sme_loan_balance"], d, r.days) < 0.97 * _mean(b["bank_sme_loan_balance"], d, r.days)
+
+
+def test_regional_housing_bust(run_scenario):
+    r = run_scenario("regional_housing_bust.yaml", MEDIUM)
+    b = run_scenario("baseline.yaml", MEDIUM, r.days)
+    assert r["house_price_index_min"][r.day("2020-06-30")] == 1
+    assert r["house_price_index_min"][-1] == pytest.approx(0.5)
+    assert r["house_price_index"][-1] == pytest.approx((25 + 6 * 0.5) / 31)  # the national mean hides it
+    d = r.day("2021-01-01")
+    # Six regions' collateral halves: bank credit against it falls (SMEs ≈ −13%
+    # over 2021, households ≈ −1% nationally), while platform credit does not need it.
+    assert _mean(r["bank_sme_loan_balance"], d, r.days) < 0.95 * _mean(b["bank_sme_loan_balance"], d, r.days)
+    assert _mean(r["bank_consumer_loan_balance"], d, r.days) < _mean(b["bank_consumer_loan_balance"], d, r.days)
+
+
+def test_classroom_platform_failure(run_scenario):
+    r = run_scenario("classroom_platform_failure.yaml")
+    d = r.day("2019-10-01")
+    assert r["platform_failed"][d - 1] == 0 and r["platform_failed"][d] == 1
+    assert r["platform_fines_unpaid"][d] > 0  # more than its cash and facility
+    assert r["fund_confidence"][d] < 0.05
+    # Holders leave the fund; the platform lends no more and its credit runs off.
+    assert r["fund_assets"][d : d + 90].min() < 0.75 * r["fund_assets"][d - 1]
+    assert r["new_term_loans_platform"][d + 1 :].sum() == 0
+    assert r["consumer_credit_balance"][-1] < 0.2 * r["consumer_credit_balance"][d - 1]
+    assert r["bank_consumer_loan_balance"][-1] > r["bank_consumer_loan_balance"][d - 1]
 
 
 def test_data_sharing(run_scenario, small_baseline):
