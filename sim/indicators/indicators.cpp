@@ -1,6 +1,7 @@
 #include "indicators/indicators.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -112,6 +113,14 @@ constexpr Indicator indicator_table[] = {
     {"money_supply", "RMB", "Bank deposits of non-banks (consumers, SMEs, platforms, the fund)."},
     {"consumer_deposits", "RMB", "Bank deposits of consumers."},
     {"sme_deposits", "RMB", "Bank deposits of SMEs."},
+    {"deposits_tier_0", "RMB",
+     "All deposits (households, firms, the platform, the fund) at banks of tier 0 (banks.tiers[0]; "
+     "state by default)."},
+    {"deposits_tier_1", "RMB",
+     "All deposits at banks of tier 1 (joint_stock by default); 0 without it."},
+    {"deposits_tier_2", "RMB",
+     "All deposits at banks of tier 2 (city_rural by default); 0 without it."},
+    {"deposits_tier_3_plus", "RMB", "All deposits at banks of tiers 3 and later; 0 without them."},
     {"policy_rate", "1/year", "Central-bank policy rate."},
     {"money_created_cumulative", "RMB",
      "Money created since the start (including initial endowments)."},
@@ -364,6 +373,13 @@ void compute(const World& w, std::span<double> out) {
   out[k++] = rmb(money);
   out[k++] = rmb(total(B.consumer_deposit));
   out[k++] = rmb(total(B.sme_deposit));
+  {
+    std::array<Int128, 4> by_tier{};
+    const std::vector<Fen> deposits = deposits_by_bank(w);
+    for (std::size_t b = 0; b < deposits.size(); ++b)
+      by_tier[std::min<std::size_t>(w.banks.tier[b], 3)] += deposits[b];
+    for (const Int128 d : by_tier) out[k++] = rmb(d);
+  }
   out[k++] = w.policy.policy_rate;
   out[k++] = rmb(L.money_created());
   const Policy& pol = w.policy;

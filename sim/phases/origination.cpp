@@ -215,6 +215,8 @@ void sme_application(Context& ctx, const CreditApplication& app) {
         rules::platform_signal_sigma(P.signal_sigma0, S.payment_count[s], P.data_half_saturation);
     const double pd_hat =
         screen(w, rng::Stream::sme_screening_platform, S.id[s], S.latent_pd[s], sigma);
+    S.trust_score[s] =
+        static_cast<float>(1.0 - pd_hat);  // the merchant's score: what the platform's data say
     const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd,
                                        P.loan_margin, w.policy.interest_rate_cap);
     const Fen amount = std::min(app.amount, yuan_to_fen(P.sme_loan_cap_yuan));

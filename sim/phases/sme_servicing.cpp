@@ -43,85 +43,100 @@ void run_sme_servicing(World& w) {
   SmeStore& S = w.smes;
   const Account platform_deposit{B.platform_deposit, 0};
   const auto writeoff_days = static_cast<std::uint16_t>(sc.platform.writeoff_days);
-  const auto bank_writeoff_days = static_cast<std::uint16_t>(std::max(sc.banks.writeoff_days, sc.platform.writeoff_days));
-  for_each_chunk_journaled(w, AgentKind::sme, S.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
-    Journal& j = out.journal;
-    for (std::size_t i = begin; i < end; ++i) {
-      if (S.active[i] == 0) continue;
-      const auto s = static_cast<std::uint32_t>(i);
-      const Account deposit{B.sme_deposit, s};
-      const Account plat_p{B.sme_platform_platform, s}, plat_b{B.sme_platform_bank, s};
-      const Account bank_loan{B.sme_bank_loan, s};
-      if (S.days_past_due[i] > 0) S.days_past_due[i] = static_cast<std::uint16_t>(S.days_past_due[i] + 1);
-      const Fen bank_owed = j.balance(bank_loan);
-      const bool defaulted = S.days_past_due[i] >= (bank_owed > 0 ? bank_writeoff_days : writeoff_days);
-      if (S.days_past_due[i] == writeoff_days && bank_owed > 0) {  // the platform writes off first
-        const Fen platform_originated = j.balance(plat_p) + j.balance(plat_b);
-        ops::write_off(j, plat_p, j.balance(plat_p));
-        ops::write_off(j, plat_b, j.balance(plat_b));
-        out.flows.write_offs[static_cast<std::size_t>(Lender::platform)] += platform_originated;
-      }
-      const bool illiquid = S.missed_paydays[i] >= static_cast<std::uint8_t>(sc.smes.exit_missed_paydays);
-      if (defaulted || illiquid) {
-        if (!defaulted) ++out.flows.sme_exits_illiquid;
-        const Fen platform_originated = j.balance(plat_p) + j.balance(plat_b);
-        ops::write_off(j, plat_p, j.balance(plat_p));
-        ops::write_off(j, plat_b, j.balance(plat_b));
-        const Fen bank = j.balance(bank_loan);
-        ops::write_off(j, bank_loan, bank);
-        out.flows.write_offs[static_cast<std::size_t>(Lender::platform)] += platform_originated;
-        out.flows.write_offs[static_cast<std::size_t>(Lender::bank)] += bank;
-        S.active[i] = 0;
-        S.days_past_due[i] = 0;
-        S.defaulted_by_hazard[i] = 0;
-        S.missed_paydays[i] = 0;
-        S.platform_loan_instalment[i] = 0;
-        S.bank_loan_instalment[i] = 0;
-        ++out.flows.sme_exits;
-        continue;
-      }
-      if (S.billing_day[i] != t.day) continue;
-      rng::Draws draws(w.seed, rng::Stream::sme_default_event, S.id[i], w.step);
-      const Fen platform_debt = j.balance(plat_p) + j.balance(plat_b);
-      const Fen bank_debt = j.balance(bank_loan);
-      if (platform_debt + bank_debt > 0 && S.defaulted_by_hazard[i] == 0 &&
-          draws.uniform() < rules::monthly_hazard(S.latent_pd[i], 1.0)) {
-        S.defaulted_by_hazard[i] = 1;
-        if (S.days_past_due[i] == 0) S.days_past_due[i] = 1;
-      }
-      if (S.defaulted_by_hazard[i] != 0) continue;
-      if (platform_debt > 0) {
-        const Fen interest = rules::monthly_interest(platform_debt, S.platform_loan_rate[i]);
-        const auto ip = static_cast<Fen>(static_cast<Int128>(interest) * j.balance(plat_p) / platform_debt);
-        ops::accrue(j, plat_p, ip, FlowType::interest_loans);
-        ops::accrue(j, plat_b, interest - ip, FlowType::interest_loans);
-        const Fen fee = apply_rate(interest - ip, w.policy.tech_fee_share);
-        ops::bank_pays(j, j.book(B.sme_platform_bank).holder.of(s), platform_deposit, fee, FlowType::tech_service_fees);
-        out.flows.tech_fees += fee;
-      }
-      if (bank_debt > 0) ops::accrue(j, bank_loan, rules::monthly_interest(bank_debt, S.bank_loan_rate[i]), FlowType::interest_loans);
-      const Fen plat_total = j.balance(plat_p) + j.balance(plat_b);
-      const Fen plat_due = std::min(S.platform_loan_instalment[i], plat_total);
-      const Fen bank_due = std::min(S.bank_loan_instalment[i], j.balance(bank_loan));
-      if (j.balance(deposit) >= plat_due + bank_due) {
-        const auto pp = plat_total > 0 ? static_cast<Fen>(static_cast<Int128>(plat_due) * j.balance(plat_p) / plat_total) : 0;
-        ops::repay(j, deposit, plat_p, pp, &platform_deposit);
-        ops::repay(j, deposit, plat_b, plat_due - pp);
-        ops::repay(j, deposit, bank_loan, bank_due);
-        S.days_past_due[i] = 0;
-      } else if (S.days_past_due[i] == 0) {
-        S.days_past_due[i] = 1;
-      }
-      if (j.balance(plat_p) + j.balance(plat_b) == 0) S.platform_loan_instalment[i] = 0;
-      if (j.balance(bank_loan) == 0) S.bank_loan_instalment[i] = 0;
-      // Working-capital need.
-      const Fen bill = wage_bill(w, i);
-      const bool short_of_cash = j.balance(deposit) < apply_rate(bill, sc.smes.loan_need_months);
-      if (S.days_past_due[i] == 0 && j.balance(plat_p) + j.balance(plat_b) + j.balance(bank_loan) == 0 &&
-          (short_of_cash || draws.uniform() < sc.smes.loan_demand_monthly))
-        out.intents.sme_applications.push_back({s, Product::sme_loan, apply_rate(bill, sc.smes.loan_size_months)});
-    }
-  });
+  const auto bank_writeoff_days =
+      static_cast<std::uint16_t>(std::max(sc.banks.writeoff_days, sc.platform.writeoff_days));
+  for_each_chunk_journaled(
+      w, AgentKind::sme, S.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
+        Journal& j = out.journal;
+        for (std::size_t i = begin; i < end; ++i) {
+          if (S.active[i] == 0) continue;
+          const auto s = static_cast<std::uint32_t>(i);
+          const Account deposit{B.sme_deposit, s};
+          const Account plat_p{B.sme_platform_platform, s}, plat_b{B.sme_platform_bank, s};
+          const Account bank_loan{B.sme_bank_loan, s};
+          if (S.days_past_due[i] > 0)
+            S.days_past_due[i] = static_cast<std::uint16_t>(S.days_past_due[i] + 1);
+          const Fen bank_owed = j.balance(bank_loan);
+          const bool defaulted =
+              S.days_past_due[i] >= (bank_owed > 0 ? bank_writeoff_days : writeoff_days);
+          if (S.days_past_due[i] == writeoff_days &&
+              bank_owed > 0) {  // the platform writes off first
+            const Fen platform_originated = j.balance(plat_p) + j.balance(plat_b);
+            ops::write_off(j, plat_p, j.balance(plat_p));
+            ops::write_off(j, plat_b, j.balance(plat_b));
+            out.flows.write_offs[static_cast<std::size_t>(Lender::platform)] += platform_originated;
+          }
+          const bool illiquid =
+              S.missed_paydays[i] >= static_cast<std::uint8_t>(sc.smes.exit_missed_paydays);
+          if (defaulted || illiquid) {
+            if (!defaulted) ++out.flows.sme_exits_illiquid;
+            const Fen platform_originated = j.balance(plat_p) + j.balance(plat_b);
+            ops::write_off(j, plat_p, j.balance(plat_p));
+            ops::write_off(j, plat_b, j.balance(plat_b));
+            const Fen bank = j.balance(bank_loan);
+            ops::write_off(j, bank_loan, bank);
+            out.flows.write_offs[static_cast<std::size_t>(Lender::platform)] += platform_originated;
+            out.flows.write_offs[static_cast<std::size_t>(Lender::bank)] += bank;
+            S.active[i] = 0;
+            S.days_past_due[i] = 0;
+            S.defaulted_by_hazard[i] = 0;
+            S.missed_paydays[i] = 0;
+            S.platform_loan_instalment[i] = 0;
+            S.bank_loan_instalment[i] = 0;
+            ++out.flows.sme_exits;
+            continue;
+          }
+          if (S.billing_day[i] != t.day) continue;
+          rng::Draws draws(w.seed, rng::Stream::sme_default_event, S.id[i], w.step);
+          const Fen platform_debt = j.balance(plat_p) + j.balance(plat_b);
+          const Fen bank_debt = j.balance(bank_loan);
+          if (platform_debt + bank_debt > 0 && S.defaulted_by_hazard[i] == 0 &&
+              draws.uniform() < rules::monthly_hazard(S.latent_pd[i], 1.0)) {
+            S.defaulted_by_hazard[i] = 1;
+            if (S.days_past_due[i] == 0) S.days_past_due[i] = 1;
+          }
+          if (S.defaulted_by_hazard[i] != 0) continue;
+          if (platform_debt > 0) {
+            const Fen interest = rules::monthly_interest(platform_debt, S.platform_loan_rate[i]);
+            const auto ip =
+                static_cast<Fen>(static_cast<Int128>(interest) * j.balance(plat_p) / platform_debt);
+            ops::accrue(j, plat_p, ip, FlowType::interest_loans);
+            ops::accrue(j, plat_b, interest - ip, FlowType::interest_loans);
+            const Fen fee = apply_rate(interest - ip, w.policy.tech_fee_share);
+            ops::bank_pays(j, j.book(B.sme_platform_bank).holder.of(s), platform_deposit, fee,
+                           FlowType::tech_service_fees);
+            out.flows.tech_fees += fee;
+          }
+          if (bank_debt > 0)
+            ops::accrue(j, bank_loan, rules::monthly_interest(bank_debt, S.bank_loan_rate[i]),
+                        FlowType::interest_loans);
+          const Fen plat_total = j.balance(plat_p) + j.balance(plat_b);
+          const Fen plat_due = std::min(S.platform_loan_instalment[i], plat_total);
+          const Fen bank_due = std::min(S.bank_loan_instalment[i], j.balance(bank_loan));
+          if (j.balance(deposit) >= plat_due + bank_due) {
+            const auto pp = plat_total > 0 ? static_cast<Fen>(static_cast<Int128>(plat_due) *
+                                                              j.balance(plat_p) / plat_total)
+                                           : 0;
+            ops::repay(j, deposit, plat_p, pp, &platform_deposit);
+            ops::repay(j, deposit, plat_b, plat_due - pp);
+            ops::repay(j, deposit, bank_loan, bank_due);
+            S.days_past_due[i] = 0;
+          } else if (S.days_past_due[i] == 0) {
+            S.days_past_due[i] = 1;
+          }
+          if (j.balance(plat_p) + j.balance(plat_b) == 0) S.platform_loan_instalment[i] = 0;
+          if (j.balance(bank_loan) == 0) S.bank_loan_instalment[i] = 0;
+          // Working-capital need.
+          const Fen bill = wage_bill(w, i);
+          const bool short_of_cash =
+              j.balance(deposit) < apply_rate(bill, sc.smes.loan_need_months);
+          if (S.days_past_due[i] == 0 &&
+              j.balance(plat_p) + j.balance(plat_b) + j.balance(bank_loan) == 0 &&
+              (short_of_cash || draws.uniform() < sc.smes.loan_demand_monthly))
+            out.intents.sme_applications.push_back(
+                {s, Product::sme_loan, apply_rate(bill, sc.smes.loan_size_months)});
+        }
+      });
   // Entry, serial in slot order (ids are handed out here).
   const double p_entry = sc.smes.entry_rate_monthly / t.days_in_month;
   for (std::size_t i = 0; i < S.size(); ++i) {
@@ -133,9 +148,11 @@ void run_sme_servicing(World& w) {
     S.id[i] = id;
     S.active[i] = 1;
     S.accepts_platform[i] = attrs.bernoulli(sc.smes.platform_acceptance) ? 1 : 0;
-    S.latent_pd[i] = static_cast<float>(rules::logistic(sc.smes.risk_logit_mean + sc.smes.risk_logit_sigma * attrs.normal()));
+    S.latent_pd[i] = static_cast<float>(
+        rules::logistic(sc.smes.risk_logit_mean + sc.smes.risk_logit_sigma * attrs.normal()));
     S.billing_day[i] = static_cast<std::uint8_t>(1 + id % 28);
     S.payment_count[i] = 0;
+    S.trust_score[i] = 0;
     S.sales_last_month[i] = 0;
     S.sales_this_month[i] = 0;
     ++w.flows.sme_entries;

@@ -321,6 +321,7 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   S.payroll_owners.assign(n_smes, 0);
   S.missed_paydays.assign(n_smes, 0);
   S.payment_count.assign(n_smes, 0);
+  S.trust_score.assign(n_smes, 0.0f);
   S.sales_this_month.assign(n_smes, 0);
   S.sales_last_month.assign(n_smes, 0);
   S.platform_loan_instalment.assign(n_smes, 0);

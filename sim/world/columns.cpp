@@ -160,6 +160,9 @@ std::vector<Column> columns(World& w, std::string_view store) {
     out.push_back(make(k, "latent_pd", "1/year", "True annual default probability.", s.latent_pd));
     out.push_back(make(k, "payment_count", "count", "Wallet payments received (platform data).",
                        s.payment_count));
+    out.push_back(make(k, "trust_score", "1",
+                       "1 − the platform's signal PD at its last screening (0 = never screened).",
+                       s.trust_score));
     out.push_back(make(k, "sales_last_month", "fen", "Sales last month.", s.sales_last_month));
     out.push_back(make(k, "collateral_value", "fen",
                        "Property value at the start, before house-price indices (0 = none).",

@@ -58,13 +58,15 @@ struct SmeStore {
   std::vector<std::uint32_t> region_first;  // regions + 1 offsets
   std::vector<float> region_alias_prob;
   std::vector<std::uint32_t> region_alias;
-  std::vector<Fen> payroll_bill;              // fen: wage bill at the last payday
-  std::vector<Fen> payroll_funds;             // fen: cash available at the last payday
-  std::vector<Fen> payroll_dividend;          // fen: dividends paid out at the last payday
-  std::vector<Fen> payroll_owners;            // fen: Σ owners' wages (dividend weights)
-  std::vector<std::uint8_t> missed_paydays;   // consecutive short paydays
-  std::vector<float> latent_pd;               // true annual default probability
-  std::vector<std::uint32_t> payment_count;   // wallet payments received (the platform's data)
+  std::vector<Fen> payroll_bill;             // fen: wage bill at the last payday
+  std::vector<Fen> payroll_funds;            // fen: cash available at the last payday
+  std::vector<Fen> payroll_dividend;         // fen: dividends paid out at the last payday
+  std::vector<Fen> payroll_owners;           // fen: Σ owners' wages (dividend weights)
+  std::vector<std::uint8_t> missed_paydays;  // consecutive short paydays
+  std::vector<float> latent_pd;              // true annual default probability
+  std::vector<std::uint32_t> payment_count;  // wallet payments received (the platform's data)
+  std::vector<float> trust_score;  // 1 − the platform's signal PD at its last screening, [0, 1]; 0
+                                   // = never screened
   std::vector<Fen> sales_this_month;          // fen
   std::vector<Fen> sales_last_month;          // fen
   std::vector<Fen> collateral_value;          // fen (0 = none)

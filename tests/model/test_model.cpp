@@ -7,8 +7,8 @@
 #include <cmath>
 
 #include "engine/engine.hpp"
-#include "model_support.hpp"
 #include "indicators/indicators.hpp"
+#include "model_support.hpp"
 #include "run/simulation.hpp"
 #include "scenario/load.hpp"
 #include "world/queries.hpp"
@@ -42,16 +42,22 @@ double tail_mean(const Simulation& sim, const char* name, std::size_t days) {
   return n > 0 ? sum / static_cast<double>(n) : std::nan("");
 }
 
-double total(const Simulation& sim, const char* name) { return testing::sum_from(sim, name); }
+double total(const Simulation& sim, const char* name) {
+  return testing::sum_from(sim, name);
+}
 
 }  // namespace
 
 TEST_CASE("a higher co-funding share with equity fixed cuts platform-originated credit") {
   // Equity is fixed by the leverage limit: own-funded loans ≤ 2 × equity.
-  const auto low = run(small({"platform.leverage_limit=2", "platform.own_funding_share=0.02"}), 300);
-  const auto high = run(small({"platform.leverage_limit=2", "platform.own_funding_share=0.3"}), 300);
-  const double credit_low = tail_mean(*low, "consumer_credit_balance", 60) + tail_mean(*low, "sme_credit_balance", 60);
-  const double credit_high = tail_mean(*high, "consumer_credit_balance", 60) + tail_mean(*high, "sme_credit_balance", 60);
+  const auto low =
+      run(small({"platform.leverage_limit=2", "platform.own_funding_share=0.02"}), 300);
+  const auto high =
+      run(small({"platform.leverage_limit=2", "platform.own_funding_share=0.3"}), 300);
+  const double credit_low =
+      tail_mean(*low, "consumer_credit_balance", 60) + tail_mean(*low, "sme_credit_balance", 60);
+  const double credit_high =
+      tail_mean(*high, "consumer_credit_balance", 60) + tail_mean(*high, "sme_credit_balance", 60);
   CHECK(credit_high < 0.8 * credit_low);
   CHECK(total(*high, "new_loans_platform") < total(*low, "new_loans_platform"));
   // The platform does hold the larger share of what it does lend, up to its leverage limit.
@@ -62,21 +68,29 @@ TEST_CASE("a higher co-funding share with equity fixed cuts platform-originated 
 TEST_CASE("a higher unemployment rate raises defaults") {
   const auto calm = run(small({"consumers.job_loss_rate_monthly=0.01"}), 540);
   const auto stressed = run(small({"consumers.job_loss_rate_monthly=0.05"}), 540);
-  CHECK(tail_mean(*stressed, "unemployment_rate", 180) > 2 * tail_mean(*calm, "unemployment_rate", 180));
-  CHECK(tail_mean(*stressed, "consumer_dpd30_ratio", 180) > 1.15 * tail_mean(*calm, "consumer_dpd30_ratio", 180));
-  CHECK(tail_mean(*stressed, "loss_rate_platform", 180) > 1.15 * tail_mean(*calm, "loss_rate_platform", 180));
+  CHECK(tail_mean(*stressed, "unemployment_rate", 180) >
+        2 * tail_mean(*calm, "unemployment_rate", 180));
+  CHECK(tail_mean(*stressed, "consumer_dpd30_ratio", 180) >
+        1.15 * tail_mean(*calm, "consumer_dpd30_ratio", 180));
+  CHECK(tail_mean(*stressed, "loss_rate_platform", 180) >
+        1.15 * tail_mean(*calm, "loss_rate_platform", 180));
 }
 
-TEST_CASE("a sharper bureau signal narrows the gap between bank and platform default rates on new loans") {
+TEST_CASE(
+    "a sharper bureau signal narrows the gap between bank and platform default rates on new "
+    "loans") {
   const auto noisy = run(small({"central_bank.bureau_signal_sigma=2.5"}), 240);
   const auto sharp = run(small({"central_bank.bureau_signal_sigma=0.3"}), 240);
-  const double gap_noisy = tail_mean(*noisy, "new_loan_pd_bank", 180) - tail_mean(*noisy, "new_loan_pd_platform", 180);
-  const double gap_sharp = tail_mean(*sharp, "new_loan_pd_bank", 180) - tail_mean(*sharp, "new_loan_pd_platform", 180);
+  const double gap_noisy =
+      tail_mean(*noisy, "new_loan_pd_bank", 180) - tail_mean(*noisy, "new_loan_pd_platform", 180);
+  const double gap_sharp =
+      tail_mean(*sharp, "new_loan_pd_bank", 180) - tail_mean(*sharp, "new_loan_pd_platform", 180);
   CHECK(gap_noisy > 0);  // banks lend to riskier borrowers than they think
   CHECK(std::fabs(gap_sharp) < 0.6 * gap_noisy);
 }
 
-TEST_CASE("a run on the fund drains the reserves of the banks holding its placements, in proportion") {
+TEST_CASE(
+    "a run on the fund drains the reserves of the banks holding its placements, in proportion") {
   const Scenario sc = small();
   auto calm = run(sc, 120);
   auto stressed = run(sc, 120);
@@ -84,11 +98,14 @@ TEST_CASE("a run on the fund drains the reserves of the banks holding its placem
   const BookId fund = w.books.fund_deposit;
   const std::uint32_t custodian = w.funds.custodian[0];
   std::vector<double> placements(w.banks.size());
-  for (std::uint32_t b = 0; b < w.banks.size(); ++b) placements[b] = static_cast<double>(w.ledger.balance({fund, b}));
+  for (std::uint32_t b = 0; b < w.banks.size(); ++b)
+    placements[b] = static_cast<double>(w.ledger.balance({fund, b}));
   // A quarter of every holding asked back each day for three days, beyond any cap.
   const std::string today = format_iso_date(w.today());
-  stressed->apply_shock(R"({"type": "fund_run", "date": ")" + today + R"(", "redemption_share": 0.75, "days": 3})");
-  stressed->apply_shock(R"({"type": "fund_rules", "date": ")" + today + R"(", "instant_redemption_cap_yuan": 1e9})");
+  stressed->apply_shock(R"({"type": "fund_run", "date": ")" + today +
+                        R"(", "redemption_share": 0.75, "days": 3})");
+  stressed->apply_shock(R"({"type": "fund_rules", "date": ")" + today +
+                        R"(", "instant_redemption_cap_yuan": 1e9})");
   stressed->step(3);
   CHECK(stressed->fired_events().size() == 2);
   calm->step(3);
@@ -100,7 +117,8 @@ TEST_CASE("a run on the fund drains the reserves of the banks holding its placem
   int banks_with_placements = 0;
   for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
     if (b == custodian || placements[b] <= 0) continue;
-    const double pulled = static_cast<double>(c.ledger.balance({fund, b}) - w.ledger.balance({fund, b}));
+    const double pulled =
+        static_cast<double>(c.ledger.balance({fund, b}) - w.ledger.balance({fund, b}));
     sxy += placements[b] * pulled;
     sxx += placements[b] * placements[b];
     syy += pulled * pulled;
@@ -131,11 +149,13 @@ TEST_CASE("a run on the fund drains the reserves of the banks holding its placem
     cov += (xs[k] - x_mean) * (ys[k] - y_mean);
     var += (xs[k] - x_mean) * (xs[k] - x_mean);
   }
-  CHECK(cov / var < -0.5);  // each unit of placements per deposit costs well over half a unit of reserves
+  CHECK(cov / var <
+        -0.5);  // each unit of placements per deposit costs well over half a unit of reserves
   Fen placement_banks_change = 0;
   for (std::uint32_t b = 0; b < w.banks.size(); ++b)
     if (w.banks.tier[b] != 0)
-      placement_banks_change += w.ledger.balance({w.ledger.reserves_book, b}) - c.ledger.balance({c.ledger.reserves_book, b});
+      placement_banks_change += w.ledger.balance({w.ledger.reserves_book, b}) -
+                                c.ledger.balance({c.ledger.reserves_book, b});
   CHECK(placement_banks_change < 0);
 }
 
@@ -144,6 +164,37 @@ TEST_CASE("a policy-rate cut raises new lending") {
   const auto cut = run(small({"central_bank.policy_rate=0.0235"}), 240);
   CHECK(total(*cut, "new_loans_platform") + total(*cut, "new_loans_bank") >
         1.05 * (total(*base, "new_loans_platform") + total(*base, "new_loans_bank")));
+}
+
+TEST_CASE("deposits by bank tier add up to the money supply; the state tier holds the most") {
+  const auto sim = run(small(), 60);
+  const char* tiers[] = {"deposits_tier_0", "deposits_tier_1", "deposits_tier_2",
+                         "deposits_tier_3_plus"};
+  for (std::size_t t = 0; t < 60; t += 10) {
+    double sum = 0;
+    for (const char* name : tiers) sum += series(*sim, name)[t];
+    CHECK(sum == doctest::Approx(series(*sim, "money_supply")[t]).epsilon(1e-12));
+  }
+  CHECK(series(*sim, "deposits_tier_3_plus").back() == 0);  // three tiers by default
+  CHECK(series(*sim, "deposits_tier_0").back() > series(*sim, "deposits_tier_1").back());
+}
+
+TEST_CASE("an SME's trust score is the platform's view of it: safer firms score higher") {
+  const auto sim = run(small(), 240);
+  const SmeStore& S = sim->world().smes;
+  double safe = 0, risky = 0;
+  int n_safe = 0, n_risky = 0, scored = 0;
+  for (std::size_t s = 0; s < S.size(); ++s) {
+    if (S.trust_score[s] == 0) continue;
+    ++scored;
+    CHECK(S.trust_score[s] <= 1.0f);
+    if (S.latent_pd[s] < 0.01) safe += S.trust_score[s], ++n_safe;
+    if (S.latent_pd[s] > 0.05) risky += S.trust_score[s], ++n_risky;
+  }
+  REQUIRE(n_safe > 10);
+  REQUIRE(n_risky > 10);
+  CHECK(scored > 100);
+  CHECK(safe / n_safe > risky / n_risky);
 }
 
 TEST_CASE("approval and default rates emerge: the platform's sharper signal books safer loans") {
