@@ -396,6 +396,24 @@ def test_apply_shock_fires_on_the_next_day_and_is_recorded(sim, tmp_path):
     assert saved.events["condition"].iloc[0] == "intervention"
 
 
+def test_regional_breakdown_from_the_views_follows_a_regional_shock(sc):
+    """The docs/python.md recipe: bank loans by the borrower's region."""
+    sim = pfsim.Simulation(sc, seed=7, threads=2)  # the baseline has 31 regions
+    sim.step(30)
+    c = sim.consumers
+    assert c.region.dtype == np.uint16 and c.region.max() == 30
+    assert np.all(np.diff(c.region.astype(int)) >= 0)  # grouped by region
+    before = np.bincount(c.region, weights=c.bank_loan, minlength=31)
+    assert before.sum() == pytest.approx(c.bank_loan.sum())
+    sim.apply_shock({"type": "house_price_shock", "change": -0.9, "region": 0})
+    with pytest.raises(Exception, match="region 31 does not exist"):
+        sim.apply_shock({"type": "house_price_shock", "change": -0.1, "region": 31})
+    sim.step(25)
+    ts = sim.results.to_pandas()
+    assert ts["house_price_index_min"].iloc[-1] == pytest.approx(0.1)
+    assert ts["house_price_index"].iloc[-1] == pytest.approx((30 + 0.1) / 31)
+
+
 def test_apply_shock_validates_like_a_scenario_file(sim):
     with pytest.raises(pfsim.ScenarioError, match="yuan"):
         sim.apply_shock({"type": "antitrust_fine"})
