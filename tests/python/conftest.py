@@ -1,8 +1,10 @@
-"""Shared fixtures: where the build is, and small scenario runs."""
+"""Shared fixtures: where the build is, small scenario runs, and the kill-writer."""
 import os
 import pathlib
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -51,6 +53,47 @@ def run_pfsim(*args, check=True, **kwargs):
     if check and proc.returncode != 0:
         raise AssertionError(f"pfsim {' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stderr}")
     return proc
+
+
+class KillWriter:
+    """A running pfsim_kill_writer (tests/record/kill_writer.cpp) whose stdout we
+    follow: "ready partial=PATH" first, then "flushed rows=R events=E [snapshots=S]"
+    after each flush. `options` are its command-line options (e.g. "--flush-every", 5)."""
+
+    def __init__(self, out, *options, steps=1_000_000, finish=False):
+        args = [str(require_built("pfsim_kill_writer")), str(out), "--steps", str(steps), *map(str, options)]
+        if finish:
+            args.append("--finish")
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        self.flushed = {}  # the fields of the last "flushed" announcement
+        first = self.proc.stdout.readline()
+        assert first.startswith("ready partial="), first
+        self.partial = pathlib.Path(first.strip().split("=", 1)[1])
+
+    # Counts announced by the last flush (0 before the first).
+    rows = property(lambda self: self.flushed.get("rows", 0))
+    events = property(lambda self: self.flushed.get("events", 0))
+    snapshots = property(lambda self: self.flushed.get("snapshots", 0))
+
+    def wait_for_flushes(self, count):
+        seen = 0
+        while seen < count:
+            line = self.proc.stdout.readline()
+            assert line, "writer ended early"
+            if line.startswith("flushed"):
+                self.flushed = {k: int(v) for k, v in (item.split("=") for item in line.split()[1:])}
+                seen += 1
+
+    def follow_until(self, deadline):
+        """Reads announcements until `deadline` (time.monotonic()), then returns."""
+        while time.monotonic() < deadline:
+            self.wait_for_flushes(1)
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        self.proc.stdout.close()
+        assert self.proc.returncode == -signal.SIGKILL
 
 
 @pytest.fixture(scope="session")

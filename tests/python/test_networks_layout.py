@@ -15,9 +15,7 @@ tests need no compiled pfsim module.
 """
 
 import importlib.util
-import pathlib
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -30,7 +28,7 @@ pd = pytest.importorskip("pandas")
 h5py = pytest.importorskip("h5py")
 
 from conftest import ROOT as REPO  # noqa: E402
-from conftest import require_built  # noqa: E402
+from conftest import KillWriter, require_built  # noqa: E402
 
 EXE = require_built("pfsim_kill_writer")
 
@@ -283,34 +281,10 @@ def test_reader_networks_accessor(results):
 
 # -- while running, and after a kill ------------------------------------------------
 
-class Writer:
+def Writer(out, *, flush_every=F, sleep_ms=2, network_every=M):
     """A running pfsim_kill_writer with networks whose announcements we follow."""
-
-    def __init__(self, out, *, flush_every=F, sleep_ms=2, network_every=M):
-        args = [str(EXE), str(out), "--steps", "1000000", "--indicators", str(K),
-                "--flush-every", str(flush_every), "--sleep-ms", str(sleep_ms),
-                "--event-every", str(E), "--network-every", str(network_every)]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-        first = self.proc.stdout.readline()
-        assert first.startswith("ready partial="), first
-        self.partial = pathlib.Path(first.strip().split("=", 1)[1])
-        self.rows = self.snapshots = 0
-
-    def wait_for_flushes(self, count):
-        seen = 0
-        while seen < count:
-            line = self.proc.stdout.readline()
-            assert line, "writer ended early"
-            if line.startswith("flushed"):
-                fields = dict(item.split("=") for item in line.split()[1:])
-                self.rows, self.snapshots = int(fields["rows"]), int(fields["snapshots"])
-                seen += 1
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-        self.proc.stdout.close()
-        assert self.proc.returncode == -signal.SIGKILL
+    return KillWriter(out, "--indicators", K, "--flush-every", flush_every, "--sleep-ms", sleep_ms,
+                      "--event-every", E, "--network-every", network_every)
 
 
 def test_swmr_reader_follows_a_running_writer(tmp_path):

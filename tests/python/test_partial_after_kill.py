@@ -21,10 +21,8 @@ The writer is found as $PFSIM_BUILD_DIR/bin/pfsim_kill_writer (default: build/).
 """
 
 import json
-import pathlib
 import random
 import shutil
-import signal
 import subprocess
 import time
 
@@ -33,7 +31,7 @@ import pytest
 np = pytest.importorskip("numpy")
 h5py = pytest.importorskip("h5py")
 
-from conftest import require_built  # noqa: E402
+from conftest import KillWriter, require_built  # noqa: E402
 
 EXE = require_built("pfsim_kill_writer")
 
@@ -51,43 +49,10 @@ def expected_value(step, k):
     return step * 1000.0 + k + 0.25
 
 
-class Writer:
+def Writer(out, *, steps=1_000_000, indicators=K, flush_every=F, sleep_ms=2, event_every=E, finish=False):
     """A running pfsim_kill_writer whose stdout announcements we follow."""
-
-    def __init__(self, out, *, steps=1_000_000, indicators=K, flush_every=F, sleep_ms=2,
-                 event_every=E, finish=False):
-        args = [str(EXE), str(out), "--steps", str(steps), "--indicators", str(indicators),
-                "--flush-every", str(flush_every), "--sleep-ms", str(sleep_ms),
-                "--event-every", str(event_every)]
-        if finish:
-            args.append("--finish")
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-        self.rows = 0  # rows announced as flushed
-        self.events = 0
-        first = self.proc.stdout.readline()
-        assert first.startswith("ready partial="), first
-        self.partial = pathlib.Path(first.strip().split("=", 1)[1])
-
-    def wait_for_flushes(self, count):
-        seen = 0
-        while seen < count:
-            line = self.proc.stdout.readline()
-            assert line, "writer ended early"
-            if line.startswith("flushed"):
-                fields = dict(item.split("=") for item in line.split()[1:])
-                self.rows, self.events = int(fields["rows"]), int(fields["events"])
-                seen += 1
-
-    def follow_until(self, deadline):
-        """Reads announcements until `deadline` (time.monotonic()), then returns."""
-        while time.monotonic() < deadline:
-            self.wait_for_flushes(1)
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-        self.proc.stdout.close()
-        assert self.proc.returncode == -signal.SIGKILL
+    return KillWriter(out, "--indicators", indicators, "--flush-every", flush_every, "--sleep-ms", sleep_ms,
+                      "--event-every", event_every, steps=steps, finish=finish)
 
 
 def check_partial(path, *, min_rows, min_events, indicators=K, flush_every=F, event_every=E):
