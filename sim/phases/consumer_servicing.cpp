@@ -41,9 +41,7 @@ std::pair<Fen, Fen> pro_rata(Fen amount, Fen a, Fen b) {
 }  // namespace
 
 void run_consumer_servicing(World& w) {
-  // The line's rate, within the legal cap.
-  const double revolving_rate =
-      std::min(w.scenario->platform.revolving_rate, w.policy.interest_rate_cap);
+  const double revolving_rate = credit_line_rate(w);  // within the legal cap
   const Scenario& sc = *w.scenario;
   const auto& P = sc.consumers;
   const int day = today(w).day;

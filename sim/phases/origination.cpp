@@ -44,8 +44,9 @@ struct Context {
   Ledger& L;
   const BookIds& B;
   Account platform_deposit;
-  Int128 own_loans = 0;  // fen held by the platform
-  Int128 own_limit = 0;  // fen
+  Int128 own_loans = 0;         // fen held by the platform
+  Int128 own_limit = 0;         // fen
+  bool platform_lends = false;  // not in an outage and not failed
 
   bool leverage_allows(Fen amount) const { return own_loans + amount <= own_limit; }
 };
@@ -138,7 +139,7 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
   const std::uint32_t c = app.borrower;
   ConsumerStore& C = w.consumers;
   const Account deposit{ctx.B.consumer_deposit, c};
-  const bool platform_open = !w.policy.platform_outage && w.platforms.failed[0] == 0;
+  const bool platform_open = ctx.platform_lends;
   const double sigma_p =
       rules::platform_signal_sigma(P.signal_sigma0, C.payment_count[c], P.data_half_saturation);
   // Online micro-lending rules cap each platform loan and credit line.
@@ -148,7 +149,7 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
     const double pd_hat =
         screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
     // The line's rate (revolving_rate within the cap) must cover its break-even rate.
-    const double line_rate = std::min(P.revolving_rate, w.policy.interest_rate_cap);
+    const double line_rate = credit_line_rate(w);
     if (pd_hat >= P.consumer_cutoff_pd ||
         !rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, P.loan_margin, line_rate))
       return;
@@ -209,7 +210,7 @@ void sme_application(Context& ctx, const CreditApplication& app) {
   SmeStore& S = w.smes;
   const Account deposit{ctx.B.sme_deposit, s};
   const std::int64_t term = ctx.sc.smes.loan_term_months;
-  if (S.accepts_platform[s] != 0 && !w.policy.platform_outage && w.platforms.failed[0] == 0) {
+  if (S.accepts_platform[s] != 0 && ctx.platform_lends) {
     ++w.flows.applications[platform_lender];
     const double sigma =
         rules::platform_signal_sigma(P.signal_sigma0, S.payment_count[s], P.data_half_saturation);
@@ -264,6 +265,7 @@ void run_origination(World& w) {
   resolve_platform_failure(w);
   Context ctx{w, *w.scenario, w.ledger, w.books, Account{w.books.platform_deposit, 0}};
   ctx.own_loans = platform_own_loans(w);
+  ctx.platform_lends = !w.policy.platform_outage && w.platforms.failed[0] == 0;
   // Own-funded lending needs capital at or above the registered minimum, and stays
   // within the leverage limit on it.
   const Fen capital = platform_capital(w, 0);

@@ -302,11 +302,10 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
                                                                            : 0);  // value set below
     S.region.push_back(block_of(s, n_smes));
   }
-  S.region_first.assign(n_regions + 1, static_cast<std::uint32_t>(n_smes));
-  for (std::size_t s = n_smes; s-- > 0;)
-    S.region_first[S.region[s]] = static_cast<std::uint32_t>(s);
-  for (std::size_t r = n_regions; r-- > 0;)  // an empty region starts where the next one does
-    S.region_first[r] = std::min(S.region_first[r], S.region_first[r + 1]);
+  // Slot s is in region ⌊s·R/n⌋, so region r starts at ⌈r·n/R⌉ (an empty
+  // region starts where the next one does).
+  for (std::size_t r = 0; r <= n_regions; ++r)
+    S.region_first.push_back(static_cast<std::uint32_t>((r * n_smes + n_regions - 1) / n_regions));
   const auto n_employed_slots = static_cast<std::uint64_t>(n_consumers);
   // Every consumer belongs to an employer slot (employees sit with their
   // employer); `employed` says whether they currently work.

@@ -1,5 +1,7 @@
 #include "world/queries.hpp"
 
+#include <algorithm>
+
 #include "core/date.hpp"
 #include "exec/parallel.hpp"
 
@@ -46,6 +48,10 @@ Int128 platform_own_loans(const World& w) {
 Fen platform_capital(const World& w, std::uint32_t platform) {
   return checked_add(w.ledger.net_worth(AgentKind::platform)[platform],
                      w.ledger.balance(Account{w.ledger.platform_shares_book, platform}));
+}
+
+double credit_line_rate(const World& w) {
+  return std::min(w.scenario->platform.revolving_rate, w.policy.interest_rate_cap);
 }
 
 contagion::SparseMatrix interbank_liabilities(const World& w) {

@@ -20,6 +20,9 @@ namespace pfsim {
 // The platform's book equity, fen: net worth (retained earnings and the
 // initial endowment) plus paid-in capital from outside investors (an IPO).
 [[nodiscard]] Fen platform_capital(const World& w, std::uint32_t platform);
+// The rate on revolved credit-line balances today, 1/year: the platform's
+// revolving_rate, within the legal rate cap.
+[[nodiscard]] double credit_line_rate(const World& w);
 // Interbank obligations as a liabilities matrix, fen: L[i][j] = what bank i
 // owes bank j overnight (the contagion module's convention).
 [[nodiscard]] contagion::SparseMatrix interbank_liabilities(const World& w);
