@@ -117,7 +117,7 @@ SimClass register_simulation(py::module_& m) {
       .def_property_readonly("days_done",
                              [](const SimHandle& h) {
                                h.check_idle("days_done");
-                               return h.sim->world().step;
+                               return h.sim->world().run_day();
                              })
       .def_property_readonly("days_remaining",
                              [](const SimHandle& h) {

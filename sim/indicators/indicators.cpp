@@ -172,6 +172,20 @@ constexpr Indicator indicator_table[] = {
     {"bank_provisions", "RMB",
      "Specific provisions: lgd × bank-held loans 90+ days past due (last month end), deducted from "
      "capital."},
+    // the lending platform's profit, line by line (platform_net_income = Σ of the
+    // income lines − Σ of the cost lines; platform_equity moves by it, fines and
+    // outside capital)
+    {"platform_income_payments", "RMB/day", "Merchant fees earned by the lending platform."},
+    {"platform_income_tech_fees", "RMB/day",
+     "Technology-service fees from partner banks on co-lent loans."},
+    {"platform_income_interest", "RMB/day", "Interest on the platform's own-funded loan shares."},
+    {"platform_income_investment", "RMB/day", "Fund management and wealth-distribution fees."},
+    {"platform_income_deposit_interest", "RMB/day", "Interest on the platform's bank deposit."},
+    {"platform_funding_cost", "RMB/day", "Interest paid on the platform's bank credit facility."},
+    {"platform_credit_losses", "RMB/day", "Write-offs on the platform's own-funded loan shares."},
+    {"platform_operating_costs", "RMB/day", "The platform's operating costs (paid at month end)."},
+    {"platform_net_income", "RMB/day",
+     "Income lines − funding cost − credit losses − operating costs − fines."},
 };
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
@@ -420,6 +434,23 @@ void compute(const World& w, std::span<double> out) {
   Int128 provisions = 0;
   for (const Fen v : w.banks.provisions) provisions += v;
   out[k++] = rmb(provisions);
+  {  // the lending platform's profit (its sector's flows, less the rival's fees)
+    const auto cell = [&](FlowType t) {
+      return static_cast<Fen>(fm[static_cast<std::size_t>(t)][platform_col]);
+    };
+    const Fen payments = f.platform_fees[0];
+    const Fen tech = cell(FlowType::tech_service_fees);
+    const Fen interest = checked_add(cell(FlowType::interest_loans), f.platform_debt_interest);
+    const Fen investment = cell(FlowType::fund_fees);
+    const Fen deposit_interest = f.platform_deposit_interest;
+    const Fen losses = -cell(FlowType::loan_losses);
+    const Fen income = payments + tech + interest + investment + deposit_interest;
+    const Fen costs = f.platform_debt_interest + losses + f.platform_operating_costs + f.fines_paid;
+    for (const Fen v : {payments, tech, interest, investment, deposit_interest,
+                        f.platform_debt_interest, losses, f.platform_operating_costs})
+      out[k++] = rmb(v);
+    out[k++] = rmb(income - costs);
+  }
   if (k != out.size()) throw InternalError("indicators: table and compute() disagree");
 }
 

@@ -7,10 +7,12 @@
 //     revolved credit-line balance at the revolving rate; each funder earns its
 //     share, and partner banks pass tech_fee_share of their interest on co-lent
 //     loans to the platform (the technology-service fee).
-//  3. Payments: the instalments due plus at least revolving_minimum_share of the
-//     credit-line statement (revolving_repay_share when funds allow). A borrower
-//     who cannot pay the minimum pays nothing this month and is 1+ days past
-//     due; paying later cures it.
+//  3. Payments (ability to pay, consumer_dues.hpp): the instalments due plus at
+//     least revolving_minimum_share of the credit-line statement
+//     (revolving_repay_share when funds allow). A borrower whose deposit cannot
+//     cover the dues pays nothing and is 1+ days past due; it redeems fund
+//     units for the shortfall and cures on the first day its deposit covers the
+//     dues (consumer_daily.cpp), else it rolls on towards write-off.
 //  4. Fund choice (wallet users of the lending platform): move
 //     fund_adjustment_monthly of the gap towards the target fund share of liquid
 //     wealth, logistic in the fund's yield spread over the deposit rate and
@@ -18,27 +20,17 @@
 //     requests served by the fund (funds.cpp).
 //  5. Applications: a cash loan with probability cash_loan_demand_monthly ×
 //     exp(−elasticity × (policy rate − cash_loan_reference_rate)) when the
-//     consumer owes no term loan; a credit line for wallet users without one.
+//     consumer owes no term loan; a credit line for wallet users without one;
+//     neither while a refusal's cool-off lasts (origination.cpp).
 #include <cmath>
 
 #include "phases/chunked.hpp"
+#include "phases/consumer_dues.hpp"
 #include "phases/phases.hpp"
 #include "phases/rules.hpp"
 #include "rng/philox.hpp"
 
 namespace pfsim::phases {
-
-namespace {
-
-// Splits `amount` between two funders in proportion to their balances a and b.
-std::pair<Fen, Fen> pro_rata(Fen amount, Fen a, Fen b) {
-  const Fen total = a + b;
-  if (total <= 0) return {0, amount};
-  const auto first = static_cast<Fen>(static_cast<Int128>(amount) * a / total);
-  return {first, amount - first};
-}
-
-}  // namespace
 
 void run_consumer_servicing(World& w) {
   const double revolving_rate = credit_line_rate(w);  // within the legal cap
@@ -104,26 +96,17 @@ void run_consumer_servicing(World& w) {
             ops::accrue(j, bank_loan, rules::monthly_interest(bank, C.bank_loan_rate[i]),
                         FlowType::interest_loans);
 
-          // 3. payments
-          const Fen cash_due =
-              std::min(C.cash_loan_instalment[i], j.balance(cash_p) + j.balance(cash_b));
-          const Fen bank_due = std::min(C.bank_loan_instalment[i], j.balance(bank_loan));
-          const Fen revolving_min = apply_rate(revolving, P.revolving_minimum_share);
-          const Fen required = cash_due + bank_due + revolving_min;
-          if (j.balance(deposit) >= required) {
-            const auto [cp, cb] = pro_rata(cash_due, j.balance(cash_p), j.balance(cash_b));
-            ops::repay(j, deposit, cash_p, cp, &platform_deposit);
-            ops::repay(j, deposit, cash_b, cb);
-            ops::repay(j, deposit, bank_loan, bank_due);
-            const Fen wanted =
-                std::max(revolving_min, apply_rate(revolving, P.revolving_repay_share));
-            const Fen pay = std::min(wanted, j.balance(deposit));
-            const auto [rp, rb] = pro_rata(pay, j.balance(rev_p), j.balance(rev_b));
-            ops::repay(j, deposit, rev_p, rp, &platform_deposit);
-            ops::repay(j, deposit, rev_b, rb);
+          // 3. payments: what the deposit cannot cover is missed; fund units
+          // are redeemed for the shortfall (the money arrives today, funds.cpp,
+          // and the borrower cures as soon as it can pay, consumer_daily.cpp).
+          if (pay_consumer_dues(w, j, c)) {
             C.days_past_due[i] = 0;
-          } else if (has_debt && C.days_past_due[i] == 0) {
-            C.days_past_due[i] = 1;
+          } else if (has_debt) {
+            if (C.days_past_due[i] == 0) C.days_past_due[i] = 1;
+            const Fen shortfall = consumer_dues(w, j, c) - j.balance(deposit);
+            const Fen units = j.balance({B.consumer_fund_units, c});
+            if (units > 0 && shortfall > 0)
+              out.intents.redemptions.push_back(Redemption{c, std::min(units, shortfall)});
           }
           // Interest on what revolves past the statement.
           revolving = j.balance(rev_p) + j.balance(rev_b);
@@ -135,7 +118,7 @@ void run_consumer_servicing(World& w) {
           if (j.balance(bank_loan) == 0) C.bank_loan_instalment[i] = 0;
 
           // 4. fund choice
-          if (C.wallet[i] == 0) {
+          if (C.wallet[i] == 0 && C.days_past_due[i] == 0) {
             const Account units{B.consumer_fund_units, c};
             const Fen held = j.balance(units);
             const Fen liquid = j.balance(deposit) + held;
@@ -154,13 +137,16 @@ void run_consumer_servicing(World& w) {
           }
 
           // 5. applications
+          const auto step = static_cast<std::uint32_t>(w.step);
           if (C.days_past_due[i] == 0 && j.balance(cash_p) + j.balance(cash_b) == 0 &&
-              j.balance(bank_loan) == 0 && u_demand < P.cash_loan_demand_monthly * demand_factor) {
+              j.balance(bank_loan) == 0 && step >= C.loan_cooloff_until[i] &&
+              u_demand < P.cash_loan_demand_monthly * demand_factor) {
             out.intents.consumer_applications.push_back(
                 {c, Product::cash_loan,
                  apply_rate(C.monthly_wage[i], P.cash_loan_months_of_income)});
           }
-          if (C.wallet[i] == 0 && C.revolving_limit[i] == 0 && C.days_past_due[i] == 0) {
+          if (C.wallet[i] == 0 && C.revolving_limit[i] == 0 && C.days_past_due[i] == 0 &&
+              step >= C.line_cooloff_until[i]) {
             out.intents.consumer_applications.push_back(
                 {c, Product::revolving_line,
                  apply_rate(C.monthly_wage[i], P.revolving_limit_months)});

@@ -1,23 +1,41 @@
-// Consumption and payments. Each consumer has a monthly budget
-//   budget = mpc_income × wage (if employed) + mpc_wealth × max(0, liquid − wage)
-// with liquid = deposit + fund units (a buffer-stock rule: spend out of income
-// and run down wealth above one month's wage), spread over purchases_per_month
-// purchases of equal size. Today it makes ⌊r⌋ + Bernoulli(r − ⌊r⌋) purchases,
-// r = purchases_per_month / days in the month, each from an active merchant
-// drawn in proportion to its wage bill (an alias table), so that firms' sales
-// match their wage bills on average; with several regions, the merchant is
-// drawn within the buyer's home region with probability home_purchase_share. A purchase goes
-// through the consumer's mobile wallet (the lending platform's, or a rival's) when the merchant
-// accepts wallets and a draw falls below the consumer's adoption — unless the platform is in an
-// outage — and the wallet keeps merchant_fee_rate of it (nothing from
-// fee-free merchants, personal QR-code sellers). A wallet user of the
-// lending platform with a credit line puts revolving_use_share of its wallet
-// purchases on the line while it has room: the partner bank advances the money
-// and the platform buys its own share of the day's draws (origination.cpp). A
-// consumer who cannot pay buys what its deposit allows.
+// Consumption and payments. Each consumer has a monthly budget (a buffer-stock
+// rule, Carroll 1997: spend out of income, run down wealth above a one-month
+// buffer, and keep essential spending up when income stops):
+//   budget = max(mpc_income × income + mpc_wealth × max(0, liquid − wage),
+//                subsistence_share × wage)
+// with income the wage × income_multiplier while employed (0 otherwise), wage
+// the consumer's usual wage × income_multiplier, liquid = deposit + fund units;
+// a hand-to-mouth consumer (hand_to_mouth_share of them) has mpc_income = 1 and
+// a zero buffer (Kaplan, Violante & Weidner 2014);
+// spread over purchases_per_month purchases of equal size. Today it makes
+// ⌊r⌋ + Bernoulli(r − ⌊r⌋) purchases, r = purchases_per_month / days in the
+// month, each from an active merchant drawn in proportion to its wage bill (an
+// alias table), so that firms' sales match their wage bills on average; with
+// several regions, the merchant is drawn within the buyer's home region with
+// probability home_purchase_share. A merchant that could pay only a share of
+// its last wage bill (its supply capacity, wages.cpp) can serve only that share
+// of its buyers: the buyer goes to another merchant (up to three draws), so
+// demand moves from firms short of working capital to rivals that can supply.
+// A purchase goes through the consumer's mobile wallet (the lending platform's,
+// or a rival's) when the merchant accepts wallets and a draw falls below the
+// consumer's adoption — unless the platform is in an outage — and the wallet
+// keeps merchant_fee_rate of it (nothing from fee-free merchants, personal
+// QR-code sellers). A wallet user of the lending platform with a credit line
+// puts revolving_use_share of its wallet purchases on the line while it has
+// room (convenience use), and any wallet purchase its deposit cannot cover
+// (liquidity use), so that credit keeps spending up when income falls (Gross &
+// Souleles 2002). The partner bank
+// advances the money and the platform buys its own share of the day's draws
+// (origination.cpp). Essentials come first, then dues: purchases above the
+// floor keep back this month's loan dues (consumer_dues.hpp), so a household
+// short of money cuts spending or draws its line before it misses a payment,
+// but not below its essentials; a consumer who cannot pay buys what its deposit
+// allows.
+#include <algorithm>
 #include <cmath>
 
 #include "phases/chunked.hpp"
+#include "phases/consumer_dues.hpp"
 #include "phases/phases.hpp"
 #include "rng/philox.hpp"
 
@@ -45,18 +63,26 @@ void run_consumption(World& w) {
           const int purchases = static_cast<int>(whole) + (draws.uniform() < frac ? 1 : 0);
           if (purchases == 0) continue;
           const Account deposit{B.consumer_deposit, c};
-          const Fen wage =
-              C.employed[i] != 0 ? apply_rate(C.monthly_wage[i], w.policy.income_multiplier) : 0;
+          const Fen usual_wage = apply_rate(C.monthly_wage[i], w.policy.income_multiplier);
+          const Fen wage = C.employed[i] != 0 ? usual_wage : 0;
           const Fen liquid = j.balance(deposit) + j.balance({B.consumer_fund_units, c});
-          const Fen reference = C.monthly_wage[i];
-          const Fen budget = apply_rate(wage, sc.consumers.mpc_income) +
-                             apply_rate(liquid > reference ? liquid - reference : 0,
-                                        sc.consumers.mpc_wealth_monthly);
+          // Hand-to-mouth consumers spend all their income and keep no buffer.
+          const bool htm = C.hand_to_mouth[i] != 0;
+          const Fen reference = htm ? 0 : C.monthly_wage[i];
+          const double mpc_income = htm ? 1.0 : sc.consumers.mpc_income;
+          const Fen floor = apply_rate(usual_wage, sc.consumers.subsistence_share);
+          const Fen rule =
+              apply_rate(wage, mpc_income) + apply_rate(liquid > reference ? liquid - reference : 0,
+                                                        sc.consumers.mpc_wealth_monthly);
+          const Fen budget = std::max(rule, floor);
           const Fen per_purchase = apply_rate(budget, 1.0 / sc.consumers.purchases_per_month);
           if (per_purchase <= 0) continue;
           const bool has_line =
               C.revolving_limit[i] > 0 && C.days_past_due[i] == 0 && C.defaulted_by_hazard[i] == 0;
           bool drew = false;
+          // Essentials first, then dues: spending above the floor keeps back
+          // this month's loan dues (it is cut, or put on the line, first).
+          const Fen reserve = C.days_past_due[i] == 0 && rule > floor ? consumer_dues(w, j, c) : 0;
           for (int k = 0; k < purchases; ++k) {
             // A merchant drawn in proportion to its wage bill (sales then match
             // wage bills on average); a vacant slot is redrawn up to three times.
@@ -67,29 +93,41 @@ void run_consumption(World& w) {
             auto draw_merchant = [&] {
               return at_home ? draw_by_size_in_region(S, home, draws) : draw_by_size(S, draws);
             };
+            // A vacant slot, or a merchant short of capacity (with probability
+            // 1 − capacity), sends the buyer to another draw.
+            auto can_serve = [&](std::uint32_t m) {
+              return S.active[m] != 0 && draws.uniform() < S.supply_capacity[m];
+            };
             std::uint32_t merchant = draw_merchant();
-            for (int retry = 0; retry < 3 && S.active[merchant] == 0; ++retry)
+            for (int retry = 0; retry < 3 && !can_serve(merchant); ++retry)
               merchant = draw_merchant();
             const double u_channel = draws.uniform();
             const double u_credit = draws.uniform();
             if (S.active[merchant] == 0) continue;
             const std::uint8_t wallet = C.wallet[i];
-            bool by_wallet =
-                S.accepts_platform[merchant] != 0 && u_channel < C.platform_adoption[i];
-            if (by_wallet && wallet == 0 && w.policy.platform_outage) by_wallet = false;
+            const bool wallet_possible =
+                S.accepts_platform[merchant] != 0 && !(wallet == 0 && w.policy.platform_outage);
+            bool by_wallet = wallet_possible && u_channel < C.platform_adoption[i];
             Fen amount = per_purchase;
-            if (by_wallet && wallet == 0 && has_line &&
-                u_credit < sc.consumers.revolving_use_share) {
+            const bool can_use_line = has_line && wallet == 0 && by_wallet;
+            const bool short_of_money = j.balance(deposit) - reserve < amount;
+            const bool convenience = by_wallet && u_credit < sc.consumers.revolving_use_share;
+            if (can_use_line && (short_of_money || convenience)) {
               const Fen used =
                   j.balance({B.revolving_platform, c}) + j.balance({B.revolving_bank, c});
-              const Fen room = C.revolving_limit[i] - used;
+              // For liquidity a consumer draws only up to line_liquidity_share of
+              // its limit: the unused line is its buffer too (Fulford 2015).
+              const Fen cap =
+                  convenience ? C.revolving_limit[i]
+                              : apply_rate(C.revolving_limit[i], sc.consumers.line_liquidity_share);
+              const Fen room = cap - used;
               if (room >= amount) {
                 ops::lend(j, {B.revolving_bank, c}, deposit, amount);
                 out.flows.new_loans[static_cast<std::size_t>(Lender::platform)] += amount;
                 drew = true;
               }
             }
-            const Fen available = j.balance(deposit);
+            const Fen available = j.balance(deposit) - reserve;
             if (amount > available) amount = available;
             if (amount <= 0) break;
             const Account merchant_deposit{B.sme_deposit, merchant};

@@ -15,6 +15,8 @@
 //     lines and valuation (multiple × trailing-year profit × fund confidence)
 //     are booked; a loss lowers fund confidence.
 //  5. SMEs' sales roll over into last month's sales.
+#include <algorithm>
+
 #include "phases/chunked.hpp"
 #include "phases/phases.hpp"
 #include "phases/rules.hpp"
@@ -40,6 +42,21 @@ void spread_over_smes(const World& w, Fen total, PayOne&& pay_one) {
 
 }  // namespace
 
+namespace {
+
+double earnings_over_known_months(const World& w, std::uint32_t p, std::int64_t months_known) {
+  const std::int64_t months = std::clamp<std::int64_t>(months_known, 1, 12);
+  Int128 earnings = 0;
+  for (std::size_t k = 0; k < 12; ++k) earnings += w.platforms.profit_history[12 * p + k];
+  return static_cast<double>(earnings) * 12.0 / static_cast<double>(months);
+}
+
+}  // namespace
+
+double trailing_annual_earnings(const World& w, std::uint32_t p) {
+  return earnings_over_known_months(w, p, w.platforms.months_recorded);
+}
+
 void run_month_end(World& w) {
   if (!today(w).last_day_of_month) return;
   const Scenario& sc = *w.scenario;
@@ -64,9 +81,10 @@ void run_month_end(World& w) {
   }
   for (std::uint32_t p = 0; p < w.platforms.size(); ++p) {
     const Account a{B.platform_deposit, p};
-    ops::bank_pays(L, L.book(a.book).issuer.of(p), a,
-                   rules::monthly_interest(L.balance(a), deposit_rate),
-                   FlowType::interest_deposits);
+    const Fen interest = rules::monthly_interest(L.balance(a), deposit_rate);
+    ops::bank_pays(L, L.book(a.book).issuer.of(p), a, interest, FlowType::interest_deposits);
+    if (p == 0)
+      w.flows.platform_deposit_interest = checked_add(w.flows.platform_deposit_interest, interest);
   }
   const std::uint32_t custodian = w.funds.custodian[0];
   for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
@@ -163,9 +181,13 @@ void run_month_end(World& w) {
     spread_over_smes(w, costs, [&](std::uint32_t s, Fen amount) {
       ops::transfer(L, a, {B.sme_deposit, s}, amount, FlowType::operating_costs);
     });
+    if (p == 0)
+      w.flows.platform_operating_costs = checked_add(w.flows.platform_operating_costs, costs);
     service_platform_debt(w, p);  // interest on its bank facility, repaid from what is left
     const Fen equity = L.net_worth(AgentKind::platform)[p];
-    P.profit_last_month[p] = equity - P.equity_month_start[p];
+    // Profit: the change in equity less outside capital raised (not earned).
+    P.profit_last_month[p] = equity - P.equity_month_start[p] - P.capital_raised_month[p];
+    P.capital_raised_month[p] = 0;
     // A loss at the lending platform is bad news for its fund (fines were
     // news on the day they were paid).
     const Fen loss = -checked_add(P.profit_last_month[p], P.fines_month[p]);
@@ -178,11 +200,13 @@ void run_month_end(World& w) {
     // months are known), so a one-off loss moves it by its size, not ×12.
     const std::size_t slot = 12 * p + static_cast<std::size_t>(P.months_recorded % 12);
     P.profit_history[slot] = P.profit_last_month[p];
-    const std::int64_t months = std::min<std::int64_t>(12, P.months_recorded + 1);
-    Int128 earnings = 0;
-    for (std::size_t k = 0; k < 12; ++k) earnings += P.profit_history[12 * p + k];
-    const double annual = static_cast<double>(earnings) * 12.0 / static_cast<double>(months);
-    P.valuation[p] = sc.platform.valuation_multiple * std::max(0.0, annual) * w.funds.confidence[0];
+    // After an IPO the market's multiple at listing replaces the scenario's.
+    const double multiple = p == 0 && w.shocks.ipo_valuation_multiple > 0
+                                ? w.shocks.ipo_valuation_multiple
+                                : sc.platform.valuation_multiple;
+    P.valuation[p] = multiple *
+                     std::max(0.0, earnings_over_known_months(w, p, P.months_recorded + 1)) *
+                     w.funds.confidence[0];
     P.revenue_payments_month[p] = 0;
     P.revenue_credit_month[p] = 0;
     P.revenue_investment_month[p] = 0;

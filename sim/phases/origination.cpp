@@ -2,12 +2,24 @@
 // the order the applicants were queued (their index order), so the result does
 // not depend on the thread count. Serial: lenders' capital and funds are shared.
 //
-// Screening. A lender sees logit(p̂) = logit(p) + σ z (z standard normal, one
-// draw per lender, applicant and day). The platform's σ = σ0 / √(1 + d/d0)
-// falls with the payments d it has seen from the applicant; banks use the
-// credit bureau's σ_b. An application is approved when p̂ is below the lender's
-// cut-off and the break-even rate funding + p̂·LGD + margin is within the legal
-// cap; that rate is the loan's rate.
+// Screening that remembers. A lender sees logit(p̂) = logit(p) + σ z, z
+// standard normal and drawn once per lender and borrower (its view of the
+// borrower's quirks persists: reapplying does not redraw it). The platform's
+// σ = σ0 / √(1 + d/d0) falls with the payments d it has seen from the
+// applicant, so its view sharpens as data arrive; banks use the credit bureau's
+// σ_b, which a data-sharing mandate lowers. An application is approved when p̂
+// is below the lender's cut-off and the break-even rate funding + p̂·LGD +
+// margin is within the legal cap (so a rate cap rations the riskiest first);
+// that rate is the loan's rate. An applicant refused waits
+// reapply_cooloff_months before applying for that product again.
+//
+// A choice between lenders. An SME asks each lender it does not owe (the
+// platform if it accepts wallet payments, its bank) and takes the cheaper
+// approved offer (a bank's rate plus smes.bank_loan_hassle_rate, the non-price
+// cost of collateral and paperwork), falling back on the other when the first cannot fund it; so
+// when one lender tightens, the other takes the borrowers it judges
+// creditworthy. A consumer's cash loan comes from the platform for its wallet
+// users, else (or if refused) from its bank.
 //
 // Funding. A platform loan is co-lent: the platform funds own_funding_share s
 // from its deposit, within its leverage limit (own-funded loans ≤ limit ×
@@ -26,6 +38,7 @@
 // room or cash), the line is frozen at its balance.
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "phases/phases.hpp"
 #include "phases/rules.hpp"
@@ -66,9 +79,17 @@ std::uint32_t choose_partner(const World& w, Fen amount) {
   return best;
 }
 
+// The lender's estimate of a borrower's PD. The error z is keyed on the
+// lender's stream and the borrower only (not the day): the lender's view
+// persists and sharpens as σ falls.
 double screen(const World& w, rng::Stream stream, AgentId id, double true_pd, double sigma) {
-  rng::Draws draws(w.seed, stream, id, w.step);
+  rng::Draws draws(w.seed, stream, id, 0);
   return rules::signal_pd(true_pd, sigma, draws.normal());
+}
+
+// The step before which a refused applicant does not apply again.
+std::uint32_t cooloff_until(const World& w, double months) {
+  return static_cast<std::uint32_t>(w.step + static_cast<std::int64_t>(std::lround(months * 30.0)));
 }
 
 // Co-lends `amount` to a borrower; false if leverage, partner quota or the
@@ -151,8 +172,11 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
     // The line's rate (revolving_rate within the cap) must cover its break-even rate.
     const double line_rate = credit_line_rate(w);
     if (pd_hat >= P.consumer_cutoff_pd ||
-        !rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, P.loan_margin, line_rate))
+        !rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, P.loan_margin,
+                          line_rate)) {
+      C.line_cooloff_until[c] = cooloff_until(w, ctx.sc.consumers.reapply_cooloff_months);
       return;
+    }
     if (ctx.L.balance({ctx.B.revolving_bank, c}) == 0) {
       const std::uint32_t partner = choose_partner(w, 1);
       if (partner == no_index) return;
@@ -190,8 +214,10 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
                                      ctx.sc.banks.loan_margin, w.policy.interest_rate_cap);
   const Fen amount = std::min(app.amount, bank_consumer_limit(w, c));
   if (pd_hat >= ctx.sc.banks.consumer_cutoff_pd || !rate || amount <= 0 ||
-      w.banks.direct_lending_room[bank] < amount)
+      w.banks.direct_lending_room[bank] < amount) {
+    C.loan_cooloff_until[c] = cooloff_until(w, ctx.sc.consumers.reapply_cooloff_months);
     return;
+  }
   ops::lend(ctx.L, {ctx.B.consumer_bank_loan, c}, deposit, amount);
   w.banks.direct_lending_room[bank] -= amount;
   C.bank_loan_rate[c] = static_cast<float>(*rate);
@@ -203,41 +229,37 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
   w.flows.new_loan_pd_sum[bank_lender] += static_cast<double>(amount) * C.latent_pd[c];
 }
 
-void sme_application(Context& ctx, const CreditApplication& app) {
+// A lender's offer to an SME: its rate (nullopt if refused) and the amount.
+struct SmeOffer {
+  std::optional<double> rate;
+  Fen amount = 0;
+};
+
+SmeOffer platform_offer(Context& ctx, std::uint32_t s, Fen asked) {
   World& w = ctx.w;
   const auto& P = ctx.sc.platform;
-  const std::uint32_t s = app.borrower;
   SmeStore& S = w.smes;
-  const Account deposit{ctx.B.sme_deposit, s};
-  const std::int64_t term = ctx.sc.smes.loan_term_months;
-  if (S.accepts_platform[s] != 0 && ctx.platform_lends) {
-    ++w.flows.applications[platform_lender];
-    const double sigma =
-        rules::platform_signal_sigma(P.signal_sigma0, S.payment_count[s], P.data_half_saturation);
-    const double pd_hat =
-        screen(w, rng::Stream::sme_screening_platform, S.id[s], S.latent_pd[s], sigma);
-    S.trust_score[s] =
-        static_cast<float>(1.0 - pd_hat);  // the merchant's score: what the platform's data say
-    const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd,
-                                       P.loan_margin, w.policy.interest_rate_cap);
-    const Fen amount = std::min(app.amount, yuan_to_fen(P.sme_loan_cap_yuan));
-    if (pd_hat < P.sme_cutoff_pd && rate &&
-        colend(ctx, ctx.B.sme_platform_platform, ctx.B.sme_platform_bank, deposit, amount)) {
-      S.platform_loan_rate[s] = static_cast<float>(*rate);
-      S.platform_loan_instalment[s] = rules::annuity_payment(amount, *rate, term);
-      ++w.flows.approvals[platform_lender];
-      w.flows.new_loans[platform_lender] += amount;
-      w.flows.new_sme_term_loans[platform_lender] += amount;
-      w.flows.new_sme_loan_pd_sum[platform_lender] += static_cast<double>(amount) * S.latent_pd[s];
-      w.flows.new_sme_loans += amount;
-      ++w.flows.new_sme_loan_count;
-      return;
-    }
-  }
-  ++w.flows.applications[bank_lender];
+  if (S.accepts_platform[s] == 0 || !ctx.platform_lends) return {};
+  ++w.flows.applications[platform_lender];
+  const double sigma =
+      rules::platform_signal_sigma(P.signal_sigma0, S.payment_count[s], P.data_half_saturation);
+  const double pd_hat =
+      screen(w, rng::Stream::sme_screening_platform, S.id[s], S.latent_pd[s], sigma);
+  S.trust_score[s] =
+      static_cast<float>(1.0 - pd_hat);  // the merchant's score: what the platform's data say
+  const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, P.loan_margin,
+                                     w.policy.interest_rate_cap);
+  if (pd_hat >= P.sme_cutoff_pd || !rate) return {};
+  return {rate, std::min(asked, yuan_to_fen(P.sme_loan_cap_yuan))};
+}
+
+SmeOffer bank_offer(Context& ctx, std::uint32_t s, Fen asked) {
+  World& w = ctx.w;
+  const SmeStore& S = w.smes;
   const std::uint32_t bank = ctx.L.book(ctx.B.sme_bank_loan).holder.of(s);
-  if (w.banks.failed[bank] != 0) return;
-  const Fen amount = std::max(app.amount, yuan_to_fen(ctx.sc.banks.sme_min_loan_yuan));
+  if (w.banks.failed[bank] != 0) return {};
+  ++w.flows.applications[bank_lender];
+  const Fen amount = std::max(asked, yuan_to_fen(ctx.sc.banks.sme_min_loan_yuan));
   const Fen collateral = apply_rate(S.collateral_value[s], house_price(w.policy, S.region[s]));
   const double pd_hat = screen(w, rng::Stream::sme_screening_bank, S.id[s], S.latent_pd[s],
                                w.policy.bureau_signal_sigma);
@@ -246,17 +268,59 @@ void sme_application(Context& ctx, const CreditApplication& app) {
   if (pd_hat >= ctx.sc.banks.sme_cutoff_pd || !rate ||
       amount > apply_rate(collateral, ctx.sc.banks.sme_loan_to_value) ||
       w.banks.direct_lending_room[bank] < amount)
-    return;
-  ops::lend(ctx.L, {ctx.B.sme_bank_loan, s}, deposit, amount);
-  w.banks.direct_lending_room[bank] -= amount;
-  S.bank_loan_rate[s] = static_cast<float>(*rate);
-  S.bank_loan_instalment[s] = rules::annuity_payment(amount, *rate, term);
-  ++w.flows.approvals[bank_lender];
-  w.flows.new_loans[bank_lender] += amount;
-  w.flows.new_sme_term_loans[bank_lender] += amount;
-  w.flows.new_sme_loan_pd_sum[bank_lender] += static_cast<double>(amount) * S.latent_pd[s];
+    return {};
+  return {rate, amount};
+}
+
+void record_sme_loan(World& w, std::size_t lender, std::uint32_t s, Fen amount) {
+  ++w.flows.approvals[lender];
+  w.flows.new_loans[lender] += amount;
+  w.flows.new_sme_term_loans[lender] += amount;
+  w.flows.new_sme_loan_pd_sum[lender] += static_cast<double>(amount) * w.smes.latent_pd[s];
   w.flows.new_sme_loans += amount;
   ++w.flows.new_sme_loan_count;
+}
+
+bool take_platform_offer(Context& ctx, std::uint32_t s, const SmeOffer& offer) {
+  SmeStore& S = ctx.w.smes;
+  if (!colend(ctx, ctx.B.sme_platform_platform, ctx.B.sme_platform_bank,
+              Account{ctx.B.sme_deposit, s}, offer.amount))
+    return false;
+  S.platform_loan_rate[s] = static_cast<float>(*offer.rate);
+  S.platform_loan_instalment[s] =
+      rules::annuity_payment(offer.amount, *offer.rate, ctx.sc.smes.loan_term_months);
+  record_sme_loan(ctx.w, platform_lender, s, offer.amount);
+  return true;
+}
+
+bool take_bank_offer(Context& ctx, std::uint32_t s, const SmeOffer& offer) {
+  World& w = ctx.w;
+  SmeStore& S = w.smes;
+  const std::uint32_t bank = ctx.L.book(ctx.B.sme_bank_loan).holder.of(s);
+  ops::lend(ctx.L, {ctx.B.sme_bank_loan, s}, Account{ctx.B.sme_deposit, s}, offer.amount);
+  w.banks.direct_lending_room[bank] -= offer.amount;
+  S.bank_loan_rate[s] = static_cast<float>(*offer.rate);
+  S.bank_loan_instalment[s] =
+      rules::annuity_payment(offer.amount, *offer.rate, ctx.sc.smes.loan_term_months);
+  record_sme_loan(w, bank_lender, s, offer.amount);
+  return true;
+}
+
+void sme_application(Context& ctx, const CreditApplication& app) {
+  const std::uint32_t s = app.borrower;
+  const auto owes = [&](BookId book) { return ctx.L.balance({book, s}) > 0; };
+  const bool owes_platform = owes(ctx.B.sme_platform_platform) || owes(ctx.B.sme_platform_bank);
+  const SmeOffer p = owes_platform ? SmeOffer{} : platform_offer(ctx, s, app.amount);
+  const SmeOffer b = owes(ctx.B.sme_bank_loan) ? SmeOffer{} : bank_offer(ctx, s, app.amount);
+  // The cheaper offer first; the other if the first cannot be funded.
+  const bool bank_first =
+      b.rate && (!p.rate || *b.rate + ctx.sc.smes.bank_loan_hassle_rate < *p.rate);
+  const bool done =
+      bank_first
+          ? take_bank_offer(ctx, s, b) || (p.rate && take_platform_offer(ctx, s, p))
+          : (p.rate && take_platform_offer(ctx, s, p)) || (b.rate && take_bank_offer(ctx, s, b));
+  if (!done)
+    ctx.w.smes.loan_cooloff_until[s] = cooloff_until(ctx.w, ctx.sc.smes.reapply_cooloff_months);
 }
 
 }  // namespace

@@ -19,8 +19,11 @@ void run_origination(World& w);    // lenders screen, price and fund today's app
 // Bad news: confidence in the fund and the platform falls by `loss` (≥ 0),
 // not below 0 (funds.cpp).
 void lose_confidence(World& w, double loss);
-void run_funds(World& w);            // redemptions, subscriptions placed, placements rebalanced
-void run_month_end(World& w);        // interest, costs, fund yield, platform accounts, entry
+void run_funds(World& w);      // redemptions, subscriptions placed, placements rebalanced
+void run_month_end(World& w);  // interest, costs, fund yield, platform accounts, entry
+// Platform p's trailing-year earnings (fen/year): the last 12 monthly profits,
+// annualised while fewer are known (month_end.cpp).
+[[nodiscard]] double trailing_annual_earnings(const World& w, std::uint32_t p);
 void run_settlement(World& w);       // banks settle clearing positions in reserves
 void run_bank_regulation(World& w);  // capital ratios, lending room, failures and resolution
 

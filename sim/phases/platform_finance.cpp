@@ -53,7 +53,9 @@ void service_platform_debt(World& w, std::uint32_t p) {
   const double rate = w.policy.policy_rate + w.scenario->platform.borrowing_spread;
   const Account debt{w.books.platform_bank_loan, p}, deposit{w.books.platform_deposit, p};
   if (L.balance(debt) <= 0) return;
-  ops::accrue(L, debt, rules::monthly_interest(L.balance(debt), rate), FlowType::interest_loans);
+  const Fen interest = rules::monthly_interest(L.balance(debt), rate);
+  ops::accrue(L, debt, interest, FlowType::interest_loans);
+  w.flows.platform_debt_interest = checked_add(w.flows.platform_debt_interest, interest);
   const Fen repay = std::min(L.balance(debt), std::max<Fen>(0, L.balance(deposit)));
   if (!ops::repay(L, deposit, debt, repay))
     throw InternalError("platform: cannot repay its facility from its cash");

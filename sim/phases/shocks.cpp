@@ -192,6 +192,11 @@ void apply(World& w, const EventSpec& e) {
     const auto raise = static_cast<Fen>(economy_yuan_to_fen(w, e.number("raise_yuan")));
     w.ledger.investors_subscribe(0, Account{w.books.platform_deposit, 0}, raise);
     w.shocks.ipo_valuation_fen = economy_yuan_to_fen(w, e.number("valuation_yuan"));
+    // The listing prices the company: its multiple of trailing earnings then
+    // values the platform from here on (month_end.cpp).
+    const double earnings = trailing_annual_earnings(w, 0);
+    w.shocks.ipo_valuation_multiple = earnings > 0 ? w.shocks.ipo_valuation_fen / earnings : 0;
+    w.platforms.capital_raised_month[0] = checked_add(w.platforms.capital_raised_month[0], raise);
     w.flows.ipo_raised += raise;
   } else if (type == "ipo_halt") {
     // Takes effect when scheduled (schedule_shock): the `ipo` never fires.
@@ -242,6 +247,8 @@ void apply(World& w, const EventSpec& e) {
       set_policy(w, &Policy::income_multiplier,
                  policy_target(w, &Policy::income_multiplier) * (1 + e.number("income_change")),
                  ramp);
+    if (e.has("job_loss_multiplier"))
+      set_policy(w, &Policy::job_loss_multiplier, e.number("job_loss_multiplier"), ramp);
     if (e.has("unemployment_rate")) {
       p.unemployment_target = unemployment_rate(w);
       set_policy(w, &Policy::unemployment_target, e.number("unemployment_rate"), ramp);

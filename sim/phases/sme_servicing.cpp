@@ -7,9 +7,11 @@
 //    from its latent PD), accrues interest on its loans (partner banks pass the
 //    technology-service fee on co-lent loans to the platform), pays its
 //    instalments if its cash allows (else it is 1+ days past due), and applies
-//    for a working-capital loan when its cash is below loan_need_months of its
-//    wage bill and it owes nothing, or otherwise with probability
-//    loan_demand_monthly (a loan of loan_size_months of its wage bill).
+//    for a working-capital loan (loan_size_months of its wage bill) when its
+//    cash is below loan_need_months of its wage bill and it owes nothing, or
+//    otherwise with probability loan_demand_monthly × exp(−loan_rate_elasticity
+//    × (policy rate − loan_reference_rate)) — rate-sensitive demand — to each
+//    lender it does not owe, unless a refusal's cool-off lasts (origination.cpp).
 //  * Platform-originated loans are written off at platform.writeoff_days past
 //    due, direct bank loans at banks.writeoff_days; the firm exits at the last.
 //  * Entry (serial, slot order): a vacant slot is taken by a new firm with
@@ -43,6 +45,10 @@ void run_sme_servicing(World& w) {
   SmeStore& S = w.smes;
   const Account platform_deposit{B.platform_deposit, 0};
   const auto writeoff_days = static_cast<std::uint16_t>(sc.platform.writeoff_days);
+  // Discretionary demand falls with the loan rate (which moves with the policy rate).
+  const double discretionary_demand =
+      sc.smes.loan_demand_monthly * std::exp(-sc.smes.loan_rate_elasticity *
+                                             (w.policy.policy_rate - sc.smes.loan_reference_rate));
   const auto bank_writeoff_days =
       static_cast<std::uint16_t>(std::max(sc.banks.writeoff_days, sc.platform.writeoff_days));
   for_each_chunk_journaled(
@@ -130,9 +136,12 @@ void run_sme_servicing(World& w) {
           const Fen bill = wage_bill(w, i);
           const bool short_of_cash =
               j.balance(deposit) < apply_rate(bill, sc.smes.loan_need_months);
-          if (S.days_past_due[i] == 0 &&
-              j.balance(plat_p) + j.balance(plat_b) + j.balance(bank_loan) == 0 &&
-              (short_of_cash || draws.uniform() < sc.smes.loan_demand_monthly))
+          const bool owes_both =
+              j.balance(plat_p) + j.balance(plat_b) > 0 && j.balance(bank_loan) > 0;
+          const bool owes_any = j.balance(plat_p) + j.balance(plat_b) + j.balance(bank_loan) > 0;
+          if (S.days_past_due[i] == 0 && !owes_both &&
+              static_cast<std::uint32_t>(w.step) >= S.loan_cooloff_until[i] &&
+              ((short_of_cash && !owes_any) || draws.uniform() < discretionary_demand))
             out.intents.sme_applications.push_back(
                 {s, Product::sme_loan, apply_rate(bill, sc.smes.loan_size_months)});
         }
@@ -153,6 +162,8 @@ void run_sme_servicing(World& w) {
     S.billing_day[i] = static_cast<std::uint8_t>(1 + id % 28);
     S.payment_count[i] = 0;
     S.trust_score[i] = 0;
+    S.supply_capacity[i] = 1;
+    S.loan_cooloff_until[i] = 0;
     S.sales_last_month[i] = 0;
     S.sales_this_month[i] = 0;
     ++w.flows.sme_entries;

@@ -10,6 +10,10 @@
 // more than cash_target_months of its wage bill pays dividend_share of the
 // excess to its owners — modelled as its working staff, in proportion to
 // wages — so that profits return to households (the same two-pass split).
+// Unemployed consumers receive unemployed_income_share of their usual wage
+// from the government on payday (benefits, severance, support).
+// A firm's supply capacity until the next payday is the share of its wage bill
+// it paid (work it could not pay for is not done).
 #include "phases/chunked.hpp"
 #include "phases/phases.hpp"
 
@@ -18,8 +22,9 @@ namespace pfsim::phases {
 namespace {
 
 Fen wage_due(const World& w, std::size_t consumer) {
-  return w.consumers.employed[consumer] != 0 ? apply_rate(w.consumers.monthly_wage[consumer], w.policy.income_multiplier)
-                                             : 0;
+  return w.consumers.employed[consumer] != 0
+             ? apply_rate(w.consumers.monthly_wage[consumer], w.policy.income_multiplier)
+             : 0;
 }
 
 // The pay of one employee (fen): floor(wage × funds / bill) when short, else wage.
@@ -46,65 +51,98 @@ void run_wages(World& w) {
   if (today(w).day != w.scenario->smes.payday) return;
   SmeStore& S = w.smes;
   const BookIds& B = w.books;
-  for_each_chunk_journaled(w, AgentKind::sme, S.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
-    for (std::size_t s = begin; s < end; ++s) {
-      S.payroll_bill[s] = 0;
-      S.payroll_funds[s] = 0;
-      S.payroll_dividend[s] = 0;
-      S.payroll_owners[s] = 0;
-      if (S.active[s] == 0) continue;
-      const std::uint32_t first = S.first_employee[s];
-      const std::uint32_t last = first + S.employee_count[s];
-      Fen bill = 0;
-      for (std::uint32_t e = first; e < last; ++e) bill = checked_add(bill, wage_due(w, e));
-      const Account deposit{B.sme_deposit, static_cast<std::uint32_t>(s)};
-      const Fen funds = out.journal.balance(deposit);
-      Fen total = 0;
-      for (std::uint32_t e = first; e < last; ++e) total = checked_add(total, pay_of(wage_due(w, e), bill, funds));
-      S.payroll_bill[s] = bill;
-      S.payroll_funds[s] = funds;
-      // Dividends from the cash left after wages.
-      Fen owners_bill = 0;
-      for (std::uint32_t e = first; e < last; ++e) owners_bill = checked_add(owners_bill, owner_weight(w, e));
-      const Fen after_wages = funds - total;
-      const Fen excess = after_wages - apply_rate(owners_bill, w.scenario->smes.cash_target_months);
-      const Fen payout = excess > 0 ? apply_rate(excess, w.scenario->smes.dividend_share) : 0;
-      Fen dividends = 0;
-      for (std::uint32_t e = first; e < last; ++e) dividends += dividend_of(owner_weight(w, e), owners_bill, payout);
-      S.payroll_dividend[s] = payout;
-      S.payroll_owners[s] = owners_bill;
-      if (dividends > 0) {
-        out.journal.post(deposit, -dividends);
-        out.journal.post_net_worth(AgentKind::sme, static_cast<std::uint32_t>(s), -dividends);
-        out.journal.post_clearing(w.ledger.book(B.sme_deposit).issuer.of(s), -dividends);
-        out.journal.post_money(-dividends);
-        out.journal.post_flow(FlowType::dividends, AgentKind::sme, AgentKind::consumer, dividends);
+  for_each_chunk_journaled(
+      w, AgentKind::sme, S.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
+        for (std::size_t s = begin; s < end; ++s) {
+          S.payroll_bill[s] = 0;
+          S.payroll_funds[s] = 0;
+          S.payroll_dividend[s] = 0;
+          S.payroll_owners[s] = 0;
+          if (S.active[s] == 0) continue;
+          const std::uint32_t first = S.first_employee[s];
+          const std::uint32_t last = first + S.employee_count[s];
+          Fen bill = 0;
+          for (std::uint32_t e = first; e < last; ++e) bill = checked_add(bill, wage_due(w, e));
+          const Account deposit{B.sme_deposit, static_cast<std::uint32_t>(s)};
+          const Fen funds = out.journal.balance(deposit);
+          Fen total = 0;
+          for (std::uint32_t e = first; e < last; ++e)
+            total = checked_add(total, pay_of(wage_due(w, e), bill, funds));
+          S.payroll_bill[s] = bill;
+          S.payroll_funds[s] = funds;
+          // Dividends from the cash left after wages.
+          Fen owners_bill = 0;
+          for (std::uint32_t e = first; e < last; ++e)
+            owners_bill = checked_add(owners_bill, owner_weight(w, e));
+          const Fen after_wages = funds - total;
+          const Fen excess =
+              after_wages - apply_rate(owners_bill, w.scenario->smes.cash_target_months);
+          const Fen payout = excess > 0 ? apply_rate(excess, w.scenario->smes.dividend_share) : 0;
+          Fen dividends = 0;
+          for (std::uint32_t e = first; e < last; ++e)
+            dividends += dividend_of(owner_weight(w, e), owners_bill, payout);
+          S.payroll_dividend[s] = payout;
+          S.payroll_owners[s] = owners_bill;
+          if (dividends > 0) {
+            out.journal.post(deposit, -dividends);
+            out.journal.post_net_worth(AgentKind::sme, static_cast<std::uint32_t>(s), -dividends);
+            out.journal.post_clearing(w.ledger.book(B.sme_deposit).issuer.of(s), -dividends);
+            out.journal.post_money(-dividends);
+            out.journal.post_flow(FlowType::dividends, AgentKind::sme, AgentKind::consumer,
+                                  dividends);
+          }
+          S.missed_paydays[s] =
+              funds >= bill ? 0 : static_cast<std::uint8_t>(std::min(255, S.missed_paydays[s] + 1));
+          // Supply capacity: the share of the wage bill paid (consumption.cpp).
+          S.supply_capacity[s] =
+              funds >= bill || bill <= 0
+                  ? 1.0f
+                  : static_cast<float>(static_cast<double>(funds) / static_cast<double>(bill));
+          // The employees' side is posted in pass 2; here only the firm's.
+          out.journal.post(deposit, -total);
+          out.journal.post_net_worth(AgentKind::sme, static_cast<std::uint32_t>(s), -total);
+          out.journal.post_clearing(w.ledger.book(B.sme_deposit).issuer.of(s), -total);
+          out.journal.post_money(-total);
+          out.journal.post_flow(FlowType::wages, AgentKind::sme, AgentKind::consumer, total);
+          out.flows.wages_owed += bill;
+          out.flows.wages_paid += total;
+        }
+      });
+  for_each_chunk_journaled(
+      w, AgentKind::consumer, w.consumers.size(),
+      [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
+        const Book& deposits = w.ledger.book(B.consumer_deposit);
+        for (std::size_t i = begin; i < end; ++i) {
+          const std::uint32_t employer = w.consumers.employer[i];
+          if (employer == no_index) continue;
+          const Fen pay =
+              (S.payroll_bill[employer] > 0
+                   ? pay_of(wage_due(w, i), S.payroll_bill[employer], S.payroll_funds[employer])
+                   : 0) +
+              dividend_of(owner_weight(w, i), S.payroll_owners[employer],
+                          S.payroll_dividend[employer]);
+          if (pay == 0) continue;
+          out.journal.post({B.consumer_deposit, static_cast<std::uint32_t>(i)}, pay);
+          out.journal.post_net_worth(AgentKind::consumer, static_cast<std::uint32_t>(i), pay);
+          out.journal.post_clearing(deposits.issuer.of(i), pay);
+          out.journal.post_money(pay);
+        }
+      });
+  // Unemployment income, paid by the government (serial: it issues bonds to
+  // each recipient's bank). Ability to pay then lasts beyond the deposit.
+  const double share = w.scenario->consumers.unemployed_income_share;
+  if (share > 0) {
+    for (std::size_t i = 0; i < w.consumers.size(); ++i) {
+      if (w.consumers.employed[i] != 0) continue;
+      const Fen benefit =
+          apply_rate(apply_rate(w.consumers.monthly_wage[i], w.policy.income_multiplier), share);
+      if (benefit > 0) {
+        w.ledger.government_pays({B.consumer_deposit, static_cast<std::uint32_t>(i)}, benefit,
+                                 FlowType::social_transfers);
+        w.flows.social_transfers = checked_add(w.flows.social_transfers, benefit);
       }
-      S.missed_paydays[s] = funds >= bill ? 0 : static_cast<std::uint8_t>(std::min(255, S.missed_paydays[s] + 1));
-      // The employees' side is posted in pass 2; here only the firm's.
-      out.journal.post(deposit, -total);
-      out.journal.post_net_worth(AgentKind::sme, static_cast<std::uint32_t>(s), -total);
-      out.journal.post_clearing(w.ledger.book(B.sme_deposit).issuer.of(s), -total);
-      out.journal.post_money(-total);
-      out.journal.post_flow(FlowType::wages, AgentKind::sme, AgentKind::consumer, total);
-      out.flows.wages_owed += bill;
-      out.flows.wages_paid += total;
     }
-  });
-  for_each_chunk_journaled(w, AgentKind::consumer, w.consumers.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
-    const Book& deposits = w.ledger.book(B.consumer_deposit);
-    for (std::size_t i = begin; i < end; ++i) {
-      const std::uint32_t employer = w.consumers.employer[i];
-      if (employer == no_index) continue;
-      const Fen pay = (S.payroll_bill[employer] > 0 ? pay_of(wage_due(w, i), S.payroll_bill[employer], S.payroll_funds[employer]) : 0) +
-                      dividend_of(owner_weight(w, i), S.payroll_owners[employer], S.payroll_dividend[employer]);
-      if (pay == 0) continue;
-      out.journal.post({B.consumer_deposit, static_cast<std::uint32_t>(i)}, pay);
-      out.journal.post_net_worth(AgentKind::consumer, static_cast<std::uint32_t>(i), pay);
-      out.journal.post_clearing(deposits.issuer.of(i), pay);
-      out.journal.post_money(pay);
-    }
-  });
+  }
 }
 
 }  // namespace pfsim::phases

@@ -26,7 +26,12 @@ Simulation::Simulation(const Scenario& scenario, SimulationOptions options)
   for (const indicators::Indicator& ind : indicators::table()) names.emplace_back(ind.name);
   if (auto problems = scenario::check_identifiers(scenario, names); !problems.empty())
     throw UserError(std::move(problems));
-  arena_->run([&] { world_ = build_world(scenario, options_.seed); });
+  arena_->run([&] {
+    world_ = build_world(scenario, options_.seed);
+    // The spin-up: days before the start, with no events and nothing recorded,
+    // so the recorded run starts from the model's own steady state.
+    while (world_->run_day() < 0) engine::advance_day(*world_, options_.audit);
+  });
   series_.resize(indicators::table().size());
   trigger_was_true_.assign(scenario.events.size(), 0);
   trigger_fired_.assign(scenario.events.size(), 0);
@@ -44,7 +49,7 @@ std::size_t Simulation::agent_count() const {
 }
 
 std::int64_t Simulation::days_remaining() const {
-  const std::int64_t left = world_->scenario->run.days - world_->step;
+  const std::int64_t left = world_->scenario->run.days - world_->run_day();
   return left > 0 ? left : 0;
 }
 
@@ -52,7 +57,7 @@ void Simulation::record_row() {
   std::vector<double> row(indicators::table().size());
   indicators::compute(*world_, row);
   // The row describes the day just simulated (step − 1 days after the start).
-  const auto day = static_cast<std::int32_t>(world_->step - 1);
+  const auto day = static_cast<std::int32_t>(world_->run_day() - 1);
   days_.push_back(day);
   for (std::size_t k = 0; k < row.size(); ++k) series_[k].push_back(row[k]);
   if (writer_) writer_->append(day, row);
@@ -68,7 +73,7 @@ void Simulation::record_row() {
 
 void Simulation::fire(const EventSpec& event, const std::string& condition) {
   if (!phases::schedule_shock(*world_, event)) return;
-  record::EventRecord r{static_cast<std::int32_t>(world_->step), event.type,
+  record::EventRecord r{static_cast<std::int32_t>(world_->run_day()), event.type,
                         scenario::parameters_json(event), condition};
   if (writer_) writer_->record_event(r);
   events_.push_back(std::move(r));
@@ -87,7 +92,7 @@ void Simulation::fire_due_events() {
     }
     if (days_.empty()) continue;  // triggers look at yesterday's indicators
     const double value = scenario::evaluate(e.condition, [&](std::string_view name) -> double {
-      if (name == "step") return static_cast<double>(world_->step);
+      if (name == "step") return static_cast<double>(world_->run_day());
       if (name == "day") return static_cast<double>(to_civil(today).day);
       const int k = indicators::find(name);
       if (k < 0) throw InternalError("condition names an unknown indicator (checked at start)");

@@ -71,6 +71,13 @@ std::vector<ParamSpec> parameter_table() {
                    PFSIM_FIELD(run.start_date)));
   t.push_back(integer("run.days", "days", 1, 36500, "365",
                       "Length of the run in days (one step is one day).", PFSIM_FIELD(run.days)));
+  t.push_back(integer(
+      "run.spinup_days", "days", 0, 3650, "0",
+      "Days simulated before start_date and not recorded, with no events, so that the recorded "
+      "run starts from the model's own steady state (loans of every vintage, delinquency "
+      "pipelines, fund holdings) rather than from a world where every loan starts on day 1. "
+      "Paid when the Simulation is built.",
+      PFSIM_FIELD(run.spinup_days)));
   t.push_back(integer("run.seed", "", 0, 9007199254740992.0, "1",
                       "Seed of every random draw; `pfsim run --seed` overrides it.",
                       PFSIM_FIELD(run.seed)));
@@ -123,6 +130,37 @@ std::vector<ParamSpec> parameter_table() {
       "consumers.mpc_wealth_monthly", "1/month", 0, 1, "0.1",
       "Share of liquid wealth (deposit + fund units) above one month of income spent per month.",
       PFSIM_FIELD(consumers.mpc_wealth_monthly)));
+  t.push_back(number(
+      "consumers.subsistence_share", "share", 0, 1.5, "0.65",
+      "Spending floor in months of the consumer's usual wage: spent even when income stops "
+      "(unemployment), from deposits, then the credit line. 0.65 gives a 24% fall in spending on "
+      "job loss (Gruber 1997: 22% without unemployment insurance).",
+      PFSIM_FIELD(consumers.subsistence_share)));
+  t.push_back(
+      number("consumers.hand_to_mouth_share", "share", 0, 1, "0.2",
+             "Share of consumers who live hand to mouth: they spend all their income (mpc 1) and "
+             "keep no liquid buffer, so a job loss reaches their loan payments within weeks "
+             "(Kaplan, Violante & Weidner 2014 find 20-35% in rich countries; China's high saving "
+             "puts it at the low end).",
+             PFSIM_FIELD(consumers.hand_to_mouth_share)));
+  t.push_back(number(
+      "consumers.unemployed_income_share", "share", 0, 1, "0.25",
+      "Income while unemployed, as a share of the usual wage, paid by the government on payday: "
+      "unemployment insurance (about 60-80% of the local minimum wage for the insured), "
+      "severance and family support together. An assumption: China's insurance reaches a "
+      "minority of the unemployed.",
+      PFSIM_FIELD(consumers.unemployed_income_share)));
+  t.push_back(number(
+      "consumers.line_liquidity_share", "share", 0, 1, "0.5",
+      "When its deposit runs short, a consumer puts purchases on its credit line only while the "
+      "balance stays within this share of the limit: the unused line is part of its buffer "
+      "(Fulford 2015; Gross & Souleles 2002 find spending responds to limits mostly near them).",
+      PFSIM_FIELD(consumers.line_liquidity_share)));
+  t.push_back(number("consumers.reapply_cooloff_months", "months", 0, 60, "6",
+                     "A consumer refused a credit line or a cash loan does not apply for that "
+                     "product again for this many months (lenders keep their view of it: "
+                     "reapplying does not redraw it).",
+                     PFSIM_FIELD(consumers.reapply_cooloff_months)));
   t.push_back(number("consumers.purchases_per_month", "1/month", 0.1, 300, "20",
                      "Mean number of purchases per month (each a payment to one merchant).",
                      PFSIM_FIELD(consumers.purchases_per_month)));
@@ -137,7 +175,7 @@ std::vector<ParamSpec> parameter_table() {
                      "Standard deviation of logit(annual default probability).",
                      PFSIM_FIELD(consumers.risk_logit_sigma)));
   t.push_back(
-      number("consumers.unemployed_risk_multiplier", "1", 1, 100, "5",
+      number("consumers.unemployed_risk_multiplier", "1", 1, 100, "2",
              "Default hazard multiplier while unemployed (job loss raises default risk "
              "several-fold; an assumption in the range of the household-default literature).",
              PFSIM_FIELD(consumers.unemployed_risk_multiplier)));
@@ -155,7 +193,7 @@ std::vector<ParamSpec> parameter_table() {
       "consumers.revolving_minimum_share", "share", 0, 1, "0.1",
       "Minimum monthly payment as a share of the statement; paying less is a missed payment.",
       PFSIM_FIELD(consumers.revolving_minimum_share)));
-  t.push_back(number("consumers.cash_loan_demand_monthly", "1/month", 0, 1, "0.075",
+  t.push_back(number("consumers.cash_loan_demand_monthly", "1/month", 0, 1, "0.085",
                      "Probability of wanting a cash (instalment) loan in a month when the policy "
                      "rate is at cash_loan_reference_rate.",
                      PFSIM_FIELD(consumers.cash_loan_demand_monthly)));
@@ -240,6 +278,28 @@ std::vector<ParamSpec> parameter_table() {
                      "Probability that an SME with no loan applies for one in a month whatever its "
                      "cash (investment and stock-building), besides the cash-shortfall trigger.",
                      PFSIM_FIELD(smes.loan_demand_monthly)));
+  t.push_back(number(
+      "smes.loan_rate_elasticity", "1/(rate)", 0, 100, "10",
+      "Semi-elasticity of the discretionary loan demand (loan_demand_monthly) to the loan rate: "
+      "demand × exp(−elasticity × (policy rate − loan_reference_rate)); loan rates move one for "
+      "one with the policy rate. 10 is an elasticity of about −1 at a 10% loan rate, within the "
+      "range estimated for small-firm credit demand.",
+      PFSIM_FIELD(smes.loan_rate_elasticity)));
+  t.push_back(number("smes.loan_reference_rate", "1/year", -0.05, 0.5, "0.0385",
+                     "Policy rate at which discretionary SME loan demand equals "
+                     "loan_demand_monthly.",
+                     PFSIM_FIELD(smes.loan_reference_rate)));
+  t.push_back(number(
+      "smes.bank_loan_hassle_rate", "1/year", 0, 1, "0.09",
+      "Non-price cost of a bank loan to a small firm, as an annual rate added to the bank's offer "
+      "when the firm compares lenders: collateral appraisal, paperwork and days of waiting against "
+      "the platform's minutes (the '310' model: 3 minutes to apply, 1 second to approve, 0 "
+      "people). The firm takes the lower rate + cost.",
+      PFSIM_FIELD(smes.bank_loan_hassle_rate)));
+  t.push_back(number("smes.reapply_cooloff_months", "months", 0, 60, "3",
+                     "A firm refused by every lender it asked does not apply again for this many "
+                     "months (lenders keep their view of it: reapplying does not redraw it).",
+                     PFSIM_FIELD(smes.reapply_cooloff_months)));
   t.push_back(number("smes.cash_target_months", "months", 0, 60, "1.5",
                      "Cash an SME keeps, in months of its wage bill; on payday it pays out "
                      "dividend_share of any excess.",
@@ -357,7 +417,7 @@ std::vector<ParamSpec> parameter_table() {
       number("banks.lgd", "share", 0, 1, "0.8",
              "Loss given default used in pricing (realised losses are the whole unpaid balance).",
              PFSIM_FIELD(banks.lgd)));
-  t.push_back(integer("banks.writeoff_days", "days", 30, 3650, "270",
+  t.push_back(integer("banks.writeoff_days", "days", 30, 3650, "315",
                       "Days past due at which banks write off their direct loans (banks carry "
                       "non-performing loans longer than the platform).",
                       PFSIM_FIELD(banks.writeoff_days)));

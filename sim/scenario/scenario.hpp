@@ -24,6 +24,7 @@ struct RunSettings {
   std::int64_t days = 365;  // steps; one step is one day
   std::int64_t seed = 1;    // 0 … 2^53, so that it survives JSON and Python
   std::int64_t flush_every_steps = 30;
+  std::int64_t spinup_days = 0;  // simulated before start_date, not recorded (steady state)
   double scale = 1;  // real persons (and firms) each agent stands for; totals are reported × scale
 };
 
@@ -42,11 +43,17 @@ struct ConsumerParams {
   double job_finding_rate_monthly = 0;    // P(an unemployed consumer finds work) per month
   double initial_deposit_months = 0;      // initial deposit, months of own income
   double mpc_income = 0;                  // share of monthly income spent
-  double mpc_wealth_monthly = 0;   // share of liquid wealth above one month's wage spent per month
-  double purchases_per_month = 0;  // mean number of purchases a month
-  double platform_adoption_mean = 0;      // mean probability of paying by mobile wallet
-  double risk_logit_mean = 0;             // mean of logit(annual default probability)
-  double risk_logit_sigma = 0;            // σ of logit(annual default probability)
+  double mpc_wealth_monthly = 0;  // share of liquid wealth above one month's wage spent per month
+  double subsistence_share =
+      0;  // spending floor, share of the usual wage (kept up when income stops)
+  double hand_to_mouth_share = 0;      // consumers who spend all income (no buffer)
+  double unemployed_income_share = 0;  // income while unemployed, share of the usual wage
+  double line_liquidity_share = 0;    // share of the credit limit drawn to keep spending when short
+  double reapply_cooloff_months = 0;  // a refused applicant waits this long before reapplying
+  double purchases_per_month = 0;     // mean number of purchases a month
+  double platform_adoption_mean = 0;  // mean probability of paying by mobile wallet
+  double risk_logit_mean = 0;         // mean of logit(annual default probability)
+  double risk_logit_sigma = 0;        // σ of logit(annual default probability)
   double unemployed_risk_multiplier = 0;  // hazard multiplier while unemployed
   double revolving_use_share = 0;         // share of platform purchases put on the credit line
   double revolving_limit_months = 0;      // credit line, months of income
@@ -76,12 +83,16 @@ struct SmeParams {
   double supplier_share = 0;          // share of sales spent on purchases from the supplier SME
   double risk_logit_mean = 0;
   double risk_logit_sigma = 0;
-  double collateral_share = 0;     // share of SMEs owning property
-  double collateral_months = 0;    // property value, months of wage bill
-  double loan_need_months = 0;     // apply for a loan when cash < this × wage bill
-  double loan_size_months = 0;     // loan size, months of wage bill
-  double loan_demand_monthly = 0;  // P(applying for a loan) per month regardless of cash
-  double cash_target_months = 0;   // cash kept; dividend_share of the excess is paid out on payday
+  double collateral_share = 0;        // share of SMEs owning property
+  double collateral_months = 0;       // property value, months of wage bill
+  double loan_need_months = 0;        // apply for a loan when cash < this × wage bill
+  double loan_size_months = 0;        // loan size, months of wage bill
+  double loan_demand_monthly = 0;     // P(applying for a loan) per month regardless of cash
+  double loan_rate_elasticity = 0;    // semi-elasticity of that demand to the loan rate, 1/(rate)
+  double bank_loan_hassle_rate = 0;   // non-price cost of a bank loan, as a rate (1/year)
+  double loan_reference_rate = 0;     // policy rate at which demand = loan_demand_monthly
+  double reapply_cooloff_months = 0;  // a refused firm waits this long before applying again
+  double cash_target_months = 0;  // cash kept; dividend_share of the excess is paid out on payday
   double dividend_share = 0;
   std::int64_t loan_term_months = 6;
   std::int64_t exit_missed_paydays = 3;  // consecutive short paydays before exit

@@ -308,15 +308,19 @@ std::vector<ShockType> shock_table() {
   t.back().cumulative = true;
   // --- households -------------------------------------------------------------------------
   {
-    ShockType s =
-        shock("income_shock",
-              "An income and unemployment shock: wages change by `income_change` (−0.1: 10% lower) "
-              "and/or unemployment jumps to `unemployment_rate`.",
-              true,
-              {number("income_change", "share", -1, 10, "Relative change of wages."),
-               number("unemployment_rate", "share", 0, 1,
-                      "Share of consumers unemployed after the shock.")});
-    s.at_least_one = {"income_change", "unemployment_rate"};
+    ShockType s = shock(
+        "income_shock",
+        "An income and unemployment shock: wages change by `income_change` (−0.1: 10% lower), "
+        "unemployment jumps to `unemployment_rate` (then returns towards its steady state "
+        "as people find jobs), and/or job losses become `job_loss_multiplier` times as "
+        "frequent (a lasting rise: steady-state unemployment ≈ m·loss / (m·loss + finding)).",
+        true,
+        {number("income_change", "share", -1, 10, "Relative change of wages."),
+         number("unemployment_rate", "share", 0, 1,
+                "Share of consumers unemployed after the shock."),
+         number("job_loss_multiplier", "1", 0, 100,
+                "Multiplies the monthly job-loss rate (1 = the scenario's rate).")});
+    s.at_least_one = {"income_change", "unemployment_rate", "job_loss_multiplier"};
     t.push_back(std::move(s));
   }
   {

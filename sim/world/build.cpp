@@ -255,6 +255,7 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   w.scenario = std::make_shared<const Scenario>(sc);
   w.seed = seed;
   w.policy = initial_policy(sc);
+  w.spinup_days = sc.run.spinup_days;
   w.policy.regional_house_price.assign(static_cast<std::size_t>(sc.regions.count), 1.0);
 
   // --- banks ---------------------------------------------------------------
@@ -319,6 +320,7 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   S.payroll_dividend.assign(n_smes, 0);
   S.payroll_owners.assign(n_smes, 0);
   S.missed_paydays.assign(n_smes, 0);
+  S.supply_capacity.assign(n_smes, 1.0f);
   S.payment_count.assign(n_smes, 0);
   S.trust_score.assign(n_smes, 0.0f);
   S.sales_this_month.assign(n_smes, 0);
@@ -329,6 +331,7 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   S.bank_loan_rate.assign(n_smes, 0);
   S.days_past_due.assign(n_smes, 0);
   S.defaulted_by_hazard.assign(n_smes, 0);
+  S.loan_cooloff_until.assign(n_smes, 0);
 
   // --- consumers (employees of SME 0 first, then SME 1, …) ---------------------
   ConsumerStore& C = w.consumers;
@@ -361,6 +364,7 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
                                 : 0);
     C.region.push_back(region);
     consumer_bank[next_consumer++] = choose_bank(sc, tier_first_bank, draws);
+    C.hand_to_mouth.push_back(draws.bernoulli(sc.consumers.hand_to_mouth_share) ? 1 : 0);
   };
   for (std::size_t s = 0; s < n_smes; ++s) {
     S.first_employee[s] = next_consumer;
@@ -380,6 +384,8 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   C.bank_loan_rate.assign(n_consumers, 0);
   C.days_past_due.assign(n_consumers, 0);
   C.defaulted_by_hazard.assign(n_consumers, 0);
+  C.line_cooloff_until.assign(n_consumers, 0);
+  C.loan_cooloff_until.assign(n_consumers, 0);
 
   // Firm sizes (contractual wage bills) drive who sells to whom.
   {
@@ -448,6 +454,7 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
     w.platforms.credit_losses_month.push_back(0);
     w.platforms.valuation.push_back(0);
     w.platforms.fines_month.push_back(0);
+    w.platforms.capital_raised_month.push_back(0);
     w.platforms.failed.push_back(0);
     w.platforms.profit_history.insert(w.platforms.profit_history.end(), 12, Fen{0});
   }

@@ -122,6 +122,15 @@ std::vector<Column> columns(World& w, std::string_view store) {
         make(k, "days_past_due", "days", "Days past due (0 = current).", c.days_past_due));
     out.push_back(make(k, "defaulted_by_hazard", "1", "1 once a default event has struck.",
                        c.defaulted_by_hazard));
+    out.push_back(make(k, "hand_to_mouth", "1",
+                       "1 if it spends all its income and keeps no liquid buffer.",
+                       c.hand_to_mouth));
+    out.push_back(make(k, "line_cooloff_until", "step",
+                       "No credit-line application before this step (refused).",
+                       c.line_cooloff_until));
+    out.push_back(make(k, "loan_cooloff_until", "step",
+                       "No cash-loan application before this step (refused).",
+                       c.loan_cooloff_until));
     balance(k, "deposit", B.consumer_deposit, "Bank deposit.");
     out.push_back(make(k, "bank", "index", "Bank holding the deposit.",
                        L.book(B.consumer_deposit).issuer.column, true));
@@ -157,6 +166,10 @@ std::vector<Column> columns(World& w, std::string_view store) {
     out.push_back(make(k, "payroll_bill", "fen", "Wage bill at the last payday.", s.payroll_bill));
     out.push_back(
         make(k, "missed_paydays", "count", "Consecutive short paydays.", s.missed_paydays));
+    out.push_back(make(k, "supply_capacity", "share",
+                       "Share of buyers it can serve: the share of its wage bill paid at the last "
+                       "payday.",
+                       s.supply_capacity));
     out.push_back(make(k, "latent_pd", "1/year", "True annual default probability.", s.latent_pd));
     out.push_back(make(k, "payment_count", "count", "Wallet payments received (platform data).",
                        s.payment_count));
@@ -169,6 +182,8 @@ std::vector<Column> columns(World& w, std::string_view store) {
                        s.collateral_value));
     out.push_back(
         make(k, "days_past_due", "days", "Days past due (0 = current).", s.days_past_due));
+    out.push_back(make(k, "loan_cooloff_until", "step",
+                       "No loan application before this step (refused).", s.loan_cooloff_until));
     balance(k, "deposit", B.sme_deposit, "Bank deposit (cash).");
     out.push_back(make(k, "bank", "index", "Bank holding the deposit.",
                        L.book(B.sme_deposit).issuer.column, true));

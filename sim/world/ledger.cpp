@@ -24,13 +24,25 @@ std::string to_string(Int128 v) {
 }  // namespace
 
 std::string_view flow_type_name(FlowType f) {
-  static constexpr std::string_view names[] = {
-      "financial",         "endowment",         "wages",             "dividends",
-      "consumption",       "supplier_purchases", "operating_costs",
-      "payment_fees",      "interest_deposits", "interest_loans",
-      "interest_reserves", "interest_bonds",    "interest_central_bank",
-      "fund_yield",        "fund_fees",         "tech_service_fees",
-      "loan_losses",       "capital_transfers"};
+  static constexpr std::string_view names[] = {"financial",
+                                               "endowment",
+                                               "wages",
+                                               "dividends",
+                                               "consumption",
+                                               "supplier_purchases",
+                                               "operating_costs",
+                                               "payment_fees",
+                                               "interest_deposits",
+                                               "interest_loans",
+                                               "interest_reserves",
+                                               "interest_bonds",
+                                               "interest_central_bank",
+                                               "fund_yield",
+                                               "fund_fees",
+                                               "tech_service_fees",
+                                               "loan_losses",
+                                               "capital_transfers",
+                                               "social_transfers"};
   static_assert(std::size(names) == flow_type_count);
   return names[static_cast<std::size_t>(f)];
 }
@@ -59,11 +71,15 @@ void Ledger::post_net_worth(AgentKind k, std::uint32_t agent, Fen delta) {
   nw = checked_add(nw, delta);
 }
 
-void Ledger::post_clearing(std::uint32_t bank, Fen delta) { post(Account{clearing_book, bank}, delta); }
+void Ledger::post_clearing(std::uint32_t bank, Fen delta) {
+  post(Account{clearing_book, bank}, delta);
+}
 
 void Ledger::post_money(Fen delta) {
-  if (delta >= 0) money_created_ += delta;
-  else money_destroyed_ -= static_cast<Int128>(delta);
+  if (delta >= 0)
+    money_created_ += delta;
+  else
+    money_destroyed_ -= static_cast<Int128>(delta);
 }
 
 void Ledger::post_flow(FlowType f, AgentKind payer, AgentKind payee, Fen amount) {
@@ -85,7 +101,7 @@ void Ledger::bank_pays(std::uint32_t bank, Account to, Fen amount, FlowType flow
   ops::bank_pays(*this, bank, to, amount, flow);
 }
 
-void Ledger::government_pays(Account to, Fen amount) {
+void Ledger::government_pays(Account to, Fen amount, FlowType flow) {
   // The government pays by issuing bonds to the deposit's bank, which credits
   // the deposit: new money backed by public debt.
   const Book& tb = books_[to.book];
@@ -93,7 +109,7 @@ void Ledger::government_pays(Account to, Fen amount) {
   post(to, amount);
   post(Account{bank_bond_book, bank}, amount);
   if (tb.is_money()) post_money(amount);
-  ops::income(*this, FlowType::endowment, AgentKind::government, 0, tb.holder_kind, tb.holder.of(to.row), amount);
+  ops::income(*this, flow, AgentKind::government, 0, tb.holder_kind, tb.holder.of(to.row), amount);
 }
 
 void Ledger::interbank_lend(std::uint32_t row, Fen amount) {
@@ -101,7 +117,8 @@ void Ledger::interbank_lend(std::uint32_t row, Fen amount) {
   if (amount == 0) return;
   const Book& ib = books_[interbank_book];
   const std::uint32_t lender = ib.holder.of(row), borrower = ib.issuer.of(row);
-  if (books_[reserves_book].balance[lender] < amount) throw InternalError("ledger: interbank loan without the reserves");
+  if (books_[reserves_book].balance[lender] < amount)
+    throw InternalError("ledger: interbank loan without the reserves");
   post(Account{reserves_book, lender}, -amount);
   post(Account{reserves_book, borrower}, amount);
   post(Account{interbank_book, row}, amount);
@@ -116,7 +133,8 @@ void Ledger::interbank_repay(std::uint32_t row, Fen principal, Fen interest) {
   const Fen paid = checked_add(principal, interest);
   post_clearing(borrower, -paid);
   post_clearing(lender, paid);
-  ops::income(*this, FlowType::interest_loans, AgentKind::bank, borrower, AgentKind::bank, lender, interest);
+  ops::income(*this, FlowType::interest_loans, AgentKind::bank, borrower, AgentKind::bank, lender,
+              interest);
 }
 
 void Ledger::investors_subscribe(std::uint32_t platform, Account platform_deposit, Fen amount) {
@@ -135,11 +153,13 @@ void Ledger::government_receives(Account from, Fen amount) {
   if (amount < 0) throw InternalError("ledger: negative payment to the government");
   if (amount == 0) return;
   const Book& fb = books_[from.book];
-  if (!fb.is_money() || balance(from) < amount) throw InternalError("ledger: payment to the government without the money");
+  if (!fb.is_money() || balance(from) < amount)
+    throw InternalError("ledger: payment to the government without the money");
   const std::uint32_t bank = fb.issuer.of(from.row);
   const Fen from_bank = std::min(amount, balance(Account{bank_bond_book, bank}));
   const Fen from_cb = amount - from_bank;
-  if (balance(Account{cb_bond_book, 0}) < from_cb) throw InternalError("ledger: the government has too few bonds to retire");
+  if (balance(Account{cb_bond_book, 0}) < from_cb)
+    throw InternalError("ledger: the government has too few bonds to retire");
   post(from, -amount);
   post(Account{bank_bond_book, bank}, -from_bank);
   post(Account{cb_bond_book, 0}, -from_cb);
@@ -148,24 +168,27 @@ void Ledger::government_receives(Account from, Fen amount) {
   post(Account{reserves_book, bank}, -from_reserves);
   post(Account{cb_loan_book, bank}, from_cb - from_reserves);
   post_money(-amount);
-  ops::income(*this, FlowType::capital_transfers, fb.holder_kind, fb.holder.of(from.row), AgentKind::government, 0,
-              amount);
+  ops::income(*this, FlowType::capital_transfers, fb.holder_kind, fb.holder.of(from.row),
+              AgentKind::government, 0, amount);
 }
 
 void Ledger::government_capitalises_bank(std::uint32_t bank, Fen amount) {
   post(Account{bank_bond_book, bank}, amount);
-  ops::income(*this, FlowType::capital_transfers, AgentKind::government, 0, AgentKind::bank, bank, amount);
+  ops::income(*this, FlowType::capital_transfers, AgentKind::government, 0, AgentKind::bank, bank,
+              amount);
 }
 
 void Ledger::central_bank_buys_bonds(std::uint32_t bank, Fen amount) {
-  if (books_[bank_bond_book].balance[bank] < amount) throw InternalError("ledger: bank sells bonds it does not hold");
+  if (books_[bank_bond_book].balance[bank] < amount)
+    throw InternalError("ledger: bank sells bonds it does not hold");
   post(Account{bank_bond_book, bank}, -amount);
   post(Account{cb_bond_book, 0}, amount);
   post(Account{reserves_book, bank}, amount);
 }
 
 void Ledger::bank_repays_central_bank(std::uint32_t bank, Fen amount) {
-  if (amount < 0 || books_[reserves_book].balance[bank] < amount || books_[cb_loan_book].balance[bank] < amount)
+  if (amount < 0 || books_[reserves_book].balance[bank] < amount ||
+      books_[cb_loan_book].balance[bank] < amount)
     throw InternalError("ledger: impossible repayment to the central bank");
   post(Account{reserves_book, bank}, -amount);
   post(Account{cb_loan_book, bank}, -amount);
@@ -211,10 +234,12 @@ AuditReport Ledger::audit() const {
     for (std::size_t r = 0; r < b.rows(); ++r) {
       const Fen v = b.balance[r];
       if (!b.allows(r, v))
-        problem("book " + b.name + " row " + std::to_string(r) + " breaks its overdraft rule: " + std::to_string(v));
+        problem("book " + b.name + " row " + std::to_string(r) +
+                " breaks its overdraft rule: " + std::to_string(v));
       const std::uint32_t h = b.holder.of(r), i = b.issuer.of(r);
       if (h >= holders.size() || i >= issuers.size()) {
-        problem("book " + b.name + " row " + std::to_string(r) + " names an agent that does not exist");
+        problem("book " + b.name + " row " + std::to_string(r) +
+                " names an agent that does not exist");
         continue;
       }
       holders[h] += v;
@@ -229,21 +254,24 @@ AuditReport Ledger::audit() const {
       net_worth_sum += net_worth_[k][a];
       if (financial[k][a] != net_worth_[k][a])
         problem(std::string(agent_kind_name(static_cast<AgentKind>(k))) + " " + std::to_string(a) +
-                ": assets − liabilities = " + to_string(financial[k][a]) + " fen but net worth = " +
-                std::to_string(net_worth_[k][a]) + " fen");
+                ": assets − liabilities = " + to_string(financial[k][a]) +
+                " fen but net worth = " + std::to_string(net_worth_[k][a]) + " fen");
     }
   }
-  if (clearing_sum != 0) problem("clearing positions sum to " + to_string(clearing_sum) + " fen, not 0");
+  if (clearing_sum != 0)
+    problem("clearing positions sum to " + to_string(clearing_sum) + " fen, not 0");
   const Int128 money = money_stock();
   const Int128 expected = money_created_ - money_destroyed_;
   if (money != expected)
-    problem("money stock " + to_string(money) + " fen ≠ created − destroyed = " + to_string(expected) + " fen");
+    problem("money stock " + to_string(money) +
+            " fen ≠ created − destroyed = " + to_string(expected) + " fen");
   if (net_worth_sum != 0) problem("net worth sums to " + to_string(net_worth_sum) + " fen, not 0");
   for (std::size_t f = 0; f < flow_type_count; ++f) {
     Int128 row = 0;
     for (const Int128 v : flows_[f]) row += v;
     if (row != 0)
-      problem("flow row " + std::string(flow_type_name(static_cast<FlowType>(f))) + " sums to " + to_string(row));
+      problem("flow row " + std::string(flow_type_name(static_cast<FlowType>(f))) + " sums to " +
+              to_string(row));
   }
   return report;
 }
@@ -289,7 +317,9 @@ void Journal::post_net_worth(AgentKind k, std::uint32_t agent, Fen delta) {
   }
 }
 
-void Journal::post_clearing(std::uint32_t bank, Fen delta) { clearing_[bank] = checked_add(clearing_[bank], delta); }
+void Journal::post_clearing(std::uint32_t bank, Fen delta) {
+  clearing_[bank] = checked_add(clearing_[bank], delta);
+}
 
 void Journal::post_flow(FlowType f, AgentKind payer, AgentKind payee, Fen amount) {
   auto& row = flows_[static_cast<std::size_t>(f)];
@@ -302,9 +332,11 @@ void merge(Ledger& ledger, std::span<Journal> journals) {
   for (const Journal& j : journals) {
     if (j.ledger_ == nullptr) continue;  // a chunk that never ran
     for (const Journal::Posting& p : j.postings_) ledger.post(p.account, p.delta);
-    for (const Journal::NetWorthPosting& p : j.net_worth_postings_) ledger.post_net_worth(p.kind, p.agent, p.delta);
+    for (const Journal::NetWorthPosting& p : j.net_worth_postings_)
+      ledger.post_net_worth(p.kind, p.agent, p.delta);
     for (std::size_t bank = 0; bank < j.clearing_.size(); ++bank)
-      if (j.clearing_[bank] != 0) ledger.post_clearing(static_cast<std::uint32_t>(bank), j.clearing_[bank]);
+      if (j.clearing_[bank] != 0)
+        ledger.post_clearing(static_cast<std::uint32_t>(bank), j.clearing_[bank]);
     ledger.post_money(j.money_delta_);
     if (j.has_flows_) ledger.add_flows(j.flows_);
   }

@@ -61,23 +61,24 @@ enum class Instrument : std::uint8_t {
 // is an exchange of claims and changes no net worth.
 enum class FlowType : std::uint8_t {
   financial,
-  endowment,          // initial wealth (government transfer at construction)
+  endowment,  // initial wealth (government transfer at construction)
   wages,
-  dividends,          // SMEs' profits paid out to their owners (modelled as their staff)
+  dividends,  // SMEs' profits paid out to their owners (modelled as their staff)
   consumption,
   supplier_purchases,
-  operating_costs,    // banks' and platforms' purchases from SMEs
-  payment_fees,       // merchants → platform
-  interest_deposits,  // banks → depositors
-  interest_loans,     // borrowers → lenders
-  interest_reserves,  // central bank → banks
-  interest_bonds,     // government → bond holders
+  operating_costs,        // banks' and platforms' purchases from SMEs
+  payment_fees,           // merchants → platform
+  interest_deposits,      // banks → depositors
+  interest_loans,         // borrowers → lenders
+  interest_reserves,      // central bank → banks
+  interest_bonds,         // government → bond holders
   interest_central_bank,  // banks → central bank
-  fund_yield,         // fund → unit holders
-  fund_fees,          // fund → platform (management and distribution)
-  tech_service_fees,  // partner banks → platform (co-lending)
-  loan_losses,        // write-offs: lender loses, borrower is released
-  capital_transfers,  // equity injections, fines, resolution
+  fund_yield,             // fund → unit holders
+  fund_fees,              // fund → platform (management and distribution)
+  tech_service_fees,      // partner banks → platform (co-lending)
+  loan_losses,            // write-offs: lender loses, borrower is released
+  capital_transfers,      // equity injections, fines, resolution
+  social_transfers,       // government → unemployed consumers (benefits, severance, support)
   count_,
 };
 inline constexpr std::size_t flow_type_count = static_cast<std::size_t>(FlowType::count_);
@@ -94,9 +95,12 @@ struct RowOwner {
 
   [[nodiscard]] std::uint32_t of(std::size_t row) const {
     switch (mode) {
-      case Mode::row_index: return static_cast<std::uint32_t>(row);
-      case Mode::fixed: return fixed;
-      case Mode::column: return column[row];
+      case Mode::row_index:
+        return static_cast<std::uint32_t>(row);
+      case Mode::fixed:
+        return fixed;
+      case Mode::column:
+        return column[row];
     }
     return fixed;
   }
@@ -122,9 +126,12 @@ struct Book {
   // May `balance` at row become `after`?
   [[nodiscard]] bool allows(std::size_t row, Fen after) const {
     switch (overdraft) {
-      case Overdraft::never: return after >= 0;
-      case Overdraft::to_limit: return after >= -limit[row];
-      case Overdraft::unrestricted: return true;
+      case Overdraft::never:
+        return after >= 0;
+      case Overdraft::to_limit:
+        return after >= -limit[row];
+      case Overdraft::unrestricted:
+        return true;
     }
     return false;
   }
@@ -151,7 +158,9 @@ class Ledger {
   [[nodiscard]] std::size_t book_count() const { return books_.size(); }
   [[nodiscard]] BookId find_book(const std::string& name) const;  // throws if unknown
   [[nodiscard]] std::vector<Fen>& net_worth(AgentKind k) { return net_worth_[index(k)]; }
-  [[nodiscard]] const std::vector<Fen>& net_worth(AgentKind k) const { return net_worth_[index(k)]; }
+  [[nodiscard]] const std::vector<Fen>& net_worth(AgentKind k) const {
+    return net_worth_[index(k)];
+  }
   void set_agent_count(AgentKind k, std::size_t n) { net_worth_[index(k)].resize(n, 0); }
   [[nodiscard]] std::size_t agent_count(AgentKind k) const { return net_worth_[index(k)].size(); }
 
@@ -166,7 +175,7 @@ class Ledger {
   // --- convenience operations (see ledger_ops.hpp for the full set) -----------
   bool transfer(Account from, Account to, Fen amount, FlowType flow);
   void bank_pays(std::uint32_t bank, Account to, Fen amount, FlowType flow);
-  void government_pays(Account to, Fen amount);
+  void government_pays(Account to, Fen amount, FlowType flow = FlowType::endowment);
   void government_capitalises_bank(std::uint32_t bank, Fen amount);
   void central_bank_buys_bonds(std::uint32_t bank, Fen amount);
   void bank_repays_central_bank(std::uint32_t bank, Fen amount);

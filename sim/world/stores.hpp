@@ -17,11 +17,12 @@ struct ConsumerStore {
   std::vector<Fen> monthly_wage;        // fen/month, contractual wage while employed
   std::vector<std::uint32_t> employer;  // SME slot (employees sit with their employer), or no_index
   std::vector<std::uint8_t> employed;   // 1 while employed (0 during an unemployment spell)
-  std::vector<std::uint8_t> billing_day;  // 1…28: statements, instalments, fund rebalancing
-  std::vector<std::uint16_t> region;      // home region: the employer's (house prices, purchases)
-  std::vector<float> platform_adoption;   // P(paying by mobile wallet), [0, 1]
-  std::vector<std::uint8_t> wallet;       // 0 = the lending platform, 1 = the rival wallet
-  std::vector<float> latent_pd;           // true annual default probability (unobserved)
+  std::vector<std::uint8_t> billing_day;    // 1…28: statements, instalments, fund rebalancing
+  std::vector<std::uint16_t> region;        // home region: the employer's (house prices, purchases)
+  std::vector<float> platform_adoption;     // P(paying by mobile wallet), [0, 1]
+  std::vector<std::uint8_t> wallet;         // 0 = the lending platform, 1 = the rival wallet
+  std::vector<std::uint8_t> hand_to_mouth;  // 1: spends all its income, keeps no buffer
+  std::vector<float> latent_pd;             // true annual default probability (unobserved)
   std::vector<std::uint32_t> payment_count;  // payments the lending platform has seen (its data)
   std::vector<Fen> house_value;              // fen (0 = no house): collateral
   std::vector<Fen> revolving_limit;          // fen; 0 = no credit line
@@ -32,6 +33,8 @@ struct ConsumerStore {
   std::vector<float> bank_loan_rate;         // 1/year
   std::vector<std::uint16_t> days_past_due;  // 0 when current
   std::vector<std::uint8_t> defaulted_by_hazard;  // 1 once a default event has struck (no cure)
+  std::vector<std::uint32_t> line_cooloff_until;  // step: no credit-line application before
+  std::vector<std::uint32_t> loan_cooloff_until;  // step: no cash-loan application before
 
   [[nodiscard]] std::size_t size() const { return id.size(); }
 };
@@ -63,6 +66,9 @@ struct SmeStore {
   std::vector<Fen> payroll_dividend;         // fen: dividends paid out at the last payday
   std::vector<Fen> payroll_owners;           // fen: Σ owners' wages (dividend weights)
   std::vector<std::uint8_t> missed_paydays;  // consecutive short paydays
+  // Share of buyers it can serve, [0, 1]: the share of its wage bill it paid at
+  // the last payday (a firm short of working capital produces less).
+  std::vector<float> supply_capacity;
   std::vector<float> latent_pd;              // true annual default probability
   std::vector<std::uint32_t> payment_count;  // wallet payments received (the platform's data)
   std::vector<float> trust_score;  // 1 − the platform's signal PD at its last screening, [0, 1]; 0
@@ -76,6 +82,7 @@ struct SmeStore {
   std::vector<float> bank_loan_rate;          // 1/year
   std::vector<std::uint16_t> days_past_due;
   std::vector<std::uint8_t> defaulted_by_hazard;
+  std::vector<std::uint32_t> loan_cooloff_until;  // step: no loan application before
 
   [[nodiscard]] std::size_t size() const { return id.size(); }
 };
@@ -112,6 +119,8 @@ struct PlatformStore {
   std::vector<Fen> profit_history;
   std::int64_t months_recorded = 0;
   std::vector<Fen> fines_month;  // fen: fines paid this month (news already taken)
+  std::vector<Fen>
+      capital_raised_month;  // fen: outside capital (IPO) raised this month, not profit
 
   [[nodiscard]] std::size_t size() const { return id.size(); }
 };

@@ -64,6 +64,10 @@ struct StepFlows {
   Fen fines_unpaid = 0;  // fen of fines the platform could not pay (it fails)
   std::int64_t platform_failures = 0;
   Fen platform_resolution_losses = 0;  // fen written off by the platform's shareholders and bank
+  Fen social_transfers = 0;            // fen paid by the government to unemployed consumers
+  Fen platform_debt_interest = 0;      // fen of interest the platform paid on its bank facility
+  Fen platform_deposit_interest = 0;   // fen of deposit interest the lending platform earned
+  Fen platform_operating_costs = 0;    // fen the lending platform spent on operations
 };
 
 // The rules in force. Built from the scenario; shocks change them during a run.
@@ -136,6 +140,9 @@ struct ShockState {
   bool ipo_halted = false;
   bool platform_failing = false;  // could not pay (a fine): resolved by origination today
   double ipo_valuation_fen = 0;   // model units; 0 before an IPO
+  // Price/earnings multiple the IPO set (valuation / trailing-year earnings at
+  // listing); 0 before an IPO or if earnings were not positive.
+  double ipo_valuation_multiple = 0;
 };
 
 // Requests made inside parallel phases and served by serial hub phases later
@@ -182,10 +189,15 @@ struct World {
   std::shared_ptr<const Scenario> scenario;
   std::uint64_t seed = 0;
 
-  // Calendar: `step` days have been simulated; today is start + step.
+  // Calendar: `step` days have been simulated, the first `spinup_days` of them
+  // before run.start_date (not recorded); today is start + step − spinup_days.
+  // Draws are keyed on `step`, so spin-up and recorded days never share them.
   std::int64_t step = 0;
+  std::int64_t spinup_days = 0;
+  // Days since run.start_date (negative during the spin-up).
+  [[nodiscard]] std::int64_t run_day() const { return step - spinup_days; }
   [[nodiscard]] Date today() const {
-    return scenario->run.start_date.plus_days(static_cast<std::int32_t>(step));
+    return scenario->run.start_date.plus_days(static_cast<std::int32_t>(run_day()));
   }
 
   ConsumerStore consumers;

@@ -41,11 +41,13 @@ int main(int argc, char** argv) {
   const long consumers = argc > 1 ? std::atol(argv[1]) : 1000000;
   const long smes = argc > 2 ? std::atol(argv[2]) : 100000;
   const long days = argc > 3 ? std::atol(argv[3]) : 31;
-  const Scenario sc = scenario::load_file(PFSIM_SOURCE_DIR "/scenarios/baseline.yaml",
-                                          {"consumers.count=" + std::to_string(consumers),
-                                           "smes.count=" + std::to_string(smes)});
-  std::printf("pfsim engine benchmark: %ld consumers, %ld SMEs, %ld days (audit at end of each step)\n",
-              consumers, smes, days);
+  const Scenario sc =
+      scenario::load_file(PFSIM_SOURCE_DIR "/scenarios/baseline.yaml",
+                          {"consumers.count=" + std::to_string(consumers),
+                           "smes.count=" + std::to_string(smes), "run.spinup_days=0"});
+  std::printf(
+      "pfsim engine benchmark: %ld consumers, %ld SMEs, %ld days (audit at end of each step)\n",
+      consumers, smes, days);
   std::printf("%8s %12s %16s %14s %12s %12s\n", "threads", "build s", "agent-steps/s", "ms per day",
               "bytes/agent", "peak MiB");
   for (const int threads : {1, 2}) {

@@ -14,7 +14,10 @@ using namespace pfsim;
 
 namespace {
 
-Scenario baseline(const std::vector<std::string>& overrides = {}) {
+// The baseline without its spin-up: these tests check mechanics, not the
+// steady state.
+Scenario baseline(std::vector<std::string> overrides = {}) {
+  overrides.insert(overrides.begin(), "run.spinup_days=0");
   return scenario::load_file(PFSIM_SOURCE_DIR "/scenarios/baseline.yaml", overrides);
 }
 
@@ -25,8 +28,10 @@ std::vector<unsigned char> ledger_bytes(const World& w) {
     const auto* p = reinterpret_cast<const unsigned char*>(v.data());
     out.insert(out.end(), p, p + v.size() * sizeof(Fen));
   };
-  for (std::size_t b = 0; b < w.ledger.book_count(); ++b) add(w.ledger.book(static_cast<BookId>(b)).balance);
-  for (std::size_t k = 0; k < agent_kind_count; ++k) add(w.ledger.net_worth(static_cast<AgentKind>(k)));
+  for (std::size_t b = 0; b < w.ledger.book_count(); ++b)
+    add(w.ledger.book(static_cast<BookId>(b)).balance);
+  for (std::size_t k = 0; k < agent_kind_count; ++k)
+    add(w.ledger.net_worth(static_cast<AgentKind>(k)));
   return out;
 }
 
@@ -126,11 +131,13 @@ TEST_CASE("the circular flow: wages, purchases by wallet or bank, fees, settleme
   Simulation sim(sc, o);
   sim.step(90);
   // The lending platform's share of wallet payments ≈ 1 − rival_wallet_share.
-  const double share = total(sim, "platform_payment_volume") /
-                       (total(sim, "platform_payment_volume") / last(sim, "mobile_payment_share_platform"));
+  const double share =
+      total(sim, "platform_payment_volume") /
+      (total(sim, "platform_payment_volume") / last(sim, "mobile_payment_share_platform"));
   CHECK(share == doctest::Approx(0.55).epsilon(0.05));
   // Fees: 0.6% of volume from the merchants who pay fees (1 − fee_free_share).
-  const double fee_rate = total(sim, "platform_revenue_payments") / total(sim, "platform_payment_volume");
+  const double fee_rate =
+      total(sim, "platform_revenue_payments") / total(sim, "platform_payment_volume");
   CHECK(fee_rate > 0.006 * 0.45);
   CHECK(fee_rate < 0.006 * 0.75);
   // Three paydays (Jan, Feb, Mar 1st) each pay about a month of wages.
@@ -141,14 +148,17 @@ TEST_CASE("the circular flow: wages, purchases by wallet or bank, fees, settleme
   CHECK(wages[1] == 0);
   CHECK(wages[31] == doctest::Approx(wages[0]).epsilon(0.1));
   // Settlement leaves no clearing position open.
-  for (const Fen c : sim.world().ledger.book(sim.world().ledger.clearing_book).balance) CHECK(c == 0);
+  for (const Fen c : sim.world().ledger.book(sim.world().ledger.clearing_book).balance)
+    CHECK(c == 0);
 }
 
 TEST_CASE("consumers who cannot pay buy less, never overdraw") {
-  const Scenario sc = baseline({"consumers.count=5000", "smes.count=500", "run.days=40",
-                                "consumers.initial_deposit_months=0", "consumers.employment_rate=0",
-                                "consumers.job_finding_rate_monthly=0", "consumers.cash_loan_demand_monthly=0",
-                                "consumers.revolving_limit_months=0", "consumers.mpc_wealth_monthly=1"});
+  const Scenario sc =
+      baseline({"consumers.count=5000", "smes.count=500", "run.days=40",
+                "consumers.initial_deposit_months=0", "consumers.employment_rate=0",
+                "consumers.job_finding_rate_monthly=0", "consumers.cash_loan_demand_monthly=0",
+                "consumers.revolving_limit_months=0", "consumers.mpc_wealth_monthly=1",
+                "consumers.unemployed_income_share=0"});
   SimulationOptions o;
   o.threads = 2;
   Simulation sim(sc, o);

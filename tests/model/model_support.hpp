@@ -17,10 +17,13 @@
 namespace pfsim::testing {
 
 // The baseline with 6,000 consumers and 600 SMEs for `days` days, plus `extra`
-// (YAML: more sections, e.g. "events:\n  - {...}\n").
+// (YAML: more sections, e.g. "events:\n  - {...}\n"). No spin-up: these
+// tests check each mechanism from a day-1 world (tests/model/test_behaviour.cpp
+// compares runs from the steady state).
 inline Scenario small_baseline(const std::string& extra, std::int64_t days) {
   const std::string text = "extends: baseline.yaml\nrun: {days: " + std::to_string(days) +
-                           "}\nconsumers: {count: 6000}\nsmes: {count: 600}\n" + extra;
+                           ", spinup_days: 0}\nconsumers: {count: 6000}\nsmes: {count: 600}\n" +
+                           extra;
   return scenario::load_text(text, PFSIM_SOURCE_DIR "/scenarios/model_test.yaml");
 }
 

@@ -1,8 +1,10 @@
 """The calibration targets of docs/calibration.md, as code.
 
 Each key names a row of the table in docs/calibration.md; each function maps
-the /timeseries of a baseline run (after burn-in) to the value compared with
-the row's accepted range. tests/python/test_calibration.py checks that the
+the /timeseries of a baseline run — or of a window of it (the test checks every
+90-day window of the default run, which starts after the spin-up) — to the
+value compared with the row's accepted range: stocks at the window's end, flows
+and ratios as means over it (at most its last year). tests/python/test_calibration.py checks that the
 table and this dict list the same rows and that every value is in range;
 `python3 tests/python/calibration_checks.py RESULTS.h5` prints the values."""
 import sys

@@ -257,10 +257,11 @@ def test_pandemic(run_scenario, small_baseline):
     r, b = run_scenario("pandemic_income_shock.yaml"), small_baseline
     d = r.day("2020-01-23")
     u_before = r["unemployment_rate"][d - 1]
-    assert u_before < 0.06
+    assert u_before == pytest.approx(b["unemployment_rate"][d - 1], abs=0.005)  # the baseline's
     assert r["unemployment_rate"][d : d + 20].max() > 0.075  # the jump to 8% ...
-    assert r["unemployment_rate"][r.day("2020-12-31")] < 0.065  # ... and the recovery
-    assert r["unemployment_rate"][-1] < 0.06
+    # ... and the recovery towards the baseline's rate
+    assert r["unemployment_rate"][r.day("2020-12-31")] < b["unemployment_rate"][r.day("2020-12-31")] + 0.01
+    assert r["unemployment_rate"][-1] < b["unemployment_rate"][-1] + 0.005
     assert r["policy_rate"][-1] == pytest.approx(0.0355)  # the triggered cut
     # Fewer wages, less spending in the lockdown months than in the baseline.
     assert _mean(r["consumption"], d, d + 60) < 0.97 * _mean(b["consumption"], d, d + 60)
@@ -281,8 +282,10 @@ def test_house_price_shock(run_scenario):
     assert r["house_price_index"][r.day("2020-06-30")] == 1
     assert r["house_price_index"][-1] == pytest.approx(0.8)
     d = r.day("2021-01-01")
-    # Less collateral, less bank lending to small firms (≈ −8% over 2021).
-    assert _mean(r["bank_sme_loan_balance"], d, r.days) < 0.97 * _mean(b["bank_sme_loan_balance"], d, r.days)
+    # Less collateral, less bank lending to small firms (−1.4% over 2021, seed 1:
+    # since firms choose between lenders, banks lend mostly where collateral is
+    # ample; it was −8% when every refused firm went to its bank).
+    assert _mean(r["bank_sme_loan_balance"], d, r.days) < 0.995 * _mean(b["bank_sme_loan_balance"], d, r.days)
 
 
 def test_regional_housing_bust(run_scenario):
@@ -292,9 +295,11 @@ def test_regional_housing_bust(run_scenario):
     assert r["house_price_index_min"][-1] == pytest.approx(0.5)
     assert r["house_price_index"][-1] == pytest.approx((25 + 6 * 0.5) / 31)  # the national mean hides it
     d = r.day("2021-01-01")
-    # Six regions' collateral halves: bank credit against it falls (SMEs ≈ −13%
-    # over 2021, households ≈ −1% nationally), while platform credit does not need it.
-    assert _mean(r["bank_sme_loan_balance"], d, r.days) < 0.95 * _mean(b["bank_sme_loan_balance"], d, r.days)
+    # Six regions' collateral halves: bank credit against it falls (SMEs −0.6%
+    # over 2021 nationally, seed 1 — it was −13% before firms chose between
+    # lenders: banks now lend mostly where collateral is ample), while platform
+    # credit does not need it.
+    assert _mean(r["bank_sme_loan_balance"], d, r.days) < _mean(b["bank_sme_loan_balance"], d, r.days)
     assert _mean(r["bank_consumer_loan_balance"], d, r.days) < _mean(b["bank_consumer_loan_balance"], d, r.days)
 
 

@@ -1,0 +1,62 @@
+// A consumer's monthly dues and their payment, shared by the billing day
+// (consumer_servicing.cpp) and the daily cure of a late borrower
+// (consumer_daily.cpp), so that both apply the same rule.
+#pragma once
+
+#include <algorithm>
+#include <utility>
+
+#include "phases/chunked.hpp"
+
+namespace pfsim::phases {
+
+// Splits `amount` between two funders in proportion to their balances a and b.
+[[nodiscard]] inline std::pair<Fen, Fen> pro_rata(Fen amount, Fen a, Fen b) {
+  const Fen total = a + b;
+  if (total <= 0) return {0, amount};
+  const auto first = static_cast<Fen>(static_cast<Int128>(amount) * a / total);
+  return {first, amount - first};
+}
+
+// What consumer `c` must pay this month (fen): the instalments due plus the
+// minimum share of its credit-line balance.
+[[nodiscard]] inline Fen consumer_dues(const World& w, const Journal& j, std::uint32_t c) {
+  const BookIds& B = w.books;
+  const Fen cash = j.balance({B.cash_platform, c}) + j.balance({B.cash_bank, c});
+  const Fen revolving = j.balance({B.revolving_platform, c}) + j.balance({B.revolving_bank, c});
+  return std::min(w.consumers.cash_loan_instalment[c], cash) +
+         std::min(w.consumers.bank_loan_instalment[c], j.balance({B.consumer_bank_loan, c})) +
+         apply_rate(revolving, w.scenario->consumers.revolving_minimum_share);
+}
+
+// Pays consumer `c`'s dues from its deposit if it can (revolving_repay_share of
+// the line's balance when the deposit allows, at least the minimum): true if
+// paid, false (nothing paid) if the deposit falls short. Ability to pay: what
+// the deposit cannot cover is missed.
+inline bool pay_consumer_dues(const World& w, Journal& j, std::uint32_t c) {
+  const BookIds& B = w.books;
+  const Account deposit{B.consumer_deposit, c};
+  const Account platform_deposit{B.platform_deposit, 0};
+  const Account rev_p{B.revolving_platform, c}, rev_b{B.revolving_bank, c};
+  const Account cash_p{B.cash_platform, c}, cash_b{B.cash_bank, c};
+  const Account bank_loan{B.consumer_bank_loan, c};
+  if (j.balance(deposit) < consumer_dues(w, j, c)) return false;
+  const Fen revolving = j.balance(rev_p) + j.balance(rev_b);
+  const Fen cash_due =
+      std::min(w.consumers.cash_loan_instalment[c], j.balance(cash_p) + j.balance(cash_b));
+  const Fen bank_due = std::min(w.consumers.bank_loan_instalment[c], j.balance(bank_loan));
+  const auto& P = w.scenario->consumers;
+  const Fen revolving_min = apply_rate(revolving, P.revolving_minimum_share);
+  const auto [cp, cb] = pro_rata(cash_due, j.balance(cash_p), j.balance(cash_b));
+  ops::repay(j, deposit, cash_p, cp, &platform_deposit);
+  ops::repay(j, deposit, cash_b, cb);
+  ops::repay(j, deposit, bank_loan, bank_due);
+  const Fen wanted = std::max(revolving_min, apply_rate(revolving, P.revolving_repay_share));
+  const Fen pay = std::min(wanted, j.balance(deposit));
+  const auto [rp, rb] = pro_rata(pay, j.balance(rev_p), j.balance(rev_b));
+  ops::repay(j, deposit, rev_p, rp, &platform_deposit);
+  ops::repay(j, deposit, rev_b, rb);
+  return true;
+}
+
+}  // namespace pfsim::phases
