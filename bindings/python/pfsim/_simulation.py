@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import _core, _progress
 from ._ledger import Ledger
-from ._results import Results, write_interventions
+from ._results import Results
 from ._scenario import Scenario
 
 
@@ -444,19 +444,19 @@ class Simulation:
             )
         path = os.fspath(path)
         self._core.open_results_file(path, self._scenario["run.flush_every_steps"])
-        self._core.finish_results_file()
-        write_interventions(path, self._interventions)
+        self._core.finish_results_file(json.dumps(self._interventions))
         return path
 
     def close(self) -> None:
-        """Finishes the streamed results file: flush, rename ``out.partial``
-        to ``out``, add the interventions. No-op when not streaming. The
+        """Finishes the streamed results file: flush, add the
+        interventions, rename ``out.partial`` to ``out``. No-op when not streaming. The
         simulation stays usable."""
         if self._out is None:
             return
-        path, self._out = self._out, None
-        self._core.finish_results_file()
-        write_interventions(path, self._interventions)
+        self._out = None
+        # The engine writes the interventions into the file before renaming it
+        # into place: a kill at any moment leaves either no file or a whole one.
+        self._core.finish_results_file(json.dumps(self._interventions))
 
     def __enter__(self) -> Simulation:
         return self
