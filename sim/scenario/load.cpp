@@ -335,8 +335,18 @@ struct Loader {
                 "e.g. extends: baseline.yaml (relative to this file)");
       return tree;
     }
-    if (std::optional<Tree> base = read_base(name, target))
+    if (std::optional<Tree> base = read_base(name, target)) {
+      // merge() would silently drop a base that is not a mapping (plain text,
+      // a list, an empty file): a base is held to the rules of a top-level file.
+      if (!base->is_mapping()) {
+        report.at(target, std::string(extends_key),
+                  "the base scenario '" + target.text + "' is not a mapping of sections (found " +
+                      describe(*base) + ")",
+                  "extend a scenario file (run:, consumers:, ... at its top level)");
+        return tree;
+      }
       return merge(std::move(*base), std::move(tree), true);
+    }
     return tree;
   }
 
@@ -365,7 +375,10 @@ struct Loader {
     std::error_code ec;
     const auto status = std::filesystem::status(name, ec);
     if (ec || !std::filesystem::exists(status)) {
-      report.at(target, key, "cannot open '" + name + "' (no such file)",
+      // The system's reason: a symlink loop is not a missing file.
+      const std::string why =
+          ec && ec != std::errc::no_such_file_or_directory ? ec.message() : "no such file";
+      report.at(target, key, "cannot open '" + name + "' (" + why + ")",
                 "the path is relative to the file that extends it");
       return std::nullopt;
     }
@@ -657,9 +670,14 @@ Scenario load_text(std::string_view yaml_text, const std::string& display_name,
 
 Scenario load_file(const std::string& path, const std::vector<std::string>& overrides) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
+  const auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(status))
     throw UserError(
         problem(path, "", "is a directory, not a scenario file", "give the path of a .yaml file"));
+  // Opening a FIFO blocks until someone writes to it; a device may never end.
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    throw UserError(problem(path, "", "is not a regular file (a FIFO, socket or device)",
+                            "give the path of a .yaml file"));
   std::string text;
   std::ifstream in(path, std::ios::binary);
   if (!in)
