@@ -89,6 +89,17 @@ inline int& parked_files() noexcept {
   return count;
 }
 
+// Closes a file opened read-only. Closing a damaged file can fail too, and
+// then HDF5 keeps its identifier as for a failed write (flush_and_close): it is
+// counted with the parked files, so that the CLI ends without the library's
+// exit code, which would try again.
+inline herr_t close_read_only(hid_t id) {
+  const herr_t status = H5Fclose(id);
+  if (status < 0) ++parked_files();
+  return status;
+}
+using ReadOnlyFile = Handle<&close_read_only>;
+
 // Flushes, then closes `file`; returns the verdict (< 0: the file on disk is
 // not complete). The handle is empty afterwards. Why not just H5Fclose: when
 // closing fails half-way (disk full, I/O error), HDF5 1.10 frees the file's

@@ -1043,7 +1043,7 @@ struct ResultsWriter::Impl {
   // whose writer died still carries the "open for SWMR writing" flags, and SWMR
   // readers also ignore the possibly stale end-of-file address in its superblock),
   // else plainly (files in the 1.8 format, such as finished ones).
-  [[nodiscard]] h5::File open_for_reading(const fs::path& path) const {
+  [[nodiscard]] h5::ReadOnlyFile open_for_reading(const fs::path& path) const {
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
       Diagnostic d;
@@ -1063,7 +1063,7 @@ struct ResultsWriter::Impl {
     check(H5Pset_metadata_read_attempts(fapl.get(), 1), "H5Pset_metadata_read_attempts");
     for (const unsigned flags : {H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5F_ACC_RDONLY}) {
       const hid_t id = H5Fopen(path.c_str(), flags, fapl.get());
-      if (id >= 0) return h5::File{id};
+      if (id >= 0) return h5::ReadOnlyFile{id};
     }
     const std::string stack = h5::take_error_stack();
     std::error_code ec;
@@ -1267,7 +1267,7 @@ struct ResultsWriter::Impl {
       h5::QuietErrors quiet;
       write_pending();
       close_checked(out, partial_path.string());
-      const h5::File src = open_for_reading(partial_path);
+      const h5::ReadOnlyFile src = open_for_reading(partial_path);
       remove_stale_file(finishing_path, "unfinished results file");
       write_final_copy(src.get());
       sync_to_disk(finishing_path);
@@ -1359,7 +1359,7 @@ std::int64_t ResultsWriter::recover(const std::filesystem::path& partial,
   w.reserve_disk_space(final_path);
   remove_stale_file(w.finishing_path, "unfinished results file");
   h5::QuietErrors quiet;
-  h5::File src = w.open_for_reading(partial);
+  h5::ReadOnlyFile src = w.open_for_reading(partial);
   try {
     w.read_layout(src.get());
     w.write_final_copy(src.get());
@@ -1396,7 +1396,7 @@ std::int64_t ResultsWriter::inspect(const std::filesystem::path& path) {
   w.final_path = path;
   w.partial_path = path;
   h5::QuietErrors quiet;
-  const h5::File src = w.open_for_reading(path);
+  const h5::ReadOnlyFile src = w.open_for_reading(path);
   try {
     w.read_layout(src.get());
   } catch (const InternalError& e) {

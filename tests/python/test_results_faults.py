@@ -333,6 +333,9 @@ def test_kill_and_sigterm_soak(tmp_path):
             continue
         assert code in (128 + sig, -sig), (code, err)
         partial = pathlib.Path(f"{out}.partial")
+        if out.exists():  # killed after the rename, before the exit
+            assert days_in(out) == steps
+            continue
         if not partial.exists():
             # Killed while the file's layout was being created: no day was
             # simulated into it, and only a `.creating` file may be left.
@@ -544,3 +547,29 @@ def test_contagion_json_is_strict():
     proc = contagion_stdin("eisenberg_noe", '{"%s": 1, %s' % (huge_key, ring[1:]))
     assert proc.returncode == 2 and "unknown key" in proc.stderr
     assert len(proc.stderr) < 2000
+
+
+def test_python_messages_for_nat_nan_and_negative_seed():
+    pf = pytest.importorskip("conftest").require_pfsim()
+    pd = pytest.importorskip("pandas")
+    sc = pf.Scenario(BASELINE)
+    sc["consumers.count"] = 2000
+    sc["smes.count"] = 200
+    with pytest.raises(ValueError, match="seed must be between 0 and 2\\*\\*53"):
+        pf.Simulation(sc, seed=-1)
+    sim = pf.Simulation(sc)
+    with pytest.raises(ValueError, match="NaT"):
+        sim.run(until=pd.NaT)
+    with pytest.raises(ValueError, match="NaT"):
+        sim.run(until=np.datetime64("NaT"))
+    with pytest.raises(ValueError, match="'yuan' is nan; shock parameters must be finite"):
+        sim.apply_shock({"type": "antitrust_fine", "yuan": float("nan")})
+    assert sim.days_done == 0
+
+
+def test_report_names_a_file_that_is_not_hdf5(tmp_path):
+    garbage = tmp_path / "garbage.h5"
+    garbage.write_text("garbage")
+    proc = pfsim("report", garbage, "-o", tmp_path / "r.html", timeout=120)
+    assert proc.returncode == 2
+    assert str(garbage) in proc.stderr
