@@ -103,6 +103,20 @@ void remove_stale_file(const fs::path& path, const std::string& role) {
   }
 }
 
+bool writer_is_live(const fs::path& results_path) {
+  fs::path lock_path = results_path;
+  lock_path += ".lock";
+  const int fd = ::open(lock_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  struct stat st {};
+  bool live = false;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    live = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  }
+  ::close(fd);  // also drops a shared lock we may have taken
+  return live;
+}
+
 RunLock::RunLock(const fs::path& results_path) {
   fs::path lock_path = results_path;
   lock_path += ".lock";

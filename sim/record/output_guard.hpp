@@ -46,6 +46,10 @@ class RunLock {
   std::filesystem::path lock_path_;
 };
 
+// Whether a live writer holds the run lock of `results_path` (its
+// `<results_path>.lock`); takes no lock and creates nothing.
+[[nodiscard]] bool writer_is_live(const std::filesystem::path& results_path);
+
 // What is at `path`, without following a symlink.
 enum class PathKind { absent, regular, directory, symlink, other };
 [[nodiscard]] PathKind path_kind(const std::filesystem::path& path);

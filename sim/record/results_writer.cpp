@@ -1043,7 +1043,8 @@ struct ResultsWriter::Impl {
   // whose writer died still carries the "open for SWMR writing" flags, and SWMR
   // readers also ignore the possibly stale end-of-file address in its superblock),
   // else plainly (files in the 1.8 format, such as finished ones).
-  [[nodiscard]] h5::ReadOnlyFile open_for_reading(const fs::path& path) const {
+  [[nodiscard]] h5::ReadOnlyFile open_for_reading(const fs::path& path,
+                                                  unsigned read_attempts = 1) const {
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
       Diagnostic d;
@@ -1056,11 +1057,13 @@ struct ResultsWriter::Impl {
     h5::PropList fapl{check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate")};
     check(H5Pset_file_locking(fapl.get(), 1, 1), "H5Pset_file_locking");
     // An SWMR reader retries a metadata block whose checksum fails, in case a
-    // live writer is changing it: 100 times by default, with growing sleeps,
-    // for every block, which on a damaged file adds up to many minutes. Here
-    // no writer is live (finish() reads its own closed file; recover() holds
-    // the run lock), so a bad checksum is damage: fail at once.
-    check(H5Pset_metadata_read_attempts(fapl.get(), 1), "H5Pset_metadata_read_attempts");
+    // live writer is changing it: 100 times by default, for every block, which
+    // on a damaged file adds up to many minutes. Without a live writer
+    // (finish() reads its own closed file; recover() holds the run lock) a bad
+    // checksum is damage: fail at once. inspect() allows a few attempts when
+    // the file's writer is live.
+    check(H5Pset_metadata_read_attempts(fapl.get(), read_attempts),
+          "H5Pset_metadata_read_attempts");
     for (const unsigned flags : {H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5F_ACC_RDONLY}) {
       const hid_t id = H5Fopen(path.c_str(), flags, fapl.get());
       if (id >= 0) return h5::ReadOnlyFile{id};
@@ -1396,7 +1399,10 @@ std::int64_t ResultsWriter::inspect(const std::filesystem::path& path) {
   w.final_path = path;
   w.partial_path = path;
   h5::QuietErrors quiet;
-  const h5::ReadOnlyFile src = w.open_for_reading(path);
+  // A `.partial` whose run is still writing it: retries are then legitimate.
+  fs::path base = path;
+  const bool live = base.extension() == ".partial" && writer_is_live(base.replace_extension());
+  const h5::ReadOnlyFile src = w.open_for_reading(path, live ? 10 : 1);
   try {
     w.read_layout(src.get());
   } catch (const InternalError& e) {

@@ -209,6 +209,7 @@ def test_full_disk_never_touches_the_previous_good_file(small_disk, tmp_path):
 
 
 def test_full_disk_in_python_raises_and_exits_normally(small_disk):
+    pytest.importorskip("conftest").require_pfsim()  # skips without the Python module
     disk = small_disk("2000k")
     code = f"""
 import sys
@@ -573,3 +574,15 @@ def test_report_names_a_file_that_is_not_hdf5(tmp_path):
     proc = pfsim("report", garbage, "-o", tmp_path / "r.html", timeout=120)
     assert proc.returncode == 2
     assert str(garbage) in proc.stderr
+
+
+def test_open_results_reads_the_partial_of_a_live_run(tmp_path):
+    pf = pytest.importorskip("conftest").require_pfsim()
+    w = KillWriter(tmp_path / "r.h5", "--flush-every", 2, "--sleep-ms", 0)
+    try:
+        for _ in range(20):  # while the writer appends flat out
+            w.wait_for_flushes(1)
+            res = pf.open_results(tmp_path / "r.h5")
+            assert len(res) >= 2
+    finally:
+        w.kill()
