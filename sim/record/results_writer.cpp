@@ -1369,6 +1369,9 @@ std::int64_t ResultsWriter::recover(const std::filesystem::path& partial,
     w.check(src.close(), "closing " + partial.string());
     w.sync_to_disk(w.finishing_path);
   } catch (const InternalError& e) {
+    // A damaged file can leave objects in HDF5's caches that its exit code
+    // then fails to free ("HDF5: infinite loop closing library" on stderr).
+    ++h5::parked_files();
     std::error_code ec;
     fs::remove(w.finishing_path, ec);
     Diagnostic d;
@@ -1406,6 +1409,9 @@ std::int64_t ResultsWriter::inspect(const std::filesystem::path& path) {
   try {
     w.read_layout(src.get());
   } catch (const InternalError& e) {
+    // A damaged file can leave objects in HDF5's caches that its exit code
+    // then fails to free ("HDF5: infinite loop closing library" on stderr).
+    ++h5::parked_files();
     Diagnostic d;
     d.where.file = path.string();
     d.message = "cannot read results file " + path.string() +

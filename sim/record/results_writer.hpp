@@ -165,8 +165,10 @@ class ResultsWriter {
   static std::int64_t inspect(const std::filesystem::path& path);
 
   // Files this process could not close because the disk stayed full even after
-  // the reserve was freed (h5_handle.hpp, flush_and_close). HDF5 would crash
-  // closing them at exit; a program that sees > 0 should end with _exit().
+  // the reserve was freed (h5_handle.hpp, flush_and_close), or damaged files
+  // recover()/inspect() gave up on. HDF5 would crash closing them at exit, or
+  // print "infinite loop closing library"; a program that sees > 0 should end
+  // with _exit().
   [[nodiscard]] static int files_left_open() noexcept;
 
   [[nodiscard]] const std::filesystem::path& partial_path() const;
