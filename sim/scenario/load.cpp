@@ -18,6 +18,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/date.hpp"
 #include "core/error.hpp"
 #include "scenario/events.hpp"
 #include "scenario/internal/tree.hpp"
@@ -231,6 +232,23 @@ void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
     report.at(v != nullptr ? v->origin : root.origin, key,
               "expected one of " + list + ", found " + internal::quoted(value), hint);
   };
+  // Results carry dates that pandas and xarray read as datetime64[ns], which
+  // spans 1677-09-21 .. 2262-04-11: a run outside it could be simulated but not
+  // analysed (and a run may not pass year 9999, where dates end).
+  {
+    const Date first = *parse_iso_date("1678-01-01");
+    const Date last = *parse_iso_date("2262-04-11");
+    const Date last_day = sc.end_date().plus_days(-1);
+    if (sc.run.start_date < first || last_day > last) {
+      const Tree* s = root.is_mapping() ? root.find("run") : nullptr;
+      const Tree* v = s != nullptr && s->is_mapping() ? s->find("start_date") : nullptr;
+      report.at(v != nullptr ? v->origin : root.origin, "run.start_date",
+                "the run from " + format_iso_date(sc.run.start_date) + " to " +
+                    format_iso_date(last_day) +
+                    " leaves the dates pandas and xarray can read (1678-01-01 .. 2262-04-11)",
+                "start in 1678 or later, and end by 2262-04-11");
+    }
+  }
   one_of("interbank.topology", "interbank", "topology", sc.interbank.topology,
          {"core_periphery", "scale_free", "erdos_renyi", "complete", "file"});
   if (sc.interbank.topology == "file" && sc.interbank.file.empty()) {
