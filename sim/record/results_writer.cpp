@@ -207,6 +207,10 @@ struct ResultsWriter::Impl {
   // An HDF5 call failed. An operating-system I/O error (disk full, file system
   // gone read-only) is the user's environment; anything else is our bug.
   [[noreturn]] void fail(std::string_view what) const {
+    // After a failed call HDF5 may hold objects its exit code cannot free
+    // (a file create that hit a full disk: "infinite loop closing library"):
+    // counted like a parked file, so that the CLI ends with _exit.
+    ++h5::parked_files();
     const std::string stack = h5::take_error_stack();
     const std::string_view marker = "error message = '";
     const auto pos = stack.find(marker);

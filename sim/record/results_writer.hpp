@@ -164,11 +164,12 @@ class ResultsWriter {
   // retries damaged metadata for minutes).
   static std::int64_t inspect(const std::filesystem::path& path);
 
-  // Files this process could not close because the disk stayed full even after
-  // the reserve was freed (h5_handle.hpp, flush_and_close), or damaged files
-  // recover()/inspect() gave up on. HDF5 would crash closing them at exit, or
-  // print "infinite loop closing library"; a program that sees > 0 should end
-  // with _exit().
+  // How often this process left HDF5 in a state its exit code may not clean
+  // up: files that could not be closed because the disk stayed full even
+  // after the reserve was freed (h5_handle.hpp, flush_and_close), any failed
+  // HDF5 call, damaged files recover()/inspect() gave up on. HDF5 could crash
+  // at exit, or print "infinite loop closing library"; a program that sees > 0
+  // should end with _exit().
   [[nodiscard]] static int files_left_open() noexcept;
 
   [[nodiscard]] const std::filesystem::path& partial_path() const;
