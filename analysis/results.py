@@ -175,7 +175,8 @@ def _open_h5(path: pathlib.Path) -> h5py.File:
         try:
             return h5py.File(path, "r", swmr=True)
         except OSError:
-            raise err
+            # h5py's message ("file signature not found") does not name the file.
+            raise OSError(f"{path}: cannot open as a results file (HDF5): {err}") from err
 
 
 def open_results(path: PathLike, *, indicators: Iterable[str] | None = None) -> xr.Dataset:

@@ -20,6 +20,11 @@ if [ "${PFSIM_SKIP_ASAN:-0}" != "1" ]; then
   echo "== asan+ubsan build ==" >&2
   bash scripts/build.sh asan
   ctest --preset asan -j2
+  # The results-file fault tests (issue 13) against the sanitized CLI and
+  # kill-writer: full disks, planted links, signals, damaged files, the kill
+  # soak. Tests that need the Python module skip (this build has none).
+  PFSIM_BUILD_DIR="$PWD/build-asan" \
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python/test_results_faults.py
 fi
 if [ "${PFSIM_SKIP_FUZZ:-0}" != "1" ]; then
   bash scripts/ci-fuzz.sh

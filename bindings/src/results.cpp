@@ -5,6 +5,7 @@
 
 #include "bindings.hpp"
 #include "indicators/indicators.hpp"
+#include "record/results_writer.hpp"
 
 namespace pfsim::bindings {
 
@@ -24,6 +25,25 @@ void register_results(py::module_& m, SimClass& sim) {
       },
       "The indicator table: one dict per indicator (name, units, description), in the order "
       "of recorded_series() rows.");
+
+  m.def(
+      "recover",
+      [](const std::string& partial, const std::string& out) {
+        py::gil_scoped_release release;
+        return record::ResultsWriter::recover(partial, out);
+      },
+      py::arg("partial"), py::arg("out"),
+      "Turns the .partial file of a killed or interrupted run into a results file at OUT; "
+      "returns the days recovered. Raises ScenarioError when it cannot.");
+  m.def(
+      "inspect_results_file",
+      [](const std::string& path) {
+        py::gil_scoped_release release;
+        return record::ResultsWriter::inspect(path);
+      },
+      py::arg("path"),
+      "Checks that PATH is a readable pfsim results file (fails at once on a damaged one); "
+      "returns its complete rows.");
 
   sim.def(
          "recorded_days",
@@ -63,11 +83,14 @@ void register_results(py::module_& m, SimClass& sim) {
           "as the run goes on.")
       .def(
           "finish_results_file",
-          [](SimHandle& h) {
+          [](SimHandle& h, const std::optional<std::string>& interventions_json) {
             h.check_idle("finish_results_file");
-            h.sim->finish_results_file();
+            py::gil_scoped_release release;  // copying a long run takes a while
+            h.sim->finish_results_file(interventions_json);
           },
-          "Flushes, closes and renames PATH.partial to PATH; no-op without a file.")
+          py::arg("interventions_json") = py::none(),
+          "Flushes, closes and renames PATH.partial to PATH (with /metadata/interventions "
+          "when given, written before the rename); no-op without a file.")
       .def_property_readonly(
           "results_partial_path",
           [](const SimHandle& h) { return h.sim->results_partial_path().string(); },

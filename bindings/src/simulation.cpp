@@ -22,6 +22,7 @@ namespace pfsim::bindings {
 namespace {
 
 constexpr auto kPollInterval = std::chrono::milliseconds(5);
+constexpr std::int64_t kMaxStepDays = 36500;  // the CLI's --steps limit
 
 engine::AuditLevel parse_audit(const std::string& s) {
   if (s == "default") return engine::default_audit_level();
@@ -71,6 +72,9 @@ std::unique_ptr<SimHandle> make_simulation(py::handle scenario, std::uint64_t se
 
 std::int64_t step(SimHandle& h, std::int64_t days) {
   if (days < 0) throw py::value_error("days must be >= 0, got " + std::to_string(days));
+  if (days > kMaxStepDays)  // as `pfsim run --steps`
+    throw py::value_error("days must be at most " + std::to_string(kMaxStepDays) +
+                          " (100 years) per call, got " + std::to_string(days));
   h.check_steppable();
   std::optional<py::error_already_set> pending;  // what a signal handler raised
   std::function<bool()> stop;

@@ -27,6 +27,7 @@
 #include "core/error.hpp"
 #include "exec/parallel.hpp"
 #include "indicators/indicators.hpp"
+#include "record/results_writer.hpp"
 #include "run/simulation.hpp"
 #include "scenario/events.hpp"
 #include "scenario/load.hpp"
@@ -36,12 +37,37 @@ namespace {
 
 using namespace pfsim;
 
+// The signal that asked the run to stop (0: none). SIGINT, SIGTERM (timeout,
+// Slurm, docker stop) and SIGHUP all stop the run at the next day boundary; the
+// results file is then flushed and closed, and the exit code is 128 + signal.
 volatile std::sig_atomic_t interrupted = 0;
-extern "C" void on_sigint(int) { interrupted = 1; }
+extern "C" void on_stop_signal(int signo) {
+  interrupted = signo;
+}
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  for (const int signo : {SIGINT, SIGTERM, SIGHUP}) sigaction(signo, &action, nullptr);
+}
+
+const char* signal_name(int signo) {
+  switch (signo) {
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
+    default:
+      return "a signal";
+  }
+}
 
 struct RunArgs {
   std::string scenario;
-  std::string out;
+  std::optional<std::string> out;
   std::optional<std::uint64_t> seed;
   int threads = 0;
   std::optional<std::int64_t> steps;
@@ -108,7 +134,16 @@ int cmd_run(const RunArgs& a) {
   const Scenario sc = scenario::load_file(a.scenario, a.overrides);
   const std::uint64_t seed = a.seed ? *a.seed : static_cast<std::uint64_t>(sc.run.seed);
   const std::int64_t steps = a.steps ? *a.steps : sc.run.days;
-  std::filesystem::path out = a.out.empty() ? std::filesystem::path(a.scenario).stem().string() + ".h5" : a.out;
+  if (a.out && a.out->empty()) {
+    Diagnostic d;
+    d.message = "--out is empty";
+    d.hint =
+        "give a results file name such as results.h5, or leave out --out for <scenario name>.h5";
+    throw UserError(std::move(d));
+  }
+  std::filesystem::path out =
+      a.out ? std::filesystem::path(*a.out)
+            : std::filesystem::path(std::filesystem::path(a.scenario).stem().string() + ".h5");
   const auto audit = parse_audit(a.audit);
   exec::ThreadLimit limit(a.threads);
   SimulationOptions options;
@@ -118,9 +153,9 @@ int cmd_run(const RunArgs& a) {
 
   const auto t0 = std::chrono::steady_clock::now();
   Simulation sim(sc, options);
-  sim.open_results_file(out, static_cast<int>(sc.run.flush_every_steps));  // UserError if unwritable
-
-  std::signal(SIGINT, on_sigint);
+  install_stop_handlers();  // before the file exists: no signal may leave it unflushed
+  sim.open_results_file(out,
+                        static_cast<int>(sc.run.flush_every_steps));  // UserError if unwritable
   ProgressBar bar(!a.quiet && isatty(STDERR_FILENO) != 0, steps);
   std::int64_t done = 0;
   const auto t_run = std::chrono::steady_clock::now();
@@ -131,9 +166,13 @@ int cmd_run(const RunArgs& a) {
   }
   bar.done();
   if (interrupted != 0) {
-    std::cerr << "interrupted after " << done << " steps; partial results kept in "
-              << sim.results_partial_path().string() << '\n';
-    return exit_interrupted;
+    const int signo = interrupted;
+    const std::string partial = sim.results_partial_path().string();
+    sim.close_results_file();  // flushes every simulated day; keeps the .partial
+    std::cerr << "interrupted by " << signal_name(signo) << " after " << done
+              << " steps; every simulated day is kept in " << partial
+              << " (make it a results file with: pfsim recover " << partial << ")\n";
+    return 128 + signo;
   }
   sim.finish_results_file();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -162,6 +201,34 @@ int cmd_run(const RunArgs& a) {
     std::printf("    %-28s %16.4g %s\n", name, sim.series(static_cast<std::size_t>(k)).back(),
                 std::string(ind.units).c_str());
   }
+  return exit_ok;
+}
+
+// --- pfsim recover FILE.partial [-o FILE.h5] ----------------------------------
+
+int cmd_recover(const std::string& partial, const std::optional<std::string>& out_arg) {
+  namespace fs = std::filesystem;
+  fs::path out;
+  if (out_arg) {
+    out = *out_arg;
+  } else if (fs::path(partial).extension() == ".partial") {
+    out = fs::path(partial).replace_extension();
+  } else {
+    Diagnostic d;
+    d.where.file = partial;
+    d.message = "cannot tell the output file: " + partial + " does not end in .partial";
+    d.hint = "give it with -o, e.g. -o recovered.h5";
+    throw UserError(std::move(d));
+  }
+  if (out.empty()) {
+    Diagnostic d;
+    d.message = "-o is empty";
+    d.hint = "give a results file name such as recovered.h5";
+    throw UserError(std::move(d));
+  }
+  const std::int64_t rows = record::ResultsWriter::recover(partial, out);
+  std::printf("recovered %lld day%s from %s into %s\n", static_cast<long long>(rows),
+              rows == 1 ? "" : "s", partial.c_str(), out.string().c_str());
   return exit_ok;
 }
 
@@ -377,7 +444,22 @@ int cmd_report(const ReportArgs& a) {
 
 }  // namespace
 
+int run_main(int argc, char** argv);
+
 int main(int argc, char** argv) {
+  const int code = run_main(argc, argv);
+  if (record::ResultsWriter::files_left_open() > 0) {
+    // A results file could not be closed (disk full even after freeing the
+    // reserve): HDF5 would crash closing it at exit. The message is printed;
+    // end without the library's exit handlers.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    _exit(code);
+  }
+  return code;
+}
+
+int run_main(int argc, char** argv) {
   CLI::App app{"pfsim — parallel agent-based simulator of platform-finance ecosystems"};
   app.set_version_flag("--version", std::string("pfsim ") + program_version() + " (" + git_commit() + ")");
   app.require_subcommand(1);
@@ -396,6 +478,17 @@ int main(int argc, char** argv) {
   run->add_option("--audit", run_args.audit, "Ledger audit: off | step | phase | default")
       ->check(CLI::IsMember({"off", "step", "phase", "default"}));
   run->add_flag("--quiet,-q", run_args.quiet, "No progress bar");
+
+  std::string recover_path;
+  std::optional<std::string> recover_out;
+  CLI::App* recover = app.add_subcommand(
+      "recover", "Turn the .partial file of a killed or interrupted run into a results file");
+  recover->add_option("partial", recover_path, "The .partial file a run left behind")->required();
+  recover->add_option("--out,-o", recover_out,
+                      "Results file to write (default: the .partial's name without .partial)");
+  recover->footer(
+      "Keeps every day up to the run's last flush. Refused while the run that writes the file\n"
+      "is still alive. Exit code 0 on success, 2 when the file cannot be recovered.");
 
   std::string validate_path;
   std::vector<std::string> validate_overrides;
@@ -461,6 +554,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run) return cmd_run(run_args);
+    if (*recover) return cmd_recover(recover_path, recover_out);
     if (*validate) {
       const Scenario sc = scenario::load_file(validate_path, validate_overrides);
       // Trigger conditions name indicators, which only the engine side knows.

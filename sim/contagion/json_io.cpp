@@ -4,9 +4,11 @@
 // otherwise be silently ignored and change the answer.
 #include "contagion/json_io.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,10 +35,41 @@ std::string joined(Keys keys) {
   return out;
 }
 
+// A key of the input as it may appear in a message: a hostile 10 MB key is
+// not echoed whole.
+std::string shown_key(std::string_view key) {
+  constexpr std::size_t limit = 64;
+  if (key.size() <= limit) return std::string(key);
+  return std::string(key.substr(0, limit)) + "... (" + std::to_string(key.size()) + " bytes)";
+}
+
 json parse_object(std::string_view text) {
+  // JSON text has no NUL bytes; nlohmann stops reading at one and would
+  // accept whatever came before it.
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    fail_input("input is not valid JSON: a NUL byte at offset " + std::to_string(nul));
+  }
+  // Strict JSON: a key given twice in one object is an error, not "last wins"
+  // (RFC 8259 leaves it open; the two values are likely a mistake).
+  std::vector<std::vector<std::string>> open_objects;
+  const json::parser_callback_t no_duplicates = [&](int /*depth*/, json::parse_event_t event,
+                                                    json& parsed) {
+    if (event == json::parse_event_t::object_start) open_objects.emplace_back();
+    if (event == json::parse_event_t::object_end && !open_objects.empty()) open_objects.pop_back();
+    if (event == json::parse_event_t::key && !open_objects.empty()) {
+      const std::string& key = parsed.get_ref<const std::string&>();
+      std::vector<std::string>& seen = open_objects.back();
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+        fail_input("input is not valid JSON for pfsim: key '" + shown_key(key) +
+                   "' appears twice in one object");
+      }
+      seen.push_back(key);
+    }
+    return true;
+  };
   json root;
   try {
-    root = json::parse(text.begin(), text.end());
+    root = json::parse(text.begin(), text.end(), no_duplicates);
   } catch (const json::exception& e) {
     // parse_error for bad syntax, out_of_range for a number beyond double
     // (1e999): both are the input's fault.
@@ -55,7 +88,7 @@ void reject_unknown_keys(const json& object, std::string_view where, Keys allowe
     bool known = false;
     for (const std::string_view key : allowed) known = known || item.key() == key;
     if (!known) {
-      fail_input(std::string(where) + ": unknown key '" + item.key() +
+      fail_input(std::string(where) + ": unknown key '" + shown_key(item.key()) +
                  "' (expected one of: " + joined(allowed) + ")");
     }
   }
@@ -339,6 +372,28 @@ json run_fire_sale(const json& in) {
           {"converged", r.converged}};
 }
 
+// The path of the first non-finite number in `value`, e.g. "payments[3]".
+std::optional<std::string> first_non_finite(const json& value, const std::string& path) {
+  if (value.is_number_float()) {
+    if (!std::isfinite(value.get<double>())) return path.empty() ? "value" : path;
+    return std::nullopt;
+  }
+  if (value.is_object()) {
+    for (const auto& item : value.items()) {
+      const std::string key = path.empty() ? item.key() : path + "." + item.key();
+      if (auto found = first_non_finite(item.value(), key)) return found;
+    }
+  }
+  if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (auto found = first_non_finite(value[i], path + "[" + std::to_string(i) + "]")) {
+        return found;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string run_contagion_json(std::string_view model, std::string_view input_json) {
@@ -356,6 +411,13 @@ std::string run_contagion_json(std::string_view model, std::string_view input_js
   if (model == "debtrank") out = run_debtrank(in);
   if (model == "furfine") out = run_furfine(in);
   if (model == "fire_sale") out = run_fire_sale(in);
+  // JSON has no infinity or NaN: dump() would print `null` for a result that
+  // overflowed, and the caller would take it for a number.
+  if (const std::optional<std::string> where = first_non_finite(out, "")) {
+    fail_input("the result " + *where +
+               " is not a finite number (the computation overflowed); the input values are "
+               "too large");
+  }
   return out.dump();
 }
 

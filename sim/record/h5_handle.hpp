@@ -41,6 +41,8 @@ class Handle {
       id_ = H5I_INVALID_HID;
     }
   }
+  // Gives up ownership without closing; the handle is empty afterwards.
+  [[nodiscard]] hid_t release() noexcept { return std::exchange(id_, H5I_INVALID_HID); }
   // Closes and reports the library's verdict; the handle is empty afterwards.
   [[nodiscard]] herr_t close() noexcept {
     const herr_t status = id_ >= 0 ? Close(id_) : 0;
@@ -80,6 +82,51 @@ class QuietErrors {
   H5E_auto2_t func_ = nullptr;
   void* data_ = nullptr;
 };
+
+// How many files flush_and_close() had to park (see there) in this process.
+inline int& parked_files() noexcept {
+  static int count = 0;
+  return count;
+}
+
+// Closes a file opened read-only. Closing a damaged file can fail too, and
+// then HDF5 keeps its identifier as for a failed write (flush_and_close): it is
+// counted with the parked files, so that the CLI ends without the library's
+// exit code, which would try again.
+inline herr_t close_read_only(hid_t id) {
+  const herr_t status = H5Fclose(id);
+  if (status < 0) ++parked_files();
+  return status;
+}
+using ReadOnlyFile = Handle<&close_read_only>;
+
+// Flushes, then closes `file`; returns the verdict (< 0: the file on disk is
+// not complete). The handle is empty afterwards. Why not just H5Fclose: when
+// closing fails half-way (disk full, I/O error), HDF5 1.10 frees the file's
+// memory but keeps its identifier, and H5_term_library, at exit, closes it
+// again: SIGSEGV after the error was reported. H5Fflush reports the same I/O
+// errors without that. `free_space` is called once when the first flush fails
+// (the caller frees a disk reserve, see RunLock::release_reserve) before a
+// second try. A file that still cannot be flushed is "parked": never closed
+// here (closing it would fail the same way); parked_files() counts them, and
+// the CLI ends with _exit() so that the library never closes them either.
+template <typename FreeSpace>
+herr_t flush_and_close(File& file, FreeSpace&& free_space) noexcept {
+  if (!file.valid()) return 0;
+  if (H5Fflush(file.get(), H5F_SCOPE_LOCAL) < 0) {
+    free_space();
+    if (H5Fflush(file.get(), H5F_SCOPE_LOCAL) < 0) {
+      (void)file.release();
+      ++parked_files();
+      return -1;
+    }
+  }
+  return file.close();
+}
+
+inline herr_t flush_and_close(File& file) noexcept {
+  return flush_and_close(file, [] {});
+}
 
 // The current thread's HDF5 error stack as one line, innermost cause last; clears it.
 inline std::string take_error_stack() {

@@ -28,7 +28,7 @@
 #include <fcntl.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
-#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -45,6 +45,7 @@
 #include "core/date.hpp"
 #include "core/error.hpp"
 #include "record/h5_handle.hpp"
+#include "record/output_guard.hpp"
 
 namespace pfsim::record {
 namespace {
@@ -57,6 +58,9 @@ constexpr hsize_t kSnapshotsPerChunk = 64;         // network snapshots are rare
 constexpr hsize_t kNetworkRowsPerChunk = 4096;     // node and edge rows: 32 KiB of float64
 constexpr hsize_t kCopyRows = 64 * kRowsPerChunk;  // rows per read/write when copying
 constexpr unsigned kDeflateLevel = 4;
+// Disk space held back for closing files cleanly when the disk fills
+// (RunLock::reserve): more than the metadata and chunk a failed flush leaves.
+constexpr long kDiskReserveBytes = 1L << 20;
 constexpr int kResultsFormatVersion = 1;  // bump when the layout changes
 constexpr const char* kTimeName = "date";
 constexpr const char* kEventName = "event";
@@ -112,7 +116,15 @@ struct NetworkDatasets {
 
 // Handles of one open results file.
 struct OpenFile {
-  h5::File file;  // declared first: destroyed after the datasets
+  OpenFile() = default;
+  ~OpenFile() { close_quietly(); }
+  OpenFile(OpenFile&&) noexcept = default;
+  OpenFile& operator=(OpenFile&&) noexcept = default;
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+
+  h5::File file;                     // declared first: destroyed after the datasets
+  const RunLock* reserve = nullptr;  // whose disk reserve frees space to close `file`
   h5::Dataset date;
   std::vector<h5::Dataset> series;  // one per indicator, constructor order
   h5::Dataset ev_index, ev_day, ev_type, ev_parameters, ev_condition;
@@ -129,11 +141,15 @@ struct OpenFile {
     series.clear();
     networks.clear();
   }
+  // Closes everything, ignoring errors; a file that cannot be flushed is parked
+  // (h5::flush_and_close), never closed twice.
   void close_quietly() noexcept {
     h5::QuietErrors quiet;
     for (h5::Dataset* ds : datasets()) ds->reset();
     clear_handles();
-    file.reset();
+    (void)h5::flush_and_close(file, [this] {
+      if (reserve != nullptr) reserve->release_reserve();
+    });
     (void)H5Eclear2(H5E_DEFAULT);
   }
 };
@@ -155,12 +171,15 @@ struct ResultsWriter::Impl {
   fs::path final_path;
   fs::path partial_path;
   fs::path finishing_path;  // the final copy while finish() writes it
+  fs::path creating_path;   // the `.partial` until its layout is complete
   std::vector<IndicatorSpec> indicators;
   RunMetadata metadata;
   std::size_t flush_every = 1;
   State state = State::creating;
 
-  OpenFile out;  // the `.partial`
+  RunLock lock;  // `<final_path>.lock`, held from creation until finished or abandoned
+  std::optional<std::string> interventions_json;  // /metadata/interventions of the final copy
+  OpenFile out;                                   // the `.partial`
 
   // Rows accepted but not yet in the file; column-major, one vector per indicator.
   std::vector<double> pending_days;
@@ -188,6 +207,10 @@ struct ResultsWriter::Impl {
   // An HDF5 call failed. An operating-system I/O error (disk full, file system
   // gone read-only) is the user's environment; anything else is our bug.
   [[noreturn]] void fail(std::string_view what) const {
+    // After a failed call HDF5 may hold objects its exit code cannot free
+    // (a file create that hit a full disk: "infinite loop closing library"):
+    // counted like a parked file, so that the CLI ends with _exit.
+    ++h5::parked_files();
     const std::string stack = h5::take_error_stack();
     const std::string_view marker = "error message = '";
     const auto pos = stack.find(marker);
@@ -195,7 +218,7 @@ struct ResultsWriter::Impl {
       const auto begin = pos + marker.size();
       const auto end = stack.find('\'', begin);
       const std::string reason = stack.substr(begin, end == std::string::npos ? end : end - begin);
-      throw user_error("cannot write the results file " + partial_path.string() + " (" +
+      throw user_error("cannot write the results file " + final_path.string() + " (" +
                            std::string(what) + "): " + reason,
                        "check free disk space and that the file system is writable");
     }
@@ -269,34 +292,36 @@ struct ResultsWriter::Impl {
     }
   }
 
-  // Finds out, in the operating system's own words, whether `.partial` can be
-  // written, before HDF5 turns the answer into a generic message. Does not
-  // truncate: a `.partial` locked by another running writer is left alone.
-  void probe_output_location() const {
-    std::error_code ec;
-    if (fs::is_directory(final_path, ec)) {
+  // Takes the run lock (refused at once while another writer has the path),
+  // refuses a final path that is not a regular file, and removes a stale
+  // `.partial`/`.finishing` of an earlier run, so that both are created afresh
+  // with O_EXCL. The lock file's creation also tells, in the operating system's
+  // own words, whether the directory can be written at all.
+  void prepare_output_location() {
+    if (path_kind(final_path) == PathKind::directory) {
       throw user_error("the results output path " + final_path.string() + " is a directory",
                        "give a file name, e.g. " + (final_path / "results.h5").string());
     }
-    const int fd = ::open(partial_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-    if (fd < 0) {
-      const int err = errno;
-      std::string hint = "check that the directory exists and is writable";
-      if (err == ENOENT) {
-        hint = "the directory " + partial_path.parent_path().string() +
-               " does not exist; create it or choose another output path";
-      }
-      throw user_error(
-          "cannot create the results file " + partial_path.string() + ": " + os_message(err),
-          std::move(hint));
+    require_regular_or_absent(final_path, "the results output path");
+    lock = RunLock(final_path);
+    reserve_disk_space(final_path);
+    remove_stale_file(creating_path, "results file being created");
+    remove_stale_file(partial_path, "partial results file");
+    remove_stale_file(finishing_path, "unfinished results file");
+  }
+
+  // Holds back kDiskReserveBytes next to the results (RunLock::reserve), or
+  // refuses the run at once when the disk cannot spare that much.
+  void reserve_disk_space(const fs::path& path) {
+    const int err = lock.reserve(kDiskReserveBytes);
+    if (err == ENOSPC) {
+      throw user_error("not enough free disk space for the results file " + path.string() + ": " +
+                           os_message(err),
+                       "free some space (pfsim needs at least " +
+                           std::to_string(kDiskReserveBytes >> 20) +
+                           " MiB besides the results) or choose another output directory");
     }
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
-      ::close(fd);
-      throw user_error(
-          "the results file " + partial_path.string() + " is being written by another process",
-          "wait for the other run to end or choose another output path");
-    }
-    ::close(fd);  // also releases the lock
+    // Other failures (a file system without fallocate): run without a reserve.
   }
 
   // ---- building blocks ------------------------------------------------------
@@ -589,7 +614,7 @@ struct ResultsWriter::Impl {
     }
   }
 
-  void create_metadata(hid_t file) const {
+  void create_metadata(hid_t file, Flavor flavor) const {
     const h5::Group group = create_group(file, "metadata");
 
     // The resolved scenario can be long: a scalar string dataset, not an attribute.
@@ -605,6 +630,22 @@ struct ResultsWriter::Impl {
             "writing metadata/scenario");
       text_attribute(ds.get(), "long_name", "fully resolved scenario (YAML)");
       check(ds.close(), "closing metadata/scenario");
+    }
+    // Interventions are known only at the end of a run (Python adds them until
+    // then): written into the final copy, before it is renamed into place.
+    if (flavor == Flavor::final_copy && interventions_json) {
+      const h5::Datatype type = vlen_string_type();
+      const h5::Dataspace space{check(H5Screate(H5S_SCALAR), "H5Screate")};
+      const h5::PropList dcpl = object_create_plist(H5P_DATASET_CREATE);
+      h5::Dataset ds{check(H5Dcreate2(group.get(), "interventions", type.get(), space.get(),
+                                      H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                           "creating dataset metadata/interventions")};
+      const char* text = interventions_json->c_str();
+      check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
+            "writing metadata/interventions");
+      text_attribute(ds.get(), "long_name",
+                     "interventions from Python, in the order applied (JSON list)");
+      check(ds.close(), "closing metadata/interventions");
     }
 
     vlen_text_attribute(group.get(), "scenario_path", metadata.scenario_path);
@@ -634,8 +675,11 @@ struct ResultsWriter::Impl {
     check(H5Pset_libver_bounds(fapl.get(), low, high), "H5Pset_libver_bounds");
     // Lock against a second writer, but work on file systems without locks.
     check(H5Pset_file_locking(fapl.get(), 1, 1), "H5Pset_file_locking");
-    f.file = h5::File{check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+    // O_EXCL (the caller removed a stale file under the run lock): never opens
+    // through a symlink or anything planted at the path since.
+    f.file = h5::File{check(H5Fcreate(path.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()),
                             "creating " + path.string())};
+    f.reserve = &lock;
     write_root_attributes(f.file.get());
     // Data variables are extendable along time in both files. The coordinates
     // (dimension scales) of the final copy are sized exactly: netCDF readers take
@@ -647,7 +691,7 @@ struct ResultsWriter::Impl {
     create_timeseries(f, limit(rows));
     create_events(f, flavor, limit(events));
     create_networks(f, flavor);
-    create_metadata(f.file.get());
+    create_metadata(f.file.get(), flavor);
     if (flavor == Flavor::streaming) {
       // From here on the file is only appended to; no object or attribute may be
       // created any more. Groups and attributes are closed, datasets stay open.
@@ -658,11 +702,21 @@ struct ResultsWriter::Impl {
 
   void create() {
     validate_arguments();
-    probe_output_location();
+    prepare_output_location();
     try {
       h5::QuietErrors quiet;
       network_progress.assign(networks.size(), {});
-      out = create_file(partial_path, Flavor::streaming);
+      // Created under another name and renamed once SWMR writing has started:
+      // a kill while the layout is being created (the first tens of ms) leaves
+      // a `.creating` file that the next run deletes, never a `.partial` that
+      // neither an SWMR reader nor a plain one can open.
+      out = create_file(creating_path, Flavor::streaming);
+      if (::rename(creating_path.c_str(), partial_path.c_str()) != 0) {
+        const int err = errno;
+        throw user_error("cannot rename " + creating_path.string() + " to " +
+                             partial_path.string() + ": " + os_message(err),
+                         "check that the directory is writable");
+      }
       const std::size_t batch = std::min<std::size_t>(flush_every, 4096);
       pending_days.reserve(batch);
       pending_values.assign(indicators.size(), {});
@@ -671,6 +725,7 @@ struct ResultsWriter::Impl {
     } catch (...) {
       out.close_quietly();
       std::error_code ec;
+      fs::remove(creating_path, ec);
       fs::remove(partial_path, ec);
       state = State::failed;
       throw;
@@ -866,9 +921,17 @@ struct ResultsWriter::Impl {
   // ---- finishing ------------------------------------------------------------
 
   void close_checked(OpenFile& f, const std::string& what) const {
+    // Flush first: an I/O error (disk full) is reported here, where the file
+    // can still be closed safely (h5::flush_and_close).
+    check(H5Fflush(f.file.get(), H5F_SCOPE_LOCAL), "flushing " + what);
     for (h5::Dataset* ds : f.datasets()) check(ds->close(), "closing a dataset of " + what);
     f.clear_handles();
-    check(f.file.close(), "closing " + what);  // for the `.partial`: clears the SWMR flags
+    // For the `.partial`: clears the SWMR flags.
+    check(h5::flush_and_close(f.file,
+                              [&] {
+                                if (f.reserve != nullptr) f.reserve->release_reserve();
+                              }),
+          "closing " + what);
   }
 
   // Copies column `path` (rows [0, rows)) of the closed `.partial` into `dst`.
@@ -984,12 +1047,30 @@ struct ResultsWriter::Impl {
   // whose writer died still carries the "open for SWMR writing" flags, and SWMR
   // readers also ignore the possibly stale end-of-file address in its superblock),
   // else plainly (files in the 1.8 format, such as finished ones).
-  [[nodiscard]] h5::File open_for_reading(const fs::path& path) const {
+  [[nodiscard]] h5::ReadOnlyFile open_for_reading(const fs::path& path,
+                                                  unsigned read_attempts = 1) const {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+      Diagnostic d;
+      d.where.file = path.string();
+      d.message = "cannot read results file " + path.string() +
+                  ": not a regular file (a directory, device or FIFO)";
+      d.hint = "give the `.partial` file a pfsim run left behind";
+      throw UserError(std::move(d));
+    }
     h5::PropList fapl{check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate")};
     check(H5Pset_file_locking(fapl.get(), 1, 1), "H5Pset_file_locking");
+    // An SWMR reader retries a metadata block whose checksum fails, in case a
+    // live writer is changing it: 100 times by default, for every block, which
+    // on a damaged file adds up to many minutes. Without a live writer
+    // (finish() reads its own closed file; recover() holds the run lock) a bad
+    // checksum is damage: fail at once. inspect() allows a few attempts when
+    // the file's writer is live.
+    check(H5Pset_metadata_read_attempts(fapl.get(), read_attempts),
+          "H5Pset_metadata_read_attempts");
     for (const unsigned flags : {H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5F_ACC_RDONLY}) {
       const hid_t id = H5Fopen(path.c_str(), flags, fapl.get());
-      if (id >= 0) return h5::File{id};
+      if (id >= 0) return h5::ReadOnlyFile{id};
     }
     const std::string stack = h5::take_error_stack();
     std::error_code ec;
@@ -1151,10 +1232,23 @@ struct ResultsWriter::Impl {
     }
   }
 
+  // What recover() and inspect() need to know of a file open as `src`: its
+  // indicators, metadata and networks, and the complete rows, events and
+  // snapshots (the coordinates are written last in every flush: their lengths
+  // count complete ones). Throws InternalError when the file is not a pfsim
+  // results file or is damaged.
+  void read_layout(hid_t src) {
+    read_description(src);
+    rows_flushed = static_cast<std::int64_t>(length_of(src, "/timeseries/date"));
+    events_flushed = static_cast<std::int64_t>(length_of(src, "/events/event"));
+    read_networks(src);
+    validate_arguments();
+  }
+
   // Makes the final copy durable before the rename publishes it (the rename itself
   // is made durable by syncing the directory, best effort).
   void sync_to_disk(const fs::path& path) const {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 || ::fsync(fd) != 0) {
       const int err = errno;
       if (fd >= 0) ::close(fd);
@@ -1180,7 +1274,8 @@ struct ResultsWriter::Impl {
       h5::QuietErrors quiet;
       write_pending();
       close_checked(out, partial_path.string());
-      const h5::File src = open_for_reading(partial_path);
+      const h5::ReadOnlyFile src = open_for_reading(partial_path);
+      remove_stale_file(finishing_path, "unfinished results file");
       write_final_copy(src.get());
       sync_to_disk(finishing_path);
     } catch (...) {
@@ -1203,6 +1298,7 @@ struct ResultsWriter::Impl {
     state = State::finished;
     fs::remove(partial_path, ec);  // a leftover `.partial` next to the result is harmless
     sync_directory_quietly();
+    lock.release();
   }
 
   void discard() {
@@ -1217,6 +1313,7 @@ struct ResultsWriter::Impl {
     state = State::discarded;
     std::error_code ec;
     fs::remove(partial_path, ec);
+    lock.release();
     if (ec) {
       throw user_error("cannot delete " + partial_path.string() + ": " + ec.message(),
                        "delete the file by hand");
@@ -1234,6 +1331,7 @@ struct ResultsWriter::Impl {
       }
     }
     out.close_quietly();
+    lock.release();
   }
 };
 
@@ -1244,20 +1342,40 @@ std::int64_t ResultsWriter::recover(const std::filesystem::path& partial,
   w.partial_path = partial;
   w.finishing_path = final_path;
   w.finishing_path += ".finishing";
+  // The run that wrote `<base>.partial` holds `<base>.lock` while it lives:
+  // recovering the file of a live run is refused (it is not damaged, only
+  // unfinished), as is a second recovery into the same file.
+  std::optional<RunLock> writer_lock;
+  if (partial.extension() == ".partial") {
+    fs::path base = partial;
+    base.replace_extension();
+    std::error_code ec;
+    if (!fs::equivalent(base, final_path, ec) && base != final_path) writer_lock.emplace(base);
+  }
+  std::error_code same_ec;
+  if (partial == final_path || fs::equivalent(partial, final_path, same_ec)) {
+    throw w.user_error("recover would write its output over its input " + partial.string(),
+                       "give another output file with -o");
+  }
+  if (path_kind(final_path) == PathKind::directory) {
+    throw w.user_error("the output path " + final_path.string() + " is a directory",
+                       "give a file name, e.g. " + (final_path / "results.h5").string());
+  }
+  require_regular_or_absent(final_path, "the output path");
+  w.lock = RunLock(final_path);
+  w.reserve_disk_space(final_path);
+  remove_stale_file(w.finishing_path, "unfinished results file");
   h5::QuietErrors quiet;
-  h5::File src = w.open_for_reading(partial);
+  h5::ReadOnlyFile src = w.open_for_reading(partial);
   try {
-    w.read_description(src.get());
-    // The coordinates are written last in every flush: their lengths count the
-    // complete rows, events and snapshots.
-    w.rows_flushed = static_cast<std::int64_t>(w.length_of(src.get(), "/timeseries/date"));
-    w.events_flushed = static_cast<std::int64_t>(w.length_of(src.get(), "/events/event"));
-    w.read_networks(src.get());
-    w.validate_arguments();
+    w.read_layout(src.get());
     w.write_final_copy(src.get());
     w.check(src.close(), "closing " + partial.string());
     w.sync_to_disk(w.finishing_path);
   } catch (const InternalError& e) {
+    // A damaged file can leave objects in HDF5's caches that its exit code
+    // then fails to free ("HDF5: infinite loop closing library" on stderr).
+    ++h5::parked_files();
     std::error_code ec;
     fs::remove(w.finishing_path, ec);
     Diagnostic d;
@@ -1283,6 +1401,31 @@ std::int64_t ResultsWriter::recover(const std::filesystem::path& partial,
   return w.rows_flushed;
 }
 
+std::int64_t ResultsWriter::inspect(const std::filesystem::path& path) {
+  Impl w;
+  w.final_path = path;
+  w.partial_path = path;
+  h5::QuietErrors quiet;
+  // A `.partial` whose run is still writing it: retries are then legitimate.
+  fs::path base = path;
+  const bool live = base.extension() == ".partial" && writer_is_live(base.replace_extension());
+  const h5::ReadOnlyFile src = w.open_for_reading(path, live ? 10 : 1);
+  try {
+    w.read_layout(src.get());
+  } catch (const InternalError& e) {
+    // A damaged file can leave objects in HDF5's caches that its exit code
+    // then fails to free ("HDF5: infinite loop closing library" on stderr).
+    ++h5::parked_files();
+    Diagnostic d;
+    d.where.file = path.string();
+    d.message = "cannot read results file " + path.string() +
+                ": not a complete pfsim results file, or damaged (" + e.what() + ")";
+    d.hint = "if it is the .partial of a killed run, try `pfsim recover`";
+    throw UserError(std::move(d));
+  }
+  return w.rows_flushed;
+}
+
 ResultsWriter::ResultsWriter(std::filesystem::path final_path,
                              std::vector<IndicatorSpec> indicators, RunMetadata metadata,
                              int flush_every_steps, std::vector<NetworkSpec> networks)
@@ -1293,6 +1436,8 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path,
   w.partial_path += ".partial";
   w.finishing_path = w.final_path;
   w.finishing_path += ".finishing";
+  w.creating_path = w.final_path;
+  w.creating_path += ".creating";
   w.indicators = std::move(indicators);
   w.metadata = std::move(metadata);
   w.networks = std::move(networks);
@@ -1432,11 +1577,19 @@ void ResultsWriter::record_network(const NetworkSnapshot& snapshot) {
 void ResultsWriter::flush() {
   impl_->flush();
 }
+void ResultsWriter::set_interventions_json(std::string json) {
+  impl_->ensure_open("set_interventions_json");
+  impl_->interventions_json = std::move(json);
+}
 void ResultsWriter::finish() {
   impl_->finish();
 }
 void ResultsWriter::discard() {
   impl_->discard();
+}
+
+int ResultsWriter::files_left_open() noexcept {
+  return h5::parked_files();
 }
 
 const std::filesystem::path& ResultsWriter::partial_path() const {

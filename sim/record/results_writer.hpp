@@ -102,7 +102,11 @@ struct EventRecord {
 
 class ResultsWriter {
  public:
-  // Creates `<final_path>.partial` (replacing a stale one). Throws pfsim::UserError
+  // Takes the run lock `<final_path>.lock` (output_guard.hpp) and creates
+  // `<final_path>.partial` with O_EXCL (a stale regular file of an earlier run is
+  // deleted first). Throws pfsim::UserError at once if another writer holds the
+  // lock (naming its pid), if the final path, `.partial` or `.finishing` is
+  // anything but a regular file or absent (symlink, directory, FIFO, device), or
   // if the location cannot be written (message names the path and the OS reason).
   // `networks`: the networks record_network() may be given (see NetworkSpec);
   // none by default, and then the file has no /networks group.
@@ -125,7 +129,14 @@ class ResultsWriter {
   // max_node_kind_bytes or containing NUL.
   void record_network(const NetworkSnapshot& snapshot);
   void flush();
-  // Flush, close and rename `.partial` → final path. After this the writer is inert.
+  // JSON text stored as /metadata/interventions in the finished file (written
+  // by finish(), before the rename; not in the `.partial`). Without a call the
+  // file has no such dataset.
+  void set_interventions_json(std::string json);
+  // Flush, close and rename `.partial` → final path, then release the run lock.
+  // After this the writer is inert. On an I/O error (disk full) throws
+  // pfsim::UserError; the `.partial` keeps every row flushed so far and a file
+  // already at the final path is untouched.
   void finish();
   // Close and delete the `.partial` file (used when a run is abandoned before any
   // useful output exists).
@@ -138,10 +149,28 @@ class ResultsWriter {
   // the network snapshots likewise (the length of /networks/<name>/snapshot, and
   // the node and edge rows those snapshots cover). The `.partial` is only read
   // (as an HDF5 SWMR reader), never changed. Returns the number of rows. Throws
-  // pfsim::UserError if `partial` cannot be read as a pfsim results file or
-  // `final_path` cannot be written.
+  // pfsim::UserError if `partial` cannot be read as a pfsim results file (a
+  // damaged file fails at once, without HDF5's retries), if the run that writes
+  // it is still alive (it holds `<base>.lock`), or `final_path` cannot be
+  // written (same rules as the constructor's).
   static std::int64_t recover(const std::filesystem::path& partial,
                               const std::filesystem::path& final_path);
+
+  // Reads the structure of a results file (finished, or a `.partial`) as
+  // recover() does, without writing anything; returns its complete rows.
+  // Throws pfsim::UserError naming the file, at once, when it is not a
+  // readable pfsim results file (damaged, truncated, foreign, not a regular
+  // file). Front ends call it before reading a file with other tools (h5py
+  // retries damaged metadata for minutes).
+  static std::int64_t inspect(const std::filesystem::path& path);
+
+  // How often this process left HDF5 in a state its exit code may not clean
+  // up: files that could not be closed because the disk stayed full even
+  // after the reserve was freed (h5_handle.hpp, flush_and_close), any failed
+  // HDF5 call, damaged files recover()/inspect() gave up on. HDF5 could crash
+  // at exit, or print "infinite loop closing library"; a program that sees > 0
+  // should end with _exit().
+  [[nodiscard]] static int files_left_open() noexcept;
 
   [[nodiscard]] const std::filesystem::path& partial_path() const;
   [[nodiscard]] const std::filesystem::path& final_path() const;

@@ -161,7 +161,29 @@ std::int64_t Simulation::step(std::int64_t days, const std::function<bool()>& st
   return done;
 }
 
+namespace {
+// `pfsim run mine.yaml --out mine.yaml` would replace the scenario with results.
+void refuse_scenario_as_output(const std::filesystem::path& out, const std::string& scenario) {
+  if (scenario.empty()) return;
+  for (const char* suffix : {"", ".partial", ".finishing", ".creating", ".lock"}) {
+    std::filesystem::path p = out;
+    p += suffix;
+    std::error_code ec;
+    if (std::filesystem::equivalent(p, scenario, ec)) {
+      Diagnostic d;
+      d.where.file = out.string();
+      d.message =
+          "the results file " + p.string() + " would overwrite the input scenario " + scenario;
+      d.hint = "choose another output path, e.g. " +
+               std::filesystem::path(scenario).replace_extension(".h5").string();
+      throw UserError(std::move(d));
+    }
+  }
+}
+}  // namespace
+
 void Simulation::open_results_file(const std::filesystem::path& path, int flush_every_steps) {
+  refuse_scenario_as_output(path, world_->scenario->source_path);
   std::vector<record::IndicatorSpec> specs;
   for (const indicators::Indicator& ind : indicators::table())
     specs.push_back({std::string(ind.name), std::string(ind.units), std::string(ind.description)});
@@ -184,10 +206,17 @@ void Simulation::open_results_file(const std::filesystem::path& path, int flush_
   }
 }
 
-void Simulation::finish_results_file() {
+void Simulation::finish_results_file(const std::optional<std::string>& interventions_json) {
   if (!writer_) return;
-  writer_->finish();
-  writer_.reset();
+  // Moved out first: a failed finish() must not leave a writer that is
+  // "failed earlier" for the next call (and that holds the run lock).
+  const std::unique_ptr<record::ResultsWriter> writer = std::move(writer_);
+  if (interventions_json) writer->set_interventions_json(*interventions_json);
+  writer->finish();
+}
+
+void Simulation::close_results_file() noexcept {
+  writer_.reset();  // ~ResultsWriter: writes the buffered rows, closes, keeps the .partial
 }
 
 std::filesystem::path Simulation::results_partial_path() const {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,8 +47,15 @@ class Simulation {
 
   // Start writing a results file (the rows recorded so far are written too).
   void open_results_file(const std::filesystem::path& path, int flush_every_steps);
-  // Flush and rename the results file into place; no-op without one.
-  void finish_results_file();
+  // Flush and rename the results file into place; no-op without one. With
+  // `interventions_json` the file gets /metadata/interventions (before the
+  // rename). The writer is gone afterwards, also when this throws (the run
+  // lock is released, the `.partial` keeps every flushed row).
+  void finish_results_file(const std::optional<std::string>& interventions_json = std::nullopt);
+  // Flushes every recorded row and closes the results file without finishing
+  // it: the `.partial` stays (for `pfsim recover`), the run lock is released.
+  // No-op without a file. Never throws (as a writer destroyed unfinished).
+  void close_results_file() noexcept;
   // The results file's path while it is being written ("" without one).
   [[nodiscard]] std::filesystem::path results_partial_path() const;
 

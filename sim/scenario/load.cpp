@@ -18,6 +18,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/date.hpp"
 #include "core/error.hpp"
 #include "scenario/events.hpp"
 #include "scenario/internal/tree.hpp"
@@ -231,6 +232,23 @@ void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
     report.at(v != nullptr ? v->origin : root.origin, key,
               "expected one of " + list + ", found " + internal::quoted(value), hint);
   };
+  // Results carry dates that pandas and xarray read as datetime64[ns], which
+  // spans 1677-09-21 .. 2262-04-11: a run outside it could be simulated but not
+  // analysed (and a run may not pass year 9999, where dates end).
+  {
+    const Date first = *parse_iso_date("1678-01-01");
+    const Date last = *parse_iso_date("2262-04-11");
+    const Date last_day = sc.end_date().plus_days(-1);
+    if (sc.run.start_date < first || last_day > last) {
+      const Tree* s = root.is_mapping() ? root.find("run") : nullptr;
+      const Tree* v = s != nullptr && s->is_mapping() ? s->find("start_date") : nullptr;
+      report.at(v != nullptr ? v->origin : root.origin, "run.start_date",
+                "the run from " + format_iso_date(sc.run.start_date) + " to " +
+                    format_iso_date(last_day) +
+                    " leaves the dates pandas and xarray can read (1678-01-01 .. 2262-04-11)",
+                "start in 1678 or later, and end by 2262-04-11");
+    }
+  }
   one_of("interbank.topology", "interbank", "topology", sc.interbank.topology,
          {"core_periphery", "scale_free", "erdos_renyi", "complete", "file"});
   if (sc.interbank.topology == "file" && sc.interbank.file.empty()) {
@@ -335,8 +353,18 @@ struct Loader {
                 "e.g. extends: baseline.yaml (relative to this file)");
       return tree;
     }
-    if (std::optional<Tree> base = read_base(name, target))
+    if (std::optional<Tree> base = read_base(name, target)) {
+      // merge() would silently drop a base that is not a mapping (plain text,
+      // a list, an empty file): a base is held to the rules of a top-level file.
+      if (!base->is_mapping()) {
+        report.at(target, std::string(extends_key),
+                  "the base scenario '" + target.text + "' is not a mapping of sections (found " +
+                      describe(*base) + ")",
+                  "extend a scenario file (run:, consumers:, ... at its top level)");
+        return tree;
+      }
       return merge(std::move(*base), std::move(tree), true);
+    }
     return tree;
   }
 
@@ -365,7 +393,10 @@ struct Loader {
     std::error_code ec;
     const auto status = std::filesystem::status(name, ec);
     if (ec || !std::filesystem::exists(status)) {
-      report.at(target, key, "cannot open '" + name + "' (no such file)",
+      // The system's reason: a symlink loop is not a missing file.
+      const std::string why =
+          ec && ec != std::errc::no_such_file_or_directory ? ec.message() : "no such file";
+      report.at(target, key, "cannot open '" + name + "' (" + why + ")",
                 "the path is relative to the file that extends it");
       return std::nullopt;
     }
@@ -657,9 +688,14 @@ Scenario load_text(std::string_view yaml_text, const std::string& display_name,
 
 Scenario load_file(const std::string& path, const std::vector<std::string>& overrides) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
+  const auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(status))
     throw UserError(
         problem(path, "", "is a directory, not a scenario file", "give the path of a .yaml file"));
+  // Opening a FIFO blocks until someone writes to it; a device may never end.
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    throw UserError(problem(path, "", "is not a regular file (a FIFO, socket or device)",
+                            "give the path of a .yaml file"));
   std::string text;
   std::ifstream in(path, std::ios::binary);
   if (!in)

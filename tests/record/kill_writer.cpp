@@ -74,6 +74,9 @@ int main(int argc, char** argv) {
       return 3;
     }
   }
+  // `--help` (or any option) where OUT.h5 belongs is not a file name: without
+  // this check it would create `--help.partial`.
+  if (argv[1][0] == '-') return usage();
   std::string out = argv[1];
   long steps = 100;
   long indicators = 4;

@@ -7,6 +7,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -318,7 +319,9 @@ TEST_CASE("the run writes <path>.partial; finish() renames it to <path>") {
   ResultsWriter w(out, two_indicators(), test_metadata(), 3);
   CHECK(w.final_path() == out);
   CHECK(w.partial_path() == dir.path() / "r.h5.partial");
-  CHECK(dir.names() == std::vector<std::string>{"r.h5.partial"});
+  // The run lock is held as long as the writer writes.
+  const std::vector<std::string> running{"r.h5.lock", "r.h5.partial"};
+  CHECK(dir.names() == running);
 
   const std::array<double, 2> row{1.0, 2.0};
   for (int day = 0; day < 4; ++day) w.append(day, row);
@@ -326,7 +329,7 @@ TEST_CASE("the run writes <path>.partial; finish() renames it to <path>") {
   CHECK(w.rows_flushed() == 3);  // flush_every_steps = 3; the 4th row is buffered
   w.flush();
   CHECK(w.rows_flushed() == 4);
-  CHECK(dir.names() == std::vector<std::string>{"r.h5.partial"});
+  CHECK(dir.names() == running);
 
   w.finish();
   CHECK(dir.names() == std::vector<std::string>{"r.h5"});
@@ -410,7 +413,7 @@ TEST_CASE("an unwritable location is a UserError naming the path, and leaves no 
       REQUIRE(e.diagnostics().size() == 1);
       const auto& d = e.diagnostics().front();
       CHECK(d.where.file == out.string());
-      CHECK(d.message.find("r.h5.partial") != std::string::npos);
+      CHECK(d.message.find("r.h5") != std::string::npos);
       CHECK(d.message.find("No such file or directory") != std::string::npos);
       CHECK(d.hint.find("does not exist") != std::string::npos);
     }
@@ -439,19 +442,92 @@ TEST_CASE("an unwritable location is a UserError naming the path, and leaves no 
   }
 }
 
-TEST_CASE("a .partial locked by another writer is left alone") {
+TEST_CASE("one writer per path: a second one is refused at once, naming this process") {
   TempDir dir;
   const fs::path out = dir.path() / "r.h5";
-  const fs::path partial = dir.path() / "r.h5.partial";
-  std::ofstream(partial) << "someone else's run";
-  const int fd = ::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
-  REQUIRE(fd >= 0);
-  REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
-  // flock locks belong to the open file description, so this process's own probe
-  // (a second open()) conflicts with it just like another process would.
-  CHECK_THROWS_AS(ResultsWriter(out, two_indicators(), test_metadata(), 2), pfsim::UserError);
-  ::close(fd);
-  CHECK(file_bytes(partial) == "someone else's run");
+  ResultsWriter first(out, two_indicators(), test_metadata(), 2);
+  first.append(0, std::array{1.0, 2.0});
+  first.flush();
+  const std::string before = file_bytes(first.partial_path());
+  try {
+    ResultsWriter second(out, two_indicators(), test_metadata(), 2);
+    FAIL("expected a UserError");
+  } catch (const pfsim::UserError& e) {
+    const auto& d = e.diagnostics().front();
+    CHECK(d.message.find("being written by this process") != std::string::npos);
+    CHECK(d.hint.find("r.h5.lock") != std::string::npos);
+  }
+  CHECK(file_bytes(first.partial_path()) == before);  // not truncated
+  // recover() into the same path is refused too.
+  CHECK_THROWS_AS(ResultsWriter::recover(first.partial_path(), out), pfsim::UserError);
+  first.append(1, std::array{3.0, 4.0});
+  first.finish();
+  CHECK(dir.names() == std::vector<std::string>{"r.h5"});          // lock file gone
+  ResultsWriter third(out, two_indicators(), test_metadata(), 2);  // free again
+  third.discard();
+}
+
+TEST_CASE("only regular files: symlinks, FIFOs and directories at any of the paths are refused") {
+  TempDir dir;
+  const fs::path out = dir.path() / "r.h5";
+  const fs::path target = dir.path() / "precious";
+  std::ofstream(target) << "keep";
+  for (const char* suffix : {"", ".partial", ".finishing", ".creating", ".lock"}) {
+    CAPTURE(suffix);
+    fs::path planted = out;
+    planted += suffix;
+    fs::create_symlink(target, planted);
+    try {
+      ResultsWriter w(out, two_indicators(), test_metadata(), 2);
+      FAIL("expected a UserError");
+    } catch (const pfsim::UserError& e) {
+      CHECK(e.diagnostics().front().message.find("symbolic link") != std::string::npos);
+    }
+    CHECK(file_bytes(target) == "keep");
+    CHECK(fs::is_symlink(planted));
+    fs::remove(planted);
+    REQUIRE(::mkfifo(planted.c_str(), 0600) == 0);
+    CHECK_THROWS_AS(ResultsWriter(out, two_indicators(), test_metadata(), 2), pfsim::UserError);
+    fs::remove(planted);
+  }
+  CHECK(dir.names() == std::vector<std::string>{"precious"});
+}
+
+TEST_CASE("interventions: written into the final copy before the rename, only when given") {
+  TempDir dir;
+  const std::string json = R"([{"type": "column_write", "day": 3}])";
+  for (const bool given : {false, true}) {
+    const fs::path out = dir.path() / (given ? "with.h5" : "without.h5");
+    ResultsWriter w(out, two_indicators(), test_metadata(), 2);
+    w.append(0, std::array{1.0, 2.0});
+    if (given) w.set_interventions_json(json);
+    w.finish();
+    const h5::File f{H5Fopen(out.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT)};
+    REQUIRE(f.valid());
+    const bool exists = H5Lexists(f.get(), "/metadata/interventions", H5P_DEFAULT) > 0;
+    CHECK(exists == given);
+  }
+}
+
+TEST_CASE("inspect(): a results file's rows; a damaged or foreign file is a UserError naming it") {
+  TempDir dir;
+  const fs::path out = dir.path() / "r.h5";
+  ResultsWriter w(out, two_indicators(), test_metadata(), 2);
+  for (int day = 0; day < 5; ++day) w.append(day, std::array{1.0, 2.0});
+  w.finish();
+  CHECK(ResultsWriter::inspect(out) == 5);
+  const std::string bytes = file_bytes(out);
+  const fs::path cut = dir.path() / "cut.h5";
+  std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 10);
+  try {
+    (void)ResultsWriter::inspect(cut);
+    FAIL("expected a UserError");
+  } catch (const pfsim::UserError& e) {
+    CHECK(e.diagnostics().front().message.find(cut.string()) != std::string::npos);
+  }
+  const fs::path fifo = dir.path() / "fifo.h5";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_AS((void)ResultsWriter::inspect(fifo), pfsim::UserError);  // no hang
 }
 
 TEST_CASE("invalid arguments fail before any file is created") {

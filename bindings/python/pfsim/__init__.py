@@ -15,7 +15,7 @@ thin layer over it with numpy, pandas and xarray conveniences::
     sim.save("results/run.h5")                # HDF5, opens in h5py and xarray
 
 Main names: :class:`Scenario`, :class:`Simulation` (with :class:`Store` and
-:class:`Ledger`), :class:`Results` and :func:`open_results`. Interbank
+:class:`Ledger`), :class:`Results`, :func:`open_results` and :func:`recover`. Interbank
 contagion models (the engine's, as ``pfsim contagion``): :func:`contagion`,
 :func:`eisenberg_noe`, :func:`debtrank`, :func:`furfine`, :func:`fire_sale`. Errors:
 :class:`ScenarioError` (bad input) and :class:`InternalError` (a bug), both
@@ -26,7 +26,7 @@ from . import _core
 from ._contagion import contagion, debtrank, eisenberg_noe, fire_sale, furfine
 from ._core import Error, InternalError, ScenarioError
 from ._ledger import Ledger
-from ._results import Results, indicators, open_results
+from ._results import Results, indicators, open_results, recover
 from ._scenario import Scenario, schema
 from ._simulation import ColumnInfo, Simulation, Store
 
@@ -50,6 +50,7 @@ __all__ = [
     "furfine",
     "indicators",
     "open_results",
+    "recover",
     "schema",
     "__version__",
 ]

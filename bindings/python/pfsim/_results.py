@@ -343,6 +343,26 @@ def open_results(path: str | os.PathLike[str]) -> Results:
     path = os.fspath(path)
     if not os.path.exists(path) and os.path.exists(path + ".partial"):
         path += ".partial"
+    # The engine reads the file's structure first, without HDF5's retries on
+    # damaged metadata (h5py would retry for minutes): a damaged, truncated or
+    # foreign file raises ScenarioError naming it, at once.
+    _core.inspect_results_file(path)
+    try:
+        return _read_results(path)
+    except (OSError, KeyError) as e:  # data damaged past the structure (inflate() failed, ...)
+        raise _damaged(path, e) from e
+
+
+def _damaged(path: str, e: Exception) -> Exception:
+    message = f"{path}: cannot read results file: {e}"
+    err = _core.ScenarioError(message)
+    err.diagnostics = [
+        {"file": path, "line": 0, "column": 0, "key_path": "", "message": message, "hint": ""}
+    ]
+    return err
+
+
+def _read_results(path: str) -> Results:
     with _open_h5(path) as f:
         ts = f["timeseries"]
         date = ts["date"]
@@ -457,6 +477,29 @@ def _read_network(
         )
         edges.attrs["units"] = {"weight": units}
         out[dates[k]] = NetworkSnapshot(nodes, edges)
+    return out
+
+
+def recover(
+    partial: str | os.PathLike[str], out: str | os.PathLike[str] | None = None
+) -> str:
+    """Turns the ``.partial`` file of a killed or interrupted run into a
+    finished results file, like ``pfsim recover``; returns its path.
+
+    ``out`` defaults to ``partial`` without ``.partial``. Every day up to the
+    run's last flush is kept. Raises :class:`ScenarioError` (naming the file)
+    when the file is damaged beyond recovery, is not a pfsim results file, or
+    its run is still writing it; it fails within seconds on any damaged input.
+    """
+    partial = os.fspath(partial)
+    if out is None:
+        if not partial.endswith(".partial"):
+            raise ValueError(
+                f"{partial!r} does not end in '.partial'; give the output file as out="
+            )
+        out = partial[: -len(".partial")]
+    out = os.fspath(out)
+    _core.recover(partial, out)
     return out
 
 

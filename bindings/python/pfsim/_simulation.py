@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import operator
 import os
 from typing import Any, NamedTuple
@@ -13,13 +14,15 @@ import pandas as pd
 
 from . import _core, _progress
 from ._ledger import Ledger
-from ._results import Results, write_interventions
+from ._results import Results
 from ._scenario import Scenario
 
 
 def _as_date(value: Any) -> datetime.date:
     """A date from 'YYYY-MM-DD', datetime.date or datetime, numpy.datetime64 or
     pandas.Timestamp."""
+    if value is pd.NaT or (isinstance(value, np.datetime64) and np.isnat(value)):
+        raise ValueError("expected a date, got NaT (not a time)")
     if isinstance(value, datetime.datetime):  # also pandas.Timestamp
         return value.date()
     if isinstance(value, datetime.date):
@@ -224,6 +227,8 @@ class Simulation:
             scenario = Scenario(scenario)
         self._scenario = scenario.copy()
         seed = self._scenario["run.seed"] if seed is None else operator.index(seed)
+        if not 0 <= seed <= 2**53:  # as `pfsim run --seed`
+            raise ValueError(f"seed must be between 0 and 2**53, got {seed}")
         self._core = _core.Simulation(
             self._scenario._core, seed, operator.index(threads), audit
         )
@@ -388,6 +393,11 @@ class Simulation:
         event.setdefault("date", self.date.isoformat())
         if isinstance(event["date"], datetime.date):
             event["date"] = event["date"].isoformat()
+        for key, value in event.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(
+                    f"apply_shock: {key!r} is {value}; shock parameters must be finite numbers"
+                )
         self._core.apply_shock(json.dumps(event, allow_nan=False))
         self._record({"type": "shock", "day": self.days_done, "event": event})
 
@@ -444,19 +454,19 @@ class Simulation:
             )
         path = os.fspath(path)
         self._core.open_results_file(path, self._scenario["run.flush_every_steps"])
-        self._core.finish_results_file()
-        write_interventions(path, self._interventions)
+        self._core.finish_results_file(json.dumps(self._interventions))
         return path
 
     def close(self) -> None:
-        """Finishes the streamed results file: flush, rename ``out.partial``
-        to ``out``, add the interventions. No-op when not streaming. The
+        """Finishes the streamed results file: flush, add the
+        interventions, rename ``out.partial`` to ``out``. No-op when not streaming. The
         simulation stays usable."""
         if self._out is None:
             return
-        path, self._out = self._out, None
-        self._core.finish_results_file()
-        write_interventions(path, self._interventions)
+        self._out = None
+        # The engine writes the interventions into the file before renaming it
+        # into place: a kill at any moment leaves either no file or a whole one.
+        self._core.finish_results_file(json.dumps(self._interventions))
 
     def __enter__(self) -> Simulation:
         return self
