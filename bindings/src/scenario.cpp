@@ -15,6 +15,7 @@
 
 #include "bindings.hpp"
 #include "core/error.hpp"
+#include "scenario/events.hpp"
 #include "scenario/load.hpp"
 #include "scenario/schema.hpp"
 
@@ -228,6 +229,35 @@ py::list schema_table() {
   return out;
 }
 
+py::list shock_type_table() {
+  py::list out;
+  for (const scenario::ShockType& t : scenario::shock_types()) {
+    py::list params;
+    for (const scenario::ShockParam& p : t.params) {
+      py::dict row;
+      row["name"] = p.spec.path;
+      row["type"] = scenario::type_name(p.spec.type);
+      row["unit"] = p.spec.unit;
+      row["min"] = bound(p.spec.min);
+      row["max"] = bound(p.spec.max);
+      row["default"] = p.spec.default_yaml;
+      row["required"] = p.required;
+      row["help"] = p.spec.help;
+      params.append(row);
+    }
+    py::dict d;
+    d["name"] = t.name;
+    d["help"] = t.help;
+    d["phase_in"] = t.phase_in;
+    d["cumulative"] = t.cumulative;
+    d["at_least_one"] = t.at_least_one;
+    d["requires"] = t.requires_type;
+    d["params"] = params;
+    out.append(d);
+  }
+  return out;
+}
+
 }  // namespace
 
 // Used by simulation.cpp: the validated scenario of a Python Scenario object.
@@ -257,6 +287,13 @@ void register_scenario(py::module_& m) {
           "Resolved value of a parameter, list or section ('' = everything) by key path.")
       .def("paths", &leaf_paths, "Every concrete parameter path, in schema order.")
       .def(
+          "population_overrides",
+          [](const ScenarioHandle& h, std::int64_t consumers) {
+            return scenario::population_overrides(h.resolved, consumers);
+          },
+          py::arg("consumers"),
+          "The 'path=value' overrides of `pfsim run --population N` for this scenario.")
+      .def(
           "to_yaml", [](const ScenarioHandle& h) { return h.resolved.resolved_text; },
           "The fully resolved scenario as YAML (every parameter explicit).")
       .def(
@@ -265,6 +302,10 @@ void register_scenario(py::module_& m) {
       .def_property_readonly("source", [](const ScenarioHandle& h) { return h.source; })
       .def_property_readonly("overrides", [](const ScenarioHandle& h) { return h.overrides; });
 
+  m.def("shock_types", &shock_type_table,
+        "The shock types: one dict per type (name, help, phase_in, cumulative, at_least_one, "
+        "requires, params: one dict per parameter with name, type, unit, min, max, default, "
+        "required, help).");
   m.def("schema", &schema_table,
         "The scenario schema: one dict per parameter (path, type, unit, min, max, default, "
         "help, since); min/max are None when unbounded.");
