@@ -6,11 +6,9 @@ Three seeds of the classroom co-funding scenario and of the baseline at the
 same size (--population 5000), 300 days each (the rule comes on day 258).
 """
 import html.parser
-import json
 import math
 import sys
 
-import numpy as np
 import pytest
 
 from conftest import ROOT, run_pfsim
