@@ -68,8 +68,10 @@ std::vector<std::string> run_overrides(const RunArgs& a) {
   std::vector<std::string> out = a.overrides;
   if (a.population) {
     const Scenario base = scenario::load_file(a.scenario, a.overrides, &indicator_names());
-    for (std::string& o : scenario::population_overrides(base, *a.population)) out.push_back(std::move(o));
-  } else if (const std::string warning = scenario::population_warning(a.overrides); !warning.empty()) {
+    for (std::string& o : scenario::population_overrides(base, *a.population))
+      out.push_back(std::move(o));
+  } else if (const std::string warning = scenario::population_warning(a.overrides);
+             !warning.empty()) {
     std::cerr << "warning: " << warning << '\n';
   }
   return out;
@@ -316,13 +318,14 @@ int run_analysis(const std::vector<std::string>& analysis_args) {
   std::vector<std::filesystem::path> looked;
   const auto root = find_analysis_root(looked);
   if (!root) {
-    std::cerr
-        << "error: pfsim " << command << " needs the analysis package (analysis/__main__.py of the pfsim "
-           "repository), which was not found in:";
+    std::cerr << "error: pfsim " << command
+              << " needs the analysis package (analysis/__main__.py of the pfsim "
+                 "repository), which was not found in:";
     for (const auto& p : looked) std::cerr << ' ' << p.string();
     std::cerr
         << ". Run the pfsim of a build tree inside the repository (e.g. build/bin/pfsim), or run "
-           "`python3 -m analysis " << command << "` with PYTHONPATH=<repo>.\n";
+           "`python3 -m analysis "
+        << command << "` with PYTHONPATH=<repo>.\n";
     return exit_user_error;
   }
 
@@ -419,7 +422,8 @@ int cmd_analysis(const std::string& command, const ReportArgs& a) {
 
 // The options `pfsim headline` shares with `pfsim report`.
 void add_comparison_options(CLI::App* cmd, ReportArgs& a) {
-  cmd->add_option("results", a.results, "Results file(s) (HDF5); several = several seeds")->required();
+  cmd->add_option("results", a.results, "Results file(s) (HDF5); several = several seeds")
+      ->required();
   cmd->add_option("--baseline", a.baseline, "Baseline results file(s) to compare against");
   cmd->add_option("--last-days", a.last_days, "Headline window: mean over the last N days (30)")
       ->check(CLI::Range(1, 36500));
@@ -515,7 +519,8 @@ int main(int argc, char** argv) {
 
   ReportArgs tidy_args;
   CLI::App* tidy = app.add_subcommand(
-      "tidy", "Write results in long form as CSV: run, scenario, seed, date, indicator, value, units");
+      "tidy",
+      "Write results in long form as CSV: run, scenario, seed, date, indicator, value, units");
   tidy->add_option("results", tidy_args.results, "Results file(s) (HDF5)")->required();
   tidy->add_option("--out,-o", tidy_args.out, "CSV file (default: standard output)");
 
@@ -530,8 +535,10 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(run_args);
     if (*validate) {
       // Trigger conditions and look_at name indicators, which only the engine side knows.
-      const Scenario sc = scenario::load_file(validate_path, validate_overrides, &indicator_names());
-      if (const std::string warning = scenario::population_warning(validate_overrides); !warning.empty())
+      const Scenario sc =
+          scenario::load_file(validate_path, validate_overrides, &indicator_names());
+      if (const std::string warning = scenario::population_warning(validate_overrides);
+          !warning.empty())
         std::cerr << "warning: " << warning << '\n';
       std::printf("%s: valid (%lld days from %s, %zu event%s)\n", validate_path.c_str(),
                   static_cast<long long>(sc.run.days), format_iso_date(sc.run.start_date).c_str(), sc.events.size(),

@@ -458,9 +458,11 @@ void read_events(Reporter& report, const Tree& list, const std::string& key_path
     const Tree* enabled = item.is_mapping() ? item.find("enabled") : nullptr;
     if (enabled != nullptr) {
       const std::string path = key_path + "[" + std::to_string(item.index) + "]";
-      const auto v = read_value(report, *std::find_if(event_fields().begin(), event_fields().end(),
-                                                      [](const ParamSpec& f) { return f.path == "enabled"; }),
-                                *enabled, path + ".enabled");
+      const auto v =
+          read_value(report,
+                     *std::find_if(event_fields().begin(), event_fields().end(),
+                                   [](const ParamSpec& f) { return f.path == "enabled"; }),
+                     *enabled, path + ".enabled");
       if (v && !std::get<bool>(*v)) continue;
     }
     items.push_back(&item);

@@ -246,11 +246,13 @@ void read_look_at(Reporter& report, const Tree& node, Scenario& sc) {
                              return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
                            });
     if (!name_like) {
-      report.at(item, path, "expected an indicator name (lower case, digits, _), found " + describe(item));
+      report.at(item, path,
+                "expected an indicator name (lower case, digits, _), found " + describe(item));
       continue;
     }
     if (!seen.insert(item.text).second) {
-      report.at(item, path, "indicator '" + item.text + "' is listed twice in look_at", "list it once");
+      report.at(item, path, "indicator '" + item.text + "' is listed twice in look_at",
+                "list it once");
       continue;
     }
     sc.look_at.push_back(item.text);
@@ -494,14 +496,14 @@ struct Loader {
   void apply_override(Tree& root, const std::string& assignment) {
     const auto eq = assignment.find('=');
     // Each --set is a source of its own, so that its problems keep command-line order.
-    const std::uint32_t src =
-        sources.add("--set", eq == std::string::npos ? std::string() : assignment.substr(eq + 1), false);
+    const std::uint32_t src = sources.add(
+        "--set", eq == std::string::npos ? std::string() : assignment.substr(eq + 1), false);
     const Origin here{src, 0};
-    auto refuse = [&](const std::string& key_path, const std::string& message, const std::string& hint = {}) {
-      report.at(here, key_path, message, hint);
-    };
+    auto refuse = [&](const std::string& key_path, const std::string& message,
+                      const std::string& hint = {}) { report.at(here, key_path, message, hint); };
     if (eq == std::string::npos || eq == 0) {
-      refuse("", "expected PATH=VALUE, found \"" + assignment + "\"", "e.g. --set consumers.count=20000");
+      refuse("", "expected PATH=VALUE, found \"" + assignment + "\"",
+             "e.g. --set consumers.count=20000");
       return;
     }
     const std::string path = assignment.substr(0, eq);
@@ -515,7 +517,8 @@ struct Loader {
     const ParamSpec* spec = find_param(schema_path);
     const bool event_field = segments.size() == 2 && segments[0].name == events_key &&
                              segments[0].indexed && !segments[1].indexed;
-    const bool look_at_field = segments.size() == 1 && segments[0].name == look_at_key && !segments[0].indexed;
+    const bool look_at_field =
+        segments.size() == 1 && segments[0].name == look_at_key && !segments[0].indexed;
     if (!event_field && !look_at_field && (spec == nullptr || spec->type == ParamType::list)) {
       std::vector<std::string> all;
       for (const ParamSpec& p : schema()) all.push_back(p.path);
@@ -528,7 +531,8 @@ struct Loader {
     try {
       value = internal::parse_yaml(sources, src);
     } catch (const UserError& e) {
-      refuse(path, "cannot parse value: " + e.diagnostics().front().message, e.diagnostics().front().hint);
+      refuse(path, "cannot parse value: " + e.diagnostics().front().message,
+             e.diagnostics().front().hint);
       return;
     }
     if (value.kind == Tree::Kind::null) value = Tree::scalar(value_text, Origin{src, 0});
@@ -679,7 +683,8 @@ std::vector<Diagnostic> in_file_order(std::vector<Diagnostic> all) {
       files.push_back(d.where.file);
   auto rank = [&](const Diagnostic& d) {
     if (d.where.line <= 0) return std::tuple<std::size_t, int, int>{files.size(), 0, 0};
-    const auto f = static_cast<std::size_t>(std::find(files.begin(), files.end(), d.where.file) - files.begin());
+    const auto f = static_cast<std::size_t>(std::find(files.begin(), files.end(), d.where.file) -
+                                            files.begin());
     return std::tuple<std::size_t, int, int>{f, d.where.line, d.where.column};
   };
   std::stable_sort(all.begin(), all.end(),
@@ -732,7 +737,8 @@ Scenario load_text(std::string_view yaml_text, const std::string& display_name,
     std::vector<Diagnostic> unknown = check_identifiers(sc, *known_indicators);
     if (!unknown.empty()) {
       std::vector<Diagnostic> all = report.take();
-      if (!all.empty() && all.back().where.line == 0 && all.back().message.find("more problems") != std::string::npos)
+      if (!all.empty() && all.back().where.line == 0 &&
+          all.back().message.find("more problems") != std::string::npos)
         all.pop_back();  // recounted below
       for (Diagnostic& d : unknown) all.push_back(std::move(d));
       throw UserError(in_file_order(std::move(all)));
@@ -781,8 +787,9 @@ std::vector<std::string> population_overrides(const Scenario& sc, std::int64_t c
                " SMEs, more than smes.count allows (" + internal::format_number(smes->max) + ")",
            "choose a smaller population");
   if (new_scale < scale->min || new_scale > scale->max)
-    refuse("population " + std::to_string(consumers) + " needs run.scale = " +
-               internal::format_number(new_scale) + ", outside its range" + internal::range_text(*scale),
+    refuse("population " + std::to_string(consumers) +
+               " needs run.scale = " + internal::format_number(new_scale) + ", outside its range" +
+               internal::range_text(*scale),
            new_scale < scale->min ? "the scenario's real population is smaller than that: lower N"
                                   : "raise N");
   return {"consumers.count=" + std::to_string(consumers), "smes.count=" + std::to_string(new_smes),

@@ -405,7 +405,8 @@ std::string schema_json() {
              "(when).\", "
           << "\"maxItems\": " << max_events << ", \"items\": " << event_json() << "}"
           << ", \"look_at\": {\"type\": \"array\", \"description\": \"Indicators that answer the "
-             "scenario's question (reports show these first).\", \"maxItems\": 64, \"uniqueItems\": "
+             "scenario's question (reports show these first).\", \"maxItems\": 64, "
+             "\"uniqueItems\": "
              "true, \"items\": {\"type\": \"string\", \"pattern\": \"^[a-z0-9_]+$\"}}";
     }
     o << "{\"type\": \"object\", \"additionalProperties\": false, \"properties\": {" << props.str()

@@ -52,7 +52,8 @@ TEST_CASE("look_at: a list of indicator names, kept in the resolved text") {
   CHECK(scenario::load_text("look_at: [consumption]\n", "t.yaml", {"look_at=[platform_equity]"})
             .look_at == std::vector<std::string>{"platform_equity"});
 
-  const std::string e = errors_of("look_at: [consumptoin, consumption, consumption, 3 x]\n", {}, &known);
+  const std::string e =
+      errors_of("look_at: [consumptoin, consumption, consumption, 3 x]\n", {}, &known);
   CHECK(e == lines({"t.yaml:1:11: look_at[0]: unknown indicator 'consumptoin' in look_at (did you "
                     "mean 'consumption'?)",
                     "t.yaml:1:37: look_at[2]: indicator 'consumption' is listed twice in look_at "
@@ -92,23 +93,25 @@ events:
 }
 
 TEST_CASE("enabled: false removes an event, also one inherited by id") {
-  const fs::path dir = fs::temp_directory_path() / ("pfsim_usability_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("pfsim_usability_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   std::ofstream(dir / "base.yaml") << R"(run: {start_date: 2020-01-01, days: 400}
 events:
   - {id: cut, date: 2020-02-01, type: policy_rate, rate: 0.03}
   - {id: fine, date: 2020-03-01, type: antitrust_fine, yuan: 1e9}
 )";
-  std::ofstream(dir / "child.yaml") << "extends: base.yaml\nevents:\n  - {id: cut, enabled: false}\n"
-                                       "  - {date: 2020-04-01, type: ipo_halt, enabled: false}\n"
-                                       "  - {date: 2020-05-01, type: policy_rate, rate: 0.02, enabled: true}\n";
+  std::ofstream(dir / "child.yaml")
+      << "extends: base.yaml\nevents:\n  - {id: cut, enabled: false}\n"
+         "  - {date: 2020-04-01, type: ipo_halt, enabled: false}\n"
+         "  - {date: 2020-05-01, type: policy_rate, rate: 0.02, enabled: true}\n";
   const Scenario sc = scenario::load_file((dir / "child.yaml").string());
   REQUIRE(sc.events.size() == 2);
   CHECK(sc.events[0].id == "fine");
   CHECK(sc.events[1].number("rate") == 0.02);
   CHECK(sc.resolved_text.find("enabled") == std::string::npos);
-  CHECK(errors_of("events:\n  - {date: 2019-02-01, type: ipo_halt, enabled: maybe}\n").find(
-            "events[0].enabled: expected true or false") != std::string::npos);
+  CHECK(errors_of("events:\n  - {date: 2019-02-01, type: ipo_halt, enabled: maybe}\n")
+            .find("events[0].enabled: expected true or false") != std::string::npos);
   fs::remove_all(dir);
 }
 
@@ -136,19 +139,20 @@ TEST_CASE("--population N scales the SMEs with the consumers and run.scale inver
       "run: {scale: 10000}\nconsumers: {count: 100000}\nsmes: {count: 10000}\n", "t.yaml");
   CHECK(scenario::population_overrides(sc, 20000) ==
         std::vector<std::string>{"consumers.count=20000", "smes.count=2000", "run.scale=50000"});
-  CHECK(scenario::population_overrides(sc, 3) ==
-        std::vector<std::string>{"consumers.count=3", "smes.count=1", "run.scale=333333333.3333333"});
+  CHECK(
+      scenario::population_overrides(sc, 3) ==
+      std::vector<std::string>{"consumers.count=3", "smes.count=1", "run.scale=333333333.3333333"});
   CHECK_THROWS_AS((void)scenario::population_overrides(sc, 0), UserError);
   const Scenario small = scenario::load_text("run: {scale: 1}\n", "t.yaml");
   CHECK_THROWS_WITH_AS((void)scenario::population_overrides(small, small.consumers.count * 2),
                        doctest::Contains("run.scale"), UserError);
 
-  CHECK(scenario::population_warning({"consumers.count=20000"}).find(
-            "without smes.count and run.scale") != std::string::npos);
-  CHECK(scenario::population_warning({"consumers.count=20000", "smes.count=2000"}).find(
-            "--population") != std::string::npos);
-  CHECK(scenario::population_warning(
-            {"consumers.count=20000", "smes.count=2000", "run.scale=50000"})
-            .empty());
+  CHECK(scenario::population_warning({"consumers.count=20000"})
+            .find("without smes.count and run.scale") != std::string::npos);
+  CHECK(scenario::population_warning({"consumers.count=20000", "smes.count=2000"})
+            .find("--population") != std::string::npos);
+  CHECK(
+      scenario::population_warning({"consumers.count=20000", "smes.count=2000", "run.scale=50000"})
+          .empty());
   CHECK(scenario::population_warning({"run.days=30"}).empty());
 }

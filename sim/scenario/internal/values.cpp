@@ -82,10 +82,12 @@ std::string did_you_mean(std::string_view key, const std::vector<std::string>& c
     }
   }
   if (best.empty() && key.size() >= 4) {
-    // "data_sharing" for "data_sharing_mandate": a unique candidate holding the key (or held in it).
+    // "data_sharing" for "data_sharing_mandate": a unique candidate holding the key (or held in
+    // it).
     std::size_t found = 0;
     for (const std::string& c : candidates) {
-      if (c.find(key) != std::string::npos || (c.size() >= 4 && key.find(c) != std::string_view::npos)) {
+      if (c.find(key) != std::string::npos ||
+          (c.size() >= 4 && key.find(c) != std::string_view::npos)) {
         best = c;
         ++found;
       }
@@ -94,7 +96,8 @@ std::string did_you_mean(std::string_view key, const std::vector<std::string>& c
   }
   if (!best.empty()) return "did you mean '" + best + "'?";
   // A long list helps nobody in a one-line message.
-  if (candidates.size() > 12) return "`pfsim schema` lists the " + std::string(noun) + " allowed here";
+  if (candidates.size() > 12)
+    return "`pfsim schema` lists the " + std::string(noun) + " allowed here";
   std::string all;
   for (const std::string& c : candidates) all += (all.empty() ? "" : ", ") + c;
   return "allowed " + std::string(noun) + " here: " + all;
@@ -143,11 +146,12 @@ std::optional<Value> read_value(Reporter& report, const ParamSpec& spec, const T
                                ? "NaN and infinity are not allowed"
                                : "";
         double pct = 0;
-        if (text.size() > 1 && text.back() == '%' && parse_double(text.substr(0, text.size() - 1), pct) &&
-            std::isfinite(pct))
+        if (text.size() > 1 && text.back() == '%' &&
+            parse_double(text.substr(0, text.size() - 1), pct) && std::isfinite(pct))
           hint = "write shares as fractions: " + format_number(pct / 100) + " for " + text;
         report.at(node, key_path,
-                  "expected a finite number" + range_text(spec) + ", found " + describe(node), hint);
+                  "expected a finite number" + range_text(spec) + ", found " + describe(node),
+                  hint);
         return std::nullopt;
       }
       if (v < spec.min || v > spec.max) {
