@@ -141,9 +141,13 @@ def _series(ds: xr.Dataset, name: str, panel: Panel, values: np.ndarray | None =
         if _sparse(y):
             # A rolling window would drop to 0 whenever it misses the booking day (every
             # 31-day month): use the mean per day over each calendar month instead.
-            months = pd.Series(y, index=pd.DatetimeIndex(ds["date"].values)).resample("MS")
-            per_day = months.sum(min_count=1) / months.count().clip(lower=1)
-            y = per_day.reindex(pd.DatetimeIndex(ds["date"].values), method="ffill").to_numpy()
+            # A month with no booking yet (the run's last, unfinished one) carries the previous month.
+            series = pd.Series(y, index=pd.DatetimeIndex(ds["date"].values))
+            months = series.resample("MS")
+            per_day = (months.sum(min_count=1) / months.count().clip(lower=1)).where(
+                series.ne(0).resample("MS").sum() > 0
+            )
+            y = per_day.ffill().reindex(series.index, method="ffill").to_numpy()
         else:
             y = pd.Series(y).rolling(panel.smooth, min_periods=1).mean().to_numpy()
     return y

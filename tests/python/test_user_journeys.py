@@ -6,9 +6,11 @@ Three seeds of the classroom co-funding scenario and of the baseline at the
 same size (--population 5000), 300 days each (the rule comes on day 258).
 """
 import html.parser
+import json
 import math
 import sys
 
+import numpy as np
 import pytest
 
 from conftest import ROOT, run_pfsim
@@ -206,3 +208,82 @@ def test_validate_reports_everything_in_one_pass(pfsim_exe, tmp_path):
         assert expected in err, err
     assert "outside the run" not in err
     assert err.count("error:") == 6, err
+
+
+# ---------------------------------------------------------------- figure bugs (synthetic runs)
+
+
+def _synthetic(seed=1, days=400, name="cofunding"):
+    import pandas as pd
+    import xarray as xr
+
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2019-01-01", periods=days, freq="D").values
+    month_end = pd.DatetimeIndex(dates).is_month_end
+    rule = np.where(np.arange(days) >= 300, 0.3, 0.02)
+
+    def var(values, units):
+        return xr.DataArray(np.asarray(values, float), dims=("date",), attrs={"units": units, "description": ""})
+
+    data = {
+        "platform_own_funding_share": var(rule * 0.9 + rng.normal(0, 0.001, days), "1"),
+        "policy_own_funding_share": var(rule, "1"),
+        "platform_revenue_credit": var(np.where(month_end, 3e9 + rng.normal(0, 1e8, days), 0.0), "RMB/day"),
+        "platform_revenue_total": var(np.where(month_end, 9e9, 0.0), "RMB/day"),
+        "fund_confidence": var(1 - np.where(np.arange(days) == 200, 3e-4, 0.0), "1"),
+        "platform_leverage": var(np.full(days, 2.0), "1"),
+        "bank_failures": var(np.where(np.arange(days) == 250, 1.0, 0.0), "count/day"),
+        "bank_resolution_cost": var(np.where(np.arange(days) == 250, 5e9, 0.0), "RMB/day"),
+    }
+    events = json.dumps([{"date": "2019-10-28", "type": "cofunding_floor", "parameters": "{}", "condition": ""}])
+    return xr.Dataset(data, coords={"date": dates},
+                      attrs={"scenario": name, "seed": seed, "events": events, "scenario_yaml": f"run: {{name: {name}}}\n"})
+
+
+def test_figure_bugs_are_fixed():
+    from analysis import figures
+    from analysis.report import _mean_run, _scale
+
+    runs = [_synthetic(s) for s in SEEDS]
+    bases = [_synthetic(s, name="baseline") for s in SEEDS]
+    main, base = _mean_run(runs), _mean_run(bases)
+
+    fig = pa.credit_by_funder(main, baseline=base)
+    share = next(a for a in fig.axes if a.get_gid() == "panel:share")
+    # the rule line follows the policy series (0.02 → 0.3), not the fixed parameter
+    rule = next(ln for ln in share.get_lines() if ln.get_gid() == "reference")
+    assert min(rule.get_ydata()) == pytest.approx(2.0) and max(rule.get_ydata()) == pytest.approx(30.0)
+    # three seeds: a band around the mean; the baseline named once
+    assert any(c.get_gid() == "band:platform_own_funding_share" for c in share.collections)
+    labels = [t.get_text() for t in share.get_legend().get_texts()]
+    assert "baseline (mean of 3 seeds)" in labels and not any("baseline (baseline" in t for t in labels)
+    assert share.get_legend().get_texts()[0].get_fontsize() >= 9
+    # events labelled, warm-up marked
+    assert any(t.get_gid() == "event-label" and "cofunding_floor" in t.get_text() for t in share.texts)
+    assert any(p.get_gid() == "warmup" for p in share.patches)
+
+    plat = pa.platform_finances(main)
+    rev = next(a for a in plat.axes if a.get_gid() == "panel:revenue")
+    credit = next(ln for ln in rev.get_lines() if ln.get_gid() == "platform_revenue_credit")
+    y = np.asarray(credit.get_ydata())[31:]  # after the first month end
+    assert (y > 0).all(), "a 30-day rolling mean of a month-end flow drops to 0 in 31-day months"
+
+    funds = pa.fund_flows(main)
+    conf = next(a for a in funds.axes if a.get_gid() == "panel:confidence")
+    lo, hi = conf.get_ylim()
+    assert lo <= 0 and hi >= 100  # a 0.03% dip is not drawn as a crash
+
+    cont = pa.contagion(main)
+    failures = next(a for a in cont.axes if a.get_gid() == "panel:failures")
+    cost = next(a for a in cont.axes if a.get_gid() == "panel:resolution")
+    assert "/day" not in failures.get_ylabel() and "/day" not in cost.get_ylabel()
+
+    # leverage 2.0 is "2 ×", a share stays in %
+    assert _scale("1", 2.0, share=False) == (1.0, "×")
+    assert _scale("1", 0.3, share=True) == (100.0, "%")
+    table = pa.headline_effects(runs, indicators=["platform_leverage", "platform_own_funding_share"])
+    assert table.loc["platform_leverage", "interval_scale"] == "log"
+    assert table.loc["platform_own_funding_share", "interval_scale"] == "logit"
+    page = pa.build_report(runs, figures=["platform_finances"], indicators=["platform_leverage"])
+    row = page.split('data-indicator="platform_leverage"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>×</td>" in row and "200" not in row
