@@ -44,7 +44,7 @@ TEST_CASE("look_at: a list of indicator names, kept in the resolved text") {
   CHECK(sc.look_at == std::vector<std::string>{"consumption", "platform_equity"});
   REQUIRE(sc.look_at_where.size() == 2);
   CHECK(sc.look_at_where[1].line == 1);
-  CHECK(sc.look_at_where[1].column == 23);
+  CHECK(sc.look_at_where[1].column == 24);
   const Scenario again = scenario::load_text(sc.resolved_text, "resolved.yaml");
   CHECK(again.look_at == sc.look_at);
   CHECK(again.resolved_text == sc.resolved_text);
@@ -75,9 +75,9 @@ events:
 )";
   const std::string e = errors_of(text, {}, &known);
   CHECK(e.find("t.yaml:2:20: consumers.count: value -5 is out of range") == 0);
-  CHECK(e.find("t.yaml:4:12: events[0].when: unknown indicator 'consumer_dpd90_ratoi' in the "
+  CHECK(e.find("t.yaml:4:13: events[0].when: unknown indicator 'consumer_dpd90_ratoi' in the "
                "condition (did you mean 'consumer_dpd90_ratio'?)") != std::string::npos);
-  CHECK(e.find("t.yaml:6:11: events[2].date: a second 'cofunding_floor' event on 2020-03-01") !=
+  CHECK(e.find("t.yaml:6:12: events[2].date: a second 'cofunding_floor' event on 2020-03-01") !=
         std::string::npos);
   // without the indicator names the loader cannot know them (the engine checks them later)
   CHECK(errors_of(text).find("ratoi") == std::string::npos);
@@ -117,7 +117,7 @@ events:
 
 TEST_CASE("unknown shock types get a suggestion, in the words of shock types") {
   CHECK(errors_of("events:\n  - {date: 2019-02-01, type: data_sharing, shared_fraction: 0.5}\n") ==
-        "t.yaml:2:35: events[0].type: unknown shock type 'data_sharing' (did you mean "
+        "t.yaml:2:30: events[0].type: unknown shock type 'data_sharing' (did you mean "
         "'data_sharing_mandate'?)");
   const std::string e = errors_of("events:\n  - {date: 2019-02-01, type: zzz}\n");
   CHECK(e.find("shock types") != std::string::npos);
@@ -126,10 +126,10 @@ TEST_CASE("unknown shock types get a suggestion, in the words of shock types") {
 
 TEST_CASE("a percentage where a share is expected gets 'write 0.4'") {
   CHECK(errors_of("events:\n  - {date: 2019-02-01, type: cofunding_floor, share: 40}\n") ==
-        "t.yaml:2:56: events[0].share: value 40 is out of range: expected a number between 0 and "
+        "t.yaml:2:54: events[0].share: value 40 is out of range: expected a number between 0 and "
         "1 (share) (write shares as fractions: 0.4 for 40%)");
   CHECK(errors_of("events:\n  - {date: 2019-02-01, type: cofunding_floor, share: 40%}\n") ==
-        "t.yaml:2:56: events[0].share: expected a finite number between 0 and 1, found \"40%\" "
+        "t.yaml:2:54: events[0].share: expected a finite number between 0 and 1, found \"40%\" "
         "(write shares as fractions: 0.4 for 40%)");
   CHECK(errors_of("platform: {own_funding_share: 30}\n").find("0.3 for 30%") != std::string::npos);
 }

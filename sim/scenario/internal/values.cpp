@@ -156,7 +156,7 @@ std::optional<Value> read_value(Reporter& report, const ParamSpec& spec, const T
       }
       if (v < spec.min || v > spec.max) {
         // `share: 40` meant 40%: a fraction was expected.
-        const bool percent = spec.max <= 1 && v > 1 && v <= 100;
+        const bool percent = spec.max <= 1 && v >= 2 && v <= 100;
         report.at(node, key_path, out_of_range(text, "a number", spec),
                   percent ? "write shares as fractions: " + format_number(v / 100) + " for " +
                                 format_number(v) + "%"
