@@ -108,7 +108,7 @@ def check_comparable(results, baseline) -> None:
         if a_first != b_first:
             problems.append(f"first day {a_first} vs {b_first} in {src}")
         if a_days != b_days:
-            problems.append(f"{a_days} days vs {b_days} in {src}")
+            problems.append(f"{a_days} days vs {b_days} days in {src}")
         for key, value in a_size.items():
             other = b_size.get(key)
             if value is not None and other is not None and float(value) != float(other):
