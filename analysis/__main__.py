@@ -64,9 +64,9 @@ def main(argv=None) -> int:
                 from . import FIGURES
 
                 figures = [f.strip() for f in args.figures.split(",") if f.strip()]
-                unknown = [f for f in figures if f not in FIGURES]
+                unknown = [f for f in figures if f not in FIGURES and f != "look_at"]
                 if unknown:
-                    raise ValueError(f"--figures: unknown {', '.join(unknown)} (known: {', '.join(FIGURES)})")
+                    raise ValueError(f"--figures: unknown {', '.join(unknown)} (known: look_at, {', '.join(FIGURES)})")
             build_report(
                 args.results,
                 args.baseline,
@@ -78,12 +78,13 @@ def main(argv=None) -> int:
                 indicators=indicators,
                 window=args.window,
                 allow_mismatch=args.allow_mismatch,
+                strict=True,
             )
             print(f"wrote {args.out}", file=sys.stderr)
         elif args.command == "headline":
             table = headline_effects(
                 args.results, args.baseline, last_days=args.last_days, indicators=indicators,
-                allow_mismatch=args.allow_mismatch,
+                allow_mismatch=args.allow_mismatch, strict=True,
             )
             if args.csv:
                 table.to_csv(sys.stdout)

@@ -254,6 +254,7 @@ def headline_effects(
     stat: str = "mean",
     level: float = 0.95,
     allow_mismatch: bool = False,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """The headline-effects table: each indicator over the last ``last_days``
     days, for a scenario against a baseline, with seeds → mean and CI.
@@ -261,7 +262,8 @@ def headline_effects(
     The rows are ``indicators`` if given, else the scenario's ``look_at:``
     list followed by :data:`HEADLINE_INDICATORS` (those the files have).
     A baseline of other dates, length, scale or agent counts raises
-    :class:`MismatchError` unless ``allow_mismatch``.
+    :class:`MismatchError` unless ``allow_mismatch``. Named ``indicators``
+    the files lack are left out, or refused (``ValueError``) when ``strict``.
 
     Intervals respect the quantity's range (:func:`value_range`): log scale
     for quantities that are never negative, logit scale for shares, natural
@@ -306,12 +308,12 @@ def headline_effects(
     else:
         indicators = list(indicators)
         unknown = [n for n in indicators if n not in available]
-        if unknown:
+        if unknown and strict:
             raise ValueError(
                 f"indicators not recorded in the results: {', '.join(unknown)}"
                 + (" (and the baseline)" if bsets else "")
             )
-        names = indicators
+        names = [n for n in indicators if n in available]
 
     def _attr(name, key):
         for ds in sets + bsets:

@@ -210,6 +210,7 @@ def build_report(
     dpi: int = 90,
     window: int | None = None,
     allow_mismatch: bool = False,
+    strict: bool = False,
 ) -> str:
     """Builds the HTML report and returns it (and writes it to ``out`` if given).
 
@@ -223,11 +224,13 @@ def build_report(
         indicators: headline-table rows (default: the scenario's ``look_at:``
             list, then :data:`analysis.HEADLINE_INDICATORS`, those the files have).
             The first figure ("Look at") draws these, or the ``look_at`` list.
-        figures: names from :data:`analysis.FIGURES` to include (default all).
+        figures: names from :data:`analysis.FIGURES` to include, and
+            ``"look_at"`` (default: all of them).
         window: also draw the look-at indicators over ``window`` days either
             side of each event (one figure per event date).
         allow_mismatch: compare with a baseline of other dates, length, scale
             or agent counts (else :class:`analysis.compare.MismatchError`).
+        strict: refuse ``indicators`` the files lack (``ValueError``).
         image_format: ``"png"`` (base64 ``<img>``) or ``"svg"`` (inline ``<svg>``).
         dpi: PNG resolution.
     """
@@ -243,7 +246,7 @@ def build_report(
     if indicators is not None:
         indicators = list(indicators)
     table = headline_effects(
-        sets, bsets or None, indicators=indicators, last_days=last_days, allow_mismatch=allow_mismatch
+        sets, bsets or None, indicators=indicators, last_days=last_days, allow_mismatch=allow_mismatch, strict=strict
     )
     focus = indicators if indicators is not None else look_at(sets)
     main = _mean_run(sets)
@@ -303,7 +306,7 @@ def build_report(
         "zero). Vertical lines: events, labelled with their type.</p>"
     )
     focus_present = [n for n in focus if n in main.data_vars]
-    if focus_present:
+    if focus_present and (figures is None or "look_at" in figures):
         fig = plot_indicators(main, focus_present, baseline=base, title="Look at")
         parts.append(
             figure_html(fig, "look_at", "The scenario's look_at indicators", image_format=image_format, dpi=dpi,
@@ -322,7 +325,7 @@ def build_report(
                 figure_html(fig, f"window-{k}", f"Around the event(s) of {day} (±{span} days)",
                             image_format=image_format, dpi=dpi)
             )
-    chosen = list(figures) if figures is not None else list(FIGURES)
+    chosen = [f for f in figures if f != "look_at"] if figures is not None else list(FIGURES)
     for key in chosen:
         fn, fig_title = FIGURES[key]
         fig = fn(main, baseline=base)

@@ -72,6 +72,8 @@ std::vector<std::string> run_overrides(const RunArgs& a) {
       out.push_back(std::move(o));
   } else if (const std::string warning = scenario::population_warning(a.overrides);
              !warning.empty()) {
+    // Warned only for a scenario that loads (bad input gets its errors alone).
+    (void)scenario::load_file(a.scenario, a.overrides, &indicator_names());
     std::cerr << "warning: " << warning << '\n';
   }
   return out;

@@ -800,6 +800,7 @@ std::string population_warning(const std::vector<std::string>& overrides) {
   const std::array<std::string, 3> paths{"consumers.count", "smes.count", "run.scale"};
   std::vector<std::string> changed;
   for (const std::string& o : overrides) {
+    if (o.find('=') == std::string::npos) continue;  // malformed: reported by the loader
     const std::string path = o.substr(0, o.find('='));
     if (std::find(paths.begin(), paths.end(), path) != paths.end() &&
         std::find(changed.begin(), changed.end(), path) == changed.end())

@@ -71,8 +71,8 @@ LOOK_AT = [
 
 def test_report_defaults_to_the_scenarios_look_at_list(runs, tmp_path):
     out = tmp_path / "r.html"
-    run_pfsim("report", *runs["shock"], "--baseline", *runs["baseline"], "-o", out, "--figures", "bank_capital",
-              "--svg", timeout=600)
+    run_pfsim("report", *runs["shock"], "--baseline", *runs["baseline"], "-o", out, "--figures",
+              "look_at,bank_capital", "--svg", timeout=600)
     page = _rows(out)
     assert page.rows[: len(LOOK_AT)] == LOOK_AT
     assert page.look_at == LOOK_AT

@@ -225,8 +225,8 @@ def _override_error(err: Exception, path: str) -> Exception:
         d = dict(d)
         if d.get("file") in ("--set", "--population"):
             d["file"], d["line"], d["column"] = "<Scenario>", 0, 0
-            d["key_path"] = f"scenario[{(d.get('key_path') or path)!r}]"
-            where = d["key_path"]
+            d["key_path"] = d.get("key_path") or path
+            where = f"scenario[{d['key_path']!r}]"
         else:
             where = f"{d['file']}:{d['line']}:{d['column']}: {d['key_path']}" if d.get("line") else d["key_path"]
         diagnostics.append(d)

@@ -85,23 +85,24 @@ def _python_shaped(err: Exception, what: str) -> Exception:
     shock was checked in."""
     import re
 
-    diagnostics = []
+    diagnostics, lines = [], []
     for d in getattr(err, "diagnostics", ()):
         d = dict(d)
         key = d.get("key_path", "")
         m = re.match(r"^events\[\d+\](?:\.(.+))?$", key)
         if d.get("file") == "<apply_shock>" or m:
-            d["file"], d["line"], d["column"] = what, 0, 0
-            d["key_path"] = f"{what}[{m.group(1)!r}]" if m and m.group(1) else (what if m or not key else key)
+            # key_path: the dict key ("" for the whole shock); the message: shock['key']
+            d["file"], d["line"], d["column"] = "<apply_shock>", 0, 0
+            d["key_path"] = m.group(1) or "" if m else ""
+            where = f"{what}[{d['key_path']!r}]" if d["key_path"] else what
+        elif d.get("line"):
+            where = f"{d['file']}:{d['line']}:{d['column']}: {key}"
+        else:
+            where = key or d.get("file", "")
         diagnostics.append(d)
+        lines.append(f"{where}: {d['message']}" + (f" ({d['hint']})" if d.get("hint") else ""))
     if not diagnostics:
         return err
-    lines = []
-    for d in diagnostics:
-        where = d["key_path"] or d["file"]
-        if d["file"] not in (what, "") and d["line"]:
-            where = f"{d['file']}:{d['line']}:{d['column']}: {d['key_path']}"
-        lines.append(f"{where}: {d['message']}" + (f" ({d['hint']})" if d.get("hint") else ""))
     new = type(err)("\n".join(lines))
     new.diagnostics = diagnostics
     return new
