@@ -15,6 +15,7 @@
 
 #include "bindings.hpp"
 #include "core/error.hpp"
+#include "indicators/indicators.hpp"
 #include "scenario/events.hpp"
 #include "scenario/load.hpp"
 #include "scenario/schema.hpp"
@@ -33,6 +34,17 @@ struct ScenarioHandle {
   Scenario resolved;                   // text + overrides, validated
 };
 
+// Names in `when:` conditions and `look_at:` are checked with everything else,
+// as `pfsim validate` does.
+const std::vector<std::string>* indicator_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const indicators::Indicator& ind : indicators::table()) out.emplace_back(ind.name);
+    return out;
+  }();
+  return &names;
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream buf;
@@ -50,7 +62,7 @@ std::string read_text(const std::string& path) {
 ScenarioHandle from_file(const std::string& path, const std::vector<std::string>& overrides) {
   ScenarioHandle h;
   // load_file gives the CLI's messages for a missing, unreadable or huge file.
-  h.resolved = scenario::load_file(path, overrides);
+  h.resolved = scenario::load_file(path, overrides, indicator_names());
   h.text = read_text(path);
   h.source = path;
   h.overrides = overrides;
@@ -60,7 +72,7 @@ ScenarioHandle from_file(const std::string& path, const std::vector<std::string>
 ScenarioHandle from_text(const std::string& text, const std::string& source,
                          const std::vector<std::string>& overrides) {
   ScenarioHandle h;
-  h.resolved = scenario::load_text(text, source, overrides);
+  h.resolved = scenario::load_text(text, source, overrides, indicator_names());
   h.text = text;
   h.source = source;
   h.overrides = overrides;
@@ -76,7 +88,7 @@ void set_override(ScenarioHandle& h, const std::string& path, const std::string&
   for (const std::string& o : h.overrides)
     if (override_path(o) != path) next.push_back(o);
   next.push_back(path + "=" + value_text);
-  h.resolved = scenario::load_text(h.text, h.source, next);  // throws; h unchanged then
+  h.resolved = scenario::load_text(h.text, h.source, next, indicator_names());  // throws; h unchanged then
   h.overrides = std::move(next);
 }
 

@@ -76,3 +76,14 @@ def test_set_population_keeps_the_economy():
     with pytest.raises(pfsim.ScenarioError, match=r"scenario\['consumers.count'\].*out of range"):
         sc.set_population(0)
     assert sc["consumers.count"] == 20_000  # unchanged on error
+
+
+def test_scenario_checks_indicator_names_in_one_pass():
+    text = "look_at: [consumptoin]\nconsumers: {count: -1}\n"
+    with pytest.raises(pfsim.ScenarioError) as err:
+        pfsim.Scenario.from_yaml(text)
+    messages = [d["message"] for d in err.value.diagnostics]
+    assert any("unknown indicator 'consumptoin' in look_at" in m for m in messages)
+    assert any("out of range" in m for m in messages)
+    sc = pfsim.Scenario.from_yaml("look_at: [consumption]\n")
+    assert "look_at:\n  - consumption" in sc.to_yaml()
