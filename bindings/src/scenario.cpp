@@ -88,7 +88,8 @@ void set_override(ScenarioHandle& h, const std::string& path, const std::string&
   for (const std::string& o : h.overrides)
     if (override_path(o) != path) next.push_back(o);
   next.push_back(path + "=" + value_text);
-  h.resolved = scenario::load_text(h.text, h.source, next, indicator_names());  // throws; h unchanged then
+  h.resolved =
+      scenario::load_text(h.text, h.source, next, indicator_names());  // throws; h unchanged then
   h.overrides = std::move(next);
 }
 
