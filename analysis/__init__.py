@@ -20,7 +20,17 @@ See ``docs/analysis.md``.
 """
 
 from ._cli import PfsimError, downscale, find_pfsim, find_scenario, has_subcommand, repo_root, resolve, run_scenario
-from .compare import HEADLINE_INDICATORS, compare, difference, headline_effects, ratio, window_summary
+from .compare import (
+    HEADLINE_INDICATORS,
+    MismatchError,
+    check_comparable,
+    compare,
+    difference,
+    headline_effects,
+    look_at,
+    ratio,
+    window_summary,
+)
 from .contagion import (
     core_periphery_network,
     debtrank,
@@ -74,6 +84,9 @@ __all__ = [
     "compare",
     "window_summary",
     "headline_effects",
+    "look_at",
+    "check_comparable",
+    "MismatchError",
     "mean_ci",
     "seed_bands",
     # figures

@@ -1,6 +1,7 @@
 """Command line: ``python3 -m analysis report RESULTS.h5 [--baseline B.h5] -o report.html``.
 
-``pfsim report`` calls exactly this entry point with the same arguments.
+``pfsim report``, ``pfsim headline`` and ``pfsim tidy`` call exactly this
+entry point with the same arguments (and work from any folder).
 Other subcommands: ``headline`` (the headline-effects table as text or CSV)
 and ``tidy`` (results in long form as CSV). Exit codes: 0 success, 2 bad input.
 """
@@ -23,12 +24,19 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--last-days", type=int, default=30, help="headline window: mean over the last N days (30)")
     r.add_argument("--svg", action="store_true", help="embed figures as inline SVG instead of PNG")
     r.add_argument("--figures", default=None, help="comma-separated figure names (default: all; see analysis.FIGURES)")
+    r.add_argument("--window", type=int, default=None, metavar="DAYS",
+                   help="also draw the look_at indicators DAYS either side of each event")
 
     h = sub.add_parser("headline", help="print the headline-effects table")
     h.add_argument("results", nargs="+")
     h.add_argument("--baseline", nargs="+", default=None, metavar="B.h5")
     h.add_argument("--last-days", type=int, default=30)
     h.add_argument("--csv", action="store_true", help="CSV instead of a text table")
+    for q in (r, h):
+        q.add_argument("--indicators", default=None,
+                       help="comma-separated indicators (default: the scenario's look_at, then the standard list)")
+        q.add_argument("--allow-mismatch", action="store_true",
+                       help="compare with a baseline of other dates, length, scale or agent counts")
 
     t = sub.add_parser("tidy", help="write results in long form (run, scenario, seed, date, indicator, value, units)")
     t.add_argument("results", nargs="+")
@@ -44,16 +52,21 @@ def main(argv=None) -> int:
     matplotlib.use("Agg")
     from . import build_report, headline_effects, to_tidy
 
+    indicators = None
+    if getattr(args, "indicators", None):
+        indicators = [n.strip() for n in args.indicators.split(",") if n.strip()]
     try:
+        if getattr(args, "window", None) is not None and args.window < 1:
+            raise ValueError("--window: expected a number of days ≥ 1")
         if args.command == "report":
             figures = None
             if args.figures:
                 from . import FIGURES
 
                 figures = [f.strip() for f in args.figures.split(",") if f.strip()]
-                unknown = [f for f in figures if f not in FIGURES]
+                unknown = [f for f in figures if f not in FIGURES and f != "look_at"]
                 if unknown:
-                    raise ValueError(f"--figures: unknown {', '.join(unknown)} (known: {', '.join(FIGURES)})")
+                    raise ValueError(f"--figures: unknown {', '.join(unknown)} (known: look_at, {', '.join(FIGURES)})")
             build_report(
                 args.results,
                 args.baseline,
@@ -62,10 +75,17 @@ def main(argv=None) -> int:
                 last_days=args.last_days,
                 image_format="svg" if args.svg else "png",
                 figures=figures,
+                indicators=indicators,
+                window=args.window,
+                allow_mismatch=args.allow_mismatch,
+                strict=True,
             )
             print(f"wrote {args.out}", file=sys.stderr)
         elif args.command == "headline":
-            table = headline_effects(args.results, args.baseline, last_days=args.last_days)
+            table = headline_effects(
+                args.results, args.baseline, last_days=args.last_days, indicators=indicators,
+                allow_mismatch=args.allow_mismatch, strict=True,
+            )
             if args.csv:
                 table.to_csv(sys.stdout)
             else:

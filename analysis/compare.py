@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .results import ResultsLike, as_dataset, as_datasets, to_tidy
-from .stats import mean_ci, t_quantile, window_stat
+from .results import ResultsLike, as_dataset, as_datasets, to_tidy, yaml_value
+from .stats import INTERVAL_NOTE, interval_scale, mean_ci, t_quantile, window_stat
 
 __all__ = [
     "HEADLINE_INDICATORS",
@@ -18,6 +18,10 @@ __all__ = [
     "compare",
     "window_summary",
     "headline_effects",
+    "look_at",
+    "MismatchError",
+    "check_comparable",
+    "value_range",
 ]
 
 # Indicators shown in headline tables by default, in this order. Only names:
@@ -49,6 +53,96 @@ HEADLINE_INDICATORS: tuple[str, ...] = (
     "money_supply",
     "unemployment_rate",
 )
+
+
+def look_at(results) -> list[str]:
+    """The scenario's ``look_at:`` list (the indicators that answer its
+    question), read from the resolved scenario text of the first run; [] when
+    it has none."""
+    sets = as_datasets(results)
+    text = sets[0].attrs.get("scenario_yaml") if sets else None
+    names = yaml_value(text, "look_at") if isinstance(text, str) else None
+    return [str(n) for n in names] if isinstance(names, list) else []
+
+
+class MismatchError(ValueError):
+    """A scenario and a baseline that cannot be compared day by day: other
+    dates, length, scale or agent counts."""
+
+
+# Parameters that must agree for a comparison to mean "the same economy, one change".
+_SIZE_KEYS = ("run.scale", "consumers.count", "smes.count", "regions.count")
+
+
+def _bank_count(text: str):
+    tiers = yaml_value(text, "banks.tiers")
+    if not isinstance(tiers, list):
+        return None
+    return sum(int(t.get("count", 0)) for t in tiers if isinstance(t, dict))
+
+
+def check_comparable(results, baseline) -> None:
+    """Raises :class:`MismatchError` naming every difference between the runs
+    of ``results`` and of ``baseline`` that makes a day-by-day comparison
+    misleading: first date, number of days, ``run.scale``, the consumer, SME,
+    region and bank counts. Seeds and the parameters a scenario changes on
+    purpose are not compared."""
+    sets, bsets = as_datasets(results), as_datasets(baseline)
+    if not sets or not bsets:
+        return
+    problems = []
+
+    def describe(ds):
+        dates = ds["date"].values
+        first = str(np.datetime_as_string(dates[0], unit="D")) if len(dates) else "-"
+        text = ds.attrs.get("scenario_yaml")
+        text = text if isinstance(text, str) else ""
+        size = {k: yaml_value(text, k) for k in _SIZE_KEYS}
+        size["banks"] = _bank_count(text)
+        return first, len(dates), size
+
+    a_first, a_days, a_size = describe(sets[0])
+    for ds in bsets:
+        b_first, b_days, b_size = describe(ds)
+        src = ds.attrs.get("source") or "baseline"
+        if a_first != b_first:
+            problems.append(f"first day {a_first} vs {b_first} in {src}")
+        if a_days != b_days:
+            problems.append(f"{a_days} days vs {b_days} days in {src}")
+        for key, value in a_size.items():
+            other = b_size.get(key)
+            if value is not None and other is not None and float(value) != float(other):
+                name = "bank count" if key == "banks" else key
+                problems.append(f"{name} {value} vs {other} in {src}")
+    if problems:
+        raise MismatchError(
+            "the baseline does not match the scenario: " + "; ".join(dict.fromkeys(problems))
+            + " (run the baseline with the same dates and size, e.g. the same --steps and "
+            "--population, or pass --allow-mismatch / allow_mismatch=True to compare anyway)"
+        )
+
+
+def value_range(sets: Sequence[xr.Dataset], name: str, last_days=None) -> tuple[float | None, float | None]:
+    """``(lower, upper)`` bounds of an indicator as the runs show it: 0 below
+    when no recorded value is negative, 1 above for a dimensionless share whose
+    values all lie in [0, 1]; None where unbounded."""
+    lo_seen, hi_seen, units = np.inf, -np.inf, ""
+    for ds in sets:
+        if name not in ds.data_vars:
+            continue
+        units = units or str(ds[name].attrs.get("units", ""))
+        y = ds[name].values.astype("float64")
+        if last_days is not None and len(y):
+            dates = ds["date"].values.astype("datetime64[D]")
+            y = y[dates > dates[-1] - np.timedelta64(int(last_days), "D")]
+        y = y[np.isfinite(y)]
+        if y.size:
+            lo_seen, hi_seen = min(lo_seen, float(y.min())), max(hi_seen, float(y.max()))
+    if not np.isfinite(lo_seen) or lo_seen < 0:
+        return None, None
+    if units == "1" and hi_seen <= 1 and "leverage" not in name:
+        return 0.0, 1.0
+    return 0.0, None
 
 
 def _aligned(results: ResultsLike, baseline: ResultsLike, indicators):
@@ -159,9 +253,21 @@ def headline_effects(
     last_days: int | None = 30,
     stat: str = "mean",
     level: float = 0.95,
+    allow_mismatch: bool = False,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """The headline-effects table: each indicator over the last ``last_days``
     days, for a scenario against a baseline, with seeds → mean and CI.
+
+    The rows are ``indicators`` if given, else the scenario's ``look_at:``
+    list followed by :data:`HEADLINE_INDICATORS` (those the files have).
+    A baseline of other dates, length, scale or agent counts raises
+    :class:`MismatchError` unless ``allow_mismatch``. Named ``indicators``
+    the files lack are left out, or refused (``ValueError``) when ``strict``.
+
+    Intervals respect the quantity's range (:func:`value_range`): log scale
+    for quantities that are never negative, logit scale for shares, natural
+    scale otherwise (column ``interval_scale``; :data:`analysis.stats.INTERVAL_NOTE`).
 
     ``results`` and ``baseline`` are each one run or several runs of the same
     scenario with different seeds (paths or Datasets). For each indicator and
@@ -189,14 +295,24 @@ def headline_effects(
     """
     sets = as_datasets(results)
     bsets = as_datasets(baseline) if baseline is not None else []
+    if bsets and not allow_mismatch:
+        check_comparable(sets, bsets)
     available = set().union(*(set(ds.data_vars) for ds in sets))
     if bsets:
         available &= set().union(*(set(ds.data_vars) for ds in bsets))
+    focus = look_at(sets)
     if indicators is None:
-        names = [n for n in HEADLINE_INDICATORS if n in available]
+        names = [n for n in dict.fromkeys(focus + list(HEADLINE_INDICATORS)) if n in available]
         if not names:  # an unfamiliar file: fall back to every indicator it has
             names = [n for n in sets[0].data_vars if n in available]
     else:
+        indicators = list(indicators)
+        unknown = [n for n in indicators if n not in available]
+        if unknown and strict:
+            raise ValueError(
+                f"indicators not recorded in the results: {', '.join(unknown)}"
+                + (" (and the baseline)" if bsets else "")
+            )
         names = [n for n in indicators if n in available]
 
     def _attr(name, key):
@@ -208,11 +324,14 @@ def headline_effects(
     rows = []
     for n in names:
         sv, sseeds = _per_seed(sets, n, last_days, stat)
-        m, lo, hi, k = mean_ci(sv, level)
+        lower, upper = value_range(sets + bsets, n, last_days if stat == "mean" else None)
+        m, lo, hi, k = mean_ci(sv, level, lower=lower, upper=upper)
         row = {
             "indicator": n,
             "units": _attr(n, "units"),
             "description": _attr(n, "description"),
+            "look_at": n in focus,
+            "interval_scale": interval_scale(lower, upper),
             "scenario": m,
             "scenario_ci_low": lo,
             "scenario_ci_high": hi,
@@ -220,7 +339,7 @@ def headline_effects(
         }
         if bsets:
             bv, bseeds = _per_seed(bsets, n, last_days, stat)
-            bm, blo, bhi, bk = mean_ci(bv, level)
+            bm, blo, bhi, bk = mean_ci(bv, level, lower=lower, upper=upper)
             row.update({"baseline": bm, "baseline_ci_low": blo, "baseline_ci_high": bhi, "n_baseline": bk})
             paired = (
                 len(sseeds) == len(bseeds)
@@ -235,7 +354,11 @@ def headline_effects(
                 with np.errstate(divide="ignore", invalid="ignore"):
                     pct = np.where(bvp != 0, 100.0 * d / bvp, np.nan)
                 dm, dlo, dhi, _ = mean_ci(d, level)
-                pm, plo, phi, _ = mean_ci(pct, level)
+                if lower == 0:  # a non-negative quantity cannot fall by more than 100%: the ratio is ≥ 0
+                    rm, rlo, rhi, _ = mean_ci(1.0 + pct / 100.0, level, lower=0.0)
+                    pm, plo, phi = 100.0 * (rm - 1), 100.0 * (rlo - 1), 100.0 * (rhi - 1)
+                else:
+                    pm, plo, phi, _ = mean_ci(pct, level)
             else:
                 dm = m - bm
                 half = _welch_half_width(sv, bv, level)
@@ -244,6 +367,8 @@ def headline_effects(
                 pm, plo, phi = dm * scale, dlo * scale, dhi * scale
                 if scale < 0:
                     plo, phi = phi, plo
+                if lower == 0:
+                    plo = max(plo, -100.0)
             row.update(
                 {
                     "difference": dm,
@@ -256,7 +381,8 @@ def headline_effects(
                 }
             )
         rows.append(row)
-    cols = ["indicator", "units", "description", "scenario", "scenario_ci_low", "scenario_ci_high", "n"]
+    cols = ["indicator", "units", "description", "look_at", "interval_scale", "scenario", "scenario_ci_low",
+            "scenario_ci_high", "n"]
     if bsets:
         cols += [
             "baseline",
@@ -277,6 +403,8 @@ def headline_effects(
             "last_days": last_days,
             "stat": stat,
             "level": level,
+            "interval": INTERVAL_NOTE,
+            "look_at": focus,
             "scenario_name": sets[0].attrs.get("scenario") if sets else None,
             "baseline_name": bsets[0].attrs.get("scenario") if bsets else None,
         }

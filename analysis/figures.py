@@ -55,7 +55,17 @@ class Panel:
     smooth: int | None = None  # rolling mean over this many days
     percent: bool | None = None  # None: decide from units ("1", "1/year")
     reference: Callable[[xr.Dataset], list[tuple[float, str]]] | None = None
+    # an indicator drawn as the rule line (e.g. the policy series); the
+    # `reference` constants are used only when the run lacks it
+    reference_series: tuple[str, str] | None = None
+    ylim: tuple[float | None, float | None] | None = None  # in the indicator's units
     extra: dict = field(default_factory=dict)
+
+
+# Days at the start of a run in which balances and arrears build up from zero
+# (docs/scenario-guide.md): shaded and labelled "warm-up" in every figure.
+WARMUP_DAYS = 270
+LEGEND_SIZE = 9
 
 
 # ----------------------------------------------------------------------------
@@ -81,7 +91,10 @@ def _runs(results, baseline) -> list[tuple[str, xr.Dataset, object, str]]:
         if base in names:  # e.g. the same scenario file with --set overrides: name runs by file
             names = [ds.attrs.get("label") or _stem(ds) for ds in sets]
             base = bsets[0].attrs.get("label") or _stem(bsets[0])
-        base_label = "baseline" if base == "baseline" else f"baseline ({base})"
+        base_label = "baseline" if base == "baseline" else f"baseline: {base}"
+        seeds = int(bsets[0].attrs.get("seeds", 1) or 1)
+        if seeds > 1:
+            base_label += f" (mean of {seeds} seeds)"
     out = []
     for k, (ds, label) in enumerate(zip(sets, names)):
         out.append((label, ds, _RUN_STYLES[k % len(_RUN_STYLES)], "" if k == 0 else f"{label}:"))
@@ -114,13 +127,37 @@ def _axis_scale(units: str, peak: float, percent: bool | None) -> tuple[float, s
     return 1.0, "" if units == "1" else units
 
 
-def _series(ds: xr.Dataset, name: str, panel: Panel) -> np.ndarray:
-    y = ds[name].values.astype("float64")
+def _sparse(y: np.ndarray) -> bool:
+    """A flow booked on a few days a month (e.g. at month end), zero between."""
+    finite = y[np.isfinite(y)]
+    return finite.size >= 28 and np.count_nonzero(finite) <= finite.size / 10
+
+
+def _series(ds: xr.Dataset, name: str, panel: Panel, values: np.ndarray | None = None) -> np.ndarray:
+    y = (ds[name].values if values is None else values).astype("float64")
     if panel.cumulative:
         y = np.nancumsum(y)
     if panel.smooth and panel.smooth > 1:
-        y = pd.Series(y).rolling(panel.smooth, min_periods=1).mean().to_numpy()
+        if _sparse(y):
+            # A rolling window would drop to 0 whenever it misses the booking day (every
+            # 31-day month): use the mean per day over each calendar month instead.
+            # A month with no booking yet (the run's last, unfinished one) carries the previous month.
+            series = pd.Series(y, index=pd.DatetimeIndex(ds["date"].values))
+            months = series.resample("MS")
+            per_day = (months.sum(min_count=1) / months.count().clip(lower=1)).where(
+                series.ne(0).resample("MS").sum() > 0
+            )
+            y = per_day.ffill().reindex(series.index, method="ffill").to_numpy()
+        else:
+            y = pd.Series(y).rolling(panel.smooth, min_periods=1).mean().to_numpy()
     return y
+
+
+def _units_label(units: str, panel: Panel) -> str:
+    """A cumulative sum of a per-day flow is a level, not a rate."""
+    if panel.cumulative and units.endswith("/day"):
+        return units[: -len("/day")]
+    return units
 
 
 def _events(ds: xr.Dataset) -> list[dict]:
@@ -141,6 +178,7 @@ def _draw_panel(ax, runs, panel: Panel) -> None:
         ax.set_yticks([])
         return
     units = next(str(ds[n].attrs.get("units", "")) for n, _ in present for _, ds, _, _ in runs if n in ds.data_vars)
+    units = _units_label(units, panel)
     peak = 0.0
     for _, ds, _, _ in runs:
         for n, _ in present:
@@ -154,8 +192,9 @@ def _draw_panel(ax, runs, panel: Panel) -> None:
         for n, lab in present:
             if n not in ds.data_vars:
                 continue
+            x = ds["date"].values
             ax.plot(
-                ds["date"].values,
+                x,
                 _series(ds, n, panel) * factor,
                 color=color_of[n],
                 linestyle=style,
@@ -163,27 +202,85 @@ def _draw_panel(ax, runs, panel: Panel) -> None:
                 label=lab if r == 0 else None,
                 gid=f"{prefix}{n}",
             )
-    if panel.reference is not None:
-        for value, lab in panel.reference(runs[0][1]):
+            # several seeds: shade the range over seeds around their mean
+            lo, hi = ds.get(f"{n}__seed_min"), ds.get(f"{n}__seed_max")
+            if lo is not None and hi is not None:
+                ax.fill_between(
+                    x,
+                    _series(ds, n, panel, lo.values) * factor,
+                    _series(ds, n, panel, hi.values) * factor,
+                    color=color_of[n],
+                    alpha=0.18 if r == 0 else 0.1,
+                    linewidth=0,
+                    gid=f"band:{prefix}{n}",
+                )
+    main_ds = runs[0][1]
+    if panel.reference_series is not None and panel.reference_series[0] in main_ds.data_vars:
+        name, lab = panel.reference_series
+        ax.step(
+            main_ds["date"].values,
+            main_ds[name].values.astype("float64") * factor,
+            where="post",
+            color="0.35",
+            linewidth=0.9,
+            linestyle=(0, (2, 2)),
+            label=lab,
+            gid="reference",
+        )
+    elif panel.reference is not None:
+        for value, lab in panel.reference(main_ds):
             ax.axhline(value * factor, color="0.35", linewidth=0.8, linestyle=(0, (2, 2)), gid="reference")
             ax.annotate(
-                lab, (0.01, value * factor), xycoords=("axes fraction", "data"), fontsize=7, color="0.35", va="bottom"
+                lab, (0.01, value * factor), xycoords=("axes fraction", "data"), fontsize=8, color="0.35", va="bottom"
             )
-    for ev in _events(runs[0][1]):
-        ax.axvline(np.datetime64(ev["date"]), color="0.6", linewidth=0.8, gid="event")
+    _mark_time(ax, main_ds)
     ax.set_ylabel(ylabel, fontsize=9)
     loc = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
     ax.tick_params(labelsize=8)
     ax.grid(True, linewidth=0.4, alpha=0.5)
+    _limit_y(ax, panel, factor, units)
     handles, labels = ax.get_legend_handles_labels()
     if len(runs) > 1:
         for _, (label, _, style, _) in zip(range(4), runs):
             handles.append(Line2D([], [], color="0.2", linestyle=style))
             labels.append(label)
     if len(handles) > 1:
-        ax.legend(handles, labels, fontsize=7, loc="best", frameon=False)
+        ax.legend(handles, labels, fontsize=LEGEND_SIZE, loc="best", frameon=False)
+
+
+def _limit_y(ax, panel: Panel, factor: float, units: str) -> None:
+    """Panel limits, and a minimum visible span: a share is never drawn on less
+    than 2 percentage points, anything else on less than 2% of its level, so
+    that rounding noise does not fill the panel."""
+    if panel.ylim is not None:
+        lo, hi = panel.ylim
+        ax.set_ylim(None if lo is None else lo * factor, None if hi is None else hi * factor)
+        return
+    lo, hi = ax.get_ylim()
+    span = 0.02 * factor if units == "1" and factor == 100.0 else 0.02 * max(abs(lo), abs(hi))
+    if span > 0 and hi - lo < span:
+        mid = (lo + hi) / 2
+        ax.set_ylim(mid - span / 2, mid + span / 2)
+
+
+def _mark_time(ax, ds: xr.Dataset) -> None:
+    """The warm-up (shaded) and the events (labelled vertical lines)."""
+    dates = ds["date"].values
+    if len(dates) > WARMUP_DAYS:
+        start = dates[0]
+        end = start + np.timedelta64(WARMUP_DAYS, "D")
+        ax.axvspan(start, end, color="0.92", zorder=0, gid="warmup")
+        ax.text(start, 1.0, " warm-up", transform=ax.get_xaxis_transform(), fontsize=8, color="0.45",
+                va="top", ha="left", gid="warmup-label")
+    evs = _events(ds)
+    for k, ev in enumerate(evs):
+        when = np.datetime64(ev["date"])
+        ax.axvline(when, color="0.55", linewidth=0.8, gid="event")
+        if len(evs) <= 8:
+            ax.text(when, 0.98 - 0.09 * (k % 3), f" {ev.get('type', '')}", transform=ax.get_xaxis_transform(),
+                    fontsize=7.5, color="0.3", va="top", ha="left", rotation=0, gid="event-label")
 
 
 def _figure(results, baseline, panels: Sequence[Panel], title: str, ncols: int = 2) -> Figure:
@@ -242,6 +339,7 @@ CREDIT_PANELS = [
         "Platform's own-funded share",
         [("platform_own_funding_share", "own-funded share")],
         reference=_share_rule,
+        reference_series=("policy_own_funding_share", "rule: own-funding share"),
     ),
     Panel(
         "new",
@@ -313,7 +411,7 @@ FUND_PANELS = [
         smooth=7,
     ),
     Panel("yield", "Yield", [("fund_yield", "fund yield"), ("policy_rate", "policy rate")]),
-    Panel("confidence", "Confidence in the fund and platform", [("fund_confidence", "confidence")]),
+    Panel("confidence", "Confidence in the fund and platform", [("fund_confidence", "confidence")], ylim=(0, 1.05)),
 ]
 
 PLATFORM_PANELS = [
@@ -482,7 +580,7 @@ def plot_bands(
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
         ax.tick_params(labelsize=8)
         ax.grid(True, linewidth=0.4, alpha=0.5)
-        ax.legend(fontsize=7, frameon=False)
+        ax.legend(fontsize=LEGEND_SIZE, frameon=False)
     for ax in axes[len(names) :]:
         fig.delaxes(ax)
     fig.suptitle(f"{title} (bands: {int(round(level * 100))}% CI)", fontsize=12)

@@ -22,8 +22,9 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from .compare import headline_effects
-from .figures import FIGURES
+from .compare import headline_effects, look_at
+from .figures import FIGURES, WARMUP_DAYS, plot_indicators
+from .stats import INTERVAL_NOTE
 from .results import as_datasets, events, indicator_table, scenario_name
 
 __all__ = ["build_report", "figure_html", "format_value", "scenario_changes"]
@@ -40,6 +41,7 @@ th:first-child,td:first-child{text-align:left}
 thead th{border-bottom:2px solid #999;background:#f7f7f7}
 td.ci{color:#666;font-size:.78rem}
 tr.role th{background:#f7f7f7;border-bottom:2px solid #999}
+tr.look-at th{font-weight:700}tr.look-at{background:#fffbe6}
 figure{margin:1.2rem 0}figure img,figure svg{max-width:100%;height:auto}
 figcaption{color:#555;font-size:.85rem}
 pre{background:#f6f8fa;padding:.8rem;overflow:auto;font-size:.8rem;max-height:40rem}
@@ -47,8 +49,12 @@ pre{background:#f6f8fa;padding:.8rem;overflow:auto;font-size:.8rem;max-height:40
 """
 
 
-def _scale(units: str, magnitude: float) -> tuple[float, str]:
-    """Display factor and unit label for a table row."""
+def _scale(units: str, magnitude: float, share: bool = True) -> tuple[float, str]:
+    """Display factor and unit label for a table row. A dimensionless quantity
+    is shown in % only when it is a share (``share``); a ratio such as
+    leverage 2.0 stays "2.00 ×", not "200%"."""
+    if units == "1" and not share:
+        return 1.0, "×"
     if units in ("1", "1/year"):
         return 100.0, "%" if units == "1" else "% /yr"
     if units.startswith("RMB"):
@@ -105,8 +111,12 @@ def _mean_run(sets: Sequence[xr.Dataset]) -> xr.Dataset:
         [ds.copy() for ds in sets], dim="run", join="outer", combine_attrs="override", fill_value=np.nan
     )
     mean = stacked.mean("run", keep_attrs=True, skipna=True)
+    lo, hi = stacked.min("run", skipna=True), stacked.max("run", skipna=True)
+    for name in list(mean.data_vars):  # the range over seeds, drawn as a band
+        mean[f"{name}__seed_min"] = lo[name]
+        mean[f"{name}__seed_max"] = hi[name]
     mean.attrs = dict(sets[0].attrs)
-    mean.attrs["label"] = f"{scenario_name(sets[0])} (mean of {len(sets)} seeds)"
+    mean.attrs["seeds"] = len(sets)
     return mean
 
 
@@ -169,7 +179,8 @@ def _table_html(table, has_baseline: bool) -> str:
             for k in ("scenario", "baseline")
             if isinstance(row.get(k), float) and math.isfinite(row.get(k))
         ]
-        factor, unit = _scale(str(row["units"]), max(mags) if mags else 0.0)
+        share = row.get("interval_scale") == "logit" or str(row["units"]) != "1"
+        factor, unit = _scale(str(row["units"]), max(mags) if mags else 0.0, share)
         desc = html.escape(str(row.get("description", "")))
         tds = [f'<th title="{desc}">{html.escape(str(name))}</th>', f"<td>{html.escape(unit)}</td>"]
         if has_baseline:
@@ -180,7 +191,8 @@ def _table_html(table, has_baseline: bool) -> str:
             tds += [cell(row["pct_change"], 1.0), ci(row["pct_change_ci_low"], row["pct_change_ci_high"], 1.0)]
         else:
             tds += [cell(row["scenario"], factor), ci(row["scenario_ci_low"], row["scenario_ci_high"], factor)]
-        out.append(f'<tr data-indicator="{html.escape(str(name))}">' + "".join(tds) + "</tr>")
+        cls = ' class="look-at"' if bool(row.get("look_at", False)) else ""
+        out.append(f'<tr data-indicator="{html.escape(str(name))}"{cls}>' + "".join(tds) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
 
@@ -196,6 +208,9 @@ def build_report(
     figures: Iterable[str] | None = None,
     image_format: str = "png",
     dpi: int = 90,
+    window: int | None = None,
+    allow_mismatch: bool = False,
+    strict: bool = False,
 ) -> str:
     """Builds the HTML report and returns it (and writes it to ``out`` if given).
 
@@ -206,9 +221,16 @@ def build_report(
         out: where to write the page.
         title: page title (default ``"pfsim report — <scenario>"``).
         last_days: the headline window (mean over the last N days of each run).
-        indicators: headline-table rows (default :data:`analysis.HEADLINE_INDICATORS`
-            that the files have).
-        figures: names from :data:`analysis.FIGURES` to include (default all).
+        indicators: headline-table rows (default: the scenario's ``look_at:``
+            list, then :data:`analysis.HEADLINE_INDICATORS`, those the files have).
+            The first figure ("Look at") draws these, or the ``look_at`` list.
+        figures: names from :data:`analysis.FIGURES` to include, and
+            ``"look_at"`` (default: all of them).
+        window: also draw the look-at indicators over ``window`` days either
+            side of each event (one figure per event date).
+        allow_mismatch: compare with a baseline of other dates, length, scale
+            or agent counts (else :class:`analysis.compare.MismatchError`).
+        strict: refuse ``indicators`` the files lack (``ValueError``).
         image_format: ``"png"`` (base64 ``<img>``) or ``"svg"`` (inline ``<svg>``).
         dpi: PNG resolution.
     """
@@ -221,7 +243,12 @@ def build_report(
     if bsets and base_name == name:  # one scenario file run with --set overrides: name the runs by file
         name, base_name = _stem(sets[0]), _stem(bsets[0])
     title = title or f"pfsim report — {name}" + (f" vs {base_name}" if bsets else "")
-    table = headline_effects(sets, bsets or None, indicators=indicators, last_days=last_days)
+    if indicators is not None:
+        indicators = list(indicators)
+    table = headline_effects(
+        sets, bsets or None, indicators=indicators, last_days=last_days, allow_mismatch=allow_mismatch, strict=strict
+    )
+    focus = indicators if indicators is not None else look_at(sets)
     main = _mean_run(sets)
     base = _mean_run(bsets) if bsets else None
     parts = [
@@ -248,6 +275,7 @@ def build_report(
             parts.append(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>")
     parts.append("</tbody></table></section>")
     # headline table
+    span = window
     window = f"the last {last_days} days" if last_days else "the whole run"
     if bsets:
         how = (
@@ -257,18 +285,47 @@ def build_report(
         )
         note = (
             f"Mean over {window} of each run; across seeds: mean and 95% confidence interval "
-            f"(Student t; blank with one seed). Change = scenario − baseline, {how}."
+            f"(blank with one seed). Change = scenario − baseline, {how}."
         )
     else:
         note = f"Mean over {window}; across seeds: mean and 95% confidence interval (blank with one seed)."
+    note += " Intervals: " + INTERVAL_NOTE
+    if focus:
+        note += " Highlighted rows: the scenario's look_at list."
     parts.append(f'<section id="headline"><h2>Headline effects</h2><p class="note">{html.escape(note)}</p>')
     parts.append(_table_html(table, bool(bsets)) if len(table) else "<p>No headline indicators recorded.</p>")
     parts.append("</section>")
     # figures
     parts.append('<section id="figures"><h2>Figures</h2>')
     if len(sets) > 1:
-        parts.append(f'<p class="note">Lines show the mean of {len(sets)} seeds.</p>')
-    chosen = list(figures) if figures is not None else list(FIGURES)
+        parts.append(
+            f'<p class="note">Lines show the mean of {len(sets)} seeds; the shaded band, the range over seeds.</p>'
+        )
+    parts.append(
+        f'<p class="note">Grey area: the first {WARMUP_DAYS} days (warm-up: balances and arrears build up from '
+        "zero). Vertical lines: events, labelled with their type.</p>"
+    )
+    focus_present = [n for n in focus if n in main.data_vars]
+    if focus_present and (figures is None or "look_at" in figures):
+        fig = plot_indicators(main, focus_present, baseline=base, title="Look at")
+        parts.append(
+            figure_html(fig, "look_at", "The scenario's look_at indicators", image_format=image_format, dpi=dpi,
+                        caption="dashed: baseline" if base is not None else "")
+        )
+    if span:
+        shown = focus_present or [n for n in table.index if n in main.data_vars][:6]
+        dates = sorted({e["date"] for e in json.loads(main.attrs.get("events", "[]"))})
+        for k, day in enumerate(dates):
+            lo = np.datetime64(day) - np.timedelta64(int(span), "D")
+            hi = np.datetime64(day) + np.timedelta64(int(span), "D")
+            cut = main.sel(date=slice(lo, hi))
+            cut_base = base.sel(date=slice(lo, hi)) if base is not None else None
+            fig = plot_indicators(cut, shown, baseline=cut_base, title=f"{span} days either side of {day}")
+            parts.append(
+                figure_html(fig, f"window-{k}", f"Around the event(s) of {day} (±{span} days)",
+                            image_format=image_format, dpi=dpi)
+            )
+    chosen = [f for f in figures if f != "look_at"] if figures is not None else list(FIGURES)
     for key in chosen:
         fn, fig_title = FIGURES[key]
         fig = fn(main, baseline=base)

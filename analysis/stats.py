@@ -1,4 +1,5 @@
-"""Statistics across seeds: means and Student-t confidence intervals."""
+"""Statistics across seeds: means and Student-t confidence intervals (on the
+log or logit scale for quantities bounded below by 0 or within [0, 1])."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["t_quantile", "mean_ci", "seed_bands", "window_stat"]
+__all__ = ["t_quantile", "mean_ci", "interval_scale", "INTERVAL_NOTE", "seed_bands", "window_stat"]
 
 # Columns that identify one replication rather than a group of them.
 _REPLICATE_COLUMNS = ("seed", "run", "source", "value", "file")
@@ -22,12 +23,41 @@ def t_quantile(level: float, dof) -> np.ndarray:
     return np.where(dof >= 1, q, np.nan)
 
 
-def mean_ci(values: Iterable[float], level: float = 0.95) -> tuple[float, float, float, int]:
+def interval_scale(lower: float | None = None, upper: float | None = None) -> str:
+    """The scale :func:`mean_ci` builds its interval on for a quantity in
+    ``[lower, upper]``: ``"logit"`` for ``[0, 1]``, ``"log"`` for ``[0, ∞)``,
+    ``"linear"`` otherwise."""
+    if lower == 0 and upper == 1:
+        return "logit"
+    if lower == 0 and upper is None:
+        return "log"
+    return "linear"
+
+
+INTERVAL_NOTE = (
+    "Student-t interval of the mean across seeds, built on the log scale for quantities that "
+    "cannot be negative and on the logit scale for shares in [0, 1] (delta method: "
+    "g(mean) ± t·s·g′(mean)/√n, transformed back), so that bounds stay within the quantity's "
+    "range; on the natural scale for quantities that can be negative, such as differences."
+)
+
+
+def mean_ci(
+    values: Iterable[float],
+    level: float = 0.95,
+    *,
+    lower: float | None = None,
+    upper: float | None = None,
+) -> tuple[float, float, float, int]:
     """Mean and ``level`` confidence interval of independent replications.
 
-    NaN values are ignored. Uses the Student-t interval
-    ``mean ± t(level, n-1) · s / sqrt(n)``; with fewer than two values the
-    bounds are NaN.
+    NaN values are ignored. Without bounds this is the Student-t interval
+    ``mean ± t(level, n-1) · s / sqrt(n)``. With ``lower=0`` (a quantity that
+    cannot be negative) the interval is built on the log scale, with
+    ``lower=0, upper=1`` (a share) on the logit scale — by the delta method,
+    ``g(m) ± t · s · g'(m) / sqrt(n)`` transformed back — so it stays inside
+    the range, contains the mean and is asymmetric near a bound (see
+    :data:`INTERVAL_NOTE`). With fewer than two values the bounds are NaN.
 
     Returns:
         ``(mean, ci_low, ci_high, n)``.
@@ -40,7 +70,24 @@ def mean_ci(values: Iterable[float], level: float = 0.95) -> tuple[float, float,
     m = float(x.mean())
     if n < 2:
         return (m, np.nan, np.nan, n)
-    half = float(t_quantile(level, n - 1) * x.std(ddof=1) / np.sqrt(n))
+    s = float(x.std(ddof=1))
+    t = float(t_quantile(level, n - 1))
+    scale = interval_scale(lower, upper)
+    if s == 0:
+        return (m, m, m, n)
+    if scale == "log":
+        if m <= 0:  # every value 0 (s would be 0) cannot happen here; all at the bound: no room
+            return (m, 0.0, float(t * s / np.sqrt(n)), n)
+        f = float(np.exp(t * s / (m * np.sqrt(n))))
+        return (m, m / f, m * f, n)
+    if scale == "logit":
+        if m <= 0 or m >= 1:
+            return (m, max(0.0, m), min(1.0, m), n)
+        g = np.log(m / (1 - m))
+        half = t * s / (m * (1 - m) * np.sqrt(n))
+        lo, hi = g - half, g + half
+        return (m, float(1 / (1 + np.exp(-lo))), float(1 / (1 + np.exp(-hi))), n)
+    half = t * s / np.sqrt(n)
     return (m, m - half, m + half, n)
 
 

@@ -15,6 +15,8 @@
 
 #include "bindings.hpp"
 #include "core/error.hpp"
+#include "indicators/indicators.hpp"
+#include "scenario/events.hpp"
 #include "scenario/load.hpp"
 #include "scenario/schema.hpp"
 
@@ -31,6 +33,17 @@ struct ScenarioHandle {
   std::vector<std::string> overrides;  // "path=value", in order, at most one per path
   Scenario resolved;                   // text + overrides, validated
 };
+
+// Names in `when:` conditions and `look_at:` are checked with everything else,
+// as `pfsim validate` does.
+const std::vector<std::string>* indicator_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const indicators::Indicator& ind : indicators::table()) out.emplace_back(ind.name);
+    return out;
+  }();
+  return &names;
+}
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -49,7 +62,7 @@ std::string read_text(const std::string& path) {
 ScenarioHandle from_file(const std::string& path, const std::vector<std::string>& overrides) {
   ScenarioHandle h;
   // load_file gives the CLI's messages for a missing, unreadable or huge file.
-  h.resolved = scenario::load_file(path, overrides);
+  h.resolved = scenario::load_file(path, overrides, indicator_names());
   h.text = read_text(path);
   h.source = path;
   h.overrides = overrides;
@@ -59,7 +72,7 @@ ScenarioHandle from_file(const std::string& path, const std::vector<std::string>
 ScenarioHandle from_text(const std::string& text, const std::string& source,
                          const std::vector<std::string>& overrides) {
   ScenarioHandle h;
-  h.resolved = scenario::load_text(text, source, overrides);
+  h.resolved = scenario::load_text(text, source, overrides, indicator_names());
   h.text = text;
   h.source = source;
   h.overrides = overrides;
@@ -75,7 +88,8 @@ void set_override(ScenarioHandle& h, const std::string& path, const std::string&
   for (const std::string& o : h.overrides)
     if (override_path(o) != path) next.push_back(o);
   next.push_back(path + "=" + value_text);
-  h.resolved = scenario::load_text(h.text, h.source, next);  // throws; h unchanged then
+  h.resolved =
+      scenario::load_text(h.text, h.source, next, indicator_names());  // throws; h unchanged then
   h.overrides = std::move(next);
 }
 
@@ -228,6 +242,35 @@ py::list schema_table() {
   return out;
 }
 
+py::list shock_type_table() {
+  py::list out;
+  for (const scenario::ShockType& t : scenario::shock_types()) {
+    py::list params;
+    for (const scenario::ShockParam& p : t.params) {
+      py::dict row;
+      row["name"] = p.spec.path;
+      row["type"] = scenario::type_name(p.spec.type);
+      row["unit"] = p.spec.unit;
+      row["min"] = bound(p.spec.min);
+      row["max"] = bound(p.spec.max);
+      row["default"] = p.spec.default_yaml;
+      row["required"] = p.required;
+      row["help"] = p.spec.help;
+      params.append(row);
+    }
+    py::dict d;
+    d["name"] = t.name;
+    d["help"] = t.help;
+    d["phase_in"] = t.phase_in;
+    d["cumulative"] = t.cumulative;
+    d["at_least_one"] = t.at_least_one;
+    d["requires"] = t.requires_type;
+    d["params"] = params;
+    out.append(d);
+  }
+  return out;
+}
+
 }  // namespace
 
 // Used by simulation.cpp: the validated scenario of a Python Scenario object.
@@ -257,6 +300,13 @@ void register_scenario(py::module_& m) {
           "Resolved value of a parameter, list or section ('' = everything) by key path.")
       .def("paths", &leaf_paths, "Every concrete parameter path, in schema order.")
       .def(
+          "population_overrides",
+          [](const ScenarioHandle& h, std::int64_t consumers) {
+            return scenario::population_overrides(h.resolved, consumers);
+          },
+          py::arg("consumers"),
+          "The 'path=value' overrides of `pfsim run --population N` for this scenario.")
+      .def(
           "to_yaml", [](const ScenarioHandle& h) { return h.resolved.resolved_text; },
           "The fully resolved scenario as YAML (every parameter explicit).")
       .def(
@@ -265,6 +315,10 @@ void register_scenario(py::module_& m) {
       .def_property_readonly("source", [](const ScenarioHandle& h) { return h.source; })
       .def_property_readonly("overrides", [](const ScenarioHandle& h) { return h.overrides; });
 
+  m.def("shock_types", &shock_type_table,
+        "The shock types: one dict per type (name, help, phase_in, cumulative, at_least_one, "
+        "requires, params: one dict per parameter with name, type, unit, min, max, default, "
+        "required, help).");
   m.def("schema", &schema_table,
         "The scenario schema: one dict per parameter (path, type, unit, min, max, default, "
         "help, since); min/max are None when unbounded.");

@@ -1,6 +1,6 @@
 // pfsim — command-line front end. No model logic here: see sim/run/ (the
 // simulation), sim/contagion/ (`pfsim contagion`) and analysis/ (`pfsim report`,
-// which runs the Python analysis package).
+// `pfsim headline` and `pfsim tidy`, which run the Python analysis package).
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -74,7 +74,36 @@ struct RunArgs {
   bool quiet = false;
   std::vector<std::string> overrides;
   std::string audit = "default";
+  std::optional<std::int64_t> population;
 };
+
+// The names of the recorded indicators: `when:` conditions and `look_at:` are
+// checked against them while the scenario loads, with everything else.
+const std::vector<std::string>& indicator_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const indicators::Indicator& ind : indicators::table()) out.emplace_back(ind.name);
+    return out;
+  }();
+  return names;
+}
+
+// --set overrides plus those of --population N; warns on stderr when --set
+// changes only some of the counts that size the economy.
+std::vector<std::string> run_overrides(const RunArgs& a) {
+  std::vector<std::string> out = a.overrides;
+  if (a.population) {
+    const Scenario base = scenario::load_file(a.scenario, a.overrides, &indicator_names());
+    for (std::string& o : scenario::population_overrides(base, *a.population))
+      out.push_back(std::move(o));
+  } else if (const std::string warning = scenario::population_warning(a.overrides);
+             !warning.empty()) {
+    // Warned only for a scenario that loads (bad input gets its errors alone).
+    (void)scenario::load_file(a.scenario, a.overrides, &indicator_names());
+    std::cerr << "warning: " << warning << '\n';
+  }
+  return out;
+}
 
 double peak_memory_mib() {
   rusage usage{};
@@ -131,7 +160,7 @@ std::optional<engine::AuditLevel> parse_audit(const std::string& s) {
 }
 
 int cmd_run(const RunArgs& a) {
-  const Scenario sc = scenario::load_file(a.scenario, a.overrides);
+  const Scenario sc = scenario::load_file(a.scenario, run_overrides(a), &indicator_names());
   const std::uint64_t seed = a.seed ? *a.seed : static_cast<std::uint64_t>(sc.run.seed);
   const std::int64_t steps = a.steps ? *a.steps : sc.run.days;
   if (a.out && a.out->empty()) {
@@ -310,6 +339,10 @@ struct ReportArgs {
   std::optional<int> last_days;
   bool svg = false;
   std::optional<std::string> figures;
+  std::optional<std::string> indicators;
+  std::optional<int> window;
+  bool allow_mismatch = false;
+  bool csv = false;  // headline
 };
 
 // The repository holding analysis/: next to the build tree this executable
@@ -334,16 +367,18 @@ std::optional<std::filesystem::path> find_analysis_root(
 constexpr const char* python_packages =
     "python3-numpy python3-pandas python3-xarray python3-h5py python3-matplotlib python3-scipy";
 
-// Runs `python3 -m analysis report ...` (analysis/__main__.py) with the
-// repository on PYTHONPATH and returns its exit code (128 + signal if it was
-// killed). The interpreter is /usr/bin/python3 (Debian's, which has numpy,
-// pandas, xarray, ...) unless PFSIM_PYTHON names another.
-int cmd_report(const ReportArgs& a) {
+// Runs `python3 -m analysis ARGS...` (analysis/__main__.py; ARGS start with
+// the subcommand) with the repository on PYTHONPATH and returns its exit code
+// (128 + signal if it was killed). The interpreter is /usr/bin/python3
+// (Debian's, which has numpy, pandas, xarray, ...) unless PFSIM_PYTHON names
+// another.
+int run_analysis(const std::vector<std::string>& analysis_args) {
+  const std::string& command = analysis_args.front();
   const char* python_env = std::getenv("PFSIM_PYTHON");
   const std::string python =
       python_env != nullptr && *python_env != '\0' ? python_env : "/usr/bin/python3";
   if (access(python.c_str(), X_OK) != 0) {
-    std::cerr << "error: pfsim report runs the Python analysis package with " << python
+    std::cerr << "error: pfsim " << command << " runs the Python analysis package with " << python
               << ", which cannot be run (" << std::strerror(errno)
               << "). Install Debian's python3 and " << python_packages
               << " (apt-get install ...), or set PFSIM_PYTHON to a Python 3 that has them.\n";
@@ -352,27 +387,19 @@ int cmd_report(const ReportArgs& a) {
   std::vector<std::filesystem::path> looked;
   const auto root = find_analysis_root(looked);
   if (!root) {
-    std::cerr
-        << "error: pfsim report needs the analysis package (analysis/__main__.py of the pfsim "
-           "repository), which was not found in:";
+    std::cerr << "error: pfsim " << command
+              << " needs the analysis package (analysis/__main__.py of the pfsim "
+                 "repository), which was not found in:";
     for (const auto& p : looked) std::cerr << ' ' << p.string();
     std::cerr
         << ". Run the pfsim of a build tree inside the repository (e.g. build/bin/pfsim), or run "
-           "`python3 -m analysis report` with PYTHONPATH=<repo>.\n";
+           "`python3 -m analysis "
+        << command << "` with PYTHONPATH=<repo>.\n";
     return exit_user_error;
   }
 
-  std::vector<std::string> args = {python, "-m", "analysis", "report"};
-  args.insert(args.end(), a.results.begin(), a.results.end());
-  if (!a.baseline.empty()) {
-    args.emplace_back("--baseline");
-    args.insert(args.end(), a.baseline.begin(), a.baseline.end());
-  }
-  if (a.out) args.insert(args.end(), {"--out", *a.out});
-  if (a.title) args.insert(args.end(), {"--title", *a.title});
-  if (a.last_days) args.insert(args.end(), {"--last-days", std::to_string(*a.last_days)});
-  if (a.svg) args.emplace_back("--svg");
-  if (a.figures) args.insert(args.end(), {"--figures", *a.figures});
+  std::vector<std::string> args = {python, "-m", "analysis"};
+  args.insert(args.end(), analysis_args.begin(), analysis_args.end());
 
   // The environment, with the repository first on PYTHONPATH.
   std::vector<std::string> env;
@@ -435,11 +462,46 @@ int cmd_report(const ReportArgs& a) {
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : exit_internal_error;
   if (code == 1) {
     // 1 is an uncaught Python exception (the package itself exits 0 or 2).
-    std::cerr << "pfsim report: `" << python
-              << " -m analysis report` failed (exit 1). If the traceback "
+    std::cerr << "pfsim " << command << ": `" << python << " -m analysis " << command
+              << "` failed (exit 1). If the traceback "
               << "above is a ModuleNotFoundError, install " << python_packages << ".\n";
   }
   return code;
+}
+
+// pfsim report / headline / tidy: the options, passed on to python3 -m analysis.
+int cmd_analysis(const std::string& command, const ReportArgs& a) {
+  std::vector<std::string> args = {command};
+  args.insert(args.end(), a.results.begin(), a.results.end());
+  if (!a.baseline.empty()) {
+    args.emplace_back("--baseline");
+    args.insert(args.end(), a.baseline.begin(), a.baseline.end());
+  }
+  if (a.out) args.insert(args.end(), {"--out", *a.out});
+  if (a.title) args.insert(args.end(), {"--title", *a.title});
+  if (a.last_days) args.insert(args.end(), {"--last-days", std::to_string(*a.last_days)});
+  if (a.svg) args.emplace_back("--svg");
+  if (a.figures) args.insert(args.end(), {"--figures", *a.figures});
+  if (a.indicators) args.insert(args.end(), {"--indicators", *a.indicators});
+  if (a.window) args.insert(args.end(), {"--window", std::to_string(*a.window)});
+  if (a.allow_mismatch) args.emplace_back("--allow-mismatch");
+  if (a.csv) args.emplace_back("--csv");
+  return run_analysis(args);
+}
+
+// The options `pfsim headline` shares with `pfsim report`.
+void add_comparison_options(CLI::App* cmd, ReportArgs& a) {
+  cmd->add_option("results", a.results, "Results file(s) (HDF5); several = several seeds")
+      ->required();
+  cmd->add_option("--baseline", a.baseline, "Baseline results file(s) to compare against");
+  cmd->add_option("--last-days", a.last_days, "Headline window: mean over the last N days (30)")
+      ->check(CLI::Range(1, 36500));
+  cmd->add_option("--indicators", a.indicators,
+                  "Comma-separated indicators for the table (default: the scenario's look_at, then "
+                  "the standard list)");
+  cmd->add_flag("--allow-mismatch", a.allow_mismatch,
+                "Compare with a baseline of other dates, length, scale or agent counts (refused "
+                "by default, exit 2)");
 }
 
 }  // namespace
@@ -478,6 +540,10 @@ int run_main(int argc, char** argv) {
   run->add_option("--audit", run_args.audit, "Ledger audit: off | step | phase | default")
       ->check(CLI::IsMember({"off", "step", "phase", "default"}));
   run->add_flag("--quiet,-q", run_args.quiet, "No progress bar");
+  run->add_option("--population", run_args.population,
+                  "N consumer agents for the same economy: smes.count follows in proportion, "
+                  "run.scale inversely (totals stay)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{200000000}));
 
   std::string recover_path;
   std::optional<std::string> recover_out;
@@ -525,25 +591,33 @@ int run_main(int argc, char** argv) {
   ReportArgs report_args;
   CLI::App* report = app.add_subcommand(
       "report", "Write a self-contained HTML report of a run (runs python3 -m analysis report)");
-  report
-      ->add_option("results", report_args.results,
-                   "Results file(s) (HDF5); several = several seeds")
-      ->required();
-  report->add_option("--baseline", report_args.baseline,
-                     "Baseline results file(s) to compare against");
+  add_comparison_options(report, report_args);
   report->add_option("--out,-o", report_args.out, "HTML file to write (default report.html)");
   report->add_option("--title", report_args.title, "Page title");
-  report
-      ->add_option("--last-days", report_args.last_days,
-                   "Headline window: mean over the last N days (30)")
-      ->check(CLI::Range(1, 36500));
   report->add_flag("--svg", report_args.svg, "Embed figures as inline SVG instead of PNG");
   report->add_option("--figures", report_args.figures,
                      "Comma-separated figure names (default: all)");
+  report
+      ->add_option("--window", report_args.window,
+                   "Also draw the look_at indicators over N days either side of each event")
+      ->check(CLI::Range(1, 36500));
   report->footer(
       "Runs /usr/bin/python3 (or $PFSIM_PYTHON) -m analysis report with the pfsim repository on "
       "PYTHONPATH\n"
       "and exits with its exit code (0 success, 2 bad input). See docs/analysis.md.");
+
+  ReportArgs headline_args;
+  CLI::App* headline = app.add_subcommand(
+      "headline", "Print the headline-effects table of a run (python3 -m analysis headline)");
+  add_comparison_options(headline, headline_args);
+  headline->add_flag("--csv", headline_args.csv, "CSV instead of a text table");
+
+  ReportArgs tidy_args;
+  CLI::App* tidy = app.add_subcommand(
+      "tidy",
+      "Write results in long form as CSV: run, scenario, seed, date, indicator, value, units");
+  tidy->add_option("results", tidy_args.results, "Results file(s) (HDF5)")->required();
+  tidy->add_option("--out,-o", tidy_args.out, "CSV file (default: standard output)");
 
   try {
     app.parse(argc, argv);
@@ -556,11 +630,12 @@ int run_main(int argc, char** argv) {
     if (*run) return cmd_run(run_args);
     if (*recover) return cmd_recover(recover_path, recover_out);
     if (*validate) {
-      const Scenario sc = scenario::load_file(validate_path, validate_overrides);
-      // Trigger conditions name indicators, which only the engine side knows.
-      std::vector<std::string> names;
-      for (const indicators::Indicator& ind : indicators::table()) names.emplace_back(ind.name);
-      if (auto unknown = scenario::check_identifiers(sc, names); !unknown.empty()) throw UserError(std::move(unknown));
+      // Trigger conditions and look_at name indicators, which only the engine side knows.
+      const Scenario sc =
+          scenario::load_file(validate_path, validate_overrides, &indicator_names());
+      if (const std::string warning = scenario::population_warning(validate_overrides);
+          !warning.empty())
+        std::cerr << "warning: " << warning << '\n';
       std::printf("%s: valid (%lld days from %s, %zu event%s)\n", validate_path.c_str(),
                   static_cast<long long>(sc.run.days), format_iso_date(sc.run.start_date).c_str(), sc.events.size(),
                   sc.events.size() == 1 ? "" : "s");
@@ -571,7 +646,9 @@ int run_main(int argc, char** argv) {
       return exit_ok;
     }
     if (*contagion_cmd) return cmd_contagion(contagion_model, contagion_file);
-    if (*report) return cmd_report(report_args);
+    if (*report) return cmd_analysis("report", report_args);
+    if (*headline) return cmd_analysis("headline", headline_args);
+    if (*tidy) return cmd_analysis("tidy", tidy_args);
     if (*schema) {
       std::fputs((schema_json ? scenario::schema_json() + "\n" : scenario::schema_markdown()).c_str(), stdout);
       return exit_ok;

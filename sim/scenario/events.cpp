@@ -103,6 +103,10 @@ const std::vector<ParamSpec>& event_fields() {
               "A trigger fires once; with `repeat: true` it fires again each time its condition "
               "turns true "
               "again."),
+        field("enabled", ParamType::boolean, "", -inf, inf, "true",
+              "`enabled: false` removes the event: in a file that `extends` another, "
+              "`{id: ID, enabled: false}` removes the base file's event with that id. A disabled "
+              "event needs no other key and is not checked."),
     };
   }();
   return fields;
@@ -186,6 +190,20 @@ std::vector<Diagnostic> check_identifiers(const Scenario& scenario,
             "day";
       out.push_back(std::move(d));
     }
+  }
+  for (std::size_t i = 0; i < scenario.look_at.size(); ++i) {
+    const std::string& name = scenario.look_at[i];
+    if (lookup.count(name) != 0 && std::find(builtin_identifiers.begin(), builtin_identifiers.end(),
+                                             name) == builtin_identifiers.end())
+      continue;
+    Diagnostic d;
+    if (i < scenario.look_at_where.size()) d.where = scenario.look_at_where[i];
+    d.key_path = "look_at[" + std::to_string(i) + "]";
+    d.message = "unknown indicator '" + name + "' in look_at";
+    d.hint = internal::did_you_mean(name, known, "indicators");
+    if (d.hint.rfind("did you mean", 0) != 0)
+      d.hint = "look_at names recorded indicators (/timeseries in a results file; docs/model.md)";
+    out.push_back(std::move(d));
   }
   return out;
 }
@@ -279,7 +297,7 @@ bool read_event(Reporter& report, const Tree& item, const std::string& path, con
     report.at(*t, path + ".type", "expected a shock type name, found " + describe(*t));
   } else if ((type = find_shock_type(t->text)) == nullptr) {
     report.at(*t, path + ".type", "unknown shock type " + quoted(t->text),
-              did_you_mean(t->text, shock_names()));
+              did_you_mean(t->text, shock_names(), "shock types"));
   } else {
     ev.type = type->name;
     nodes.type = t;
@@ -292,7 +310,7 @@ bool read_event(Reporter& report, const Tree& item, const std::string& path, con
   for (const TreeEntry& e : item.entries) {
     const std::string& key = e.key.text;
     const std::string key_path = path + "." + key;
-    if (key == "type") continue;
+    if (key == "type" || key == "enabled") continue;
     if (const auto f = std::find_if(event_fields().begin(), event_fields().end(),
                                     [&](const ParamSpec& p) { return p.path == key; });
         f != event_fields().end()) {
@@ -364,7 +382,9 @@ bool read_event(Reporter& report, const Tree& item, const std::string& path, con
         *phase_in, path + ".phase_in_days",
         "shock type '" + type->name + "' takes effect at once; 'phase_in_days' does not apply",
         "leave out phase_in_days");
-  if (ev.date && !report.any_at("run.start_date") && !report.any_at("run.days") &&
+  // Not when `run` has a problem (e.g. a misspelt `days`): the run's dates are then not the
+  // intended ones, and every event would be reported.
+  if (ev.date && !report.any_at("run") &&
       (*ev.date < sc.run.start_date || *ev.date >= sc.end_date()))
     report.at(*nodes.date, path + ".date",
               "date " + format_iso_date(*ev.date) + " is outside the run (" +
@@ -433,10 +453,24 @@ void read_events(Reporter& report, const Tree& list, const std::string& key_path
               "use a trigger with repeat: true instead of many dated events");
     return;
   }
-  std::vector<EventNodes> nodes(list.items.size());
-  std::vector<bool> valid(list.items.size());
-  for (std::size_t i = 0; i < list.items.size(); ++i) {
-    const Tree& item = list.items[i];
+  std::vector<const Tree*> items;  // the enabled events
+  for (const Tree& item : list.items) {
+    const Tree* enabled = item.is_mapping() ? item.find("enabled") : nullptr;
+    if (enabled != nullptr) {
+      const std::string path = key_path + "[" + std::to_string(item.index) + "]";
+      const auto v =
+          read_value(report,
+                     *std::find_if(event_fields().begin(), event_fields().end(),
+                                   [](const ParamSpec& f) { return f.path == "enabled"; }),
+                     *enabled, path + ".enabled");
+      if (v && !std::get<bool>(*v)) continue;
+    }
+    items.push_back(&item);
+  }
+  std::vector<EventNodes> nodes(items.size());
+  std::vector<bool> valid(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Tree& item = *items[i];
     EventSpec ev;
     valid[i] = read_event(report, item, key_path + "[" + std::to_string(item.index) + "]", sc, ev,
                           nodes[i]);

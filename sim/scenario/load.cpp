@@ -11,11 +11,13 @@
 #include "scenario/load.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/date.hpp"
@@ -38,6 +40,8 @@ using internal::Value;
 
 constexpr std::string_view extends_key = "extends";
 constexpr std::string_view events_key = "events";
+constexpr std::string_view look_at_key = "look_at";
+inline constexpr std::size_t max_look_at = 64;
 
 // Built field by field: GCC 12 warns (falsely) on nested brace-init of Diagnostic.
 Diagnostic problem(std::string file, std::string key_path, std::string message,
@@ -67,6 +71,7 @@ std::vector<std::string> child_keys(const std::string& schema_prefix) {
   }
   if (schema_prefix.empty()) {
     keys.emplace_back(events_key);
+    keys.emplace_back(look_at_key);
     keys.emplace_back(extends_key);
   }
   return keys;
@@ -131,6 +136,7 @@ struct Walk {
   Reporter& report;
   Scenario& sc;
   const Tree* events = nullptr;
+  const Tree* look_at = nullptr;
 
   void leaf(const ParamSpec& spec, std::size_t index, const Tree& node,
             const std::string& key_path) {
@@ -180,6 +186,10 @@ struct Walk {
         events = &e.value;
         continue;
       }
+      if (schema_prefix.empty() && key == look_at_key) {
+        look_at = &e.value;
+        continue;
+      }
       const std::string schema_path = internal::join_key(schema_prefix, key);
       const ParamSpec* spec = find_param(schema_path);
       if (spec != nullptr && spec->type == ParamType::list) {
@@ -209,6 +219,47 @@ struct Walk {
     }
   }
 };
+
+// `look_at: [indicator, ...]`: names only here; check_identifiers checks them
+// against the indicator table, which the engine owns.
+void read_look_at(Reporter& report, const Tree& node, Scenario& sc) {
+  const std::string key(look_at_key);
+  sc.look_at.clear();
+  sc.look_at_where.clear();
+  if (node.kind == Tree::Kind::null) return;
+  if (!node.is_sequence()) {
+    report.at(node, key, "expected a list of indicator names, found " + describe(node),
+              "e.g. look_at: [consumption, platform_equity]");
+    return;
+  }
+  if (node.items.size() > max_look_at) {
+    report.at(node, key,
+              "expected at most " + std::to_string(max_look_at) + " indicators, found " +
+                  std::to_string(node.items.size()),
+              "name the few indicators that answer the scenario's question");
+    return;
+  }
+  std::set<std::string> seen;
+  for (const Tree& item : node.items) {
+    const std::string path = key + "[" + std::to_string(item.index) + "]";
+    const bool name_like = item.is_scalar() && !item.text.empty() && item.text.size() <= 64 &&
+                           std::all_of(item.text.begin(), item.text.end(), [](char c) {
+                             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+                           });
+    if (!name_like) {
+      report.at(item, path,
+                "expected an indicator name (lower case, digits, _), found " + describe(item));
+      continue;
+    }
+    if (!seen.insert(item.text).second) {
+      report.at(item, path, "indicator '" + item.text + "' is listed twice in look_at",
+                "list it once");
+      continue;
+    }
+    sc.look_at.push_back(item.text);
+    sc.look_at_where.push_back(report.sources().locate(item.origin));
+  }
+}
 
 // Checks that involve more than one parameter.
 void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
@@ -475,9 +526,15 @@ struct Loader {
 
   void apply_override(Tree& root, const std::string& assignment) {
     const auto eq = assignment.find('=');
+    // Each --set is a source of its own, so that its problems keep command-line order.
+    const std::uint32_t src = sources.add(
+        "--set", eq == std::string::npos ? std::string() : assignment.substr(eq + 1), false);
+    const Origin here{src, 0};
+    auto refuse = [&](const std::string& key_path, const std::string& message,
+                      const std::string& hint = {}) { report.at(here, key_path, message, hint); };
     if (eq == std::string::npos || eq == 0) {
-      report.add(problem("--set", "", "expected PATH=VALUE, found \"" + assignment + "\"",
-                         "e.g. --set consumers.count=20000"));
+      refuse("", "expected PATH=VALUE, found \"" + assignment + "\"",
+             "e.g. --set consumers.count=20000");
       return;
     }
     const std::string path = assignment.substr(0, eq);
@@ -485,34 +542,33 @@ struct Loader {
     std::vector<Segment> segments;
     std::string schema_path;
     if (!split_path(path, segments, schema_path)) {
-      report.add(problem("--set", path, "malformed path",
-                         "write e.g. banks.tiers[0].count or events[1].rate"));
+      refuse(path, "malformed path", "write e.g. banks.tiers[0].count or events[1].rate");
       return;
     }
     const ParamSpec* spec = find_param(schema_path);
     const bool event_field = segments.size() == 2 && segments[0].name == events_key &&
                              segments[0].indexed && !segments[1].indexed;
-    if (!event_field && (spec == nullptr || spec->type == ParamType::list)) {
+    const bool look_at_field =
+        segments.size() == 1 && segments[0].name == look_at_key && !segments[0].indexed;
+    if (!event_field && !look_at_field && (spec == nullptr || spec->type == ParamType::list)) {
       std::vector<std::string> all;
       for (const ParamSpec& p : schema()) all.push_back(p.path);
       std::string hint = internal::did_you_mean(schema_path, all);
       if (hint.rfind("did you mean", 0) != 0) hint = "`pfsim schema` lists the parameters";
-      report.add(problem("--set", path, "unknown parameter " + internal::quoted(path), hint));
+      refuse(path, "unknown parameter " + internal::quoted(path), hint);
       return;
     }
-    const std::uint32_t src = sources.add("--set", value_text, false);
     Tree value;
     try {
       value = internal::parse_yaml(sources, src);
     } catch (const UserError& e) {
-      report.add(problem("--set", path, "cannot parse value: " + e.diagnostics().front().message,
-                         e.diagnostics().front().hint));
+      refuse(path, "cannot parse value: " + e.diagnostics().front().message,
+             e.diagnostics().front().hint);
       return;
     }
     if (value.kind == Tree::Kind::null) value = Tree::scalar(value_text, Origin{src, 0});
     internal::check_tree(report, value, path);
 
-    const Origin here{src, 0};
     if (!root.is_mapping()) root = Tree::mapping(root.origin);
     Tree* node = &root;
     std::string walked;
@@ -533,10 +589,8 @@ struct Loader {
       if (s.indexed) {
         const std::size_t size = child->is_sequence() ? child->items.size() : 0;
         if (s.index >= size) {
-          report.add(problem("--set", path,
-                             "list index " + std::to_string(s.index) +
-                                 " is out of range (the list has " + std::to_string(size) +
-                                 " items)"));
+          refuse(path, "list index " + std::to_string(s.index) + " is out of range (the list has " +
+                           std::to_string(size) + " items)");
           return;
         }
         child = &child->items[s.index];
@@ -651,6 +705,33 @@ Scenario build_defaults() {
   return sc;
 }
 
+// Diagnostics ordered by file (in order of first appearance), line and column;
+// those without a line (e.g. --set) keep their order, after the located ones.
+std::vector<Diagnostic> in_file_order(std::vector<Diagnostic> all) {
+  std::vector<std::string> files;
+  for (const Diagnostic& d : all)
+    if (d.where.line > 0 && std::find(files.begin(), files.end(), d.where.file) == files.end())
+      files.push_back(d.where.file);
+  auto rank = [&](const Diagnostic& d) {
+    if (d.where.line <= 0) return std::tuple<std::size_t, int, int>{files.size(), 0, 0};
+    const auto f = static_cast<std::size_t>(std::find(files.begin(), files.end(), d.where.file) -
+                                            files.begin());
+    return std::tuple<std::size_t, int, int>{f, d.where.line, d.where.column};
+  };
+  std::stable_sort(all.begin(), all.end(),
+                   [&](const Diagnostic& a, const Diagnostic& b) { return rank(a) < rank(b); });
+  if (all.size() > max_reported_problems) {
+    const std::size_t more = all.size() - max_reported_problems;
+    all.resize(max_reported_problems);
+    Diagnostic d;
+    d.where.file = all.front().where.file;
+    d.message = std::to_string(more) + " more problems not shown";
+    d.hint = "fix the problems above and run again";
+    all.push_back(std::move(d));
+  }
+  return all;
+}
+
 }  // namespace
 
 Scenario defaults() {
@@ -659,7 +740,8 @@ Scenario defaults() {
 }
 
 Scenario load_text(std::string_view yaml_text, const std::string& display_name,
-                   const std::vector<std::string>& overrides) {
+                   const std::vector<std::string>& overrides,
+                   const std::vector<std::string>* known_indicators) {
   if (yaml_text.size() > max_file_bytes) throw Loader::too_big(display_name, yaml_text.size());
   Loader loader;
   loader.chain.push_back(Loader::canonical(display_name));
@@ -677,16 +759,30 @@ Scenario load_text(std::string_view yaml_text, const std::string& display_name,
         root, "",
         "expected a mapping of sections (run, consumers, smes, ...), found " + describe(root));
   }
+  if (walk.look_at != nullptr) read_look_at(report, *walk.look_at, sc);
   if (walk.events != nullptr)
     internal::read_events(report, *walk.events, std::string(events_key), sc);
   if (report.empty()) check_consistency(report, sc, root);
+  if (known_indicators != nullptr) {
+    // Names in conditions and look_at, in the same pass as everything else.
+    std::vector<Diagnostic> unknown = check_identifiers(sc, *known_indicators);
+    if (!unknown.empty()) {
+      std::vector<Diagnostic> all = report.take();
+      if (!all.empty() && all.back().where.line == 0 &&
+          all.back().message.find("more problems") != std::string::npos)
+        all.pop_back();  // recounted below
+      for (Diagnostic& d : unknown) all.push_back(std::move(d));
+      throw UserError(in_file_order(std::move(all)));
+    }
+  }
   if (!report.empty()) throw UserError(report.take());
   sc.source_path = display_name;
   sc.resolved_text = to_yaml(sc);
   return sc;
 }
 
-Scenario load_file(const std::string& path, const std::vector<std::string>& overrides) {
+Scenario load_file(const std::string& path, const std::vector<std::string>& overrides,
+                   const std::vector<std::string>* known_indicators) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (std::filesystem::is_directory(status))
@@ -704,7 +800,58 @@ Scenario load_file(const std::string& path, const std::vector<std::string>& over
   if (!Loader::read_bounded(path, text))
     throw UserError(
         problem(path, "", "cannot read the scenario file", "check that the file is readable"));
-  return load_text(text, path, overrides);
+  return load_text(text, path, overrides, known_indicators);
+}
+
+std::vector<std::string> population_overrides(const Scenario& sc, std::int64_t consumers) {
+  const ParamSpec* count = find_param("consumers.count");
+  const ParamSpec* smes = find_param("smes.count");
+  const ParamSpec* scale = find_param("run.scale");
+  auto refuse = [](const std::string& message, const std::string& hint) {
+    throw UserError(problem("--population", "consumers.count", message, hint));
+  };
+  if (static_cast<double>(consumers) < count->min || static_cast<double>(consumers) > count->max)
+    refuse("population " + std::to_string(consumers) + " is out of range: expected consumers" +
+               internal::range_text(*count),
+           "give the number of consumer agents");
+  const double ratio = static_cast<double>(consumers) / static_cast<double>(sc.consumers.count);
+  const auto new_smes = std::max<std::int64_t>(
+      1, static_cast<std::int64_t>(std::llround(static_cast<double>(sc.smes.count) * ratio)));
+  const double new_scale = sc.run.scale / ratio;
+  if (static_cast<double>(new_smes) > smes->max)
+    refuse("population " + std::to_string(consumers) + " needs " + std::to_string(new_smes) +
+               " SMEs, more than smes.count allows (" + internal::format_number(smes->max) + ")",
+           "choose a smaller population");
+  if (new_scale < scale->min || new_scale > scale->max)
+    refuse("population " + std::to_string(consumers) +
+               " needs run.scale = " + internal::format_number(new_scale) + ", outside its range" +
+               internal::range_text(*scale),
+           new_scale < scale->min ? "the scenario's real population is smaller than that: lower N"
+                                  : "raise N");
+  return {"consumers.count=" + std::to_string(consumers), "smes.count=" + std::to_string(new_smes),
+          "run.scale=" + internal::format_number(new_scale)};
+}
+
+std::string population_warning(const std::vector<std::string>& overrides) {
+  const std::array<std::string, 3> paths{"consumers.count", "smes.count", "run.scale"};
+  std::vector<std::string> changed;
+  for (const std::string& o : overrides) {
+    if (o.find('=') == std::string::npos) continue;  // malformed: reported by the loader
+    const std::string path = o.substr(0, o.find('='));
+    if (std::find(paths.begin(), paths.end(), path) != paths.end() &&
+        std::find(changed.begin(), changed.end(), path) == changed.end())
+      changed.push_back(path);
+  }
+  if (changed.empty() || changed.size() == paths.size()) return {};
+  std::string list, missing;
+  for (const std::string& c : changed) list += (list.empty() ? "" : " and ") + c;
+  for (const std::string& p : paths)
+    if (std::find(changed.begin(), changed.end(), p) == changed.end())
+      missing += (missing.empty() ? "" : " and ") + p;
+  return "--set " + list + " without " + missing +
+         " changes the size of the economy, not only the number of agents (totals such as "
+         "consumption no longer match the scenario); to simulate the same economy with N "
+         "consumer agents use --population N";
 }
 
 std::string to_yaml(const Scenario& scenario_in) {
@@ -728,6 +875,9 @@ std::string to_yaml(const Scenario& scenario_in) {
     }
     place(root, p.path, std::move(list));
   }
+  Tree look_at = Tree::sequence();
+  for (const std::string& name : sc.look_at) look_at.items.push_back(Tree::scalar(name));
+  place(root, std::string(look_at_key), std::move(look_at));
   Tree events = Tree::sequence();
   for (const EventSpec& ev : sc.events) events.items.push_back(event_tree(ev));
   place(root, std::string(events_key), std::move(events));

@@ -240,6 +240,10 @@ struct Scenario {
   CentralBankParams central_bank;
   InterbankParams interbank;
   std::vector<EventSpec> events;  // shocks in file order, a base file's first (extends)
+  // `look_at:` the indicators that answer the scenario's question (reports
+  // show these first); where each name is, for messages.
+  std::vector<std::string> look_at;
+  std::vector<SourceLocation> look_at_where;
 
   std::string source_path;    // file it came from ("" if built in code)
   std::string resolved_text;  // the fully resolved scenario as YAML (for results files)

@@ -148,7 +148,11 @@ std::string schema_markdown() {
       << "| `events` | list | Shocks, scheduled on a date or triggered by a condition: see "
          "[Events](#events). At "
          "most "
-      << max_events << ". |\n\n"
+      << max_events << ". |\n"
+      << "| `look_at` | list of names | The indicators that answer the scenario's question, e.g. "
+         "`[policy_own_funding_share, platform_funded_balance]`: `pfsim report` and `pfsim "
+         "headline` show these first. Each must be a recorded indicator (checked like a `when:` "
+         "condition); at most 64. |\n\n"
       << "## Parameters\n\n"
       << table_head;
   for (const ParamSpec& p : schema())
@@ -399,7 +403,11 @@ std::string schema_json() {
           << "to start from, relative to this file; this file's keys override it.\"}, \"events\": "
           << "{\"type\": \"array\", \"description\": \"Shocks, scheduled (date) or triggered "
              "(when).\", "
-          << "\"maxItems\": " << max_events << ", \"items\": " << event_json() << "}";
+          << "\"maxItems\": " << max_events << ", \"items\": " << event_json() << "}"
+          << ", \"look_at\": {\"type\": \"array\", \"description\": \"Indicators that answer the "
+             "scenario's question (reports show these first).\", \"maxItems\": 64, "
+             "\"uniqueItems\": "
+             "true, \"items\": {\"type\": \"string\", \"pattern\": \"^[a-z0-9_]+$\"}}";
     }
     o << "{\"type\": \"object\", \"additionalProperties\": false, \"properties\": {" << props.str()
       << "}}";

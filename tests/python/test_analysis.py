@@ -209,7 +209,10 @@ def test_headline_effects_paired_by_seed(runs):
     table = pa.headline_effects(runs["shock"], runs["baseline"], last_days=30)
     for name in ("consumption", "platform_funded_balance", "colent_bank_funded_balance", "bank_capital_ratio"):
         assert name in table.index
-    assert set(table.index) <= set(pa.HEADLINE_INDICATORS)
+    # the scenario's look_at list first, then the standard list
+    focus = pa.look_at(runs["shock"])
+    assert list(table.index[: len(focus)]) == focus
+    assert set(table.index) <= set(pa.HEADLINE_INDICATORS) | set(focus)
     for col in (
         "baseline",
         "scenario",

@@ -112,7 +112,10 @@ def test_concurrent_use_of_one_simulation_is_refused():
 
 CHILD = textwrap.dedent(
     """
-    import gc, json, sys, time
+    import gc, json, signal, sys, time
+    # A shell that starts a job in the background makes it ignore SIGINT, and
+    # Python then installs no KeyboardInterrupt handler: restore the default.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     import pfsim
     sc = pfsim.Scenario(sys.argv[1], {"consumers.count": 20000, "smes.count": 2000,
                                       "run.days": 36500})
@@ -145,6 +148,8 @@ def test_ctrl_c_stops_a_long_run_at_a_day_boundary(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # as from a non-interactive background shell: SIGINT ignored when the child starts
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
         assert proc.stdout.readline().strip() == "ready", proc.stderr.read()

@@ -1,8 +1,9 @@
 """Executes every notebook in examples/ with nbclient (Debian's `python3` kernel).
 
-Each must run without error within 180 s. The notebooks drive the `pfsim`
-CLI, found through PFSIM_BUILD_DIR (set here from the test build); the suite
-skips when it is not built. The contagion notebook needs `pfsim contagion`.
+Each must run without error within 180 s. Notebooks 01-03 drive the `pfsim`
+CLI, 04 the Python bindings, both found through PFSIM_BUILD_DIR (set here
+from the test build); the suite skips when it is not built. The contagion
+notebook needs `pfsim contagion`.
 """
 import pathlib
 import sys
@@ -22,9 +23,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-def test_examples_has_the_three_notebooks():
+def test_examples_has_the_four_notebooks():
     names = [p.name for p in NOTEBOOKS]
-    assert names == ["01_quick_start.ipynb", "02_cofunding_policy.ipynb", "03_classroom_contagion.ipynb"]
+    assert names == ["01_quick_start.ipynb", "02_cofunding_policy.ipynb", "03_classroom_contagion.ipynb",
+                     "04_python_bindings.ipynb"]
 
 
 def test_notebooks_are_clean_and_widget_free():

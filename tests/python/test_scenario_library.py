@@ -156,6 +156,11 @@ def test_header_names_real_indicators(run_scenario):
         words = set(re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", look_at))
         unknown = sorted(words - known - {"fund_rules", "instant_redemption_cap_yuan", "ipo_halt"})
         assert not unknown, f"{name}: not in /timeseries: {unknown}"
+        # the paragraph explains the scenario's look_at list, which reports use
+        field = _resolved(name)["look_at"]
+        assert field, f"{name}: no look_at list"
+        assert set(field) <= known
+        assert sorted((words & known) - set(field)) == [], f"{name}: the header names indicators look_at lacks"
 
 
 # --- 2. every library scenario runs and fires its events ----------------------------------------

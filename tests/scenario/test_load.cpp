@@ -315,17 +315,18 @@ TEST_CASE("--set overrides leaves, list elements and event parameters") {
       errors_of_text(
           "", {"consumers.count=1e99", "run.days=[1, 2]", "events[0].rate=1", "extends=x.yaml",
                "banks.tiers[].count=1", "run..days=3", "=5", "consumers.cout=5"}) ==
-      lines({"--set: events[0].rate: list index 0 is out of range (the list has 0 items)",
+      // in command-line order, whatever stage finds the problem
+      lines({"--set: consumers.count: value 1e99 is out of range: expected an integer between 1 "
+             "and 2e+08 (count)",
+             "--set: run.days: expected an integer, found a list",
+             "--set: events[0].rate: list index 0 is out of range (the list has 0 items)",
              "--set: extends: unknown parameter 'extends' (`pfsim schema` lists the parameters)",
              "--set: banks.tiers[].count: malformed path (write e.g. banks.tiers[0].count or "
              "events[1].rate)",
              "--set: run..days: malformed path (write e.g. banks.tiers[0].count or events[1].rate)",
              "--set: expected PATH=VALUE, found \"=5\" (e.g. --set consumers.count=20000)",
              "--set: consumers.cout: unknown parameter 'consumers.cout' (did you mean "
-             "'consumers.count'?)",
-             "--set: consumers.count: value 1e99 is out of range: expected an integer between 1 "
-             "and 2e+08 (count)",
-             "--set: run.days: expected an integer, found a list"}));
+             "'consumers.count'?)"}));
 }
 
 TEST_CASE("files: missing, a directory, unreadable base") {

@@ -27,14 +27,15 @@ from ._contagion import contagion, debtrank, eisenberg_noe, fire_sale, furfine
 from ._core import Error, InternalError, ScenarioError
 from ._ledger import Ledger
 from ._results import Results, indicators, open_results, recover
-from ._scenario import Scenario, schema
-from ._simulation import ColumnInfo, Simulation, Store
+from ._scenario import Scenario, schema, shock_types
+from ._simulation import ColumnInfo, Columns, Simulation, Store
 
 __version__: str = _core.__version__
 __git_commit__: str = _core.git_commit
 
 __all__ = [
     "ColumnInfo",
+    "Columns",
     "Error",
     "InternalError",
     "Ledger",
@@ -52,5 +53,6 @@ __all__ = [
     "open_results",
     "recover",
     "schema",
+    "shock_types",
     "__version__",
 ]

@@ -121,7 +121,29 @@ class Scenario:
     def __setitem__(self, path: str, value: Any) -> None:
         """Overrides one parameter; validated at once (ScenarioError if the
         path or the value is bad; the scenario is then unchanged)."""
-        self._core.set(path, _yaml_value(value))
+        try:
+            self._core.set(path, _yaml_value(value))
+        except _core.ScenarioError as err:
+            raise _override_error(err, path) from None
+
+    def set_population(self, consumers: int) -> None:
+        """``N`` consumer agents for the same economy, like ``pfsim run
+        --population N``: ``smes.count`` follows in proportion and
+        ``run.scale`` inversely, so that economy-wide totals (consumption,
+        credit, ...) and amounts set economy-wide stay as they are; banks,
+        regions and the interbank network stay. Changing ``consumers.count``
+        alone would change the size of the economy."""
+        if isinstance(consumers, bool) or not isinstance(consumers, numbers.Integral):
+            raise TypeError(f"set_population takes a whole number of consumers, not {consumers!r}")
+        try:
+            assignments = self._core.population_overrides(int(consumers))
+        except _core.ScenarioError as err:
+            raise _override_error(err, "population") from None
+        core = self._core.copy()
+        for a in assignments:
+            path, value = a.split("=", 1)
+            core.set(path, value)
+        self._core = core
 
     def __contains__(self, path: object) -> bool:
         if not isinstance(path, str):
@@ -193,6 +215,52 @@ class Scenario:
             f"<pfsim.Scenario {name!r} from {self.source!r}{extra}: "
             f"{days} days from {self.start_date}>"
         )
+
+
+def _override_error(err: Exception, path: str) -> Exception:
+    """A ScenarioError about one override, as Python wrote it:
+    ``scenario['consumers.count']: message (hint)`` instead of ``--set: ...``."""
+    diagnostics, lines = [], []
+    for d in getattr(err, "diagnostics", ()):
+        d = dict(d)
+        if d.get("file") in ("--set", "--population"):
+            d["file"], d["line"], d["column"] = "<Scenario>", 0, 0
+            d["key_path"] = d.get("key_path") or path
+            where = f"scenario[{d['key_path']!r}]"
+        else:
+            where = f"{d['file']}:{d['line']}:{d['column']}: {d['key_path']}" if d.get("line") else d["key_path"]
+        diagnostics.append(d)
+        lines.append(f"{where}: {d['message']}" + (f" ({d['hint']})" if d.get("hint") else ""))
+    if not diagnostics:
+        return err
+    new = type(err)("\n".join(lines))
+    new.diagnostics = diagnostics
+    return new
+
+
+def shock_types() -> pd.DataFrame:
+    """Every shock type a scenario's ``events:`` (or
+    :meth:`Simulation.apply_shock`) takes, one row per parameter, indexed by
+    ``(shock_type, parameter)``: ``type``, ``unit``, ``min``, ``max``
+    (None when unbounded), ``default`` (YAML; "" when none), ``required`` and
+    ``help``. ``attrs["help"]`` maps each shock type to what it does, and
+    ``attrs["phase_in"]`` to whether ``phase_in_days`` applies. Printing it
+    gives the table; ``pfsim.shock_types().loc["cofunding_floor"]`` one type."""
+    rows, helps, phase = [], {}, {}
+    for t in _core.shock_types():
+        helps[t["name"]] = t["help"]
+        phase[t["name"]] = t["phase_in"]
+        if not t["params"]:
+            rows.append({"shock_type": t["name"], "parameter": "", "type": "", "unit": "", "min": None,
+                         "max": None, "default": "", "required": False, "help": "(no parameters)"})
+        for p in t["params"]:
+            rows.append({"shock_type": t["name"], "parameter": p["name"], "type": p["type"], "unit": p["unit"],
+                         "min": p["min"], "max": p["max"], "default": p["default"],
+                         "required": p["required"], "help": p["help"]})
+    df = pd.DataFrame(rows).set_index(["shock_type", "parameter"])
+    df.attrs["help"] = helps
+    df.attrs["phase_in"] = phase
+    return df
 
 
 def schema() -> pd.DataFrame:

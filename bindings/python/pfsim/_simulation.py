@@ -48,6 +48,69 @@ class ColumnInfo(NamedTuple):
     writable: bool  #: may be written through Store.writable() / assignment
 
 
+class Columns(tuple):
+    """The columns of a store (a tuple of :class:`ColumnInfo`) that prints as
+    a table — name, unit, dtype, writable, description — and converts with
+    :meth:`to_pandas`."""
+
+    __slots__ = ()
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per column, indexed by name."""
+        return pd.DataFrame(
+            [c._asdict() for c in self],
+            columns=list(ColumnInfo._fields),
+        ).set_index("name")
+
+    def __repr__(self) -> str:
+        if not self:
+            return "Columns()"
+        rows = [("name", "unit", "dtype", "writable", "description")]
+        for c in self:
+            rows.append((c.name, c.unit, str(c.dtype), "yes" if c.writable else "", c.description))
+        widths = [max(len(r[k]) for r in rows) for k in range(4)]
+        lines = []
+        for k, r in enumerate(rows):
+            lines.append("  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4])
+            if k == 0:
+                lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 11)
+        return "\n".join(line.rstrip() for line in lines)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        return self.to_pandas()._repr_html_()
+
+
+def _python_shaped(err: Exception, what: str) -> Exception:
+    """A ScenarioError of apply_shock as Python sees it: ``shock['share']:
+    message (hint)``, without the file position of the scenario text the
+    shock was checked in."""
+    import re
+
+    diagnostics, lines = [], []
+    for d in getattr(err, "diagnostics", ()):
+        d = dict(d)
+        key = d.get("key_path", "")
+        m = re.match(r"^events\[\d+\](?:\.(.+))?$", key)
+        if d.get("file") == "<apply_shock>" or m:
+            # key_path: the dict key ("" for the whole shock); the message: shock['key']
+            d["file"], d["line"], d["column"] = "<apply_shock>", 0, 0
+            d["key_path"] = m.group(1) or "" if m else ""
+            where = f"{what}[{d['key_path']!r}]" if d["key_path"] else what
+        elif d.get("line"):
+            where = f"{d['file']}:{d['line']}:{d['column']}: {key}"
+        else:
+            where = key or d.get("file", "")
+        diagnostics.append(d)
+        lines.append(f"{where}: {d['message']}" + (f" ({d['hint']})" if d.get("hint") else ""))
+    if not diagnostics:
+        return err
+    new = type(err)("\n".join(lines))
+    new.diagnostics = diagnostics
+    return new
+
+
 class Store:
     """One agent store (``sim.consumers``, ``sim.smes``, ...): struct-of-arrays
     columns, one row per agent; an agent is a row index.
@@ -91,9 +154,10 @@ class Store:
         return self._sim._core.store_size(self._name)
 
     @property
-    def columns(self) -> tuple[ColumnInfo, ...]:
-        """Every column: name, unit, dtype, description, from_ledger, writable."""
-        return tuple(
+    def columns(self) -> Columns:
+        """Every column: name, unit, dtype, description, from_ledger, writable
+        (a tuple of :class:`ColumnInfo` that prints as a table)."""
+        return Columns(
             ColumnInfo(
                 c["name"],
                 c["unit"],
@@ -389,6 +453,13 @@ class Simulation:
         """
         if not isinstance(shock, dict):
             raise TypeError(f"apply_shock takes a dict, not {type(shock).__name__}")
+        for key in ("when", "repeat"):
+            if key in shock:
+                raise _core.ScenarioError(
+                    f"shock[{key!r}]: apply_shock applies the shock on the next simulated day "
+                    f"({self.date}), so it takes no {key!r} (for a trigger, put the event in the "
+                    "scenario's events)"
+                )
         event = dict(shock)
         event.setdefault("date", self.date.isoformat())
         if isinstance(event["date"], datetime.date):
@@ -398,7 +469,10 @@ class Simulation:
                 raise ValueError(
                     f"apply_shock: {key!r} is {value}; shock parameters must be finite numbers"
                 )
-        self._core.apply_shock(json.dumps(event, allow_nan=False))
+        try:
+            self._core.apply_shock(json.dumps(event, allow_nan=False))
+        except _core.ScenarioError as err:
+            raise _python_shaped(err, "shock") from None
         self._record({"type": "shock", "day": self.days_done, "event": event})
 
     @property

@@ -164,7 +164,8 @@ bool Reporter::any_at(std::string_view key_path) const {
 std::vector<Diagnostic> Reporter::take() {
   std::stable_sort(shown_.begin(), shown_.end(), [](const Shown& a, const Shown& b) {
     if (a.positioned != b.positioned) return a.positioned;
-    if (!a.positioned) return false;
+    // Unlocated: by source, which keeps --set problems in command-line order.
+    if (!a.positioned) return a.origin.source < b.origin.source;
     return a.origin.source != b.origin.source ? a.origin.source < b.origin.source
                                               : a.origin.pos < b.origin.pos;
   });

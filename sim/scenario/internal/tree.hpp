@@ -92,7 +92,8 @@ class Reporter {
   // Whether a problem was reported for `key_path` or a key below it.
   [[nodiscard]] bool any_at(std::string_view key_path) const;
   [[nodiscard]] const Sources& sources() const { return sources_; }
-  // The diagnostics in file order (--set last), plus a line counting those not shown.
+  // The diagnostics in file order (--set last, in command-line order), plus a line counting
+  // those not shown.
   [[nodiscard]] std::vector<Diagnostic> take();
 
  private:

@@ -67,7 +67,8 @@ std::string range_text(const ParamSpec& spec) {
   return "";
 }
 
-std::string did_you_mean(std::string_view key, const std::vector<std::string>& candidates) {
+std::string did_you_mean(std::string_view key, const std::vector<std::string>& candidates,
+                         std::string_view noun) {
   std::string best;
   // Long keys are never near-misses of a parameter name; skip the quadratic distance.
   if (key.size() <= 64) {
@@ -80,12 +81,26 @@ std::string did_you_mean(std::string_view key, const std::vector<std::string>& c
       }
     }
   }
+  if (best.empty() && key.size() >= 4) {
+    // "data_sharing" for "data_sharing_mandate": a unique candidate holding the key (or held in
+    // it).
+    std::size_t found = 0;
+    for (const std::string& c : candidates) {
+      if (c.find(key) != std::string::npos ||
+          (c.size() >= 4 && key.find(c) != std::string_view::npos)) {
+        best = c;
+        ++found;
+      }
+    }
+    if (found != 1) best.clear();
+  }
   if (!best.empty()) return "did you mean '" + best + "'?";
   // A long list helps nobody in a one-line message.
-  if (candidates.size() > 12) return "`pfsim schema` lists the keys allowed here";
+  if (candidates.size() > 12)
+    return "`pfsim schema` lists the " + std::string(noun) + " allowed here";
   std::string all;
   for (const std::string& c : candidates) all += (all.empty() ? "" : ", ") + c;
-  return "allowed keys here: " + all;
+  return "allowed " + std::string(noun) + " here: " + all;
 }
 
 std::optional<Value> read_value(Reporter& report, const ParamSpec& spec, const Tree& node,
@@ -127,15 +142,25 @@ std::optional<Value> read_value(Reporter& report, const ParamSpec& spec, const T
       double v = 0;
       const bool parsed = parse_double(text, v);
       if (!parsed || !std::isfinite(v) || names_non_finite(text)) {
+        std::string hint = (parsed && !std::isfinite(v)) || names_non_finite(text)
+                               ? "NaN and infinity are not allowed"
+                               : "";
+        double pct = 0;
+        if (text.size() > 1 && text.back() == '%' &&
+            parse_double(text.substr(0, text.size() - 1), pct) && std::isfinite(pct))
+          hint = "write shares as fractions: " + format_number(pct / 100) + " for " + text;
         report.at(node, key_path,
                   "expected a finite number" + range_text(spec) + ", found " + describe(node),
-                  (parsed && !std::isfinite(v)) || names_non_finite(text)
-                      ? "NaN and infinity are not allowed"
-                      : "");
+                  hint);
         return std::nullopt;
       }
       if (v < spec.min || v > spec.max) {
-        report.at(node, key_path, out_of_range(text, "a number", spec));
+        // `share: 40` meant 40%: a fraction was expected.
+        const bool percent = spec.max <= 1 && v >= 2 && v <= 100;
+        report.at(node, key_path, out_of_range(text, "a number", spec),
+                  percent ? "write shares as fractions: " + format_number(v / 100) + " for " +
+                                format_number(v) + "%"
+                          : "");
         return std::nullopt;
       }
       return Value(v);

@@ -25,9 +25,12 @@ inline constexpr std::size_t max_string_bytes = 1024;
 [[nodiscard]] std::optional<Value> read_value(Reporter& report, const ParamSpec& spec,
                                               const Tree& node, const std::string& key_path);
 
-// "did you mean 'x'?" for the closest candidate, else the list of candidates.
+// "did you mean 'x'?" for the closest candidate (by edit distance, else the
+// one candidate that contains `key` or is contained in it), else the list of
+// candidates: "allowed <noun> here: ...".
 [[nodiscard]] std::string did_you_mean(std::string_view key,
-                                       const std::vector<std::string>& candidates);
+                                       const std::vector<std::string>& candidates,
+                                       std::string_view noun = "keys");
 
 // Shortest text that reads back as the same double.
 [[nodiscard]] std::string format_number(double v);

@@ -1,0 +1,38 @@
+"""The repository stands alone: a licence, named in the README."""
+import re
+
+from conftest import ROOT
+
+
+def test_there_is_a_permissive_licence_and_the_readme_names_it():
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License") and "Permission is hereby granted, free of charge" in text
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "MIT licence" in readme and "`LICENSE`" in readme
+
+
+def _source_rows():
+    """Row numbers ("1.7") and sections ("7a") of docs/calibration.md's Sources."""
+    text = (ROOT / "docs/calibration.md").read_text(encoding="utf-8")
+    sources = text.split("\n## Sources\n", 1)[1]
+    rows = set(re.findall(r"^\| (\d+\.\d+) \|", sources, re.M))
+    rows |= set(re.findall(r"^#### (\d+[a-z])\. ", sources, re.M))
+    rows |= set(re.findall(r"^### (\d+)\. ", sources, re.M))
+    return rows
+
+
+def test_every_cited_calibration_row_is_in_the_repository():
+    rows = _source_rows()
+    assert {"1.7", "1.9", "5.8", "7a", "7g"} <= rows
+    cited = []
+    files = [*sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "scenarios").glob("*.yaml")), ROOT / "README.md"]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert "shared/calibration.md" not in text, f"{path.name} cites a file outside the repository"
+        for m in re.finditer(r"calibration\.md[^\n]{0,3}?((?:§\s*)?\d+(?:\.\d+|[a-z])?(?:\s*(?:[-–,]|and)\s*\d+(?:\.\d+|[a-z])?)*)",
+                             text):
+            for ref in re.findall(r"\d+(?:\.\d+|[a-z])?", m.group(1)):
+                cited.append((path.name, ref))
+    assert len(cited) > 20
+    missing = sorted({(f, r) for f, r in cited if r not in rows})
+    assert not missing, f"cited rows not in docs/calibration.md's Sources: {missing}"
