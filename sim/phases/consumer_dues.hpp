@@ -20,13 +20,24 @@ namespace pfsim::phases {
 
 // What consumer `c` must pay this month (fen): the instalments due plus the
 // minimum share of its credit-line balance.
-[[nodiscard]] inline Fen consumer_dues(const World& w, const Journal& j, std::uint32_t c) {
+struct ConsumerDues {
+  Fen cash = 0;           // on the co-lent cash loan
+  Fen bank = 0;           // on the direct bank loan
+  Fen revolving_min = 0;  // the credit line's minimum
+  [[nodiscard]] Fen total() const { return cash + bank + revolving_min; }
+};
+
+[[nodiscard]] inline ConsumerDues dues_of(const World& w, const Journal& j, std::uint32_t c) {
   const BookIds& B = w.books;
   const Fen cash = j.balance({B.cash_platform, c}) + j.balance({B.cash_bank, c});
   const Fen revolving = j.balance({B.revolving_platform, c}) + j.balance({B.revolving_bank, c});
-  return std::min(w.consumers.cash_loan_instalment[c], cash) +
-         std::min(w.consumers.bank_loan_instalment[c], j.balance({B.consumer_bank_loan, c})) +
-         apply_rate(revolving, w.scenario->consumers.revolving_minimum_share);
+  return {std::min(w.consumers.cash_loan_instalment[c], cash),
+          std::min(w.consumers.bank_loan_instalment[c], j.balance({B.consumer_bank_loan, c})),
+          apply_rate(revolving, w.scenario->consumers.revolving_minimum_share)};
+}
+
+[[nodiscard]] inline Fen consumer_dues(const World& w, const Journal& j, std::uint32_t c) {
+  return dues_of(w, j, c).total();
 }
 
 // Pays consumer `c`'s dues from its deposit if it can (revolving_repay_share of
@@ -40,18 +51,15 @@ inline bool pay_consumer_dues(const World& w, Journal& j, std::uint32_t c) {
   const Account rev_p{B.revolving_platform, c}, rev_b{B.revolving_bank, c};
   const Account cash_p{B.cash_platform, c}, cash_b{B.cash_bank, c};
   const Account bank_loan{B.consumer_bank_loan, c};
-  if (j.balance(deposit) < consumer_dues(w, j, c)) return false;
+  const ConsumerDues due = dues_of(w, j, c);
+  if (j.balance(deposit) < due.total()) return false;
   const Fen revolving = j.balance(rev_p) + j.balance(rev_b);
-  const Fen cash_due =
-      std::min(w.consumers.cash_loan_instalment[c], j.balance(cash_p) + j.balance(cash_b));
-  const Fen bank_due = std::min(w.consumers.bank_loan_instalment[c], j.balance(bank_loan));
-  const auto& P = w.scenario->consumers;
-  const Fen revolving_min = apply_rate(revolving, P.revolving_minimum_share);
-  const auto [cp, cb] = pro_rata(cash_due, j.balance(cash_p), j.balance(cash_b));
+  const auto [cp, cb] = pro_rata(due.cash, j.balance(cash_p), j.balance(cash_b));
   ops::repay(j, deposit, cash_p, cp, &platform_deposit);
   ops::repay(j, deposit, cash_b, cb);
-  ops::repay(j, deposit, bank_loan, bank_due);
-  const Fen wanted = std::max(revolving_min, apply_rate(revolving, P.revolving_repay_share));
+  ops::repay(j, deposit, bank_loan, due.bank);
+  const Fen wanted = std::max(due.revolving_min,
+                              apply_rate(revolving, w.scenario->consumers.revolving_repay_share));
   const Fen pay = std::min(wanted, j.balance(deposit));
   const auto [rp, rb] = pro_rata(pay, j.balance(rev_p), j.balance(rev_b));
   ops::repay(j, deposit, rev_p, rp, &platform_deposit);
