@@ -3,9 +3,10 @@
 // for a running simulation.
 //
 // The bindings are thin: they convert between Python and the public C++ API
-// (run/, scenario/, world/columns, world/ledger, indicators/) and add no model
-// logic. Everything generic — columns, stores, books, indicators, parameters —
-// is read from the C++ registries, so a column added in world/columns.cpp shows
+// (sim/api/: run, scenario, views, indicators, contagion — the only pfsim
+// headers included here, checked by tests/layering) and add no model logic.
+// Everything generic — columns, stores, books, indicators, parameters — is
+// read from the C++ registries, so a column added in world/columns.cpp shows
 // up in Python without a change here.
 #pragma once
 
@@ -14,9 +15,7 @@
 #include <memory>
 #include <string>
 
-#include "core/date.hpp"
-#include "core/money.hpp"
-#include "run/simulation.hpp"
+#include "api/run.hpp"
 
 namespace pfsim::bindings {
 

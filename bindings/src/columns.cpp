@@ -20,8 +20,8 @@
 
 #include <algorithm>
 
+#include "api/views.hpp"
 #include "bindings.hpp"
-#include "world/columns.hpp"
 
 namespace pfsim::bindings {
 

@@ -8,8 +8,8 @@
 // into a ValueError carrying the same message.
 #include <string>
 
+#include "api/contagion.hpp"
 #include "bindings.hpp"
-#include "contagion/json_io.hpp"
 
 namespace pfsim::bindings {
 

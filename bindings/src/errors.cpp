@@ -8,8 +8,8 @@
 //
 // Both derive from pfsim.Error, so `except pfsim.Error` catches everything the
 // engine raises on purpose.
+#include "api/run.hpp"
 #include "bindings.hpp"
-#include "core/error.hpp"
 
 namespace pfsim::bindings {
 

@@ -8,9 +8,9 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include "api/run.hpp"
+#include "api/views.hpp"
 #include "bindings.hpp"
-#include "core/error.hpp"
-#include "world/ledger.hpp"
 
 namespace pfsim::bindings {
 

@@ -3,9 +3,9 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include "api/indicators.hpp"
+#include "api/run.hpp"
 #include "bindings.hpp"
-#include "indicators/indicators.hpp"
-#include "record/results_writer.hpp"
 
 namespace pfsim::bindings {
 

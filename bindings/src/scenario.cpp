@@ -13,12 +13,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/indicators.hpp"
+#include "api/run.hpp"
+#include "api/scenario.hpp"
 #include "bindings.hpp"
-#include "core/error.hpp"
-#include "indicators/indicators.hpp"
-#include "scenario/events.hpp"
-#include "scenario/load.hpp"
-#include "scenario/schema.hpp"
 
 namespace pfsim::bindings {
 

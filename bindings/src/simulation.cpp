@@ -14,8 +14,8 @@
 #include <functional>
 #include <optional>
 
+#include "api/run.hpp"
 #include "bindings.hpp"
-#include "core/error.hpp"
 
 namespace pfsim::bindings {
 

@@ -22,16 +22,10 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "contagion/json_io.hpp"
-#include "core/date.hpp"
-#include "core/error.hpp"
-#include "exec/parallel.hpp"
-#include "indicators/indicators.hpp"
-#include "record/results_writer.hpp"
-#include "run/simulation.hpp"
-#include "scenario/events.hpp"
-#include "scenario/load.hpp"
-#include "scenario/schema.hpp"
+#include "api/contagion.hpp"
+#include "api/indicators.hpp"
+#include "api/run.hpp"
+#include "api/scenario.hpp"
 
 namespace {
 

@@ -222,4 +222,29 @@ ExposureGraph core_periphery(const CorePeripherySpec& spec, std::uint64_t seed) 
   return graph;
 }
 
+namespace {
+
+std::vector<Link> links_of(const ExposureGraph& graph) {
+  std::vector<Link> out;
+  out.reserve(boost::num_edges(graph));
+  for (const auto e : boost::make_iterator_range(boost::edges(graph)))
+    out.push_back({boost::source(e, graph), boost::target(e, graph)});
+  return out;
+}
+
+}  // namespace
+
+std::vector<Link> erdos_renyi_gnp_links(std::size_t banks, double probability, std::uint64_t seed) {
+  return links_of(erdos_renyi_gnp(banks, probability, {}, seed));
+}
+
+std::vector<Link> barabasi_albert_links(std::size_t banks, std::size_t links_per_new_bank,
+                                        std::uint64_t seed) {
+  return links_of(barabasi_albert(banks, links_per_new_bank, {}, seed));
+}
+
+std::vector<Link> core_periphery_links(const CorePeripherySpec& spec, std::uint64_t seed) {
+  return links_of(core_periphery(spec, seed));
+}
+
 }  // namespace pfsim::contagion

@@ -14,6 +14,10 @@
 // Edge i → j with weight w means bank i owes bank j the amount w (L_ij = w):
 // j is exposed to i, and losses travel along the edge direction.
 //
+// The specs (ExposureSize, CorePeripherySpec) and the same generators as
+// plain edge lists, for callers that should not name Boost, are in
+// topology.hpp.
+//
 // Every generator is a pure function of its arguments: it seeds its own
 // std::mt19937_64 (whose output sequence the C++ standard fixes) from `seed`
 // and turns raw draws into numbers itself rather than through
@@ -27,6 +31,7 @@
 #include <vector>
 
 #include "contagion/matrix.hpp"
+#include "contagion/topology.hpp"
 
 namespace pfsim::contagion {
 
@@ -41,12 +46,6 @@ using ExposureGraph =
 // L_ij = total weight of the edges i → j (parallel edges summed, self-loops
 // dropped). Throws std::invalid_argument when a weight is not finite and >= 0.
 [[nodiscard]] SparseMatrix liabilities_from_graph(const ExposureGraph& graph);
-
-// Sizes of generated exposures: uniform in [min, max], 0 < min <= max.
-struct ExposureSize {
-  double min = 1.0;
-  double max = 1.0;
-};
 
 // Directed G(n, p): each ordered pair i != j is an edge with probability p.
 [[nodiscard]] ExposureGraph erdos_renyi_gnp(std::size_t banks, double probability,
@@ -65,19 +64,7 @@ struct ExposureSize {
 [[nodiscard]] ExposureGraph barabasi_albert(std::size_t banks, std::size_t links_per_new_bank,
                                             ExposureSize size, std::uint64_t seed);
 
-struct CorePeripherySpec {
-  // Banks per tier, core first; bank indices run through the tiers in order.
-  std::vector<std::size_t> tier_sizes;
-  // Probability of each directed edge between two core banks.
-  double core_density = 1.0;
-  // Each bank of tier t >= 1 links to this many distinct banks of tier t − 1
-  // (all of them if the tier above is smaller); the direction of each link is
-  // a fair coin flip. No links inside a non-core tier or skipping a tier.
-  std::size_t links_up = 1;
-  ExposureSize core_size{};
-  ExposureSize link_size{};
-};
-
+// Tiered core-periphery (the spec is in topology.hpp).
 [[nodiscard]] ExposureGraph core_periphery(const CorePeripherySpec& spec, std::uint64_t seed);
 
 }  // namespace pfsim::contagion

@@ -8,7 +8,7 @@
 #include <numeric>
 #include <sstream>
 
-#include "contagion/graph.hpp"
+#include "contagion/topology.hpp"
 #include "core/error.hpp"
 #include "rng/philox.hpp"
 #include "world/world.hpp"
@@ -186,30 +186,29 @@ InterbankNetwork interbank_network(const Scenario& sc, std::size_t n_banks, std:
   rng::Draws draws(seed, rng::Stream::init_interbank, 0, 0);
   const auto graph_seed = static_cast<std::uint64_t>(draws.uniform() * 0x1.0p53);
   const auto& ib = sc.interbank;
-  const auto links = static_cast<std::size_t>(ib.links);
-  contagion::ExposureGraph g;
+  const auto links_up = static_cast<std::size_t>(ib.links);
+  std::vector<contagion::Link> links;
   if (ib.topology == "core_periphery") {
     contagion::CorePeripherySpec spec;
     for (std::size_t t = 0; t < sc.banks.tiers.size(); ++t)
       spec.tier_sizes.push_back(static_cast<std::size_t>(sc.banks.tiers[t].count));
     spec.core_density = ib.density;
-    spec.links_up = links;
-    g = contagion::core_periphery(spec, graph_seed);
+    spec.links_up = links_up;
+    links = contagion::core_periphery_links(spec, graph_seed);
   } else if (ib.topology == "scale_free") {
-    g = contagion::barabasi_albert(n_banks, links, {}, graph_seed);
+    links = contagion::barabasi_albert_links(n_banks, links_up, graph_seed);
   } else if (ib.topology == "erdos_renyi") {
-    g = contagion::erdos_renyi_gnp(n_banks, ib.density, {}, graph_seed);
+    links = contagion::erdos_renyi_gnp_links(n_banks, ib.density, graph_seed);
   } else if (ib.topology == "complete") {
-    g = contagion::erdos_renyi_gnp(n_banks, 1.0, {}, graph_seed);
+    links = contagion::erdos_renyi_gnp_links(n_banks, 1.0, graph_seed);
   } else if (ib.topology == "file") {
-    g = contagion::ExposureGraph(n_banks);
-    for (const auto& [a, b] : read_partner_file(sc, n_banks)) boost::add_edge(a, b, 1.0, g);
+    for (const auto& [a, b] : read_partner_file(sc, n_banks)) links.push_back({a, b});
   } else {
     throw InternalError("interbank.topology '" + ib.topology + "' (validated on load)");
   }
   std::vector<std::vector<std::uint8_t>> partner(n_banks, std::vector<std::uint8_t>(n_banks, 0));
-  for (const auto e : boost::make_iterator_range(boost::edges(g))) {
-    const auto i = boost::source(e, g), j = boost::target(e, g);
+  for (const contagion::Link& e : links) {
+    const std::size_t i = e.from, j = e.to;
     if (i == j || i >= n_banks || j >= n_banks) continue;
     partner[i][j] = partner[j][i] = 1;
   }

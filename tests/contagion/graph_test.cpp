@@ -2,9 +2,13 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "contagion/graph.hpp"
+#include "contagion/topology.hpp"
 #include "test_support.hpp"
 
 namespace pfsim::contagion {
@@ -121,6 +125,36 @@ TEST_CASE("graph: core-periphery links only within the core and between adjacent
     const int b = tier(boost::target(e, g));
     const bool inside_core = a == 0 && b == 0;
     CHECK((inside_core || std::abs(a - b) == 1));
+  }
+}
+
+// The edge lists world/ builds its interbank graph from (topology.hpp) are
+// exactly the generated graphs' edges, in the same order.
+std::vector<std::pair<std::size_t, std::size_t>> edge_pairs(const ExposureGraph& g) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  for (const auto e : boost::make_iterator_range(boost::edges(g)))
+    out.emplace_back(boost::source(e, g), boost::target(e, g));
+  return out;
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> link_pairs(const std::vector<Link>& links) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  for (const Link& l : links) out.emplace_back(l.from, l.to);
+  return out;
+}
+
+TEST_CASE("graph: the plain edge lists are the generated graphs' edges") {
+  for (const std::uint64_t seed : {1u, 7u, 42u}) {
+    CHECK(link_pairs(erdos_renyi_gnp_links(30, 0.2, seed)) ==
+          edge_pairs(erdos_renyi_gnp(30, 0.2, {}, seed)));
+    CHECK(link_pairs(barabasi_albert_links(40, 2, seed)) ==
+          edge_pairs(barabasi_albert(40, 2, {}, seed)));
+    CorePeripherySpec spec;
+    spec.tier_sizes = {4, 10, 20};
+    spec.core_density = 0.7;
+    spec.links_up = 2;
+    CHECK(link_pairs(core_periphery_links(spec, seed)) == edge_pairs(core_periphery(spec, seed)));
+    CHECK(!core_periphery_links(spec, seed).empty());
   }
 }
 
