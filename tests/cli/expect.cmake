@@ -1,0 +1,37 @@
+# Runs one pfsim command and checks its exit code and, optionally, its output.
+#   cmake -DEXPECT_CODE=2 [-DEXPECT_STDOUT=regex] [-DEXPECT_STDERR=regex]
+#         [-DEXPECT_FILE=path] [-DWORKDIR=dir] -P expect.cmake -- pfsim ARGS...
+# Arguments after "--" are the command line. Fails (with what it saw) when the
+# code differs, a regex does not match, or EXPECT_FILE does not exist.
+set(cmd)
+set(after_dashes FALSE)
+math(EXPR last "${CMAKE_ARGC} - 1")
+foreach(i RANGE 1 ${last})
+  if(after_dashes)
+    list(APPEND cmd "${CMAKE_ARGV${i}}")
+  elseif(CMAKE_ARGV${i} STREQUAL "--")
+    set(after_dashes TRUE)
+  endif()
+endforeach()
+if(NOT cmd)
+  message(FATAL_ERROR "expect.cmake: no command after --")
+endif()
+if(NOT DEFINED WORKDIR)
+  set(WORKDIR ${CMAKE_CURRENT_BINARY_DIR})
+endif()
+file(MAKE_DIRECTORY ${WORKDIR})
+execute_process(COMMAND ${cmd} WORKING_DIRECTORY ${WORKDIR} RESULT_VARIABLE code
+                OUTPUT_VARIABLE out ERROR_VARIABLE err)
+set(seen "command: ${cmd}\nexit code: ${code}\nstdout:\n${out}\nstderr:\n${err}")
+if(NOT code STREQUAL EXPECT_CODE)
+  message(FATAL_ERROR "expected exit code ${EXPECT_CODE}\n${seen}")
+endif()
+if(DEFINED EXPECT_STDOUT AND NOT out MATCHES "${EXPECT_STDOUT}")
+  message(FATAL_ERROR "stdout does not match '${EXPECT_STDOUT}'\n${seen}")
+endif()
+if(DEFINED EXPECT_STDERR AND NOT err MATCHES "${EXPECT_STDERR}")
+  message(FATAL_ERROR "stderr does not match '${EXPECT_STDERR}'\n${seen}")
+endif()
+if(DEFINED EXPECT_FILE AND NOT EXISTS "${EXPECT_FILE}")
+  message(FATAL_ERROR "expected the file ${EXPECT_FILE}\n${seen}")
+endif()
