@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "core/date.hpp"
 #include "engine/engine.hpp"
 #include "indicators/indicators.hpp"
 #include "run/simulation.hpp"
@@ -45,10 +46,11 @@ std::vector<unsigned char> series_bytes(const Simulation& sim) {
   return out;
 }
 
-double last(const Simulation& sim, const char* name) {
+// The recorded series of an indicator (grows as the simulation steps).
+const std::vector<double>& series_of(const Simulation& sim, const char* name) {
   const int k = indicators::find(name);
   REQUIRE(k >= 0);
-  return sim.series(static_cast<std::size_t>(k)).back();
+  return sim.series(static_cast<std::size_t>(k));
 }
 
 double total(const Simulation& sim, const char* name) {
@@ -129,27 +131,41 @@ TEST_CASE("the circular flow: wages, purchases by wallet or bank, fees, settleme
   o.seed = 3;
   o.threads = 2;
   Simulation sim(sc, o);
-  sim.step(90);
-  // The lending platform's share of wallet payments ≈ 1 − rival_wallet_share.
-  const double share =
-      total(sim, "platform_payment_volume") /
-      (total(sim, "platform_payment_volume") / last(sim, "mobile_payment_share_platform"));
-  CHECK(share == doctest::Approx(0.55).epsilon(0.05));
-  // Fees: 0.6% of volume from the merchants who pay fees (1 − fee_free_share).
-  const double fee_rate =
-      total(sim, "platform_revenue_payments") / total(sim, "platform_payment_volume");
-  CHECK(fee_rate > 0.006 * 0.45);
-  CHECK(fee_rate < 0.006 * 0.75);
-  // Three paydays (Jan, Feb, Mar 1st) each pay about a month of wages.
-  const auto& wages = sim.series(static_cast<std::size_t>(indicators::find("wages_paid")));
-  CHECK(wages[0] > 0);
-  CHECK(wages[31] > 0);
-  CHECK(wages[59] > 0);
-  CHECK(wages[1] == 0);
-  CHECK(wages[31] == doctest::Approx(wages[0]).epsilon(0.1));
-  // Settlement leaves no clearing position open.
-  for (const Fen c : sim.world().ledger.book(sim.world().ledger.clearing_book).balance)
-    CHECK(c == 0);
+  const auto& volume = series_of(sim, "platform_payment_volume");
+  const auto& share = series_of(sim, "mobile_payment_share_platform");
+  const auto& fees = series_of(sim, "platform_revenue_payments");
+  const auto& wages = series_of(sim, "wages_paid");
+  const int payday = static_cast<int>(sc.smes.payday);
+  double first_payroll = 0;
+  int paydays = 0;
+  // One day at a time, so that every day is checked on its own (ratios of
+  // totals would cancel to the last day's value).
+  for (std::size_t t = 0; t < 90; ++t) {
+    CAPTURE(t);
+    REQUIRE(sim.step(1) == 1);
+    // Settlement leaves no clearing position open at the end of any day.
+    bool settled = true;
+    for (const Fen c : sim.world().ledger.book(sim.world().ledger.clearing_book).balance)
+      settled &= c == 0;
+    CHECK(settled);
+    // The lending platform's share of wallet payments ≈ 1 − rival_wallet_share.
+    REQUIRE(volume[t] > 0);
+    CHECK(share[t] == doctest::Approx(0.55).epsilon(0.05));
+    // Fees: 0.6% of volume from the merchants who pay fees (1 − fee_free_share).
+    CHECK(fees[t] / volume[t] > 0.006 * 0.45);
+    CHECK(fees[t] / volume[t] < 0.006 * 0.75);
+    // Wages are paid on payday only, about a month of wages each time.
+    const CivilDate today = to_civil(sc.run.start_date.plus_days(static_cast<std::int32_t>(t)));
+    if (today.day == payday) {
+      ++paydays;
+      CHECK(wages[t] > 0);
+      if (first_payroll == 0) first_payroll = wages[t];
+      CHECK(wages[t] == doctest::Approx(first_payroll).epsilon(0.1));
+    } else {
+      CHECK(wages[t] == 0);
+    }
+  }
+  CHECK(paydays == 3);  // Jan, Feb, Mar
 }
 
 TEST_CASE("consumers who cannot pay buy less, never overdraw") {
