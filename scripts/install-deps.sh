@@ -20,7 +20,7 @@ packages=(
   python3-h5netcdf python3-netcdf4 python3-matplotlib python3-scipy
   python3-nbclient python3-nbformat python3-ipykernel python3-jsonschema python3-yaml
   # style
-  clang-format black flake8
+  clang-format clang-tidy black flake8
 )
 
 missing=()

@@ -4,7 +4,10 @@
 #      Debian's /usr/bin/python3).
 #   2. ASan + UBSan build: the doctest suites again.
 #   3. libFuzzer over the scenario loader for 60 s (scripts/ci-fuzz.sh).
-# Set PFSIM_SKIP_ASAN=1 / PFSIM_SKIP_FUZZ=1 to skip step 2 / 3 on a quick local run.
+#   4. Style: clang-format (scripts/format.sh --check) and clang-tidy
+#      (scripts/tidy.sh, the checks of .clang-tidy) over the C++ sources.
+# Set PFSIM_SKIP_ASAN=1 / PFSIM_SKIP_FUZZ=1 / PFSIM_SKIP_TIDY=1 to skip step
+# 2 / 3 / the clang-tidy half of 4 on a quick local run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -15,6 +18,12 @@ bash scripts/build.sh release
 ctest --preset release -j2
 PFSIM_REQUIRE_ALL=1 PFSIM_BUILD_DIR="$PWD/build" PYTHONPATH="$PWD/build/python:$PWD" \
   /usr/bin/python3 -m pytest -q tests/python
+
+echo "== style: clang-format, clang-tidy ==" >&2
+bash scripts/format.sh --check
+if [ "${PFSIM_SKIP_TIDY:-0}" != "1" ]; then
+  bash scripts/tidy.sh build 2
+fi
 
 if [ "${PFSIM_SKIP_ASAN:-0}" != "1" ]; then
   echo "== asan+ubsan build ==" >&2

@@ -72,6 +72,8 @@ void register_errors(py::module_& m) {
   m.attr("ScenarioError") = scenario_error_type;
   m.attr("InternalError") = internal_error_type;
 
+  // pybind11 takes a void (*)(std::exception_ptr): the by-value parameter is its type.
+  // NOLINTNEXTLINE(performance-unnecessary-value-param)
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);

@@ -412,9 +412,11 @@ int run_analysis(const std::vector<std::string>& analysis_args) {
   env.push_back(pythonpath);
 
   std::vector<char*> argv_c;
+  argv_c.reserve(args.size() + 1);
   for (std::string& s : args) argv_c.push_back(s.data());
   argv_c.push_back(nullptr);
   std::vector<char*> env_c;
+  env_c.reserve(env.size() + 1);
   for (std::string& s : env) env_c.push_back(s.data());
   env_c.push_back(nullptr);
 
@@ -503,7 +505,16 @@ void add_comparison_options(CLI::App* cmd, ReportArgs& a) {
 int run_main(int argc, char** argv);
 
 int main(int argc, char** argv) {
-  const int code = run_main(argc, argv);
+  // run_main reports every error of a command; this catches what escapes it
+  // (setting up the command line itself), so main never ends in terminate().
+  int code = exit_internal_error;
+  try {
+    code = run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "internal error (a bug in pfsim; please report it): " << e.what() << '\n';
+  } catch (...) {
+    std::cerr << "internal error (a bug in pfsim; please report it)\n";
+  }
   if (record::ResultsWriter::files_left_open() > 0) {
     // A results file could not be closed (disk full even after freeing the
     // reserve): HDF5 would crash closing it at exit. The message is printed;

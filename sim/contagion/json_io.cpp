@@ -136,7 +136,7 @@ int read_positive_int(const json& value, const std::string& where) {
 
 std::string read_string(const json& value, const std::string& where, Keys allowed) {
   if (value.is_string()) {
-    const std::string text = value.get<std::string>();
+    std::string text = value.get<std::string>();  // not const: returned by move
     for (const std::string_view option : allowed) {
       if (text == option) return text;
     }

@@ -47,7 +47,8 @@ namespace {
 double earnings_over_known_months(const World& w, std::uint32_t p, std::int64_t months_known) {
   const std::int64_t months = std::clamp<std::int64_t>(months_known, 1, 12);
   Int128 earnings = 0;
-  for (std::size_t k = 0; k < 12; ++k) earnings += w.platforms.profit_history[12 * p + k];
+  for (std::size_t k = 0; k < 12; ++k)
+    earnings += w.platforms.profit_history[std::size_t{12} * p + k];
   return static_cast<double>(earnings) * 12.0 / static_cast<double>(months);
 }
 
@@ -198,7 +199,7 @@ void run_month_end(World& w) {
     P.equity_month_start[p] = equity;
     // Valuation on trailing-year earnings (annualised while fewer than 12
     // months are known), so a one-off loss moves it by its size, not ×12.
-    const std::size_t slot = 12 * p + static_cast<std::size_t>(P.months_recorded % 12);
+    const std::size_t slot = std::size_t{12} * p + static_cast<std::size_t>(P.months_recorded % 12);
     P.profit_history[slot] = P.profit_last_month[p];
     // After an IPO the market's multiple at listing replaces the scenario's.
     const double multiple = p == 0 && w.shocks.ipo_valuation_multiple > 0

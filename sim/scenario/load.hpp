@@ -24,7 +24,7 @@ namespace pfsim::scenario {
 inline constexpr std::size_t max_file_bytes = 1 << 20;     // 1 MiB, per file
 inline constexpr int max_nesting_depth = 32;               // mappings and lists inside each other
 inline constexpr std::size_t max_nodes = 100'000;          // values per file, counting alias copies
-inline constexpr std::size_t max_flow_bytes = 256 * 1024;  // one [...] or {...} collection
+inline constexpr std::size_t max_flow_bytes = 256UL * 1024;  // one [...] or {...} collection
 inline constexpr int max_extends_depth = 8;                // files in an extends chain
 inline constexpr std::size_t max_reported_problems = 100;
 

@@ -67,8 +67,8 @@ contagion::SparseMatrix interbank_liabilities(const World& w) {
 std::vector<Int128> bank_total_assets(const World& w) {
   std::vector<Int128> assets(w.banks.size(), 0);
   const Ledger& L = w.ledger;
-  for (BookId id = 0; id < L.book_count(); ++id) {
-    const Book& b = L.book(id);
+  for (std::size_t id = 0; id < L.book_count(); ++id) {
+    const Book& b = L.book(static_cast<BookId>(id));
     if (b.holder_kind != AgentKind::bank) continue;
     for (std::size_t r = 0; r < b.rows(); ++r) assets[b.holder.of(r)] += b.balance[r];
   }
