@@ -167,7 +167,7 @@ std::optional<engine::AuditLevel> parse_audit(const std::string& s) {
 // not HDF5 (`x.csv`), or an existing file without --force (results are
 // expensive; a typo should not cost the last run's).
 void check_results_path(const std::filesystem::path& out, const std::filesystem::path& scenario,
-                        bool force) {
+                        bool force, const std::string& option = "--out") {
   const std::string name = out.string();
   auto refuse = [](std::string message, std::string hint) {
     Diagnostic d;
@@ -176,9 +176,9 @@ void check_results_path(const std::filesystem::path& out, const std::filesystem:
     throw UserError(std::move(d));
   };
   if (!name.empty() && name.front() == '-')
-    refuse("--out '" + out.string() + "' looks like an option, not a file name",
-           "give the results file right after --out, e.g. --out results.h5 (a file whose name "
-           "starts with '-': --out ./" + name + ")");
+    refuse(option + " '" + out.string() + "' looks like an option, not a file name",
+           "give the results file right after " + option + ", e.g. " + option +
+               " results.h5 (a file whose name starts with '-': " + option + " ./" + name + ")");
   // A symlink, FIFO, device, directory or the scenario itself: the writer's
   // guard (record/output_guard.cpp) refuses it, naming which.
   std::error_code ec;
@@ -191,10 +191,11 @@ void check_results_path(const std::filesystem::path& out, const std::filesystem:
   std::transform(suffix.begin(), suffix.end(), suffix.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (suffix != ".h5" && suffix != ".hdf5")
-    refuse("--out '" + out.string() + "': a results file is HDF5 and its name ends in .h5 (or .hdf5)" +
+    refuse(option + " '" + out.string() +
+               "': a results file is HDF5 and its name ends in .h5 (or .hdf5)" +
                (suffix.empty() ? std::string() : ", not " + suffix),
            suffix == ".csv" ? "write results.h5, then `pfsim tidy results.h5 --out table.csv` for CSV"
-                            : "e.g. --out results.h5");
+                            : "e.g. " + option + " results.h5");
   if (exists && !force)
     refuse("'" + out.string() + "' exists: results are not overwritten unless you ask",
            "pass --force to replace it, or choose another --out");
@@ -297,6 +298,7 @@ int cmd_recover(const std::string& partial, const std::optional<std::string>& ou
     d.hint = "give a results file name such as recovered.h5";
     throw UserError(std::move(d));
   }
+  if (out_arg) check_results_path(out, partial, /*force=*/true, "-o");  // replaces, as before
   const std::int64_t rows = record::ResultsWriter::recover(partial, out);
   std::printf("recovered %lld day%s from %s into %s\n", static_cast<long long>(rows),
               rows == 1 ? "" : "s", partial.c_str(), out.string().c_str());

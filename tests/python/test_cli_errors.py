@@ -134,3 +134,11 @@ def test_the_default_results_file_is_named_after_the_scenario_file(tmp_path):
     assert (tmp_path / "my_policy.h5").exists()
     help_text = run_pfsim("run", "--help", check=False).stdout
     assert "scenario file's name with .h5" in help_text and "--force" in help_text
+
+
+def test_recover_output_is_checked_like_run_output(tmp_path):
+    proc = run_pfsim("recover", tmp_path / "r.h5.partial", "-o", "--help", check=False, cwd=tmp_path)
+    assert proc.returncode == 2 and "-o '--help' looks like an option" in proc.stderr
+    proc = run_pfsim("recover", tmp_path / "r.h5.partial", "-o", "r.txt", check=False, cwd=tmp_path)
+    assert proc.returncode == 2 and "ends in .h5" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
