@@ -205,6 +205,15 @@ int cmd_run(const RunArgs& a) {
   const Scenario sc = scenario::load_file(a.scenario, run_overrides(a), &indicator_names());
   const std::uint64_t seed = a.seed ? *a.seed : static_cast<std::uint64_t>(sc.run.seed);
   const std::int64_t steps = a.steps ? *a.steps : sc.run.days;
+  if (static_cast<std::int64_t>(sc.run.start_date.days_since_epoch) + steps - 1 >
+      last_results_date().days_since_epoch) {
+    Diagnostic d;
+    d.message = "--steps " + std::to_string(steps) + " from " + format_iso_date(sc.run.start_date) +
+                " would pass " + format_iso_date(last_results_date()) +
+                ", the last date pandas and xarray can read in a results file";
+    d.hint = "simulate fewer days, or start earlier (run.start_date)";
+    throw UserError(std::move(d));
+  }
   if (a.out && a.out->empty()) {
     Diagnostic d;
     d.message = "--out is empty";

@@ -149,6 +149,17 @@ void Simulation::apply_shock(const std::string& event_yaml) {
 }
 
 std::int64_t Simulation::step(std::int64_t days, const std::function<bool()>& stop) {
+  // More days than the scenario's (--steps, Python step/run): still no date
+  // the results' readers cannot read, and none past year 9999.
+  if (days > 0 && static_cast<std::int64_t>(world_->today().days_since_epoch) + days - 1 >
+                      last_results_date().days_since_epoch) {
+    Diagnostic d;
+    d.message = std::to_string(days) + " more days from " + format_iso_date(world_->today()) +
+                " would pass " + format_iso_date(last_results_date()) +
+                ", the last date pandas and xarray can read in a results file";
+    d.hint = "simulate fewer days, or start earlier (run.start_date)";
+    throw UserError(std::move(d));
+  }
   std::int64_t done = 0;
   for (; done < days; ++done) {
     if (stop && stop()) break;

@@ -283,12 +283,11 @@ void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
     report.at(v != nullptr ? v->origin : root.origin, key,
               "expected one of " + list + ", found " + internal::quoted(value), hint);
   };
-  // Results carry dates that pandas and xarray read as datetime64[ns], which
-  // spans 1677-09-21 .. 2262-04-11: a run outside it could be simulated but not
+  // A run outside the dates pandas and xarray read could be simulated but not
   // analysed (and a run may not pass year 9999, where dates end).
   {
-    const Date first = *parse_iso_date("1678-01-01");
-    const Date last = *parse_iso_date("2262-04-11");
+    const Date first = first_results_date();
+    const Date last = last_results_date();
     const Date last_day = sc.end_date().plus_days(-1);
     if (sc.run.start_date < first || last_day > last) {
       const Tree* s = root.is_mapping() ? root.find("run") : nullptr;

@@ -467,3 +467,17 @@ def test_core_stubs_match_the_extension():
             "__init__"
         }
         assert declared == real, cls
+
+
+def test_stepping_past_the_last_readable_date_is_refused_before_it_runs():
+    sc = pfsim.Scenario(BASELINE, {"consumers.count": 500, "smes.count": 50, "run.days": 30,
+                                   "run.spinup_days": 0, "run.start_date": "2262-03-01"})
+    sim = pfsim.Simulation(sc, seed=1, threads=1)
+    sim.run()
+    with pytest.raises(pfsim.ScenarioError, match="2262-04-11"):
+        sim.step(20)
+    assert sim.days_done == 30  # nothing was simulated
+    sim.step(12)  # 2262-03-31 .. 2262-04-11, the last readable day itself
+    assert sim.days_done == 42
+    with pytest.raises(pfsim.ScenarioError, match="2262-04-11"):
+        sim.step(1)

@@ -142,3 +142,10 @@ def test_recover_output_is_checked_like_run_output(tmp_path):
     proc = run_pfsim("recover", tmp_path / "r.h5.partial", "-o", "r.txt", check=False, cwd=tmp_path)
     assert proc.returncode == 2 and "ends in .h5" in proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_steps_past_the_last_readable_date_are_refused_before_the_run(tmp_path):
+    proc = run_pfsim("run", ROOT / "scenarios/baseline.yaml", "--set", "run.start_date=2250-01-01",
+                     "--steps", 36500, "--population", 500, "-q", "--out", tmp_path / "r.h5", check=False)
+    assert proc.returncode == 2 and "would pass 2262-04-11" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
