@@ -6,6 +6,7 @@
 #include "indicators/indicators.hpp"
 #include "phases/phases.hpp"
 #include "record/results_writer.hpp"
+#include "run/memory.hpp"
 #include "run/networks.hpp"
 #include "scenario/events.hpp"
 #include "scenario/load.hpp"
@@ -26,6 +27,7 @@ Simulation::Simulation(const Scenario& scenario, SimulationOptions options)
   for (const indicators::Indicator& ind : indicators::table()) names.emplace_back(ind.name);
   if (auto problems = scenario::check_identifiers(scenario, names); !problems.empty())
     throw UserError(std::move(problems));
+  check_memory(scenario);  // before building: a run that cannot fit is refused now
   arena_->run([&] {
     world_ = build_world(scenario, options_.seed);
     // The spin-up: days before the start, with no events and nothing recorded,

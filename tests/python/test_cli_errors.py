@@ -149,3 +149,30 @@ def test_steps_past_the_last_readable_date_are_refused_before_the_run(tmp_path):
                      "--steps", 36500, "--population", 500, "-q", "--out", tmp_path / "r.h5", check=False)
     assert proc.returncode == 2 and "would pass 2262-04-11" in proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def _limit_address_space(gib):
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (gib << 30, gib << 30))
+
+    return limit
+
+
+def test_a_run_that_cannot_fit_in_memory_is_refused_before_building(tmp_path):
+    import time
+
+    t0 = time.monotonic()
+    proc = run_pfsim("run", ROOT / "scenarios/baseline.yaml", "--population", 10_000_000, "-q",
+                     "--out", tmp_path / "r.h5", check=False, preexec_fn=_limit_address_space(2))
+    assert time.monotonic() - t0 < 10
+    assert proc.returncode == 2, proc.stderr
+    assert "needs about 3.0 GB" in proc.stderr and "only 2.1 GB is available" in proc.stderr
+    assert "--population" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+    # a run that fits under the same limit goes ahead
+    small = run_pfsim("run", ROOT / "scenarios/baseline.yaml", "--population", 2000, "--steps", 2, "-q",
+                      "--set", "run.spinup_days=0", "--out", tmp_path / "s.h5", check=False,
+                      preexec_fn=_limit_address_space(2))
+    assert small.returncode == 0, small.stderr
