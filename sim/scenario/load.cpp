@@ -323,6 +323,14 @@ void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
 
 // ---- files and extends ----------------------------------------------------------------
 
+// What a base file holds, without quoting it: `extends:` can name any readable
+// file, and a message should not print its lines.
+std::string base_kind(const Tree& base) {
+  if (base.kind == Tree::Kind::scalar)
+    return "text of " + std::to_string(base.text.size()) + " bytes, not key: value lines";
+  return describe(base);
+}
+
 // Appends `over`'s events to `base`'s; an event with the id of a base event replaces it.
 Tree merge_events(Tree base, Tree over) {
   if (!base.is_sequence() || !over.is_sequence()) return over;
@@ -409,7 +417,7 @@ struct Loader {
       if (!base->is_mapping()) {
         report.at(target, std::string(extends_key),
                   "the base scenario '" + target.text + "' is not a mapping of sections (found " +
-                      describe(*base) + ")",
+                      base_kind(*base) + ")",
                   "extend a scenario file (run:, consumers:, ... at its top level)");
         return tree;
       }
