@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import math
 import operator
 import os
+import signal
+import sys
+import threading
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -312,11 +316,46 @@ class Simulation:
         """Simulates ``days`` days; returns how many were simulated.
 
         KeyboardInterrupt (Ctrl-C) stops at a day boundary and propagates;
-        :attr:`days_done` then tells how far the run got.
+        :attr:`days_done` then tells how far the run got. SIGTERM (``timeout``,
+        Slurm, ``docker stop``) while stepping on the main thread, with no
+        handler of your own, ends the program like ``pfsim run`` does: the day
+        in progress is finished, every simulated day is flushed to the
+        ``.partial`` and the process exits with 143.
         """
-        done = self._core.step(operator.index(days))
+        with self._terminate_at_day_boundary():
+            done = self._core.step(operator.index(days))
         self._after_steps()
         return done
+
+    @contextlib.contextmanager
+    def _terminate_at_day_boundary(self):
+        """SIGTERM as SystemExit(143) at the next day boundary, the .partial
+        flushed and closed first; only while stepping, and only where SIGTERM
+        still has its default action (a program's own handler is left alone)."""
+        if (threading.current_thread() is not threading.main_thread()
+                or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+            yield
+            return
+        received = []
+
+        def on_sigterm(signum, frame):
+            received.append(signum)
+            raise SystemExit(128 + signum)
+
+        signal.signal(signal.SIGTERM, on_sigterm)
+        try:
+            yield
+        except SystemExit:
+            if received and self._out is not None:
+                partial = self._core.results_partial_path
+                self._core.close_results_file()
+                self._out = None
+                print(f"pfsim: stopped by SIGTERM after {self.days_done} days; every simulated day "
+                      f"is kept in {partial} (make it a results file with: pfsim recover {partial})",
+                      file=sys.stderr, flush=True)
+            raise
+        finally:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     def run(self, until: Any = None, *, progress: bool = False) -> int:
         """Simulates through ``until`` (inclusive), or to the end of the
@@ -341,7 +380,7 @@ class Simulation:
         if not progress:
             return self.step(days)
         done = 0
-        with _progress.bar(days, start) as bar:
+        with self._terminate_at_day_boundary(), _progress.bar(days, start) as bar:
             while done < days:
                 n = self._core.step(1)
                 if n == 0:  # stopped by a signal handler that did not raise
