@@ -39,6 +39,24 @@ Simulation::Simulation(const Scenario& scenario, SimulationOptions options)
   trigger_fired_.assign(scenario.events.size(), 0);
 }
 
+Simulation::Simulation(ForkOf of, int threads)
+    : options_(of.from.options_),
+      arena_(std::make_unique<exec::Arena>(threads)),
+      world_(std::make_unique<World>(*of.from.world_)),
+      days_(of.from.days_),
+      series_(of.from.series_),
+      events_(of.from.events_),
+      networks_(of.from.networks_),
+      interventions_(of.from.interventions_),
+      trigger_was_true_(of.from.trigger_was_true_),
+      trigger_fired_(of.from.trigger_fired_) {
+  options_.threads = threads;
+}
+
+std::unique_ptr<Simulation> Simulation::fork(int threads) const {
+  return std::unique_ptr<Simulation>(new Simulation(ForkOf{*this}, threads));
+}
+
 Simulation::~Simulation() = default;
 
 int Simulation::threads() const {

@@ -39,6 +39,16 @@ class Simulation {
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
 
+  // An independent copy of this simulation as it is now: the world, the
+  // results recorded so far, fired events and snapshots, waiting interventions
+  // and trigger state — everything the next step reads — but no results file.
+  // The copy steps on its own (`threads` workers; 0 = all cores). Draws are
+  // keyed on (seed, stream, agent id, step), so the original and its forks see
+  // common random numbers: given the same shocks they stay identical, and
+  // different shocks make them differ only from the shock's day. One warm-up,
+  // many policy branches.
+  [[nodiscard]] std::unique_ptr<Simulation> fork(int threads) const;
+
   // Advances `days` days (recording each). `stop` is polled between days; when
   // it returns true the run stops early. Returns the days actually simulated.
   std::int64_t step(std::int64_t days, const std::function<bool()>& stop = {});
@@ -81,6 +91,10 @@ class Simulation {
   [[nodiscard]] std::size_t agent_count() const;
 
  private:
+  struct ForkOf {
+    const Simulation& from;
+  };
+  Simulation(ForkOf of, int threads);
   void record_row();
   void fire_due_events();
   void fire(const EventSpec& event, const std::string& condition);

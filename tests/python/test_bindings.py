@@ -481,3 +481,43 @@ def test_stepping_past_the_last_readable_date_is_refused_before_it_runs():
     assert sim.days_done == 42
     with pytest.raises(pfsim.ScenarioError, match="2262-04-11"):
         sim.step(1)
+
+
+def test_fork_branches_with_common_random_numbers():
+    sc = pfsim.Scenario(BASELINE, {"consumers.count": 3000, "smes.count": 300, "run.days": 120})
+    base = pfsim.Simulation(sc, seed=3, threads=2)
+    base.run(until="2019-02-28")  # one warm-up ...
+    same_a, same_b = base.fork(), base.fork(threads=1)
+    shocked = base.fork()
+    assert shocked.days_done == base.days_done == 59 and shocked.date == base.date
+    assert shocked.results.to_pandas().equals(base.results.to_pandas())  # results so far come along
+    shocked.apply_shock({"type": "policy_rate", "rate": 0.02})
+    for sim in (same_a, same_b, shocked, base):  # ... many branches, stepped independently
+        sim.run()
+    plain = base.results.to_pandas()
+    # no intervention: identical to the uninterrupted run, at any thread count
+    assert same_a.results.to_pandas().equals(plain) and same_b.results.to_pandas().equals(plain)
+    # a shock: the same up to the day before it, different from its day on
+    moved = shocked.results.to_pandas()
+    differs = ~((moved == plain) | (moved.isna() & plain.isna()))
+    first_diff = differs.any(axis=1).idxmax()
+    assert str(first_diff.date()) == "2019-03-01"
+    assert moved["policy_rate"].iloc[-1] == 0.02 and plain["policy_rate"].iloc[-1] != 0.02
+    assert len(shocked.interventions) == len(base.interventions) + 1
+    assert shocked.ledger.audit() == []
+
+
+def test_a_fork_has_no_results_file_and_leaves_the_original_alone(tmp_path):
+    sc = pfsim.Scenario(BASELINE, {"consumers.count": 2000, "smes.count": 200, "run.days": 40,
+                                   "run.spinup_days": 0})
+    with pfsim.Simulation(sc, seed=1, threads=1, out=tmp_path / "r.h5") as sim:
+        sim.step(10)
+        copy = sim.fork()
+        copy.consumers.employed = 0  # a write to the fork's own world
+        copy.step(5)
+        assert sim.days_done == 10 and sim.consumers.employed.sum() > 0
+        sim.run()
+    assert copy._out is None and not (tmp_path / "r.h5.partial").exists()
+    assert pfsim.open_results(tmp_path / "r.h5").days[-1] == 39
+    saved = copy.save(tmp_path / "fork.h5")
+    assert len(pfsim.open_results(saved)) == 15

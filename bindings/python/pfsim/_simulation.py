@@ -327,6 +327,36 @@ class Simulation:
         self._after_steps()
         return done
 
+    def fork(self, *, threads: int | None = None) -> Simulation:
+        """An independent copy of the simulation as it is now: world, results
+        so far, fired events, waiting shocks, trigger state and interventions
+        — but not the results file (``out``): the copy records in memory until
+        you :meth:`save` it.
+
+        The two then step on their own. Random draws are keyed on the seed,
+        the agent and the day, so forks share common random numbers: given
+        the same shocks they stay identical, and a shock applied to one makes
+        them differ only from that day on. Warm an economy up once and branch
+        policy variants from it::
+
+            base = pfsim.Simulation(sc, seed=1)
+            base.run(until="2020-10-31")
+            variants = {share: base.fork() for share in (0.02, 0.1, 0.3)}
+            for share, sim in variants.items():
+                sim.apply_shock({"type": "cofunding_floor", "share": share})
+                sim.run()
+
+        ``threads`` defaults to this simulation's.
+        """
+        if threads is None:
+            threads = self.threads
+        copy = object.__new__(Simulation)
+        copy._scenario = self._scenario.copy()
+        copy._core = self._core.fork(operator.index(threads))
+        copy._interventions = [dict(i) for i in self._interventions]
+        copy._out = None
+        return copy
+
     @contextlib.contextmanager
     def _terminate_at_day_boundary(self):
         """SIGTERM as SystemExit(143) at the next day boundary, the .partial
