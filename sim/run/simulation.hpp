@@ -75,11 +75,13 @@ class Simulation {
   [[nodiscard]] const SimulationOptions& options() const { return options_; }
   [[nodiscard]] int threads() const;
 
-  // Applies a shock from outside the scenario (Python's apply_shock) on the next
-  // simulated day. `event_yaml` is one event as a single-line JSON object (the
-  // keys of an item of `events:`), with `date` the next simulated day (Python
-  // fills it in). Validated against the scenario like a file; throws UserError.
-  // Recorded in /events with condition "intervention".
+  // Applies a shock from outside the scenario (Python's apply_shock).
+  // `event_yaml` is one event as a single-line JSON object (the keys of an item
+  // of `events:`): with `date` (from the next simulated day on; Python fills in
+  // the next day) it fires on that day, with `when` it is a trigger like a
+  // scenario's. Validated against the scenario like a file; throws UserError.
+  // Recorded in /events with condition "intervention" (a trigger:
+  // "intervention: <condition>").
   void apply_shock(const std::string& event_yaml);
 
   // Every event that fired so far, in order.
@@ -97,6 +99,7 @@ class Simulation {
   Simulation(ForkOf of, int threads);
   void record_row();
   void fire_due_events();
+  bool trigger_fires(const EventSpec& e, std::uint8_t& was_true, std::uint8_t& fired);
   void fire(const EventSpec& event, const std::string& condition);
 
   SimulationOptions options_;
@@ -107,7 +110,12 @@ class Simulation {
   std::unique_ptr<record::ResultsWriter> writer_;
   std::vector<record::EventRecord> events_;
   std::vector<record::NetworkSnapshot> networks_;  // every snapshot taken (written when a file opens)
-  std::vector<EventSpec> interventions_;  // from apply_shock, waiting for the next day
+  std::vector<EventSpec> interventions_;  // dated events from apply_shock, waiting for their day
+  struct InterventionTrigger {
+    EventSpec event;  // a `when:` event from apply_shock
+    std::uint8_t was_true = 0, fired = 0;
+  };
+  std::vector<InterventionTrigger> intervention_triggers_;
   std::vector<std::uint8_t> trigger_was_true_, trigger_fired_;  // per scenario event
 };
 

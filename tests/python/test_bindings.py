@@ -419,8 +419,9 @@ def test_apply_shock_validates_like_a_scenario_file(sim):
         sim.apply_shock({"type": "antitrust_fine"})
     with pytest.raises(pfsim.ScenarioError, match="did you mean"):
         sim.apply_shock({"type": "antitrust_fin", "yuan": 1})
-    with pytest.raises(pfsim.ScenarioError, match="next simulated day"):
-        sim.apply_shock({"type": "policy_rate", "rate": 0.02, "date": "2019-02-01"})
+    sim.step(3)
+    with pytest.raises(pfsim.ScenarioError, match=r"shock\['date'\]: apply_shock cannot change the past"):
+        sim.apply_shock({"type": "policy_rate", "rate": 0.02, "date": sim.start_date})
     with pytest.raises(TypeError):
         sim.apply_shock("ipo_halt")
     assert sim.events.empty
@@ -521,3 +522,23 @@ def test_a_fork_has_no_results_file_and_leaves_the_original_alone(tmp_path):
     assert pfsim.open_results(tmp_path / "r.h5").days[-1] == 39
     saved = copy.save(tmp_path / "fork.h5")
     assert len(pfsim.open_results(saved)) == 15
+
+
+def test_apply_shock_takes_a_later_date_or_a_trigger():
+    sc = pfsim.Scenario(BASELINE, {"consumers.count": 2000, "smes.count": 200, "run.days": 60,
+                                   "run.spinup_days": 0})
+    sim = pfsim.Simulation(sc, seed=1, threads=2)
+    sim.apply_shock({"type": "policy_rate", "rate": 0.02, "date": "2019-02-10"})
+    sim.apply_shock({"type": "reserve_requirement", "ratio": 0.05, "when": "step >= 20"})
+    with pytest.raises(pfsim.ScenarioError, match=r"shock\['when'\]: unknown indicator 'consumer_dpd90_ration'"):
+        sim.apply_shock({"type": "policy_rate", "rate": 0.03, "when": "consumer_dpd90_ration > 0.1"})
+    branch = sim.fork()  # waiting shocks come along
+    sim.run()
+    branch.run()
+    events = sim.events
+    assert list(events["type"]) == ["reserve_requirement", "policy_rate"]
+    assert [str(d.date()) for d in events["date"]] == ["2019-01-21", "2019-02-10"]
+    assert list(events["condition"]) == ["intervention: step >= 20", "intervention"]
+    ts = sim.results.to_pandas()
+    assert ts.loc["2019-02-09", "policy_rate"] != 0.02 and ts.loc["2019-02-10", "policy_rate"] == 0.02
+    assert branch.events.equals(events) and branch.results.to_pandas().equals(ts)

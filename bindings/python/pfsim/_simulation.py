@@ -100,7 +100,7 @@ def _python_shaped(err: Exception, what: str) -> Exception:
         if d.get("file") == "<apply_shock>" or m:
             # key_path: the dict key ("" for the whole shock); the message: shock['key']
             d["file"], d["line"], d["column"] = "<apply_shock>", 0, 0
-            d["key_path"] = m.group(1) or "" if m else ""
+            d["key_path"] = (m.group(1) or "") if m else key
             where = f"{what}[{d['key_path']!r}]" if d["key_path"] else what
         elif d.get("line"):
             where = f"{d['file']}:{d['line']}:{d['column']}: {key}"
@@ -510,28 +510,24 @@ class Simulation:
     # -- interventions --
 
     def apply_shock(self, shock: dict[str, Any]) -> None:
-        """Applies a shock on the next simulated day, e.g.
+        """Applies a shock from outside the scenario, e.g.
         ``sim.apply_shock({"type": "antitrust_fine", "yuan": 18.2e9})``.
 
         ``shock`` has the shape of an item of a scenario's ``events:`` (see
-        docs/scenarios.md for every type and parameter), without ``when``;
-        ``date`` defaults to :attr:`date` (the next day to simulate). It is
-        validated exactly like a file (raises :class:`ScenarioError`), recorded
-        in :attr:`interventions` and, once it fires, in :attr:`events` and
-        the results file's ``/events`` (condition ``"intervention"``).
+        docs/scenarios.md for every type and parameter). ``date`` defaults to
+        :attr:`date` (the next day to simulate) and may be any later day of the
+        run; with ``when`` (and ``repeat``) the shock is a trigger on the
+        recorded indicators, as in a scenario file. It is validated exactly like
+        a file (raises :class:`ScenarioError`), recorded in :attr:`interventions`
+        and, once it fires, in :attr:`events` and the results file's
+        ``/events`` (condition ``"intervention"``, or ``"intervention: <when>"``).
         """
         if not isinstance(shock, dict):
             raise TypeError(f"apply_shock takes a dict, not {type(shock).__name__}")
-        for key in ("when", "repeat"):
-            if key in shock:
-                raise _core.ScenarioError(
-                    f"shock[{key!r}]: apply_shock applies the shock on the next simulated day "
-                    f"({self.date}), so it takes no {key!r} (for a trigger, put the event in the "
-                    "scenario's events)"
-                )
         event = dict(shock)
-        event.setdefault("date", self.date.isoformat())
-        if isinstance(event["date"], datetime.date):
+        if "when" not in event:
+            event.setdefault("date", self.date.isoformat())
+        if isinstance(event.get("date"), datetime.date):
             event["date"] = event["date"].isoformat()
         for key, value in event.items():
             if isinstance(value, float) and not math.isfinite(value):
