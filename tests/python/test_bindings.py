@@ -542,3 +542,32 @@ def test_apply_shock_takes_a_later_date_or_a_trigger():
     ts = sim.results.to_pandas()
     assert ts.loc["2019-02-09", "policy_rate"] != 0.02 and ts.loc["2019-02-10", "policy_rate"] == 0.02
     assert branch.events.equals(events) and branch.results.to_pandas().equals(ts)
+
+
+@pytest.mark.parametrize("overrides", [{}, {"banks.tiers[0].count": 2}])
+def test_interventions_as_scenario_replays_the_run_exactly(tmp_path, overrides):
+    sc = pfsim.Scenario(ROOT / "scenarios/crackdown_2020_2021.yaml",
+                        {"consumers.count": 2000, "smes.count": 200, "run.spinup_days": 30,
+                         **overrides})
+    sim = pfsim.Simulation(sc, seed=11, threads=2)
+    sim.step(20)
+    sim.apply_shock({"type": "policy_rate", "rate": 0.02})
+    sim.apply_shock({"type": "fund_run", "redemption_share": 0.1, "when": "step >= 40"})
+    sim.run()
+    path = sim.interventions_as_scenario(tmp_path / "replay.yaml")
+    text = pathlib.Path(path).read_text()
+    assert ("extends:" in text) == (not overrides)  # a list element cannot be overridden by extends
+    again = pfsim.Simulation(path, threads=1)  # the seed is in the file
+    again.run()
+    assert again.results.to_pandas().equals(sim.results.to_pandas())
+    assert list(again.events["type"]) == list(sim.events["type"])
+    # the replay of a replay is the same file
+    assert pathlib.Path(again.interventions_as_scenario(tmp_path / "again.yaml")).exists()
+
+
+def test_interventions_as_scenario_refuses_column_writes(tmp_path):
+    sc = pfsim.Scenario(BASELINE, {"consumers.count": 500, "smes.count": 50, "run.spinup_days": 0})
+    sim = pfsim.Simulation(sc, seed=1, threads=1)
+    sim.consumers.employed = 1
+    with pytest.raises(ValueError, match="consumers.employed"):
+        sim.interventions_as_scenario(tmp_path / "x.yaml")

@@ -565,6 +565,65 @@ class Simulation:
         as JSON in /metadata/interventions."""
         return [dict(i) for i in self._interventions]
 
+    def interventions_as_scenario(self, path: str | os.PathLike[str]) -> str:
+        """Writes a scenario file that reproduces this run, shocks included,
+        and returns its path: ``pfsim run FILE`` (or ``Simulation(FILE)``)
+        gives the same results.
+
+        The file ``extends`` the scenario file the run came from (by absolute
+        path), sets ``run.seed`` and every override made before the start, and
+        lists every :meth:`apply_shock` as an event (its date, or its trigger)
+        — a file that ``extends`` another appends its events. Where that cannot
+        be said with ``extends`` (a scenario not from a file, or an override of
+        one element of a list, since lists are replaced whole) the file is the
+        resolved scenario with the shocks appended instead. Column writes set
+        values no scenario can hold: a run with any is refused (ValueError).
+        """
+        writes = [i for i in self._interventions if i["type"] == "column_write"]
+        if writes:
+            names = ", ".join(sorted({f"{w['store']}.{w['column']}" for w in writes}))
+            raise ValueError(f"this run wrote agent columns ({names}); a scenario file cannot "
+                             "reproduce that: repeat the writes, or save the results instead")
+        shocks = [json.dumps(i["event"], allow_nan=False)
+                  for i in self._interventions if i["type"] == "shock"]
+        source = self._scenario.source
+        overrides = self._scenario.overrides
+        from_file = bool(source) and os.path.isfile(source) and not any("[" in k for k in overrides)
+        lines = [f"# The run of {source or 'a scenario'} (seed {self.seed}) with every intervention "
+                 f"made from Python: written by Simulation.interventions_as_scenario."]
+        if from_file:
+            lines.append(f"extends: {json.dumps(os.path.abspath(source))}")
+            nested: dict[str, Any] = {}
+            for key, value in {**overrides, "run.seed": str(self.seed)}.items():
+                *parents, leaf = key.split(".")
+                node = nested
+                for part in parents:
+                    node = node.setdefault(part, {})
+                node[leaf] = value
+
+            def emit(node: dict[str, Any], indent: str) -> None:
+                for key, value in node.items():
+                    if isinstance(value, dict):
+                        lines.append(f"{indent}{key}:")
+                        emit(value, indent + "  ")
+                    else:
+                        lines.append(f"{indent}{key}: {value}")
+
+            emit(nested, "")
+            lines.append("events:" if shocks else "events: []")
+        else:
+            text = self._scenario.copy()
+            text["run.seed"] = self.seed
+            resolved = text.to_yaml().rstrip("\n")
+            if resolved.endswith("events: []"):
+                resolved = resolved[: -len("events: []")] + ("events:" if shocks else "events: []")
+            lines.append(resolved)
+        lines += [f"  - {shock}" for shock in shocks]
+        target = os.fspath(path)
+        with open(target, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        return target
+
     def _record(self, intervention: dict[str, Any]) -> None:
         if not self._interventions or self._interventions[-1] != intervention:
             self._interventions.append(intervention)
