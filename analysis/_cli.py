@@ -111,8 +111,9 @@ def run_scenario(
 ) -> pathlib.Path:
     """Runs one scenario with the CLI and returns the results path.
 
-    Equivalent to ``pfsim run SCENARIO --out OUT -q [--seed S] [--steps N]
-    [--threads T] [--set path=value ...]``.
+    Equivalent to ``pfsim run SCENARIO --out OUT -q --force [--seed S]
+    [--steps N] [--threads T] [--set path=value ...]``: an existing ``out`` is
+    replaced, as a program that names its outputs expects.
 
     Args:
         scenario: a YAML file, or a name in ``<repo>/scenarios`` (``"baseline"``).
@@ -128,7 +129,7 @@ def run_scenario(
         PfsimError: the run failed (bad scenario, bad override, ...).
     """
     exe = find_pfsim(pfsim)
-    args = [str(exe), "run", str(find_scenario(scenario)), "--out", str(out), "-q"]
+    args = [str(exe), "run", str(find_scenario(scenario)), "--out", str(out), "-q", "--force"]
     if seed is not None:
         args += ["--seed", str(int(seed))]
     if steps is not None:

@@ -1,5 +1,6 @@
 """Statistics across seeds: means and Student-t confidence intervals (on the
-log or logit scale for quantities bounded below by 0 or within [0, 1])."""
+log or logit scale for quantities bounded below by 0 or within [0, 1]), for
+one quantity (:func:`mean_ci`) or a tidy frame of many (:func:`seed_bands`)."""
 
 from __future__ import annotations
 
@@ -71,24 +72,31 @@ def mean_ci(
     if n < 2:
         return (m, np.nan, np.nan, n)
     s = float(x.std(ddof=1))
-    t = float(t_quantile(level, n - 1))
-    scale = interval_scale(lower, upper)
-    if s == 0:
-        return (m, m, m, n)
-    if scale == "log":
-        if m <= 0:  # every value 0 (s would be 0) cannot happen here; all at the bound: no room
-            return (m, 0.0, float(t * s / np.sqrt(n)), n)
-        f = float(np.exp(t * s / (m * np.sqrt(n))))
-        return (m, m / f, m * f, n)
-    if scale == "logit":
-        if m <= 0 or m >= 1:
-            return (m, max(0.0, m), min(1.0, m), n)
-        g = np.log(m / (1 - m))
-        half = t * s / (m * (1 - m) * np.sqrt(n))
-        lo, hi = g - half, g + half
-        return (m, float(1 / (1 + np.exp(-lo))), float(1 / (1 + np.exp(-hi))), n)
-    half = t * s / np.sqrt(n)
-    return (m, m - half, m + half, n)
+    lo, hi = _interval(np.array([m]), np.array([s]), np.array([n]), level, interval_scale(lower, upper))
+    return (m, float(lo[0]), float(hi[0]), n)
+
+
+def _interval(m, s, n, level, scale):
+    """``(low, high)`` arrays of the interval of :func:`mean_ci` for means ``m``,
+    standard deviations ``s`` and counts ``n`` (NaN where ``n < 2``), on one scale."""
+    m, s, n = (np.asarray(v, dtype="float64") for v in (m, s, n))
+    half = t_quantile(level, n - 1) * s / np.sqrt(np.clip(n, 1, None))
+    lo, hi = m - half, m + half
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if scale == "log":
+            # g = log: m·exp(∓half/m); a mean at the bound (0) has no room below.
+            f = np.exp(half / m)
+            lo = np.where(m > 0, m / f, 0.0)
+            hi = np.where(m > 0, m * f, half)
+        elif scale == "logit":
+            g = np.log(m / (1 - m))
+            h = half / (m * (1 - m))
+            inside = (m > 0) & (m < 1)
+            lo = np.where(inside, 1 / (1 + np.exp(-(g - h))), np.clip(m, 0, 1))
+            hi = np.where(inside, 1 / (1 + np.exp(-(g + h))), np.clip(m, 0, 1))
+    same = s == 0  # every seed agrees: a point
+    lo, hi = np.where(same, m, lo), np.where(same, m, hi)
+    return np.where(n >= 2, lo, np.nan), np.where(n >= 2, hi, np.nan)
 
 
 def seed_bands(
@@ -96,6 +104,7 @@ def seed_bands(
     *,
     by: Sequence[str] | None = None,
     level: float = 0.95,
+    bounded: bool = True,
 ) -> pd.DataFrame:
     """Mean and confidence band across seeds of a tidy frame.
 
@@ -103,24 +112,52 @@ def seed_bands(
     ``run``, ``source``, ``file``, ``value``) — typically variant / scenario,
     the swept parameters, ``date``, ``indicator`` and ``units`` — and returns
     one row per group with ``mean``, ``std``, ``n`` (seeds with a value),
-    ``ci_low`` and ``ci_high`` (Student-t, NaN when ``n < 2``). Works on both
+    ``ci_low``, ``ci_high`` (NaN when ``n < 2``) and ``scale``. Works on both
     the per-date and the summary form of :func:`analysis.sweep`.
+
+    With ``bounded`` (the default) each indicator's band respects its range
+    as the data show it, like :func:`analysis.headline_effects`: built on the
+    log scale when none of its values is negative, on the logit scale for a
+    dimensionless share (``units == "1"``, values in [0, 1]); see
+    :data:`INTERVAL_NOTE`. ``bounded=False`` gives the plain Student-t band.
 
     Args:
         tidy: long frame with a ``value`` column.
         by: grouping columns (default: as above).
         level: confidence level of the band.
+        bounded: keep bands within the quantity's range.
     """
     if by is None:
         by = [c for c in tidy.columns if c not in _REPLICATE_COLUMNS]
     by = list(by)
     grouped = tidy.groupby(by, dropna=False, sort=False)["value"]
     out = grouped.agg(mean="mean", std="std", n="count").reset_index()
-    half = t_quantile(level, out["n"].to_numpy() - 1) * out["std"].to_numpy() / np.sqrt(out["n"].to_numpy().clip(min=1))
-    out["ci_low"] = out["mean"] - half
-    out["ci_high"] = out["mean"] + half
+    out["scale"] = "linear"
+    if bounded:
+        out["scale"] = _scales(tidy, out)
+    out["ci_low"], out["ci_high"] = np.nan, np.nan
+    for scale, rows in out.groupby("scale", sort=False).groups.items():
+        lo, hi = _interval(out.loc[rows, "mean"], out.loc[rows, "std"], out.loc[rows, "n"], level, scale)
+        out.loc[rows, "ci_low"], out.loc[rows, "ci_high"] = lo, hi
     out.attrs["level"] = level
     return out
+
+
+def _scales(tidy: pd.DataFrame, bands: pd.DataFrame) -> pd.Series:
+    """The interval scale of each row of ``bands``, from its indicator's values in ``tidy``."""
+    key = "indicator" if "indicator" in tidy.columns else None
+    groups = tidy.groupby(key, sort=False) if key else [(None, tidy)]
+    scale = {}
+    for name, sub in groups:
+        values = sub["value"].to_numpy(dtype="float64")
+        values = values[np.isfinite(values)]
+        units = str(sub["units"].iloc[0]) if "units" in sub.columns and len(sub) else ""
+        lower = 0.0 if values.size and values.min() >= 0 else None
+        upper = 1.0 if lower == 0 and units == "1" and values.max() <= 1 and "leverage" not in str(name) else None
+        scale[name] = interval_scale(lower, upper)
+    if key is None:
+        return pd.Series(scale[None], index=bands.index)
+    return bands[key].map(scale).fillna("linear")
 
 
 def window_stat(values: np.ndarray, dates: np.ndarray, last_days: int | None, stat: str = "mean") -> float:

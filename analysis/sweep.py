@@ -218,7 +218,8 @@ def summarize(tidy: pd.DataFrame, *, last_days: int | None = 30, stat: str = "me
 def sweep_bands(df: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
     """Mean and ``level`` confidence band across seeds for each variant (and
     date, in the tidy form) and indicator: columns ``mean``, ``std``, ``n``,
-    ``ci_low``, ``ci_high`` (see :func:`analysis.seed_bands`)."""
+    ``ci_low``, ``ci_high`` and ``scale`` — bands kept within each
+    indicator's range, on the log or logit scale (see :func:`analysis.seed_bands`)."""
     out = seed_bands(df, level=level)
     out.attrs.update({k: v for k, v in df.attrs.items() if k != "files"})
     out.attrs["level"] = level

@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh release
 mkdir -p results
-exec build/bin/pfsim run scenarios/baseline.yaml --out results/baseline.h5 "$@"
+exec build/bin/pfsim run scenarios/baseline.yaml --out results/baseline.h5 --force "$@"

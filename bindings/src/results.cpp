@@ -91,6 +91,15 @@ void register_results(py::module_& m, SimClass& sim) {
           py::arg("interventions_json") = py::none(),
           "Flushes, closes and renames PATH.partial to PATH (with /metadata/interventions "
           "when given, written before the rename); no-op without a file.")
+      .def(
+          "close_results_file",
+          [](SimHandle& h) {
+            h.check_idle("close_results_file");
+            py::gil_scoped_release release;
+            h.sim->close_results_file();
+          },
+          "Flushes every simulated day to PATH.partial and closes it, keeping the .partial "
+          "(a stopped run: `pfsim recover` makes it a results file); no-op without a file.")
       .def_property_readonly(
           "results_partial_path",
           [](const SimHandle& h) { return h.sim->results_partial_path().string(); },

@@ -118,6 +118,20 @@ SimClass register_simulation(py::module_& m) {
            "Simulates `days` days with the GIL released; returns the days simulated. A "
            "signal handler's exception (KeyboardInterrupt) stops the run at a day boundary "
            "and is re-raised.")
+      .def(
+          "fork",
+          [](SimHandle& h, int threads) {
+            h.check_steppable();
+            if (threads < 0 || threads > 1024)
+              throw py::value_error("threads must be between 0 (all cores) and 1024");
+            auto copy = std::make_unique<SimHandle>();
+            py::gil_scoped_release release;  // copying a large world takes a while
+            copy->sim = std::shared_ptr<Simulation>(h.sim->fork(threads));
+            return copy;
+          },
+          py::arg("threads") = 0,
+          "An independent copy of the simulation as it is now (no results file), stepping "
+          "with `threads` workers.")
       .def_property_readonly("days_done",
                              [](const SimHandle& h) {
                                h.check_idle("days_done");

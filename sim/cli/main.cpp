@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -69,6 +71,7 @@ struct RunArgs {
   std::vector<std::string> overrides;
   std::string audit = "default";
   std::optional<std::int64_t> population;
+  bool force = false;  // overwrite an existing results file
 };
 
 // The names of the recorded indicators: `when:` conditions and `look_at:` are
@@ -153,10 +156,58 @@ std::optional<engine::AuditLevel> parse_audit(const std::string& s) {
   return std::nullopt;
 }
 
+// Refuses, before anything runs, a results path that is surely a mistake: an
+// option swallowed as the file name (`--out --help`), a name that says it is
+// not HDF5 (`x.csv`), or an existing file without --force (results are
+// expensive; a typo should not cost the last run's).
+void check_results_path(const std::filesystem::path& out, const std::filesystem::path& scenario,
+                        bool force, const std::string& option = "--out") {
+  const std::string name = out.string();
+  auto refuse = [](std::string message, std::string hint) {
+    Diagnostic d;
+    d.message = std::move(message);
+    d.hint = std::move(hint);
+    throw UserError(std::move(d));
+  };
+  if (!name.empty() && name.front() == '-')
+    refuse(option + " '" + out.string() + "' looks like an option, not a file name",
+           "give the results file right after " + option + ", e.g. " + option +
+               " results.h5 (a file whose name starts with '-': " + option + " ./" + name + ")");
+  // A symlink, FIFO, device, directory or the scenario itself: the writer's
+  // guard (record/output_guard.cpp) refuses it, naming which.
+  std::error_code ec;
+  const auto status = std::filesystem::symlink_status(out, ec);
+  const bool exists = !ec && std::filesystem::exists(status);
+  if (exists && (!std::filesystem::is_regular_file(status) ||
+                 std::filesystem::equivalent(out, scenario, ec)))
+    return;
+  std::string suffix = out.extension().string();
+  std::transform(suffix.begin(), suffix.end(), suffix.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (suffix != ".h5" && suffix != ".hdf5")
+    refuse(option + " '" + out.string() +
+               "': a results file is HDF5 and its name ends in .h5 (or .hdf5)" +
+               (suffix.empty() ? std::string() : ", not " + suffix),
+           suffix == ".csv" ? "write results.h5, then `pfsim tidy results.h5 --out table.csv` for CSV"
+                            : "e.g. " + option + " results.h5");
+  if (exists && !force)
+    refuse("'" + out.string() + "' exists: results are not overwritten unless you ask",
+           "pass --force to replace it, or choose another --out");
+}
+
 int cmd_run(const RunArgs& a) {
   const Scenario sc = scenario::load_file(a.scenario, run_overrides(a), &indicator_names());
   const std::uint64_t seed = a.seed ? *a.seed : static_cast<std::uint64_t>(sc.run.seed);
   const std::int64_t steps = a.steps ? *a.steps : sc.run.days;
+  if (static_cast<std::int64_t>(sc.run.start_date.days_since_epoch) + steps - 1 >
+      last_results_date().days_since_epoch) {
+    Diagnostic d;
+    d.message = "--steps " + std::to_string(steps) + " from " + format_iso_date(sc.run.start_date) +
+                " would pass " + format_iso_date(last_results_date()) +
+                ", the last date pandas and xarray can read in a results file";
+    d.hint = "simulate fewer days, or start earlier (run.start_date)";
+    throw UserError(std::move(d));
+  }
   if (a.out && a.out->empty()) {
     Diagnostic d;
     d.message = "--out is empty";
@@ -164,9 +215,10 @@ int cmd_run(const RunArgs& a) {
         "give a results file name such as results.h5, or leave out --out for <scenario name>.h5";
     throw UserError(std::move(d));
   }
-  std::filesystem::path out =
+  const std::filesystem::path out =
       a.out ? std::filesystem::path(*a.out)
             : std::filesystem::path(std::filesystem::path(a.scenario).stem().string() + ".h5");
+  check_results_path(out, a.scenario, a.force);
   const auto audit = parse_audit(a.audit);
   exec::ThreadLimit limit(a.threads);
   SimulationOptions options;
@@ -249,6 +301,7 @@ int cmd_recover(const std::string& partial, const std::optional<std::string>& ou
     d.hint = "give a results file name such as recovered.h5";
     throw UserError(std::move(d));
   }
+  if (out_arg) check_results_path(out, partial, /*force=*/true, "-o");  // replaces, as before
   const std::int64_t rows = record::ResultsWriter::recover(partial, out);
   std::printf("recovered %lld day%s from %s into %s\n", static_cast<long long>(rows),
               rows == 1 ? "" : "s", partial.c_str(), out.string().c_str());
@@ -535,7 +588,10 @@ int run_main(int argc, char** argv) {
   RunArgs run_args;
   CLI::App* run = app.add_subcommand("run", "Run a scenario and write a results file");
   run->add_option("scenario", run_args.scenario, "Scenario file (YAML)")->required();
-  run->add_option("--out,-o", run_args.out, "Results file (HDF5); default <scenario name>.h5");
+  run->add_option("--out,-o", run_args.out,
+                  "Results file (HDF5, .h5); default: the scenario file's name with .h5, in the "
+                  "current directory (scenarios/x.yaml → x.h5)");
+  run->add_flag("--force", run_args.force, "Replace an existing results file");
   run->add_option("--seed", run_args.seed, "Random seed (overrides run.seed)")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{9007199254740992ULL}));
   run->add_option("--threads", run_args.threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 1024));

@@ -61,4 +61,12 @@ std::string format_iso_date(Date d) {
   return buf;
 }
 
+Date first_results_date() {
+  return from_civil(CivilDate{1678, 1, 1});
+}
+
+Date last_results_date() {
+  return from_civil(CivilDate{2262, 4, 11});
+}
+
 }  // namespace pfsim

@@ -31,4 +31,10 @@ struct CivilDate {
 // Number of days in the month that contains d.
 [[nodiscard]] int days_in_month(int year, int month);
 
+// Results carry dates that pandas and xarray read as datetime64[ns], which
+// spans 1677-09-21 .. 2262-04-11: a run must stay within these two days to
+// be analysed (the scenario loader checks run.days, Simulation::step longer runs).
+[[nodiscard]] Date first_results_date();  // 1678-01-01
+[[nodiscard]] Date last_results_date();   // 2262-04-11
+
 }  // namespace pfsim

@@ -49,8 +49,7 @@ void run_consumption(World& w) {
   const double rate = sc.consumers.purchases_per_month / t.days_in_month;
   const double whole = std::floor(rate);
   const double frac = rate - whole;
-  const double home_share =
-      w.policy.regional_house_price.size() > 1 ? sc.regions.home_purchase_share : 0.0;
+  const double home_share = region_count(w) > 1 ? sc.regions.home_purchase_share : 0.0;
   const BookIds& B = w.books;
   const ConsumerStore& C = w.consumers;
   const SmeStore& S = w.smes;

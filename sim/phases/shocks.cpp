@@ -42,45 +42,46 @@ double economy_yuan_to_fen(const World& w, double yuan) {
   return yuan * 100.0 / w.scenario->run.scale;
 }
 
-// The value a ramp moves: a Policy knob, or one region's house-price factor.
-double& ramped_value(Policy& p, double Policy::*knob, std::int32_t region) {
-  return knob != nullptr ? p.*knob : p.regional_house_price[static_cast<std::size_t>(region)];
+double to_policy_units(const World& w, double value, PolicyUnit unit) {
+  switch (unit) {
+    case PolicyUnit::as_written:
+      return value;
+    case PolicyUnit::person_yuan_to_fen:
+      return value * 100.0;
+    case PolicyUnit::economy_yuan_to_fen:
+      return economy_yuan_to_fen(w, value);
+  }
+  throw InternalError("unknown PolicyUnit");
 }
 
-// Sets a knob (or region's factor) to `to`: at once, or ramped from today's
-// value over `days`.
-void set_policy(World& w, double Policy::*knob, double to, std::int64_t days,
-                std::int32_t region = -1) {
+// Sets a Policy value to `to`: at once, or ramped from today's value over
+// `days`. A ramp on a bank rule has lending room reviewed each day it moves.
+void set_policy(World& w, PolicyTarget target, double to, std::int64_t days,
+                bool reviews_bank_limits = false) {
   auto& ramps = w.shocks.ramps;
-  std::erase_if(ramps, [&](const PolicyRamp& r) {
-    return r.knob == knob && r.region == region;
-  });  // the newer rule wins
-  double& value = ramped_value(w.policy, knob, region);
+  std::erase_if(ramps, [&](const PolicyRamp& r) { return r.target == target; });  // newer wins
+  double& value = target.in(w.policy);
   const double from = value;
   if (days <= 0 || !std::isfinite(from) || !std::isfinite(to)) {
     value = to;
     return;
   }
-  ramps.push_back(PolicyRamp{knob, region, from, to, w.step, days});
+  ramps.push_back(PolicyRamp{target, reviews_bank_limits, from, to, w.step, days});
 }
 
-// Where a knob is heading: the end of its ramp, or today's value.
-double policy_target(World& w, double Policy::*knob, std::int32_t region = -1) {
+void set_policy(World& w, double Policy::*knob, double to, std::int64_t days) {
+  set_policy(w, PolicyTarget::of(knob), to, days);
+}
+
+// Where a value is heading: the end of its ramp, or today's value.
+double policy_target(World& w, PolicyTarget target) {
   for (const PolicyRamp& r : w.shocks.ramps)
-    if (r.knob == knob && r.region == region) return r.to;
-  return ramped_value(w.policy, knob, region);
+    if (r.target == target) return r.to;
+  return target.in(w.policy);
 }
 
-std::uint32_t failing_bank(const World& w, const EventSpec& e) {
-  if (e.has("bank")) return static_cast<std::uint32_t>(e.number("bank"));
-  const auto& tiers = w.scenario->banks.tiers;
-  const auto index = static_cast<std::uint32_t>(e.has("index") ? e.number("index") : 0);
-  std::uint32_t first = 0;
-  for (const BankTier& t : tiers) {
-    if (t.name == e.text("tier")) return first + index;
-    first += static_cast<std::uint32_t>(t.count);
-  }
-  throw InternalError("bank_failure: tier '" + e.text("tier") + "' not found (validated on load)");
+double policy_target(World& w, double Policy::*knob) {
+  return policy_target(w, PolicyTarget::of(knob));
 }
 
 // Writes the bank's equity down to −1 fen: its bonds are cancelled first, then
@@ -99,9 +100,8 @@ void write_off_bank_equity(World& w, std::uint32_t bank) {
 // The bureau's signal noise after a data-sharing mandate: its precision moves
 // towards the platform's (at the median consumer's payment history) by the
 // share of data shared; or as given.
-double mandated_bureau_sigma(const World& w, const EventSpec& e) {
-  if (e.has("bureau_precision"))
-    return 1.0 / std::sqrt(std::max(e.number("bureau_precision"), 1e-12));
+double mandated_bureau_sigma(const World& w, const DataSharingArgs& a) {
+  if (a.bureau_precision) return 1.0 / std::sqrt(std::max(*a.bureau_precision, 1e-12));
   std::vector<std::uint32_t> counts(w.consumers.payment_count.begin(),
                                     w.consumers.payment_count.end());
   std::uint32_t median = 0;
@@ -114,7 +114,7 @@ double mandated_bureau_sigma(const World& w, const EventSpec& e) {
   const double sigma_p =
       rules::platform_signal_sigma(P.signal_sigma0, median, P.data_half_saturation);
   const double sigma_b = w.policy.bureau_signal_sigma;
-  const double f = e.number("shared_fraction");
+  const double f = a.shared_fraction;
   const double precision = (1 - f) / (sigma_b * sigma_b) + f / (sigma_p * sigma_p);
   return std::min(sigma_b, 1.0 / std::sqrt(precision));
 }
@@ -140,139 +140,137 @@ double unemployment_rate(const World& w) {
   return static_cast<double>(out) / static_cast<double>(C.size());
 }
 
+// The Policy values the shock's table rows set, as written (converted).
+void apply_settings(World& w, const ResolvedShock& shock, std::int64_t ramp) {
+  for (const PolicySetting& s : shock.settings)
+    set_policy(w, PolicyTarget::of(s.knob), to_policy_units(w, s.value, s.unit), ramp,
+               shock.reviews_bank_limits);
+}
+
 void apply(World& w, const EventSpec& e) {
   Policy& p = w.policy;
   const std::int64_t ramp = e.phase_in_days;
-  const std::string& type = e.type;
-  if (type == "cofunding_floor") {
-    set_policy(w, &Policy::own_funding_share,
-               std::max(policy_target(w, &Policy::own_funding_share), e.number("share")), ramp);
-  } else if (type == "platform_leverage_cap") {
-    set_policy(w, &Policy::leverage_limit, e.number("max_leverage"), ramp);
-  } else if (type == "registered_capital_minimum") {
-    set_policy(w, &Policy::registered_capital_minimum_fen, economy_yuan_to_fen(w, e.number("yuan")),
-               ramp);
-  } else if (type == "loan_size_cap") {
-    if (e.has("max_yuan"))
-      set_policy(w, &Policy::max_consumer_loan_fen, e.number("max_yuan") * 100.0, ramp);
-    if (e.has("max_income_share"))
-      set_policy(w, &Policy::max_loan_income_share, e.number("max_income_share"), ramp);
-  } else if (type == "interest_rate_cap") {
-    set_policy(w, &Policy::interest_rate_cap, e.number("annual_rate"), ramp);
-  } else if (type == "bank_capital_rule") {
-    if (e.has("minimum")) set_policy(w, &Policy::capital_minimum, e.number("minimum"), ramp);
-    if (e.has("conservation_buffer"))
-      set_policy(w, &Policy::conservation_buffer, e.number("conservation_buffer"), ramp);
-    if (e.has("surcharge_state"))
-      set_policy(w, &Policy::surcharge_state, e.number("surcharge_state"), ramp);
-    if (e.has("risk_weight_consumer"))
-      set_policy(w, &Policy::risk_weight_consumer, e.number("risk_weight_consumer"), ramp);
-    if (e.has("risk_weight_sme"))
-      set_policy(w, &Policy::risk_weight_sme, e.number("risk_weight_sme"), ramp);
-    p.review_bank_limits = true;
-  } else if (type == "colending_concentration_limit") {
-    if (e.has("max_partner_share_of_tier1")) {
-      if (ramp > 0 && !std::isfinite(p.max_partner_share_of_tier1))
-        p.max_partner_share_of_tier1 =
-            std::max(largest_colending_to_equity(w), e.number("max_partner_share_of_tier1"));
-      set_policy(w, &Policy::max_partner_share_of_tier1, e.number("max_partner_share_of_tier1"),
-                 ramp);
+  const ResolvedShock& shock = e.shock;
+  switch (shock.kind) {
+    // Only table rows: their Policy values are set below.
+    case ShockKind::platform_leverage_cap:
+    case ShockKind::registered_capital_minimum:
+    case ShockKind::loan_size_cap:
+    case ShockKind::interest_rate_cap:
+    case ShockKind::bank_capital_rule:
+    case ShockKind::payment_share_limit:
+    case ShockKind::fund_rules:
+    case ShockKind::policy_rate:
+    case ShockKind::reserve_requirement:
+      break;
+    case ShockKind::cofunding_floor: {
+      const auto& a = std::get<CofundingFloorArgs>(shock.args);
+      set_policy(w, &Policy::own_funding_share,
+                 std::max(policy_target(w, &Policy::own_funding_share), a.share), ramp);
+      break;
     }
-    if (e.has("max_colending_share_of_loans"))
-      set_policy(w, &Policy::max_colending_share_of_loans, e.number("max_colending_share_of_loans"),
-                 ramp);
-    p.review_bank_limits = true;
-  } else if (type == "bank_failure") {
-    const std::uint32_t bank = failing_bank(w, e);
-    if (bank < w.banks.size()) {
-      write_off_bank_equity(w, bank);
-      w.shocks.failing_banks.push_back(bank);  // fails today whatever the day's income
+    case ShockKind::colending_concentration_limit: {
+      const auto& a = std::get<ColendingLimitArgs>(shock.args);
+      if (a.max_partner_share_of_tier1) {
+        // A limit where there was none starts from the largest bank's ratio,
+        // so a phased-in limit tightens gradually.
+        if (ramp > 0 && !std::isfinite(p.max_partner_share_of_tier1))
+          p.max_partner_share_of_tier1 =
+              std::max(largest_colending_to_equity(w), *a.max_partner_share_of_tier1);
+        set_policy(w, PolicyTarget::of(&Policy::max_partner_share_of_tier1),
+                   *a.max_partner_share_of_tier1, ramp, true);
+      }
+      break;
     }
-  } else if (type == "ipo") {
-    const auto raise = static_cast<Fen>(economy_yuan_to_fen(w, e.number("raise_yuan")));
-    w.ledger.investors_subscribe(0, Account{w.books.platform_deposit, 0}, raise);
-    w.shocks.ipo_valuation_fen = economy_yuan_to_fen(w, e.number("valuation_yuan"));
-    // The listing prices the company: its multiple of trailing earnings then
-    // values the platform from here on (month_end.cpp).
-    const double earnings = trailing_annual_earnings(w, 0);
-    w.shocks.ipo_valuation_multiple = earnings > 0 ? w.shocks.ipo_valuation_fen / earnings : 0;
-    w.platforms.capital_raised_month[0] = checked_add(w.platforms.capital_raised_month[0], raise);
-    w.flows.ipo_raised += raise;
-  } else if (type == "ipo_halt") {
-    // Takes effect when scheduled (schedule_shock): the `ipo` never fires.
-    lose_confidence(w, w.scenario->fund.confidence_loss_ipo_halt);
-  } else if (type == "antitrust_fine") {
-    const Account deposit{w.books.platform_deposit, 0};
-    const auto fine = static_cast<Fen>(economy_yuan_to_fen(w, e.number("yuan")));
-    const Fen capital = platform_capital(w, 0);
-    if (capital > 0)
-      lose_confidence(w, w.scenario->fund.confidence_loss_per_equity_lost *
-                             static_cast<double>(fine) / static_cast<double>(capital));
-    // Paid from cash, drawing on the bank facility if need be; a platform that
-    // cannot pay fails (resolved by origination today) and the rest is waived.
-    const Fen cash = w.ledger.balance(deposit);
-    const Fen paid = platform_has_cash(w, 0, fine) ? fine : std::min(fine, cash);
-    if (paid < fine) {
-      w.flows.fines_unpaid += fine - paid;
-      w.shocks.platform_failing = true;
+    case ShockKind::bank_failure: {
+      const std::uint32_t bank = std::get<BankFailureArgs>(shock.args).bank;
+      if (bank < w.banks.size()) {
+        write_off_bank_equity(w, bank);
+        w.shocks.failing_banks.push_back(bank);  // fails today whatever the day's income
+      }
+      break;
     }
-    w.ledger.government_receives(deposit, paid);
-    w.flows.fines_paid += paid;
-    w.platforms.fines_month[0] = checked_add(w.platforms.fines_month[0], paid);
-  } else if (type == "payment_share_limit") {
-    set_policy(w, &Policy::max_payment_share, e.number("max_share"), ramp);
-  } else if (type == "platform_outage") {
-    if (w.step >= w.shocks.outage_until_step)
-      lose_confidence(w, w.scenario->fund.confidence_loss_outage);
-    w.shocks.outage_until_step =
-        std::max(w.shocks.outage_until_step, w.step) + static_cast<std::int64_t>(e.number("days"));
-  } else if (type == "data_sharing_mandate") {
-    set_policy(w, &Policy::bureau_signal_sigma, mandated_bureau_sigma(w, e), ramp);
-    const double fee =
-        policy_target(w, &Policy::tech_fee_share) * (1 + e.number("platform_fee_response"));
-    set_policy(w, &Policy::tech_fee_share, std::max(0.0, fee), ramp);
-  } else if (type == "fund_rules") {
-    if (e.has("instant_redemption_cap_yuan"))
-      set_policy(w, &Policy::instant_redemption_cap_yuan, e.number("instant_redemption_cap_yuan"),
-                 ramp);
-    if (e.has("liquidity_ratio"))
-      set_policy(w, &Policy::fund_liquidity_ratio, e.number("liquidity_ratio"), ramp);
-  } else if (type == "fund_run") {
-    lose_confidence(w, w.scenario->fund.confidence_loss_run);
-    const auto days = static_cast<std::int64_t>(e.number("days"));
-    w.shocks.fund_runs.push_back(
-        {e.number("redemption_share") / static_cast<double>(days), w.step + days});
-  } else if (type == "income_shock") {
-    if (e.has("income_change"))
-      set_policy(w, &Policy::income_multiplier,
-                 policy_target(w, &Policy::income_multiplier) * (1 + e.number("income_change")),
-                 ramp);
-    if (e.has("job_loss_multiplier"))
-      set_policy(w, &Policy::job_loss_multiplier, e.number("job_loss_multiplier"), ramp);
-    if (e.has("unemployment_rate")) {
-      p.unemployment_target = unemployment_rate(w);
-      set_policy(w, &Policy::unemployment_target, e.number("unemployment_rate"), ramp);
+    case ShockKind::ipo: {
+      const auto& a = std::get<IpoArgs>(shock.args);
+      const auto raise = static_cast<Fen>(economy_yuan_to_fen(w, a.raise_yuan));
+      w.ledger.investors_subscribe(0, Account{w.books.platform_deposit, 0}, raise);
+      w.shocks.ipo_valuation_fen = economy_yuan_to_fen(w, a.valuation_yuan);
+      // The listing prices the company: its multiple of trailing earnings then
+      // values the platform from here on (month_end.cpp).
+      const double earnings = trailing_annual_earnings(w, 0);
+      w.shocks.ipo_valuation_multiple = earnings > 0 ? w.shocks.ipo_valuation_fen / earnings : 0;
+      w.platforms.capital_raised_month[0] = checked_add(w.platforms.capital_raised_month[0], raise);
+      w.flows.ipo_raised += raise;
+      break;
     }
-  } else if (type == "house_price_shock") {
-    // National: the national index; with `region`: that region's factor.
-    double Policy::*knob = e.has("region") ? nullptr : &Policy::house_price_index;
-    const auto region = e.has("region") ? static_cast<std::int32_t>(e.number("region")) : -1;
-    set_policy(w, knob, std::max(0.0, policy_target(w, knob, region) * (1 + e.number("change"))),
-               ramp, region);
-  } else if (type == "policy_rate") {
-    set_policy(w, &Policy::policy_rate, e.number("rate"), ramp);
-  } else if (type == "reserve_requirement") {
-    set_policy(w, &Policy::reserve_requirement, e.number("ratio"), ramp);
-  } else {
-    throw InternalError("shock type '" + type + "' has no mechanism");
+    case ShockKind::ipo_halt:
+      // Takes effect when scheduled (schedule_shock): the `ipo` never fires.
+      lose_confidence(w, w.scenario->fund.confidence_loss_ipo_halt);
+      break;
+    case ShockKind::antitrust_fine: {
+      const Account deposit{w.books.platform_deposit, 0};
+      const auto fine =
+          static_cast<Fen>(economy_yuan_to_fen(w, std::get<AntitrustFineArgs>(shock.args).yuan));
+      const Fen capital = platform_capital(w, 0);
+      if (capital > 0)
+        lose_confidence(w, w.scenario->fund.confidence_loss_per_equity_lost *
+                               static_cast<double>(fine) / static_cast<double>(capital));
+      // Paid from cash, drawing on the bank facility if need be; a platform that
+      // cannot pay fails (resolved by origination today) and the rest is waived.
+      const Fen cash = w.ledger.balance(deposit);
+      const Fen paid = platform_has_cash(w, 0, fine) ? fine : std::min(fine, cash);
+      if (paid < fine) {
+        w.flows.fines_unpaid += fine - paid;
+        w.shocks.platform_failing = true;
+      }
+      w.ledger.government_receives(deposit, paid);
+      w.flows.fines_paid += paid;
+      w.platforms.fines_month[0] = checked_add(w.platforms.fines_month[0], paid);
+      break;
+    }
+    case ShockKind::platform_outage:
+      if (w.step >= w.shocks.outage_until_step)
+        lose_confidence(w, w.scenario->fund.confidence_loss_outage);
+      w.shocks.outage_until_step = std::max(w.shocks.outage_until_step, w.step) +
+                                   std::get<PlatformOutageArgs>(shock.args).days;
+      break;
+    case ShockKind::data_sharing_mandate: {
+      const auto& a = std::get<DataSharingArgs>(shock.args);
+      set_policy(w, &Policy::bureau_signal_sigma, mandated_bureau_sigma(w, a), ramp);
+      const double fee = policy_target(w, &Policy::tech_fee_share) * (1 + a.platform_fee_response);
+      set_policy(w, &Policy::tech_fee_share, std::max(0.0, fee), ramp);
+      break;
+    }
+    case ShockKind::fund_run: {
+      const auto& a = std::get<FundRunArgs>(shock.args);
+      lose_confidence(w, w.scenario->fund.confidence_loss_run);
+      w.shocks.fund_runs.push_back(
+          {a.redemption_share / static_cast<double>(a.days), w.step + a.days});
+      break;
+    }
+    case ShockKind::income_shock: {
+      const auto& a = std::get<IncomeShockArgs>(shock.args);
+      if (a.income_change)
+        set_policy(w, &Policy::income_multiplier,
+                   policy_target(w, &Policy::income_multiplier) * (1 + *a.income_change), ramp);
+      if (a.unemployment_rate) {
+        p.unemployment_target = unemployment_rate(w);
+        set_policy(w, &Policy::unemployment_target, *a.unemployment_rate, ramp);
+      }
+      break;
+    }
+    case ShockKind::house_price_shock: {
+      // National: the national index; with a region: that region's factor.
+      const auto& a = std::get<HousePriceArgs>(shock.args);
+      const PolicyTarget target =
+          a.region ? PolicyTarget::of_region(&Policy::regional_house_price, *a.region)
+                   : PolicyTarget::of(&Policy::house_price_index);
+      set_policy(w, target, std::max(0.0, policy_target(w, target) * (1 + a.change)), ramp);
+      break;
+    }
   }
-}
-
-bool is_bank_rule(double Policy::*knob) {
-  return knob == &Policy::capital_minimum || knob == &Policy::conservation_buffer ||
-         knob == &Policy::surcharge_state || knob == &Policy::risk_weight_consumer ||
-         knob == &Policy::risk_weight_sme || knob == &Policy::max_partner_share_of_tier1 ||
-         knob == &Policy::max_colending_share_of_loans;
+  apply_settings(w, shock, ramp);
+  if (shock.reviews_bank_limits) p.review_bank_limits = true;
 }
 
 // Moves each ramp to today's value; drops finished ones. An unemployment ramp
@@ -281,8 +279,8 @@ void advance_ramps(World& w) {
   auto& ramps = w.shocks.ramps;
   for (const PolicyRamp& r : ramps) {
     const double k = static_cast<double>(w.step - r.start_step) / static_cast<double>(r.days);
-    ramped_value(w.policy, r.knob, r.region) = r.from + (r.to - r.from) * std::min(1.0, k);
-    if (r.knob != nullptr && is_bank_rule(r.knob)) w.policy.review_bank_limits = true;
+    r.target.in(w.policy) = r.from + (r.to - r.from) * std::min(1.0, k);
+    if (r.reviews_bank_limits) w.policy.review_bank_limits = true;
   }
   std::erase_if(ramps, [&](const PolicyRamp& r) { return w.step - r.start_step >= r.days; });
 }
@@ -321,8 +319,8 @@ void enforce_unemployment(World& w) {
 }  // namespace
 
 bool schedule_shock(World& w, const EventSpec& event) {
-  if (event.type == "ipo" && w.shocks.ipo_halted) return false;
-  if (event.type == "ipo_halt") w.shocks.ipo_halted = true;
+  if (event.shock.kind == ShockKind::ipo && w.shocks.ipo_halted) return false;
+  if (event.shock.kind == ShockKind::ipo_halt) w.shocks.ipo_halted = true;
   w.shocks.pending.push_back(event);
   return true;
 }
@@ -347,7 +345,9 @@ void run_shocks(World& w) {
     // Reached (the ramp is over): released, and rehiring takes its course.
     const bool ramping =
         std::any_of(w.shocks.ramps.begin(), w.shocks.ramps.end(),
-                    [](const PolicyRamp& r) { return r.knob == &Policy::unemployment_target; });
+                    [](const PolicyRamp& r) {
+                      return r.target == PolicyTarget::of(&Policy::unemployment_target);
+                    });
     if (!ramping) w.policy.unemployment_target = -1;
   }
 }

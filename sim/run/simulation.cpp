@@ -6,6 +6,7 @@
 #include "indicators/indicators.hpp"
 #include "phases/phases.hpp"
 #include "record/results_writer.hpp"
+#include "run/memory.hpp"
 #include "run/networks.hpp"
 #include "scenario/events.hpp"
 #include "scenario/load.hpp"
@@ -26,6 +27,7 @@ Simulation::Simulation(const Scenario& scenario, SimulationOptions options)
   for (const indicators::Indicator& ind : indicators::table()) names.emplace_back(ind.name);
   if (auto problems = scenario::check_identifiers(scenario, names); !problems.empty())
     throw UserError(std::move(problems));
+  check_memory(scenario);  // before building: a run that cannot fit is refused now
   arena_->run([&] {
     world_ = build_world(scenario, options_.seed);
     // The spin-up: days before the start, with no events and nothing recorded,
@@ -35,6 +37,25 @@ Simulation::Simulation(const Scenario& scenario, SimulationOptions options)
   series_.resize(indicators::table().size());
   trigger_was_true_.assign(scenario.events.size(), 0);
   trigger_fired_.assign(scenario.events.size(), 0);
+}
+
+Simulation::Simulation(ForkOf of, int threads)
+    : options_(of.from.options_),
+      arena_(std::make_unique<exec::Arena>(threads)),
+      world_(std::make_unique<World>(*of.from.world_)),
+      days_(of.from.days_),
+      series_(of.from.series_),
+      events_(of.from.events_),
+      networks_(of.from.networks_),
+      interventions_(of.from.interventions_),
+      intervention_triggers_(of.from.intervention_triggers_),
+      trigger_was_true_(of.from.trigger_was_true_),
+      trigger_fired_(of.from.trigger_fired_) {
+  options_.threads = threads;
+}
+
+std::unique_ptr<Simulation> Simulation::fork(int threads) const {
+  return std::unique_ptr<Simulation>(new Simulation(ForkOf{*this}, threads));
 }
 
 Simulation::~Simulation() = default;
@@ -79,8 +100,28 @@ void Simulation::fire(const EventSpec& event, const std::string& condition) {
   events_.push_back(std::move(r));
 }
 
+// Whether a trigger fires today: its condition on the indicators of the day
+// before turned true (once, or each time with `repeat`).
+bool Simulation::trigger_fires(const EventSpec& e, std::uint8_t& was_true, std::uint8_t& fired) {
+  if (days_.empty()) return false;  // triggers look at yesterday's indicators
+  const Date today = world_->today();
+  const double value = scenario::evaluate(e.condition, [&](std::string_view name) -> double {
+    if (name == "step") return static_cast<double>(world_->run_day());
+    if (name == "day") return static_cast<double>(to_civil(today).day);
+    const int k = indicators::find(name);
+    if (k < 0) throw InternalError("condition names an unknown indicator (checked at start)");
+    return series_[static_cast<std::size_t>(k)].back();
+  });
+  const bool now = scenario::truthy(value);
+  const bool fires = now && was_true == 0 && (e.repeat || fired == 0);
+  if (fires) fired = 1;
+  was_true = now ? 1 : 0;
+  return fires;
+}
+
 // Before a day runs: its scheduled events, then triggers on the indicators of
-// the day before (in the scenario's order), then interventions from outside.
+// the day before (in the scenario's order), then interventions from outside
+// (dated today, then triggers, in the order they were applied).
 void Simulation::fire_due_events() {
   const Scenario& sc = *world_->scenario;
   const Date today = world_->today();
@@ -88,25 +129,15 @@ void Simulation::fire_due_events() {
     const EventSpec& e = sc.events[i];
     if (e.date) {
       if (*e.date == today) fire(e, "");
-      continue;
-    }
-    if (days_.empty()) continue;  // triggers look at yesterday's indicators
-    const double value = scenario::evaluate(e.condition, [&](std::string_view name) -> double {
-      if (name == "step") return static_cast<double>(world_->run_day());
-      if (name == "day") return static_cast<double>(to_civil(today).day);
-      const int k = indicators::find(name);
-      if (k < 0) throw InternalError("condition names an unknown indicator (checked at start)");
-      return series_[static_cast<std::size_t>(k)].back();
-    });
-    const bool now = scenario::truthy(value);
-    if (now && trigger_was_true_[i] == 0 && (e.repeat || trigger_fired_[i] == 0)) {
-      trigger_fired_[i] = 1;
+    } else if (trigger_fires(e, trigger_was_true_[i], trigger_fired_[i])) {
       fire(e, e.when);
     }
-    trigger_was_true_[i] = now ? 1 : 0;
   }
-  for (const EventSpec& e : interventions_) fire(e, "intervention");
-  interventions_.clear();
+  for (const EventSpec& e : interventions_)
+    if (e.date && *e.date == today) fire(e, "intervention");
+  std::erase_if(interventions_, [&](const EventSpec& e) { return e.date && *e.date <= today; });
+  for (InterventionTrigger& t : intervention_triggers_)
+    if (trigger_fires(t.event, t.was_true, t.fired)) fire(t.event, "intervention: " + t.event.when);
 }
 
 namespace {
@@ -138,17 +169,37 @@ void Simulation::apply_shock(const std::string& event_yaml) {
   if (with_it.events.size() != world_->scenario->events.size() + 1)
     throw InternalError("apply_shock: event lost");
   EventSpec e = with_it.events.back();
-  if (!e.when.empty())
-    throw intervention_error(
-        "when", "apply_shock takes an event that fires now, not a trigger",
-        "leave out 'when' (and 'date'): the shock applies on the next simulated day");
-  if (*e.date != world_->today())
-    throw intervention_error("date", "apply_shock fires on the next simulated day (" + date + ")",
-                             "leave out 'date'");
+  if (!e.when.empty()) {
+    // A trigger from outside: the names in its condition are checked now.
+    std::vector<std::string> names;
+    for (const indicators::Indicator& ind : indicators::table()) names.emplace_back(ind.name);
+    Scenario only_it = *world_->scenario;
+    only_it.events = {e};
+    if (auto problems = scenario::check_identifiers(only_it, names); !problems.empty())
+      throw UserError(std::move(problems));
+    intervention_triggers_.push_back({std::move(e), 0, 0});
+    return;
+  }
+  if (*e.date < world_->today())
+    throw intervention_error("date",
+                             "apply_shock cannot change the past: the next simulated day is " +
+                                 date,
+                             "give a date from " + date + " on, or leave out 'date'");
   interventions_.push_back(std::move(e));
 }
 
 std::int64_t Simulation::step(std::int64_t days, const std::function<bool()>& stop) {
+  // More days than the scenario's (--steps, Python step/run): still no date
+  // the results' readers cannot read, and none past year 9999.
+  if (days > 0 && static_cast<std::int64_t>(world_->today().days_since_epoch) + days - 1 >
+                      last_results_date().days_since_epoch) {
+    Diagnostic d;
+    d.message = std::to_string(days) + " more days from " + format_iso_date(world_->today()) +
+                " would pass " + format_iso_date(last_results_date()) +
+                ", the last date pandas and xarray can read in a results file";
+    d.hint = "simulate fewer days, or start earlier (run.start_date)";
+    throw UserError(std::move(d));
+  }
   std::int64_t done = 0;
   for (; done < days; ++done) {
     if (stop && stop()) break;

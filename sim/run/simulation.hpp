@@ -39,6 +39,16 @@ class Simulation {
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
 
+  // An independent copy of this simulation as it is now: the world, the
+  // results recorded so far, fired events and snapshots, waiting interventions
+  // and trigger state — everything the next step reads — but no results file.
+  // The copy steps on its own (`threads` workers; 0 = all cores). Draws are
+  // keyed on (seed, stream, agent id, step), so the original and its forks see
+  // common random numbers: given the same shocks they stay identical, and
+  // different shocks make them differ only from the shock's day. One warm-up,
+  // many policy branches.
+  [[nodiscard]] std::unique_ptr<Simulation> fork(int threads) const;
+
   // Advances `days` days (recording each). `stop` is polled between days; when
   // it returns true the run stops early. Returns the days actually simulated.
   std::int64_t step(std::int64_t days, const std::function<bool()>& stop = {});
@@ -65,11 +75,13 @@ class Simulation {
   [[nodiscard]] const SimulationOptions& options() const { return options_; }
   [[nodiscard]] int threads() const;
 
-  // Applies a shock from outside the scenario (Python's apply_shock) on the next
-  // simulated day. `event_yaml` is one event as a single-line JSON object (the
-  // keys of an item of `events:`), with `date` the next simulated day (Python
-  // fills it in). Validated against the scenario like a file; throws UserError.
-  // Recorded in /events with condition "intervention".
+  // Applies a shock from outside the scenario (Python's apply_shock).
+  // `event_yaml` is one event as a single-line JSON object (the keys of an item
+  // of `events:`): with `date` (from the next simulated day on; Python fills in
+  // the next day) it fires on that day, with `when` it is a trigger like a
+  // scenario's. Validated against the scenario like a file; throws UserError.
+  // Recorded in /events with condition "intervention" (a trigger:
+  // "intervention: <condition>").
   void apply_shock(const std::string& event_yaml);
 
   // Every event that fired so far, in order.
@@ -81,8 +93,13 @@ class Simulation {
   [[nodiscard]] std::size_t agent_count() const;
 
  private:
+  struct ForkOf {
+    const Simulation& from;
+  };
+  Simulation(ForkOf of, int threads);
   void record_row();
   void fire_due_events();
+  bool trigger_fires(const EventSpec& e, std::uint8_t& was_true, std::uint8_t& fired);
   void fire(const EventSpec& event, const std::string& condition);
 
   SimulationOptions options_;
@@ -93,7 +110,12 @@ class Simulation {
   std::unique_ptr<record::ResultsWriter> writer_;
   std::vector<record::EventRecord> events_;
   std::vector<record::NetworkSnapshot> networks_;  // every snapshot taken (written when a file opens)
-  std::vector<EventSpec> interventions_;  // from apply_shock, waiting for the next day
+  std::vector<EventSpec> interventions_;  // dated events from apply_shock, waiting for their day
+  struct InterventionTrigger {
+    EventSpec event;  // a `when:` event from apply_shock
+    std::uint8_t was_true = 0, fired = 0;
+  };
+  std::vector<InterventionTrigger> intervention_triggers_;
   std::vector<std::uint8_t> trigger_was_true_, trigger_fired_;  // per scenario event
 };
 

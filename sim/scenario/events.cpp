@@ -66,6 +66,18 @@ const ShockParam* find_shock_param(const ShockType& type, std::string_view name)
   return nullptr;
 }
 
+ResolvedShock resolve_shock(const ShockType& type, const EventSpec& event,
+                            const Scenario& scenario) {
+  ResolvedShock r;
+  r.kind = type.kind;
+  r.reviews_bank_limits = type.reviews_bank_limits;
+  if (type.args) r.args = type.args(event, scenario);
+  for (const ShockParam& p : type.params)
+    if (p.sets != nullptr && event.has(p.spec.path))
+      r.settings.push_back({p.sets, event.number(p.spec.path), p.unit});
+  return r;
+}
+
 const std::vector<ParamSpec>& event_fields() {
   static const std::vector<ParamSpec> fields = [] {
     auto field = [](std::string name, ParamType type, std::string unit, double min, double max,
@@ -428,6 +440,7 @@ bool read_event(Reporter& report, const Tree& item, const std::string& path, con
       return false;
     }
   }
+  ev.shock = resolve_shock(*type, ev, sc);
   return true;
 }
 

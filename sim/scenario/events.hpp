@@ -35,6 +35,11 @@ struct ShockParam {
   ParamSpec spec;  // spec.path is the parameter's name; type integer, number, string or date
   bool required =
       false;  // else spec.default_yaml applies, or the parameter stays absent when it is ""
+  // A table row: the Policy value this parameter sets as written (converted by
+  // `unit`), applied the same way for every shock type. nullptr: the kind's
+  // mechanism reads it from its typed arguments.
+  double Policy::*sets = nullptr;
+  PolicyUnit unit = PolicyUnit::as_written;
 };
 
 // A rule across the parameters of one event; `param` names where to point (or "").
@@ -45,7 +50,12 @@ struct RuleProblem {
 };
 using ShockRule = std::function<std::optional<RuleProblem>(const EventSpec&, const Scenario&)>;
 
+// Reads a valid event's typed arguments (the parameters not set through a
+// table row); the scenario is there to resolve names (a bank's tier).
+using ShockArgsReader = std::function<ShockArgs(const EventSpec&, const Scenario&)>;
+
 struct ShockType {
+  ShockKind kind = ShockKind::policy_rate;
   std::string name;
   std::string help;         // what it does and which model state it acts on
   bool phase_in = false;    // whether phase_in_days applies
@@ -54,6 +64,8 @@ struct ShockType {
   std::vector<std::string> at_least_one;  // at least one of these parameters must be given
   std::string requires_type;              // another shock type that must also be in the scenario
   ShockRule rule;                         // an extra check, or empty
+  ShockArgsReader args;                   // empty: the kind takes no typed arguments
+  bool reviews_bank_limits = false;       // a rule on banks: their lending room is recomputed
   std::string since = "0.1";
 };
 
@@ -62,6 +74,9 @@ struct ShockType {
 [[nodiscard]] const std::vector<ShockType>& shock_types();
 [[nodiscard]] const ShockType* find_shock_type(std::string_view name);
 [[nodiscard]] const ShockParam* find_shock_param(const ShockType& type, std::string_view name);
+// The kind, typed arguments and Policy settings of an event that passed validation.
+[[nodiscard]] ResolvedShock resolve_shock(const ShockType& type, const EventSpec& event,
+                                          const Scenario& scenario);
 // The keys of every event besides its parameters: id, date, when, type, phase_in_days, repeat.
 [[nodiscard]] const std::vector<ParamSpec>& event_fields();
 

@@ -283,12 +283,11 @@ void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
     report.at(v != nullptr ? v->origin : root.origin, key,
               "expected one of " + list + ", found " + internal::quoted(value), hint);
   };
-  // Results carry dates that pandas and xarray read as datetime64[ns], which
-  // spans 1677-09-21 .. 2262-04-11: a run outside it could be simulated but not
+  // A run outside the dates pandas and xarray read could be simulated but not
   // analysed (and a run may not pass year 9999, where dates end).
   {
-    const Date first = *parse_iso_date("1678-01-01");
-    const Date last = *parse_iso_date("2262-04-11");
+    const Date first = first_results_date();
+    const Date last = last_results_date();
     const Date last_day = sc.end_date().plus_days(-1);
     if (sc.run.start_date < first || last_day > last) {
       const Tree* s = root.is_mapping() ? root.find("run") : nullptr;
@@ -323,6 +322,14 @@ void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
 }
 
 // ---- files and extends ----------------------------------------------------------------
+
+// What a base file holds, without quoting it: `extends:` can name any readable
+// file, and a message should not print its lines.
+std::string base_kind(const Tree& base) {
+  if (base.kind == Tree::Kind::scalar)
+    return "text of " + std::to_string(base.text.size()) + " bytes, not key: value lines";
+  return describe(base);
+}
 
 // Appends `over`'s events to `base`'s; an event with the id of a base event replaces it.
 Tree merge_events(Tree base, Tree over) {
@@ -410,7 +417,7 @@ struct Loader {
       if (!base->is_mapping()) {
         report.at(target, std::string(extends_key),
                   "the base scenario '" + target.text + "' is not a mapping of sections (found " +
-                      describe(*base) + ")",
+                      base_kind(*base) + ")",
                   "extend a scenario file (run:, consumers:, ... at its top level)");
         return tree;
       }

@@ -15,6 +15,8 @@
 #include "core/date.hpp"
 #include "core/error.hpp"
 #include "scenario/expression.hpp"
+#include "scenario/policy.hpp"
+#include "scenario/shock_kinds.hpp"
 
 namespace pfsim {
 
@@ -182,6 +184,22 @@ struct CentralBankParams {
   double bond_rate = 0;                 // coupon on government bonds, per year
 };
 
+// A Policy value a shock sets as it is written (a table row of the shock type:
+// ShockParam::sets), converted by `unit`.
+struct PolicySetting {
+  double Policy::*knob = nullptr;
+  double value = 0;
+  PolicyUnit unit = PolicyUnit::as_written;
+};
+
+// What the engine applies, resolved from the type and parameters on load.
+struct ResolvedShock {
+  ShockKind kind = ShockKind::policy_rate;
+  ShockArgs args;                         // the kind's typed arguments
+  std::vector<PolicySetting> settings;    // the Policy values it sets, in table order
+  bool reviews_bank_limits = false;       // banks' lending room is recomputed when it moves
+};
+
 // A shock (DESIGN.md §4) applied on a date or when a condition on recorded
 // indicators holds. Validated against the shock table (scenario/events.hpp,
 // scenario/shock_types.cpp); the engine owns the mechanism each type acts on.
@@ -197,6 +215,7 @@ struct EventSpec {
       params;                      // validated; defaults explicit; unset optional ones absent
   std::int64_t phase_in_days = 0;  // 0: at once; else reached linearly over this many days
   bool repeat = false;             // a trigger fires again each time its condition turns true again
+  ResolvedShock shock;             // kind, typed arguments and Policy settings (set on load)
 
   // For messages at run time (e.g. an unknown indicator in `when`).
   std::string key_path;            // "events[2]": the index as written in its own file

@@ -281,9 +281,8 @@ std::string required_json(const std::vector<std::string>& names) {
 
 std::string event_json() {
   std::ostringstream o;
-  o << "{\"type\": \"object\", \"description\": \"A shock: give exactly one of date and when.\", "
-    << "\"required\": [\"type\"], \"oneOf\": [{\"required\": [\"date\"]}, {\"required\": "
-       "[\"when\"]}], "
+  o << "{\"type\": \"object\", \"description\": \"A shock: give exactly one of date and when "
+       "(`enabled: false` removes the event and nothing else is checked).\", "
     << "\"properties\": {";
   bool first = true;
   for (const ParamSpec& f : event_fields()) {
@@ -298,7 +297,12 @@ std::string event_json() {
       o << leaf_json(f);
     }
   }
-  o << "}, \"allOf\": [";
+  // A disabled event (`{id: x, enabled: false}` in a file that extends another)
+  // is dropped on load, so only an enabled one needs a type and a date or when.
+  o << "}, \"if\": {\"properties\": {\"enabled\": {\"const\": false}}, \"required\": "
+       "[\"enabled\"]}, \"then\": true, \"else\": {"
+    << "\"required\": [\"type\"], \"oneOf\": [{\"required\": [\"date\"]}, {\"required\": "
+       "[\"when\"]}], \"allOf\": [";
   for (std::size_t i = 0; i < shock_types().size(); ++i) {
     const ShockType& t = shock_types()[i];
     o << (i == 0 ? "" : ", ") << "{\"if\": {\"properties\": {\"type\": {\"const\": \"" << t.name
@@ -325,7 +329,7 @@ std::string event_json() {
     }
     o << "}}";
   }
-  o << "]}";
+  o << "]}}";
   return o.str();
 }
 

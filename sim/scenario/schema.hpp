@@ -42,6 +42,9 @@ struct ParamSpec {
   std::string help;
   std::string since = "0.1";
   FieldAccess access;
+  // A live parameter: the Policy value it starts (world/build.cpp copies it)
+  // and shocks move; phases read it only from there. nullptr: frozen.
+  double Policy::*live = nullptr;
 };
 
 // The parameter table as declared (parameters.cpp); use schema() instead.

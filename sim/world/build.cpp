@@ -11,6 +11,7 @@
 #include "contagion/topology.hpp"
 #include "core/error.hpp"
 #include "rng/philox.hpp"
+#include "scenario/schema.hpp"
 #include "world/world.hpp"
 
 namespace pfsim {
@@ -225,24 +226,17 @@ InterbankNetwork interbank_network(const Scenario& sc, std::size_t n_banks, std:
   return net;
 }
 
+// The live parameters' starting values: every parameter the table marks
+// `live` (scenario/parameters.cpp), plus the state tier's surcharge, the one
+// live value inside a list.
 Policy initial_policy(const Scenario& sc) {
   Policy p;
-  p.policy_rate = sc.central_bank.policy_rate;
-  p.reserve_requirement = sc.central_bank.reserve_requirement;
-  p.interest_on_reserves = sc.central_bank.interest_on_reserves;
-  p.bureau_signal_sigma = sc.central_bank.bureau_signal_sigma;
-  p.own_funding_share = sc.platform.own_funding_share;
-  p.leverage_limit = sc.platform.leverage_limit;
-  p.interest_rate_cap = sc.platform.interest_rate_cap;
-  p.tech_fee_share = sc.platform.tech_fee_share;
-  p.capital_minimum = sc.banks.capital_minimum;
-  p.conservation_buffer = sc.banks.conservation_buffer;
+  Scenario readable = sc;  // the table's accessors take a mutable scenario
+  for (const scenario::ParamSpec& spec : scenario::schema())
+    if (spec.live != nullptr) p.*spec.live = spec.access.number(readable, 0);
   for (const BankTier& t : sc.banks.tiers)
     if (t.name == "state") p.surcharge_state = t.surcharge;
-  p.risk_weight_consumer = sc.banks.risk_weight_consumer;
-  p.risk_weight_sme = sc.banks.risk_weight_sme;
-  p.instant_redemption_cap_yuan = sc.fund.instant_redemption_cap_yuan;
-  p.fund_liquidity_ratio = sc.fund.liquidity_ratio;
+  p.regional_house_price.assign(static_cast<std::size_t>(sc.regions.count), 1.0);
   return p;
 }
 
@@ -255,7 +249,6 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   w.seed = seed;
   w.policy = initial_policy(sc);
   w.spinup_days = sc.run.spinup_days;
-  w.policy.regional_house_price.assign(static_cast<std::size_t>(sc.regions.count), 1.0);
 
   // --- banks ---------------------------------------------------------------
   std::vector<std::uint32_t> tier_first_bank;
@@ -582,7 +575,7 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   for (std::size_t p = 0; p < n_platforms; ++p)
     w.platforms.equity_month_start[p] = L.net_worth(K::platform)[p];
   w.funds.yield_annual[0] = std::max(
-      0.0, sc.central_bank.policy_rate - sc.fund.placement_markdown - sc.platform.fund_fee_rate);
+      0.0, w.policy.policy_rate - sc.fund.placement_markdown - sc.platform.fund_fee_rate);
   const AuditReport audit = L.audit();
   if (!audit.ok()) throw InternalError("initial world does not balance: " + audit.problems.front());
   return world;

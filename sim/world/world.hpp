@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/date.hpp"
+#include "scenario/policy.hpp"
 #include "scenario/scenario.hpp"
 #include "world/ledger.hpp"
 #include "world/stores.hpp"
@@ -70,48 +71,11 @@ struct StepFlows {
   Fen platform_operating_costs = 0;    // fen the lending platform spent on operations
 };
 
-// The rules in force. Built from the scenario; shocks change them during a run.
-// The rules in force today. Built from the scenario; shocks (phases/shocks.cpp)
-// change them, at once or ramped over a phase-in.
-struct Policy {
-  double policy_rate = 0;                     // 1/year
-  double reserve_requirement = 0;             // share of deposits
-  double interest_on_reserves = 0;            // 1/year
-  double bureau_signal_sigma = 0;             // logit-PD noise of the credit bureau's signal
-  double own_funding_share = 0;               // platform's co-funding share on new loans
-  double leverage_limit = 0;                  // own-funded loans ≤ limit × platform capital
-  double registered_capital_minimum_fen = 0;  // below it the platform makes no own-funded loans
-  double interest_rate_cap = 0;               // 1/year
-  double tech_fee_share = 0;                  // share of co-lent interest paid to the platform
-  double capital_minimum = 0;                 // bank total capital ratio
-  double conservation_buffer = 0;
-  double surcharge_state = 0;  // surcharge of the tier named "state" (others: scenario)
-  double risk_weight_consumer = 0;
-  double risk_weight_sme = 0;
-  double max_partner_share_of_tier1 =
-      std::numeric_limits<double>::infinity();  // co-lent ≤ × bank equity
-  double max_colending_share_of_loans = 1;      // co-lent ≤ share × bank loans
-  double max_consumer_loan_fen = std::numeric_limits<double>::infinity();  // per loan / credit line
-  double max_loan_income_share = std::numeric_limits<double>::infinity();  // × annual wage
-  double max_payment_share = 1;            // platform's share of wallet users
-  double instant_redemption_cap_yuan = 0;  // per consumer per day (not scaled)
-  double fund_liquidity_ratio = 0;
-  double income_multiplier = 1;     // scales wages (income shocks)
-  double job_loss_multiplier = 1;   // scales job-loss rates (unemployment shocks)
-  double unemployment_target = -1;  // while ≥ 0, layoffs lift unemployment to it
-  double house_price_index =
-      1;  // national house-price index (collateral values × index × regional factor)
-  std::vector<double> regional_house_price;  // per region, × the national index (regional shocks)
-  bool platform_outage = false;
-  double fund_run_share_daily = 0;  // share of fund units redeemed per day during a run
-  bool review_bank_limits = false;  // recompute bank lending room today (a rule changed)
-};
-
 // A policy setting moving linearly from `from` (at step `start_step`) to `to`
-// (`days` later). The knob is a member of Policy, not a pointer into memory.
+// (`days` later). The target is a member of Policy, not a pointer into memory.
 struct PolicyRamp {
-  double Policy::*knob = nullptr;  // nullptr: region `region`'s house-price factor
-  std::int32_t region = -1;
+  PolicyTarget target;
+  bool reviews_bank_limits = false;  // a bank rule: lending room is recomputed as it moves
   double from = 0, to = 0;
   std::int64_t start_step = 0, days = 0;
 };
@@ -236,6 +200,11 @@ template <class DrawsT>
   const std::uint32_t first = s.region_first[r];
   const std::uint32_t k = draws.below(s.region_first[r + 1u] - first);
   return first + (draws.uniform() < s.region_alias_prob[first + k] ? k : s.region_alias[first + k]);
+}
+
+// How many regions the economy has (regions.count; 1: no regional structure).
+[[nodiscard]] inline std::size_t region_count(const World& w) {
+  return static_cast<std::size_t>(w.scenario->regions.count);
 }
 
 // Today's house-price index of region `r` (national × regional factor).

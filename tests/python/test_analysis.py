@@ -197,12 +197,42 @@ def test_seed_bands_groups_everything_but_the_seed():
             "value": [1.0, 2.0, 3.0, 10.0, 10.0, 10.0],
         }
     )
-    bands = pa.seed_bands(df)
+    bands = pa.seed_bands(df, bounded=False)
     assert list(bands["variant"]) == ["a", "b"]
     assert list(bands["mean"]) == [2.0, 10.0] and list(bands["n"]) == [3, 3]
     a = bands.iloc[0]
     assert math.isclose(a["ci_high"] - a["mean"], 4.302652729911275 / math.sqrt(3))
     assert bands.iloc[1]["ci_low"] == bands.iloc[1]["ci_high"] == 10.0
+    # bounded (the default): the same as mean_ci with the range the values show
+    bounded = pa.seed_bands(df)
+    assert list(bounded["scale"]) == ["log", "log"]
+    m, lo, hi, _ = pa.mean_ci([1.0, 2.0, 3.0], lower=0.0)
+    assert math.isclose(bounded.iloc[0]["ci_low"], lo) and math.isclose(bounded.iloc[0]["ci_high"], hi)
+
+
+def test_seed_bands_stay_within_the_range_of_the_quantity():
+    # 3 seeds, the cases: a count near 0 and an approval rate near its bounds
+    df = pd.DataFrame(
+        {
+            "seed": [1, 2, 3] * 4,
+            "date": ["d1"] * 3 + ["d2"] * 3 + ["d1"] * 3 + ["d2"] * 3,
+            "indicator": ["write_offs_bank"] * 6 + ["approval_rate_bank"] * 6,
+            "units": ["RMB"] * 6 + ["1"] * 6,
+            "value": [0.0, 0.0, 306.0, 10.0, 12.0, 11.0, 0.02, 0.0, 0.9, 1.0, 0.5, 0.98],
+        }
+    )
+    bands = pa.seed_bands(df)
+    rates = bands[bands["indicator"] == "approval_rate_bank"]
+    counts = bands[bands["indicator"] == "write_offs_bank"]
+    assert set(rates["scale"]) == {"logit"} and set(counts["scale"]) == {"log"}
+    assert (rates["ci_low"] >= 0).all() and (rates["ci_high"] <= 1).all()
+    assert (counts["ci_low"] >= 0).all()
+    assert ((bands["ci_low"] <= bands["mean"]) & (bands["mean"] <= bands["ci_high"])).all()
+    plain = pa.seed_bands(df, bounded=False)
+    assert (plain["ci_low"] < 0).any()  # what the Student-t band would have said
+    # a quantity that can be negative keeps the symmetric band
+    diff = df.assign(indicator="d", units="RMB", value=df["value"] - 0.5)
+    assert set(pa.seed_bands(diff)["scale"]) == {"linear"}
 
 
 def test_headline_effects_paired_by_seed(runs):

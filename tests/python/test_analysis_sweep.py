@@ -77,11 +77,16 @@ def test_sweep_bands_have_ci_columns(swept):
     ok = bands.dropna(subset=["ci_low"])
     assert len(ok) > 0 and (ok["ci_low"] <= ok["mean"] + 1e-9 * ok["mean"].abs()).all()
     assert (ok["ci_high"] >= ok["mean"] - 1e-9 * ok["mean"].abs()).all()
-    # the band is the Student-t interval of the two seeds
+    # the band is the Student-t interval of the two seeds on the log scale
+    # (consumption cannot be negative), as mean_ci gives it
     row = bands[(bands["indicator"] == "consumption")].iloc[-1]
+    assert row["scale"] == "log"
     vals = df[(df["variant"] == row["variant"]) & (df["date"] == row["date"]) & (df["indicator"] == "consumption")]
-    m, lo, hi, n = pa.mean_ci(vals["value"])
+    m, lo, hi, n = pa.mean_ci(vals["value"], lower=0.0)
     assert n == 2 and math.isclose(row["mean"], m) and math.isclose(row["ci_low"], lo)
+    assert math.isclose(row["ci_high"], hi)
+    shares = bands[bands["units"] == "1"].dropna(subset=["ci_low"])
+    assert (shares[shares["scale"] == "logit"]["ci_high"] <= 1).all()
 
 
 def test_sweep_summary_form(swept):

@@ -419,8 +419,9 @@ def test_apply_shock_validates_like_a_scenario_file(sim):
         sim.apply_shock({"type": "antitrust_fine"})
     with pytest.raises(pfsim.ScenarioError, match="did you mean"):
         sim.apply_shock({"type": "antitrust_fin", "yuan": 1})
-    with pytest.raises(pfsim.ScenarioError, match="next simulated day"):
-        sim.apply_shock({"type": "policy_rate", "rate": 0.02, "date": "2019-02-01"})
+    sim.step(3)
+    with pytest.raises(pfsim.ScenarioError, match=r"shock\['date'\]: apply_shock cannot change the past"):
+        sim.apply_shock({"type": "policy_rate", "rate": 0.02, "date": sim.start_date})
     with pytest.raises(TypeError):
         sim.apply_shock("ipo_halt")
     assert sim.events.empty
@@ -467,3 +468,106 @@ def test_core_stubs_match_the_extension():
             "__init__"
         }
         assert declared == real, cls
+
+
+def test_stepping_past_the_last_readable_date_is_refused_before_it_runs():
+    sc = pfsim.Scenario(BASELINE, {"consumers.count": 500, "smes.count": 50, "run.days": 30,
+                                   "run.spinup_days": 0, "run.start_date": "2262-03-01"})
+    sim = pfsim.Simulation(sc, seed=1, threads=1)
+    sim.run()
+    with pytest.raises(pfsim.ScenarioError, match="2262-04-11"):
+        sim.step(20)
+    assert sim.days_done == 30  # nothing was simulated
+    sim.step(12)  # 2262-03-31 .. 2262-04-11, the last readable day itself
+    assert sim.days_done == 42
+    with pytest.raises(pfsim.ScenarioError, match="2262-04-11"):
+        sim.step(1)
+
+
+def test_fork_branches_with_common_random_numbers():
+    sc = pfsim.Scenario(BASELINE, {"consumers.count": 3000, "smes.count": 300, "run.days": 120})
+    base = pfsim.Simulation(sc, seed=3, threads=2)
+    base.run(until="2019-02-28")  # one warm-up ...
+    same_a, same_b = base.fork(), base.fork(threads=1)
+    shocked = base.fork()
+    assert shocked.days_done == base.days_done == 59 and shocked.date == base.date
+    assert shocked.results.to_pandas().equals(base.results.to_pandas())  # results so far come along
+    shocked.apply_shock({"type": "policy_rate", "rate": 0.02})
+    for sim in (same_a, same_b, shocked, base):  # ... many branches, stepped independently
+        sim.run()
+    plain = base.results.to_pandas()
+    # no intervention: identical to the uninterrupted run, at any thread count
+    assert same_a.results.to_pandas().equals(plain) and same_b.results.to_pandas().equals(plain)
+    # a shock: the same up to the day before it, different from its day on
+    moved = shocked.results.to_pandas()
+    differs = ~((moved == plain) | (moved.isna() & plain.isna()))
+    first_diff = differs.any(axis=1).idxmax()
+    assert str(first_diff.date()) == "2019-03-01"
+    assert moved["policy_rate"].iloc[-1] == 0.02 and plain["policy_rate"].iloc[-1] != 0.02
+    assert len(shocked.interventions) == len(base.interventions) + 1
+    assert shocked.ledger.audit() == []
+
+
+def test_a_fork_has_no_results_file_and_leaves_the_original_alone(tmp_path):
+    sc = pfsim.Scenario(BASELINE, {"consumers.count": 2000, "smes.count": 200, "run.days": 40,
+                                   "run.spinup_days": 0})
+    with pfsim.Simulation(sc, seed=1, threads=1, out=tmp_path / "r.h5") as sim:
+        sim.step(10)
+        copy = sim.fork()
+        copy.consumers.employed = 0  # a write to the fork's own world
+        copy.step(5)
+        assert sim.days_done == 10 and sim.consumers.employed.sum() > 0
+        sim.run()
+    assert copy._out is None and not (tmp_path / "r.h5.partial").exists()
+    assert pfsim.open_results(tmp_path / "r.h5").days[-1] == 39
+    saved = copy.save(tmp_path / "fork.h5")
+    assert len(pfsim.open_results(saved)) == 15
+
+
+def test_apply_shock_takes_a_later_date_or_a_trigger():
+    sc = pfsim.Scenario(BASELINE, {"consumers.count": 2000, "smes.count": 200, "run.days": 60,
+                                   "run.spinup_days": 0})
+    sim = pfsim.Simulation(sc, seed=1, threads=2)
+    sim.apply_shock({"type": "policy_rate", "rate": 0.02, "date": "2019-02-10"})
+    sim.apply_shock({"type": "reserve_requirement", "ratio": 0.05, "when": "step >= 20"})
+    with pytest.raises(pfsim.ScenarioError, match=r"shock\['when'\]: unknown indicator 'consumer_dpd90_ration'"):
+        sim.apply_shock({"type": "policy_rate", "rate": 0.03, "when": "consumer_dpd90_ration > 0.1"})
+    branch = sim.fork()  # waiting shocks come along
+    sim.run()
+    branch.run()
+    events = sim.events
+    assert list(events["type"]) == ["reserve_requirement", "policy_rate"]
+    assert [str(d.date()) for d in events["date"]] == ["2019-01-21", "2019-02-10"]
+    assert list(events["condition"]) == ["intervention: step >= 20", "intervention"]
+    ts = sim.results.to_pandas()
+    assert ts.loc["2019-02-09", "policy_rate"] != 0.02 and ts.loc["2019-02-10", "policy_rate"] == 0.02
+    assert branch.events.equals(events) and branch.results.to_pandas().equals(ts)
+
+
+@pytest.mark.parametrize("overrides", [{}, {"banks.tiers[0].count": 2}])
+def test_interventions_as_scenario_replays_the_run_exactly(tmp_path, overrides):
+    sc = pfsim.Scenario(ROOT / "scenarios/crackdown_2020_2021.yaml",
+                        {"consumers.count": 2000, "smes.count": 200, "run.spinup_days": 30,
+                         **overrides})
+    sim = pfsim.Simulation(sc, seed=11, threads=2)
+    sim.step(20)
+    sim.apply_shock({"type": "policy_rate", "rate": 0.02})
+    sim.apply_shock({"type": "fund_run", "redemption_share": 0.1, "when": "step >= 40"})
+    sim.run()
+    path = sim.interventions_as_scenario(tmp_path / "replay.yaml")
+    text = pathlib.Path(path).read_text()
+    assert ("extends:" in text) == (not overrides)  # a list element cannot be overridden by extends
+    again = pfsim.Simulation(path, threads=1)  # the seed is in the file
+    again.run()
+    assert again.results.to_pandas().equals(sim.results.to_pandas())
+    assert list(again.events["type"]) == list(sim.events["type"])
+    # the replay of a replay is the same file
+    assert pathlib.Path(again.interventions_as_scenario(tmp_path / "again.yaml")).exists()
+
+
+def test_interventions_as_scenario_refuses_column_writes(tmp_path):
+    sc = pfsim.Scenario(BASELINE, {"consumers.count": 500, "smes.count": 50, "run.spinup_days": 0})
+    sim = pfsim.Simulation(sc, seed=1, threads=1)
+    sim.consumers.employed = 1
+    with pytest.raises(ValueError, match="consumers.employed"):
+        sim.interventions_as_scenario(tmp_path / "x.yaml")

@@ -169,3 +169,42 @@ def test_ctrl_c_stops_a_long_run_at_a_day_boundary(tmp_path):
     partial = pfsim.open_results(out)  # out does not exist: reads out.partial
     assert partial.source.endswith(".partial") and len(partial) == report["after"]
     assert np.all(np.diff(partial.days) == 1)
+
+
+TERM_CHILD = textwrap.dedent(
+    """
+    import sys
+    import pfsim
+    sc = pfsim.Scenario(sys.argv[1], {"consumers.count": 20000, "smes.count": 2000,
+                                      "run.days": 36500, "run.spinup_days": 0,
+                                      "run.flush_every_steps": 1000})
+    sim = pfsim.Simulation(sc, seed=1, threads=2, out=sys.argv[2])
+    sim.step(1)
+    print("ready", flush=True)
+    sim.run()
+    print("not stopped", flush=True)
+    """
+)
+
+
+def test_sigterm_while_stepping_flushes_every_day_and_exits_143(tmp_path):
+    out = tmp_path / "long.h5"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(PYDIR), str(ROOT)]))
+    proc = subprocess.Popen([sys.executable, "-c", TERM_CHILD, str(BASELINE), str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143, stderr
+    assert "not stopped" not in stdout
+    assert "stopped by SIGTERM after" in stderr and "pfsim recover" in stderr
+    days = int(stderr.split("stopped by SIGTERM after ")[1].split()[0])
+    assert days > 1
+    # flush_every_steps is 1000: without the handler only day 1 would be on disk
+    partial = pfsim.open_results(out)
+    assert partial.source.endswith(".partial") and len(partial) == days
+    assert np.all(np.diff(partial.days) == 1)

@@ -24,8 +24,8 @@ def test_apply_shock_errors_name_the_dict_key(sim):
     assert "shar" in [d["key_path"] for d in err.value.diagnostics]  # the dict key
     with pytest.raises(pfsim.ScenarioError, match=r"shock\['share'\]: value 40 .*0\.4 for 40%"):
         sim.apply_shock({"type": "cofunding_floor", "share": 40})
-    with pytest.raises(pfsim.ScenarioError, match=r"shock\['when'\]: apply_shock applies the shock on the next"):
-        sim.apply_shock({"type": "ipo_halt", "when": "step > 3"})
+    with pytest.raises(pfsim.ScenarioError, match=r"shock\['when'\]: unknown indicator 'step_'"):
+        sim.apply_shock({"type": "policy_rate", "rate": 0.02, "when": "step_ > 3"})
     with pytest.raises(pfsim.ScenarioError, match=r"^shock\['type'\]: unknown shock type 'data_sharing' "
                                                   r"\(did you mean 'data_sharing_mandate'\?\)"):
         sim.apply_shock({"type": "data_sharing", "shared_fraction": 0.5})

@@ -89,3 +89,90 @@ def test_validate_ok(pfsim_exe):
 def test_help_and_version(pfsim_exe):
     assert "run" in run_pfsim("--help").stdout
     assert run_pfsim("--version").stdout.startswith("pfsim ")
+
+
+# -- where results go: mistakes refused before anything runs -------------------------------
+
+
+def _run_tiny(tmp_path, *out_args):
+    return run_pfsim("run", ROOT / "scenarios/baseline.yaml", *out_args, "--steps", 2, "-q",
+                     "--population", 500, check=False, cwd=tmp_path)
+
+
+def test_an_option_after_out_is_not_taken_as_the_file_name(tmp_path):
+    proc = _run_tiny(tmp_path, "--out", "--help")
+    assert proc.returncode == 2
+    assert "looks like an option" in proc.stderr and "--out ./--help" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_results_file_must_be_named_h5(tmp_path):
+    proc = _run_tiny(tmp_path, "--out", "table.csv")
+    assert proc.returncode == 2
+    assert "ends in .h5" in proc.stderr and "not .csv" in proc.stderr
+    assert "pfsim tidy" in proc.stderr  # the way to CSV
+    assert list(tmp_path.iterdir()) == []
+    assert _run_tiny(tmp_path, "--out", "r.HDF5").returncode == 0
+
+
+def test_existing_results_are_replaced_only_with_force(tmp_path):
+    out = tmp_path / "r.h5"
+    assert _run_tiny(tmp_path, "--out", out).returncode == 0
+    before = out.read_bytes()
+    proc = _run_tiny(tmp_path, "--out", out)
+    assert proc.returncode == 2
+    assert "exists" in proc.stderr and "--force" in proc.stderr
+    assert out.read_bytes() == before
+    assert _run_tiny(tmp_path, "--out", out, "--force").returncode == 0
+
+
+def test_the_default_results_file_is_named_after_the_scenario_file(tmp_path):
+    scenario = tmp_path / "my_policy.yaml"
+    scenario.write_text("extends: " + str(ROOT / "scenarios/baseline.yaml") + "\nrun: {name: other}\n")
+    proc = run_pfsim("run", scenario, "--steps", 2, "-q", "--population", 500, check=False, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "my_policy.h5").exists()
+    help_text = run_pfsim("run", "--help", check=False).stdout
+    assert "scenario file's name with .h5" in help_text and "--force" in help_text
+
+
+def test_recover_output_is_checked_like_run_output(tmp_path):
+    proc = run_pfsim("recover", tmp_path / "r.h5.partial", "-o", "--help", check=False, cwd=tmp_path)
+    assert proc.returncode == 2 and "-o '--help' looks like an option" in proc.stderr
+    proc = run_pfsim("recover", tmp_path / "r.h5.partial", "-o", "r.txt", check=False, cwd=tmp_path)
+    assert proc.returncode == 2 and "ends in .h5" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_steps_past_the_last_readable_date_are_refused_before_the_run(tmp_path):
+    proc = run_pfsim("run", ROOT / "scenarios/baseline.yaml", "--set", "run.start_date=2250-01-01",
+                     "--steps", 36500, "--population", 500, "-q", "--out", tmp_path / "r.h5", check=False)
+    assert proc.returncode == 2 and "would pass 2262-04-11" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def _limit_address_space(gib):
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (gib << 30, gib << 30))
+
+    return limit
+
+
+def test_a_run_that_cannot_fit_in_memory_is_refused_before_building(tmp_path):
+    import time
+
+    t0 = time.monotonic()
+    proc = run_pfsim("run", ROOT / "scenarios/baseline.yaml", "--population", 10_000_000, "-q",
+                     "--out", tmp_path / "r.h5", check=False, preexec_fn=_limit_address_space(2))
+    assert time.monotonic() - t0 < 10
+    assert proc.returncode == 2, proc.stderr
+    assert "needs about 3.0 GB" in proc.stderr and "only 2.1 GB is available" in proc.stderr
+    assert "--population" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+    # a run that fits under the same limit goes ahead
+    small = run_pfsim("run", ROOT / "scenarios/baseline.yaml", "--population", 2000, "--steps", 2, "-q",
+                      "--set", "run.spinup_days=0", "--out", tmp_path / "s.h5", check=False,
+                      preexec_fn=_limit_address_space(2))
+    assert small.returncode == 0, small.stderr

@@ -26,7 +26,7 @@ from conftest import PYDIR, ROOT, SMALL, KillWriter, require_built, run_pfsim  #
 
 PFSIM = require_built("pfsim")
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
-TINY = ["--set", "consumers.count=2000", "--set", "smes.count=200"]
+TINY = ["--set", "consumers.count=2000", "--set", "smes.count=200", "--force"]  # --force: tests reuse paths
 T = 60  # seconds: the most any one subprocess here may take
 
 pytestmark = [pytest.mark.filterwarnings("ignore:numpy.ndarray size changed")]

@@ -56,9 +56,16 @@ def test_json_schema_accepts_every_shock_type(validator):
     validator.validate(_load_yaml(ROOT / "tests" / "fuzz" / "corpus" / "events.yaml"))
 
 
+def test_json_schema_accepts_a_disabled_event_without_date_or_type(validator):
+    # `extends` a base file and remove its event by id: what the loader accepts.
+    validator.validate({"extends": "baseline.yaml", "events": [{"id": "halt", "enabled": False}]})
+    validator.validate({"events": [{"date": "2020-01-02", "type": "policy_rate", "rate": 0.03, "enabled": True}]})
+
+
 @pytest.mark.parametrize(
     "doc",
     [
+        {"events": [{"id": "halt", "enabled": True}]},
         {"consumers": {"cuont": 5}},
         {"run": {"days": 0}},
         {"events": [{"date": "2020-01-02", "type": "polcy_rate", "rate": 0.03}]},

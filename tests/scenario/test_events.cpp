@@ -135,6 +135,64 @@ events:
   CHECK(sc.events[2].number("region") == 1);
   CHECK(parameters_json(sc.events[2]) == R"({"change": -0.2, "region": 1})");
   CHECK(sc.events[3].number("index") == 2);
+
+  // Resolved on load: the kind and typed arguments the engine applies.
+  CHECK(run.shock.kind == ShockKind::fund_run);
+  CHECK(std::get<FundRunArgs>(run.shock.args).redemption_share == 0.25);
+  CHECK(std::get<FundRunArgs>(run.shock.args).days == 1);
+  CHECK(run.shock.settings.empty());
+  const auto& sharing = std::get<DataSharingArgs>(mandate.shock.args);
+  CHECK(sharing.shared_fraction == 0.5);
+  CHECK(!sharing.bureau_precision);
+  const auto& house = std::get<HousePriceArgs>(sc.events[2].shock.args);
+  CHECK(house.change == -0.2);
+  REQUIRE(house.region);
+  CHECK(*house.region == 1);
+  // tier 'state' is the first tier: its bank 2 is bank 2 over all banks
+  CHECK(std::get<BankFailureArgs>(sc.events[3].shock.args).bank == 2);
+}
+
+TEST_CASE("shock kinds: one row each; table rows set Policy values with their units") {
+  std::set<ShockKind> kinds;
+  for (const ShockType& t : shock_types()) {
+    CHECK_MESSAGE(kinds.insert(t.kind).second, t.name << " shares its kind with another row");
+    // A parameter that reads a live scenario parameter's range either sets
+    // that parameter's Policy value or is read by the mechanism on purpose.
+    for (const ShockParam& p : t.params)
+      if (p.sets != nullptr) CHECK(p.spec.type == ParamType::number);
+  }
+  const Scenario sc = load_text(R"(run: {start_date: 2020-01-01, days: 366, scale: 1000}
+banks:
+  tiers:
+    - {name: state, count: 2, deposit_share: 0.5}
+    - {name: joint_stock, count: 3, deposit_share: 0.5}
+events:
+  - {date: 2020-02-01, type: loan_size_cap, max_yuan: 200000, max_income_share: 0.5}
+  - {date: 2020-02-02, type: registered_capital_minimum, yuan: 1.0e9}
+  - {date: 2020-02-03, type: bank_capital_rule, minimum: 0.09, surcharge_state: 0.015}
+  - {date: 2020-02-04, type: bank_failure, tier: joint_stock, index: 1}
+  - {date: 2020-02-05, type: cofunding_floor, share: 0.3}
+)",
+                                "k.yaml");
+  const auto& cap = sc.events[0].shock;
+  CHECK(cap.kind == ShockKind::loan_size_cap);
+  REQUIRE(cap.settings.size() == 2);
+  CHECK(cap.settings[0].knob == &Policy::max_consumer_loan_fen);
+  CHECK(cap.settings[0].value == 200000);
+  CHECK(cap.settings[0].unit == PolicyUnit::person_yuan_to_fen);
+  CHECK(cap.settings[1].knob == &Policy::max_loan_income_share);
+  CHECK(cap.settings[1].unit == PolicyUnit::as_written);
+  CHECK(!cap.reviews_bank_limits);
+  CHECK(sc.events[1].shock.settings.at(0).unit == PolicyUnit::economy_yuan_to_fen);
+  const auto& rule = sc.events[2].shock;
+  CHECK(rule.reviews_bank_limits);
+  REQUIRE(rule.settings.size() == 2);
+  CHECK(rule.settings[0].knob == &Policy::capital_minimum);
+  CHECK(rule.settings[1].knob == &Policy::surcharge_state);
+  CHECK(std::get<BankFailureArgs>(sc.events[3].shock.args).bank == 3);  // 2 state banks, then 1
+  // A floor is not a plain setting: the mechanism raises the share to at least it.
+  CHECK(sc.events[4].shock.settings.empty());
+  CHECK(std::get<CofundingFloorArgs>(sc.events[4].shock.args).share == 0.3);
 }
 
 TEST_CASE("check_identifiers: unknown names in conditions, located, with suggestions") {

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import math
 import operator
 import os
+import signal
+import sys
+import threading
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -96,7 +100,7 @@ def _python_shaped(err: Exception, what: str) -> Exception:
         if d.get("file") == "<apply_shock>" or m:
             # key_path: the dict key ("" for the whole shock); the message: shock['key']
             d["file"], d["line"], d["column"] = "<apply_shock>", 0, 0
-            d["key_path"] = m.group(1) or "" if m else ""
+            d["key_path"] = (m.group(1) or "") if m else key
             where = f"{what}[{d['key_path']!r}]" if d["key_path"] else what
         elif d.get("line"):
             where = f"{d['file']}:{d['line']}:{d['column']}: {key}"
@@ -312,11 +316,76 @@ class Simulation:
         """Simulates ``days`` days; returns how many were simulated.
 
         KeyboardInterrupt (Ctrl-C) stops at a day boundary and propagates;
-        :attr:`days_done` then tells how far the run got.
+        :attr:`days_done` then tells how far the run got. SIGTERM (``timeout``,
+        Slurm, ``docker stop``) while stepping on the main thread, with no
+        handler of your own, ends the program like ``pfsim run`` does: the day
+        in progress is finished, every simulated day is flushed to the
+        ``.partial`` and the process exits with 143.
         """
-        done = self._core.step(operator.index(days))
+        with self._terminate_at_day_boundary():
+            done = self._core.step(operator.index(days))
         self._after_steps()
         return done
+
+    def fork(self, *, threads: int | None = None) -> Simulation:
+        """An independent copy of the simulation as it is now: world, results
+        so far, fired events, waiting shocks, trigger state and interventions
+        — but not the results file (``out``): the copy records in memory until
+        you :meth:`save` it.
+
+        The two then step on their own. Random draws are keyed on the seed,
+        the agent and the day, so forks share common random numbers: given
+        the same shocks they stay identical, and a shock applied to one makes
+        them differ only from that day on. Warm an economy up once and branch
+        policy variants from it::
+
+            base = pfsim.Simulation(sc, seed=1)
+            base.run(until="2020-10-31")
+            variants = {share: base.fork() for share in (0.02, 0.1, 0.3)}
+            for share, sim in variants.items():
+                sim.apply_shock({"type": "cofunding_floor", "share": share})
+                sim.run()
+
+        ``threads`` defaults to this simulation's.
+        """
+        if threads is None:
+            threads = self.threads
+        copy = object.__new__(Simulation)
+        copy._scenario = self._scenario.copy()
+        copy._core = self._core.fork(operator.index(threads))
+        copy._interventions = [dict(i) for i in self._interventions]
+        copy._out = None
+        return copy
+
+    @contextlib.contextmanager
+    def _terminate_at_day_boundary(self):
+        """SIGTERM as SystemExit(143) at the next day boundary, the .partial
+        flushed and closed first; only while stepping, and only where SIGTERM
+        still has its default action (a program's own handler is left alone)."""
+        if (threading.current_thread() is not threading.main_thread()
+                or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+            yield
+            return
+        received = []
+
+        def on_sigterm(signum, frame):
+            received.append(signum)
+            raise SystemExit(128 + signum)
+
+        signal.signal(signal.SIGTERM, on_sigterm)
+        try:
+            yield
+        except SystemExit:
+            if received and self._out is not None:
+                partial = self._core.results_partial_path
+                self._core.close_results_file()
+                self._out = None
+                print(f"pfsim: stopped by SIGTERM after {self.days_done} days; every simulated day "
+                      f"is kept in {partial} (make it a results file with: pfsim recover {partial})",
+                      file=sys.stderr, flush=True)
+            raise
+        finally:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     def run(self, until: Any = None, *, progress: bool = False) -> int:
         """Simulates through ``until`` (inclusive), or to the end of the
@@ -341,7 +410,7 @@ class Simulation:
         if not progress:
             return self.step(days)
         done = 0
-        with _progress.bar(days, start) as bar:
+        with self._terminate_at_day_boundary(), _progress.bar(days, start) as bar:
             while done < days:
                 n = self._core.step(1)
                 if n == 0:  # stopped by a signal handler that did not raise
@@ -441,28 +510,24 @@ class Simulation:
     # -- interventions --
 
     def apply_shock(self, shock: dict[str, Any]) -> None:
-        """Applies a shock on the next simulated day, e.g.
+        """Applies a shock from outside the scenario, e.g.
         ``sim.apply_shock({"type": "antitrust_fine", "yuan": 18.2e9})``.
 
         ``shock`` has the shape of an item of a scenario's ``events:`` (see
-        docs/scenarios.md for every type and parameter), without ``when``;
-        ``date`` defaults to :attr:`date` (the next day to simulate). It is
-        validated exactly like a file (raises :class:`ScenarioError`), recorded
-        in :attr:`interventions` and, once it fires, in :attr:`events` and
-        the results file's ``/events`` (condition ``"intervention"``).
+        docs/scenarios.md for every type and parameter). ``date`` defaults to
+        :attr:`date` (the next day to simulate) and may be any later day of the
+        run; with ``when`` (and ``repeat``) the shock is a trigger on the
+        recorded indicators, as in a scenario file. It is validated exactly like
+        a file (raises :class:`ScenarioError`), recorded in :attr:`interventions`
+        and, once it fires, in :attr:`events` and the results file's
+        ``/events`` (condition ``"intervention"``, or ``"intervention: <when>"``).
         """
         if not isinstance(shock, dict):
             raise TypeError(f"apply_shock takes a dict, not {type(shock).__name__}")
-        for key in ("when", "repeat"):
-            if key in shock:
-                raise _core.ScenarioError(
-                    f"shock[{key!r}]: apply_shock applies the shock on the next simulated day "
-                    f"({self.date}), so it takes no {key!r} (for a trigger, put the event in the "
-                    "scenario's events)"
-                )
         event = dict(shock)
-        event.setdefault("date", self.date.isoformat())
-        if isinstance(event["date"], datetime.date):
+        if "when" not in event:
+            event.setdefault("date", self.date.isoformat())
+        if isinstance(event.get("date"), datetime.date):
             event["date"] = event["date"].isoformat()
         for key, value in event.items():
             if isinstance(value, float) and not math.isfinite(value):
@@ -499,6 +564,65 @@ class Simulation:
         column writes (``column_write``, with the day). Stored in results files
         as JSON in /metadata/interventions."""
         return [dict(i) for i in self._interventions]
+
+    def interventions_as_scenario(self, path: str | os.PathLike[str]) -> str:
+        """Writes a scenario file that reproduces this run, shocks included,
+        and returns its path: ``pfsim run FILE`` (or ``Simulation(FILE)``)
+        gives the same results.
+
+        The file ``extends`` the scenario file the run came from (by absolute
+        path), sets ``run.seed`` and every override made before the start, and
+        lists every :meth:`apply_shock` as an event (its date, or its trigger)
+        — a file that ``extends`` another appends its events. Where that cannot
+        be said with ``extends`` (a scenario not from a file, or an override of
+        one element of a list, since lists are replaced whole) the file is the
+        resolved scenario with the shocks appended instead. Column writes set
+        values no scenario can hold: a run with any is refused (ValueError).
+        """
+        writes = [i for i in self._interventions if i["type"] == "column_write"]
+        if writes:
+            names = ", ".join(sorted({f"{w['store']}.{w['column']}" for w in writes}))
+            raise ValueError(f"this run wrote agent columns ({names}); a scenario file cannot "
+                             "reproduce that: repeat the writes, or save the results instead")
+        shocks = [json.dumps(i["event"], allow_nan=False)
+                  for i in self._interventions if i["type"] == "shock"]
+        source = self._scenario.source
+        overrides = self._scenario.overrides
+        from_file = bool(source) and os.path.isfile(source) and not any("[" in k for k in overrides)
+        lines = [f"# The run of {source or 'a scenario'} (seed {self.seed}) with every intervention "
+                 f"made from Python: written by Simulation.interventions_as_scenario."]
+        if from_file:
+            lines.append(f"extends: {json.dumps(os.path.abspath(source))}")
+            nested: dict[str, Any] = {}
+            for key, value in {**overrides, "run.seed": str(self.seed)}.items():
+                *parents, leaf = key.split(".")
+                node = nested
+                for part in parents:
+                    node = node.setdefault(part, {})
+                node[leaf] = value
+
+            def emit(node: dict[str, Any], indent: str) -> None:
+                for key, value in node.items():
+                    if isinstance(value, dict):
+                        lines.append(f"{indent}{key}:")
+                        emit(value, indent + "  ")
+                    else:
+                        lines.append(f"{indent}{key}: {value}")
+
+            emit(nested, "")
+            lines.append("events:" if shocks else "events: []")
+        else:
+            text = self._scenario.copy()
+            text["run.seed"] = self.seed
+            resolved = text.to_yaml().rstrip("\n")
+            if resolved.endswith("events: []"):
+                resolved = resolved[: -len("events: []")] + ("events:" if shocks else "events: []")
+            lines.append(resolved)
+        lines += [f"  - {shock}" for shock in shocks]
+        target = os.fspath(path)
+        with open(target, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        return target
 
     def _record(self, intervention: dict[str, Any]) -> None:
         if not self._interventions or self._interventions[-1] != intervention:
