@@ -45,3 +45,14 @@ def test_python_tests_skip_missing_modules_only_through_conftest():
     users = sorted(p.name for p in (ROOT / "tests/python").glob("*.py")
                    if p.name != "conftest.py" and banned in p.read_text(encoding="utf-8"))
     assert not users, f"use conftest.require_module instead of {banned}...) in {users}"
+
+
+def test_python_never_writes_results_files():
+    # The C++ writer is the only writer: it adds /metadata/interventions before the
+    # atomic rename, so a file at its final path is never reopened (a kill then
+    # could leave a damaged finished file).
+    for folder in ("bindings/python/pfsim", "analysis"):
+        for path in sorted((ROOT / folder).glob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            opened = re.findall(r"h5py\.File\([^)]*\)", text)
+            assert all(re.search(r"""["']r["']""", call) for call in opened), (path.name, opened)
