@@ -2,9 +2,12 @@
 
 The package is the folder ``analysis/`` of the pfsim repository, imported as
 ``analysis`` with the repository root on ``sys.path`` (``PYTHONPATH=<repo>``,
-which the CI sets). It needs only Debian's numpy, pandas, xarray, h5py,
-matplotlib and scipy, and runs the engine through the ``pfsim`` CLI — never
-through the Python bindings — so it works with the command line alone.
+which the CI sets). It needs Debian's numpy, pandas, xarray, h5py, matplotlib
+and scipy, and the ``pfsim`` Python package of a build (found on ``sys.path``,
+else in ``$PFSIM_BUILD_DIR/python`` or ``<repo>/build/python``): results files
+are read with its reader, scenario parameters with its path parser and the
+contagion models run through its wrappers, so the two packages never disagree.
+Simulations (``run_scenario``, ``sweep``) run through the ``pfsim`` CLI.
 
     import analysis as pa
     ds = pa.open_results("results/baseline.h5")          # xarray Dataset
@@ -32,6 +35,7 @@ from .compare import (
     window_summary,
 )
 from .contagion import (
+    ContagionInputError,
     core_periphery_network,
     debtrank,
     debtrank_rounds,
@@ -112,6 +116,7 @@ __all__ = [
     "animate_cascade",
     "has_contagion",
     "run_contagion",
+    "ContagionInputError",
     "eisenberg_noe",
     "debtrank",
     "debtrank_rounds",

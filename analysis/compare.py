@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .results import ResultsLike, as_dataset, as_datasets, to_tidy, yaml_value
+from .results import ResultsLike, as_dataset, as_datasets, scenario_look_at, to_tidy, yaml_value
 from .stats import INTERVAL_NOTE, interval_scale, mean_ci, t_quantile, window_stat
 
 __all__ = [
@@ -61,8 +61,7 @@ def look_at(results) -> list[str]:
     it has none."""
     sets = as_datasets(results)
     text = sets[0].attrs.get("scenario_yaml") if sets else None
-    names = yaml_value(text, "look_at") if isinstance(text, str) else None
-    return [str(n) for n in names] if isinstance(names, list) else []
+    return scenario_look_at(text) if isinstance(text, str) else []
 
 
 class MismatchError(ValueError):

@@ -1,24 +1,28 @@
-"""Running the engine's contagion algorithms through ``pfsim contagion``.
+"""Contagion models for analysis: the ``pfsim`` package's wrappers of the
+engine's algorithms, plus round-by-round pictures.
 
-``pfsim contagion MODEL -`` reads one JSON object on stdin and prints one JSON
-object; the models and keys are in ``docs/contagion.md`` (Eisenberg-Noe /
-Rogers-Veraart clearing, DebtRank, Furfine cascades, fire sales). This module
-converts numpy inputs to that JSON, runs the CLI and converts the answer back.
-It implements no contagion algorithm itself: the helpers that give a
-round-by-round picture either ask the CLI for each round (DebtRank, via
-``max_steps``) or replay the CLI's answer (Furfine's ``default_round``).
+The models (Eisenberg-Noe / Rogers-Veraart clearing, DebtRank, Furfine
+cascades, fire sales; keys in ``docs/contagion.md``) run in the engine through
+``pfsim.contagion`` and friends — the same JSON front end as ``pfsim contagion
+MODEL -``, so keys, checks, messages and numbers are those of the command line.
+This module adds what analysis needs on top: liabilities given as an edge
+list, and the helpers that give a round-by-round picture, which either ask the
+engine for each round (DebtRank, via ``max_steps``) or replay its answer
+(Furfine's ``default_round``). It implements no contagion algorithm itself.
+
+The ``pfsim=`` arguments (the CLI these functions once ran) are accepted and
+ignored: the models run in-process.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 from typing import Sequence
 
 import numpy as np
 
-from ._cli import PfsimError, find_pfsim, has_subcommand
+from ._cli import PfsimError, has_subcommand
+from ._pfsim import pfsim as _pfsim
 from .network import liabilities_matrix
 
 __all__ = [
@@ -33,47 +37,47 @@ __all__ = [
 ]
 
 
+class ContagionInputError(PfsimError, ValueError):
+    """Bad contagion input; the message names the key. A ValueError, as the
+    pfsim package raises, and a :class:`PfsimError`, as these functions raised
+    when they ran the ``pfsim contagion`` command."""
+
+    def __init__(self, model: str, err: Exception):
+        super().__init__(["pfsim", "contagion", model, "-"], 2, str(err))
+
+
 def has_contagion(pfsim: str | os.PathLike | None = None) -> bool:
     """True when the ``pfsim`` executable has the ``contagion`` subcommand."""
     return has_subcommand("contagion", pfsim)
 
 
-def _jsonable(x):
-    if isinstance(x, np.ndarray):
-        return x.tolist()
-    if isinstance(x, np.generic):
-        return x.item()
-    if isinstance(x, range):
-        return list(x)
-    raise TypeError(f"cannot convert {type(x).__name__} to JSON")
-
-
-def run_contagion(model: str, inputs: dict, *, pfsim=None, timeout: float = 120) -> dict:
-    """Runs ``pfsim contagion MODEL -`` with ``inputs`` as JSON on stdin.
+def run_contagion(model: str, inputs: dict, *, pfsim=None, timeout: float | None = None) -> dict:
+    """Runs one contagion model, exactly like ``pfsim contagion MODEL -``
+    (through ``pfsim.contagion``, in-process).
 
     Args:
         model: ``"eisenberg_noe"``, ``"debtrank"``, ``"furfine"`` or ``"fire_sale"``.
         inputs: the model's input keys (numpy arrays are fine).
-        pfsim: the executable or its build directory (see :func:`analysis.find_pfsim`).
+        pfsim, timeout: ignored (kept for callers of the CLI-based version).
 
     Returns:
         The parsed JSON answer (lists, numbers).
 
     Raises:
-        PfsimError: the CLI rejected the input (its message names the key).
+        ContagionInputError: bad input (its message names the key).
     """
-    exe = find_pfsim(pfsim)
-    args = [str(exe), "contagion", model, "-"]
-    proc = subprocess.run(
-        args, input=json.dumps(inputs, default=_jsonable), capture_output=True, text=True, timeout=timeout
-    )
-    if proc.returncode != 0:
-        raise PfsimError(args, proc.returncode, proc.stderr)
-    return json.loads(proc.stdout)
+    try:
+        return _pfsim().contagion(model, inputs)
+    except ValueError as err:
+        raise ContagionInputError(model, err) from err
 
 
-def _arrays(answer: dict) -> dict:
-    return {k: np.asarray(v) if isinstance(v, list) else v for k, v in answer.items()}
+def _call(model: str, fn, *args, **kwargs) -> dict:
+    """A pfsim contagion wrapper, its input errors as :class:`ContagionInputError`."""
+    try:
+        return fn(*args, **kwargs)
+    except ValueError as err:
+        raise ContagionInputError(model, err) from err
 
 
 def eisenberg_noe(
@@ -84,17 +88,20 @@ def eisenberg_noe(
     bankruptcy_costs: tuple[float, float] | None = None,
     pfsim=None,
 ) -> dict:
-    """Eisenberg-Noe clearing (Rogers-Veraart with ``bankruptcy_costs=(alpha, beta)``).
+    """Eisenberg-Noe clearing (Rogers-Veraart with ``bankruptcy_costs=(alpha, beta)``),
+    ``pfsim.eisenberg_noe`` with liabilities in any form :func:`liabilities_matrix` takes.
 
     Returns ``payments``, ``defaulted``, ``equity``, ``net_worth`` (numpy
     arrays) and ``iterations``.
     """
-    inputs = {"liabilities": liabilities_matrix(liabilities), "external_assets": np.asarray(external_assets, float)}
-    if external_liabilities is not None:
-        inputs["external_liabilities"] = np.asarray(external_liabilities, float)
-    if bankruptcy_costs is not None:
-        inputs["bankruptcy_costs"] = {"alpha": float(bankruptcy_costs[0]), "beta": float(bankruptcy_costs[1])}
-    return _arrays(run_contagion("eisenberg_noe", inputs, pfsim=pfsim))
+    return _call(
+        "eisenberg_noe",
+        _pfsim().eisenberg_noe,
+        liabilities_matrix(liabilities),
+        external_assets,
+        external_liabilities,
+        bankruptcy_costs=bankruptcy_costs,
+    )
 
 
 def debtrank(
@@ -108,21 +115,26 @@ def debtrank(
     max_steps: int | None = None,
     pfsim=None,
 ) -> dict:
-    """DebtRank from an impact matrix or from ``liabilities`` + ``equity``.
+    """DebtRank from an impact matrix or from ``liabilities`` + ``equity``
+    (``pfsim.debtrank``).
 
     Returns ``h_final`` (numpy array), ``debtrank``, ``defaulted`` and ``steps``.
     """
-    inputs: dict = {"h0": np.asarray(h0, float), "variant": variant}
-    if impact_matrix is not None:
-        inputs["impact_matrix"] = np.asarray(impact_matrix, float)
+    if impact_matrix is None:
+        liabilities = None if liabilities is None else liabilities_matrix(liabilities)
     else:
-        inputs["liabilities"] = liabilities_matrix(liabilities)
-        inputs["equity"] = np.asarray(equity, float)
-    if weights is not None:
-        inputs["weights"] = np.asarray(weights, float)
-    if max_steps is not None:
-        inputs["max_steps"] = int(max_steps)
-    return _arrays(run_contagion("debtrank", inputs, pfsim=pfsim))
+        liabilities = equity = None
+    return _call(
+        "debtrank",
+        _pfsim().debtrank,
+        h0,
+        impact_matrix=impact_matrix,
+        liabilities=liabilities,
+        equity=equity,
+        weights=weights,
+        variant=variant,
+        max_steps=max_steps,
+    )
 
 
 def debtrank_rounds(
@@ -159,16 +171,11 @@ def debtrank_rounds(
 def furfine(
     liabilities, capital, initial_defaults: Sequence[int], *, lgd: float = 1.0, tie: str = "strict", pfsim=None
 ) -> dict:
-    """Furfine sequential defaults. Returns ``defaulted``, ``default_round``
-    (−1 = survives), ``rounds`` and ``losses`` (numpy arrays where lists)."""
-    inputs = {
-        "liabilities": liabilities_matrix(liabilities),
-        "capital": np.asarray(capital, float),
-        "initial_defaults": [int(i) for i in initial_defaults],
-        "lgd": float(lgd),
-        "tie": tie,
-    }
-    return _arrays(run_contagion("furfine", inputs, pfsim=pfsim))
+    """Furfine sequential defaults (``pfsim.furfine``). Returns ``defaulted``,
+    ``default_round`` (−1 = survives), ``rounds`` and ``losses`` (numpy arrays where lists)."""
+    return _call(
+        "furfine", _pfsim().furfine, liabilities_matrix(liabilities), capital, initial_defaults, lgd=lgd, tie=tie
+    )
 
 
 def furfine_rounds(

@@ -12,6 +12,7 @@ Layouts are deterministic: the same matrix and seed give the same picture.
 
 from __future__ import annotations
 
+import pathlib
 from typing import Sequence
 
 import numpy as np
@@ -348,17 +349,19 @@ def animate_cascade(
 # -- snapshots recorded by a simulation (/networks in a results file) ----------
 
 
+def _snapshots(path, name: str) -> dict:
+    """``{date: (nodes, edges)}`` of network ``name``, read with the pfsim
+    package's reader (``pfsim.Results.networks``). KeyError for a network the
+    file does not hold."""
+    from .results import _read
+
+    return _read(pathlib.Path(path)).networks(name)
+
+
 def network_dates(path, name: str = "interbank"):
     """The dates (``numpy.datetime64[D]``) of the snapshots of network ``name``
     in results file ``path`` (see docs/results-format.md, ``/networks``)."""
-    import h5py
-
-    with h5py.File(path, "r") as f:
-        g = f["networks"][name]
-        start = g["day"].attrs["units"]
-        start = start.decode() if isinstance(start, bytes) else str(start)
-        origin = np.datetime64(start.split("since", 1)[1].strip()[:10], "D")
-        return origin + g["day"][:].astype("timedelta64[D]")
+    return np.array([np.datetime64(d.date(), "D") for d in _snapshots(path, name)], dtype="datetime64[D]")
 
 
 def read_network(path, name: str = "interbank", date=None):
@@ -371,10 +374,8 @@ def read_network(path, name: str = "interbank", date=None):
     the last one). Raises KeyError for an unknown network and ValueError when no
     snapshot is that early.
     """
-    import h5py
-    import pandas as pd
-
-    dates = network_dates(path, name)
+    snapshots = _snapshots(path, name)
+    dates = np.array([np.datetime64(d.date(), "D") for d in snapshots], dtype="datetime64[D]")
     if len(dates) == 0:
         raise ValueError(f"network {name!r} has no snapshot in {path}")
     if date is None:
@@ -383,20 +384,8 @@ def read_network(path, name: str = "interbank", date=None):
         k = int(np.searchsorted(dates, np.datetime64(str(date)[:10], "D"), side="right")) - 1
         if k < 0:
             raise ValueError(f"no snapshot of {name!r} on or before {date} (first: {dates[0]})")
-    with h5py.File(path, "r") as f:
-        g = f["networks"][name]
-        n0, nn = int(g["node_start"][k]), int(g["node_count"][k])
-        e0, ne = int(g["edge_start"][k]), int(g["edge_count"][k])
-        nodes = {}
-        for key in g["nodes"]:
-            if key in ("row", "snapshot"):
-                continue
-            values = g["nodes"][key][n0 : n0 + nn]
-            if values.dtype.kind in "SO":
-                values = [v.decode() if isinstance(v, bytes) else str(v) for v in values]
-            nodes[key] = values
-        edges = {key: g["edges"][key][e0 : e0 + ne] for key in ("source", "target", "weight")}
-    return pd.DataFrame(nodes), pd.DataFrame(edges), dates[k]
+    nodes, edges = list(snapshots.values())[k]
+    return nodes, edges, dates[k]
 
 
 def plot_network_snapshot(path, name: str = "interbank", date=None, *, baseline_date=None, **kwargs) -> Figure:

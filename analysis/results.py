@@ -6,20 +6,25 @@ A results file (see ``docs/results-format.md``) holds ``/timeseries`` — a
 scenario text, seed, program version, ...) and ``/events``. Everything here
 reads names generically: an indicator the engine does not (yet) record is
 simply absent, never an error.
+
+Files are read with the ``pfsim`` package's reader (``pfsim.open_results``) and
+scenario parameters with its path parser (``pfsim.Scenario``): the bindings and
+this package read a file, and parse a key path, the same way.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pathlib
-import re
 from typing import Iterable, Mapping, Sequence, Union
 
-import h5py
 import numpy as np
 import pandas as pd
 import xarray as xr
+
+from ._pfsim import pfsim
 
 __all__ = [
     "open_results",
@@ -33,93 +38,47 @@ __all__ = [
     "as_dataset",
     "as_datasets",
     "yaml_value",
+    "scenario_look_at",
 ]
 
 PathLike = Union[str, os.PathLike]
 ResultsLike = Union[PathLike, xr.Dataset]
 
-_DATE_UNITS = re.compile(r"^\s*days\s+since\s+(\d{4}-\d{2}-\d{2})")
 
-
-def _text(value) -> object:
-    """Decodes HDF5 byte strings (and 0-d arrays of them) into ``str``."""
-    if isinstance(value, np.ndarray) and value.shape == ():
-        value = value[()]
-    if isinstance(value, (bytes, np.bytes_)):
-        return value.decode("utf-8", errors="replace").rstrip("\x00")  # .partial files NUL-pad event text
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _scalar(text: str):
-    """A YAML plain scalar: int, float, bool, null or (unquoted) string."""
-    text = re.sub(r"\s+#.*$", "", text).strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return text[1:-1]
-    lowered = text.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    if lowered in ("null", "~", ""):
+@functools.lru_cache(maxsize=32)
+def _scenario(text: str):
+    """The pfsim.Scenario of resolved scenario text (cached: figures and
+    comparisons ask one run for several parameters); None when the text does
+    not load (e.g. a file of an older engine with other parameters)."""
+    pf = pfsim()
+    try:
+        return pf.Scenario.from_yaml(text, source="<resolved scenario>")
+    except pf.ScenarioError:
         return None
-    for cast in (int, float):
-        try:
-            return cast(text)
-        except ValueError:
-            pass
-    return text
 
 
 def yaml_value(text: str, path: str):
     """The value at a key path (``"platform.own_funding_share"``,
-    ``"banks.tiers[0].count"``) of a YAML document such as the resolved scenario.
-
-    Uses PyYAML (python3-yaml) when it is installed; otherwise a simple scan of
-    block-style mappings (enough for resolved scenarios; no list indices).
-    Returns None when the path is absent.
+    ``"banks.tiers[0].count"``) of scenario YAML text such as the resolved
+    scenario of a results file, exactly as ``pfsim.Scenario(...)[path]`` reads
+    it (the engine's own loader and path parser): a scalar, a list of dicts
+    (``"banks.tiers"``) or a dict (a section). Returns None when the path is
+    absent or the text is not a valid scenario.
     """
-    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
-    try:
-        import yaml  # optional
-    except ImportError:
-        yaml = None
-    if yaml is not None:
-        try:
-            node = yaml.safe_load(text)
-        except yaml.YAMLError:
-            return None
-        for part in parts:
-            try:
-                node = node[int(part[1:-1])] if part.startswith("[") else node[part]
-            except (KeyError, IndexError, TypeError, ValueError):
-                return None
-        if isinstance(node, str) and re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+", node):
-            return float(node)  # YAML 1.1 (PyYAML) reads 1e+05 as a string
-        return node
-    if any(p.startswith("[") for p in parts):
+    sc = _scenario(text) if isinstance(text, str) else None
+    if sc is None:
         return None
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    start, end, indent = 0, len(lines), 0
-    for k, part in enumerate(parts):
-        found = None
-        for i in range(start, end):
-            ind = len(lines[i]) - len(lines[i].lstrip(" "))
-            if ind == indent and re.match(rf"{re.escape(part)}\s*:(\s|$)", lines[i].strip()):
-                found = i
-                break
-        if found is None:
-            return None
-        rest = lines[found].split(":", 1)[1]
-        if k == len(parts) - 1:
-            return _scalar(rest)
-        j = found + 1
-        while j < end and len(lines[j]) - len(lines[j].lstrip(" ")) > indent:
-            j += 1
-        if j == found + 1:
-            return None
-        start, end = found + 1, j
-        indent = len(lines[start]) - len(lines[start].lstrip(" "))
-    return None
+    try:
+        return sc[path]
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+def scenario_look_at(text: str) -> list[str]:
+    """The ``look_at:`` indicators of scenario YAML text ([] when none or
+    when the text is not a valid scenario)."""
+    sc = _scenario(text) if isinstance(text, str) else None
+    return sc.look_at if sc is not None else []
 
 
 def _yaml_name(text: str) -> str | None:
@@ -128,110 +87,68 @@ def _yaml_name(text: str) -> str | None:
     return None if name is None else str(name)
 
 
-def _dates(ds: h5py.Dataset) -> np.ndarray:
-    values = np.asarray(ds[()])
-    units = str(_text(ds.attrs.get("units", "")))
-    m = _DATE_UNITS.match(units)
-    if m is None:
-        if np.issubdtype(values.dtype, np.datetime64):
-            return values.astype("datetime64[ns]")
-        raise ValueError(f"{ds.name}: cannot read dates with units {units!r}")
-    start = np.datetime64(m.group(1), "D")
-    return (start + np.round(values).astype("int64").astype("timedelta64[D]")).astype("datetime64[ns]")
-
-
-def _read_events(f: h5py.File) -> list[dict]:
-    if "events" not in f or "day" not in f["events"]:
-        return []
-    g = f["events"]
-    n = g["event"].shape[0] if "event" in g else g["day"].shape[0]  # `event` is written last: complete rows
-    if n == 0:
-        return []
-    dates = _dates(g["day"])[:n]
-    columns = {
-        name: g[name][:n]
-        for name in g
-        if name not in ("day", "event")
-        and isinstance(g[name], h5py.Dataset)
-        and g[name].ndim == 1
-        and g[name].shape[0] >= n
-    }
-    out = []
-    for k in range(n):
-        row = {"date": str(np.datetime_as_string(dates[k], unit="D"))}
-        row.update({name: _text(values[k]) for name, values in columns.items()})
-        out.append(row)
-    return out
-
-
-def _open_h5(path: pathlib.Path) -> h5py.File:
-    """Opens read-only; a killed run's ``.partial`` (flagged "open for SWMR
-    writing") opens as an SWMR reader, which never modifies it."""
+def _read(path: pathlib.Path):
+    """``pfsim.open_results(path)`` (the one reader of results files), with the
+    errors this package has always raised: FileNotFoundError for a missing file,
+    ValueError for one that is not a (readable) pfsim results file."""
+    if not path.exists() and not path.with_name(path.name + ".partial").exists():
+        raise FileNotFoundError(f"{path}: no such results file")
+    pf = pfsim()
     try:
-        return h5py.File(path, "r")
-    except OSError as err:
-        if not path.exists():
-            raise FileNotFoundError(f"{path}: no such results file") from err
-        try:
-            return h5py.File(path, "r", swmr=True)
-        except OSError:
-            # h5py's message ("file signature not found") does not name the file.
-            raise OSError(f"{path}: cannot open as a results file (HDF5): {err}") from err
+        return pf.open_results(path)
+    except pf.ScenarioError as err:  # a ValueError, as raised here before
+        raise ValueError(f"{path}: not a pfsim results file, or damaged: {err}") from err
+
+
+def _event_rows(events: pd.DataFrame) -> list[dict]:
+    """Events as JSON-ready rows (``date`` as ``YYYY-MM-DD``, other columns as text)."""
+    rows = []
+    for rec in events.to_dict("records"):
+        row = {"date": pd.Timestamp(rec.pop("date")).strftime("%Y-%m-%d")}
+        row.update(rec)
+        rows.append(row)
+    return rows
 
 
 def open_results(path: PathLike, *, indicators: Iterable[str] | None = None) -> xr.Dataset:
     """Opens one results file as an in-memory :class:`xarray.Dataset`.
 
-    Every 1-D dataset of ``/timeseries`` that shares the ``date`` axis becomes
-    a variable (attributes ``units``, ``description``, ``long_name`` kept).
-    The dataset's attributes carry the run's identity: ``scenario`` (the
-    scenario's ``run.name``), ``seed``, ``program_version``, ``git_commit``,
-    ``scenario_yaml`` (the resolved scenario text), ``source`` (the file path),
-    every other ``/metadata`` attribute, and ``events`` (JSON list of the
-    shocks that fired). The file is closed before returning. Partial files
-    (``FILE.partial``) open too.
+    Read with ``pfsim.open_results`` (so this package and the Python bindings
+    read a file the same way). Every indicator of ``/timeseries`` becomes a
+    variable over ``date`` (attributes ``units``, ``long_name``,
+    ``description``). The dataset's attributes carry the run's identity:
+    ``scenario`` (the scenario's ``run.name``), ``seed``, ``program_version``,
+    ``git_commit``, ``scenario_yaml`` (the resolved scenario text), ``source``
+    (the file path), every other ``/metadata`` attribute, ``interventions``
+    (JSON list, when made from Python) and ``events`` (JSON list of the shocks
+    that fired). The file is closed before returning. Partial files
+    (``FILE.partial``, or ``FILE`` when only its ``.partial`` exists) open too.
 
     Args:
         path: the HDF5 results file.
         indicators: read only these (missing names are skipped).
 
     Raises:
-        ValueError: the file has no ``/timeseries`` group.
+        FileNotFoundError: no such file.
+        ValueError: not a pfsim results file, or damaged.
     """
     path = pathlib.Path(path)
-    wanted = None if indicators is None else set(indicators)
-    with _open_h5(path) as f:
-        if "timeseries" not in f or "date" not in f["timeseries"]:
-            raise ValueError(f"{path}: not a pfsim results file (no /timeseries/date)")
-        g = f["timeseries"]
-        dates = _dates(g["date"])
-        n = dates.shape[0]
-        data_vars = {}
-        for name, ds in g.items():
-            if name == "date" or not isinstance(ds, h5py.Dataset):
-                continue
-            # A killed run's .partial may hold up to one batch more rows in some indicators
-            # than in `date` (written last): the date length is the number of complete rows.
-            if ds.ndim != 1 or ds.shape[0] < n or (wanted is not None and name not in wanted):
-                continue
-            attrs = {
-                k: _text(v)
-                for k, v in ds.attrs.items()
-                if k not in ("DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME", "_FillValue")
-            }
-            attrs.setdefault("units", "")
-            attrs.setdefault("description", "")
-            data_vars[name] = xr.DataArray(np.asarray(ds[:n], dtype="float64"), dims=("date",), attrs=attrs)
-        attrs: dict = {k: _text(v) for k, v in f.attrs.items()}
-        if "metadata" in f:
-            meta = f["metadata"]
-            attrs.update({k: _text(v) for k, v in meta.attrs.items()})
-            for name, ds in meta.items():
-                if isinstance(ds, h5py.Dataset) and ds.shape == ():
-                    value = _text(ds[()])
-                    attrs["scenario_yaml" if name == "scenario" else name] = value
-        ev = _read_events(f)
-    attrs["events"] = json.dumps(ev)
+    results = _read(path)
+    ds = results.to_xarray()
+    if indicators is not None:
+        wanted = set(indicators)
+        ds = ds.drop_vars([n for n in ds.data_vars if n not in wanted])
+    ds["date"].attrs = {"long_name": "simulated calendar day"}
+    attrs: dict = {}
+    for key, value in results.metadata.items():
+        if key == "scenario":
+            attrs["scenario_yaml"] = value
+        elif key == "interventions":
+            if value:
+                attrs["interventions"] = json.dumps(value)
+        else:
+            attrs[key] = value
+    attrs["events"] = json.dumps(_event_rows(results.events))
     attrs["source"] = str(path)
     yaml_text = attrs.get("scenario_yaml")
     name = _yaml_name(yaml_text) if isinstance(yaml_text, str) else None
@@ -244,10 +161,8 @@ def open_results(path: PathLike, *, indicators: Iterable[str] | None = None) -> 
             attrs["seed"] = int(attrs["seed"])
         except (TypeError, ValueError):
             pass
-    if "program_version" not in attrs and "pfsim_version" in attrs:
-        attrs["program_version"] = attrs["pfsim_version"]
-    date = xr.DataArray(dates, dims=("date",), attrs={"long_name": "simulated calendar day"})
-    return xr.Dataset(data_vars, coords={"date": date}, attrs=attrs)
+    ds.attrs = attrs
+    return ds
 
 
 def as_dataset(results: ResultsLike) -> xr.Dataset:

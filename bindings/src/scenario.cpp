@@ -311,7 +311,10 @@ void register_scenario(py::module_& m) {
           "copy", [](const ScenarioHandle& h) { return h; }, "An independent copy.")
       .def_property_readonly("text", [](const ScenarioHandle& h) { return h.text; })
       .def_property_readonly("source", [](const ScenarioHandle& h) { return h.source; })
-      .def_property_readonly("overrides", [](const ScenarioHandle& h) { return h.overrides; });
+      .def_property_readonly("overrides", [](const ScenarioHandle& h) { return h.overrides; })
+      .def_property_readonly(
+          "look_at", [](const ScenarioHandle& h) { return h.resolved.look_at; },
+          "The `look_at:` indicators (the ones that answer the scenario's question).");
 
   m.def("shock_types", &shock_type_table,
         "The shock types: one dict per type (name, help, phase_in, cumulative, at_least_one, "

@@ -1,4 +1,5 @@
 """Shared fixtures: where the build is, small scenario runs, and the kill-writer."""
+import importlib
 import os
 import pathlib
 import signal
@@ -23,6 +24,17 @@ def missing(what):
     if REQUIRE_ALL:
         raise RuntimeError(f"{what} (PFSIM_REQUIRE_ALL=1: the test suite needs the full build)")
     pytest.skip(what, allow_module_level=True)
+
+
+def require_module(name):
+    """Imports and returns the module `name`; when it is not installed, skips the
+    calling test module (or test) — or fails it under PFSIM_REQUIRE_ALL=1.
+    pytest.importorskip would skip even then, so CI would pass without, say,
+    xarray and test nothing that needs it."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as err:
+        missing(f"the Python module {name!r} is not installed ({err})")
 
 
 def require_built(program):

@@ -640,6 +640,10 @@ def test_open_results_reads_a_killed_runs_partial_file(pfsim_exe, tmp_path):
     assert ds.attrs["scenario"] == "baseline"
 
 
+def pfsim_scenario(ds):
+    return pa._pfsim.pfsim().Scenario.from_yaml(ds.attrs["scenario_yaml"])
+
+
 @pytest.mark.parametrize("have_yaml", [True, False])
 def test_scenario_parameters_with_and_without_pyyaml(runs, monkeypatch, have_yaml):
     if not have_yaml:
@@ -650,6 +654,8 @@ def test_scenario_parameters_with_and_without_pyyaml(runs, monkeypatch, have_yam
     assert pa.scenario_parameter(ds, "consumers.count") == 20000
     assert isinstance(pa.scenario_parameter(ds, "banks.capital_minimum"), float)
     assert pa.scenario_parameter(ds, "no.such.key") is None
+    # read with pfsim.Scenario's key-path parser, list items included
+    assert pa.scenario_parameter(ds, "banks.tiers[1].count") == pfsim_scenario(ds)["banks.tiers[1].count"]
     fig = pa.bank_capital(ds)
     ax = next(a for a in fig.axes if a.get_gid() == "panel:ratios")
     assert _lines(ax).count("reference") >= 1

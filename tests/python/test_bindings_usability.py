@@ -87,3 +87,16 @@ def test_scenario_checks_indicator_names_in_one_pass():
     assert any("out of range" in m for m in messages)
     sc = pfsim.Scenario.from_yaml("look_at: [consumption]\n")
     assert "look_at:\n  - consumption" in sc.to_yaml()
+
+
+def test_look_at_and_money_in_rmb(sim):
+    sc = pfsim.Scenario(ROOT / "scenarios" / "classroom_bank_failure.yaml")
+    assert "bank_failures" in sc.look_at and all(isinstance(n, str) for n in sc.look_at)
+    assert pfsim.Scenario.from_yaml(sc.to_yaml()).look_at == sc.look_at  # kept in the resolved text
+    assert pfsim.FEN_PER_RMB == 100 and pfsim.fen_to_rmb(12345) == 123.45
+    deposits = sim.consumers.deposit
+    scale = sim.scenario["run.scale"]
+    rmb = pfsim.fen_to_rmb(deposits, scale)
+    assert rmb.dtype == "float64" and rmb.shape == deposits.shape
+    # the indicators' conversion: fen / 100 × run.scale, in double precision
+    assert rmb[0] == deposits[0] / 100.0 * scale

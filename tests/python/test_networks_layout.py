@@ -23,12 +23,12 @@ import types
 
 import pytest
 
-np = pytest.importorskip("numpy")
-pd = pytest.importorskip("pandas")
-h5py = pytest.importorskip("h5py")
+from conftest import ROOT as REPO
+from conftest import KillWriter, require_built, require_module
 
-from conftest import ROOT as REPO  # noqa: E402
-from conftest import KillWriter, require_built  # noqa: E402
+np = require_module("numpy")
+pd = require_module("pandas")
+h5py = require_module("h5py")
 
 EXE = require_built("pfsim_kill_writer")
 
@@ -227,8 +227,8 @@ def test_finished_file_layout(results):
 
 @pytest.mark.parametrize("engine", ["h5netcdf", "netcdf4"])
 def test_xarray_opens_every_network_group(results, engine):
-    xr = pytest.importorskip("xarray")
-    pytest.importorskip("netCDF4" if engine == "netcdf4" else "h5netcdf")
+    xr = require_module("xarray")
+    require_module("netCDF4" if engine == "netcdf4" else "h5netcdf")
     with xr.open_dataset(results, group="networks/interbank", engine=engine) as ds:
         assert dict(ds.sizes) == {"snapshot": SNAPSHOTS}
         assert ds["day"].values[1] == np.datetime64("2019-01-04")  # decoded from "days since"

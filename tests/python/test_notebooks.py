@@ -10,14 +10,15 @@ import sys
 import time
 
 import pytest
+from conftest import require_module
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
 TIMEOUT = 180
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
+nbformat = require_module("nbformat")
+nbclient = require_module("nbclient")
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

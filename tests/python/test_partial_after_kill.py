@@ -28,10 +28,10 @@ import time
 
 import pytest
 
-np = pytest.importorskip("numpy")
-h5py = pytest.importorskip("h5py")
+from conftest import KillWriter, require_built, require_module
 
-from conftest import KillWriter, require_built  # noqa: E402
+np = require_module("numpy")
+h5py = require_module("h5py")
 
 EXE = require_built("pfsim_kill_writer")
 
@@ -163,8 +163,8 @@ def test_random_kills_while_writing_flat_out(tmp_path):
 
 
 def test_xarray_reads_a_killed_file_through_swmr(tmp_path):
-    xr = pytest.importorskip("xarray")
-    h5netcdf = pytest.importorskip("h5netcdf")
+    xr = require_module("xarray")
+    h5netcdf = require_module("h5netcdf")
     w = Writer(tmp_path / "r.h5")
     w.wait_for_flushes(4)
     w.kill()
@@ -180,8 +180,8 @@ def test_xarray_reads_a_killed_file_through_swmr(tmp_path):
 
 
 def test_recover_makes_a_killed_file_a_finished_one(tmp_path):
-    xr = pytest.importorskip("xarray")
-    pytest.importorskip("h5netcdf")
+    xr = require_module("xarray")
+    require_module("h5netcdf")
     w = Writer(tmp_path / "r.h5")
     w.wait_for_flushes(5)
     w.kill()
@@ -211,8 +211,8 @@ def test_recover_makes_a_killed_file_a_finished_one(tmp_path):
 
 
 def test_h5clear_makes_a_killed_file_open_everywhere(tmp_path):
-    xr = pytest.importorskip("xarray")
-    pytest.importorskip("h5netcdf")
+    xr = require_module("xarray")
+    require_module("h5netcdf")
     w = Writer(tmp_path / "r.h5")
     w.wait_for_flushes(3)
     w.kill()

@@ -36,3 +36,23 @@ def test_every_cited_calibration_row_is_in_the_repository():
     assert len(cited) > 20
     missing = sorted({(f, r) for f, r in cited if r not in rows})
     assert not missing, f"cited rows not in docs/calibration.md's Sources: {missing}"
+
+
+def test_python_tests_skip_missing_modules_only_through_conftest():
+    # pytest.importorskip skips even under PFSIM_REQUIRE_ALL=1 (CI), so a module
+    # missing there would silently test nothing; conftest.require_module fails.
+    banned = "pytest." + "importorskip("
+    users = sorted(p.name for p in (ROOT / "tests/python").glob("*.py")
+                   if p.name != "conftest.py" and banned in p.read_text(encoding="utf-8"))
+    assert not users, f"use conftest.require_module instead of {banned}...) in {users}"
+
+
+def test_python_never_writes_results_files():
+    # The C++ writer is the only writer: it adds /metadata/interventions before the
+    # atomic rename, so a file at its final path is never reopened (a kill then
+    # could leave a damaged finished file).
+    for folder in ("bindings/python/pfsim", "analysis"):
+        for path in sorted((ROOT / folder).glob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            opened = re.findall(r"h5py\.File\([^)]*\)", text)
+            assert all(re.search(r"""["']r["']""", call) for call in opened), (path.name, opened)

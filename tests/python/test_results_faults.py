@@ -19,10 +19,11 @@ import time
 
 import pytest
 
-np = pytest.importorskip("numpy")
-h5py = pytest.importorskip("h5py")
+from conftest import (PYDIR, ROOT, SMALL, KillWriter, require_built, require_module, require_pfsim,
+                      run_pfsim)
 
-from conftest import PYDIR, ROOT, SMALL, KillWriter, require_built, run_pfsim  # noqa: E402
+np = require_module("numpy")
+h5py = require_module("h5py")
 
 PFSIM = require_built("pfsim")
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -106,7 +107,7 @@ def test_two_pfsim_runs_on_one_path_leave_one_good_file(tmp_path):
 
 
 def test_two_simulations_with_one_out_raise_a_clear_error(tmp_path):
-    pfsim_mod = pytest.importorskip("conftest").require_pfsim()
+    pfsim_mod = require_pfsim()
     out = tmp_path / "r.h5"
     sc = pfsim_mod.Scenario(BASELINE)
     sc["consumers.count"] = 2000
@@ -209,7 +210,7 @@ def test_full_disk_never_touches_the_previous_good_file(small_disk, tmp_path):
 
 
 def test_full_disk_in_python_raises_and_exits_normally(small_disk):
-    pytest.importorskip("conftest").require_pfsim()  # skips without the Python module
+    require_pfsim()  # skips without the Python module
     disk = small_disk("2000k")
     code = f"""
 import sys
@@ -276,7 +277,7 @@ def test_planted_symlinks_are_never_followed(tmp_path, planted):
 
 
 def test_save_refuses_non_regular_files(tmp_path):
-    pf = pytest.importorskip("conftest").require_pfsim()
+    pf = require_pfsim()
     sc = pf.Scenario(BASELINE)
     sc["consumers.count"] = 2000
     sc["smes.count"] = 200
@@ -375,7 +376,7 @@ def test_kill_and_sigterm_soak(tmp_path):
 
 
 def test_pfsim_recover_cli_and_python(tmp_path):
-    pf = pytest.importorskip("conftest").require_pfsim()
+    pf = require_pfsim()
     out = tmp_path / "r.h5"
     w = KillWriter(out, "--flush-every", 3)
     w.wait_for_flushes(4)
@@ -413,7 +414,7 @@ def test_recovering_a_live_run_is_refused(tmp_path):
 def test_damaged_files_fail_fast(tmp_path, keep):
     """Truncated `.partial` and finished files: recover and open_results fail within
     seconds, naming the file (they used to retry for many minutes)."""
-    pf = pytest.importorskip("conftest").require_pfsim()
+    pf = require_pfsim()
     out = tmp_path / "r.h5"
     w = KillWriter(out, "--flush-every", 2, "--indicators", 40, "--sleep-ms", 0)
     w.wait_for_flushes(200)
@@ -445,7 +446,7 @@ def test_damaged_files_fail_fast(tmp_path, keep):
 
 
 def test_open_results_names_a_foreign_hdf5_file(tmp_path):
-    pf = pytest.importorskip("conftest").require_pfsim()
+    pf = require_pfsim()
     foreign = tmp_path / "foreign.h5"
     with h5py.File(foreign, "w") as f:
         f["x"] = np.arange(3)
@@ -461,7 +462,7 @@ def test_open_results_names_a_foreign_hdf5_file(tmp_path):
 
 
 def test_interventions_are_in_the_file_when_it_appears(tmp_path):
-    pf = pytest.importorskip("conftest").require_pfsim()
+    pf = require_pfsim()
     sc = pf.Scenario(BASELINE)
     sc["consumers.count"] = 2000
     sc["smes.count"] = 200
@@ -508,7 +509,7 @@ def test_kill_writer_help_creates_no_file(tmp_path):
 
 
 def test_python_step_limit_equals_the_cli(tmp_path):
-    pf = pytest.importorskip("conftest").require_pfsim()
+    pf = require_pfsim()
     sc = pf.Scenario(BASELINE)
     sc["consumers.count"] = 2000
     sc["smes.count"] = 200
@@ -565,8 +566,8 @@ def test_contagion_json_is_strict():
 
 
 def test_python_messages_for_nat_nan_and_negative_seed():
-    pf = pytest.importorskip("conftest").require_pfsim()
-    pd = pytest.importorskip("pandas")
+    pf = require_pfsim()
+    pd = require_module("pandas")
     sc = pf.Scenario(BASELINE)
     sc["consumers.count"] = 2000
     sc["smes.count"] = 200
@@ -591,7 +592,7 @@ def test_report_names_a_file_that_is_not_hdf5(tmp_path):
 
 
 def test_open_results_reads_the_partial_of_a_live_run(tmp_path):
-    pf = pytest.importorskip("conftest").require_pfsim()
+    pf = require_pfsim()
     w = KillWriter(tmp_path / "r.h5", "--flush-every", 2, "--sleep-ms", 0)
     try:
         for _ in range(20):  # while the writer appends flat out

@@ -12,10 +12,10 @@ import subprocess
 
 import pytest
 
-np = pytest.importorskip("numpy")
-h5py = pytest.importorskip("h5py")
+from conftest import require_built, require_module
 
-from conftest import require_built  # noqa: E402
+np = require_module("numpy")
+h5py = require_module("h5py")
 
 EXE = require_built("pfsim_kill_writer")
 
@@ -127,8 +127,8 @@ def test_metadata(results):
 
 @pytest.mark.parametrize("engine", ["h5netcdf", "netcdf4"])
 def test_xarray_timeseries(results, engine):
-    xr = pytest.importorskip("xarray")
-    pytest.importorskip("h5netcdf" if engine == "h5netcdf" else "netCDF4")
+    xr = require_module("xarray")
+    require_module("h5netcdf" if engine == "h5netcdf" else "netCDF4")
     with xr.open_dataset(results, group="timeseries", engine=engine) as ds:
         assert dict(ds.sizes) == {"date": STEPS}
         assert ds["date"].dtype == np.dtype("datetime64[ns]")
@@ -147,8 +147,8 @@ def test_xarray_timeseries(results, engine):
 
 @pytest.mark.parametrize("engine", ["h5netcdf", "netcdf4"])
 def test_xarray_events_and_metadata(results, engine):
-    xr = pytest.importorskip("xarray")
-    pytest.importorskip("h5netcdf" if engine == "h5netcdf" else "netCDF4")
+    xr = require_module("xarray")
+    require_module("h5netcdf" if engine == "h5netcdf" else "netCDF4")
     steps = list(range(0, STEPS, E))
     with xr.open_dataset(results, group="events", engine=engine) as ev:
         ev.load()
@@ -164,8 +164,8 @@ def test_xarray_events_and_metadata(results, engine):
 
 
 def test_pandas_dataframe(results):
-    xr = pytest.importorskip("xarray")
-    pd = pytest.importorskip("pandas")
+    xr = require_module("xarray")
+    pd = require_module("pandas")
     with xr.open_dataset(results, group="timeseries", engine="h5netcdf") as ds:
         df = ds.to_dataframe()
     assert isinstance(df.index, pd.DatetimeIndex)

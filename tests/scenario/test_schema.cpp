@@ -44,10 +44,15 @@ TEST_CASE("the JSON Schema parses and describes the scenario") {
   CHECK(props["run"]["properties"]["start_date"]["format"] == "date");
   CHECK(props["banks"]["properties"]["tiers"]["type"] == "array");
   CHECK(props["extends"]["type"] == "string");
-  const auto& event = props["events"]["items"];
+  const auto& item = props["events"]["items"];
   CHECK(props["events"]["maxItems"] == max_events);
+  CHECK(item["properties"]["type"]["enum"].size() == shock_types().size());
+  // A disabled event ({id, enabled: false}) is dropped on load: only an
+  // enabled one needs a type and a date or when.
+  CHECK(item["if"]["properties"]["enabled"]["const"] == false);
+  CHECK(item["then"] == true);
+  const auto& event = item["else"];
   CHECK(event["required"] == nlohmann::json::array({"type"}));
-  CHECK(event["properties"]["type"]["enum"].size() == shock_types().size());
   REQUIRE(event["allOf"].size() == shock_types().size());
   const auto& rate = event["allOf"][shock_types().size() - 2];
   CHECK(rate["if"]["properties"]["type"]["const"] == "policy_rate");

@@ -10,6 +10,7 @@ thin layer over it with numpy, pandas and xarray conveniences::
     sim = pfsim.Simulation(sc, seed=1, threads=2)
     sim.step(30)                              # 30 days; Ctrl-C stops at a day boundary
     sim.consumers.deposit                     # zero-copy numpy view (fen)
+    pfsim.fen_to_rmb(sim.consumers.deposit)   # the same in RMB (float64)
     sim.run(until="2019-12-31", progress=True)
     df = sim.results.to_pandas()              # one row per simulated day
     sim.save("results/run.h5")                # HDF5, opens in h5py and xarray
@@ -26,6 +27,7 @@ from . import _core
 from ._contagion import contagion, debtrank, eisenberg_noe, fire_sale, furfine
 from ._core import Error, InternalError, ScenarioError
 from ._ledger import Ledger
+from ._money import FEN_PER_RMB, fen_to_rmb
 from ._results import Results, indicators, open_results, recover
 from ._scenario import Scenario, schema, shock_types
 from ._simulation import ColumnInfo, Columns, Simulation, Store
@@ -47,6 +49,8 @@ __all__ = [
     "contagion",
     "debtrank",
     "eisenberg_noe",
+    "fen_to_rmb",
+    "FEN_PER_RMB",
     "fire_sale",
     "furfine",
     "indicators",

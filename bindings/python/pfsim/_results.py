@@ -502,21 +502,3 @@ def recover(
     _core.recover(partial, out)
     return out
 
-
-def write_interventions(path: str, interventions: list[dict[str, Any]]) -> None:
-    """Stores the interventions (JSON list) in /metadata/interventions of a
-    finished results file."""
-    import h5py
-
-    with h5py.File(path, "r+") as f:
-        meta = f.require_group("metadata")
-        if INTERVENTIONS in meta:
-            del meta[INTERVENTIONS]
-        ds = meta.create_dataset(
-            INTERVENTIONS,
-            data=json.dumps(interventions),
-            dtype=h5py.string_dtype("utf-8"),
-        )
-        ds.attrs[
-            "long_name"
-        ] = "interventions from Python, in the order applied (JSON list)"

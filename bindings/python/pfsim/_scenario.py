@@ -191,6 +191,12 @@ class Scenario:
         return dict(a.split("=", 1) for a in self._core.overrides)
 
     @property
+    def look_at(self) -> list[str]:
+        """The scenario's ``look_at:`` list: the indicators that answer its
+        question (reports show these first); empty when it has none."""
+        return list(self._core.look_at)
+
+    @property
     def start_date(self) -> datetime.date:
         """The first simulated day (``run.start_date``)."""
         return self._core.get("run.start_date")

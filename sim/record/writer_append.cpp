@@ -1,0 +1,332 @@
+// Results file writer: appending. append(), record_event() and record_network()
+// check and buffer; every flush writes the buffered batch into the `.partial`,
+// each dataset extended, written and flushed in turn, the coordinates last.
+
+#include <hdf5.h>
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "core/error.hpp"
+#include "record/writer_impl.hpp"
+
+namespace pfsim::record {
+namespace {
+namespace fs = std::filesystem;
+}  // namespace
+
+void ResultsWriter::Impl::append_rows(hid_t ds, const std::string& name, hid_t mem_type,
+                                      hsize_t old_rows, hsize_t rows, const void* data,
+                                      bool flush_dataset) const {
+  if (rows == 0) return;
+  const std::string what = "appending to " + name;
+  const hsize_t new_rows = old_rows + rows;
+  check(H5Dset_extent(ds, &new_rows), what);
+  const h5::Dataspace file_space{check(H5Dget_space(ds), what)};
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &old_rows, nullptr, &rows, nullptr),
+        what);
+  const h5::Dataspace mem_space{check(H5Screate_simple(1, &rows, nullptr), what)};
+  check(H5Dwrite(ds, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data), what);
+  if (flush_dataset) check(H5Dflush(ds), what);
+}
+
+void ResultsWriter::Impl::append_text_column(hid_t ds, const std::string& name, std::size_t width,
+                                             std::string EventRecord::*field) const {
+  std::string buffer(pending_events.size() * width, '\0');
+  for (std::size_t i = 0; i < pending_events.size(); ++i) {
+    const std::string& s = pending_events[i].*field;
+    std::memcpy(buffer.data() + i * width, s.data(), s.size());
+  }
+  const h5::Datatype type = fixed_string_type(width, true);
+  append_rows(ds, name, type.get(), static_cast<hsize_t>(events_flushed), pending_events.size(),
+              buffer.data(), true);
+}
+
+// Appends the buffered snapshots of network `i`: node rows, then edge rows, then
+// the snapshot table, its coordinate `snapshot` last, so that the length of
+// `snapshot` counts complete snapshots and node_start/edge_start + count of the
+// last one the complete node and edge rows.
+void ResultsWriter::Impl::write_network_pending(std::size_t i) {
+  NetworkProgress& p = network_progress[i];
+  if (p.pending.empty()) return;
+  NetworkDatasets& nd = out.networks[i];
+  const std::string base = "networks/" + networks[i].name;
+  const std::size_t n_attrs = networks[i].node_attributes.size();
+
+  std::vector<std::int32_t> snapshot_ids, days;
+  std::vector<std::int64_t> node_start, node_count, edge_start, edge_count;
+  std::vector<std::int64_t> node_rows, edge_rows;
+  std::vector<std::int32_t> node_snapshot, edge_snapshot;
+  std::string kinds;
+  std::vector<std::uint32_t> node_index, source, target;
+  std::vector<std::vector<double>> attrs(n_attrs);
+  std::vector<double> weight;
+  std::int64_t nodes = p.nodes;
+  std::int64_t edges = p.edges;
+  for (std::size_t k = 0; k < p.pending.size(); ++k) {
+    const NetworkSnapshot& s = p.pending[k];
+    const auto id = static_cast<std::int32_t>(p.snapshots + static_cast<std::int64_t>(k));
+    const auto n = static_cast<std::int64_t>(s.node_kind.size());
+    const auto m = static_cast<std::int64_t>(s.source.size());
+    snapshot_ids.push_back(id);
+    days.push_back(s.day);
+    node_start.push_back(nodes);
+    node_count.push_back(n);
+    edge_start.push_back(edges);
+    edge_count.push_back(m);
+    const std::size_t offset = kinds.size();
+    kinds.resize(offset + s.node_kind.size() * max_node_kind_bytes, '\0');
+    for (std::size_t j = 0; j < s.node_kind.size(); ++j) {
+      std::memcpy(kinds.data() + offset + j * max_node_kind_bytes, s.node_kind[j].data(),
+                  s.node_kind[j].size());
+      node_rows.push_back(nodes + static_cast<std::int64_t>(j));
+      node_snapshot.push_back(id);
+    }
+    node_index.insert(node_index.end(), s.node_index.begin(), s.node_index.end());
+    for (std::size_t a = 0; a < n_attrs; ++a) {
+      attrs[a].insert(attrs[a].end(), s.node_attributes[a].begin(), s.node_attributes[a].end());
+    }
+    for (std::int64_t e = 0; e < m; ++e) {
+      edge_rows.push_back(edges + e);
+      edge_snapshot.push_back(id);
+    }
+    source.insert(source.end(), s.source.begin(), s.source.end());
+    target.insert(target.end(), s.target.begin(), s.target.end());
+    weight.insert(weight.end(), s.weight.begin(), s.weight.end());
+    nodes += n;
+    edges += m;
+  }
+
+  const auto old_nodes = static_cast<hsize_t>(p.nodes);
+  const auto new_nodes = static_cast<hsize_t>(nodes - p.nodes);
+  append_rows(nd.node_snapshot.get(), base + "/nodes/snapshot", H5T_NATIVE_INT32, old_nodes,
+              new_nodes, node_snapshot.data(), true);
+  {
+    const h5::Datatype type = fixed_string_type(max_node_kind_bytes, true);
+    append_rows(nd.node_kind.get(), base + "/nodes/node_kind", type.get(), old_nodes, new_nodes,
+                kinds.data(), true);
+  }
+  append_rows(nd.node_index.get(), base + "/nodes/node_index", H5T_NATIVE_UINT32, old_nodes,
+              new_nodes, node_index.data(), true);
+  for (std::size_t a = 0; a < n_attrs; ++a) {
+    append_rows(nd.node_attributes[a].get(), base + "/nodes/" + networks[i].node_attributes[a],
+                H5T_NATIVE_DOUBLE, old_nodes, new_nodes, attrs[a].data(), true);
+  }
+  append_rows(nd.node_row.get(), base + "/nodes/row", H5T_NATIVE_INT64, old_nodes, new_nodes,
+              node_rows.data(), true);
+
+  const auto old_edges = static_cast<hsize_t>(p.edges);
+  const auto new_edges = static_cast<hsize_t>(edges - p.edges);
+  append_rows(nd.edge_snapshot.get(), base + "/edges/snapshot", H5T_NATIVE_INT32, old_edges,
+              new_edges, edge_snapshot.data(), true);
+  append_rows(nd.source.get(), base + "/edges/source", H5T_NATIVE_UINT32, old_edges, new_edges,
+              source.data(), true);
+  append_rows(nd.target.get(), base + "/edges/target", H5T_NATIVE_UINT32, old_edges, new_edges,
+              target.data(), true);
+  append_rows(nd.weight.get(), base + "/edges/weight", H5T_NATIVE_DOUBLE, old_edges, new_edges,
+              weight.data(), true);
+  append_rows(nd.edge_row.get(), base + "/edges/row", H5T_NATIVE_INT64, old_edges, new_edges,
+              edge_rows.data(), true);
+
+  const auto old_snaps = static_cast<hsize_t>(p.snapshots);
+  const hsize_t new_snaps = p.pending.size();
+  append_rows(nd.day.get(), base + "/day", H5T_NATIVE_INT32, old_snaps, new_snaps, days.data(),
+              true);
+  append_rows(nd.node_start.get(), base + "/node_start", H5T_NATIVE_INT64, old_snaps, new_snaps,
+              node_start.data(), true);
+  append_rows(nd.node_count.get(), base + "/node_count", H5T_NATIVE_INT64, old_snaps, new_snaps,
+              node_count.data(), true);
+  append_rows(nd.edge_start.get(), base + "/edge_start", H5T_NATIVE_INT64, old_snaps, new_snaps,
+              edge_start.data(), true);
+  append_rows(nd.edge_count.get(), base + "/edge_count", H5T_NATIVE_INT64, old_snaps, new_snaps,
+              edge_count.data(), true);
+  // The coordinate last: its length counts complete snapshots.
+  append_rows(nd.snapshot.get(), base + "/snapshot", H5T_NATIVE_INT32, old_snaps, new_snaps,
+              snapshot_ids.data(), true);
+  p.snapshots += static_cast<std::int64_t>(new_snaps);
+  p.nodes = nodes;
+  p.edges = edges;
+  p.pending.clear();
+}
+
+void ResultsWriter::Impl::write_pending() {
+  for (std::size_t i = 0; i < networks.size(); ++i) write_network_pending(i);
+  if (!pending_events.empty()) {
+    const auto n = static_cast<hsize_t>(events_flushed);
+    const hsize_t k = pending_events.size();
+    std::vector<std::int32_t> days(k);
+    std::vector<std::int32_t> index(k);
+    for (std::size_t i = 0; i < k; ++i) {
+      days[i] = pending_events[i].day;
+      index[i] = static_cast<std::int32_t>(n + i);
+    }
+    append_rows(out.ev_day.get(), "events/day", H5T_NATIVE_INT32, n, k, days.data(), true);
+    append_text_column(out.ev_type.get(), "events/type", max_event_type_bytes, &EventRecord::type);
+    append_text_column(out.ev_parameters.get(), "events/parameters", max_event_parameters_bytes,
+                       &EventRecord::parameters);
+    append_text_column(out.ev_condition.get(), "events/condition", max_event_condition_bytes,
+                       &EventRecord::condition);
+    // The coordinate last: its length counts complete events.
+    append_rows(out.ev_index.get(), "events/event", H5T_NATIVE_INT32, n, k, index.data(), true);
+    events_flushed += static_cast<std::int64_t>(k);
+    pending_events.clear();
+  }
+  if (!pending_days.empty()) {
+    const auto n = static_cast<hsize_t>(rows_flushed);
+    const hsize_t k = pending_days.size();
+    for (std::size_t i = 0; i < out.series.size(); ++i) {
+      append_rows(out.series[i].get(), "timeseries/" + indicators[i].name, H5T_NATIVE_DOUBLE, n, k,
+                  pending_values[i].data(), true);
+      pending_values[i].clear();
+    }
+    // The coordinate last: its length counts complete rows.
+    append_rows(out.date.get(), "timeseries/date", H5T_NATIVE_DOUBLE, n, k, pending_days.data(),
+                true);
+    rows_flushed += static_cast<std::int64_t>(k);
+    pending_days.clear();
+  }
+  check(H5Fflush(out.file.get(), H5F_SCOPE_LOCAL), "H5Fflush");
+}
+
+void ResultsWriter::Impl::flush() {
+  ensure_open("flush");
+  h5::QuietErrors quiet;
+  try {
+    write_pending();
+  } catch (...) {
+    state = State::failed;
+    throw;
+  }
+}
+
+void ResultsWriter::append(std::int32_t day, std::span<const double> values) {
+  Impl& w = *impl_;
+  w.ensure_open("append");
+  if (values.size() != w.indicators.size()) {
+    throw InternalError("ResultsWriter::append: " + std::to_string(values.size()) + " values for " +
+                        std::to_string(w.indicators.size()) + " indicators");
+  }
+  if (w.last_day && day <= *w.last_day) {
+    throw InternalError("ResultsWriter::append: day " + std::to_string(day) +
+                        " does not follow day " + std::to_string(*w.last_day));
+  }
+  w.pending_days.push_back(static_cast<double>(day));
+  for (std::size_t i = 0; i < values.size(); ++i) w.pending_values[i].push_back(values[i]);
+  w.last_day = day;
+  ++w.rows_written;
+  if (w.pending_days.size() >= w.flush_every) w.flush();
+}
+
+void ResultsWriter::record_event(const EventRecord& event) {
+  Impl& w = *impl_;
+  w.ensure_open("record_event");
+  const auto too_long = [&](const std::string& value, std::size_t limit, const char* field) {
+    if (value.size() <= limit) return;
+    Diagnostic d;
+    d.where.file = w.metadata.scenario_path;
+    d.message = "event '" + event.type.substr(0, max_event_type_bytes) + "' on day " +
+                std::to_string(event.day) + ": its " + field + " is " +
+                std::to_string(value.size()) + " bytes; the results file stores at most " +
+                std::to_string(limit);
+    d.hint = std::string("shorten the shock's ") + field;
+    throw UserError(std::move(d));
+  };
+  too_long(event.type, max_event_type_bytes, "type");
+  too_long(event.parameters, max_event_parameters_bytes, "parameters");
+  too_long(event.condition, max_event_condition_bytes, "condition");
+  if (event.type.find('\0') != std::string::npos ||
+      event.parameters.find('\0') != std::string::npos ||
+      event.condition.find('\0') != std::string::npos) {
+    throw InternalError("ResultsWriter::record_event: text contains a NUL byte");
+  }
+  w.pending_events.push_back(event);
+}
+
+void ResultsWriter::record_network(const NetworkSnapshot& snapshot) {
+  Impl& w = *impl_;
+  w.ensure_open("record_network");
+  const auto bad = [&](const std::string& why) {
+    return InternalError("ResultsWriter::record_network('" + snapshot.name + "', day " +
+                         std::to_string(snapshot.day) + "): " + why);
+  };
+  const auto it = std::find_if(w.networks.begin(), w.networks.end(),
+                               [&](const NetworkSpec& s) { return s.name == snapshot.name; });
+  if (it == w.networks.end()) throw bad("network not declared to the ResultsWriter constructor");
+  const auto i = static_cast<std::size_t>(it - w.networks.begin());
+  const NetworkSpec& spec = *it;
+  Impl::NetworkProgress& progress = w.network_progress[i];
+  if (progress.last_day && snapshot.day <= *progress.last_day) {
+    throw bad("does not follow the snapshot of day " + std::to_string(*progress.last_day));
+  }
+  const std::size_t n = snapshot.node_kind.size();
+  if (snapshot.node_index.size() != n) {
+    throw bad(std::to_string(n) + " node kinds but " + std::to_string(snapshot.node_index.size()) +
+              " node indices");
+  }
+  if (n > std::numeric_limits<std::uint32_t>::max()) throw bad("too many nodes");
+  for (const auto& kind : snapshot.node_kind) {
+    if (kind.size() > max_node_kind_bytes) {
+      throw bad("node kind '" + kind + "' is longer than " + std::to_string(max_node_kind_bytes) +
+                " bytes");
+    }
+    if (kind.find('\0') != std::string::npos) throw bad("a node kind contains a NUL byte");
+  }
+  if (snapshot.node_attribute_names.size() != snapshot.node_attributes.size()) {
+    throw bad(std::to_string(snapshot.node_attribute_names.size()) + " attribute names but " +
+              std::to_string(snapshot.node_attributes.size()) + " attribute columns");
+  }
+  if (snapshot.node_attribute_names.size() != spec.node_attributes.size()) {
+    throw bad(std::to_string(snapshot.node_attribute_names.size()) +
+              " node attributes; the network was declared with " +
+              std::to_string(spec.node_attributes.size()));
+  }
+  NetworkSnapshot copy;
+  copy.day = snapshot.day;
+  copy.name = snapshot.name;
+  copy.node_kind = snapshot.node_kind;
+  copy.node_index = snapshot.node_index;
+  copy.node_attribute_names = spec.node_attributes;
+  copy.node_attributes.reserve(spec.node_attributes.size());
+  for (const auto& attr : spec.node_attributes) {
+    const auto at =
+        std::find(snapshot.node_attribute_names.begin(), snapshot.node_attribute_names.end(), attr);
+    if (at == snapshot.node_attribute_names.end())
+      throw bad("node attribute '" + attr + "' missing");
+    const auto& column =
+        snapshot
+            .node_attributes[static_cast<std::size_t>(at - snapshot.node_attribute_names.begin())];
+    if (column.size() != n) {
+      throw bad("node attribute '" + attr + "' has " + std::to_string(column.size()) +
+                " values for " + std::to_string(n) + " nodes");
+    }
+    copy.node_attributes.push_back(column);
+  }
+  const std::size_t m = snapshot.source.size();
+  if (snapshot.target.size() != m || snapshot.weight.size() != m) {
+    throw bad(std::to_string(m) + " sources, " + std::to_string(snapshot.target.size()) +
+              " targets and " + std::to_string(snapshot.weight.size()) + " weights");
+  }
+  for (std::size_t e = 0; e < m; ++e) {
+    if (snapshot.source[e] >= n || snapshot.target[e] >= n) {
+      throw bad("edge " + std::to_string(e) + " (" + std::to_string(snapshot.source[e]) + " -> " +
+                std::to_string(snapshot.target[e]) + ") refers to a node beyond the " +
+                std::to_string(n) + " nodes");
+    }
+  }
+  if (progress.snapshots + static_cast<std::int64_t>(progress.pending.size()) >=
+      std::numeric_limits<std::int32_t>::max()) {
+    throw bad("too many snapshots");
+  }
+  copy.source = snapshot.source;
+  copy.target = snapshot.target;
+  copy.weight = snapshot.weight;
+  progress.pending.push_back(std::move(copy));
+  progress.last_day = snapshot.day;
+}
+
+void ResultsWriter::flush() {
+  impl_->flush();
+}
+
+}  // namespace pfsim::record

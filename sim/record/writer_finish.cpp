@@ -1,0 +1,243 @@
+// Results file writer: finishing. finish() closes the `.partial`, writes the
+// compact final copy to `.finishing` (with /metadata/interventions, if given),
+// fsyncs and renames it to the final path; discard() and abandon() end a run
+// without a finished file.
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <utility>
+
+#include "core/error.hpp"
+#include "record/writer_impl.hpp"
+
+namespace pfsim::record {
+namespace {
+namespace fs = std::filesystem;
+}  // namespace
+
+void ResultsWriter::Impl::close_checked(OpenFile& f, const std::string& what) const {
+  // Flush first: an I/O error (disk full) is reported here, where the file
+  // can still be closed safely (h5::flush_and_close).
+  check(H5Fflush(f.file.get(), H5F_SCOPE_LOCAL), "flushing " + what);
+  for (h5::Dataset* ds : f.datasets()) check(ds->close(), "closing a dataset of " + what);
+  f.clear_handles();
+  // For the `.partial`: clears the SWMR flags.
+  check(h5::flush_and_close(f.file,
+                            [&] {
+                              if (f.reserve != nullptr) f.reserve->release_reserve();
+                            }),
+        "closing " + what);
+}
+
+// Copies column `path` (rows [0, rows)) of the closed `.partial` into `dst`.
+void ResultsWriter::Impl::copy_numeric(hid_t src_file, const std::string& path, hid_t dst,
+                                       hid_t mem_type, std::size_t elem_size, hsize_t rows) const {
+  const h5::Dataset src{check(H5Dopen2(src_file, path.c_str(), H5P_DEFAULT), "opening " + path)};
+  std::vector<unsigned char> buffer(static_cast<std::size_t>(std::min(rows, kCopyRows)) *
+                                    elem_size);
+  for (hsize_t start = 0; start < rows; start += kCopyRows) {
+    const hsize_t count = std::min(kCopyRows, rows - start);
+    const h5::Dataspace file_space{check(H5Dget_space(src.get()), "reading " + path)};
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
+          "reading " + path);
+    const h5::Dataspace mem_space{check(H5Screate_simple(1, &count, nullptr), "reading " + path)};
+    check(
+        H5Dread(src.get(), mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
+        "reading " + path);
+    append_rows(dst, path, mem_type, start, count, buffer.data(), false);
+  }
+}
+
+void ResultsWriter::Impl::copy_text(hid_t src_file, const std::string& path, hid_t dst,
+                                    std::size_t width, hsize_t rows) const {
+  if (rows == 0) return;
+  const h5::Dataset src{check(H5Dopen2(src_file, path.c_str(), H5P_DEFAULT), "opening " + path)};
+  const h5::Datatype fixed = fixed_string_type(width, true);
+  std::string raw(static_cast<std::size_t>(rows) * width, '\0');
+  const hsize_t start = 0;
+  const h5::Dataspace file_space{check(H5Dget_space(src.get()), "reading " + path)};
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &rows, nullptr),
+        "reading " + path);
+  const h5::Dataspace mem_space{check(H5Screate_simple(1, &rows, nullptr), "reading " + path)};
+  check(H5Dread(src.get(), fixed.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, raw.data()),
+        "reading " + path);
+  std::vector<std::string> text(static_cast<std::size_t>(rows));
+  std::vector<const char*> pointers(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const std::string_view cell(raw.data() + i * width, width);
+    text[i] = std::string(cell.substr(0, cell.find('\0')));
+    pointers[i] = text[i].c_str();
+  }
+  const h5::Datatype vlen = vlen_string_type();
+  append_rows(dst, path, vlen.get(), 0, rows, pointers.data(), false);
+}
+
+// Writes `finishing_path` from the `.partial` open as `src`: rows_flushed rows
+// and events_flushed events, in the final layout.
+void ResultsWriter::Impl::write_final_copy(hid_t src_file) const {
+  const auto rows = static_cast<hsize_t>(rows_flushed);
+  const auto events = static_cast<hsize_t>(events_flushed);
+  OpenFile dst = create_file(finishing_path, Flavor::final_copy, rows, events);
+  for (std::size_t i = 0; i < indicators.size(); ++i) {
+    copy_numeric(src_file, "/timeseries/" + indicators[i].name, dst.series[i].get(),
+                 H5T_NATIVE_DOUBLE, sizeof(double), rows);
+  }
+  copy_numeric(src_file, "/timeseries/date", dst.date.get(), H5T_NATIVE_DOUBLE, sizeof(double),
+               rows);
+  copy_numeric(src_file, "/events/day", dst.ev_day.get(), H5T_NATIVE_INT32, sizeof(std::int32_t),
+               events);
+  copy_text(src_file, "/events/type", dst.ev_type.get(), max_event_type_bytes, events);
+  copy_text(src_file, "/events/parameters", dst.ev_parameters.get(), max_event_parameters_bytes,
+            events);
+  copy_text(src_file, "/events/condition", dst.ev_condition.get(), max_event_condition_bytes,
+            events);
+  copy_numeric(src_file, "/events/event", dst.ev_index.get(), H5T_NATIVE_INT32,
+               sizeof(std::int32_t), events);
+  for (std::size_t i = 0; i < networks.size(); ++i) {
+    const NetworkProgress& p = network_progress[i];
+    NetworkDatasets& nd = dst.networks[i];
+    const std::string base = "/networks/" + networks[i].name;
+    const auto nodes = static_cast<hsize_t>(p.nodes);
+    const auto edges = static_cast<hsize_t>(p.edges);
+    const auto snaps = static_cast<hsize_t>(p.snapshots);
+    const auto i32 = [&](const std::string& path, hid_t dst_ds, hsize_t rows) {
+      copy_numeric(src_file, path, dst_ds, H5T_NATIVE_INT32, sizeof(std::int32_t), rows);
+    };
+    const auto u32 = [&](const std::string& path, hid_t dst_ds, hsize_t rows) {
+      copy_numeric(src_file, path, dst_ds, H5T_NATIVE_UINT32, sizeof(std::uint32_t), rows);
+    };
+    const auto i64 = [&](const std::string& path, hid_t dst_ds, hsize_t rows) {
+      copy_numeric(src_file, path, dst_ds, H5T_NATIVE_INT64, sizeof(std::int64_t), rows);
+    };
+    const auto f64 = [&](const std::string& path, hid_t dst_ds, hsize_t rows) {
+      copy_numeric(src_file, path, dst_ds, H5T_NATIVE_DOUBLE, sizeof(double), rows);
+    };
+    i32(base + "/nodes/snapshot", nd.node_snapshot.get(), nodes);
+    copy_text(src_file, base + "/nodes/node_kind", nd.node_kind.get(), max_node_kind_bytes, nodes);
+    u32(base + "/nodes/node_index", nd.node_index.get(), nodes);
+    for (std::size_t a = 0; a < nd.node_attributes.size(); ++a) {
+      f64(base + "/nodes/" + networks[i].node_attributes[a], nd.node_attributes[a].get(), nodes);
+    }
+    i64(base + "/nodes/row", nd.node_row.get(), nodes);
+    i32(base + "/edges/snapshot", nd.edge_snapshot.get(), edges);
+    u32(base + "/edges/source", nd.source.get(), edges);
+    u32(base + "/edges/target", nd.target.get(), edges);
+    f64(base + "/edges/weight", nd.weight.get(), edges);
+    i64(base + "/edges/row", nd.edge_row.get(), edges);
+    i32(base + "/day", nd.day.get(), snaps);
+    i64(base + "/node_start", nd.node_start.get(), snaps);
+    i64(base + "/node_count", nd.node_count.get(), snaps);
+    i64(base + "/edge_start", nd.edge_start.get(), snaps);
+    i64(base + "/edge_count", nd.edge_count.get(), snaps);
+    i32(base + "/snapshot", nd.snapshot.get(), snaps);
+  }
+  close_checked(dst, finishing_path.string());
+}
+
+// Makes the final copy durable before the rename publishes it (the rename itself
+// is made durable by syncing the directory, best effort).
+void ResultsWriter::Impl::sync_to_disk(const fs::path& path) const {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    throw user_error(
+        "cannot write the results file " + path.string() + " to disk: " + os_message(err),
+        "check free disk space and that the file system is writable");
+  }
+  ::close(fd);
+}
+
+void ResultsWriter::Impl::sync_directory_quietly() const noexcept {
+  const fs::path dir = final_path.has_parent_path() ? final_path.parent_path() : fs::path(".");
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    (void)::fsync(fd);
+    ::close(fd);
+  }
+}
+
+void ResultsWriter::Impl::finish() {
+  ensure_open("finish");
+  try {
+    h5::QuietErrors quiet;
+    write_pending();
+    close_checked(out, partial_path.string());
+    const h5::ReadOnlyFile src = open_for_reading(partial_path);
+    remove_stale_file(finishing_path, "unfinished results file");
+    write_final_copy(src.get());
+    sync_to_disk(finishing_path);
+  } catch (...) {
+    state = State::failed;
+    out.close_quietly();
+    std::error_code ec;
+    fs::remove(finishing_path, ec);
+    throw;
+  }
+  std::error_code ec;
+  fs::rename(finishing_path, final_path, ec);
+  if (ec) {
+    state = State::failed;
+    std::error_code ignored;
+    fs::remove(finishing_path, ignored);
+    throw user_error("cannot rename " + finishing_path.string() + " to " + final_path.string() +
+                         ": " + ec.message(),
+                     "the complete results are still in " + partial_path.string());
+  }
+  state = State::finished;
+  fs::remove(partial_path, ec);  // a leftover `.partial` next to the result is harmless
+  sync_directory_quietly();
+  lock.release();
+}
+
+void ResultsWriter::Impl::discard() {
+  if (state == State::discarded) return;
+  if (state == State::finished) {
+    throw InternalError("ResultsWriter::discard after finish (" + final_path.string() + ")");
+  }
+  out.close_quietly();
+  pending_days.clear();
+  pending_events.clear();
+  for (auto& p : network_progress) p.pending.clear();
+  state = State::discarded;
+  std::error_code ec;
+  fs::remove(partial_path, ec);
+  lock.release();
+  if (ec) {
+    throw user_error("cannot delete " + partial_path.string() + ": " + ec.message(),
+                     "delete the file by hand");
+  }
+}
+
+// Destructor without finish(): keep every appended row, close cleanly, leave
+// the `.partial`. Never throws.
+void ResultsWriter::Impl::abandon() noexcept {
+  if (state == State::open) {
+    h5::QuietErrors quiet;
+    try {
+      write_pending();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): best effort in a destructor
+    }
+  }
+  out.close_quietly();
+  lock.release();
+}
+
+void ResultsWriter::set_interventions_json(std::string json) {
+  impl_->ensure_open("set_interventions_json");
+  impl_->interventions_json = std::move(json);
+}
+
+void ResultsWriter::finish() {
+  impl_->finish();
+}
+
+void ResultsWriter::discard() {
+  impl_->discard();
+}
+
+}  // namespace pfsim::record
