@@ -84,7 +84,7 @@ void Simulation::record_row() {
   if (writer_) writer_->append(day, row);
   // Exposure networks every interbank.snapshot_every_days and on failure days.
   const std::int64_t every = world_->scenario->interbank.snapshot_every_days;
-  if ((every > 0 && day % every == 0) || world_->flows.bank_failures > 0) {
+  if ((every > 0 && day % every == 0) || world_->flows[Flow::bank_failures] > 0) {
     for (record::NetworkSnapshot& s : network_snapshots(*world_, day)) {
       if (writer_) writer_->record_network(s);
       networks_.push_back(std::move(s));
