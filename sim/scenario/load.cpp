@@ -42,6 +42,11 @@ constexpr std::string_view extends_key = "extends";
 constexpr std::string_view events_key = "events";
 constexpr std::string_view look_at_key = "look_at";
 inline constexpr std::size_t max_look_at = 64;
+// `record.indicators`: a list of names like look_at (checked against the
+// indicator table by check_identifiers), or `all`.
+constexpr std::string_view record_key = "record";
+constexpr std::string_view record_indicators_key = "indicators";
+inline constexpr std::size_t max_record_indicators = 1024;
 
 // Built field by field: GCC 12 warns (falsely) on nested brace-init of Diagnostic.
 Diagnostic problem(std::string file, std::string key_path, std::string message,
@@ -69,6 +74,7 @@ std::vector<std::string> child_keys(const std::string& schema_prefix) {
     if (rest.size() > 2 && rest.substr(rest.size() - 2) == "[]") continue;
     if (std::find(keys.begin(), keys.end(), rest) == keys.end()) keys.push_back(rest);
   }
+  if (schema_prefix == record_key) keys.emplace_back(record_indicators_key);
   if (schema_prefix.empty()) {
     keys.emplace_back(events_key);
     keys.emplace_back(look_at_key);
@@ -137,6 +143,7 @@ struct Walk {
   Scenario& sc;
   const Tree* events = nullptr;
   const Tree* look_at = nullptr;
+  const Tree* record_indicators = nullptr;
 
   void leaf(const ParamSpec& spec, std::size_t index, const Tree& node,
             const std::string& key_path) {
@@ -190,6 +197,10 @@ struct Walk {
         look_at = &e.value;
         continue;
       }
+      if (schema_prefix == record_key && key == record_indicators_key) {
+        record_indicators = &e.value;
+        continue;
+      }
       const std::string schema_path = internal::join_key(schema_prefix, key);
       const ParamSpec* spec = find_param(schema_path);
       if (spec != nullptr && spec->type == ParamType::list) {
@@ -220,21 +231,22 @@ struct Walk {
   }
 };
 
-// `look_at: [indicator, ...]`: names only here; check_identifiers checks them
-// against the indicator table, which the engine owns.
-void read_look_at(Reporter& report, const Tree& node, Scenario& sc) {
-  const std::string key(look_at_key);
-  sc.look_at.clear();
-  sc.look_at_where.clear();
+// A list of indicator names (`look_at:`, `record.indicators:`): names only
+// here; check_identifiers checks them against the indicator table, which the
+// engine owns.
+void read_indicator_names(Reporter& report, const Tree& node, const std::string& key,
+                          std::size_t max_count, const std::string& example,
+                          std::vector<std::string>& names, std::vector<SourceLocation>& where) {
+  names.clear();
+  where.clear();
   if (node.kind == Tree::Kind::null) return;
   if (!node.is_sequence()) {
-    report.at(node, key, "expected a list of indicator names, found " + describe(node),
-              "e.g. look_at: [consumption, platform_equity]");
+    report.at(node, key, "expected a list of indicator names, found " + describe(node), example);
     return;
   }
-  if (node.items.size() > max_look_at) {
+  if (node.items.size() > max_count) {
     report.at(node, key,
-              "expected at most " + std::to_string(max_look_at) + " indicators, found " +
+              "expected at most " + std::to_string(max_count) + " indicators, found " +
                   std::to_string(node.items.size()),
               "name the few indicators that answer the scenario's question");
     return;
@@ -252,13 +264,31 @@ void read_look_at(Reporter& report, const Tree& node, Scenario& sc) {
       continue;
     }
     if (!seen.insert(item.text).second) {
-      report.at(item, path, "indicator '" + item.text + "' is listed twice in look_at",
+      report.at(item, path, "indicator '" + item.text + "' is listed twice in " + key,
                 "list it once");
       continue;
     }
-    sc.look_at.push_back(item.text);
-    sc.look_at_where.push_back(report.sources().locate(item.origin));
+    names.push_back(item.text);
+    where.push_back(report.sources().locate(item.origin));
   }
+}
+
+// `record.indicators`: `all` (the default) or a list of names.
+void read_record_indicators(Reporter& report, const Tree& node, Scenario& sc) {
+  const std::string key = std::string(record_key) + "." + std::string(record_indicators_key);
+  if (node.is_scalar() && node.text == "all") {
+    sc.record.indicators.clear();
+    sc.record.indicators_where.clear();
+    return;
+  }
+  if (node.kind != Tree::Kind::null && node.is_sequence() && node.items.empty()) {
+    report.at(node, key, "expected at least one indicator, found an empty list",
+              "leave out record.indicators (or write `all`) to record every indicator");
+    return;
+  }
+  read_indicator_names(report, node, key, max_record_indicators,
+                       "e.g. indicators: [consumption, money_supply], or indicators: all",
+                       sc.record.indicators, sc.record.indicators_where);
 }
 
 // Checks that involve more than one parameter.
@@ -557,7 +587,11 @@ struct Loader {
                              segments[0].indexed && !segments[1].indexed;
     const bool look_at_field =
         segments.size() == 1 && segments[0].name == look_at_key && !segments[0].indexed;
-    if (!event_field && !look_at_field && (spec == nullptr || spec->type == ParamType::list)) {
+    const bool record_indicators_field =
+        segments.size() == 2 && segments[0].name == record_key && !segments[0].indexed &&
+        segments[1].name == record_indicators_key && !segments[1].indexed;
+    if (!event_field && !look_at_field && !record_indicators_field &&
+        (spec == nullptr || spec->type == ParamType::list)) {
       std::vector<std::string> all;
       for (const ParamSpec& p : schema()) all.push_back(p.path);
       std::string hint = internal::did_you_mean(schema_path, all);
@@ -766,7 +800,12 @@ Scenario load_text(std::string_view yaml_text, const std::string& display_name,
         root, "",
         "expected a mapping of sections (run, consumers, smes, ...), found " + describe(root));
   }
-  if (walk.look_at != nullptr) read_look_at(report, *walk.look_at, sc);
+  if (walk.look_at != nullptr)
+    read_indicator_names(report, *walk.look_at, std::string(look_at_key), max_look_at,
+                         "e.g. look_at: [consumption, platform_equity]", sc.look_at,
+                         sc.look_at_where);
+  if (walk.record_indicators != nullptr)
+    read_record_indicators(report, *walk.record_indicators, sc);
   if (walk.events != nullptr)
     internal::read_events(report, *walk.events, std::string(events_key), sc);
   if (report.empty()) check_consistency(report, sc, root);
@@ -881,6 +920,12 @@ std::string to_yaml(const Scenario& scenario_in) {
       list.items.push_back(std::move(item));
     }
     place(root, p.path, std::move(list));
+  }
+  if (!sc.record.indicators.empty()) {
+    Tree names = Tree::sequence();
+    for (const std::string& name : sc.record.indicators) names.items.push_back(Tree::scalar(name));
+    place(root, std::string(record_key) + "." + std::string(record_indicators_key),
+          std::move(names));
   }
   Tree look_at = Tree::sequence();
   for (const std::string& name : sc.look_at) look_at.items.push_back(Tree::scalar(name));
