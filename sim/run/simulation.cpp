@@ -1,5 +1,7 @@
 #include "run/simulation.hpp"
 
+#include <algorithm>
+
 #include "core/date.hpp"
 #include "core/error.hpp"
 #include "exec/parallel.hpp"
@@ -270,8 +272,12 @@ void Simulation::open_results_file(const std::filesystem::path& path, int flush_
   meta.program_version = program_version();
   meta.git_commit = git_commit();
   meta.start_date = format_iso_date(world_->scenario->run.start_date);
+  // run.flush_every_steps counts days; the writer counts rows (one per
+  // record.every_days days), so a killed run loses no more days than asked.
+  const auto every = static_cast<int>(world_->scenario->record.every_days);
+  const int flush_rows = std::max(1, flush_every_steps / every);
   writer_ = std::make_unique<record::ResultsWriter>(path, std::move(specs), std::move(meta),
-                                                    flush_every_steps, network_specs());
+                                                    flush_rows, network_specs());
   for (const record::EventRecord& e : events_) writer_->record_event(e);
   for (const record::NetworkSnapshot& s : networks_) writer_->record_network(s);
   std::vector<double> row(series_.size());
