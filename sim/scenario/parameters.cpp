@@ -613,7 +613,7 @@ std::vector<ParamSpec> parameter_table() {
       "record.every_days", "days", 1, 36500, "1",
       "Sampling of /timeseries (and of the in-memory results): a row on days 0, every_days, "
       "2 × every_days, ... of the run. Flows in a row are those of its day, not sums over the "
-      "days between rows. Which indicators: `record.indicators` (below the table).",
+      "days between rows. Which indicators: `record.indicators`.",
       PFSIM_FIELD(record.every_days)));
   return t;
 }
