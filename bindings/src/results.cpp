@@ -23,8 +23,8 @@ void register_results(py::module_& m, SimClass& sim) {
         }
         return out;
       },
-      "The indicator table: one dict per indicator (name, units, description), in the order "
-      "of recorded_series() rows.");
+      "The indicator table: one dict per indicator (name, units, description), in table "
+      "order.");
 
   m.def(
       "recover",
@@ -56,10 +56,26 @@ void register_results(py::module_& m, SimClass& sim) {
          },
          "Days since the start date of every recorded row (a copy).")
       .def(
+          "recorded_indicators",
+          [](SimHandle& h) {
+            py::list out;
+            for (const std::size_t k : h.sim->recorded_indicators()) {
+              const indicators::Indicator& ind = indicators::table()[k];
+              py::dict d;
+              d["name"] = std::string(ind.name);
+              d["units"] = std::string(ind.units);
+              d["description"] = std::string(ind.description);
+              out.append(d);
+            }
+            return out;
+          },
+          "The recorded indicators (the scenario's record.indicators): one dict per indicator "
+          "(name, units, description), in the order of recorded_series() rows.")
+      .def(
           "recorded_series",
           [](SimHandle& h) {
             h.check_idle("results");
-            const std::size_t rows = indicators::table().size();
+            const std::size_t rows = h.sim->recorded_indicators().size();
             const std::size_t cols = h.sim->recorded_days().size();
             py::array_t<double> out(
                 {static_cast<py::ssize_t>(rows), static_cast<py::ssize_t>(cols)});
@@ -70,7 +86,8 @@ void register_results(py::module_& m, SimClass& sim) {
             }
             return out;
           },
-          "Every indicator's recorded values, shape (indicators, days) (a copy).")
+          "Every recorded indicator's values, shape (recorded indicators, recorded days) (a "
+          "copy).")
       .def(
           "open_results_file",
           [](SimHandle& h, const std::string& path, int flush_every_steps) {

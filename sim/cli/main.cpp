@@ -271,9 +271,10 @@ int cmd_run(const RunArgs& a) {
   for (const char* name : {"consumption", "platform_payment_share", "platform_revenue_payments", "money_supply",
                            "bank_reserves", "platform_equity"}) {
     const int k = indicators::find(name);
-    if (k < 0 || sim.recorded_days().empty()) continue;
+    const int column = sim.recorded_column(name);  // record.indicators may leave it out
+    if (k < 0 || column < 0 || sim.recorded_days().empty()) continue;
     const auto& ind = indicators::table()[static_cast<std::size_t>(k)];
-    std::printf("    %-28s %16.4g %s\n", name, sim.series(static_cast<std::size_t>(k)).back(),
+    std::printf("    %-28s %16.4g %s\n", name, sim.series(static_cast<std::size_t>(column)).back(),
                 std::string(ind.units).c_str());
   }
   return exit_ok;

@@ -1,5 +1,9 @@
 // The indicator table. Money indicators are in RMB (yuan) as float64 — converted
 // from exact int64 fen sums at the last moment; flows are per day.
+//
+// Each indicator is one row: its name, units, description and the function that
+// computes it from the measures of the step (sums shared by several rows,
+// computed once; see indicators.cpp). Adding an indicator is adding a row.
 #pragma once
 
 #include <span>
@@ -10,10 +14,14 @@
 
 namespace pfsim::indicators {
 
+// The shared measurement pass over the world after a step (indicators.cpp).
+struct Measures;
+
 struct Indicator {
   std::string_view name;  // snake_case; other tools read these names
   std::string_view units;
   std::string_view description;
+  double (*compute)(const Measures&) = nullptr;
 };
 
 [[nodiscard]] std::span<const Indicator> table();

@@ -78,7 +78,7 @@ std::vector<std::uint8_t> propagate_failures(World& w, std::vector<std::uint8_t>
   std::vector<std::uint32_t> wave;
   for (std::uint32_t b = 0; b < n; ++b)
     if (failing[b] != 0) wave.push_back(b);
-  w.flows.contagion_defaults_by_round[0] += static_cast<std::int64_t>(wave.size());
+  w.flows[Flow::contagion_defaults_round_0] += static_cast<std::int64_t>(wave.size());
   if (sc.interbank.contagion != "furfine") return failing;
   for (std::int64_t round = 1; round <= sc.interbank.max_rounds && !wave.empty(); ++round) {
     for (const std::uint32_t f : wave)
@@ -86,7 +86,8 @@ std::vector<std::uint8_t> propagate_failures(World& w, std::vector<std::uint8_t>
            ++row) {
         const Fen loss = apply_rate(L.balance({L.interbank_book, row}), sc.interbank.lgd);
         ops::write_off(L, Account{L.interbank_book, row}, loss);
-        w.flows.contagion_interbank_losses = checked_add(w.flows.contagion_interbank_losses, loss);
+        w.flows[Flow::contagion_interbank_losses] =
+            checked_add(w.flows[Flow::contagion_interbank_losses], loss);
       }
     wave.clear();
     for (std::uint32_t b = 0; b < n; ++b)
@@ -96,8 +97,10 @@ std::vector<std::uint8_t> propagate_failures(World& w, std::vector<std::uint8_t>
       }
     const auto slot =
         static_cast<std::size_t>(std::min<std::int64_t>(round, contagion_round_slots - 1));
-    w.flows.contagion_defaults_by_round[slot] += static_cast<std::int64_t>(wave.size());
-    if (!wave.empty()) w.flows.contagion_rounds = std::max(w.flows.contagion_rounds, round);
+    w.flows[flow_at(Flow::contagion_defaults_round_0, slot)] +=
+        static_cast<std::int64_t>(wave.size());
+    if (!wave.empty())
+      w.flows[Flow::contagion_rounds] = std::max(w.flows[Flow::contagion_rounds], round);
   }
   return failing;
 }
@@ -186,7 +189,7 @@ void run_bank_regulation(World& w) {
   };
   // Contagion through the interbank market; every failing bank is resolved below.
   if (any_failing) {
-    w.flows.contagion_clearing_loss += clearing_loss(w);
+    w.flows[RealFlow::contagion_clearing_loss] += clearing_loss(w);
     failing = propagate_failures(w, std::move(failing));
   }
   for (std::uint32_t b = 0; b < n; ++b) {
@@ -204,8 +207,8 @@ void run_bank_regulation(World& w) {
                             (illiquid ? L.balance({L.cb_loan_book, b}) - bonds : 0);
       if (injection > 0) L.government_capitalises_bank(b, injection);
       K.failed[b] = 1;
-      ++w.flows.bank_failures;
-      w.flows.bank_resolution_cost += injection;
+      ++w.flows[Flow::bank_failures];
+      w.flows[Flow::bank_resolution_cost] += injection;
     }
     if (!need_rwa) continue;
     const double rwa = risk_weighted_assets(b);

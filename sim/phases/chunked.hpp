@@ -26,8 +26,6 @@ struct ChunkOutput {
   std::array<Fen, 2> fees_by_platform{};
 };
 
-void add_flows(StepFlows& into, const StepFlows& from);
-
 // fn(ChunkOutput&, std::size_t begin, std::size_t end) for every chunk of the
 // `n` agents of `kind`, in parallel; then journals, flows and intents merged.
 template <class Fn>
@@ -41,7 +39,7 @@ void for_each_chunk_journaled(World& w, AgentKind kind, std::size_t n, Fn&& fn) 
   journals.reserve(out.size());
   for (ChunkOutput& o : out) {
     journals.push_back(std::move(o.journal));
-    add_flows(w.flows, o.flows);
+    w.flows.add(o.flows);
     auto append = [](auto& into, const auto& from) { into.insert(into.end(), from.begin(), from.end()); };
     append(w.intents.consumer_applications, o.intents.consumer_applications);
     append(w.intents.sme_applications, o.intents.sme_applications);
@@ -56,7 +54,8 @@ void for_each_chunk_journaled(World& w, AgentKind kind, std::size_t n, Fn&& fn) 
     }
     for (std::size_t p = 0; p < o.fees_by_platform.size() && p < w.platforms.size(); ++p) {
       w.platforms.revenue_payments_month[p] = checked_add(w.platforms.revenue_payments_month[p], o.fees_by_platform[p]);
-      w.flows.platform_fees[p] = checked_add(w.flows.platform_fees[p], o.fees_by_platform[p]);
+      Fen& fees = w.flows[flow_at(Flow::platform_fees_lending, p)];
+      fees = checked_add(fees, o.fees_by_platform[p]);
     }
   }
 }

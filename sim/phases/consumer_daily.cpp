@@ -57,15 +57,14 @@ void run_consumer_daily(World& w) {
                 platform_originated += bal;
                 ops::write_off(j, {b, c}, bal);
               }
-              out.flows.write_offs[static_cast<std::size_t>(Lender::platform)] +=
-                  platform_originated;
+              out.flows[Flow::write_offs_platform] += platform_originated;
               C.revolving_limit[i] = 0;
               C.cash_loan_instalment[i] = 0;
             }
             const Fen bank_loan = j.balance({B.consumer_bank_loan, c});
             if (C.days_past_due[i] >= (bank_loan > 0 ? bank_writeoff_days : writeoff_days)) {
               ops::write_off(j, {B.consumer_bank_loan, c}, bank_loan);
-              out.flows.write_offs[static_cast<std::size_t>(Lender::bank)] += bank_loan;
+              out.flows[Flow::write_offs_bank] += bank_loan;
               C.days_past_due[i] = 0;
               C.defaulted_by_hazard[i] = 0;
               C.revolving_limit[i] = 0;

@@ -87,7 +87,7 @@ void run_consumer_servicing(World& w) {
             ops::accrue(j, bank_part, ib, FlowType::interest_loans);
             const Fen fee = apply_rate(ib, tech_share);
             ops::bank_pays(j, bank_index, platform_deposit, fee, FlowType::tech_service_fees);
-            out.flows.tech_fees += fee;
+            out.flows[Flow::tech_fees] += fee;
           };
           if (cash > 0)
             accrue_colent(cash_p, cash_b, cash_partner,
@@ -130,7 +130,7 @@ void run_consumer_servicing(World& w) {
             if (move > 0) {
               const Account fund_account{B.fund_deposit, j.book(B.consumer_deposit).issuer.of(c)};
               if (ops::buy_claim(j, deposit, fund_account, units, move))
-                out.flows.fund_subscriptions += move;
+                out.flows[Flow::fund_subscriptions] += move;
             } else if (move < 0) {
               out.intents.redemptions.push_back(Redemption{c, -move});
             }

@@ -122,7 +122,7 @@ void run_consumption(World& w) {
               const Fen room = cap - used;
               if (room >= amount) {
                 ops::lend(j, {B.revolving_bank, c}, deposit, amount);
-                out.flows.new_loans[static_cast<std::size_t>(Lender::platform)] += amount;
+                out.flows[Flow::new_loans_platform] += amount;
                 drew = true;
               }
             }
@@ -138,15 +138,15 @@ void run_consumption(World& w) {
                                      amount, fee, FlowType::consumption);
               out.fees_by_platform[wallet] += fee;
               if (wallet == 0) {
-                out.flows.platform_payment_volume += amount;
+                out.flows[Flow::platform_payment_volume] += amount;
                 ++w.consumers.payment_count[i];
               } else {
-                out.flows.rival_payment_volume += amount;
+                out.flows[Flow::rival_payment_volume] += amount;
               }
             } else {
               ops::transfer(j, deposit, merchant_deposit, amount, FlowType::consumption);
             }
-            out.flows.consumption += amount;
+            out.flows[Flow::consumption] += amount;
             out.sales.push_back(
                 {merchant, amount, static_cast<std::uint8_t>(by_wallet && wallet == 0 ? 1 : 0)});
           }

@@ -66,7 +66,7 @@ void run_funds(World& w) {
     const Fen held = L.balance({B.consumer_fund_units, r.consumer}) - so_far;
     granted[k] = std::max<Fen>(0, std::min({r.amount, cap - so_far, held}));
     so_far += granted[k];
-    w.flows.fund_redemptions_refused += r.amount - granted[k];
+    w.flows[Flow::fund_redemptions_refused] += r.amount - granted[k];
     asked += granted[k];
   }
   double unpaid_share = 0;  // of what the cap allowed, the share the fund could not pay
@@ -75,7 +75,7 @@ void run_funds(World& w) {
     for (Fen& g : granted) {
       const Fen before = g;
       g = static_cast<Fen>(static_cast<Int128>(g) * total / asked);
-      w.flows.fund_redemptions_refused += before - g;
+      w.flows[Flow::fund_redemptions_refused] += before - g;
     }
     asked = 0;
     for (const Fen g : granted) asked += g;
@@ -105,7 +105,7 @@ void run_funds(World& w) {
     if (!ops::redeem_claim(L, {B.consumer_fund_units, c}, {B.fund_deposit, custodian},
                            {B.consumer_deposit, c}, granted[k]))
       throw InternalError("fund: cannot pay a granted redemption");
-    w.flows.fund_redemptions += granted[k];
+    w.flows[Flow::fund_redemptions] += granted[k];
   }
 
   // 2. Placements towards target.

@@ -85,7 +85,8 @@ void run_month_end(World& w) {
     const Fen interest = rules::monthly_interest(L.balance(a), deposit_rate);
     ops::bank_pays(L, L.book(a.book).issuer.of(p), a, interest, FlowType::interest_deposits);
     if (p == 0)
-      w.flows.platform_deposit_interest = checked_add(w.flows.platform_deposit_interest, interest);
+      w.flows[Flow::platform_deposit_interest] =
+          checked_add(w.flows[Flow::platform_deposit_interest], interest);
   }
   const std::uint32_t custodian = w.funds.custodian[0];
   for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
@@ -183,7 +184,8 @@ void run_month_end(World& w) {
       ops::transfer(L, a, {B.sme_deposit, s}, amount, FlowType::operating_costs);
     });
     if (p == 0)
-      w.flows.platform_operating_costs = checked_add(w.flows.platform_operating_costs, costs);
+      w.flows[Flow::platform_operating_costs] =
+          checked_add(w.flows[Flow::platform_operating_costs], costs);
     service_platform_debt(w, p);  // interest on its bank facility, repaid from what is left
     const Fen equity = L.net_worth(AgentKind::platform)[p];
     // Profit: the change in equity less outside capital raised (not earned).

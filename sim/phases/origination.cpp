@@ -187,7 +187,7 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
   }
   // Cash loan: the lending platform for its wallet users, else (or if refused) the bank.
   if (C.wallet[c] == 0 && platform_open && platform_amount > 0) {
-    ++w.flows.applications[platform_lender];
+    ++w.flows[Flow::applications_platform];
     const double pd_hat =
         screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
     const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd,
@@ -197,15 +197,15 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
       C.cash_loan_rate[c] = static_cast<float>(*rate);
       C.cash_loan_instalment[c] =
           rules::annuity_payment(platform_amount, *rate, ctx.sc.consumers.cash_loan_term_months);
-      ++w.flows.approvals[platform_lender];
-      w.flows.new_loans[platform_lender] += platform_amount;
-      w.flows.new_term_loans[platform_lender] += platform_amount;
-      w.flows.new_loan_pd_sum[platform_lender] +=
+      ++w.flows[Flow::approvals_platform];
+      w.flows[Flow::new_loans_platform] += platform_amount;
+      w.flows[Flow::new_term_loans_platform] += platform_amount;
+      w.flows[RealFlow::new_loan_pd_sum_platform] +=
           static_cast<double>(platform_amount) * C.latent_pd[c];
       return;
     }
   }
-  ++w.flows.applications[bank_lender];
+  ++w.flows[Flow::applications_bank];
   const std::uint32_t bank = ctx.L.book(ctx.B.consumer_bank_loan).holder.of(c);
   if (w.banks.failed[bank] != 0) return;
   const double pd_hat =
@@ -223,10 +223,10 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
   C.bank_loan_rate[c] = static_cast<float>(*rate);
   C.bank_loan_instalment[c] =
       rules::annuity_payment(amount, *rate, ctx.sc.consumers.cash_loan_term_months);
-  ++w.flows.approvals[bank_lender];
-  w.flows.new_loans[bank_lender] += amount;
-  w.flows.new_term_loans[bank_lender] += amount;
-  w.flows.new_loan_pd_sum[bank_lender] += static_cast<double>(amount) * C.latent_pd[c];
+  ++w.flows[Flow::approvals_bank];
+  w.flows[Flow::new_loans_bank] += amount;
+  w.flows[Flow::new_term_loans_bank] += amount;
+  w.flows[RealFlow::new_loan_pd_sum_bank] += static_cast<double>(amount) * C.latent_pd[c];
 }
 
 // A lender's offer to an SME: its rate (nullopt if refused) and the amount.
@@ -240,7 +240,7 @@ SmeOffer platform_offer(Context& ctx, std::uint32_t s, Fen asked) {
   const auto& P = ctx.sc.platform;
   SmeStore& S = w.smes;
   if (S.accepts_platform[s] == 0 || !ctx.platform_lends) return {};
-  ++w.flows.applications[platform_lender];
+  ++w.flows[Flow::applications_platform];
   const double sigma =
       rules::platform_signal_sigma(P.signal_sigma0, S.payment_count[s], P.data_half_saturation);
   const double pd_hat =
@@ -258,7 +258,7 @@ SmeOffer bank_offer(Context& ctx, std::uint32_t s, Fen asked) {
   const SmeStore& S = w.smes;
   const std::uint32_t bank = ctx.L.book(ctx.B.sme_bank_loan).holder.of(s);
   if (w.banks.failed[bank] != 0) return {};
-  ++w.flows.applications[bank_lender];
+  ++w.flows[Flow::applications_bank];
   const Fen amount = std::max(asked, yuan_to_fen(ctx.sc.banks.sme_min_loan_yuan));
   const Fen collateral = apply_rate(S.collateral_value[s], house_price(w.policy, S.region[s]));
   const double pd_hat = screen(w, rng::Stream::sme_screening_bank, S.id[s], S.latent_pd[s],
@@ -273,12 +273,13 @@ SmeOffer bank_offer(Context& ctx, std::uint32_t s, Fen asked) {
 }
 
 void record_sme_loan(World& w, std::size_t lender, std::uint32_t s, Fen amount) {
-  ++w.flows.approvals[lender];
-  w.flows.new_loans[lender] += amount;
-  w.flows.new_sme_term_loans[lender] += amount;
-  w.flows.new_sme_loan_pd_sum[lender] += static_cast<double>(amount) * w.smes.latent_pd[s];
-  w.flows.new_sme_loans += amount;
-  ++w.flows.new_sme_loan_count;
+  ++w.flows[flow_at(Flow::approvals_platform, lender)];
+  w.flows[flow_at(Flow::new_loans_platform, lender)] += amount;
+  w.flows[flow_at(Flow::new_sme_term_loans_platform, lender)] += amount;
+  w.flows[flow_at(RealFlow::new_sme_loan_pd_sum_platform, lender)] +=
+      static_cast<double>(amount) * w.smes.latent_pd[s];
+  w.flows[Flow::new_sme_loans] += amount;
+  ++w.flows[Flow::new_sme_loan_count];
 }
 
 bool take_platform_offer(Context& ctx, std::uint32_t s, const SmeOffer& offer) {

@@ -55,7 +55,8 @@ void service_platform_debt(World& w, std::uint32_t p) {
   if (L.balance(debt) <= 0) return;
   const Fen interest = rules::monthly_interest(L.balance(debt), rate);
   ops::accrue(L, debt, interest, FlowType::interest_loans);
-  w.flows.platform_debt_interest = checked_add(w.flows.platform_debt_interest, interest);
+  w.flows[Flow::platform_debt_interest] =
+      checked_add(w.flows[Flow::platform_debt_interest], interest);
   const Fen repay = std::min(L.balance(debt), std::max<Fen>(0, L.balance(deposit)));
   if (!ops::repay(L, deposit, debt, repay))
     throw InternalError("platform: cannot repay its facility from its cash");
@@ -75,14 +76,14 @@ void resolve_platform_failure(World& w) {
   for (const BookId book : {L.platform_shares_book, w.books.platform_bank_loan}) {
     const Fen cut = std::min(loss, L.balance({book, p}));
     ops::write_off(L, {book, p}, cut);
-    w.flows.platform_resolution_losses += cut;
+    w.flows[Flow::platform_resolution_losses] += cut;
     loss -= cut;
   }
   if (!fails_today) return;
   w.platforms.failed[p] = 1;
   // Credit lines are closed to new draws; their balances are repaid as before.
   std::fill(w.consumers.revolving_limit.begin(), w.consumers.revolving_limit.end(), Fen{0});
-  ++w.flows.platform_failures;
+  ++w.flows[Flow::platform_failures];
   lose_confidence(w, w.scenario->fund.confidence_loss_platform_failure);
 }
 

@@ -200,7 +200,7 @@ void apply(World& w, const EventSpec& e) {
       const double earnings = trailing_annual_earnings(w, 0);
       w.shocks.ipo_valuation_multiple = earnings > 0 ? w.shocks.ipo_valuation_fen / earnings : 0;
       w.platforms.capital_raised_month[0] = checked_add(w.platforms.capital_raised_month[0], raise);
-      w.flows.ipo_raised += raise;
+      w.flows[Flow::ipo_raised] += raise;
       break;
     }
     case ShockKind::ipo_halt:
@@ -220,11 +220,11 @@ void apply(World& w, const EventSpec& e) {
       const Fen cash = w.ledger.balance(deposit);
       const Fen paid = platform_has_cash(w, 0, fine) ? fine : std::min(fine, cash);
       if (paid < fine) {
-        w.flows.fines_unpaid += fine - paid;
+        w.flows[Flow::fines_unpaid] += fine - paid;
         w.shocks.platform_failing = true;
       }
       w.ledger.government_receives(deposit, paid);
-      w.flows.fines_paid += paid;
+      w.flows[Flow::fines_paid] += paid;
       w.platforms.fines_month[0] = checked_add(w.platforms.fines_month[0], paid);
       break;
     }

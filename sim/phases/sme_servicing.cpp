@@ -70,26 +70,26 @@ void run_sme_servicing(World& w) {
             const Fen platform_originated = j.balance(plat_p) + j.balance(plat_b);
             ops::write_off(j, plat_p, j.balance(plat_p));
             ops::write_off(j, plat_b, j.balance(plat_b));
-            out.flows.write_offs[static_cast<std::size_t>(Lender::platform)] += platform_originated;
+            out.flows[Flow::write_offs_platform] += platform_originated;
           }
           const bool illiquid =
               S.missed_paydays[i] >= static_cast<std::uint8_t>(sc.smes.exit_missed_paydays);
           if (defaulted || illiquid) {
-            if (!defaulted) ++out.flows.sme_exits_illiquid;
+            if (!defaulted) ++out.flows[Flow::sme_exits_illiquid];
             const Fen platform_originated = j.balance(plat_p) + j.balance(plat_b);
             ops::write_off(j, plat_p, j.balance(plat_p));
             ops::write_off(j, plat_b, j.balance(plat_b));
             const Fen bank = j.balance(bank_loan);
             ops::write_off(j, bank_loan, bank);
-            out.flows.write_offs[static_cast<std::size_t>(Lender::platform)] += platform_originated;
-            out.flows.write_offs[static_cast<std::size_t>(Lender::bank)] += bank;
+            out.flows[Flow::write_offs_platform] += platform_originated;
+            out.flows[Flow::write_offs_bank] += bank;
             S.active[i] = 0;
             S.days_past_due[i] = 0;
             S.defaulted_by_hazard[i] = 0;
             S.missed_paydays[i] = 0;
             S.platform_loan_instalment[i] = 0;
             S.bank_loan_instalment[i] = 0;
-            ++out.flows.sme_exits;
+            ++out.flows[Flow::sme_exits];
             continue;
           }
           if (S.billing_day[i] != t.day) continue;
@@ -111,7 +111,7 @@ void run_sme_servicing(World& w) {
             const Fen fee = apply_rate(interest - ip, w.policy.tech_fee_share);
             ops::bank_pays(j, j.book(B.sme_platform_bank).holder.of(s), platform_deposit, fee,
                            FlowType::tech_service_fees);
-            out.flows.tech_fees += fee;
+            out.flows[Flow::tech_fees] += fee;
           }
           if (bank_debt > 0)
             ops::accrue(j, bank_loan, rules::monthly_interest(bank_debt, S.bank_loan_rate[i]),
@@ -166,7 +166,7 @@ void run_sme_servicing(World& w) {
     S.loan_cooloff_until[i] = 0;
     S.sales_last_month[i] = 0;
     S.sales_this_month[i] = 0;
-    ++w.flows.sme_entries;
+    ++w.flows[Flow::sme_entries];
   }
 }
 

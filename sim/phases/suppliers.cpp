@@ -22,7 +22,7 @@ void run_suppliers(World& w) {
       amount = std::min(amount, out.journal.balance(deposit));
       if (amount <= 0) continue;
       ops::transfer(out.journal, deposit, {B.sme_deposit, supplier}, amount, FlowType::supplier_purchases);
-      out.flows.supplier_purchases += amount;
+      out.flows[Flow::supplier_purchases] += amount;
       out.sales.push_back({supplier, amount, 0});
     }
   });

@@ -104,8 +104,8 @@ void run_wages(World& w) {
           out.journal.post_clearing(w.ledger.book(B.sme_deposit).issuer.of(s), -total);
           out.journal.post_money(-total);
           out.journal.post_flow(FlowType::wages, AgentKind::sme, AgentKind::consumer, total);
-          out.flows.wages_owed += bill;
-          out.flows.wages_paid += total;
+          out.flows[Flow::wages_owed] += bill;
+          out.flows[Flow::wages_paid] += total;
         }
       });
   for_each_chunk_journaled(
@@ -139,7 +139,7 @@ void run_wages(World& w) {
       if (benefit > 0) {
         w.ledger.government_pays({B.consumer_deposit, static_cast<std::uint32_t>(i)}, benefit,
                                  FlowType::social_transfers);
-        w.flows.social_transfers = checked_add(w.flows.social_transfers, benefit);
+        w.flows[Flow::social_transfers] = checked_add(w.flows[Flow::social_transfers], benefit);
       }
     }
   }

@@ -1,5 +1,7 @@
 #include "run/simulation.hpp"
 
+#include <algorithm>
+
 #include "core/date.hpp"
 #include "core/error.hpp"
 #include "exec/parallel.hpp"
@@ -34,7 +36,14 @@ Simulation::Simulation(const Scenario& scenario, SimulationOptions options)
     // so the recorded run starts from the model's own steady state.
     while (world_->run_day() < 0) engine::advance_day(*world_, options_.audit);
   });
-  series_.resize(indicators::table().size());
+  // `record:` which indicators, in which order (names checked above).
+  if (scenario.record.indicators.empty()) {
+    for (std::size_t k = 0; k < indicators::table().size(); ++k) recorded_.push_back(k);
+  } else {
+    for (const std::string& name : scenario.record.indicators)
+      recorded_.push_back(static_cast<std::size_t>(indicators::find(name)));
+  }
+  series_.resize(recorded_.size());
   trigger_was_true_.assign(scenario.events.size(), 0);
   trigger_fired_.assign(scenario.events.size(), 0);
 }
@@ -44,7 +53,9 @@ Simulation::Simulation(ForkOf of, int threads)
       arena_(std::make_unique<exec::Arena>(threads)),
       world_(std::make_unique<World>(*of.from.world_)),
       days_(of.from.days_),
+      recorded_(of.from.recorded_),
       series_(of.from.series_),
+      latest_(of.from.latest_),
       events_(of.from.events_),
       networks_(of.from.networks_),
       interventions_(of.from.interventions_),
@@ -74,17 +85,30 @@ std::int64_t Simulation::days_remaining() const {
   return left > 0 ? left : 0;
 }
 
+int Simulation::recorded_column(std::string_view name) const {
+  const int k = indicators::find(name);
+  for (std::size_t c = 0; c < recorded_.size(); ++c)
+    if (k >= 0 && recorded_[c] == static_cast<std::size_t>(k)) return static_cast<int>(c);
+  return -1;
+}
+
 void Simulation::record_row() {
-  std::vector<double> row(indicators::table().size());
-  indicators::compute(*world_, row);
+  // Every indicator every day (triggers may read any of them); a row of the
+  // recorded ones on the days record.every_days samples.
+  latest_.resize(indicators::table().size());
+  indicators::compute(*world_, latest_);
   // The row describes the day just simulated (step − 1 days after the start).
   const auto day = static_cast<std::int32_t>(world_->run_day() - 1);
-  days_.push_back(day);
-  for (std::size_t k = 0; k < row.size(); ++k) series_[k].push_back(row[k]);
-  if (writer_) writer_->append(day, row);
+  if (day % world_->scenario->record.every_days == 0) {
+    std::vector<double> row(recorded_.size());
+    for (std::size_t c = 0; c < recorded_.size(); ++c) row[c] = latest_[recorded_[c]];
+    days_.push_back(day);
+    for (std::size_t c = 0; c < row.size(); ++c) series_[c].push_back(row[c]);
+    if (writer_) writer_->append(day, row);
+  }
   // Exposure networks every interbank.snapshot_every_days and on failure days.
   const std::int64_t every = world_->scenario->interbank.snapshot_every_days;
-  if ((every > 0 && day % every == 0) || world_->flows.bank_failures > 0) {
+  if ((every > 0 && day % every == 0) || world_->flows[Flow::bank_failures] > 0) {
     for (record::NetworkSnapshot& s : network_snapshots(*world_, day)) {
       if (writer_) writer_->record_network(s);
       networks_.push_back(std::move(s));
@@ -103,14 +127,14 @@ void Simulation::fire(const EventSpec& event, const std::string& condition) {
 // Whether a trigger fires today: its condition on the indicators of the day
 // before turned true (once, or each time with `repeat`).
 bool Simulation::trigger_fires(const EventSpec& e, std::uint8_t& was_true, std::uint8_t& fired) {
-  if (days_.empty()) return false;  // triggers look at yesterday's indicators
+  if (latest_.empty()) return false;  // triggers look at yesterday's indicators
   const Date today = world_->today();
   const double value = scenario::evaluate(e.condition, [&](std::string_view name) -> double {
     if (name == "step") return static_cast<double>(world_->run_day());
     if (name == "day") return static_cast<double>(to_civil(today).day);
     const int k = indicators::find(name);
     if (k < 0) throw InternalError("condition names an unknown indicator (checked at start)");
-    return series_[static_cast<std::size_t>(k)].back();
+    return latest_[static_cast<std::size_t>(k)];
   });
   const bool now = scenario::truthy(value);
   const bool fires = now && was_true == 0 && (e.repeat || fired == 0);
@@ -236,8 +260,10 @@ void refuse_scenario_as_output(const std::filesystem::path& out, const std::stri
 void Simulation::open_results_file(const std::filesystem::path& path, int flush_every_steps) {
   refuse_scenario_as_output(path, world_->scenario->source_path);
   std::vector<record::IndicatorSpec> specs;
-  for (const indicators::Indicator& ind : indicators::table())
+  for (const std::size_t k : recorded_) {
+    const indicators::Indicator& ind = indicators::table()[k];
     specs.push_back({std::string(ind.name), std::string(ind.units), std::string(ind.description)});
+  }
   record::RunMetadata meta;
   meta.scenario_text = world_->scenario->resolved_text;
   meta.scenario_path = world_->scenario->source_path;
@@ -246,8 +272,12 @@ void Simulation::open_results_file(const std::filesystem::path& path, int flush_
   meta.program_version = program_version();
   meta.git_commit = git_commit();
   meta.start_date = format_iso_date(world_->scenario->run.start_date);
+  // run.flush_every_steps counts days; the writer counts rows (one per
+  // record.every_days days), so a killed run loses no more days than asked.
+  const auto every = static_cast<int>(world_->scenario->record.every_days);
+  const int flush_rows = std::max(1, flush_every_steps / every);
   writer_ = std::make_unique<record::ResultsWriter>(path, std::move(specs), std::move(meta),
-                                                    flush_every_steps, network_specs());
+                                                    flush_rows, network_specs());
   for (const record::EventRecord& e : events_) writer_->record_event(e);
   for (const record::NetworkSnapshot& s : networks_) writer_->record_network(s);
   std::vector<double> row(series_.size());

@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/engine.hpp"
@@ -87,9 +88,17 @@ class Simulation {
   // Every event that fired so far, in order.
   [[nodiscard]] const std::vector<record::EventRecord>& fired_events() const { return events_; }
 
-  // Recorded results: one row per simulated day.
+  // Recorded results (the scenario's `record:`): one row per sampled day
+  // (record.every_days), one series per recorded indicator.
   [[nodiscard]] const std::vector<std::int32_t>& recorded_days() const { return days_; }
-  [[nodiscard]] const std::vector<double>& series(std::size_t indicator) const { return series_[indicator]; }
+  // The recorded indicators, as positions in indicators::table(), in recording order.
+  [[nodiscard]] const std::vector<std::size_t>& recorded_indicators() const { return recorded_; }
+  // The series of the `column`-th recorded indicator (a position in recorded_indicators()).
+  [[nodiscard]] const std::vector<double>& series(std::size_t column) const {
+    return series_[column];
+  }
+  // The column of a recorded indicator, or -1 if it is not recorded.
+  [[nodiscard]] int recorded_column(std::string_view name) const;
   [[nodiscard]] std::size_t agent_count() const;
 
  private:
@@ -106,7 +115,9 @@ class Simulation {
   std::unique_ptr<exec::Arena> arena_;
   std::unique_ptr<World> world_;
   std::vector<std::int32_t> days_;
-  std::vector<std::vector<double>> series_;
+  std::vector<std::size_t> recorded_;        // positions in indicators::table()
+  std::vector<std::vector<double>> series_;  // per recorded indicator
+  std::vector<double> latest_;               // every indicator, the last day simulated (triggers)
   std::unique_ptr<record::ResultsWriter> writer_;
   std::vector<record::EventRecord> events_;
   std::vector<record::NetworkSnapshot> networks_;  // every snapshot taken (written when a file opens)

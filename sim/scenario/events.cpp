@@ -217,6 +217,18 @@ std::vector<Diagnostic> check_identifiers(const Scenario& scenario,
       d.hint = "look_at names recorded indicators (/timeseries in a results file; docs/model.md)";
     out.push_back(std::move(d));
   }
+  const std::vector<std::string>& recorded = scenario.record.indicators;
+  for (std::size_t i = 0; i < recorded.size(); ++i) {
+    if (std::find(known.begin(), known.end(), recorded[i]) != known.end()) continue;
+    Diagnostic d;
+    if (i < scenario.record.indicators_where.size()) d.where = scenario.record.indicators_where[i];
+    d.key_path = "record.indicators[" + std::to_string(i) + "]";
+    d.message = "unknown indicator '" + recorded[i] + "' in record.indicators";
+    d.hint = internal::did_you_mean(recorded[i], known, "indicators");
+    if (d.hint.rfind("did you mean", 0) != 0)
+      d.hint = "`pfsim indicators` lists the indicators (docs/model.md §7.18)";
+    out.push_back(std::move(d));
+  }
   return out;
 }
 

@@ -23,6 +23,7 @@
 #include "core/date.hpp"
 #include "core/error.hpp"
 #include "scenario/events.hpp"
+#include "scenario/internal/keys.hpp"
 #include "scenario/internal/tree.hpp"
 #include "scenario/internal/values.hpp"
 #include "scenario/schema.hpp"
@@ -37,26 +38,15 @@ using internal::Sources;
 using internal::Tree;
 using internal::TreeEntry;
 using internal::Value;
-
-constexpr std::string_view extends_key = "extends";
-constexpr std::string_view events_key = "events";
-constexpr std::string_view look_at_key = "look_at";
-inline constexpr std::size_t max_look_at = 64;
-
-// Built field by field: GCC 12 warns (falsely) on nested brace-init of Diagnostic.
-Diagnostic problem(std::string file, std::string key_path, std::string message,
-                   std::string hint = {}) {
-  Diagnostic d;
-  d.where.file = std::move(file);
-  d.key_path = std::move(key_path);
-  d.message = std::move(message);
-  d.hint = std::move(hint);
-  return d;
-}
-
-bool is_list_field(const std::string& path) {
-  return path.find("[]") != std::string::npos;
-}
+using internal::events_key;
+using internal::extends_key;
+using internal::is_list_field;
+using internal::look_at_key;
+using internal::max_look_at;
+using internal::max_record_indicators;
+using internal::problem;
+using internal::record_indicators_key;
+using internal::record_key;
 
 // Keys allowed directly under `schema_prefix` ("" = root), in schema order.
 std::vector<std::string> child_keys(const std::string& schema_prefix) {
@@ -69,6 +59,7 @@ std::vector<std::string> child_keys(const std::string& schema_prefix) {
     if (rest.size() > 2 && rest.substr(rest.size() - 2) == "[]") continue;
     if (std::find(keys.begin(), keys.end(), rest) == keys.end()) keys.push_back(rest);
   }
+  if (schema_prefix == record_key) keys.emplace_back(record_indicators_key);
   if (schema_prefix.empty()) {
     keys.emplace_back(events_key);
     keys.emplace_back(look_at_key);
@@ -137,6 +128,7 @@ struct Walk {
   Scenario& sc;
   const Tree* events = nullptr;
   const Tree* look_at = nullptr;
+  const Tree* record_indicators = nullptr;
 
   void leaf(const ParamSpec& spec, std::size_t index, const Tree& node,
             const std::string& key_path) {
@@ -190,6 +182,10 @@ struct Walk {
         look_at = &e.value;
         continue;
       }
+      if (schema_prefix == record_key && key == record_indicators_key) {
+        record_indicators = &e.value;
+        continue;
+      }
       const std::string schema_path = internal::join_key(schema_prefix, key);
       const ParamSpec* spec = find_param(schema_path);
       if (spec != nullptr && spec->type == ParamType::list) {
@@ -219,107 +215,6 @@ struct Walk {
     }
   }
 };
-
-// `look_at: [indicator, ...]`: names only here; check_identifiers checks them
-// against the indicator table, which the engine owns.
-void read_look_at(Reporter& report, const Tree& node, Scenario& sc) {
-  const std::string key(look_at_key);
-  sc.look_at.clear();
-  sc.look_at_where.clear();
-  if (node.kind == Tree::Kind::null) return;
-  if (!node.is_sequence()) {
-    report.at(node, key, "expected a list of indicator names, found " + describe(node),
-              "e.g. look_at: [consumption, platform_equity]");
-    return;
-  }
-  if (node.items.size() > max_look_at) {
-    report.at(node, key,
-              "expected at most " + std::to_string(max_look_at) + " indicators, found " +
-                  std::to_string(node.items.size()),
-              "name the few indicators that answer the scenario's question");
-    return;
-  }
-  std::set<std::string> seen;
-  for (const Tree& item : node.items) {
-    const std::string path = key + "[" + std::to_string(item.index) + "]";
-    const bool name_like = item.is_scalar() && !item.text.empty() && item.text.size() <= 64 &&
-                           std::all_of(item.text.begin(), item.text.end(), [](char c) {
-                             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-                           });
-    if (!name_like) {
-      report.at(item, path,
-                "expected an indicator name (lower case, digits, _), found " + describe(item));
-      continue;
-    }
-    if (!seen.insert(item.text).second) {
-      report.at(item, path, "indicator '" + item.text + "' is listed twice in look_at",
-                "list it once");
-      continue;
-    }
-    sc.look_at.push_back(item.text);
-    sc.look_at_where.push_back(report.sources().locate(item.origin));
-  }
-}
-
-// Checks that involve more than one parameter.
-void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
-  const Tree* banks = root.is_mapping() ? root.find("banks") : nullptr;
-  const Tree* tiers = banks != nullptr && banks->is_mapping() ? banks->find("tiers") : nullptr;
-  const Origin at = tiers != nullptr ? tiers->origin : root.origin;
-  double share = 0;
-  for (const BankTier& t : sc.banks.tiers) share += t.deposit_share;
-  if (std::fabs(share - 1.0) > 1e-9)
-    report.at(at, "banks.tiers",
-              "deposit_share must sum to 1 over tiers, found " + internal::format_number(share),
-              "adjust the tiers' deposit_share values");
-  auto one_of = [&](const char* key, const char* section, const char* leaf, const std::string& value,
-                    const std::vector<std::string>& allowed) {
-    if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
-    const Tree* s = root.is_mapping() ? root.find(section) : nullptr;
-    const Tree* v = s != nullptr && s->is_mapping() ? s->find(leaf) : nullptr;
-    std::string list;
-    for (const std::string& a : allowed) list.append(list.empty() ? "" : ", ").append(a);
-    const std::string hint = internal::did_you_mean(value, allowed);
-    report.at(v != nullptr ? v->origin : root.origin, key,
-              "expected one of " + list + ", found " + internal::quoted(value), hint);
-  };
-  // A run outside the dates pandas and xarray read could be simulated but not
-  // analysed (and a run may not pass year 9999, where dates end).
-  {
-    const Date first = first_results_date();
-    const Date last = last_results_date();
-    const Date last_day = sc.end_date().plus_days(-1);
-    if (sc.run.start_date < first || last_day > last) {
-      const Tree* s = root.is_mapping() ? root.find("run") : nullptr;
-      const Tree* v = s != nullptr && s->is_mapping() ? s->find("start_date") : nullptr;
-      report.at(v != nullptr ? v->origin : root.origin, "run.start_date",
-                "the run from " + format_iso_date(sc.run.start_date) + " to " +
-                    format_iso_date(last_day) +
-                    " leaves the dates pandas and xarray can read (1678-01-01 .. 2262-04-11)",
-                "start in 1678 or later, and end by 2262-04-11");
-    }
-  }
-  one_of("interbank.topology", "interbank", "topology", sc.interbank.topology,
-         {"core_periphery", "scale_free", "erdos_renyi", "complete", "file"});
-  if (sc.interbank.topology == "file" && sc.interbank.file.empty()) {
-    const Tree* s = root.is_mapping() ? root.find("interbank") : nullptr;
-    report.at(s != nullptr ? s->origin : root.origin, "interbank.file",
-              "interbank.topology is 'file' but no interbank.file is given",
-              "give the CSV of partner pairs: interbank: {topology: file, file: links.csv}");
-  }
-  one_of("interbank.contagion", "interbank", "contagion", sc.interbank.contagion, {"furfine", "none"});
-  std::set<std::string> names;
-  for (std::size_t i = 0; i < sc.banks.tiers.size(); ++i) {
-    if (names.insert(sc.banks.tiers[i].name).second) continue;
-    const Tree* item = tiers != nullptr && tiers->is_sequence() && i < tiers->items.size()
-                           ? &tiers->items[i]
-                           : nullptr;
-    const Tree* name = item != nullptr && item->is_mapping() ? item->find("name") : nullptr;
-    report.at(name != nullptr ? name->origin : at, "banks.tiers[" + std::to_string(i) + "].name",
-              "tier name '" + sc.banks.tiers[i].name + "' is used twice",
-              "give every tier its own name");
-  }
-}
 
 // ---- files and extends ----------------------------------------------------------------
 
@@ -557,7 +452,11 @@ struct Loader {
                              segments[0].indexed && !segments[1].indexed;
     const bool look_at_field =
         segments.size() == 1 && segments[0].name == look_at_key && !segments[0].indexed;
-    if (!event_field && !look_at_field && (spec == nullptr || spec->type == ParamType::list)) {
+    const bool record_indicators_field =
+        segments.size() == 2 && segments[0].name == record_key && !segments[0].indexed &&
+        segments[1].name == record_indicators_key && !segments[1].indexed;
+    if (!event_field && !look_at_field && !record_indicators_field &&
+        (spec == nullptr || spec->type == ParamType::list)) {
       std::vector<std::string> all;
       for (const ParamSpec& p : schema()) all.push_back(p.path);
       std::string hint = internal::did_you_mean(schema_path, all);
@@ -628,75 +527,6 @@ struct Loader {
   }
 };
 
-// ---- writing --------------------------------------------------------------------------
-
-std::string leaf_text(const ParamSpec& p, Scenario& sc, std::size_t i) {
-  switch (p.type) {
-    case ParamType::integer:
-      return std::to_string(p.access.integer(sc, i));
-    case ParamType::number:
-      return internal::format_number(p.access.number(sc, i));
-    case ParamType::boolean:
-      return p.access.boolean(sc, i) ? "true" : "false";
-    case ParamType::string:
-      return p.access.string(sc, i);
-    case ParamType::date:
-      return format_iso_date(p.access.date(sc, i));
-    case ParamType::list:
-      break;
-  }
-  throw InternalError("leaf_text: " + p.path + " is a list");
-}
-
-// Places `value` at a dotted path, creating the mappings on the way.
-void place(Tree& root, const std::string& dotted, Tree value) {
-  Tree* node = &root;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t dot = dotted.find('.', start);
-    const std::string key = dotted.substr(start, dot - start);
-    if (dot == std::string::npos) {
-      node->entries.push_back(TreeEntry{Tree::scalar(key), std::move(value)});
-      return;
-    }
-    Tree* next = node->find(key);
-    if (next == nullptr) {
-      node->entries.push_back(TreeEntry{Tree::scalar(key), Tree::mapping()});
-      next = &node->entries.back().value;
-    }
-    node = next;
-    start = dot + 1;
-  }
-}
-
-std::string value_text(const EventSpec::Value& v) {
-  if (const double* d = std::get_if<double>(&v)) return internal::format_number(*d);
-  if (const std::string* s = std::get_if<std::string>(&v)) return *s;
-  return format_iso_date(std::get<Date>(v));
-}
-
-Tree event_tree(const EventSpec& ev) {
-  Tree t = Tree::mapping();
-  auto add = [&](const std::string& key, std::string text) {
-    t.entries.push_back(TreeEntry{Tree::scalar(key), Tree::scalar(std::move(text))});
-  };
-  if (!ev.id.empty()) add("id", ev.id);
-  if (ev.date)
-    add("date", format_iso_date(*ev.date));
-  else
-    add("when", ev.when);
-  add("type", ev.type);
-  const ShockType* type = find_shock_type(ev.type);
-  if (type != nullptr) {
-    for (const ShockParam& p : type->params)
-      if (const auto it = ev.params.find(p.spec.path); it != ev.params.end())
-        add(it->first, value_text(it->second));
-    if (type->phase_in) add("phase_in_days", std::to_string(ev.phase_in_days));
-  }
-  if (!ev.date) add("repeat", ev.repeat ? "true" : "false");
-  return t;
-}
-
 Scenario build_defaults() {
   Scenario sc;
   Reporter report(schema_defaults().sources);
@@ -766,10 +596,12 @@ Scenario load_text(std::string_view yaml_text, const std::string& display_name,
         root, "",
         "expected a mapping of sections (run, consumers, smes, ...), found " + describe(root));
   }
-  if (walk.look_at != nullptr) read_look_at(report, *walk.look_at, sc);
+  if (walk.look_at != nullptr) internal::read_look_at(report, *walk.look_at, sc);
+  if (walk.record_indicators != nullptr)
+    internal::read_record_indicators(report, *walk.record_indicators, sc);
   if (walk.events != nullptr)
     internal::read_events(report, *walk.events, std::string(events_key), sc);
-  if (report.empty()) check_consistency(report, sc, root);
+  if (report.empty()) internal::check_consistency(report, sc, root);
   if (known_indicators != nullptr) {
     // Names in conditions and look_at, in the same pass as everything else.
     std::vector<Diagnostic> unknown = check_identifiers(sc, *known_indicators);
@@ -808,87 +640,6 @@ Scenario load_file(const std::string& path, const std::vector<std::string>& over
     throw UserError(
         problem(path, "", "cannot read the scenario file", "check that the file is readable"));
   return load_text(text, path, overrides, known_indicators);
-}
-
-std::vector<std::string> population_overrides(const Scenario& sc, std::int64_t consumers) {
-  const ParamSpec* count = find_param("consumers.count");
-  const ParamSpec* smes = find_param("smes.count");
-  const ParamSpec* scale = find_param("run.scale");
-  auto refuse = [](const std::string& message, const std::string& hint) {
-    throw UserError(problem("--population", "consumers.count", message, hint));
-  };
-  if (static_cast<double>(consumers) < count->min || static_cast<double>(consumers) > count->max)
-    refuse("population " + std::to_string(consumers) + " is out of range: expected consumers" +
-               internal::range_text(*count),
-           "give the number of consumer agents");
-  const double ratio = static_cast<double>(consumers) / static_cast<double>(sc.consumers.count);
-  const auto new_smes = std::max<std::int64_t>(
-      1, static_cast<std::int64_t>(std::llround(static_cast<double>(sc.smes.count) * ratio)));
-  const double new_scale = sc.run.scale / ratio;
-  if (static_cast<double>(new_smes) > smes->max)
-    refuse("population " + std::to_string(consumers) + " needs " + std::to_string(new_smes) +
-               " SMEs, more than smes.count allows (" + internal::format_number(smes->max) + ")",
-           "choose a smaller population");
-  if (new_scale < scale->min || new_scale > scale->max)
-    refuse("population " + std::to_string(consumers) +
-               " needs run.scale = " + internal::format_number(new_scale) + ", outside its range" +
-               internal::range_text(*scale),
-           new_scale < scale->min ? "the scenario's real population is smaller than that: lower N"
-                                  : "raise N");
-  return {"consumers.count=" + std::to_string(consumers), "smes.count=" + std::to_string(new_smes),
-          "run.scale=" + internal::format_number(new_scale)};
-}
-
-std::string population_warning(const std::vector<std::string>& overrides) {
-  const std::array<std::string, 3> paths{"consumers.count", "smes.count", "run.scale"};
-  std::vector<std::string> changed;
-  for (const std::string& o : overrides) {
-    if (o.find('=') == std::string::npos) continue;  // malformed: reported by the loader
-    const std::string path = o.substr(0, o.find('='));
-    if (std::find(paths.begin(), paths.end(), path) != paths.end() &&
-        std::find(changed.begin(), changed.end(), path) == changed.end())
-      changed.push_back(path);
-  }
-  if (changed.empty() || changed.size() == paths.size()) return {};
-  std::string list, missing;
-  for (const std::string& c : changed) list += (list.empty() ? "" : " and ") + c;
-  for (const std::string& p : paths)
-    if (std::find(changed.begin(), changed.end(), p) == changed.end())
-      missing += (missing.empty() ? "" : " and ") + p;
-  return "--set " + list + " without " + missing +
-         " changes the size of the economy, not only the number of agents (totals such as "
-         "consumption no longer match the scenario); to simulate the same economy with N "
-         "consumer agents use --population N";
-}
-
-std::string to_yaml(const Scenario& scenario_in) {
-  Scenario& sc = const_cast<Scenario&>(scenario_in);  // accessors are non-const; we only read
-  Tree root = Tree::mapping();
-  for (const ParamSpec& p : schema()) {
-    if (is_list_field(p.path)) continue;
-    if (p.type != ParamType::list) {
-      place(root, p.path, Tree::scalar(leaf_text(p, sc, 0)));
-      continue;
-    }
-    Tree list = Tree::sequence();
-    const std::string lead = p.path + "[].";
-    for (std::size_t i = 0; i < p.access.list_size(sc); ++i) {
-      Tree item = Tree::mapping();
-      for (const ParamSpec& f : schema())
-        if (f.path.compare(0, lead.size(), lead) == 0)
-          item.entries.push_back(TreeEntry{Tree::scalar(f.path.substr(lead.size())),
-                                           Tree::scalar(leaf_text(f, sc, i))});
-      list.items.push_back(std::move(item));
-    }
-    place(root, p.path, std::move(list));
-  }
-  Tree look_at = Tree::sequence();
-  for (const std::string& name : sc.look_at) look_at.items.push_back(Tree::scalar(name));
-  place(root, std::string(look_at_key), std::move(look_at));
-  Tree events = Tree::sequence();
-  for (const EventSpec& ev : sc.events) events.items.push_back(event_tree(ev));
-  place(root, std::string(events_key), std::move(events));
-  return internal::emit_yaml(root);
 }
 
 }  // namespace pfsim::scenario

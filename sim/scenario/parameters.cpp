@@ -609,6 +609,12 @@ std::vector<ParamSpec> parameter_table() {
               "Exposure networks (interbank, co-lending, fund placements) are written to /networks "
               "every this many days and on every day a bank fails; 0: only on failure days.",
               PFSIM_FIELD(interbank.snapshot_every_days)));
+  t.push_back(integer(
+      "record.every_days", "days", 1, 36500, "1",
+      "Sampling of /timeseries (and of the in-memory results): a row on days 0, every_days, "
+      "2 × every_days, ... of the run. Flows in a row are those of its day, not sums over the "
+      "days between rows. Which indicators: `record.indicators`.",
+      PFSIM_FIELD(record.every_days)));
   return t;
 }
 

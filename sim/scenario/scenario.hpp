@@ -248,6 +248,14 @@ struct InterbankParams {
   std::int64_t snapshot_every_days = 0;  // /networks snapshots (0: only on failure days)
 };
 
+// `record:` what a run records (/timeseries and the in-memory results).
+struct RecordSpec {
+  // Indicator names, in the order given; empty: every indicator, in table order.
+  std::vector<std::string> indicators;
+  std::vector<SourceLocation> indicators_where;  // where each name is, for messages
+  std::int64_t every_days = 1;  // a row on days 0, every_days, 2 × every_days, ...
+};
+
 struct Scenario {
   RunSettings run;
   RegionParams regions;
@@ -263,6 +271,7 @@ struct Scenario {
   // show these first); where each name is, for messages.
   std::vector<std::string> look_at;
   std::vector<SourceLocation> look_at_where;
+  RecordSpec record;
 
   std::string source_path;    // file it came from ("" if built in code)
   std::string resolved_text;  // the fully resolved scenario as YAML (for results files)

@@ -152,7 +152,13 @@ std::string schema_markdown() {
       << "| `look_at` | list of names | The indicators that answer the scenario's question, e.g. "
          "`[policy_own_funding_share, platform_funded_balance]`: `pfsim report` and `pfsim "
          "headline` show these first. Each must be a recorded indicator (checked like a `when:` "
-         "condition); at most 64. |\n\n"
+         "condition); at most 64. |\n"
+      << "| `record.indicators` | list of names, or `all` | The indicators written to "
+         "/timeseries (and kept in memory), in the order given, e.g. `[consumption, "
+         "money_supply]`; `all` (the default) records every indicator in table order. Each must "
+         "be an indicator of docs/model.md §7.18 (an unknown name is an error with a \"did you "
+         "mean\"). Triggers (`when:`) may use any indicator, recorded or not. The sampling is "
+         "`record.every_days`. |\n\n"
       << "## Parameters\n\n"
       << table_head;
   for (const ParamSpec& p : schema())
@@ -400,6 +406,14 @@ std::string schema_json() {
       }
       first = false;
     }
+    // `record.indicators` is read outside the parameter table (names or `all`).
+    if (!top && !n.children.empty() && n.children.front().node->spec != nullptr &&
+        n.children.front().node->spec->path.rfind("record.", 0) == 0)
+      props << (first ? "" : ", ")
+            << "\"indicators\": {\"description\": \"Indicators to record, in order; all (the "
+               "default): every indicator.\", \"anyOf\": [{\"const\": \"all\"}, {\"type\": "
+               "\"array\", \"minItems\": 1, \"uniqueItems\": true, \"items\": {\"type\": "
+               "\"string\", \"pattern\": \"^[a-z0-9_]+$\"}}]}";
     if (top) {
       props
           << (first ? "" : ", ")

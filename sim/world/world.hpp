@@ -9,67 +9,11 @@
 #include "core/date.hpp"
 #include "scenario/policy.hpp"
 #include "scenario/scenario.hpp"
+#include "world/flows.hpp"
 #include "world/ledger.hpp"
 #include "world/stores.hpp"
 
 namespace pfsim {
-
-// Lenders whose credit is tracked separately.
-enum class Lender : std::uint8_t { platform, bank };
-inline constexpr std::size_t lender_count = 2;
-
-inline constexpr std::size_t contagion_round_slots = 4;
-
-// Flows of the current step, summed exactly; reset at the start of a step.
-struct StepFlows {
-  Fen consumption = 0;              // consumer purchases, all channels
-  Fen platform_payment_volume = 0;  // purchases paid through the lending platform
-  Fen rival_payment_volume = 0;     // purchases paid through the rival wallet
-  Fen wages_paid = 0;
-  Fen wages_owed = 0;
-  Fen supplier_purchases = 0;
-  // credit, by lender (platform-originated = co-lent; bank = direct)
-  std::array<std::int64_t, lender_count> applications{};
-  std::array<std::int64_t, lender_count> approvals{};
-  std::array<Fen, lender_count> new_loans{};  // fen originated (cash, SME and revolving draws)
-  std::array<double, lender_count>
-      new_loan_pd_sum{};  // Σ amount × true PD of new consumer term loans (fen·1/year)
-  std::array<Fen, lender_count>
-      new_term_loans{};  // fen of new consumer term loans (the PD weights)
-  std::array<double, lender_count> new_sme_loan_pd_sum{};
-  std::array<Fen, lender_count> new_sme_term_loans{};
-  std::array<Fen, lender_count> write_offs{};  // fen written off (all funders)
-  Fen new_sme_loans = 0;
-  std::int64_t new_sme_loan_count = 0;
-  Fen tech_fees = 0;
-  std::array<Fen, 2> platform_fees{};  // merchant fees by platform (0 lends, 1 the rival wallet)
-  // funds
-  Fen fund_subscriptions = 0;
-  Fen fund_redemptions = 0;
-  Fen fund_redemptions_refused = 0;  // asked for but beyond the cap or the fund's means
-  // firms
-  std::int64_t sme_exits = 0;
-  std::int64_t sme_exits_illiquid = 0;  // of which: missed paydays (the rest defaulted)
-  std::int64_t sme_entries = 0;
-  std::int64_t bank_failures = 0;
-  Fen bank_resolution_cost = 0;
-  // Bank failures by contagion round (0: failing on their own; the last slot
-  // counts every later round), rounds with new failures, interbank claims
-  // written off (fen) and the Eisenberg-Noe clearing loss of the day (fen).
-  std::array<std::int64_t, contagion_round_slots> contagion_defaults_by_round{};
-  std::int64_t contagion_rounds = 0;
-  Fen contagion_interbank_losses = 0;
-  double contagion_clearing_loss = 0;
-  Fen ipo_raised = 0;    // fen of new platform capital from investors
-  Fen fines_paid = 0;    // fen paid by platforms to the government
-  Fen fines_unpaid = 0;  // fen of fines the platform could not pay (it fails)
-  std::int64_t platform_failures = 0;
-  Fen platform_resolution_losses = 0;  // fen written off by the platform's shareholders and bank
-  Fen social_transfers = 0;            // fen paid by the government to unemployed consumers
-  Fen platform_debt_interest = 0;      // fen of interest the platform paid on its bank facility
-  Fen platform_deposit_interest = 0;   // fen of deposit interest the lending platform earned
-  Fen platform_operating_costs = 0;    // fen the lending platform spent on operations
-};
 
 // A policy setting moving linearly from `from` (at step `start_step`) to `to`
 // (`days` later). The target is a member of Policy, not a pointer into memory.

@@ -3,8 +3,10 @@
 A knob that the schema accepts but no rule reads is a trap: a user changes it
 and nothing happens. This test reads the sources: each parameter's struct
 member (PFSIM_FIELD in sim/scenario/parameters.cpp) must be used somewhere in
-the engine outside sim/scenario/, and each shock field declared in
-sim/scenario/shock_types.cpp must be read by sim/phases/shocks.cpp.
+the engine outside sim/scenario/ — for a live parameter, its Policy field,
+which is where the engine reads it — and each shock field declared in
+sim/scenario/shock_types.cpp must either set a Policy value (a table row) or
+reach the mechanism in sim/phases/shocks.cpp through a typed argument.
 """
 import re
 
@@ -33,13 +35,21 @@ def _parameter_fields():
     return fields
 
 
+def _live_fields():
+    """{scenario path: Policy field} of the parameters the table marks live."""
+    src = (SIM / "scenario/parameters.cpp").read_text()
+    return {path: field for field, path in re.findall(r'live\(\s*&Policy::(\w+),\s*number\(\s*"([\w.]+)"', src)}
+
+
 def test_every_parameter_is_read_by_the_engine():
     engine = _engine_sources()
+    live = _live_fields()
+    assert live, "no live parameters found"
     dead = []
     for field in _parameter_fields():
         if field == "expr":  # the macro's own definition
             continue
-        member = field.split(".")[-1]
+        member = live.get(field, field.split(".")[-1])  # a live one is read from the Policy
         if re.search(r"[.>]" + re.escape(member) + r"\b", engine):
             continue
         if field in SCENARIO_ONLY:
@@ -50,11 +60,29 @@ def test_every_parameter_is_read_by_the_engine():
 
 def test_every_shock_field_is_read_by_its_mechanism():
     types = (SIM / "scenario/shock_types.cpp").read_text()
+    kinds = (SIM / "scenario/shock_kinds.hpp").read_text()
     mechanism = (SIM / "phases/shocks.cpp").read_text()
-    fields = set(re.findall(r'(?:number|integer|string|boolean)\("([a-z_]+)",', types))
+    live = set(_live_fields())
+    fields = set(re.findall(r'(?:number|integer|text|like)\("([a-z_0-9]+)",', types))
     assert len(fields) > 10, "the shock table was not found"
-    dead = sorted(f for f in fields if f'"{f}"' not in mechanism)
-    assert not dead, f"shock fields no mechanism reads (dead knobs): {dead}"
+    dead = []
+    for f in sorted(fields):
+        # a table row: sets(...) around it, or like() of a live parameter not
+        # handed to the mechanism instead
+        row = re.search(r'sets\(\s*(?:number|integer|like)\("' + f + r'"', types)
+        liked = re.search(r'(read_by_mechanism\()?like\("' + f + r'",\s*"([\w.\[\]]+)"', types)
+        if row or (liked and not liked.group(1) and liked.group(2) in live):
+            continue
+        # else an argument reader must read it (e.number("f"), e.has("f"), ...)
+        if re.search(r'\(\s*(?:e,\s*)?"' + f + r'"\s*\)', types.split("// ---- typed arguments")[1]):
+            continue
+        dead.append(f)
+    assert not dead, f"shock fields neither a table row nor read by an argument reader: {dead}"
+    # and every typed argument is used by the mechanism
+    members = re.findall(r"^\s+(?:std::optional<[\w:]+>|double|std::int64_t|std::uint32_t) (\w+)", kinds, re.M)
+    assert len(members) > 10, "the argument structs were not found"
+    unused = sorted(m for m in set(members) if not re.search(r"\." + m + r"\b", mechanism))
+    assert not unused, f"typed shock arguments the mechanism never reads: {unused}"
 
 
 def test_the_check_catches_a_dead_knob():

@@ -113,7 +113,7 @@ class Results:
 
     @classmethod
     def _from_simulation(cls, sim: Simulation) -> Results:
-        table = _core.indicators()
+        table = sim._core.recorded_indicators()  # the scenario's record.indicators
         values = sim._core.recorded_series()
         start = sim.start_date
         metadata = {

@@ -632,7 +632,10 @@ class Simulation:
 
     @property
     def results(self) -> Results:
-        """A snapshot of every indicator recorded so far (one row per simulated day)."""
+        """A snapshot of the indicators recorded so far: one row per recorded day.
+
+        The scenario's ``record:`` section chooses which indicators and how
+        often (by default every indicator, every day)."""
         return Results._from_simulation(self)
 
     @property
