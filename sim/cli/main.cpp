@@ -110,10 +110,14 @@ double peak_memory_mib() {
 
 std::string human(double v) {
   char buf[64];
-  if (v >= 1e9) std::snprintf(buf, sizeof buf, "%.2f G", v / 1e9);
-  else if (v >= 1e6) std::snprintf(buf, sizeof buf, "%.2f M", v / 1e6);
-  else if (v >= 1e3) std::snprintf(buf, sizeof buf, "%.2f k", v / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.2f ", v);
+  if (v >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.2f G", v / 1e9);
+  else if (v >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.2f M", v / 1e6);
+  else if (v >= 1e3)
+    std::snprintf(buf, sizeof buf, "%.2f k", v / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.2f ", v);
   return buf;
 }
 
@@ -134,8 +138,8 @@ class ProgressBar {
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.resize(width, '.');
     std::fprintf(stderr, "\r[%s] %3d%%  %s  %sagent-steps/s ", bar.c_str(),
-                 total_ > 0 ? static_cast<int>(100 * done / total_) : 100, format_iso_date(today).c_str(),
-                 human(agent_steps_per_s).c_str());
+                 total_ > 0 ? static_cast<int>(100 * done / total_) : 100,
+                 format_iso_date(today).c_str(), human(agent_steps_per_s).c_str());
     std::fflush(stderr);
   }
   void done() {
@@ -178,8 +182,8 @@ void check_results_path(const std::filesystem::path& out, const std::filesystem:
   std::error_code ec;
   const auto status = std::filesystem::symlink_status(out, ec);
   const bool exists = !ec && std::filesystem::exists(status);
-  if (exists && (!std::filesystem::is_regular_file(status) ||
-                 std::filesystem::equivalent(out, scenario, ec)))
+  if (exists &&
+      (!std::filesystem::is_regular_file(status) || std::filesystem::equivalent(out, scenario, ec)))
     return;
   std::string suffix = out.extension().string();
   std::transform(suffix.begin(), suffix.end(), suffix.begin(),
@@ -188,8 +192,9 @@ void check_results_path(const std::filesystem::path& out, const std::filesystem:
     refuse(option + " '" + out.string() +
                "': a results file is HDF5 and its name ends in .h5 (or .hdf5)" +
                (suffix.empty() ? std::string() : ", not " + suffix),
-           suffix == ".csv" ? "write results.h5, then `pfsim tidy results.h5 --out table.csv` for CSV"
-                            : "e.g. " + option + " results.h5");
+           suffix == ".csv"
+               ? "write results.h5, then `pfsim tidy results.h5 --out table.csv` for CSV"
+               : "e.g. " + option + " results.h5");
   if (exists && !force)
     refuse("'" + out.string() + "' exists: results are not overwritten unless you ask",
            "pass --force to replace it, or choose another --out");
@@ -236,8 +241,10 @@ int cmd_run(const RunArgs& a) {
   const auto t_run = std::chrono::steady_clock::now();
   while (done < steps && interrupted == 0) {
     done += sim.step(1);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_run).count();
-    bar.update(done, sim.world().today(), secs > 0 ? static_cast<double>(sim.agent_count() * done) / secs : 0);
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t_run).count();
+    bar.update(done, sim.world().today(),
+               secs > 0 ? static_cast<double>(sim.agent_count() * done) / secs : 0);
   }
   bar.done();
   if (interrupted != 0) {
@@ -251,25 +258,28 @@ int cmd_run(const RunArgs& a) {
   }
   sim.finish_results_file();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const double run_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_run).count();
+  const double run_secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_run).count();
 
   const Date first = sc.run.start_date;
   const Date last = sim.world().today().plus_days(-1);
   std::printf("pfsim %s — scenario '%s' (%s), seed %llu, %d thread%s\n", program_version().c_str(),
-              sc.run.name.c_str(), a.scenario.c_str(), static_cast<unsigned long long>(seed), sim.threads(),
-              sim.threads() == 1 ? "" : "s");
+              sc.run.name.c_str(), a.scenario.c_str(), static_cast<unsigned long long>(seed),
+              sim.threads(), sim.threads() == 1 ? "" : "s");
   std::printf("  steps          %lld days (%s … %s)\n", static_cast<long long>(done),
               format_iso_date(first).c_str(), format_iso_date(last).c_str());
-  std::printf("  agents         %zu (%zu consumers, %zu SMEs, %zu banks, %zu platforms)\n", sim.agent_count(),
-              sim.world().consumers.size(), sim.world().smes.size(), sim.world().banks.size(),
-              sim.world().platforms.size());
+  std::printf("  agents         %zu (%zu consumers, %zu SMEs, %zu banks, %zu platforms)\n",
+              sim.agent_count(), sim.world().consumers.size(), sim.world().smes.size(),
+              sim.world().banks.size(), sim.world().platforms.size());
   std::printf("  wall time      %.2f s (%.2f s stepping)\n", wall, run_secs);
-  std::printf("  agent-steps/s  %s\n", human(run_secs > 0 ? static_cast<double>(sim.agent_count() * done) / run_secs : 0).c_str());
+  std::printf(
+      "  agent-steps/s  %s\n",
+      human(run_secs > 0 ? static_cast<double>(sim.agent_count() * done) / run_secs : 0).c_str());
   std::printf("  peak memory    %.1f MiB\n", peak_memory_mib());
   std::printf("  results        %s\n", out.string().c_str());
   std::printf("  headline indicators (last day):\n");
-  for (const char* name : {"consumption", "platform_payment_share", "platform_revenue_payments", "money_supply",
-                           "bank_reserves", "platform_equity"}) {
+  for (const char* name : {"consumption", "platform_payment_share", "platform_revenue_payments",
+                           "money_supply", "bank_reserves", "platform_equity"}) {
     const int k = indicators::find(name);
     const int column = sim.recorded_column(name);  // record.indicators may leave it out
     if (k < 0 || column < 0 || sim.recorded_days().empty()) continue;
@@ -582,7 +592,8 @@ int main(int argc, char** argv) {
 
 int run_main(int argc, char** argv) {
   CLI::App app{"pfsim — parallel agent-based simulator of platform-finance ecosystems"};
-  app.set_version_flag("--version", std::string("pfsim ") + program_version() + " (" + git_commit() + ")");
+  app.set_version_flag("--version",
+                       std::string("pfsim ") + program_version() + " (" + git_commit() + ")");
   app.require_subcommand(1);
   app.fallthrough();
 
@@ -595,7 +606,8 @@ int run_main(int argc, char** argv) {
   run->add_flag("--force", run_args.force, "Replace an existing results file");
   run->add_option("--seed", run_args.seed, "Random seed (overrides run.seed)")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{9007199254740992ULL}));
-  run->add_option("--threads", run_args.threads, "Worker threads (0 = all cores)")->check(CLI::Range(0, 1024));
+  run->add_option("--threads", run_args.threads, "Worker threads (0 = all cores)")
+      ->check(CLI::Range(0, 1024));
   run->add_option("--steps", run_args.steps, "Days to simulate (default run.days)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{36500}));
   run->add_option("--set", run_args.overrides, "Override a parameter, PATH=VALUE (repeatable)");
@@ -620,18 +632,22 @@ int run_main(int argc, char** argv) {
 
   std::string validate_path;
   std::vector<std::string> validate_overrides;
-  CLI::App* validate = app.add_subcommand("validate", "Check a scenario file and report every problem");
+  CLI::App* validate =
+      app.add_subcommand("validate", "Check a scenario file and report every problem");
   validate->add_option("scenario", validate_path, "Scenario file (YAML)")->required();
-  validate->add_option("--set", validate_overrides, "Override a parameter, PATH=VALUE (repeatable)");
+  validate->add_option("--set", validate_overrides,
+                       "Override a parameter, PATH=VALUE (repeatable)");
 
   std::string resolve_path;
   std::vector<std::string> resolve_overrides;
-  CLI::App* resolve = app.add_subcommand("resolve", "Print the fully resolved scenario (every default explicit)");
+  CLI::App* resolve =
+      app.add_subcommand("resolve", "Print the fully resolved scenario (every default explicit)");
   resolve->add_option("scenario", resolve_path, "Scenario file (YAML)")->required();
   resolve->add_option("--set", resolve_overrides, "Override a parameter, PATH=VALUE (repeatable)");
 
   bool schema_json = false;
-  CLI::App* schema = app.add_subcommand("schema", "Print the scenario reference (Markdown, or JSON Schema)");
+  CLI::App* schema =
+      app.add_subcommand("schema", "Print the scenario reference (Markdown, or JSON Schema)");
   schema->add_flag("--json", schema_json, "Print JSON Schema instead of Markdown");
 
   std::string contagion_model;
@@ -699,12 +715,13 @@ int run_main(int argc, char** argv) {
           !warning.empty())
         std::cerr << "warning: " << warning << '\n';
       std::printf("%s: valid (%lld days from %s, %zu event%s)\n", validate_path.c_str(),
-                  static_cast<long long>(sc.run.days), format_iso_date(sc.run.start_date).c_str(), sc.events.size(),
-                  sc.events.size() == 1 ? "" : "s");
+                  static_cast<long long>(sc.run.days), format_iso_date(sc.run.start_date).c_str(),
+                  sc.events.size(), sc.events.size() == 1 ? "" : "s");
       return exit_ok;
     }
     if (*resolve) {
-      std::fputs(scenario::load_file(resolve_path, resolve_overrides).resolved_text.c_str(), stdout);
+      std::fputs(scenario::load_file(resolve_path, resolve_overrides).resolved_text.c_str(),
+                 stdout);
       return exit_ok;
     }
     if (*contagion_cmd) return cmd_contagion(contagion_model, contagion_file);
@@ -712,7 +729,9 @@ int run_main(int argc, char** argv) {
     if (*headline) return cmd_analysis("headline", headline_args);
     if (*tidy) return cmd_analysis("tidy", tidy_args);
     if (*schema) {
-      std::fputs((schema_json ? scenario::schema_json() + "\n" : scenario::schema_markdown()).c_str(), stdout);
+      std::fputs(
+          (schema_json ? scenario::schema_json() + "\n" : scenario::schema_markdown()).c_str(),
+          stdout);
       return exit_ok;
     }
   } catch (const UserError& e) {

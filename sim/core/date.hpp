@@ -13,7 +13,9 @@ struct Date {
   std::int32_t days_since_epoch = 0;
 
   friend constexpr auto operator<=>(Date, Date) = default;
-  [[nodiscard]] constexpr Date plus_days(std::int32_t d) const { return Date{days_since_epoch + d}; }
+  [[nodiscard]] constexpr Date plus_days(std::int32_t d) const {
+    return Date{days_since_epoch + d};
+  }
 };
 
 struct CivilDate {

@@ -34,6 +34,7 @@ std::string join(const std::vector<Diagnostic>& diagnostics) {
 UserError::UserError(std::vector<Diagnostic> diagnostics)
     : std::runtime_error(join(diagnostics)), diagnostics_(std::move(diagnostics)) {}
 
-UserError::UserError(Diagnostic diagnostic) : UserError(std::vector<Diagnostic>{std::move(diagnostic)}) {}
+UserError::UserError(Diagnostic diagnostic)
+    : UserError(std::vector<Diagnostic>{std::move(diagnostic)}) {}
 
 }  // namespace pfsim

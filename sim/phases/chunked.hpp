@@ -40,7 +40,9 @@ void for_each_chunk_journaled(World& w, AgentKind kind, std::size_t n, Fn&& fn) 
   for (ChunkOutput& o : out) {
     journals.push_back(std::move(o.journal));
     w.flows.add(o.flows);
-    auto append = [](auto& into, const auto& from) { into.insert(into.end(), from.begin(), from.end()); };
+    auto append = [](auto& into, const auto& from) {
+      into.insert(into.end(), from.begin(), from.end());
+    };
     append(w.intents.consumer_applications, o.intents.consumer_applications);
     append(w.intents.sme_applications, o.intents.sme_applications);
     append(w.intents.revolving_reviews, o.intents.revolving_reviews);
@@ -49,11 +51,13 @@ void for_each_chunk_journaled(World& w, AgentKind kind, std::size_t n, Fn&& fn) 
   merge(w.ledger, journals);
   for (const ChunkOutput& o : out) {
     for (const ChunkOutput::Sale& sale : o.sales) {
-      w.smes.sales_this_month[sale.sme] = checked_add(w.smes.sales_this_month[sale.sme], sale.amount);
+      w.smes.sales_this_month[sale.sme] =
+          checked_add(w.smes.sales_this_month[sale.sme], sale.amount);
       w.smes.payment_count[sale.sme] += sale.via_platform;
     }
     for (std::size_t p = 0; p < o.fees_by_platform.size() && p < w.platforms.size(); ++p) {
-      w.platforms.revenue_payments_month[p] = checked_add(w.platforms.revenue_payments_month[p], o.fees_by_platform[p]);
+      w.platforms.revenue_payments_month[p] =
+          checked_add(w.platforms.revenue_payments_month[p], o.fees_by_platform[p]);
       Fen& fees = w.flows[flow_at(Flow::platform_fees_lending, p)];
       fees = checked_add(fees, o.fees_by_platform[p]);
     }

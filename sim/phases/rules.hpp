@@ -11,7 +11,9 @@
 
 namespace pfsim::rules {
 
-[[nodiscard]] inline double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+[[nodiscard]] inline double logistic(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
 [[nodiscard]] inline double logit(double p) {
   const double q = std::clamp(p, 1e-12, 1.0 - 1e-12);
   return std::log(q / (1.0 - q));
@@ -26,7 +28,8 @@ namespace pfsim::rules {
 
 // σ of the platform's logit-PD signal: σ0 / √(1 + d / d0). It sharpens with
 // the payment data d the platform has seen.
-[[nodiscard]] inline double platform_signal_sigma(double sigma0, double payments, double half_saturation) {
+[[nodiscard]] inline double platform_signal_sigma(double sigma0, double payments,
+                                                  double half_saturation) {
   return sigma0 / std::sqrt(1.0 + payments / half_saturation);
 }
 
@@ -37,8 +40,8 @@ namespace pfsim::rules {
 
 // Break-even annual rate: funding cost + expected loss + margin; nullopt when it
 // exceeds the legal cap (the loan is refused).
-[[nodiscard]] inline std::optional<double> loan_rate(double funding_cost, double pd_estimate, double lgd,
-                                                     double margin, double cap) {
+[[nodiscard]] inline std::optional<double> loan_rate(double funding_cost, double pd_estimate,
+                                                     double lgd, double margin, double cap) {
   const double rate = funding_cost + pd_estimate * lgd + margin;
   if (rate > cap) return std::nullopt;
   return rate;
@@ -55,8 +58,9 @@ namespace pfsim::rules {
 }
 
 // Target share of liquid wealth kept in the money-market fund.
-[[nodiscard]] inline double fund_target_share(double share_max, double intercept, double sensitivity_per_pp,
-                                              double yield_spread, double confidence) {
+[[nodiscard]] inline double fund_target_share(double share_max, double intercept,
+                                              double sensitivity_per_pp, double yield_spread,
+                                              double confidence) {
   return share_max * confidence * logistic(intercept + sensitivity_per_pp * 100.0 * yield_spread);
 }
 

@@ -344,10 +344,9 @@ void run_shocks(World& w) {
     enforce_unemployment(w);
     // Reached (the ramp is over): released, and rehiring takes its course.
     const bool ramping =
-        std::any_of(w.shocks.ramps.begin(), w.shocks.ramps.end(),
-                    [](const PolicyRamp& r) {
-                      return r.target == PolicyTarget::of(&Policy::unemployment_target);
-                    });
+        std::any_of(w.shocks.ramps.begin(), w.shocks.ramps.end(), [](const PolicyRamp& r) {
+          return r.target == PolicyTarget::of(&Policy::unemployment_target);
+        });
     if (!ramping) w.policy.unemployment_target = -1;
   }
 }

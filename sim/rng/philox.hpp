@@ -25,8 +25,8 @@ using Philox = r123::Philox4x32;  // 10 rounds
 [[nodiscard]] inline std::array<std::uint32_t, 4> philox_block(std::uint64_t seed, Stream stream,
                                                                std::uint64_t id, std::int64_t step,
                                                                std::uint32_t block) {
-  const Philox::key_type key = {{static_cast<std::uint32_t>(seed),
-                                 static_cast<std::uint32_t>(seed >> 32)}};
+  const Philox::key_type key = {
+      {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
   const Philox::ctr_type ctr = {{static_cast<std::uint32_t>(step), static_cast<std::uint32_t>(id),
                                  static_cast<std::uint32_t>(id >> 32),
                                  (static_cast<std::uint32_t>(stream) << 8) | (block & 0xffu)}};

@@ -74,8 +74,8 @@ std::optional<std::uint64_t> memory_available_bytes() {
 }
 
 void check_memory(const Scenario& sc) {
-  if (const char* skip = std::getenv("PFSIM_SKIP_MEMORY_CHECK"); skip != nullptr &&
-                                                                  std::string(skip) == "1")
+  if (const char* skip = std::getenv("PFSIM_SKIP_MEMORY_CHECK");
+      skip != nullptr && std::string(skip) == "1")
     return;
   const auto available = memory_available_bytes();
   const std::uint64_t needed = estimated_run_bytes(sc);
@@ -83,11 +83,11 @@ void check_memory(const Scenario& sc) {
   Diagnostic d;
   d.where.file = sc.source_path;
   d.message = "this run needs about " + gib(needed) + " of memory (" +
-              std::to_string(sc.consumers.count) + " consumers, " +
-              std::to_string(sc.smes.count) + " SMEs) but only " + gib(*available) +
-              " is available";
-  d.hint = "run fewer agents for the same economy (--population N, Python: "
-           "Scenario.set_population(N)), or set PFSIM_SKIP_MEMORY_CHECK=1 to try anyway";
+              std::to_string(sc.consumers.count) + " consumers, " + std::to_string(sc.smes.count) +
+              " SMEs) but only " + gib(*available) + " is available";
+  d.hint =
+      "run fewer agents for the same economy (--population N, Python: "
+      "Scenario.set_population(N)), or set PFSIM_SKIP_MEMORY_CHECK=1 to try anyway";
   throw UserError(std::move(d));
 }
 

@@ -205,10 +205,9 @@ void Simulation::apply_shock(const std::string& event_yaml) {
     return;
   }
   if (*e.date < world_->today())
-    throw intervention_error("date",
-                             "apply_shock cannot change the past: the next simulated day is " +
-                                 date,
-                             "give a date from " + date + " on, or leave out 'date'");
+    throw intervention_error(
+        "date", "apply_shock cannot change the past: the next simulated day is " + date,
+        "give a date from " + date + " on, or leave out 'date'");
   interventions_.push_back(std::move(e));
 }
 

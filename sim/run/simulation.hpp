@@ -120,7 +120,8 @@ class Simulation {
   std::vector<double> latest_;               // every indicator, the last day simulated (triggers)
   std::unique_ptr<record::ResultsWriter> writer_;
   std::vector<record::EventRecord> events_;
-  std::vector<record::NetworkSnapshot> networks_;  // every snapshot taken (written when a file opens)
+  std::vector<record::NetworkSnapshot>
+      networks_;                          // every snapshot taken (written when a file opens)
   std::vector<EventSpec> interventions_;  // dated events from apply_shock, waiting for their day
   struct InterventionTrigger {
     EventSpec event;  // a `when:` event from apply_shock

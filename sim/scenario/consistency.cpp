@@ -20,8 +20,8 @@ void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
     report.at(at, "banks.tiers",
               "deposit_share must sum to 1 over tiers, found " + internal::format_number(share),
               "adjust the tiers' deposit_share values");
-  auto one_of = [&](const char* key, const char* section, const char* leaf, const std::string& value,
-                    const std::vector<std::string>& allowed) {
+  auto one_of = [&](const char* key, const char* section, const char* leaf,
+                    const std::string& value, const std::vector<std::string>& allowed) {
     if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
     const Tree* s = root.is_mapping() ? root.find(section) : nullptr;
     const Tree* v = s != nullptr && s->is_mapping() ? s->find(leaf) : nullptr;
@@ -55,7 +55,8 @@ void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
               "interbank.topology is 'file' but no interbank.file is given",
               "give the CSV of partner pairs: interbank: {topology: file, file: links.csv}");
   }
-  one_of("interbank.contagion", "interbank", "contagion", sc.interbank.contagion, {"furfine", "none"});
+  one_of("interbank.contagion", "interbank", "contagion", sc.interbank.contagion,
+         {"furfine", "none"});
   std::set<std::string> names;
   for (std::size_t i = 0; i < sc.banks.tiers.size(); ++i) {
     if (names.insert(sc.banks.tiers[i].name).second) continue;

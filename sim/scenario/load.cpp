@@ -32,21 +32,21 @@ namespace pfsim::scenario {
 
 namespace {
 
-using internal::Origin;
-using internal::Reporter;
-using internal::Sources;
-using internal::Tree;
-using internal::TreeEntry;
-using internal::Value;
 using internal::events_key;
 using internal::extends_key;
 using internal::is_list_field;
 using internal::look_at_key;
 using internal::max_look_at;
 using internal::max_record_indicators;
+using internal::Origin;
 using internal::problem;
 using internal::record_indicators_key;
 using internal::record_key;
+using internal::Reporter;
+using internal::Sources;
+using internal::Tree;
+using internal::TreeEntry;
+using internal::Value;
 
 // Keys allowed directly under `schema_prefix` ("" = root), in schema order.
 std::vector<std::string> child_keys(const std::string& schema_prefix) {
@@ -356,8 +356,8 @@ struct Loader {
     // Only regular files: a FIFO or a device named by a hostile file could block
     // forever — and so could a kernel pseudo-file, which passes as regular.
     const std::string canonical_text = path.string();
-    const bool pseudo = canonical_text.starts_with("/proc/") || canonical_text.starts_with("/sys/") ||
-                        canonical_text.starts_with("/dev/");
+    const bool pseudo = canonical_text.starts_with("/proc/") ||
+                        canonical_text.starts_with("/sys/") || canonical_text.starts_with("/dev/");
     if (pseudo || !std::filesystem::is_regular_file(status)) {
       report.at(target, key, "'" + name + "' is not a regular file", "extend a scenario file");
       return std::nullopt;

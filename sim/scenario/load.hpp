@@ -21,11 +21,11 @@
 namespace pfsim::scenario {
 
 // Limits that keep a hostile file from exhausting memory or time.
-inline constexpr std::size_t max_file_bytes = 1 << 20;     // 1 MiB, per file
-inline constexpr int max_nesting_depth = 32;               // mappings and lists inside each other
-inline constexpr std::size_t max_nodes = 100'000;          // values per file, counting alias copies
+inline constexpr std::size_t max_file_bytes = 1 << 20;  // 1 MiB, per file
+inline constexpr int max_nesting_depth = 32;            // mappings and lists inside each other
+inline constexpr std::size_t max_nodes = 100'000;       // values per file, counting alias copies
 inline constexpr std::size_t max_flow_bytes = 256UL * 1024;  // one [...] or {...} collection
-inline constexpr int max_extends_depth = 8;                // files in an extends chain
+inline constexpr int max_extends_depth = 8;                  // files in an extends chain
 inline constexpr std::size_t max_reported_problems = 100;
 
 // `overrides` are "path=value" strings (CLI --set), applied after the file.

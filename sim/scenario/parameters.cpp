@@ -365,22 +365,27 @@ std::vector<ParamSpec> parameter_table() {
                      "Relative weight, per unit of deposits, of the tier's banks in the "
                      "money-market fund's placements (smaller banks bid for negotiated deposits).",
                      PFSIM_FIELD(banks.tiers[i].fund_placement_weight)));
-  t.push_back(live(&Policy::capital_minimum, number("banks.capital_minimum", "share", 0, 1, "0.08",
-                     "Minimum total capital ratio (equity / risk-weighted assets). CBRC 2012: 8%.",
-                     PFSIM_FIELD(banks.capital_minimum))));
-  t.push_back(live(&Policy::conservation_buffer, number("banks.conservation_buffer", "share", 0, 0.2, "0.025",
-                     "Capital conservation buffer. CBRC 2012: 2.5%.",
-                     PFSIM_FIELD(banks.conservation_buffer))));
+  t.push_back(
+      live(&Policy::capital_minimum,
+           number("banks.capital_minimum", "share", 0, 1, "0.08",
+                  "Minimum total capital ratio (equity / risk-weighted assets). CBRC 2012: 8%.",
+                  PFSIM_FIELD(banks.capital_minimum))));
+  t.push_back(live(&Policy::conservation_buffer,
+                   number("banks.conservation_buffer", "share", 0, 0.2, "0.025",
+                          "Capital conservation buffer. CBRC 2012: 2.5%.",
+                          PFSIM_FIELD(banks.conservation_buffer))));
   t.push_back(
       number("banks.lending_margin_over_requirement", "share", 0, 0.2, "0.005",
              "New lending stops when the capital ratio is within this margin of the requirement.",
              PFSIM_FIELD(banks.lending_margin_over_requirement)));
-  t.push_back(live(&Policy::risk_weight_consumer, number("banks.risk_weight_consumer", "1", 0, 2, "0.75",
-                     "Risk weight of consumer loans (retail).",
-                     PFSIM_FIELD(banks.risk_weight_consumer))));
-  t.push_back(live(&Policy::risk_weight_sme, number("banks.risk_weight_sme", "1", 0, 2, "0.75",
-                     "Risk weight of SME loans (small-business retail).",
-                     PFSIM_FIELD(banks.risk_weight_sme))));
+  t.push_back(live(
+      &Policy::risk_weight_consumer,
+      number("banks.risk_weight_consumer", "1", 0, 2, "0.75",
+             "Risk weight of consumer loans (retail).", PFSIM_FIELD(banks.risk_weight_consumer))));
+  t.push_back(
+      live(&Policy::risk_weight_sme, number("banks.risk_weight_sme", "1", 0, 2, "0.75",
+                                            "Risk weight of SME loans (small-business retail).",
+                                            PFSIM_FIELD(banks.risk_weight_sme))));
   t.push_back(number("banks.risk_weight_bonds", "1", 0, 2, "0.55",
                      "Risk weight of the bank book `bank.government_bonds`, which stands for all "
                      "the banks' assets not modelled agent by agent (mortgages, corporate loans, "
@@ -444,13 +449,16 @@ std::vector<ParamSpec> parameter_table() {
                      "(≈ RMB 150 bn against ≈ RMB 3.6 tn of monthly income; scale-free, so a "
                      "smaller population keeps the same proportions).",
                      PFSIM_FIELD(platform.initial_equity_months)));
-  t.push_back(live(&Policy::own_funding_share, number("platform.own_funding_share", "share", 0, 1, "0.02",
-                     "Share of each co-lent loan the platform funds itself (≈2%, calibration.md "
-                     "1.9-1.10); the rest is funded by partner banks.",
-                     PFSIM_FIELD(platform.own_funding_share))));
-  t.push_back(live(&Policy::leverage_limit, number("platform.leverage_limit", "1", 0, 1000, "10",
-                     "Own-funded loans may not exceed this multiple of platform equity.",
-                     PFSIM_FIELD(platform.leverage_limit))));
+  t.push_back(
+      live(&Policy::own_funding_share,
+           number("platform.own_funding_share", "share", 0, 1, "0.02",
+                  "Share of each co-lent loan the platform funds itself (≈2%, calibration.md "
+                  "1.9-1.10); the rest is funded by partner banks.",
+                  PFSIM_FIELD(platform.own_funding_share))));
+  t.push_back(live(&Policy::leverage_limit,
+                   number("platform.leverage_limit", "1", 0, 1000, "10",
+                          "Own-funded loans may not exceed this multiple of platform equity.",
+                          PFSIM_FIELD(platform.leverage_limit))));
   t.push_back(number(
       "platform.max_debt_to_capital", "1", 0, 1000, "1",
       "The platform's borrowing from its bank (a credit facility it draws when its cash cannot "
@@ -462,10 +470,12 @@ std::vector<ParamSpec> parameter_table() {
       "platform.borrowing_spread", "1/year", 0, 1, "0.01",
       "The platform's bank facility costs the policy rate + this spread (interest added monthly).",
       PFSIM_FIELD(platform.borrowing_spread)));
-  t.push_back(live(&Policy::tech_fee_share, number("platform.tech_fee_share", "share", 0, 1, "0.25",
-                     "Share of the interest on co-lent loans that partner banks pay the platform "
-                     "as a technology-service fee.",
-                     PFSIM_FIELD(platform.tech_fee_share))));
+  t.push_back(
+      live(&Policy::tech_fee_share,
+           number("platform.tech_fee_share", "share", 0, 1, "0.25",
+                  "Share of the interest on co-lent loans that partner banks pay the platform "
+                  "as a technology-service fee.",
+                  PFSIM_FIELD(platform.tech_fee_share))));
   t.push_back(number("platform.signal_sigma0", "1", 0, 10, "1.2",
                      "σ of the platform's logit-PD signal for a borrower with no payment data.",
                      PFSIM_FIELD(platform.signal_sigma0)));
@@ -485,9 +495,11 @@ std::vector<ParamSpec> parameter_table() {
   t.push_back(number("platform.revolving_rate", "1/year", 0, 1, "0.1825",
                      "Rate on revolved credit-line balances (0.05%/day, calibration.md 2.2).",
                      PFSIM_FIELD(platform.revolving_rate)));
-  t.push_back(live(&Policy::interest_rate_cap, number("platform.interest_rate_cap", "1/year", 0, 10, "0.24",
-                     "Legal cap on loan rates; a loan whose break-even rate exceeds it is refused.",
-                     PFSIM_FIELD(platform.interest_rate_cap))));
+  t.push_back(
+      live(&Policy::interest_rate_cap,
+           number("platform.interest_rate_cap", "1/year", 0, 10, "0.24",
+                  "Legal cap on loan rates; a loan whose break-even rate exceeds it is refused.",
+                  PFSIM_FIELD(platform.interest_rate_cap))));
   t.push_back(number("platform.sme_loan_cap_yuan", "RMB", 0, 1000000000.0, "1000000",
                      "Largest SME loan (legal-person cap, Nov-2020 draft rules).",
                      PFSIM_FIELD(platform.sme_loan_cap_yuan)));
@@ -506,12 +518,15 @@ std::vector<ParamSpec> parameter_table() {
                      "Annual fees the money-market fund pays the platform (management 0.30% + "
                      "sales service 0.25% + custody 0.08% for Yu'e Bao), out of the fund's income.",
                      PFSIM_FIELD(platform.fund_fee_rate)));
-  t.push_back(live(&Policy::fund_liquidity_ratio, number("fund.liquidity_ratio", "share", 0, 1, "0.1",
-                     "Share of fund assets kept as the liquidity buffer at the custodian bank.",
-                     PFSIM_FIELD(fund.liquidity_ratio))));
-  t.push_back(live(&Policy::instant_redemption_cap_yuan, number("fund.instant_redemption_cap_yuan", "RMB/day", 0, 1000000000.0, "10000",
-                     "Instant redemptions per consumer per day (RMB 10,000 since 2018).",
-                     PFSIM_FIELD(fund.instant_redemption_cap_yuan))));
+  t.push_back(
+      live(&Policy::fund_liquidity_ratio,
+           number("fund.liquidity_ratio", "share", 0, 1, "0.1",
+                  "Share of fund assets kept as the liquidity buffer at the custodian bank.",
+                  PFSIM_FIELD(fund.liquidity_ratio))));
+  t.push_back(live(&Policy::instant_redemption_cap_yuan,
+                   number("fund.instant_redemption_cap_yuan", "RMB/day", 0, 1000000000.0, "10000",
+                          "Instant redemptions per consumer per day (RMB 10,000 since 2018).",
+                          PFSIM_FIELD(fund.instant_redemption_cap_yuan))));
   t.push_back(number("fund.placement_markdown", "1/year", 0, 0.5, "0.0095",
                      "Rate banks pay on fund placements = policy rate − markdown.",
                      PFSIM_FIELD(fund.placement_markdown)));
@@ -541,21 +556,26 @@ std::vector<ParamSpec> parameter_table() {
   t.push_back(number("fund.confidence_loss_run", "1", 0, 1, "0.2",
                      "Confidence lost when a run on the fund (fund_run) starts.",
                      PFSIM_FIELD(fund.confidence_loss_run)));
-  t.push_back(live(&Policy::policy_rate, number("central_bank.policy_rate", "1/year", -0.05, 0.5, "0.0385",
-                     "Policy rate (1-year LPR 3.85% in Jul-2020).",
-                     PFSIM_FIELD(central_bank.policy_rate))));
-  t.push_back(live(&Policy::reserve_requirement, number("central_bank.reserve_requirement", "share", 0, 1, "0.094",
-                     "Required reserves as a share of deposits (weighted average ≈ 9.4%, 2020).",
-                     PFSIM_FIELD(central_bank.reserve_requirement))));
-  t.push_back(live(&Policy::interest_on_reserves, number("central_bank.interest_on_reserves", "1/year", -0.05, 0.5, "0.0035",
-                     "Interest on reserves (IOER 0.35% from Apr-2020).",
-                     PFSIM_FIELD(central_bank.interest_on_reserves))));
+  t.push_back(
+      live(&Policy::policy_rate, number("central_bank.policy_rate", "1/year", -0.05, 0.5, "0.0385",
+                                        "Policy rate (1-year LPR 3.85% in Jul-2020).",
+                                        PFSIM_FIELD(central_bank.policy_rate))));
+  t.push_back(
+      live(&Policy::reserve_requirement,
+           number("central_bank.reserve_requirement", "share", 0, 1, "0.094",
+                  "Required reserves as a share of deposits (weighted average ≈ 9.4%, 2020).",
+                  PFSIM_FIELD(central_bank.reserve_requirement))));
+  t.push_back(live(&Policy::interest_on_reserves,
+                   number("central_bank.interest_on_reserves", "1/year", -0.05, 0.5, "0.0035",
+                          "Interest on reserves (IOER 0.35% from Apr-2020).",
+                          PFSIM_FIELD(central_bank.interest_on_reserves))));
   t.push_back(number("central_bank.standing_facility_spread", "1/year", 0, 0.5, "0.01",
                      "Overnight central-bank credit costs policy rate + this spread.",
                      PFSIM_FIELD(central_bank.standing_facility_spread)));
-  t.push_back(live(&Policy::bureau_signal_sigma, number("central_bank.bureau_signal_sigma", "1", 0, 10, "2.5",
-                     "σ of the credit bureau's logit-PD signal that banks use.",
-                     PFSIM_FIELD(central_bank.bureau_signal_sigma))));
+  t.push_back(live(&Policy::bureau_signal_sigma,
+                   number("central_bank.bureau_signal_sigma", "1", 0, 10, "2.5",
+                          "σ of the credit bureau's logit-PD signal that banks use.",
+                          PFSIM_FIELD(central_bank.bureau_signal_sigma))));
   t.push_back(number("central_bank.bond_rate", "1/year", -0.05, 0.5, "0.03",
                      "Coupon on government bonds.", PFSIM_FIELD(central_bank.bond_rate)));
   t.push_back(

@@ -195,9 +195,9 @@ struct PolicySetting {
 // What the engine applies, resolved from the type and parameters on load.
 struct ResolvedShock {
   ShockKind kind = ShockKind::policy_rate;
-  ShockArgs args;                         // the kind's typed arguments
-  std::vector<PolicySetting> settings;    // the Policy values it sets, in table order
-  bool reviews_bank_limits = false;       // banks' lending room is recomputed when it moves
+  ShockArgs args;                       // the kind's typed arguments
+  std::vector<PolicySetting> settings;  // the Policy values it sets, in table order
+  bool reviews_bank_limits = false;     // banks' lending room is recomputed when it moves
 };
 
 // A shock (DESIGN.md §4) applied on a date or when a condition on recorded

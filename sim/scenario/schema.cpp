@@ -79,8 +79,13 @@ std::string code_span(const std::string& s) {
 
 std::string range_cell(const ParamSpec& p) {
   if (is_numeric(p.type))
-    return std::string("[").append(format_bound(p.min)).append(", ").append(format_bound(p.max)).append("]");
-  if (p.type == ParamType::list) return format_bound(p.min).append("–").append(format_bound(p.max)).append(" items");
+    return std::string("[")
+        .append(format_bound(p.min))
+        .append(", ")
+        .append(format_bound(p.max))
+        .append("]");
+  if (p.type == ParamType::list)
+    return format_bound(p.min).append("–").append(format_bound(p.max)).append(" items");
   return "";
 }
 
@@ -161,8 +166,7 @@ std::string schema_markdown() {
          "`record.every_days`. |\n\n"
       << "## Parameters\n\n"
       << table_head;
-  for (const ParamSpec& p : schema())
-    out << markdown_row(p.path, p, code_span(p.default_yaml));
+  for (const ParamSpec& p : schema()) out << markdown_row(p.path, p, code_span(p.default_yaml));
 
   out << "\n## Events\n\n"
       << "Each item of `events:` is a mapping with the keys below and the parameters of its shock "
@@ -174,8 +178,7 @@ std::string schema_markdown() {
       << table_head;
   for (const ParamSpec& f : event_fields()) {
     const std::string def = default_text(f);
-    out << markdown_row("events[]." + f.path, f,
-                        def.empty() ? "—" : code_span(def));
+    out << markdown_row("events[]." + f.path, f, def.empty() ? "—" : code_span(def));
   }
 
   out << "\n## Shock types\n\n| type | parameters | phase-in | description |\n|---|---|---|---|\n";

@@ -78,16 +78,15 @@ struct HousePriceArgs {
   std::optional<std::uint32_t> region;  // absent: the national index
 };
 
-using ShockArgs =
-    std::variant<NoShockArgs, CofundingFloorArgs, ColendingLimitArgs, BankFailureArgs, IpoArgs,
-                 AntitrustFineArgs, PlatformOutageArgs, DataSharingArgs, FundRunArgs,
-                 IncomeShockArgs, HousePriceArgs>;
+using ShockArgs = std::variant<NoShockArgs, CofundingFloorArgs, ColendingLimitArgs, BankFailureArgs,
+                               IpoArgs, AntitrustFineArgs, PlatformOutageArgs, DataSharingArgs,
+                               FundRunArgs, IncomeShockArgs, HousePriceArgs>;
 
 // How a shock parameter's number becomes the Policy value it sets.
 enum class PolicyUnit : std::uint8_t {
-  as_written,            // shares, rates, ratios, per-person RMB the policy keeps in RMB
-  person_yuan_to_fen,    // a per-person amount in RMB → fen (not scaled)
-  economy_yuan_to_fen,   // an economy-wide amount in RMB → model fen (÷ run.scale)
+  as_written,           // shares, rates, ratios, per-person RMB the policy keeps in RMB
+  person_yuan_to_fen,   // a per-person amount in RMB → fen (not scaled)
+  economy_yuan_to_fen,  // an economy-wide amount in RMB → model fen (÷ run.scale)
 };
 
 }  // namespace pfsim

@@ -221,14 +221,16 @@ ShockType with_args(ShockType t, ShockArgsReader args) {
 std::vector<ShockType> shock_table() {
   std::vector<ShockType> t;
   // --- platform regulation --------------------------------------------------
-  t.push_back(with_args(shock(
-      ShockKind::cofunding_floor, "cofunding_floor",
-      "The platform must fund at least `share` of every loan it co-lends from its own balance "
-      "sheet. The Nov-2020 draft rules on online micro-lending asked for 30%; the platform's own "
-      "share had been about 2%.",
-      true,
-      {required(read_by_mechanism(like("share", "platform.own_funding_share",
-                                       "Minimum own-funded share of each co-lent loan.")))}),
+  t.push_back(with_args(
+      shock(
+          ShockKind::cofunding_floor, "cofunding_floor",
+          "The platform must fund at least `share` of every loan it co-lends from its own balance "
+          "sheet. The Nov-2020 draft rules on online micro-lending asked for 30%; the platform's "
+          "own "
+          "share had been about 2%.",
+          true,
+          {required(read_by_mechanism(like("share", "platform.own_funding_share",
+                                           "Minimum own-funded share of each co-lent loan.")))}),
       cofunding_floor_args));
   t.push_back(shock(ShockKind::platform_leverage_cap, "platform_leverage_cap",
                     "Caps the platform's own-funded lending at `max_leverage` × its equity.", true,
@@ -345,40 +347,46 @@ std::vector<ShockType> shock_table() {
     s.requires_type = "ipo";
     t.push_back(std::move(s));
   }
-  t.push_back(with_args(shock(
-      ShockKind::antitrust_fine, "antitrust_fine",
-      "A fine paid out of the platform's equity (Alibaba was fined RMB 18.2 bn in April 2021). "
-      "Economy-wide amount (divided by run.scale).",
-      false, {required(number("yuan", "RMB", 1, 1e14, "The fine."))}), fine_args));
+  t.push_back(with_args(
+      shock(
+          ShockKind::antitrust_fine, "antitrust_fine",
+          "A fine paid out of the platform's equity (Alibaba was fined RMB 18.2 bn in April 2021). "
+          "Economy-wide amount (divided by run.scale).",
+          false, {required(number("yuan", "RMB", 1, 1e14, "The fine."))}),
+      fine_args));
   t.back().cumulative = true;
   t.push_back(shock(
       ShockKind::payment_share_limit, "payment_share_limit",
       "Caps the platform's share of mobile payments; payments above it go to rival wallets.", true,
       {required(sets(number("max_share", "share", 0, 1, "Largest share of mobile payments."),
                      &Policy::max_payment_share))}));
-  t.push_back(
-      with_args(shock(ShockKind::platform_outage, "platform_outage",
+  t.push_back(with_args(
+      shock(ShockKind::platform_outage, "platform_outage",
             "The platform's payment and lending services stop for `days` days: payments go through "
             "bank cards and no platform loans are made.",
             false, {required(integer("days", "days", 1, 365, "Length of the outage."))}),
-                outage_args));
+      outage_args));
   t.back().cumulative = true;
   // --- information ------------------------------------------------------------------
-  t.push_back(with_args(shock(
-      ShockKind::data_sharing_mandate, "data_sharing_mandate",
-      "The platform must share credit data with the credit bureau: the bureau's signal sharpens "
-      "(banks screen better) and the platform's fee may respond (2021: data shared through a "
-      "state-backed credit-scoring company).",
-      true,
-      {required(number("shared_fraction", "share", 0, 1,
-                       "Share of the platform's credit data that reaches the bureau.")),
-       number("bureau_precision", "1/logit²", 0, 1e4,
-              "Precision (1/σ²) of the bureau's logit-PD signal after the mandate; left out, the "
-              "model derives it from shared_fraction."),
-       defaulted(number("platform_fee_response", "share", -1, 1,
-                        "Relative change of the platform's technology-service fee (−0.2: the fee "
-                        "falls by a fifth)."),
-                 "0")}),
+  t.push_back(with_args(
+      shock(
+          ShockKind::data_sharing_mandate, "data_sharing_mandate",
+          "The platform must share credit data with the credit bureau: the bureau's signal "
+          "sharpens "
+          "(banks screen better) and the platform's fee may respond (2021: data shared through a "
+          "state-backed credit-scoring company).",
+          true,
+          {required(number("shared_fraction", "share", 0, 1,
+                           "Share of the platform's credit data that reaches the bureau.")),
+           number(
+               "bureau_precision", "1/logit²", 0, 1e4,
+               "Precision (1/σ²) of the bureau's logit-PD signal after the mandate; left out, the "
+               "model derives it from shared_fraction."),
+           defaulted(
+               number("platform_fee_response", "share", -1, 1,
+                      "Relative change of the platform's technology-service fee (−0.2: the fee "
+                      "falls by a fifth)."),
+               "0")}),
       data_sharing_args));
   // --- the fund -----------------------------------------------------------------------
   {
@@ -393,15 +401,17 @@ std::vector<ShockType> shock_table() {
     s.at_least_one = {"instant_redemption_cap_yuan", "liquidity_ratio"};
     t.push_back(std::move(s));
   }
-  t.push_back(with_args(shock(
-      ShockKind::fund_run, "fund_run",
-      "A run on the money-market fund: each day for `days` days, holders ask to redeem "
-      "`redemption_share` / `days` of their units (within the instant-redemption cap); the fund "
-      "pulls its placements from banks.",
-      false,
-      {required(
-           number("redemption_share", "share", 0, 1, "Share of fund units holders try to redeem.")),
-       defaulted(integer("days", "days", 1, 365, "Days over which the redemptions come."), "1")}),
+  t.push_back(with_args(
+      shock(ShockKind::fund_run, "fund_run",
+            "A run on the money-market fund: each day for `days` days, holders ask to redeem "
+            "`redemption_share` / `days` of their units (within the instant-redemption cap); the "
+            "fund "
+            "pulls its placements from banks.",
+            false,
+            {required(number("redemption_share", "share", 0, 1,
+                             "Share of fund units holders try to redeem.")),
+             defaulted(integer("days", "days", 1, 365, "Days over which the redemptions come."),
+                       "1")}),
       fund_run_args));
   t.back().cumulative = true;
   // --- households -------------------------------------------------------------------------
@@ -440,10 +450,11 @@ std::vector<ShockType> shock_table() {
     t.push_back(std::move(s));
   }
   // --- central bank ---------------------------------------------------------------------------
-  t.push_back(shock(ShockKind::policy_rate, "policy_rate", "The central bank sets its policy rate.", true,
-                    {required(like("rate", "central_bank.policy_rate", "The new policy rate."))}));
-  t.push_back(shock(ShockKind::reserve_requirement, "reserve_requirement", "The central bank sets the required reserve ratio.",
+  t.push_back(shock(ShockKind::policy_rate, "policy_rate", "The central bank sets its policy rate.",
                     true,
+                    {required(like("rate", "central_bank.policy_rate", "The new policy rate."))}));
+  t.push_back(shock(ShockKind::reserve_requirement, "reserve_requirement",
+                    "The central bank sets the required reserve ratio.", true,
                     {required(like("ratio", "central_bank.reserve_requirement",
                                    "Required reserves / deposits."))}));
   return t;

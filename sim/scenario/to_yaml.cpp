@@ -18,7 +18,6 @@ namespace {
 using internal::Tree;
 using internal::TreeEntry;
 
-
 std::string leaf_text(const ParamSpec& p, Scenario& sc, std::size_t i) {
   switch (p.type) {
     case ParamType::integer:

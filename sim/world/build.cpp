@@ -574,8 +574,8 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   for (std::size_t b = 0; b < n_banks; ++b) w.banks.equity_month_start[b] = L.net_worth(K::bank)[b];
   for (std::size_t p = 0; p < n_platforms; ++p)
     w.platforms.equity_month_start[p] = L.net_worth(K::platform)[p];
-  w.funds.yield_annual[0] = std::max(
-      0.0, w.policy.policy_rate - sc.fund.placement_markdown - sc.platform.fund_fee_rate);
+  w.funds.yield_annual[0] =
+      std::max(0.0, w.policy.policy_rate - sc.fund.placement_markdown - sc.platform.fund_fee_rate);
   const AuditReport audit = L.audit();
   if (!audit.ok()) throw InternalError("initial world does not balance: " + audit.problems.front());
   return world;

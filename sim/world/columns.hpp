@@ -21,13 +21,13 @@ enum class ColumnType : std::uint8_t { i64, u64, u32, u16, u8, f32, f64 };
 [[nodiscard]] std::string_view column_type_name(ColumnType t);  // numpy dtype string, e.g. "<i8"
 
 struct Column {
-  std::string store;        // "consumers", "smes", "banks", "platforms"
-  std::string name;         // "deposit", "monthly_wage", ...
-  std::string unit;         // "fen", "fen/month", "1", "index", ...
+  std::string store;  // "consumers", "smes", "banks", "platforms"
+  std::string name;   // "deposit", "monthly_wage", ...
+  std::string unit;   // "fen", "fen/month", "1", "index", ...
   std::string description;
   ColumnType type = ColumnType::f64;
-  void* data = nullptr;     // first element; valid until the store resizes
-  std::size_t size = 0;     // rows
+  void* data = nullptr;      // first element; valid until the store resizes
+  std::size_t size = 0;      // rows
   bool from_ledger = false;  // a balance (read-only outside the ledger's primitives)
 };
 

@@ -48,7 +48,8 @@ void move(P& p, Account from, Account to, Fen amount, FlowType flow) {
   p.post(to, amount);
   clear_between(p, fb.issuer.of(from.row), tb.issuer.of(to.row), amount);
   p.post_money((tb.is_money() ? amount : 0) - (fb.is_money() ? amount : 0));
-  income(p, flow, fb.holder_kind, fb.holder.of(from.row), tb.holder_kind, tb.holder.of(to.row), amount);
+  income(p, flow, fb.holder_kind, fb.holder.of(from.row), tb.holder_kind, tb.holder.of(to.row),
+         amount);
 }
 
 // Pays `amount` from one payment account to another. Returns false (and changes
@@ -108,7 +109,8 @@ bool lend(P& p, Account claim, Account to, Fen amount, const Account* lender_dep
   if (amount < 0) throw InternalError("ledger: negative loan");
   if (amount == 0) return true;
   const Book& cb = p.book(claim.book);
-  if (cb.instrument != Instrument::loan) throw InternalError("ledger: " + cb.name + " is not a loan book");
+  if (cb.instrument != Instrument::loan)
+    throw InternalError("ledger: " + cb.name + " is not a loan book");
   if (cb.holder_kind == AgentKind::bank) {
     const Book& tb = p.book(to.book);
     p.post(claim, amount);
@@ -117,7 +119,8 @@ bool lend(P& p, Account claim, Account to, Fen amount, const Account* lender_dep
     if (tb.is_money()) p.post_money(amount);
     return true;
   }
-  if (lender_deposit == nullptr) throw InternalError("ledger: a non-bank lender needs a deposit to lend from");
+  if (lender_deposit == nullptr)
+    throw InternalError("ledger: a non-bank lender needs a deposit to lend from");
   if (!transfer(p, *lender_deposit, to, amount, FlowType::financial)) return false;
   p.post(claim, amount);
   return true;
@@ -140,7 +143,8 @@ bool repay(P& p, Account from, Account claim, Fen amount, const Account* lender_
     if (fb.is_money()) p.post_money(-amount);
     return true;
   }
-  if (lender_deposit == nullptr) throw InternalError("ledger: a non-bank lender needs a deposit to be repaid into");
+  if (lender_deposit == nullptr)
+    throw InternalError("ledger: a non-bank lender needs a deposit to be repaid into");
   move(p, from, *lender_deposit, amount, FlowType::financial);
   p.post(claim, -amount);
   return true;
@@ -153,7 +157,8 @@ void accrue(P& p, Account claim, Fen amount, FlowType flow) {
   if (amount == 0) return;
   const Book& cb = p.book(claim.book);
   p.post(claim, amount);
-  income(p, flow, cb.issuer_kind, cb.issuer.of(claim.row), cb.holder_kind, cb.holder.of(claim.row), amount);
+  income(p, flow, cb.issuer_kind, cb.issuer.of(claim.row), cb.holder_kind, cb.holder.of(claim.row),
+         amount);
 }
 
 // A claim written off: the holder loses it, the issuer is released from it.
@@ -191,9 +196,11 @@ bool redeem_claim(P& p, Account claim, Account issuer_deposit, Account holder_de
 // the buying bank creating a deposit for the seller when the buyer is a bank.
 // Serial code only (the payer's funds are checked).
 template <class P>
-bool move_claim_from_bank(P& p, Account bank_claim, Account buyer_claim, Account buyer_deposit, Fen amount) {
+bool move_claim_from_bank(P& p, Account bank_claim, Account buyer_claim, Account buyer_deposit,
+                          Fen amount) {
   if (amount <= 0) return amount == 0;
-  if (p.balance(bank_claim) < amount) throw InternalError("ledger: participation exceeds the claim");
+  if (p.balance(bank_claim) < amount)
+    throw InternalError("ledger: participation exceeds the claim");
   const Book& db = p.book(buyer_deposit.book);
   if (!db.allows(buyer_deposit.row, checked_sub(p.balance(buyer_deposit), amount))) return false;
   const std::uint32_t bank = p.book(bank_claim.book).holder.of(bank_claim.row);
@@ -206,9 +213,11 @@ bool move_claim_from_bank(P& p, Account bank_claim, Account buyer_claim, Account
 }
 
 template <class P>
-void move_claim_to_bank(P& p, Account holder_claim, Account bank_claim, Account seller_deposit, Fen amount) {
+void move_claim_to_bank(P& p, Account holder_claim, Account bank_claim, Account seller_deposit,
+                        Fen amount) {
   if (amount <= 0) return;
-  if (p.balance(holder_claim) < amount) throw InternalError("ledger: participation exceeds the claim");
+  if (p.balance(holder_claim) < amount)
+    throw InternalError("ledger: participation exceeds the claim");
   const Book& db = p.book(seller_deposit.book);
   const std::uint32_t bank = p.book(bank_claim.book).holder.of(bank_claim.row);
   p.post(seller_deposit, amount);

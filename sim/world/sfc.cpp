@@ -29,13 +29,15 @@ std::vector<std::string> check_stock_flow(const Ledger& ledger, const SectorTota
   for (std::size_t i = 0; i < instrument_count; ++i) {
     Int128 row = 0;
     for (const Int128 v : bs[i]) row += v;
-    if (row != 0) problems.push_back("balance-sheet row " + std::to_string(i) + " does not sum to zero");
+    if (row != 0)
+      problems.push_back("balance-sheet row " + std::to_string(i) + " does not sum to zero");
   }
   for (std::size_t k = 0; k < agent_kind_count; ++k) {
     Int128 column = 0;
     for (std::size_t i = 0; i < instrument_count; ++i) column += bs[i][k];
     if (column != nw[k])
-      problems.push_back("balance-sheet column of " + std::string(agent_kind_name(static_cast<AgentKind>(k))) +
+      problems.push_back("balance-sheet column of " +
+                         std::string(agent_kind_name(static_cast<AgentKind>(k))) +
                          " does not equal its net worth");
     Int128 flows = 0;
     for (std::size_t f = 0; f < flow_type_count; ++f) flows += ledger.flows()[f][k];

@@ -24,7 +24,7 @@ using BalanceSheetMatrix = std::array<SectorTotals, instrument_count>;
 [[nodiscard]] BalanceSheetMatrix balance_sheet_matrix(const Ledger& ledger);
 // Problems with the balance-sheet matrix and with the step's flows against the
 // change in net worth since `net_worth_at_step_start`; empty when consistent.
-[[nodiscard]] std::vector<std::string> check_stock_flow(const Ledger& ledger,
-                                                        const SectorTotals& net_worth_at_step_start);
+[[nodiscard]] std::vector<std::string> check_stock_flow(
+    const Ledger& ledger, const SectorTotals& net_worth_at_step_start);
 
 }  // namespace pfsim

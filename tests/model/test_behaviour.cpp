@@ -159,8 +159,8 @@ TEST_CASE("when banks tighten, the platform takes some of their SME borrowers") 
       ++lost_bank;
       if (owes(b, b.books.sme_platform_bank, s) && !owes(a, a.books.sme_platform_bank, s)) ++moved;
     }
-    MESSAGE("firms that lost bank credit: ", lost_bank, ", of which now borrow from the platform: ",
-            moved);
+    MESSAGE("firms that lost bank credit: ", lost_bank,
+            ", of which now borrow from the platform: ", moved);
     CHECK(lost_bank > 0);
     lost_bank_all += lost_bank;
     moved_all += moved;

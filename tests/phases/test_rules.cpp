@@ -12,7 +12,7 @@ TEST_CASE("monthly hazard compounds to the annual probability") {
   const double h = monthly_hazard(0.12, 1.0);
   CHECK(1.0 - std::pow(1.0 - h, 12.0) == doctest::Approx(0.12));
   CHECK(monthly_hazard(0.05, 3.0) > monthly_hazard(0.05, 1.0));  // stress raises it
-  CHECK(monthly_hazard(0.5, 4.0) == doctest::Approx(1.0));        // capped at certainty
+  CHECK(monthly_hazard(0.5, 4.0) == doctest::Approx(1.0));       // capped at certainty
   CHECK(monthly_hazard(0.0, 10.0) == 0.0);
 }
 
@@ -32,7 +32,7 @@ TEST_CASE("a signal is the true PD shifted in logit space") {
 TEST_CASE("loan pricing: funding + expected loss + margin, refused above the cap") {
   CHECK(*loan_rate(0.04, 0.05, 0.8, 0.06, 0.24) == doctest::Approx(0.14));
   CHECK_FALSE(loan_rate(0.04, 0.30, 0.8, 0.06, 0.24).has_value());  // 0.34 > cap: refused
-  CHECK(loan_rate(-0.05, 0.0, 0.8, 0.0, 0.24).has_value());          // a negative rate is a rate
+  CHECK(loan_rate(-0.05, 0.0, 0.8, 0.0, 0.24).has_value());         // a negative rate is a rate
 }
 
 TEST_CASE("annuity instalments repay principal and interest over the term") {

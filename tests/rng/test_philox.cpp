@@ -17,9 +17,11 @@ TEST_CASE("Philox4x32-10 known-answer vectors") {
   };
   const Kat kats[] = {
       {{{0, 0, 0, 0}}, {{0, 0}}, {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
-      {{{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}}, {{0xffffffff, 0xffffffff}},
+      {{{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}},
+       {{0xffffffff, 0xffffffff}},
        {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
-      {{{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}}, {{0xa4093822, 0x299f31d0}},
+      {{{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}},
+       {{0xa4093822, 0x299f31d0}},
        {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
   };
   for (const Kat& k : kats) {
@@ -45,7 +47,9 @@ TEST_CASE("draws are pure functions of their coordinates") {
   CHECK(Draws(42, Stream::merchant_choice, 7, 100).uniform() != base);
   CHECK(Draws(42, Stream::consumption, 8, 100).uniform() != base);
   CHECK(Draws(42, Stream::consumption, 7, 101).uniform() != base);
-  CHECK(Draws(42, Stream::consumption, std::uint64_t{7} | (std::uint64_t{1} << 32), 100).uniform() != base);
+  CHECK(
+      Draws(42, Stream::consumption, std::uint64_t{7} | (std::uint64_t{1} << 32), 100).uniform() !=
+      base);
 }
 
 TEST_CASE("uniforms lie in (0,1) with the right mean; normals have mean 0, variance 1") {

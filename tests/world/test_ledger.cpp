@@ -46,9 +46,12 @@ struct Fixture {
       b.issuer.mode = RowOwner::Mode::fixed;
       return L.add_book(b);
     };
-    L.reserves_book = bank_book("bank.reserves", Instrument::reserves, AgentKind::central_bank, Overdraft::never);
-    L.clearing_book = bank_book("bank.clearing", Instrument::clearing, AgentKind::central_bank, Overdraft::unrestricted);
-    L.bank_bond_book = bank_book("bank.bonds", Instrument::government_bond, AgentKind::government, Overdraft::never);
+    L.reserves_book =
+        bank_book("bank.reserves", Instrument::reserves, AgentKind::central_bank, Overdraft::never);
+    L.clearing_book = bank_book("bank.clearing", Instrument::clearing, AgentKind::central_bank,
+                                Overdraft::unrestricted);
+    L.bank_bond_book = bank_book("bank.bonds", Instrument::government_bond, AgentKind::government,
+                                 Overdraft::never);
     Book cbb;
     cbb.name = "cb.bonds";
     cbb.instrument = Instrument::government_bond;
@@ -137,7 +140,8 @@ TEST_CASE("a credit line may go negative down to its limit") {
 
 TEST_CASE("a bank paying into a deposit creates money; the counters say so") {
   Fixture f;
-  f.L.bank_pays(1, {f.deposit, 0}, 40, FlowType::interest_deposits);  // e.g. interest, paid across banks
+  f.L.bank_pays(1, {f.deposit, 0}, 40,
+                FlowType::interest_deposits);  // e.g. interest, paid across banks
   CHECK(f.L.money_stock() == 3040);
   CHECK(f.L.money_created() == 3040);
   CHECK(f.L.net_worth(AgentKind::bank)[1] == -40);  // the fixture banks start with no capital
@@ -178,7 +182,8 @@ TEST_CASE("overflow is an error, never undefined behaviour") {
   // The first posting that would overflow throws before anything changes.
   CHECK_THROWS_AS(f.L.government_pays({f.deposit, 2}, max), OverflowError);
   CHECK(f.L.book(f.deposit).balance[2] == 1000);
-  CHECK_THROWS_AS(f.L.transfer({f.deposit, 2}, {f.deposit, 0}, -1, FlowType::consumption), InternalError);
+  CHECK_THROWS_AS(f.L.transfer({f.deposit, 2}, {f.deposit, 0}, -1, FlowType::consumption),
+                  InternalError);
   CHECK(f.L.audit().ok());
 }
 
@@ -206,7 +211,8 @@ TEST_CASE("journals: own rows at once, others queued; merge order does not matte
   CHECK(a.L.audit().ok());
   CHECK(b.L.audit().ok());
   for (std::size_t book = 0; book < a.L.book_count(); ++book)
-    CHECK(a.L.book(static_cast<BookId>(book)).balance == b.L.book(static_cast<BookId>(book)).balance);
+    CHECK(a.L.book(static_cast<BookId>(book)).balance ==
+          b.L.book(static_cast<BookId>(book)).balance);
   CHECK(a.L.book(a.deposit).balance[2] == 1070);
   CHECK(a.L.book(a.deposit).balance[1] == 1030);
 }
@@ -233,7 +239,9 @@ TEST_CASE("lending by a bank creates money; repaying destroys it; write-offs mov
   ops::write_off(f.L, {lb, 0}, 220);
   CHECK(f.L.balance({lb, 0}) == 0);
   CHECK(f.L.net_worth(AgentKind::bank)[1] == 20 - 220);
-  CHECK(f.L.flows()[static_cast<std::size_t>(FlowType::loan_losses)][static_cast<std::size_t>(AgentKind::consumer)] == 220);
+  CHECK(f.L.flows()[static_cast<std::size_t>(FlowType::loan_losses)]
+                   [static_cast<std::size_t>(AgentKind::consumer)] == 220);
   CHECK(f.L.audit().ok());
-  CHECK_THROWS_AS(ops::repay(f.L, {f.deposit, 0}, {lb, 0}, 1), InternalError);  // nothing left to repay
+  CHECK_THROWS_AS(ops::repay(f.L, {f.deposit, 0}, {lb, 0}, 1),
+                  InternalError);  // nothing left to repay
 }

@@ -29,8 +29,8 @@ inline constexpr std::size_t max_record_indicators = 1024;
 }
 
 // Built field by field: GCC 12 warns (falsely) on nested brace-init of Diagnostic.
-[[nodiscard]] inline Diagnostic problem(std::string file, std::string key_path,
-                                        std::string message, std::string hint = {}) {
+[[nodiscard]] inline Diagnostic problem(std::string file, std::string key_path, std::string message,
+                                        std::string hint = {}) {
   Diagnostic d;
   d.where.file = std::move(file);
   d.key_path = std::move(key_path);
