@@ -1,0 +1,33 @@
+// pfsim report / headline / tidy: the options of the commands that run the
+// Python analysis package (`python3 -m analysis`, analysis/__main__.py).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pfsim::cli {
+
+struct ReportArgs {
+  std::vector<std::string> results;
+  std::vector<std::string> baseline;
+  std::optional<std::string> out;
+  std::optional<std::string> title;
+  std::optional<int> last_days;
+  bool svg = false;
+  std::optional<std::string> figures;
+  std::optional<std::string> indicators;
+  std::optional<int> window;
+  bool allow_mismatch = false;
+  bool csv = false;  // headline
+};
+
+// Runs `python3 -m analysis COMMAND ...` with the options and returns its exit
+// code (128 + signal if it was killed).
+int cmd_analysis(const std::string& command, const ReportArgs& a);
+
+// The options `pfsim headline` shares with `pfsim report`.
+void add_comparison_options(CLI::App* cmd, ReportArgs& a);
+
+}  // namespace pfsim::cli
