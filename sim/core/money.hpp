@@ -57,4 +57,12 @@ inline constexpr Fen fen_per_yuan = 100;
   return static_cast<double>(f) / static_cast<double>(fen_per_yuan);
 }
 
+// A model amount (fen, each agent standing for `scale` people: run.scale) as
+// economy-wide RMB — the one conversion indicators and network snapshots use.
+// A template so that exact 128-bit sums are converted at the last moment.
+template <class Amount>
+[[nodiscard]] inline double fen_to_economy_yuan(Amount fen, double scale) {
+  return static_cast<double>(fen) / static_cast<double>(fen_per_yuan) * scale;
+}
+
 }  // namespace pfsim

@@ -65,7 +65,7 @@ struct Measures {
   // Money in RMB economy-wide: exact fen sums converted at the last moment.
   template <class Amount>
   [[nodiscard]] double rmb(Amount fen) const {
-    return static_cast<double>(fen) / static_cast<double>(fen_per_yuan) * scale;
+    return fen_to_economy_yuan(fen, scale);
   }
   [[nodiscard]] Int128 total(BookId b) const { return book_total(w.ledger.book(b)); }
 
@@ -262,7 +262,7 @@ constexpr Indicator indicator_table[] = {
     {"average_sme_loan", "RMB", "Average size of SME loans made today (NaN if none).",
      [](const M& m) {
        return m.f[Flow::new_sme_loan_count] > 0
-                  ? static_cast<double>(m.f[Flow::new_sme_loans]) / 100.0 /
+                  ? fen_to_yuan(m.f[Flow::new_sme_loans]) /
                         static_cast<double>(m.f[Flow::new_sme_loan_count])
                   : nan;
      }},

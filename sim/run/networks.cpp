@@ -21,8 +21,8 @@ record::NetworkSnapshot with_bank_nodes(
   for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
     s.node_kind.emplace_back("bank");
     s.node_index.push_back(b);
-    s.node_attributes[0].push_back(static_cast<double>(w.ledger.net_worth(AgentKind::bank)[b]) /
-                                   100.0 * scale);
+    s.node_attributes[0].push_back(
+        fen_to_economy_yuan(w.ledger.net_worth(AgentKind::bank)[b], scale));
     s.node_attributes[1].push_back(w.banks.capital_ratio[b]);
     s.node_attributes[2].push_back(w.banks.failed[b]);
     s.node_attributes[3].push_back(w.banks.tier[b]);
@@ -40,7 +40,7 @@ void edge(record::NetworkSnapshot& s, std::uint32_t source, std::uint32_t target
   if (fen <= 0) return;
   s.source.push_back(source);
   s.target.push_back(target);
-  s.weight.push_back(static_cast<double>(fen) / 100.0 * scale);
+  s.weight.push_back(fen_to_economy_yuan(fen, scale));
 }
 
 }  // namespace
@@ -94,10 +94,9 @@ std::vector<record::NetworkSnapshot> network_snapshots(const World& w, std::int3
     suppliers.node_kind.emplace_back("sme");
     suppliers.node_index.push_back(s);
     suppliers.node_attributes[0].push_back(
-        static_cast<double>(L.balance({w.books.sme_deposit, s})) / 100.0 * scale);
+        fen_to_economy_yuan(L.balance({w.books.sme_deposit, s}), scale));
     suppliers.node_attributes[1].push_back(S.active[s]);
-    suppliers.node_attributes[2].push_back(static_cast<double>(S.sales_last_month[s]) / 100.0 *
-                                           scale);
+    suppliers.node_attributes[2].push_back(fen_to_economy_yuan(S.sales_last_month[s], scale));
     if (S.active[s] != 0 && S.supplier[s] != no_index && S.supplier[s] != s)
       edge(suppliers, s, S.supplier[s],
            static_cast<Int128>(share * static_cast<double>(S.sales_last_month[s])), scale);
