@@ -9,18 +9,24 @@
 
 namespace pfsim::bindings {
 
+namespace {
+// One indicator as Python sees it.
+py::dict indicator_dict(const indicators::Indicator& ind) {
+  py::dict d;
+  d["name"] = std::string(ind.name);
+  d["units"] = std::string(ind.units);
+  d["description"] = std::string(ind.description);
+  return d;
+}
+}  // namespace
+
 void register_results(py::module_& m, SimClass& sim) {
   m.def(
       "indicators",
       [] {
         py::list out;
-        for (const indicators::Indicator& ind : indicators::table()) {
-          py::dict d;
-          d["name"] = std::string(ind.name);
-          d["units"] = std::string(ind.units);
-          d["description"] = std::string(ind.description);
-          out.append(d);
-        }
+        for (const indicators::Indicator& ind : indicators::table())
+          out.append(indicator_dict(ind));
         return out;
       },
       "The indicator table: one dict per indicator (name, units, description), in table "
@@ -59,14 +65,8 @@ void register_results(py::module_& m, SimClass& sim) {
           "recorded_indicators",
           [](SimHandle& h) {
             py::list out;
-            for (const std::size_t k : h.sim->recorded_indicators()) {
-              const indicators::Indicator& ind = indicators::table()[k];
-              py::dict d;
-              d["name"] = std::string(ind.name);
-              d["units"] = std::string(ind.units);
-              d["description"] = std::string(ind.description);
-              out.append(d);
-            }
+            for (const std::size_t k : h.sim->recorded_indicators())
+              out.append(indicator_dict(indicators::table()[k]));
             return out;
           },
           "The recorded indicators (the scenario's record.indicators): one dict per indicator "
