@@ -45,7 +45,7 @@ std::optional<std::uint64_t> meminfo_available() {
   return std::nullopt;
 }
 
-std::string gib(std::uint64_t bytes) {
+std::string gigabytes(std::uint64_t bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(bytes) / 1e9);
   return buf;
@@ -82,9 +82,9 @@ void check_memory(const Scenario& sc) {
   if (!available || needed <= *available) return;
   Diagnostic d;
   d.where.file = sc.source_path;
-  d.message = "this run needs about " + gib(needed) + " of memory (" +
+  d.message = "this run needs about " + gigabytes(needed) + " of memory (" +
               std::to_string(sc.consumers.count) + " consumers, " + std::to_string(sc.smes.count) +
-              " SMEs) but only " + gib(*available) + " is available";
+              " SMEs) but only " + gigabytes(*available) + " is available";
   d.hint =
       "run fewer agents for the same economy (--population N, Python: "
       "Scenario.set_population(N)), or set PFSIM_SKIP_MEMORY_CHECK=1 to try anyway";
