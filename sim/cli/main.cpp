@@ -29,38 +29,13 @@
 #include "api/run.hpp"
 #include "api/scenario.hpp"
 #include "cli/analysis_commands.hpp"
+#include "cli/checkpoint_commands.hpp"
+#include "cli/run_loop.hpp"
 
 namespace {
 
 using namespace pfsim;
-
-// The signal that asked the run to stop (0: none). SIGINT, SIGTERM (timeout,
-// Slurm, docker stop) and SIGHUP all stop the run at the next day boundary; the
-// results file is then flushed and closed, and the exit code is 128 + signal.
-volatile std::sig_atomic_t interrupted = 0;
-extern "C" void on_stop_signal(int signo) {
-  interrupted = signo;
-}
-
-void install_stop_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  for (const int signo : {SIGINT, SIGTERM, SIGHUP}) sigaction(signo, &action, nullptr);
-}
-
-const char* signal_name(int signo) {
-  switch (signo) {
-    case SIGINT:
-      return "SIGINT";
-    case SIGTERM:
-      return "SIGTERM";
-    case SIGHUP:
-      return "SIGHUP";
-    default:
-      return "a signal";
-  }
-}
+using cli::check_results_path;
 
 struct RunArgs {
   std::string scenario;
@@ -72,7 +47,9 @@ struct RunArgs {
   std::vector<std::string> overrides;
   std::string audit = "default";
   std::optional<std::int64_t> population;
-  bool force = false;  // overwrite an existing results file
+  bool force = false;                            // overwrite an existing results file
+  std::optional<std::int64_t> checkpoint_every;  // days
+  std::optional<std::string> from;               // a checkpoint to branch from
 };
 
 // The names of the recorded indicators: `when:` conditions and `look_at:` are
@@ -103,55 +80,9 @@ std::vector<std::string> run_overrides(const RunArgs& a) {
   return out;
 }
 
-double peak_memory_mib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
-}
-
-std::string human(double v) {
-  char buf[64];
-  if (v >= 1e9)
-    std::snprintf(buf, sizeof buf, "%.2f G", v / 1e9);
-  else if (v >= 1e6)
-    std::snprintf(buf, sizeof buf, "%.2f M", v / 1e6);
-  else if (v >= 1e3)
-    std::snprintf(buf, sizeof buf, "%.2f k", v / 1e3);
-  else
-    std::snprintf(buf, sizeof buf, "%.2f ", v);
-  return buf;
-}
-
 void print_errors(const UserError& e) {
   for (const Diagnostic& d : e.diagnostics()) std::cerr << "error: " << d.format() << '\n';
 }
-
-class ProgressBar {
- public:
-  ProgressBar(bool enabled, std::int64_t total) : enabled_(enabled), total_(total) {}
-  void update(std::int64_t done, Date today, double agent_steps_per_s) {
-    if (!enabled_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (done != total_ && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    const int width = 30;
-    const int filled = total_ > 0 ? static_cast<int>(width * done / total_) : width;
-    std::string bar(static_cast<std::size_t>(filled), '#');
-    bar.resize(width, '.');
-    std::fprintf(stderr, "\r[%s] %3d%%  %s  %sagent-steps/s ", bar.c_str(),
-                 total_ > 0 ? static_cast<int>(100 * done / total_) : 100,
-                 format_iso_date(today).c_str(), human(agent_steps_per_s).c_str());
-    std::fflush(stderr);
-  }
-  void done() {
-    if (enabled_) std::fprintf(stderr, "\n");
-  }
-
- private:
-  bool enabled_;
-  std::int64_t total_;
-  std::chrono::steady_clock::time_point last_{};
-};
 
 std::optional<engine::AuditLevel> parse_audit(const std::string& s) {
   if (s == "default") return engine::default_audit_level();
@@ -159,46 +90,6 @@ std::optional<engine::AuditLevel> parse_audit(const std::string& s) {
   if (s == "step") return engine::AuditLevel::end_of_step;
   if (s == "phase") return engine::AuditLevel::after_every_phase;
   return std::nullopt;
-}
-
-// Refuses, before anything runs, a results path that is surely a mistake: an
-// option swallowed as the file name (`--out --help`), a name that says it is
-// not HDF5 (`x.csv`), or an existing file without --force (results are
-// expensive; a typo should not cost the last run's).
-void check_results_path(const std::filesystem::path& out, const std::filesystem::path& scenario,
-                        bool force, const std::string& option = "--out") {
-  const std::string name = out.string();
-  auto refuse = [](std::string message, std::string hint) {
-    Diagnostic d;
-    d.message = std::move(message);
-    d.hint = std::move(hint);
-    throw UserError(std::move(d));
-  };
-  if (!name.empty() && name.front() == '-')
-    refuse(option + " '" + out.string() + "' looks like an option, not a file name",
-           "give the results file right after " + option + ", e.g. " + option +
-               " results.h5 (a file whose name starts with '-': " + option + " ./" + name + ")");
-  // A symlink, FIFO, device, directory or the scenario itself: the writer's
-  // guard (record/output_guard.cpp) refuses it, naming which.
-  std::error_code ec;
-  const auto status = std::filesystem::symlink_status(out, ec);
-  const bool exists = !ec && std::filesystem::exists(status);
-  if (exists &&
-      (!std::filesystem::is_regular_file(status) || std::filesystem::equivalent(out, scenario, ec)))
-    return;
-  std::string suffix = out.extension().string();
-  std::transform(suffix.begin(), suffix.end(), suffix.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (suffix != ".h5" && suffix != ".hdf5")
-    refuse(option + " '" + out.string() +
-               "': a results file is HDF5 and its name ends in .h5 (or .hdf5)" +
-               (suffix.empty() ? std::string() : ", not " + suffix),
-           suffix == ".csv"
-               ? "write results.h5, then `pfsim tidy results.h5 --out table.csv` for CSV"
-               : "e.g. " + option + " results.h5");
-  if (exists && !force)
-    refuse("'" + out.string() + "' exists: results are not overwritten unless you ask",
-           "pass --force to replace it, or choose another --out");
 }
 
 int cmd_run(const RunArgs& a) {
@@ -233,62 +124,22 @@ int cmd_run(const RunArgs& a) {
   options.audit = *audit;
 
   const auto t0 = std::chrono::steady_clock::now();
-  Simulation sim(sc, options);
-  install_stop_handlers();  // before the file exists: no signal may leave it unflushed
-  sim.open_results_file(out,
-                        static_cast<int>(sc.run.flush_every_steps));  // UserError if unwritable
-  ProgressBar bar(!a.quiet && isatty(STDERR_FILENO) != 0, steps);
-  std::int64_t done = 0;
-  const auto t_run = std::chrono::steady_clock::now();
-  while (done < steps && interrupted == 0) {
-    done += sim.step(1);
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t_run).count();
-    bar.update(done, sim.world().today(),
-               secs > 0 ? static_cast<double>(sim.agent_count() * done) / secs : 0);
-  }
-  bar.done();
-  if (interrupted != 0) {
-    const int signo = interrupted;
-    const std::string partial = sim.results_partial_path().string();
-    sim.close_results_file();  // flushes every simulated day; keeps the .partial
-    std::cerr << "interrupted by " << signal_name(signo) << " after " << done
-              << " steps; every simulated day is kept in " << partial
-              << " (make it a results file with: pfsim recover " << partial << ")\n";
-    return 128 + signo;
-  }
-  sim.finish_results_file();
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const double run_secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_run).count();
-
-  const Date first = sc.run.start_date;
-  const Date last = sim.world().today().plus_days(-1);
-  std::printf("pfsim %s — scenario '%s' (%s), seed %llu, %d thread%s\n", program_version().c_str(),
-              sc.run.name.c_str(), a.scenario.c_str(), static_cast<unsigned long long>(seed),
-              sim.threads(), sim.threads() == 1 ? "" : "s");
-  std::printf("  steps          %lld days (%s … %s)\n", static_cast<long long>(done),
-              format_iso_date(first).c_str(), format_iso_date(last).c_str());
-  std::printf("  agents         %zu (%zu consumers, %zu SMEs, %zu banks, %zu platforms)\n",
-              sim.agent_count(), sim.world().consumers.size(), sim.world().smes.size(),
-              sim.world().banks.size(), sim.world().platforms.size());
-  std::printf("  wall time      %.2f s (%.2f s stepping)\n", wall, run_secs);
-  std::printf(
-      "  agent-steps/s  %s\n",
-      human(run_secs > 0 ? static_cast<double>(sim.agent_count() * done) / run_secs : 0).c_str());
-  std::printf("  peak memory    %.1f MiB\n", peak_memory_mib());
-  std::printf("  results        %s\n", out.string().c_str());
-  std::printf("  headline indicators (last day):\n");
-  for (const char* name : {"consumption", "platform_payment_share", "platform_revenue_payments",
-                           "money_supply", "bank_reserves", "platform_equity"}) {
-    const int k = indicators::find(name);
-    const int column = sim.recorded_column(name);  // record.indicators may leave it out
-    if (k < 0 || column < 0 || sim.recorded_days().empty()) continue;
-    const auto& ind = indicators::table()[static_cast<std::size_t>(k)];
-    std::printf("    %-28s %16.4g %s\n", name, sim.series(static_cast<std::size_t>(column)).back(),
-                std::string(ind.units).c_str());
-  }
-  return exit_ok;
+  // --from: a branch of a checkpointed run (cli/checkpoint_commands.cpp).
+  std::unique_ptr<Simulation> sim =
+      a.from ? cli::branch_from_checkpoint(*a.from, sc, options, a.seed.has_value(),
+                                           a.audit != "default")
+             : std::make_unique<Simulation>(sc, options);
+  cli::install_stop_handlers();  // before the file exists: no signal may leave it unflushed
+  sim->open_results_file(out,
+                         static_cast<int>(sc.run.flush_every_steps));  // UserError if unwritable
+  cli::DriveOptions drive;
+  drive.out = out;
+  drive.source = a.from ? a.scenario + " from " + *a.from : a.scenario;
+  drive.steps = a.from && !a.steps ? sim->days_remaining() : steps;
+  drive.checkpoint_every = a.checkpoint_every;
+  drive.quiet = a.quiet;
+  drive.t0 = t0;
+  return cli::drive_run(*sim, drive);
 }
 
 // --- pfsim recover FILE.partial [-o FILE.h5] ----------------------------------
@@ -442,6 +293,16 @@ int run_main(int argc, char** argv) {
                   "N consumer agents for the same economy: smes.count follows in proportion, "
                   "run.scale inversely (totals stay)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{200000000}));
+  run->add_option("--checkpoint-every", run_args.checkpoint_every,
+                  "Write a checkpoint R.ckpt.h5 beside the results R.h5 every N days and when the "
+                  "run ends (docs/checkpoints.md)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{36500}));
+  run->add_option("--from", run_args.from,
+                  "Branch from a checkpoint: its state, this scenario's events after it and "
+                  "changed live parameters (frozen ones are refused)");
+
+  cli::ResumeArgs resume_args;
+  CLI::App* resume = cli::add_resume_command(app, resume_args);
 
   std::string recover_path;
   std::optional<std::string> recover_out;
@@ -530,6 +391,7 @@ int run_main(int argc, char** argv) {
 
   try {
     if (*run) return cmd_run(run_args);
+    if (*resume) return cli::cmd_resume(resume_args);
     if (*recover) return cmd_recover(recover_path, recover_out);
     if (*validate) {
       // Trigger conditions and look_at name indicators, which only the engine side knows.

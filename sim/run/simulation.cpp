@@ -76,6 +76,11 @@ Simulation::Simulation(ForkOf of, int threads)
   options_.threads = threads;
 }
 
+Simulation::Simulation(Restored, SimulationOptions options)
+    : options_(options),
+      arena_(std::make_unique<exec::Arena>(options.threads)),
+      world_(std::make_unique<World>()) {}
+
 std::unique_ptr<Simulation> Simulation::fork(int threads) const {
   return std::unique_ptr<Simulation>(new Simulation(ForkOf{*this}, threads));
 }
@@ -186,12 +191,11 @@ UserError intervention_error(std::string key, std::string message, std::string h
 }
 }  // namespace
 
-void Simulation::apply_shock(const std::string& event_yaml) {
+EventSpec Simulation::parse_intervention(const std::string& event_yaml) const {
   // Validated exactly like an event in a file: appended to the resolved
   // scenario's events (the resolved text ends with them), so rules across
   // events (one per date, an ipo_halt needs an ipo) apply too.
   std::string text = world_->scenario->resolved_text;
-  const std::string date = format_iso_date(world_->today());
   if (event_yaml.find('\n') != std::string::npos)
     throw intervention_error(
         "", "apply_shock takes one event as a single-line JSON or YAML flow mapping", "");
@@ -203,7 +207,12 @@ void Simulation::apply_shock(const std::string& event_yaml) {
   const Scenario with_it = scenario::load_text(text + "  - " + event_yaml + "\n", "<apply_shock>");
   if (with_it.events.size() != world_->scenario->events.size() + 1)
     throw InternalError("apply_shock: event lost");
-  EventSpec e = with_it.events.back();
+  return with_it.events.back();
+}
+
+void Simulation::apply_shock(const std::string& event_yaml) {
+  const std::string date = format_iso_date(world_->today());
+  EventSpec e = parse_intervention(event_yaml);
   if (!e.when.empty()) {
     // A trigger from outside: the names in its condition are checked now.
     Scenario only_it = *world_->scenario;

@@ -50,6 +50,34 @@ class Simulation {
   // many policy branches.
   [[nodiscard]] std::unique_ptr<Simulation> fork(int threads) const;
 
+  // --- checkpoints (run/checkpoint.cpp, docs/checkpoints.md) ---------------
+  // Writes everything the next step reads — what fork() copies — to `path`
+  // (an HDF5 file, written as `path.tmp` and renamed: the previous checkpoint
+  // stays until the new one is whole). `frontend_json` is kept verbatim for
+  // the caller (Python keeps its interventions list there). Between days only.
+  void save_checkpoint(const std::filesystem::path& path,
+                       const std::string& frontend_json = {}) const;
+  // The simulation a checkpoint holds, stepping with `threads` workers (0 =
+  // all cores) and `audit` (the checkpointed run's when not given). Throws
+  // UserError naming the file when it is missing, not HDF5, not a checkpoint,
+  // of another format version, truncated or corrupt.
+  [[nodiscard]] static std::unique_ptr<Simulation> load_checkpoint(
+      const std::filesystem::path& path, int threads,
+      std::optional<engine::AuditLevel> audit = std::nullopt);
+  // A branch from a checkpoint under another scenario: its live parameters
+  // that differ from the checkpointed scenario's take effect at once, its
+  // events dated from the next day on fire on their days, its triggers are
+  // armed (a trigger also in the checkpointed scenario keeps its state).
+  // Throws UserError naming every parameter that is fixed once the world is
+  // built (agent counts, regions, topology, seed, calendar, ...) and differs,
+  // and every event dated before the next day that the checkpointed run did
+  // not have.
+  [[nodiscard]] static std::unique_ptr<Simulation> fork_checkpoint(
+      const std::filesystem::path& path, const Scenario& scenario, int threads,
+      std::optional<engine::AuditLevel> audit = std::nullopt);
+  // The `frontend_json` the checkpoint was saved with ("" for a new run).
+  [[nodiscard]] const std::string& checkpoint_frontend_json() const { return frontend_json_; }
+
   // Advances `days` days (recording each). `stop` is polled between days; when
   // it returns true the run stops early. Returns the days actually simulated.
   std::int64_t step(std::int64_t days, const std::function<bool()>& stop = {});
@@ -106,6 +134,10 @@ class Simulation {
     const Simulation& from;
   };
   Simulation(ForkOf of, int threads);
+  struct Restored {};
+  Simulation(Restored, SimulationOptions options);  // an empty shell load_checkpoint fills
+  [[nodiscard]] EventSpec parse_intervention(const std::string& event_yaml) const;
+  void rebase(const Scenario& scenario);  // fork_checkpoint's checks and changes
   void record_row();
   void fire_due_events();
   bool trigger_fires(const EventSpec& e, std::uint8_t& was_true, std::uint8_t& fired);
@@ -129,6 +161,7 @@ class Simulation {
   };
   std::vector<InterventionTrigger> intervention_triggers_;
   std::vector<std::uint8_t> trigger_was_true_, trigger_fired_;  // per scenario event
+  std::string frontend_json_;  // from the checkpoint this was loaded from
 };
 
 // Program identity written into results files.

@@ -201,6 +201,11 @@ class Ledger {
   // bound over a long run even when the stock does not).
   [[nodiscard]] Int128 money_created() const { return money_created_; }
   [[nodiscard]] Int128 money_destroyed() const { return money_destroyed_; }
+  // Sets both counters: only for a ledger rebuilt from a checkpoint (run/checkpoint.cpp).
+  void restore_money_counters(Int128 created, Int128 destroyed) {
+    money_created_ = created;
+    money_destroyed_ = destroyed;
+  }
 
   // The step's flows (reset by the engine at the start of each step).
   [[nodiscard]] const FlowMatrix& flows() const { return flows_; }
