@@ -132,6 +132,31 @@ SimClass register_simulation(py::module_& m) {
           py::arg("threads") = 0,
           "An independent copy of the simulation as it is now (no results file), stepping "
           "with `threads` workers.")
+      .def(
+          "save_checkpoint",
+          [](SimHandle& h, const std::string& path, const std::string& frontend_json) {
+            h.check_steppable();
+            py::gil_scoped_release release;  // writing a large world takes a while
+            h.sim->save_checkpoint(path, frontend_json);
+          },
+          py::arg("path"), py::arg("frontend_json") = "",
+          "Writes a checkpoint (docs/checkpoints.md); `frontend_json` is kept verbatim.")
+      .def_static(
+          "load_checkpoint",
+          [](const std::string& path, int threads, const std::string& audit) {
+            if (threads < 0 || threads > 1024)
+              throw py::value_error("threads must be between 0 (all cores) and 1024");
+            const std::optional<engine::AuditLevel> level =
+                audit.empty() ? std::nullopt : std::optional(parse_audit(audit));
+            auto h = std::make_unique<SimHandle>();
+            py::gil_scoped_release release;
+            h->sim = std::shared_ptr<Simulation>(Simulation::load_checkpoint(path, threads, level));
+            return h;
+          },
+          py::arg("path"), py::arg("threads") = 0, py::arg("audit") = "",
+          "The simulation a checkpoint holds; ScenarioError naming the file when it is not one.")
+      .def_property_readonly("checkpoint_frontend_json",
+                             [](const SimHandle& h) { return h.sim->checkpoint_frontend_json(); })
       .def_property_readonly("days_done",
                              [](const SimHandle& h) {
                                h.check_idle("days_done");

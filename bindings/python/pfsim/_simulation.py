@@ -357,6 +357,74 @@ class Simulation:
         copy._out = None
         return copy
 
+    # -- checkpoints --
+
+    def save_checkpoint(self, path: str | os.PathLike[str]) -> str:
+        """Writes a checkpoint of the simulation as it is now to ``path`` (an
+        HDF5 file; written as ``path.tmp`` and renamed, so an earlier
+        checkpoint at ``path`` is replaced only by a whole one) and returns the
+        path. It holds everything the next day reads — the world, the results
+        so far, fired events, waiting shocks, trigger state and
+        :attr:`interventions` — so :meth:`load` continues exactly this run, on
+        another machine or thread count: ``sim.save_checkpoint(p);
+        a = Simulation.load(p)`` then steps like ``sim.fork()``.
+
+        Not the results: :meth:`save` writes the results file.
+        docs/checkpoints.md describes the format.
+        """
+        target = os.fspath(path)
+        state = {"interventions": self._interventions, "source": self._scenario.source,
+                 "overrides": self._scenario.overrides}
+        self._core.save_checkpoint(target, json.dumps(state, allow_nan=False))
+        return target
+
+    @classmethod
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        threads: int = 0,
+        audit: str | None = None,
+        out: str | os.PathLike[str] | None = None,
+    ) -> Simulation:
+        """The simulation a checkpoint holds (:meth:`save_checkpoint`, or
+        ``pfsim run --checkpoint-every``), stepping with ``threads`` workers (0 =
+        every core; results are identical for any count). ``audit`` defaults to
+        the checkpointed run's. With ``out`` the results — every day from the
+        first — stream to that file as with ``Simulation(..., out=)``.
+
+        Raises :class:`ScenarioError` naming the file when it is missing, not
+        HDF5, not a checkpoint, of another format version, truncated or corrupt.
+        """
+        target = os.fspath(path)
+        core = _core.Simulation.load_checkpoint(target, operator.index(threads), audit or "")
+        state = json.loads(core.checkpoint_frontend_json or "{}")
+        text = core.scenario_yaml
+        source = state.get("source") or core.scenario_source
+        overrides = state.get("overrides") or {}
+        scenario = None
+        if source and os.path.isfile(source):
+            # The scenario file and overrides, when they still give the same
+            # scenario (interventions_as_scenario can then say `extends`).
+            try:
+                candidate = Scenario(source, overrides)
+                if candidate.to_yaml() == text:
+                    scenario = candidate
+            except _core.ScenarioError:
+                pass
+        if scenario is None:
+            scenario = Scenario.from_yaml(text, source=target)
+        sim = object.__new__(cls)
+        sim._scenario = scenario
+        sim._core = core
+        sim._interventions = list(state.get("interventions", []))
+        sim._out = None
+        if out is not None:
+            path_out = os.fspath(out)
+            sim._core.open_results_file(path_out, sim._scenario["run.flush_every_steps"])
+            sim._out = path_out
+        return sim
+
     @contextlib.contextmanager
     def _terminate_at_day_boundary(self):
         """SIGTERM as SystemExit(143) at the next day boundary, the .partial
