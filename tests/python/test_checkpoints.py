@@ -34,20 +34,24 @@ require_built("pfsim")
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 CRACKDOWN = ROOT / "scenarios" / "crackdown_2020_2021.yaml"
 # Small and quick: 500 consumers, a 20-day spin-up, network snapshots every 4 days.
-SMALL = ["--population", 500, "--set", "run.spinup_days=20", "--set", "interbank.snapshot_every_days=4",
-         "-q"]
+SMALL = ["--population", 500, "--set", "run.spinup_days=20", "--set", "interbank.snapshot_every_days=4", "-q"]
 
 
 def datasets(path):
     """Every dataset of /timeseries, /events and /networks: name → (dtype, shape, bytes)."""
     out = {}
     with h5py.File(path, "r") as f:
+
         def visit(name, obj):
             if isinstance(obj, h5py.Dataset) and name.split("/")[0] in ("timeseries", "events", "networks"):
                 data = obj[()]
-                raw = data.tobytes() if getattr(data, "dtype", None) is not None and data.dtype.kind != "O" \
+                raw = (
+                    data.tobytes()
+                    if getattr(data, "dtype", None) is not None and data.dtype.kind != "O"
                     else repr(data).encode()
+                )
                 out[name] = (obj.dtype.str, obj.shape, raw)
+
         f.visititems(visit)
     return out
 
@@ -111,10 +115,14 @@ def variant(tmp_path, name, body):
 
 
 def test_a_branch_with_events_after_the_checkpoint_equals_the_scenario_from_day_0(tmp_path):
-    later = variant(tmp_path, "later.yaml", "events:\n"
-                    "  - {date: 2019-01-07, type: policy_rate, rate: 0.06}\n"
-                    "  - {date: 2019-01-09, type: antitrust_fine, yuan: 1.0e+9}\n"
-                    "  - {when: 'step >= 10', type: cofunding_floor, share: 0.2}\n")
+    later = variant(
+        tmp_path,
+        "later.yaml",
+        "events:\n"
+        "  - {date: 2019-01-07, type: policy_rate, rate: 0.06}\n"
+        "  - {date: 2019-01-09, type: antitrust_fine, yuan: 1.0e+9}\n"
+        "  - {when: 'step >= 10', type: cofunding_floor, share: 0.2}\n",
+    )
     run(later, tmp_path / "direct.h5", "--steps", 12, "--threads", 2)
     run(BASELINE, tmp_path / "warm.h5", "--steps", 4, "--checkpoint-every", 4, "--threads", 2)
     proc = run(later, tmp_path / "branch.h5", "--from", tmp_path / "warm.ckpt.h5", "--steps", 8, "--threads", 4)
@@ -127,15 +135,32 @@ def test_a_branch_with_events_after_the_checkpoint_equals_the_scenario_from_day_
 def test_a_branch_refuses_frozen_parameters_and_past_events_naming_each(tmp_path):
     run(BASELINE, tmp_path / "warm.h5", "--steps", 4, "--checkpoint-every", 4)
     ckpt = tmp_path / "warm.ckpt.h5"
-    frozen = variant(tmp_path, "frozen.yaml", "interbank:\n  topology: erdos_renyi\nrun:\n  seed: 99\n"
-                     "events:\n  - {date: 2019-01-02, type: policy_rate, rate: 0.06}\n")
+    frozen = variant(
+        tmp_path,
+        "frozen.yaml",
+        "interbank:\n  topology: erdos_renyi\nrun:\n  seed: 99\n"
+        "events:\n  - {date: 2019-01-02, type: policy_rate, rate: 0.06}\n",
+    )
     proc = run_pfsim("run", frozen, "--from", ckpt, "--out", tmp_path / "x.h5", *SMALL, check=False)
     assert proc.returncode == 2, proc.stderr
     for key in ("interbank.topology", "run.seed", "events[0]"):
         assert key in proc.stderr
     assert "interbank network is drawn" in proc.stderr and "before the checkpoint" in proc.stderr
-    proc = run_pfsim("run", BASELINE, "--from", ckpt, "--out", tmp_path / "y.h5", "--population", 600,
-                     "--set", "run.spinup_days=20", "--set", "interbank.snapshot_every_days=4", check=False)
+    proc = run_pfsim(
+        "run",
+        BASELINE,
+        "--from",
+        ckpt,
+        "--out",
+        tmp_path / "y.h5",
+        "--population",
+        600,
+        "--set",
+        "run.spinup_days=20",
+        "--set",
+        "interbank.snapshot_every_days=4",
+        check=False,
+    )
     assert proc.returncode == 2 and "consumers.count" in proc.stderr
     assert not list(tmp_path.glob("x.h5*")) and not list(tmp_path.glob("y.h5*"))
     # A live parameter may change: it takes effect from the branch's first day.
@@ -197,8 +222,7 @@ def signalled_runs(tmp_path, full, signals, rng, scenario_args):
     sent = 0
     command = [str(PFSIM), "run", BASELINE, "--out", out, *scenario_args]
     while True:
-        proc = subprocess.Popen([str(c) for c in command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                text=True)
+        proc = subprocess.Popen([str(c) for c in command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         try:
             partial = tmp_path / "r.h5.partial"
             deadline = time.monotonic() + 60
@@ -228,8 +252,17 @@ def signalled_runs(tmp_path, full, signals, rng, scenario_args):
     return sent
 
 
-LONG = ["--set", "run.days=60", "--population", 3000, "--set", "run.spinup_days=5", "--set",
-        "interbank.snapshot_every_days=4", "-q"]
+LONG = [
+    "--set",
+    "run.days=60",
+    "--population",
+    3000,
+    "--set",
+    "run.spinup_days=5",
+    "--set",
+    "interbank.snapshot_every_days=4",
+    "-q",
+]
 
 
 @pytest.fixture(scope="module")

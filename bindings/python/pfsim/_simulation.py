@@ -320,7 +320,9 @@ class Simulation:
         Slurm, ``docker stop``) while stepping on the main thread, with no
         handler of your own, ends the program like ``pfsim run`` does: the day
         in progress is finished, every simulated day is flushed to the
-        ``.partial`` and the process exits with 143.
+        ``.partial``, a checkpoint ``R.ckpt.h5`` is written beside ``out``
+        (:meth:`load` or ``pfsim resume`` continue it) and the process exits
+        with 143.
         """
         with self._terminate_at_day_boundary():
             done = self._core.step(operator.index(days))
@@ -373,8 +375,11 @@ class Simulation:
         docs/checkpoints.md describes the format.
         """
         target = os.fspath(path)
-        state = {"interventions": self._interventions, "source": self._scenario.source,
-                 "overrides": self._scenario.overrides}
+        state = {
+            "interventions": self._interventions,
+            "source": self._scenario.source,
+            "overrides": self._scenario.overrides,
+        }
         self._core.save_checkpoint(target, json.dumps(state, allow_nan=False))
         return target
 
@@ -446,11 +451,20 @@ class Simulation:
         except SystemExit:
             if received and self._out is not None:
                 partial = self._core.results_partial_path
+                out = self._out
                 self._core.close_results_file()
                 self._out = None
                 print(f"pfsim: stopped by SIGTERM after {self.days_done} days; every simulated day "
                       f"is kept in {partial} (make it a results file with: pfsim recover {partial})",
                       file=sys.stderr, flush=True)
+                # As `pfsim run`: a checkpoint beside the results (R.h5 → R.ckpt.h5).
+                ckpt = os.path.splitext(out)[0] + ".ckpt.h5"
+                try:
+                    self.save_checkpoint(ckpt)
+                    print(f"pfsim: checkpoint {ckpt} holds day {self.days_done}; continue with: "
+                          f"pfsim resume {ckpt} --out {out}", file=sys.stderr, flush=True)
+                except Exception as err:  # the results are safe; a checkpoint is a bonus
+                    print(f"pfsim: checkpoint not written: {err}", file=sys.stderr, flush=True)
             raise
         finally:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
