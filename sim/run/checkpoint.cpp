@@ -847,6 +847,10 @@ void Simulation::rebase(const Scenario& next) {
              "without --from)");
     }
   }
+  // `record.indicators` is a list of names outside the parameter table.
+  if (before.record.indicators != after.record.indicators)
+    refuse("record.indicators", "cannot change in a branch: " + why_frozen("record.indicators"),
+           "keep the checkpoint's list; the results file can be filtered when read");
   const Date today = world_->today();
   std::set<std::string> past;
   for (const EventSpec& e : before.events)

@@ -138,12 +138,12 @@ def test_a_branch_refuses_frozen_parameters_and_past_events_naming_each(tmp_path
     frozen = variant(
         tmp_path,
         "frozen.yaml",
-        "interbank:\n  topology: erdos_renyi\nrun:\n  seed: 99\n"
+        "interbank:\n  topology: erdos_renyi\nrun:\n  seed: 99\nrecord:\n  indicators: [consumption]\n"
         "events:\n  - {date: 2019-01-02, type: policy_rate, rate: 0.06}\n",
     )
     proc = run_pfsim("run", frozen, "--from", ckpt, "--out", tmp_path / "x.h5", *SMALL, check=False)
     assert proc.returncode == 2, proc.stderr
-    for key in ("interbank.topology", "run.seed", "events[0]"):
+    for key in ("interbank.topology", "run.seed", "record.indicators", "events[0]"):
         assert key in proc.stderr
     assert "interbank network is drawn" in proc.stderr and "before the checkpoint" in proc.stderr
     proc = run_pfsim(
