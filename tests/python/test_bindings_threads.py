@@ -169,10 +169,6 @@ def test_ctrl_c_stops_a_long_run_at_a_day_boundary(tmp_path):
     partial = pfsim.open_results(out)  # out does not exist: reads out.partial
     assert partial.source.endswith(".partial") and len(partial) == report["after"]
     assert np.all(np.diff(partial.days) == 1)
-    # ... and a checkpoint beside it that continues the run (docs/checkpoints.md)
-    assert "pfsim resume" in stderr
-    resumed = pfsim.Simulation.load(tmp_path / "long.ckpt.h5", threads=1)
-    assert resumed.days_done == days and len(resumed.results) == days
 
 
 TERM_CHILD = textwrap.dedent(
@@ -212,3 +208,7 @@ def test_sigterm_while_stepping_flushes_every_day_and_exits_143(tmp_path):
     partial = pfsim.open_results(out)
     assert partial.source.endswith(".partial") and len(partial) == days
     assert np.all(np.diff(partial.days) == 1)
+    # ... and a checkpoint beside it that continues the run (docs/checkpoints.md)
+    assert "pfsim resume" in stderr
+    resumed = pfsim.Simulation.load(tmp_path / "long.ckpt.h5", threads=1)
+    assert resumed.days_done == days and len(resumed.results) == days
