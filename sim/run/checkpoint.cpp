@@ -13,7 +13,7 @@
 // to draw the same numbers.
 #include <algorithm>
 #include <array>
-#include <cstring>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <utility>
