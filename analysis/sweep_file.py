@@ -311,7 +311,10 @@ def _to_data(node, path: tuple, marks: dict, key_marks: dict, problems: list):
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_to_data(v, path + (i,), marks, key_marks, problems) for i, v in enumerate(node.value)]
-    value = yaml.SafeLoader("").construct_object(node)
+    try:
+        value = yaml.SafeLoader("").construct_object(node)
+    except (ValueError, yaml.YAMLError):  # e.g. 2019-13-01: looks like a date, is not one
+        value = str(node.value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()[:10]
     if isinstance(value, float) and not math.isfinite(value):
@@ -572,13 +575,11 @@ def _check_meaning(data: dict, file: pathlib.Path, loc: _Located) -> SweepSpec |
             loc.at(where, f"the window ends ({b}) before it starts ({a})")
         return (w[0], w[1])
 
-    try:
-        names = set(pf.indicators()["name"])
-    except Exception:  # an older package: no check
-        names = None
+    ind_table = pf.indicators()
+    names = set(ind_table.index) if ind_table.index.name == "name" else set(ind_table["name"])
     record: list[Statistic] = []
     for ind, stats in (data.get("record") or {}).items():
-        if names is not None and ind not in names:
+        if ind not in names:
             close = difflib.get_close_matches(ind, sorted(names), n=1)
             hint = f"did you mean `{close[0]}`?" if close else "see `pfsim indicators` or docs/indicators.md"
             loc.at(("record", ind), f"`{ind}` is not an indicator", hint, key=True)
