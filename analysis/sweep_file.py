@@ -66,6 +66,12 @@ SWEEP_SCHEMA: dict[str, Any] = {
             "description": "Fixed overrides of every run, scenario path → value (as `pfsim run --set`).",
             "additionalProperties": {"type": ["number", "string", "boolean", "array"]},
         },
+        "population": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "N consumer agents for the same economy, as `pfsim run --population N` "
+            "(smes.count and run.scale follow); applied before `set:`.",
+        },
         "steps": {
             "type": "integer",
             "minimum": 1,
@@ -374,7 +380,9 @@ def _schema_pass(data, loc: _Located) -> None:
             loc.at(path, f"`{err.instance}` is not one of {', '.join(map(str, err.validator_value))}", hint)
             continue
         if err.validator == "oneOf":
-            loc.at(path, f"{json.dumps(err.instance, default=str)} is not valid here", err.schema.get("description", ""))
+            loc.at(
+                path, f"{json.dumps(err.instance, default=str)} is not valid here", err.schema.get("description", "")
+            )
             continue
         hint = ""
         if err.validator == "pattern":
@@ -385,6 +393,18 @@ def _schema_pass(data, loc: _Located) -> None:
 def _set_text(scenario, path: str, text: str) -> None:
     """Applies ``path=text`` exactly as ``pfsim run --set`` does (the value as YAML text)."""
     scenario._core.set(path, text)
+
+
+def _yaml_scalar(text: str):
+    import yaml
+
+    value = yaml.safe_load(text)
+    if isinstance(value, str):  # "1e+06": YAML 1.1 reads it as text, the scenario as a number
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    return value
 
 
 def _scenario_module():
@@ -420,8 +440,19 @@ def _check_meaning(data: dict, file: pathlib.Path, loc: _Located) -> SweepSpec |
         loc.at(where, f"`{path}` is not a parameter of the scenario", hint, key=True)
         return False
 
-    fixed = dict(data.get("set") or {})
-    for key, value in fixed.items():
+    fixed: dict = {}
+    if "population" in data:
+        try:
+            for assignment in base._core.population_overrides(int(data["population"])):
+                path, value = assignment.split("=", 1)
+                _set_text(base, path, value)
+                fixed[path] = _yaml_scalar(value)
+        except Exception as err:
+            loc.at(("population",), f"rejected by the scenario: {err}")
+    for key in data.get("set") or {}:
+        fixed.pop(key, None)  # set: wins, in its own order after population
+    fixed.update(data.get("set") or {})
+    for key, value in (data.get("set") or {}).items():
         if not check_path(("set", key), key):
             continue
         try:
@@ -498,7 +529,9 @@ def _check_meaning(data: dict, file: pathlib.Path, loc: _Located) -> SweepSpec |
     npar = len(data["parameters"])
     if dtype in ("latin_hypercube", "sobol", "random"):
         if not isinstance(design.get("points"), int):
-            loc.at(("design",), f"a `{dtype}` design needs `points:` (a number)", "e.g. design: {type: sobol, points: 64}")
+            loc.at(
+                ("design",), f"a `{dtype}` design needs `points:` (a number)", "e.g. design: {type: sobol, points: 64}"
+            )
     if dtype == "list":
         pts = design.get("points")
         if isinstance(pts, int):
@@ -594,8 +627,13 @@ def _check_meaning(data: dict, file: pathlib.Path, loc: _Located) -> SweepSpec |
                     loc.at(where, "give one threshold: `above:` or `below:`", "e.g. first_crossing: {above: 0.05}")
                     continue
                 record.append(
-                    Statistic(ind, stat, window=window(where + ("window",), arg.get("window")),
-                              above=arg.get("above"), below=arg.get("below"))
+                    Statistic(
+                        ind,
+                        stat,
+                        window=window(where + ("window",), arg.get("window")),
+                        above=arg.get("above"),
+                        below=arg.get("below"),
+                    )
                 )
             else:
                 record.append(Statistic(ind, stat, window=window(where, arg)))
@@ -604,8 +642,11 @@ def _check_meaning(data: dict, file: pathlib.Path, loc: _Located) -> SweepSpec |
         for i, o in enumerate(sens["outputs"]):
             if o not in cols:
                 close = difflib.get_close_matches(o, sorted(cols), n=1)
-                loc.at(("sensitivity", "outputs", i), f"`{o}` is not a recorded statistic",
-                       f"did you mean `{close[0]}`?" if close else "outputs are INDICATOR.STAT columns of record:")
+                loc.at(
+                    ("sensitivity", "outputs", i),
+                    f"`{o}` is not a recorded statistic",
+                    f"did you mean `{close[0]}`?" if close else "outputs are INDICATOR.STAT columns of record:",
+                )
     if "from" in data:
         loc.at(
             ("from",),

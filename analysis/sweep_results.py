@@ -113,7 +113,9 @@ def _outputs(manifest, summary, outputs):
     return [c for c in cols if c in summary.columns]
 
 
-def sweep_sensitivity(folder, outputs=None, *, bootstrap: int | None = None, level: float | None = None) -> pd.DataFrame:
+def sweep_sensitivity(
+    folder, outputs=None, *, bootstrap: int | None = None, level: float | None = None
+) -> pd.DataFrame:
     """Sensitivity indices of a sweep's recorded statistics, on their mean
     across seeds at each point.
 
@@ -219,7 +221,8 @@ def build_sweep_report(folder, out="report.html", *, title: str | None = None, m
     n_ok = int((summary["status"] == "ok").sum())
     parts.append(
         f"<p>{len(points)} points × {len(manifest['seeds'])} seeds = {len(summary)} runs ({n_ok} ok) of "
-        f"<code>{html.escape(manifest['scenario'])}</code>; design <b>{html.escape(manifest['design']['type'])}</b>.</p>"
+        f"<code>{html.escape(manifest['scenario'])}</code>; "
+        f"design <b>{html.escape(manifest['design']['type'])}</b>.</p>"
     )
     if ds.data_vars and ds.sizes["time"]:
         frames = []
@@ -259,8 +262,10 @@ def build_sweep_report(folder, out="report.html", *, title: str | None = None, m
         try:
             ind = sweep_sensitivity(folder)
             fig = _indices_figure(ind, manifest["design"]["kind"])
-            head = "Sobol' indices (Saltelli / Jansen; bootstrap CI)" if manifest["design"]["kind"] == "saltelli" else (
-                "Morris elementary effects"
+            head = (
+                "Sobol' indices (Saltelli / Jansen; bootstrap CI)"
+                if manifest["design"]["kind"] == "saltelli"
+                else ("Morris elementary effects")
             )
             parts.append(f'<h2>{head}</h2><img alt="indices" src="{_png(fig)}">')
             parts.append(ind.to_html(index=False, float_format="%.3f"))
@@ -271,9 +276,7 @@ def build_sweep_report(folder, out="report.html", *, title: str | None = None, m
         + html.escape(title)
         + "</title><style>body{font-family:sans-serif;max-width:1100px;margin:auto}"
         "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}"
-        "img{max-width:100%}</style></head><body>"
-        + "\n".join(parts)
-        + "</body></html>"
+        "img{max-width:100%}</style></head><body>" + "\n".join(parts) + "</body></html>"
     )
     out = pathlib.Path(out)
     tmp = out.with_name(out.name + ".tmp")

@@ -301,8 +301,7 @@ class Progress:
         bar = "#" * filled + "." * (width - filled)
         failed = f", {self.failed} failed" if self.failed else ""
         text = (
-            f"[{bar}] {self.done}/{self.total} runs{failed}  elapsed {self._clock(elapsed)}"
-            f"  ETA {self._clock(eta)}"
+            f"[{bar}] {self.done}/{self.total} runs{failed}  elapsed {self._clock(elapsed)}" f"  ETA {self._clock(eta)}"
         )
         if self.tty:
             sys.stderr.write("\r" + text + ("\n" if self.done == self.total else ""))
@@ -341,7 +340,8 @@ def _manifest(spec: SweepSpec, design, tasks) -> dict:
         "start_date": spec.start_date,
         "days": spec.days,
         "parameters": [
-            {"path": p.path, "levels": p.levels, "low": p.low, "high": p.high, "scale": p.scale} for p in spec.parameters
+            {"path": p.path, "levels": p.levels, "low": p.low, "high": p.high, "scale": p.scale}
+            for p in spec.parameters
         ],
         "design": {**spec.design, "kind": design.kind, "info": design.info},
         "unit": None if design.unit is None else design.unit.tolist(),
@@ -441,9 +441,7 @@ def run_sweep(
 
 def _prepare(spec: SweepSpec, out: pathlib.Path, threads: int, exe: str):
     design = make_design(spec)
-    tasks = [
-        {"point": i, "seed": s, "values": values} for i, values in enumerate(design.points) for s in spec.seeds
-    ]
+    tasks = [{"point": i, "seed": s, "values": values} for i, values in enumerate(design.points) for s in spec.seeds]
     (out / "runs").mkdir(parents=True, exist_ok=True)
     ctx = _Context(spec, out, threads, exe)
     manifest = _manifest(spec, design, tasks)

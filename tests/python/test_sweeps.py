@@ -7,7 +7,6 @@ import contextlib
 import io
 import json
 import os
-import pathlib
 import shutil
 import signal
 import subprocess
@@ -46,7 +45,11 @@ BASE_LINES = [
 ]
 SMALL = "\n".join(BASE_LINES) + "\n"
 RUNS = 8  # 2 × 2 points × 2 seeds
-MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMPI_MCA_rmaps_base_oversubscribe": "1"}
+MPI_ENV = {
+    "OMPI_ALLOW_RUN_AS_ROOT": "1",
+    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+    "OMPI_MCA_rmaps_base_oversubscribe": "1",
+}
 
 
 def _sweep_text(replace=None, append=(), drop=()):
@@ -191,7 +194,12 @@ MALFORMED = [
     ("set-path", _sweep_text({2: "set: {consumers.cnt: 500}"}), "2:7: set.consumers.cnt", "not a parameter"),
     ("set-value", _sweep_text({2: "set: {consumers.count: -5}"}), "2:24: set.consumers.count", "rejected"),
     ("from-checkpoint", _sweep_text(append=["from: {checkpoint: warm.ckpt}"]), "12:1: from", "checkpoint"),
-    ("sobol-needs-sobol-design", _sweep_text(append=["sensitivity: {method: sobol}"]), "12:23: sensitivity.method", "design"),
+    (
+        "sobol-needs-sobol-design",
+        _sweep_text(append=["sensitivity: {method: sobol}"]),
+        "12:23: sensitivity.method",
+        "design",
+    ),
     (
         "swept-and-fixed",
         _sweep_text({2: "set: {consumers.count: 500, platform.own_funding_share: 0.1}"}),
@@ -266,7 +274,9 @@ def test_schema_and_the_issue_minimal_file(tmp_path):
         "  bank_failures: {max: all}\n"
     )
     data = yaml.safe_load(minimal.read_text())
-    data["record"]["consumer_credit_balance"]["mean"] = [str(d) for d in data["record"]["consumer_credit_balance"]["mean"]]
+    data["record"]["consumer_credit_balance"]["mean"] = [
+        str(d) for d in data["record"]["consumer_credit_balance"]["mean"]
+    ]
     jsonschema.validate(data, schema)
     proc = _pfsim_sweep(minimal, "--check", timeout=60)
     assert proc.returncode == 0, proc.stderr
