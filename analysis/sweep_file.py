@@ -123,7 +123,6 @@ SWEEP_SCHEMA: dict[str, Any] = {
         "parameter": {
             "type": "object",
             "additionalProperties": False,
-            "minProperties": 1,
             "properties": {
                 "levels": {"type": "array", "minItems": 1, "items": {"type": ["number", "string", "boolean"]}},
                 "range": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"}},
@@ -487,10 +486,14 @@ def _check_meaning(data: dict, file: pathlib.Path, loc: _Located) -> SweepSpec |
             loc.at(("parameters", path), f"`{path}` is both swept and fixed in `set:`", "remove it from one", key=True)
         has_levels, has_range = "levels" in p, "range" in p
         where = ("parameters", path)
+        row = spec_row(path)
+        explicit = dtype == "list" and isinstance(design.get("points"), list)
+        if explicit and not has_levels and not has_range:
+            params.append(Parameter(path, levels=[], integer=row.get("type") == "integer"))
+            continue  # the design's points give the values
         if has_levels == has_range:
             loc.at(where, "give exactly one of `levels:` or `range:`", "levels: [a, b, ...] or range: [lo, hi]")
             continue
-        row = spec_row(path)
         integer = row.get("type") == "integer"
         if has_levels:
             if "scale" in p:
@@ -521,7 +524,7 @@ def _check_meaning(data: dict, file: pathlib.Path, loc: _Located) -> SweepSpec |
             n = int(p["steps"])
             prm.levels = [prm.from_unit(k / (n - 1)) for k in range(n)]
             prm.levels = list(dict.fromkeys(prm.levels))
-        elif dtype in ("grid", "list"):
+        elif dtype == "grid" or (dtype == "list" and not explicit):
             loc.at(where, f"a `{dtype}` design needs levels", "add steps: N to the range, or give levels: [...]")
         params.append(prm)
 

@@ -428,6 +428,7 @@ def run_sweep(
         SweepInterrupted: SIGINT / SIGTERM; finished runs are kept.
     """
     spec = spec or load_sweep(sweep_file)
+    _stopping.clear()  # an earlier sweep of this process may have been interrupted
     out = pathlib.Path(out)
     exe = str(find_pfsim(pfsim))
     size = _mpi_size()

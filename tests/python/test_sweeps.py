@@ -484,3 +484,51 @@ def test_morris_effects_of_a_linear_function():
     assert effects["mu_star"].to_numpy() == pytest.approx(np.abs(expected))
     assert effects["sigma"].to_numpy() == pytest.approx([0, 0, 0], abs=1e-9)
     assert (effects["r"] == 12).all()
+
+
+def _design(tmp_path, parameters, design, name="d"):
+    from analysis.designs import make_design
+
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(_sweep_text({2: "set: {consumers.count: 500}", 5: parameters[0], 6: parameters[1], 7: design}))
+    return make_design(pa.load_sweep(path))
+
+
+def test_designs_from_sweep_files(tmp_path):
+    share = "  platform.own_funding_share: {range: [0.02, 0.3]}"
+    sigma = "  central_bank.bureau_signal_sigma: {range: [0.5, 3.0], scale: log}"
+    levels = ["  platform.own_funding_share: {levels: [0.02, 0.3]}", "  smes.count: {levels: [40, 60]}"]
+    grid = _design(tmp_path, levels, "design: {type: grid}")
+    assert grid.points == [{"platform.own_funding_share": a, "smes.count": b} for a in (0.02, 0.3) for b in (40, 60)]
+    zipped = _design(tmp_path, levels, "design: {type: list}")
+    assert zipped.points == [
+        {"platform.own_funding_share": 0.02, "smes.count": 40},
+        {"platform.own_funding_share": 0.3, "smes.count": 60},
+    ]
+    explicit = _design(
+        tmp_path,
+        ["  platform.own_funding_share: {}", "  smes.count: {}"],
+        "design: {type: list, points: [{platform.own_funding_share: 0.1, smes.count: 45}]}",
+    )
+    assert explicit.points == [{"platform.own_funding_share": 0.1, "smes.count": 45}]
+    stepped = _design(tmp_path, [share.replace("]}", "], steps: 3}"), levels[1]], "design: {type: grid}")
+    assert [p["platform.own_funding_share"] for p in stepped.points[::2]] == pytest.approx([0.02, 0.16, 0.3])
+    lhs = _design(tmp_path, [share, sigma], "design: {type: latin_hypercube, points: 16, seed: 3}")
+    assert len(lhs.points) == 16
+    for column in lhs.unit.T:  # one point in each of the 16 strata of every parameter
+        assert sorted((column * 16).astype(int)) == list(range(16))
+    logs = np.log([p["central_bank.bureau_signal_sigma"] for p in lhs.points])
+    strata = ((logs - np.log(0.5)) / (np.log(3.0) - np.log(0.5)) * 16).astype(int)
+    assert sorted(strata) == list(range(16))  # log scale: uniform in log
+    again = _design(tmp_path, [share, sigma], "design: {type: latin_hypercube, points: 16, seed: 3}")
+    assert again.points == lhs.points
+    other = _design(tmp_path, [share, sigma], "design: {type: latin_hypercube, points: 16, seed: 4}")
+    assert other.points != lhs.points
+    sobol = _design(tmp_path, [share, sigma], "design: {type: sobol, points: 8, seed: 1}")
+    assert len(sobol.points) == 8 and sobol.kind == "plain"
+    rnd = _design(tmp_path, [share, "  smes.count: {range: [40, 60]}"], "design: {type: random, points: 5, seed: 9}")
+    assert all(isinstance(p["smes.count"], int) and 40 <= p["smes.count"] <= 60 for p in rnd.points)
+    morris = _design(tmp_path, [share, sigma], "design: {type: morris, trajectories: 3, levels: 4, seed: 2}")
+    assert len(morris.points) == 3 * (2 + 1) and morris.kind == "morris"
+    steps = np.abs(np.diff(morris.unit.reshape(3, 3, 2), axis=1))
+    assert np.allclose(np.sort(steps, axis=2), [[0, 4 / 6]] * 2)  # one factor moves by Δ per step
