@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,11 @@ def sobol_indices(
     if not np.all(np.isfinite(y)):
         raise ValueError("outputs must be finite (a failed run leaves a hole: rerun it or drop the output)")
     names = list(names) if names is not None else [f"x{i + 1}" for i in range(d)]
+    # Centred and scaled (as SALib does): the indices are unchanged in
+    # expectation, but f_B (f_ABi − f_A) no longer carries the output's mean,
+    # which for a level like 1e12 RMB swamps the estimator's variance.
+    spread = np.std(y[: 2 * n])
+    y = (y - np.mean(y[: 2 * n])) / (spread if spread > 0 else 1.0)
     fa, fb = y[:n], y[n : 2 * n]
     fab = y[2 * n :].reshape(d, n)
     first, total = _estimates(fa, fb, fab)
@@ -74,7 +80,8 @@ def sobol_indices(
         boot_first[b], boot_total[b] = _estimates(fa[idx], fb[idx], fab[:, idx])
     alpha = (1 - level) / 2
     q = [alpha, 1 - alpha]
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a constant output: NaN, said in the docstring
         f_lo, f_hi = np.nanquantile(boot_first, q, axis=0) if bootstrap else (first, first)
         t_lo, t_hi = np.nanquantile(boot_total, q, axis=0) if bootstrap else (total, total)
     out = pd.DataFrame(

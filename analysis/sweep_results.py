@@ -164,11 +164,12 @@ def _png(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def _point_label(point: dict) -> str:
+def _point_label(point: dict, order) -> str:
     from ._cli import format_value
 
     parts = []
-    for k, v in point.items():
+    for k in order:  # the sweep file's order (sweep.json stores points with sorted keys)
+        v = point[k]
         v = float(f"{v:.4g}") if isinstance(v, float) else v
         parts.append(f"{k.rsplit('.', 1)[-1]}={format_value(v)}")
     return ", ".join(parts) or "default"
@@ -217,6 +218,7 @@ def build_sweep_report(folder, out="report.html", *, title: str | None = None, m
     title = title or f"Sweep {manifest.get('name', folder.name)}"
     points = manifest["points"]
     shown = list(range(min(len(points), max_points)))
+    order = [prm["path"] for prm in manifest["parameters"]]
     parts = [f"<h1>{html.escape(title)}</h1>"]
     n_ok = int((summary["status"] == "ok").sum())
     parts.append(
@@ -236,7 +238,7 @@ def build_sweep_report(folder, out="report.html", *, title: str | None = None, m
                     frames.append(
                         pd.DataFrame(
                             {
-                                "variant": f"{p}: {_point_label(points[p])}",
+                                "variant": f"{p}: {_point_label(points[p], order)}",
                                 "seed": int(s),
                                 "date": ds["time"].values,
                                 "indicator": name,

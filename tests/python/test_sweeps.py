@@ -466,6 +466,9 @@ def test_sobol_estimators_on_ishigami():
         inside = (got[f"{key}_low"] <= exact[key]) & (exact[key] <= got[f"{key}_high"])
         assert inside.all(), f"{key}: {got[[key, f'{key}_low', f'{key}_high']]} vs {exact[key].tolist()}"
         assert (got[f"{key}_high"] - got[f"{key}_low"] < 0.12).all()  # and the intervals say something
+    # A level far above the spread (money in RMB) changes nothing: the outputs are centred.
+    shifted = pa.sobol_indices(y + 1e12, ISHIGAMI_N, 3, bootstrap=50, seed=1)
+    assert shifted[["S1", "ST"]].to_numpy() == pytest.approx(got[["S1", "ST"]].to_numpy(), abs=1e-3)
     assert exact["S1"].round(4).tolist() == [0.3139, 0.4424, 0.0]
     assert exact["ST"].round(4).tolist() == [0.5576, 0.4424, 0.2437]
 
