@@ -17,6 +17,7 @@ Simulations (``run_scenario``, ``sweep``) run through the ``pfsim`` CLI.
     pa.build_report("shock.h5", "baseline.h5", out="report.html")
     runs = pa.sweep("baseline", {"platform.own_funding_share": [0.02, 0.3]}, seeds=range(3), steps=120)
     pa.sweep_bands(runs)
+    ds, summary = pa.open_sweep("out/cofunding")           # a `pfsim sweep` folder
 
 Command line: ``python3 -m analysis report RESULTS.h5 [--baseline B.h5] -o report.html``.
 See ``docs/analysis.md``.
@@ -71,6 +72,10 @@ from .network import (
 from .report import build_report
 from .results import events, indicator_table, metadata, open_many, open_results, to_tidy
 from .stats import mean_ci, seed_bands
+from .sensitivity import ISHIGAMI_INDICES, ishigami, morris_effects, sobol_indices
+from .sweep_file import SweepFileError, load_sweep
+from .sweep_results import OpenSweep, build_sweep_report, open_sweep, read_summary, sweep_sensitivity
+from .sweep_run import run_sweep
 from .sweep import SweepError, expand_grid, files_by_variant, summarize, sweep, sweep_bands, variant_label
 
 __all__ = [
@@ -141,4 +146,17 @@ __all__ = [
     "summarize",
     "sweep_bands",
     "files_by_variant",
+    # sweep files (pfsim sweep), sensitivity
+    "load_sweep",
+    "SweepFileError",
+    "run_sweep",
+    "open_sweep",
+    "OpenSweep",
+    "read_summary",
+    "sweep_sensitivity",
+    "build_sweep_report",
+    "sobol_indices",
+    "morris_effects",
+    "ishigami",
+    "ISHIGAMI_INDICES",
 ]

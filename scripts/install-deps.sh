@@ -21,6 +21,8 @@ packages=(
   python3-nbclient python3-nbformat python3-ipykernel python3-jsonschema python3-yaml
   # style
   clang-format clang-tidy black flake8
+  # sweeps over MPI ranks (issue 15: mpirun -n N pfsim sweep; tests/python/test_sweeps.py)
+  openmpi-bin python3-mpi4py
 )
 
 missing=()

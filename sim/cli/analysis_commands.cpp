@@ -41,12 +41,9 @@ std::optional<std::filesystem::path> find_analysis_root(
 constexpr const char* python_packages =
     "python3-numpy python3-pandas python3-xarray python3-h5py python3-matplotlib python3-scipy";
 
-// Runs `python3 -m analysis ARGS...` (analysis/__main__.py; ARGS start with
-// the subcommand) with the repository on PYTHONPATH and returns its exit code
-// (128 + signal if it was killed). The interpreter is /usr/bin/python3
-// (Debian's, which has numpy, pandas, xarray, ...) unless PFSIM_PYTHON names
-// another.
-int run_analysis(const std::vector<std::string>& analysis_args) {
+}  // namespace
+
+int run_analysis(const std::vector<std::string>& analysis_args, const bool replace_process) {
   const std::string& command = analysis_args.front();
   const char* python_env = std::getenv("PFSIM_PYTHON");
   const std::string python =
@@ -90,6 +87,12 @@ int run_analysis(const std::vector<std::string>& analysis_args) {
     }
   }
   env.push_back(pythonpath);
+  // The package runs simulations with this very executable (analysis.find_pfsim).
+  if (std::getenv("PFSIM") == nullptr) {
+    std::error_code ec;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) env.push_back("PFSIM=" + self.string());
+  }
 
   std::vector<char*> argv_c;
   argv_c.reserve(args.size() + 1);
@@ -99,6 +102,13 @@ int run_analysis(const std::vector<std::string>& analysis_args) {
   env_c.reserve(env.size() + 1);
   for (std::string& s : env) env_c.push_back(s.data());
   env_c.push_back(nullptr);
+
+  if (replace_process) {
+    std::fflush(stdout);
+    execve(python.c_str(), argv_c.data(), env_c.data());
+    std::cerr << "error: cannot start " << python << ": " << std::strerror(errno) << '\n';
+    return exit_user_error;
+  }
 
   // Like system(): Ctrl-C goes to the child (same process group), which
   // decides; we only wait for it. The child gets the default handlers back.
@@ -145,8 +155,6 @@ int run_analysis(const std::vector<std::string>& analysis_args) {
   return code;
 }
 
-}  // namespace
-
 int cmd_analysis(const std::string& command, const ReportArgs& a) {
   std::vector<std::string> args = {command};
   args.insert(args.end(), a.results.begin(), a.results.end());
@@ -163,6 +171,7 @@ int cmd_analysis(const std::string& command, const ReportArgs& a) {
   if (a.window) args.insert(args.end(), {"--window", std::to_string(*a.window)});
   if (a.allow_mismatch) args.emplace_back("--allow-mismatch");
   if (a.csv) args.emplace_back("--csv");
+  if (a.sweep) args.insert(args.end(), {"--sweep", *a.sweep});
   return run_analysis(args);
 }
 

@@ -31,6 +31,7 @@
 #include "cli/analysis_commands.hpp"
 #include "cli/checkpoint_commands.hpp"
 #include "cli/run_loop.hpp"
+#include "cli/sweep_command.hpp"
 
 namespace {
 
@@ -331,9 +332,11 @@ int run_main(int argc, char** argv) {
   resolve->add_option("--set", resolve_overrides, "Override a parameter, PATH=VALUE (repeatable)");
 
   bool schema_json = false;
+  bool schema_sweep = false;
   CLI::App* schema =
       app.add_subcommand("schema", "Print the scenario reference (Markdown, or JSON Schema)");
   schema->add_flag("--json", schema_json, "Print JSON Schema instead of Markdown");
+  schema->add_flag("--sweep", schema_sweep, "Print the JSON Schema of sweep files instead");
 
   std::string contagion_model;
   std::string contagion_file;
@@ -364,6 +367,11 @@ int run_main(int argc, char** argv) {
       ->add_option("--window", report_args.window,
                    "Also draw the look_at indicators over N days either side of each event")
       ->check(CLI::Range(1, 36500));
+  report
+      ->add_option("--sweep", report_args.sweep,
+                   "Report on a sweep folder (pfsim sweep --out DIR) instead of results files")
+      ->excludes("results");
+  report->get_option("results")->required(false);
   report->footer(
       "Runs /usr/bin/python3 (or $PFSIM_PYTHON) -m analysis report with the pfsim repository on "
       "PYTHONPATH\n"
@@ -381,6 +389,9 @@ int run_main(int argc, char** argv) {
       "Write results in long form as CSV: run, scenario, seed, date, indicator, value, units");
   tidy->add_option("results", tidy_args.results, "Results file(s) (HDF5)")->required();
   tidy->add_option("--out,-o", tidy_args.out, "CSV file (default: standard output)");
+
+  cli::SweepArgs sweep_args;
+  CLI::App* sweep = cli::add_sweep_command(app, sweep_args);
 
   try {
     app.parse(argc, argv);
@@ -414,6 +425,8 @@ int run_main(int argc, char** argv) {
     if (*report) return cli::cmd_analysis("report", report_args);
     if (*headline) return cli::cmd_analysis("headline", headline_args);
     if (*tidy) return cli::cmd_analysis("tidy", tidy_args);
+    if (*sweep) return cli::cmd_sweep(sweep_args);
+    if (*schema && schema_sweep) return cli::run_analysis({"sweep-schema"});
     if (*schema) {
       std::fputs(
           (schema_json ? scenario::schema_json() + "\n" : scenario::schema_markdown()).c_str(),
