@@ -1,5 +1,6 @@
 // pfsim report / headline / tidy: find the analysis package, run it with
-// Debian's Python, pass the options on (analysis_commands.hpp).
+// Debian's Python, pass the options on (analysis_commands.hpp). pfsim serve
+// runs the teaching package the same way (serve_command.cpp).
 #include "cli/analysis_commands.hpp"
 
 #include <spawn.h>
@@ -19,10 +20,11 @@ namespace pfsim::cli {
 
 namespace {
 
-// The repository holding analysis/: next to the build tree this executable
-// lives in (<repo>/<build>/bin/pfsim), else the source tree it was built from.
-std::optional<std::filesystem::path> find_analysis_root(
-    std::vector<std::filesystem::path>& looked) {
+// The repository holding MODULE/ (analysis/, teaching/): next to the build
+// tree this executable lives in (<repo>/<build>/bin/pfsim), else the source
+// tree it was built from.
+std::optional<std::filesystem::path> find_module_root(const std::string& module,
+                                                      std::vector<std::filesystem::path>& looked) {
   namespace fs = std::filesystem;
   std::vector<fs::path> candidates;
   std::error_code ec;
@@ -32,8 +34,8 @@ std::optional<std::filesystem::path> find_analysis_root(
   candidates.emplace_back(PFSIM_SOURCE_DIR);
 #endif
   for (const fs::path& root : candidates) {
-    looked.push_back(root / "analysis");
-    if (fs::is_regular_file(root / "analysis" / "__main__.py", ec)) return root;
+    looked.push_back(root / module);
+    if (fs::is_regular_file(root / module / "__main__.py", ec)) return root;
   }
   return std::nullopt;
 }
@@ -41,13 +43,10 @@ std::optional<std::filesystem::path> find_analysis_root(
 constexpr const char* python_packages =
     "python3-numpy python3-pandas python3-xarray python3-h5py python3-matplotlib python3-scipy";
 
-// Runs `python3 -m analysis ARGS...` (analysis/__main__.py; ARGS start with
-// the subcommand) with the repository on PYTHONPATH and returns its exit code
-// (128 + signal if it was killed). The interpreter is /usr/bin/python3
-// (Debian's, which has numpy, pandas, xarray, ...) unless PFSIM_PYTHON names
-// another.
-int run_analysis(const std::vector<std::string>& analysis_args) {
-  const std::string& command = analysis_args.front();
+}  // namespace
+
+int run_python_module(const std::string& module, const std::string& command,
+                      const std::vector<std::string>& module_args) {
   const char* python_env = std::getenv("PFSIM_PYTHON");
   const std::string python =
       python_env != nullptr && *python_env != '\0' ? python_env : "/usr/bin/python3";
@@ -59,21 +58,20 @@ int run_analysis(const std::vector<std::string>& analysis_args) {
     return exit_user_error;
   }
   std::vector<std::filesystem::path> looked;
-  const auto root = find_analysis_root(looked);
+  const auto root = find_module_root(module, looked);
   if (!root) {
-    std::cerr << "error: pfsim " << command
-              << " needs the analysis package (analysis/__main__.py of the pfsim "
-                 "repository), which was not found in:";
+    std::cerr << "error: pfsim " << command << " needs the " << module << " package (" << module
+              << "/__main__.py of the pfsim repository), which was not found in:";
     for (const auto& p : looked) std::cerr << ' ' << p.string();
     std::cerr
         << ". Run the pfsim of a build tree inside the repository (e.g. build/bin/pfsim), or run "
-           "`python3 -m analysis "
-        << command << "` with PYTHONPATH=<repo>.\n";
+           "`python3 -m "
+        << module << "` with PYTHONPATH=<repo>.\n";
     return exit_user_error;
   }
 
-  std::vector<std::string> args = {python, "-m", "analysis"};
-  args.insert(args.end(), analysis_args.begin(), analysis_args.end());
+  std::vector<std::string> args = {python, "-m", module};
+  args.insert(args.end(), module_args.begin(), module_args.end());
 
   // The environment, with the repository first on PYTHONPATH.
   std::vector<std::string> env;
@@ -138,14 +136,12 @@ int run_analysis(const std::vector<std::string>& analysis_args) {
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : exit_internal_error;
   if (code == 1) {
     // 1 is an uncaught Python exception (the package itself exits 0 or 2).
-    std::cerr << "pfsim " << command << ": `" << python << " -m analysis " << command
+    std::cerr << "pfsim " << command << ": `" << python << " -m " << module
               << "` failed (exit 1). If the traceback "
               << "above is a ModuleNotFoundError, install " << python_packages << ".\n";
   }
   return code;
 }
-
-}  // namespace
 
 int cmd_analysis(const std::string& command, const ReportArgs& a) {
   std::vector<std::string> args = {command};
@@ -163,7 +159,7 @@ int cmd_analysis(const std::string& command, const ReportArgs& a) {
   if (a.window) args.insert(args.end(), {"--window", std::to_string(*a.window)});
   if (a.allow_mismatch) args.emplace_back("--allow-mismatch");
   if (a.csv) args.emplace_back("--csv");
-  return run_analysis(args);
+  return run_python_module("analysis", command, args);
 }
 
 void add_comparison_options(CLI::App* cmd, ReportArgs& a) {

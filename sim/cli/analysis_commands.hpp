@@ -23,6 +23,14 @@ struct ReportArgs {
   bool csv = false;  // headline
 };
 
+// Runs `python3 -m MODULE MODULE_ARGS...` (MODULE/__main__.py of the
+// repository: analysis, teaching) with the repository first on PYTHONPATH and
+// returns its exit code (128 + signal if it was killed). The interpreter is
+// /usr/bin/python3 (Debian's, which has numpy, pandas, xarray, ...) unless
+// PFSIM_PYTHON names another. COMMAND is the pfsim subcommand, for messages.
+int run_python_module(const std::string& module, const std::string& command,
+                      const std::vector<std::string>& module_args);
+
 // Runs `python3 -m analysis COMMAND ...` with the options and returns its exit
 // code (128 + signal if it was killed).
 int cmd_analysis(const std::string& command, const ReportArgs& a);

@@ -29,6 +29,7 @@
 #include "api/run.hpp"
 #include "api/scenario.hpp"
 #include "cli/analysis_commands.hpp"
+#include "cli/serve_command.hpp"
 
 namespace {
 
@@ -514,6 +515,9 @@ int run_main(int argc, char** argv) {
   cli::add_comparison_options(headline, headline_args);
   headline->add_flag("--csv", headline_args.csv, "CSV instead of a text table");
 
+  cli::ServeArgs serve_args;
+  CLI::App* serve = cli::add_serve_command(app, serve_args);
+
   cli::ReportArgs tidy_args;
   CLI::App* tidy = app.add_subcommand(
       "tidy",
@@ -552,6 +556,7 @@ int run_main(int argc, char** argv) {
     if (*report) return cli::cmd_analysis("report", report_args);
     if (*headline) return cli::cmd_analysis("headline", headline_args);
     if (*tidy) return cli::cmd_analysis("tidy", tidy_args);
+    if (*serve) return cli::cmd_serve(serve_args);
     if (*schema) {
       std::fputs(
           (schema_json ? scenario::schema_json() + "\n" : scenario::schema_markdown()).c_str(),
