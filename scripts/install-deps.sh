@@ -21,6 +21,9 @@ packages=(
   python3-nbclient python3-nbformat python3-ipykernel python3-jsonschema python3-yaml
   # style
   clang-format clang-tidy black flake8
+  # the teaching page's browser test (pfsim serve, tests/python/test_teaching_browser.py):
+  # headless chromium driven by selenium through chromium-driver
+  chromium chromium-driver python3-selenium
 )
 
 missing=()
