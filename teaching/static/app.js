@@ -297,6 +297,17 @@ function bankText(id) {
     `interbank lent RMB ${(lent / 1e9).toFixed(1)} bn, owes RMB ${(owes / 1e9).toFixed(1)} bn. Click to fail it.`;
 }
 
+// A rule's knob shows the level last set on this page (the scenario's until then).
+function syncKnobs(st) {
+  for (const [name, k] of Object.entries(pfsim.info.knobs)) {
+    if (!k.param || name === "fund_run" || name === "bank_failure") continue;
+    const input = document.getElementById(`knob-${name}`);
+    if (!input || input === document.activeElement) continue;
+    const set = st.shocks.filter(s => s.type === k.type && s[k.param] !== undefined);
+    input.value = set.length ? set[set.length - 1][k.param] : k.value;
+  }
+}
+
 // --- render -----------------------------------------------------------------------------------
 let renderPending = false;
 function scheduleRender() {
@@ -330,9 +341,10 @@ function render() {
   for (const e of events) {
     const li = document.createElement("li");
     li.dataset.type = e.type;
-    li.textContent = `${e.date} ${e.type} ${e.parameters === "{}" ? "" : e.parameters} (${e.condition})`;
+    li.textContent = `${e.date} ${e.type} ${e.parameters === "{}" ? "" : e.parameters} (${e.condition || "scenario"})`;
     log.appendChild(li);
   }
+  if (st) syncKnobs(st);
   if (st) {  // shocks waiting for their date
     for (const s of st.shocks.filter(s => s.date && s.date >= st.date)) {
       const li = document.createElement("li");
