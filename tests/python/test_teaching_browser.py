@@ -5,11 +5,9 @@ date, charts and event log update; export the session and replay it with
 `pfsim run`, equal to what the page showed; open the page's link again and get
 the same run. The server runs with 500 consumer agents and is always stopped.
 About 15 s."""
-import json
 import shutil
 import subprocess
 import threading
-import time
 import urllib.request
 
 import h5py
