@@ -196,3 +196,22 @@ def test_an_exported_session_replays_exactly_with_pfsim_run(manager, tmp_path):
     failures, redemptions = s.indicators.index("bank_failures"), s.indicators.index("fund_redemptions")
     assert live[15, failures] >= 1 and base[15, failures] == 0
     assert live[19, redemptions] > 2 * base[19, redemptions]
+
+
+def test_pfsim_serve_refuses_a_wrong_scenario_or_a_busy_port_with_exit_2(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {SCENARIO}\nconsumers:\n  count: -1\n", encoding="utf-8")
+    validate = run_pfsim("validate", bad, check=False)
+    serve = run_pfsim("serve", bad, "--port", 0, check=False, timeout=60)
+    assert validate.returncode == serve.returncode == 2
+    assert serve.stderr == validate.stderr  # the CLI's message, word for word
+    assert "consumers.count: value -1 is out of range" in serve.stderr
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = run_pfsim("serve", "--port", port, "--population", POPULATION, check=False, timeout=60)
+    assert proc.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in proc.stderr
+    assert "Choose another --port" in proc.stderr
