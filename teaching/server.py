@@ -151,9 +151,9 @@ class Handler(BaseHTTPRequestHandler):
                 days = session.history[cursor:]
                 out = []
                 if days:
-                    out.append("event: days\ndata: " + json.dumps({"from": cursor, "days": days}) + "\n\n")
+                    out.append("event: days\ndata: " + json.dumps({"from": cursor, "days": days}, allow_nan=False) + "\n\n")
                     cursor += len(days)
-                out.append("event: state\ndata: " + json.dumps(session.state()) + "\n\n")
+                out.append("event: state\ndata: " + json.dumps(session.state(), allow_nan=False) + "\n\n")
                 self.wfile.write("".join(out).encode())
                 self.wfile.flush()
             if session.closed:

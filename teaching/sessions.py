@@ -13,6 +13,7 @@ file, so a wrong value gets the CLI's message.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import secrets
 import tempfile
@@ -107,6 +108,12 @@ def _number(value: Any) -> Any:
     return value
 
 
+def _finite(value: Any) -> float | None:
+    """A value for JSON: NaN and ±inf (an undefined ratio) become null."""
+    x = float(value)
+    return x if math.isfinite(x) else None
+
+
 class Session:
     """One tab's engine: the live run, its baseline and the days drawn so far."""
 
@@ -175,7 +182,7 @@ class Session:
         ratio = b.capital_ratio
         need = b.capital_requirement
         nodes = [{"id": i, "tier": int(b.tier[i]), "failed": int(b.failed[i]),
-                  "capital_ratio": float(ratio[i]), "requirement": float(need[i]),
+                  "capital_ratio": _finite(ratio[i]), "requirement": _finite(need[i]),
                   "equity_yuan": float(b.net_worth[i]) / 100 * self.scale}
                  for i in range(len(b))]
         acc = self.sim.ledger.accounts()
@@ -259,8 +266,8 @@ class Session:
             for col in range(len(self.history), live.shape[1]):
                 self.history.append({
                     "date": (start + dt.timedelta(days=int(recorded[col]))).isoformat(),
-                    "live": [float(live[self._index[n], col]) for n in self.indicators],
-                    "base": [float(base[self._index[n], col]) for n in self.indicators],
+                    "live": [_finite(live[self._index[n], col]) for n in self.indicators],
+                    "base": [_finite(base[self._index[n], col]) for n in self.indicators],
                 })
             self._observe()
         self._notify()

@@ -219,6 +219,7 @@ function chartSeries(chart, key) {
 function bankColour(b) {
   // distress = capital ratio / requirement; colour-blind-safe steps (Okabe-Ito).
   if (b.failed) return "#000000";
+  if (b.capital_ratio === null || b.requirement === null) return "#999999";  // not defined (no assets)
   const r = b.requirement > 0 ? b.capital_ratio / b.requirement : 2;
   const cb = $("palette").value === "cb";
   if (r < 1) return cb ? "#D55E00" : "#d62728";
@@ -282,7 +283,7 @@ function drawNetwork() {
     const c = document.getElementById(`bank-${b.id}`);
     c.setAttribute("fill", bankColour(b));
     c.dataset.failed = b.failed;
-    c.dataset.capitalRatio = b.capital_ratio.toFixed(4);
+    c.dataset.capitalRatio = b.capital_ratio === null ? "" : b.capital_ratio.toFixed(4);
     c.parentNode.querySelector(".cross").setAttribute("visibility", b.failed ? "visible" : "hidden");
     c.querySelector("title").textContent = bankText(b.id);
   }
@@ -292,8 +293,9 @@ function bankText(id) {
   const tier = pfsim.info.tiers[b.tier] || b.tier;
   const lent = pfsim.state.banks.edges.filter(e => e[0] === id).reduce((s, e) => s + e[2], 0);
   const owes = pfsim.state.banks.edges.filter(e => e[1] === id).reduce((s, e) => s + e[2], 0);
-  return `Bank ${id} (${tier}): capital ratio ${(100 * b.capital_ratio).toFixed(1)}% ` +
-    `(requirement ${(100 * b.requirement).toFixed(1)}%)${b.failed ? ", FAILED" : ""}; ` +
+  const pct = v => v === null ? "n/a" : `${(100 * v).toFixed(1)}%`;
+  return `Bank ${id} (${tier}): capital ratio ${pct(b.capital_ratio)} ` +
+    `(requirement ${pct(b.requirement)})${b.failed ? ", FAILED" : ""}; ` +
     `interbank lent RMB ${(lent / 1e9).toFixed(1)} bn, owes RMB ${(owes / 1e9).toFixed(1)} bn. Click to fail it.`;
 }
 

@@ -143,8 +143,8 @@ def test_a_lesson_in_the_browser_and_its_replay(server_url, browser, tmp_path):
     assert len(failures.split()) == days
     history = d.execute_script("return window.pfsim.history")
     names = d.execute_script("return window.pfsim.info.indicators")
-    live = np.array([day["live"] for day in history])
-    base = np.array([day["base"] for day in history])
+    live = np.array([day["live"] for day in history], dtype=float)  # null (an undefined ratio) → NaN
+    base = np.array([day["base"] for day in history], dtype=float)
     k = names.index("bank_failures")
     assert live[:, k].sum() >= base[:, k].sum() + 1, "the failure appears in the page's data"
     own = names.index("policy_own_funding_share") if "policy_own_funding_share" in names else None
@@ -170,5 +170,5 @@ def test_a_lesson_in_the_browser_and_its_replay(server_url, browser, tmp_path):
     until(d, lambda d: d.execute_script("return window.pfsim.state && window.pfsim.state.days_done") == days,
           "the link to reopen the lesson")
     settled(d)
-    again = np.array([day["live"] for day in d.execute_script("return window.pfsim.history")])
+    again = np.array([day["live"] for day in d.execute_script("return window.pfsim.history")], dtype=float)
     np.testing.assert_array_equal(again, live)

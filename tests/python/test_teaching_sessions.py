@@ -33,7 +33,7 @@ def load(name):
 
 @pytest.fixture
 def manager():
-    m = SessionManager(pfsim, load, max_sessions=2, threads=1, grace_s=0.4)
+    m = SessionManager(pfsim, load, max_sessions=2, threads=1, grace_s=60)
     yield m
     m.shutdown()
 
@@ -41,7 +41,9 @@ def manager():
 @pytest.fixture
 def server():
     """A server on a free port of 127.0.0.1, in a thread; always shut down."""
-    sessions = SessionManager(pfsim, load, max_sessions=2, threads=1, grace_s=0.4)
+    # a long grace, so a slow machine does not reap sessions under a test's feet;
+    # the tests of the reaper shorten it
+    sessions = SessionManager(pfsim, load, max_sessions=2, threads=1, grace_s=60)
     srv = TeachingServer(("127.0.0.1", 0), sessions, {"classroom_live": SCENARIO}, "classroom_live")
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -98,7 +100,8 @@ def test_a_tab_that_closes_frees_its_engine(server):
     assert res.status == 200 and res.getheader("Content-Type") == "text/event-stream"
     assert res.fp.readline().startswith(b"event: state")
     assert session.listeners == 1
-    time.sleep(0.8)  # longer than the grace: an open stream keeps the session
+    server.sessions.grace_s = 0.4
+    time.sleep(1.5)  # longer than the grace: an open stream keeps the session
     assert server.sessions.count() == 1
     conn.close()
     del session, res
@@ -109,6 +112,7 @@ def test_a_tab_that_closes_frees_its_engine(server):
 
 
 def test_a_session_whose_tab_never_connected_is_freed_too(server):
+    server.sessions.grace_s = 0.4
     status, info = request(server, "POST", "/api/sessions", {"seed": 1})
     assert status == 201
     assert wait_for(lambda: server.sessions.count() == 0)
@@ -185,13 +189,13 @@ def test_an_exported_session_replays_exactly_with_pfsim_run(manager, tmp_path):
     with h5py.File(out, "r") as f:
         for k, name in enumerate(s.indicators):
             replayed = f["timeseries"][name][()]
-            shown = np.array([day["live"][k] for day in s.history])
+            shown = np.array([day["live"][k] for day in s.history], dtype=float)
             np.testing.assert_array_equal(replayed, shown, err_msg=name)
         assert sorted(f["events"]["type"].asstr()[()]) == ["bank_failure", "fund_run", "policy_rate"]
     # the baseline has none of it: equal to the live run until the first shock
     # (2019-01-16, day 15), then without the failure and the fund run
-    base = np.array([day["base"] for day in s.history])
-    live = np.array([day["live"] for day in s.history])
+    base = np.array([day["base"] for day in s.history], dtype=float)
+    live = np.array([day["live"] for day in s.history], dtype=float)
     np.testing.assert_array_equal(base[:15], live[:15])
     failures, redemptions = s.indicators.index("bank_failures"), s.indicators.index("fund_redemptions")
     assert live[15, failures] >= 1 and base[15, failures] == 0
