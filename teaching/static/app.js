@@ -358,6 +358,11 @@ function render() {
   syncUrl();
 }
 
+function setProjector(on) {  // rem units follow the root's font size
+  document.documentElement.classList.toggle("projector", on);
+  document.body.classList.toggle("projector", on);
+}
+
 // --- start ------------------------------------------------------------------------------------
 async function main() {
   const params = new URLSearchParams(location.search);
@@ -370,7 +375,7 @@ async function main() {
     o.textContent = s >= 365 ? "fastest" : `${s} days/s`; $("speed").appendChild(o);
   }
   $("projector").checked = params.get("projector") === "1";
-  document.body.classList.toggle("projector", $("projector").checked);
+  setProjector($("projector").checked);
   if (params.get("palette") && PALETTES[params.get("palette")]) $("palette").value = params.get("palette");
   let shocks = [];
   try { shocks = params.getAll("s").map(decodeShock); } catch (err) { showMessage(err.message); return; }
@@ -396,7 +401,7 @@ $("speed").addEventListener("change", () => control("speed", { speed: Number($("
 $("restart").addEventListener("click", () => { showMessage(""); startSession($("scenario").value, $("seed").value, []); });
 $("scenario").addEventListener("change", () => { showMessage(""); startSession($("scenario").value, $("seed").value, []); });
 $("projector").addEventListener("change", () => {
-  document.body.classList.toggle("projector", $("projector").checked); scheduleRender();
+  setProjector($("projector").checked); scheduleRender();
 });
 $("palette").addEventListener("change", () => { buildCharts(); networkLayout = null; scheduleRender(); });
 $("show-baseline").addEventListener("change", scheduleRender);
