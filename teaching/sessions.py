@@ -131,6 +131,7 @@ class Session:
         self.speed = 5
         self.closed = False
         self.listeners = 0
+        self.thread: threading.Thread | None = None  # the worker, once started
         self.idle_since = time.monotonic()  # no event stream open since then
         self.shocks: list[dict[str, Any]] = []  # as applied, with their dates
         self.messages: list[str] = []
@@ -306,12 +307,26 @@ class Session:
         self._notify()
 
 
+def available_mb() -> float | None:
+    """MemAvailable of /proc/meminfo in MB (None where there is none)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 class SessionManager:
-    """The sessions of one server: a limit on how many, and the reaper that
-    frees the engine of a tab that closed (no event stream for ``grace_s``)."""
+    """The sessions of one server: a limit on how many (and a floor of free
+    memory, ``min_free_mb``), and the reaper that frees the engine of a tab
+    that closed (no event stream for ``grace_s``)."""
 
     def __init__(self, pfsim: Any, load_scenario: Callable[[str], tuple[Any, str]], *,
-                 max_sessions: int = 4, threads: int = 1, grace_s: float = 10.0):
+                 max_sessions: int = 4, threads: int = 1, grace_s: float = 10.0,
+                 min_free_mb: float = 512):
         self.pfsim = pfsim
         self.load_scenario = load_scenario
         self.max_sessions = max_sessions
@@ -319,6 +334,7 @@ class SessionManager:
         self.grace_s = grace_s
         self.sessions: dict[str, Session] = {}
         self.reserved = 0  # sessions being built
+        self.min_free_mb = min_free_mb
         self.lock = threading.Lock()
         self._stop = threading.Event()
         self._reaper = threading.Thread(target=self._reap, name="pfsim-reaper", daemon=True)
@@ -333,6 +349,12 @@ class SessionManager:
                     "holds one engine. Close another tab of the page (its engine is freed within "
                     f"{self.grace_s:g} s) and reload, or restart pfsim serve with a larger "
                     "--max-sessions if the machine has the memory.", status=503)
+            free_mb = available_mb()
+            if free_mb is not None and free_mb < self.min_free_mb:
+                raise SessionError(
+                    f"the machine has only {free_mb:.0f} MB of memory free (pfsim serve keeps "
+                    f"{self.min_free_mb:g} MB free): close other tabs of the page or other programs, "
+                    "or serve a smaller economy (pfsim serve --population N).", status=503)
             self.reserved += 1  # holds the place while the engine is built
         try:
             sc, name = self.load_scenario(scenario)
@@ -356,7 +378,9 @@ class SessionManager:
                 self.reserved -= 1
         with self.lock:
             self.sessions[session.id] = session
-        threading.Thread(target=session.work, name=f"pfsim-session-{session.id[:6]}", daemon=True).start()
+        session.thread = threading.Thread(target=session.work, name=f"pfsim-session-{session.id[:6]}",
+                                          daemon=True)
+        session.thread.start()
         return session
 
     def get(self, session_id: str) -> Session:
@@ -389,8 +413,14 @@ class SessionManager:
                 self.close(k)
 
     def shutdown(self) -> None:
+        """Closes every session and waits for the workers to finish their
+        chunk: the interpreter must not exit while an engine steps."""
         self._stop.set()
         with self.lock:
-            ids = list(self.sessions)
-        for k in ids:
-            self.close(k)
+            sessions = list(self.sessions.values())
+            self.sessions.clear()
+        for session in sessions:
+            session.close()
+        for session in sessions:
+            if session.thread is not None:
+                session.thread.join(60)

@@ -88,6 +88,18 @@ def test_the_session_limit_is_a_clear_message_and_a_closed_session_makes_room(ma
     assert manager.create(None, 3, []).seed == 3
 
 
+def test_a_machine_short_of_memory_refuses_new_sessions(manager):
+    from teaching.sessions import available_mb
+
+    free = available_mb()
+    assert free is not None and free > 0
+    manager.min_free_mb = free * 10  # pretend the machine is nearly full
+    with pytest.raises(SessionError) as err:
+        manager.create(None, 1, [])
+    assert err.value.status == 503 and "MB of memory free" in str(err.value)
+    assert "--population" in str(err.value) and manager.count() == 0
+
+
 def test_a_tab_that_closes_frees_its_engine(server):
     status, info = request(server, "POST", "/api/sessions", {"seed": 1})
     assert status == 201
