@@ -151,7 +151,8 @@ class Handler(BaseHTTPRequestHandler):
                 days = session.history[cursor:]
                 out = []
                 if days:
-                    out.append("event: days\ndata: " + json.dumps({"from": cursor, "days": days}, allow_nan=False) + "\n\n")
+                    payload = json.dumps({"from": cursor, "days": days}, allow_nan=False)
+                    out.append(f"event: days\ndata: {payload}\n\n")
                     cursor += len(days)
                 out.append("event: state\ndata: " + json.dumps(session.state(), allow_nan=False) + "\n\n")
                 self.wfile.write("".join(out).encode())

@@ -20,6 +20,15 @@ namespace pfsim::cli {
 
 namespace {
 
+// The Python child while we wait for it (0: none). SIGTERM and SIGHUP (timeout,
+// docker stop, a closed terminal, a test's cleanup) are passed on to it, so
+// stopping `pfsim serve` stops its server rather than orphaning it.
+volatile std::sig_atomic_t python_child = 0;
+static_assert(sizeof(std::sig_atomic_t) >= sizeof(pid_t));
+extern "C" void forward_to_child(int signo) {
+  if (python_child > 0) kill(static_cast<pid_t>(python_child), signo);
+}
+
 // The repository holding MODULE/ (analysis/, teaching/): next to the build
 // tree this executable lives in (<repo>/<build>/bin/pfsim), else the source
 // tree it was built from.
@@ -107,12 +116,21 @@ int run_python_module(const std::string& module, const std::string& command,
   }, old_quit{};
   sigaction(SIGINT, &ignore, &old_int);
   sigaction(SIGQUIT, &ignore, &old_quit);
+  struct sigaction forward {};
+  forward.sa_handler = forward_to_child;
+  sigemptyset(&forward.sa_mask);
+  struct sigaction old_term {
+  }, old_hup{};
+  sigaction(SIGTERM, &forward, &old_term);
+  sigaction(SIGHUP, &forward, &old_hup);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t defaults;
   sigemptyset(&defaults);
   sigaddset(&defaults, SIGINT);
   sigaddset(&defaults, SIGQUIT);
+  sigaddset(&defaults, SIGTERM);
+  sigaddset(&defaults, SIGHUP);
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
 
@@ -123,11 +141,15 @@ int run_python_module(const std::string& module, const std::string& command,
   posix_spawnattr_destroy(&attr);
   int status = 0;
   if (spawn_error == 0) {
+    python_child = pid;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    python_child = 0;
   }
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGQUIT, &old_quit, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  sigaction(SIGHUP, &old_hup, nullptr);
   if (spawn_error != 0) {
     std::cerr << "error: cannot start " << python << ": " << std::strerror(spawn_error) << '\n';
     return exit_user_error;

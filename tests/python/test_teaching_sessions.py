@@ -231,3 +231,31 @@ def test_pfsim_serve_refuses_a_wrong_scenario_or_a_busy_port_with_exit_2(tmp_pat
         proc = run_pfsim("serve", "--port", port, "--population", POPULATION, check=False, timeout=60)
     assert proc.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in proc.stderr
     assert "Choose another --port" in proc.stderr
+
+
+def test_sigterm_to_pfsim_serve_stops_its_server(tmp_path):
+    import subprocess
+    import urllib.error
+    import urllib.request
+
+    from conftest import PFSIM
+
+    proc = subprocess.Popen([str(PFSIM), "serve", "--port", "0", "--population", str(POPULATION)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = []
+        reader = threading.Thread(target=lambda: line.append(proc.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(60)
+        assert line and line[0].startswith("pfsim serve: http://127.0.0.1:"), line
+        url = line[0].split()[2]
+        with urllib.request.urlopen(url + "api/config", timeout=10) as res:
+            assert "cofunding_share" in json.loads(res.read())["knobs"]
+        proc.terminate()  # SIGTERM to the C++ pfsim, which passes it to the Python server
+        assert proc.wait(30) == 0
+        with pytest.raises(urllib.error.URLError):  # nobody is left listening
+            urllib.request.urlopen(url + "api/config", timeout=5)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
