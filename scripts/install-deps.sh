@@ -23,6 +23,9 @@ packages=(
   clang-format clang-tidy black flake8
   # sweeps over MPI ranks (issue 15: mpirun -n N pfsim sweep; tests/python/test_sweeps.py)
   openmpi-bin python3-mpi4py
+  # the teaching page's browser test (pfsim serve, tests/python/test_teaching_browser.py):
+  # headless chromium driven by selenium through chromium-driver
+  chromium chromium-driver python3-selenium
 )
 
 missing=()

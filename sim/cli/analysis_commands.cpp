@@ -1,5 +1,6 @@
 // pfsim report / headline / tidy: find the analysis package, run it with
-// Debian's Python, pass the options on (analysis_commands.hpp).
+// Debian's Python, pass the options on (analysis_commands.hpp). pfsim serve
+// runs the teaching package the same way (serve_command.cpp).
 #include "cli/analysis_commands.hpp"
 
 #include <spawn.h>
@@ -19,10 +20,20 @@ namespace pfsim::cli {
 
 namespace {
 
-// The repository holding analysis/: next to the build tree this executable
-// lives in (<repo>/<build>/bin/pfsim), else the source tree it was built from.
-std::optional<std::filesystem::path> find_analysis_root(
-    std::vector<std::filesystem::path>& looked) {
+// The Python child while we wait for it (0: none). SIGTERM and SIGHUP (timeout,
+// docker stop, a closed terminal, a test's cleanup) are passed on to it, so
+// stopping `pfsim serve` stops its server rather than orphaning it.
+volatile std::sig_atomic_t python_child = 0;
+static_assert(sizeof(std::sig_atomic_t) >= sizeof(pid_t));
+extern "C" void forward_to_child(int signo) {
+  if (python_child > 0) kill(static_cast<pid_t>(python_child), signo);
+}
+
+// The repository holding MODULE/ (analysis/, teaching/): next to the build
+// tree this executable lives in (<repo>/<build>/bin/pfsim), else the source
+// tree it was built from.
+std::optional<std::filesystem::path> find_module_root(const std::string& module,
+                                                      std::vector<std::filesystem::path>& looked) {
   namespace fs = std::filesystem;
   std::vector<fs::path> candidates;
   std::error_code ec;
@@ -32,8 +43,8 @@ std::optional<std::filesystem::path> find_analysis_root(
   candidates.emplace_back(PFSIM_SOURCE_DIR);
 #endif
   for (const fs::path& root : candidates) {
-    looked.push_back(root / "analysis");
-    if (fs::is_regular_file(root / "analysis" / "__main__.py", ec)) return root;
+    looked.push_back(root / module);
+    if (fs::is_regular_file(root / module / "__main__.py", ec)) return root;
   }
   return std::nullopt;
 }
@@ -43,8 +54,8 @@ constexpr const char* python_packages =
 
 }  // namespace
 
-int run_analysis(const std::vector<std::string>& analysis_args, const bool replace_process) {
-  const std::string& command = analysis_args.front();
+int run_python_module(const std::string& module, const std::string& command,
+                      const std::vector<std::string>& module_args, const bool replace_process) {
   const char* python_env = std::getenv("PFSIM_PYTHON");
   const std::string python =
       python_env != nullptr && *python_env != '\0' ? python_env : "/usr/bin/python3";
@@ -56,21 +67,20 @@ int run_analysis(const std::vector<std::string>& analysis_args, const bool repla
     return exit_user_error;
   }
   std::vector<std::filesystem::path> looked;
-  const auto root = find_analysis_root(looked);
+  const auto root = find_module_root(module, looked);
   if (!root) {
-    std::cerr << "error: pfsim " << command
-              << " needs the analysis package (analysis/__main__.py of the pfsim "
-                 "repository), which was not found in:";
+    std::cerr << "error: pfsim " << command << " needs the " << module << " package (" << module
+              << "/__main__.py of the pfsim repository), which was not found in:";
     for (const auto& p : looked) std::cerr << ' ' << p.string();
     std::cerr
         << ". Run the pfsim of a build tree inside the repository (e.g. build/bin/pfsim), or run "
-           "`python3 -m analysis "
-        << command << "` with PYTHONPATH=<repo>.\n";
+           "`python3 -m "
+        << module << "` with PYTHONPATH=<repo>.\n";
     return exit_user_error;
   }
 
-  std::vector<std::string> args = {python, "-m", "analysis"};
-  args.insert(args.end(), analysis_args.begin(), analysis_args.end());
+  std::vector<std::string> args = {python, "-m", module};
+  args.insert(args.end(), module_args.begin(), module_args.end());
 
   // The environment, with the repository first on PYTHONPATH.
   std::vector<std::string> env;
@@ -119,12 +129,21 @@ int run_analysis(const std::vector<std::string>& analysis_args, const bool repla
   }, old_quit{};
   sigaction(SIGINT, &ignore, &old_int);
   sigaction(SIGQUIT, &ignore, &old_quit);
+  struct sigaction forward {};
+  forward.sa_handler = forward_to_child;
+  sigemptyset(&forward.sa_mask);
+  struct sigaction old_term {
+  }, old_hup{};
+  sigaction(SIGTERM, &forward, &old_term);
+  sigaction(SIGHUP, &forward, &old_hup);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t defaults;
   sigemptyset(&defaults);
   sigaddset(&defaults, SIGINT);
   sigaddset(&defaults, SIGQUIT);
+  sigaddset(&defaults, SIGTERM);
+  sigaddset(&defaults, SIGHUP);
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
 
@@ -135,11 +154,15 @@ int run_analysis(const std::vector<std::string>& analysis_args, const bool repla
   posix_spawnattr_destroy(&attr);
   int status = 0;
   if (spawn_error == 0) {
+    python_child = pid;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    python_child = 0;
   }
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGQUIT, &old_quit, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  sigaction(SIGHUP, &old_hup, nullptr);
   if (spawn_error != 0) {
     std::cerr << "error: cannot start " << python << ": " << std::strerror(spawn_error) << '\n';
     return exit_user_error;
@@ -148,11 +171,15 @@ int run_analysis(const std::vector<std::string>& analysis_args, const bool repla
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : exit_internal_error;
   if (code == 1) {
     // 1 is an uncaught Python exception (the package itself exits 0 or 2).
-    std::cerr << "pfsim " << command << ": `" << python << " -m analysis " << command
+    std::cerr << "pfsim " << command << ": `" << python << " -m " << module
               << "` failed (exit 1). If the traceback "
               << "above is a ModuleNotFoundError, install " << python_packages << ".\n";
   }
   return code;
+}
+
+int run_analysis(const std::vector<std::string>& analysis_args, const bool replace_process) {
+  return run_python_module("analysis", analysis_args.front(), analysis_args, replace_process);
 }
 
 int cmd_analysis(const std::string& command, const ReportArgs& a) {

@@ -32,6 +32,7 @@
 #include "cli/checkpoint_commands.hpp"
 #include "cli/run_loop.hpp"
 #include "cli/sweep_command.hpp"
+#include "cli/serve_command.hpp"
 
 namespace {
 
@@ -383,6 +384,9 @@ int run_main(int argc, char** argv) {
   cli::add_comparison_options(headline, headline_args);
   headline->add_flag("--csv", headline_args.csv, "CSV instead of a text table");
 
+  cli::ServeArgs serve_args;
+  CLI::App* serve = cli::add_serve_command(app, serve_args);
+
   cli::ReportArgs tidy_args;
   CLI::App* tidy = app.add_subcommand(
       "tidy",
@@ -427,6 +431,7 @@ int run_main(int argc, char** argv) {
     if (*tidy) return cli::cmd_analysis("tidy", tidy_args);
     if (*sweep) return cli::cmd_sweep(sweep_args);
     if (*schema && schema_sweep) return cli::run_analysis({"sweep-schema"});
+    if (*serve) return cli::cmd_serve(serve_args);
     if (*schema) {
       std::fputs(
           (schema_json ? scenario::schema_json() + "\n" : scenario::schema_markdown()).c_str(),

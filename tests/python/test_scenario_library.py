@@ -44,6 +44,7 @@ LIBRARY = {
     "classroom_cofunding.yaml": ["cofunding_floor"],
     "classroom_fund_run.yaml": ["fund_run"],
     "classroom_platform_failure.yaml": ["antitrust_fine"],
+    "classroom_live.yaml": ["ipo"],  # the teaching page's economy: its IPO, for the page's IPO halt
 }
 ALL_FILES = ["baseline.yaml", *LIBRARY]
 
