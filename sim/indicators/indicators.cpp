@@ -272,6 +272,10 @@ constexpr Indicator indicator_table[] = {
      [](const M& m) { return m.rmb(m.f[Flow::new_loans_platform]); }},
     {"new_loans_bank", "RMB/day", "New direct bank loans.",
      [](const M& m) { return m.rmb(m.f[Flow::new_loans_bank]); }},
+    {"new_sme_loans_platform", "RMB/day", "New platform-originated (co-lent) SME loans.",
+     [](const M& m) { return m.rmb(m.f[Flow::new_sme_term_loans_platform]); }},
+    {"new_sme_loans_bank", "RMB/day", "New direct bank SME loans.",
+     [](const M& m) { return m.rmb(m.f[Flow::new_sme_term_loans_bank]); }},
     {"approval_rate_platform", "1",
      "Approved / applications for platform term loans today (NaN if none).",
      [](const M& m) {

@@ -69,19 +69,36 @@ void run_consumption(World& w) {
           const bool htm = C.hand_to_mouth[i] != 0;
           const Fen reference = htm ? 0 : C.monthly_wage[i];
           const double mpc_income = htm ? 1.0 : sc.consumers.mpc_income;
+          // ... and spends what it has within the month (KVW: its liquid
+          // wealth is near zero by the next payday).
+          const double mpc_wealth = htm ? 1.0 : sc.consumers.mpc_wealth_monthly;
           const Fen floor = apply_rate(usual_wage, sc.consumers.subsistence_share);
-          const Fen rule =
-              apply_rate(wage, mpc_income) + apply_rate(liquid > reference ? liquid - reference : 0,
-                                                        sc.consumers.mpc_wealth_monthly);
+          const Fen rule = apply_rate(wage, mpc_income) +
+                           apply_rate(liquid > reference ? liquid - reference : 0, mpc_wealth);
           const Fen budget = std::max(rule, floor);
           const Fen per_purchase = apply_rate(budget, 1.0 / sc.consumers.purchases_per_month);
           if (per_purchase <= 0) continue;
           const bool has_line =
               C.revolving_limit[i] > 0 && C.days_past_due[i] == 0 && C.defaulted_by_hazard[i] == 0;
           bool drew = false;
+          const Fen line_used =
+              j.balance({B.revolving_platform, c}) + j.balance({B.revolving_bank, c});
+          const Fen liquidity_room =
+              has_line
+                  ? apply_rate(C.revolving_limit[i], sc.consumers.line_liquidity_share) - line_used
+                  : 0;
           // Essentials first, then dues: spending above the floor keeps back
-          // this month's loan dues (it is cut, or put on the line, first).
-          const Fen reserve = C.days_past_due[i] == 0 && rule > floor ? consumer_dues(w, j, c) : 0;
+          // this month's loan dues (it is cut, or put on the line, first). A
+          // consumer whose line still has room keeps back its dues in any
+          // case and buys its essentials on the line, rather than miss a payment.
+          // Credit finances essentials when income falls short, not spending
+          // above them (Sullivan 2008): liquidity draws stop once this month's
+          // spending reaches the floor.
+          const bool essentials_left = C.spending_this_month[i] < floor;
+          const bool line_for_essentials = essentials_left && liquidity_room >= per_purchase;
+          const Fen reserve = C.days_past_due[i] == 0 && (rule > floor || line_for_essentials)
+                                  ? consumer_dues(w, j, c)
+                                  : 0;
           for (int k = 0; k < purchases; ++k) {
             // A merchant drawn in proportion to its wage bill (sales then match
             // wage bills on average); a vacant slot is redrawn up to three times.
@@ -108,22 +125,25 @@ void run_consumption(World& w) {
                 S.accepts_platform[merchant] != 0 && !(wallet == 0 && w.policy.platform_outage);
             bool by_wallet = wallet_possible && u_channel < C.platform_adoption[i];
             Fen amount = per_purchase;
-            const bool can_use_line = has_line && wallet == 0 && by_wallet;
+            // A consumer short of cash pays with its line wherever the merchant
+            // takes the wallet, whatever channel it would otherwise have used.
+            const bool can_use_line = has_line && wallet == 0 && wallet_possible;
             const bool short_of_money = j.balance(deposit) - reserve < amount;
             const bool convenience = by_wallet && u_credit < sc.consumers.revolving_use_share;
-            if (can_use_line && (short_of_money || convenience)) {
+            if (can_use_line && ((short_of_money && essentials_left) || convenience)) {
               const Fen used =
                   j.balance({B.revolving_platform, c}) + j.balance({B.revolving_bank, c});
               // For liquidity a consumer draws only up to line_liquidity_share of
               // its limit: the unused line is its buffer too (Fulford 2015).
-              const Fen cap =
-                  convenience ? C.revolving_limit[i]
-                              : apply_rate(C.revolving_limit[i], sc.consumers.line_liquidity_share);
+              const Fen cap = short_of_money ? apply_rate(C.revolving_limit[i],
+                                                          sc.consumers.line_liquidity_share)
+                                             : C.revolving_limit[i];
               const Fen room = cap - used;
               if (room >= amount) {
                 ops::lend(j, {B.revolving_bank, c}, deposit, amount);
                 out.flows[Flow::new_loans_platform] += amount;
                 drew = true;
+                by_wallet = true;
               }
             }
             const Fen available = j.balance(deposit) - reserve;
@@ -147,6 +167,7 @@ void run_consumption(World& w) {
               ops::transfer(j, deposit, merchant_deposit, amount, FlowType::consumption);
             }
             out.flows[Flow::consumption] += amount;
+            w.consumers.spending_this_month[i] += amount;
             out.sales.push_back(
                 {merchant, amount, static_cast<std::uint8_t>(by_wallet && wallet == 0 ? 1 : 0)});
           }

@@ -20,6 +20,8 @@
 #include "phases/chunked.hpp"
 #include "phases/phases.hpp"
 #include "phases/rules.hpp"
+#include "rng/philox.hpp"
+#include "world/merchant_choice.hpp"
 
 namespace pfsim::phases {
 
@@ -218,10 +220,21 @@ void run_month_end(World& w) {
 
   ++P.months_recorded;
 
-  // 5. Sales roll over.
-  for (std::size_t s = 0; s < w.smes.size(); ++s) {
-    w.smes.sales_last_month[s] = w.smes.sales_this_month[s];
-    w.smes.sales_this_month[s] = 0;
+  // 5. Sales and spending roll over; firms' demand factors take their monthly
+  // step and the merchant tables follow them.
+  SmeStore& S = w.smes;
+  for (std::size_t s = 0; s < S.size(); ++s) {
+    S.sales_last_month[s] = S.sales_this_month[s];
+    S.sales_this_month[s] = 0;
+    if (S.active[s] == 0) continue;
+    rng::Draws draws(w.seed, rng::Stream::sme_demand, S.id[s], w.step);
+    S.demand_factor[s] = next_demand_factor(sc.smes, S.demand_factor[s], draws.normal());
+  }
+  if (sc.smes.demand_volatility_monthly > 0) rebuild_merchant_tables(w);
+  ConsumerStore& C = w.consumers;
+  for (std::size_t c = 0; c < C.size(); ++c) {
+    C.spending_last_month[c] = C.spending_this_month[c];
+    C.spending_this_month[c] = 0;
   }
 }
 

@@ -7,11 +7,12 @@
 //    from its latent PD), accrues interest on its loans (partner banks pass the
 //    technology-service fee on co-lent loans to the platform), pays its
 //    instalments if its cash allows (else it is 1+ days past due), and applies
-//    for a working-capital loan (loan_size_months of its wage bill) when its
-//    cash is below loan_need_months of its wage bill and it owes nothing, or
-//    otherwise with probability loan_demand_monthly × exp(−loan_rate_elasticity
-//    × (policy rate − loan_reference_rate)) — rate-sensitive demand — to each
-//    lender it does not owe, unless a refusal's cool-off lasts (origination.cpp).
+//    for a working-capital loan (loan_size_months of its wage bill) when the
+//    cash it expects at the next payday (cash + last month's sales net of
+//    supplier purchases, pro rata to the days until then) is below
+//    loan_need_months of its wage bill, or otherwise with probability loan_demand_monthly ×
+//    exp(−loan_rate_elasticity × (policy rate − loan_reference_rate)) — rate-sensitive demand — to
+//    each lender it does not owe, unless a refusal's cool-off lasts (origination.cpp).
 //  * Platform-originated loans are written off at platform.writeoff_days past
 //    due, direct bank loans at banks.writeoff_days; the firm exits at the last.
 //  * Entry (serial, slot order): a vacant slot is taken by a new firm with
@@ -23,6 +24,7 @@
 #include "phases/phases.hpp"
 #include "phases/rules.hpp"
 #include "rng/philox.hpp"
+#include "world/merchant_choice.hpp"
 
 namespace pfsim::phases {
 
@@ -51,6 +53,10 @@ void run_sme_servicing(World& w) {
                                              (w.policy.policy_rate - sc.smes.loan_reference_rate));
   const auto bank_writeoff_days =
       static_cast<std::uint16_t>(std::max(sc.banks.writeoff_days, sc.platform.writeoff_days));
+  // Share of a month until the next payday (wages are due then).
+  const int payday = static_cast<int>(sc.smes.payday);
+  const int days_to_payday = t.day < payday ? payday - t.day : t.days_in_month - t.day + payday;
+  const double month_share_to_payday = static_cast<double>(days_to_payday) / t.days_in_month;
   for_each_chunk_journaled(
       w, AgentKind::sme, S.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
         Journal& j = out.journal;
@@ -132,16 +138,21 @@ void run_sme_servicing(World& w) {
           }
           if (j.balance(plat_p) + j.balance(plat_b) == 0) S.platform_loan_instalment[i] = 0;
           if (j.balance(bank_loan) == 0) S.bank_loan_instalment[i] = 0;
-          // Working-capital need.
+          // Working-capital need: wages are paid in advance, sales come in
+          // through the month. A firm that expects to hold less than
+          // loan_need_months of its wage bill at the next payday — its cash
+          // plus last month's sales, net of supplier purchases, for the days
+          // until then — asks each lender it does not owe.
           const Fen bill = wage_bill(w, i);
+          const Fen expected_inflow = apply_rate(
+              S.sales_last_month[i], (1.0 - sc.smes.supplier_share) * month_share_to_payday);
           const bool short_of_cash =
-              j.balance(deposit) < apply_rate(bill, sc.smes.loan_need_months);
+              j.balance(deposit) + expected_inflow < apply_rate(bill, sc.smes.loan_need_months);
           const bool owes_both =
               j.balance(plat_p) + j.balance(plat_b) > 0 && j.balance(bank_loan) > 0;
-          const bool owes_any = j.balance(plat_p) + j.balance(plat_b) + j.balance(bank_loan) > 0;
           if (S.days_past_due[i] == 0 && !owes_both &&
               static_cast<std::uint32_t>(w.step) >= S.loan_cooloff_until[i] &&
-              ((short_of_cash && !owes_any) || draws.uniform() < discretionary_demand))
+              (short_of_cash || draws.uniform() < discretionary_demand))
             out.intents.sme_applications.push_back(
                 {s, Product::sme_loan, apply_rate(bill, sc.smes.loan_size_months)});
         }
@@ -163,6 +174,7 @@ void run_sme_servicing(World& w) {
     S.payment_count[i] = 0;
     S.trust_score[i] = 0;
     S.supply_capacity[i] = 1;
+    S.demand_factor[i] = stationary_demand_factor(sc.smes, attrs.normal());
     S.loan_cooloff_until[i] = 0;
     S.sales_last_month[i] = 0;
     S.sales_this_month[i] = 0;

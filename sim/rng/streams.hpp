@@ -28,6 +28,7 @@ enum class Stream : std::uint32_t {
   sme_screening_bank = 112,
   shock_wallet_switch = 113,
   shock_layoff = 114,
+  sme_demand = 115,
 };
 
 }  // namespace pfsim::rng

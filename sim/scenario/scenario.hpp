@@ -94,6 +94,8 @@ struct SmeParams {
   double bank_loan_hassle_rate = 0;   // non-price cost of a bank loan, as a rate (1/year)
   double loan_reference_rate = 0;     // policy rate at which demand = loan_demand_monthly
   double reapply_cooloff_months = 0;  // a refused firm waits this long before applying again
+  double demand_persistence_monthly = 0;  // ρ of a firm's log demand factor, month to month
+  double demand_volatility_monthly = 0;   // σ of its monthly innovation
   double cash_target_months = 0;  // cash kept; dividend_share of the excess is paid out on payday
   double dividend_share = 0;
   std::int64_t loan_term_months = 6;

@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "rng/philox.hpp"
 #include "scenario/schema.hpp"
+#include "world/merchant_choice.hpp"
 #include "world/world.hpp"
 
 namespace pfsim {
@@ -99,34 +100,6 @@ RowOwner by_column(std::vector<std::uint32_t> column) {
   r.mode = RowOwner::Mode::column;
   r.column = std::move(column);
   return r;
-}
-
-// Walker's alias method (Vose's stable variant): O(n) build, O(1) draws.
-void build_alias_table(const std::vector<double>& weights, std::vector<float>& prob,
-                       std::vector<std::uint32_t>& alias) {
-  const std::size_t n = weights.size();
-  prob.assign(n, 1.0f);
-  alias.resize(n);
-  for (std::size_t i = 0; i < n; ++i) alias[i] = static_cast<std::uint32_t>(i);
-  const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
-  if (n == 0 || total <= 0) return;
-  std::vector<double> scaled(n);
-  std::vector<std::uint32_t> small, large;
-  for (std::size_t i = 0; i < n; ++i) {
-    scaled[i] = weights[i] * static_cast<double>(n) / total;
-    (scaled[i] < 1.0 ? small : large).push_back(static_cast<std::uint32_t>(i));
-  }
-  while (!small.empty() && !large.empty()) {
-    const std::uint32_t s = small.back(), l = large.back();
-    small.pop_back();
-    prob[s] = static_cast<float>(scaled[s]);
-    alias[s] = l;
-    scaled[l] = scaled[l] + scaled[s] - 1.0;
-    if (scaled[l] < 1.0) {
-      large.pop_back();
-      small.push_back(l);
-    }
-  }
 }
 
 // Partner pairs from interbank.file (relative to the scenario file): one
@@ -294,6 +267,7 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
     S.collateral_value.push_back(draws.bernoulli(sc.smes.collateral_share) ? 1
                                                                            : 0);  // value set below
     S.region.push_back(block_of(s, n_smes));
+    S.demand_factor.push_back(stationary_demand_factor(sc.smes, draws.normal()));
   }
   // Slot s is in region ⌊s·R/n⌋, so region r starts at ⌈r·n/R⌉ (an empty
   // region starts where the next one does).
@@ -370,6 +344,8 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   C.payment_count.assign(n_consumers, 0);
   C.revolving_limit.assign(n_consumers, 0);
   C.revolving_statement.assign(n_consumers, 0);
+  C.spending_this_month.assign(n_consumers, 0);
+  C.spending_last_month.assign(n_consumers, 0);
   C.cash_loan_instalment.assign(n_consumers, 0);
   C.cash_loan_rate.assign(n_consumers, 0);
   C.bank_loan_instalment.assign(n_consumers, 0);
@@ -379,27 +355,8 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   C.line_cooloff_until.assign(n_consumers, 0);
   C.loan_cooloff_until.assign(n_consumers, 0);
 
-  // Firm sizes (contractual wage bills) drive who sells to whom.
-  {
-    std::vector<double> bill(n_smes, 0.0);
-    for (std::size_t s = 0; s < n_smes; ++s)
-      for (std::uint32_t e = S.first_employee[s]; e < S.first_employee[s] + S.employee_count[s];
-           ++e)
-        bill[s] += static_cast<double>(C.monthly_wage[e]);
-    build_alias_table(bill, S.size_alias_prob, S.size_alias);
-    S.region_alias_prob.resize(n_smes);
-    S.region_alias.resize(n_smes);
-    for (std::size_t r = 0; r < n_regions; ++r) {
-      const auto first = static_cast<std::ptrdiff_t>(S.region_first[r]);
-      const auto last = static_cast<std::ptrdiff_t>(S.region_first[r + 1]);
-      std::vector<float> prob;
-      std::vector<std::uint32_t> alias;
-      build_alias_table(std::vector<double>(bill.begin() + first, bill.begin() + last), prob,
-                        alias);
-      std::copy(prob.begin(), prob.end(), S.region_alias_prob.begin() + first);
-      std::copy(alias.begin(), alias.end(), S.region_alias.begin() + first);
-    }
-  }
+  // Firm sizes (contractual wage bills) × demand factors drive who sells to whom.
+  rebuild_merchant_tables(w);
   // The supplier network: a ring of firms ordered by wage bill, each buying from
   // the next larger firm (the largest from the smallest). Every firm then has
   // exactly one customer of about its own size, so supplier payments balance

@@ -110,6 +110,10 @@ std::vector<Column> columns(World& w, std::string_view store) {
     out.push_back(make(k, "revolving_limit", "fen", "Credit line (0 = none).", c.revolving_limit));
     out.push_back(make(k, "revolving_statement", "fen",
                        "Credit-line balance at the last statement.", c.revolving_statement));
+    out.push_back(make(k, "spending_last_month", "fen",
+                       "Purchases last month (consumption, at every merchant and by every "
+                       "channel).",
+                       c.spending_last_month));
     out.push_back(make(k, "cash_loan_instalment", "fen/month",
                        "Instalment due on the platform cash loan.", c.cash_loan_instalment));
     out.push_back(
@@ -170,6 +174,10 @@ std::vector<Column> columns(World& w, std::string_view store) {
                        "Share of buyers it can serve: the share of its wage bill paid at the last "
                        "payday.",
                        s.supply_capacity));
+    out.push_back(make(k, "demand_factor", "1",
+                       "Relative demand for its goods (mean 1): buyers pick merchants in "
+                       "proportion to wage bill × this.",
+                       s.demand_factor));
     out.push_back(make(k, "latent_pd", "1/year", "True annual default probability.", s.latent_pd));
     out.push_back(make(k, "payment_count", "count", "Wallet payments received (platform data).",
                        s.payment_count));

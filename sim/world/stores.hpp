@@ -35,6 +35,8 @@ struct ConsumerStore {
   std::vector<std::uint8_t> defaulted_by_hazard;  // 1 once a default event has struck (no cure)
   std::vector<std::uint32_t> line_cooloff_until;  // step: no credit-line application before
   std::vector<std::uint32_t> loan_cooloff_until;  // step: no cash-loan application before
+  std::vector<Fen> spending_this_month;           // fen: purchases so far this month
+  std::vector<Fen> spending_last_month;           // fen: purchases last month
 
   [[nodiscard]] std::size_t size() const { return id.size(); }
 };
@@ -49,9 +51,13 @@ struct SmeStore {
   // Employees are the consumers [first_employee, first_employee + employee_count).
   std::vector<std::uint32_t> first_employee;
   std::vector<std::uint32_t> employee_count;
-  // Walker alias table over slots, weighted by contractual wage bill: buyers
-  // pick merchants (and firms pick suppliers) in proportion to firm size, so
-  // that sales match wage bills on average. Rebuilt by build_world.
+  // Relative demand for the firm's goods (mean 1 across firms): a persistent
+  // random walk, one step per month end (world/merchant_choice.hpp).
+  std::vector<float> demand_factor;
+  // Walker alias table over slots, weighted by contractual wage bill × demand
+  // factor: buyers pick merchants in proportion to firm size and demand, so
+  // that sales match wage bills on average. Built by build_world and rebuilt
+  // at each month end (world/merchant_choice.hpp).
   std::vector<float> size_alias_prob;
   std::vector<std::uint32_t> size_alias;
   // Regions are contiguous blocks of slots: region r is [region_first[r],
