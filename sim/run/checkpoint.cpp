@@ -141,7 +141,7 @@ class Loader {
 
 // --- the list: stores -----------------------------------------------------------
 
-static_assert(sizeof(ConsumerStore) == 22 * vec,
+static_assert(sizeof(ConsumerStore) == 24 * vec,
               "ConsumerStore changed: add the column to visit(ConsumerStore&) and update 22");
 template <class A>
 void visit(A& a, ConsumerStore& s) {
@@ -168,9 +168,11 @@ void visit(A& a, ConsumerStore& s) {
   a.array(g + "defaulted_by_hazard", s.defaulted_by_hazard);
   a.array(g + "line_cooloff_until", s.line_cooloff_until);
   a.array(g + "loan_cooloff_until", s.loan_cooloff_until);
+  a.array(g + "spending_this_month", s.spending_this_month);
+  a.array(g + "spending_last_month", s.spending_last_month);
 }
 
-static_assert(sizeof(SmeStore) == 33 * vec,
+static_assert(sizeof(SmeStore) == 34 * vec,
               "SmeStore changed: add the column to visit(SmeStore&) and update 33");
 template <class A>
 void visit(A& a, SmeStore& s) {
@@ -195,6 +197,7 @@ void visit(A& a, SmeStore& s) {
   a.array(g + "payroll_owners", s.payroll_owners);
   a.array(g + "missed_paydays", s.missed_paydays);
   a.array(g + "supply_capacity", s.supply_capacity);
+  a.array(g + "demand_factor", s.demand_factor);
   a.array(g + "latent_pd", s.latent_pd);
   a.array(g + "payment_count", s.payment_count);
   a.array(g + "trust_score", s.trust_score);
@@ -493,7 +496,7 @@ void visit(A& a, Ledger& L) {
 // The members in order, with the compiler's padding. `flows`, `intents` and
 // `sector_net_worth_at_step_start` are the day's scratch: the calendar phase
 // resets them at the start of every day, so they are not saved.
-static_assert(sizeof(World) == 5696,
+static_assert(sizeof(World) == 5760,
               "World changed: add the member to visit(World&), then update the size");
 template <class A>
 void visit(A& a, World& w) {
