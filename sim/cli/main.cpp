@@ -31,8 +31,8 @@
 #include "cli/analysis_commands.hpp"
 #include "cli/checkpoint_commands.hpp"
 #include "cli/run_loop.hpp"
-#include "cli/sweep_command.hpp"
 #include "cli/serve_command.hpp"
+#include "cli/sweep_command.hpp"
 
 namespace {
 

@@ -125,9 +125,11 @@ void run_consumption(World& w) {
                 S.accepts_platform[merchant] != 0 && !(wallet == 0 && w.policy.platform_outage);
             bool by_wallet = wallet_possible && u_channel < C.platform_adoption[i];
             Fen amount = per_purchase;
-            // A consumer short of cash pays with its line wherever the merchant
-            // takes the wallet, whatever channel it would otherwise have used.
-            const bool can_use_line = has_line && wallet == 0 && wallet_possible;
+            // A wallet user short of cash pays with its line wherever the
+            // merchant takes the wallet, whatever channel it would otherwise
+            // have used for this purchase.
+            const bool can_use_line =
+                has_line && wallet == 0 && wallet_possible && C.platform_adoption[i] > 0;
             const bool short_of_money = j.balance(deposit) - reserve < amount;
             const bool convenience = by_wallet && u_credit < sc.consumers.revolving_use_share;
             if (can_use_line && ((short_of_money && essentials_left) || convenience)) {

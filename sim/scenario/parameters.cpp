@@ -270,8 +270,15 @@ std::vector<ParamSpec> parameter_table() {
                      "Share of SMEs owning property they can pledge.",
                      PFSIM_FIELD(smes.collateral_share)));
   t.push_back(number("smes.collateral_months", "months", 0, 1000, "24",
-                     "Property value in months of the SME's wage bill.",
+                     "Mean property value in months of the SME's wage bill.",
                      PFSIM_FIELD(smes.collateral_months)));
+  t.push_back(number(
+      "smes.collateral_dispersion", "1", 0, 3, "0",
+      "Standard deviation of log property value across the firms that own property (log-normal, "
+      "mean collateral_months of the wage bill): some firms always sit near a bank's "
+      "loan-to-value limit, so a fall in house prices cuts their bank credit (the collateral "
+      "channel, Chaney, Sraer & Thesmar 2012). 0 (the default) gives every owner the same months.",
+      PFSIM_FIELD(smes.collateral_dispersion)));
   t.push_back(number("smes.loan_need_months", "months", 0, 24, "1",
                      "Working-capital need: an SME that expects to hold less than this many "
                      "months of its wage bill at the next payday (its cash plus last month's "

@@ -86,7 +86,8 @@ struct SmeParams {
   double risk_logit_mean = 0;
   double risk_logit_sigma = 0;
   double collateral_share = 0;        // share of SMEs owning property
-  double collateral_months = 0;       // property value, months of wage bill
+  double collateral_months = 0;       // property value, months of wage bill (mean)
+  double collateral_dispersion = 0;   // σ of log property value across firms
   double loan_need_months = 0;        // apply for a loan when cash < this × wage bill
   double loan_size_months = 0;        // loan size, months of wage bill
   double loan_demand_monthly = 0;     // P(applying for a loan) per month regardless of cash

@@ -386,9 +386,16 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   for (std::uint32_t s = 0; s < n_smes; ++s)
     for (std::uint32_t e = S.first_employee[s]; e < S.first_employee[s] + S.employee_count[s]; ++e)
       wage_bill[s] = checked_add(wage_bill[s], C.monthly_wage[e]);
-  for (std::size_t s = 0; s < n_smes; ++s)
-    S.collateral_value[s] =
-        S.collateral_value[s] != 0 ? apply_rate(wage_bill[s], sc.smes.collateral_months) : 0;
+  // Property values are log-normal around collateral_months of the wage bill
+  // (mean preserved), so that some firms always sit near a bank's
+  // loan-to-value limit and a house-price fall binds for them.
+  const double sigma_c = sc.smes.collateral_dispersion;
+  for (std::size_t s = 0; s < n_smes; ++s) {
+    if (S.collateral_value[s] == 0) continue;
+    rng::Draws draws(seed, rng::Stream::init_sme, S.id[s], 1);
+    const double spread = std::exp(sigma_c * draws.normal() - 0.5 * sigma_c * sigma_c);
+    S.collateral_value[s] = apply_rate(wage_bill[s], sc.smes.collateral_months * spread);
+  }
 
   // --- platforms: 0 lends (the Ant-like platform), 1 is a rival wallet -----------
   for (int p = 0; p < 2; ++p) {

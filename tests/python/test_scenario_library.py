@@ -288,10 +288,12 @@ def test_house_price_shock(run_scenario):
     assert r["house_price_index"][r.day("2020-06-30")] == 1
     assert r["house_price_index"][-1] == pytest.approx(0.8)
     d = r.day("2021-01-01")
-    # Less collateral, less bank lending to small firms (−1.4% over 2021, seed 1:
-    # since firms choose between lenders, banks lend mostly where collateral is
-    # ample; it was −8% when every refused firm went to its bank).
-    assert _mean(r["bank_sme_loan_balance"], d, r.days) < 0.995 * _mean(b["bank_sme_loan_balance"], d, r.days)
+    # Less collateral, no more bank lending to small firms. With every owner's
+    # property at smes.collateral_months of its wage bill (collateral_dispersion
+    # 0, the default) a 20% fall binds for almost no borrower: the balance is
+    # unchanged at this size (it fell 1.4% before firms' demand factors and
+    # −8% when every refused firm went to its bank); docs/model.md §10.
+    assert _mean(r["bank_sme_loan_balance"], d, r.days) <= _mean(b["bank_sme_loan_balance"], d, r.days)
 
 
 def test_regional_housing_bust(run_scenario):
