@@ -54,29 +54,18 @@ struct RunArgs {
   std::optional<std::string> from;               // a checkpoint to branch from
 };
 
-// The names of the recorded indicators: `when:` conditions and `look_at:` are
-// checked against them while the scenario loads, with everything else.
-const std::vector<std::string>& indicator_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const indicators::Indicator& ind : indicators::table()) out.emplace_back(ind.name);
-    return out;
-  }();
-  return names;
-}
-
 // --set overrides plus those of --population N; warns on stderr when --set
 // changes only some of the counts that size the economy.
 std::vector<std::string> run_overrides(const RunArgs& a) {
   std::vector<std::string> out = a.overrides;
   if (a.population) {
-    const Scenario base = scenario::load_file(a.scenario, a.overrides, &indicator_names());
+    const Scenario base = scenario::load_file(a.scenario, a.overrides, &indicators::names());
     for (std::string& o : scenario::population_overrides(base, *a.population))
       out.push_back(std::move(o));
   } else if (const std::string warning = scenario::population_warning(a.overrides);
              !warning.empty()) {
     // Warned only for a scenario that loads (bad input gets its errors alone).
-    (void)scenario::load_file(a.scenario, a.overrides, &indicator_names());
+    (void)scenario::load_file(a.scenario, a.overrides, &indicators::names());
     std::cerr << "warning: " << warning << '\n';
   }
   return out;
@@ -95,7 +84,7 @@ std::optional<engine::AuditLevel> parse_audit(const std::string& s) {
 }
 
 int cmd_run(const RunArgs& a) {
-  const Scenario sc = scenario::load_file(a.scenario, run_overrides(a), &indicator_names());
+  const Scenario sc = scenario::load_file(a.scenario, run_overrides(a), &indicators::names());
   const std::uint64_t seed = a.seed ? *a.seed : static_cast<std::uint64_t>(sc.run.seed);
   const std::int64_t steps = a.steps ? *a.steps : sc.run.days;
   if (static_cast<std::int64_t>(sc.run.start_date.days_since_epoch) + steps - 1 >
@@ -411,7 +400,7 @@ int run_main(int argc, char** argv) {
     if (*validate) {
       // Trigger conditions and look_at name indicators, which only the engine side knows.
       const Scenario sc =
-          scenario::load_file(validate_path, validate_overrides, &indicator_names());
+          scenario::load_file(validate_path, validate_overrides, &indicators::names());
       if (const std::string warning = scenario::population_warning(validate_overrides);
           !warning.empty())
         std::cerr << "warning: " << warning << '\n';

@@ -574,4 +574,13 @@ void compute(const World& w, std::span<double> out) {
   for (std::size_t k = 0; k < out.size(); ++k) out[k] = indicator_table[k].compute(m);
 }
 
+const std::vector<std::string>& names() {
+  static const std::vector<std::string> all = [] {
+    std::vector<std::string> out;
+    for (const Indicator& ind : table()) out.emplace_back(ind.name);
+    return out;
+  }();
+  return all;
+}
+
 }  // namespace pfsim::indicators

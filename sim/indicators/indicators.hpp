@@ -25,6 +25,8 @@ struct Indicator {
 };
 
 [[nodiscard]] std::span<const Indicator> table();
+// The names of table(), in order (what `when:` conditions and `look_at:` may name).
+[[nodiscard]] const std::vector<std::string>& names();
 // Index of an indicator in table(), or -1.
 [[nodiscard]] int find(std::string_view name);
 // Values of every indicator in table() order, for the world as it stands after a step.

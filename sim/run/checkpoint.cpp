@@ -550,15 +550,6 @@ std::string event_identity(const EventSpec& e) {
   return (e.date ? format_iso_date(*e.date) : "when " + e.when) + " " + event_json(e);
 }
 
-const std::vector<std::string>& indicator_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const indicators::Indicator& ind : indicators::table()) out.emplace_back(ind.name);
-    return out;
-  }();
-  return names;
-}
-
 }  // namespace
 
 // --- the list: the simulation ---------------------------------------------------------
@@ -661,7 +652,7 @@ std::unique_ptr<Simulation> Simulation::load_checkpoint(const std::filesystem::p
   Scenario sc;
   try {
     sc = scenario::load_text(scenario_text, path.string() + " (its scenario)", {},
-                             &indicator_names());
+                             &indicators::names());
   } catch (const UserError& e) {
     in.fail(
         "its scenario does not load in this pfsim (" + e.diagnostics().front().format() + ")",
@@ -868,7 +859,7 @@ void Simulation::rebase(const Scenario& next) {
              "date it from " + format_iso_date(today) + " on, or take an earlier checkpoint");
   }
   if (!problems.empty()) throw UserError(std::move(problems));
-  if (auto bad = scenario::check_identifiers(next, indicator_names()); !bad.empty())
+  if (auto bad = scenario::check_identifiers(next, indicators::names()); !bad.empty())
     throw UserError(std::move(bad));
 
   // Live parameters the branch changes take effect now (a ramp moving one is dropped).

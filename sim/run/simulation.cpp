@@ -22,23 +22,10 @@ std::string git_commit() {
   return PFSIM_GIT_COMMIT;
 }
 
-namespace {
-// The names conditions may use: the indicator table's (a trigger reads the
-// day before's values of every indicator, recorded or not).
-const std::vector<std::string>& indicator_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const indicators::Indicator& ind : indicators::table()) out.emplace_back(ind.name);
-    return out;
-  }();
-  return names;
-}
-}  // namespace
-
 Simulation::Simulation(const Scenario& scenario, SimulationOptions options)
     : options_(options), arena_(std::make_unique<exec::Arena>(options.threads)) {
   // Conditions may only name recorded indicators: refuse a typo before the run.
-  if (auto problems = scenario::check_identifiers(scenario, indicator_names()); !problems.empty())
+  if (auto problems = scenario::check_identifiers(scenario, indicators::names()); !problems.empty())
     throw UserError(std::move(problems));
   check_memory(scenario);  // before building: a run that cannot fit is refused now
   arena_->run([&] {
@@ -217,7 +204,8 @@ void Simulation::apply_shock(const std::string& event_yaml) {
     // A trigger from outside: the names in its condition are checked now.
     Scenario only_it = *world_->scenario;
     only_it.events = {e};
-    if (auto problems = scenario::check_identifiers(only_it, indicator_names()); !problems.empty())
+    if (auto problems = scenario::check_identifiers(only_it, indicators::names());
+        !problems.empty())
       throw UserError(std::move(problems));
     intervention_triggers_.push_back({std::move(e), 0, 0});
     return;
