@@ -22,15 +22,15 @@
 // keeps merchant_fee_rate of it (nothing from fee-free merchants, personal
 // QR-code sellers). A wallet user of the lending platform with a credit line
 // puts revolving_use_share of its wallet purchases on the line while it has
-// room (convenience use), and any wallet purchase its deposit cannot cover
-// (liquidity use), so that credit keeps spending up when income falls (Gross &
-// Souleles 2002). The partner bank
-// advances the money and the platform buys its own share of the day's draws
-// (origination.cpp). Essentials come first, then dues: purchases above the
-// floor keep back this month's loan dues (consumer_dues.hpp), so a household
-// short of money cuts spending or draws its line before it misses a payment,
-// but not below its essentials; a consumer who cannot pay buys what its deposit
-// allows.
+// room (convenience use), and, while this month's spending is below its
+// essentials floor, any purchase its deposit cannot cover at a merchant that
+// takes the wallet (liquidity use, up to line_liquidity_share of the limit),
+// so that credit keeps essential spending up when income falls (Gross &
+// Souleles 2002; Sullivan 2008). The partner bank advances the money and the
+// platform buys its own share of the day's draws (origination.cpp). Essentials come first, then
+// dues: purchases above the floor keep back this month's loan dues (consumer_dues.hpp), so a
+// household short of money cuts spending or draws its line before it misses a payment, but not
+// below its essentials; a consumer who cannot pay buys what its deposit allows.
 #include <algorithm>
 #include <cmath>
 
