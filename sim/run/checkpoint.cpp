@@ -519,28 +519,11 @@ void visit(A& a, World& w) {
 
 // --- events as text ----------------------------------------------------------------------
 
-std::string json_quote(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 // An event as apply_shock takes it: {"type", "date" or "when", parameters...}.
 std::string event_json(const EventSpec& e) {
-  std::string head = "{\"type\": " + json_quote(e.type);
-  head += e.date ? ", \"date\": " + json_quote(format_iso_date(*e.date))
-                 : ", \"when\": " + json_quote(e.when);
+  std::string head = "{\"type\": " + scenario::json_string(e.type);
+  head += e.date ? ", \"date\": " + scenario::json_string(format_iso_date(*e.date))
+                 : ", \"when\": " + scenario::json_string(e.when);
   const std::string params = scenario::parameters_json(e);  // "{...}"
   return params.size() > 2 ? head + ", " + params.substr(1) : head + "}";
 }

@@ -124,10 +124,6 @@ const std::vector<ParamSpec>& event_fields() {
   return fields;
 }
 
-// ---- recording -----------------------------------------------------------------
-
-namespace {
-
 std::string json_string(std::string_view s) {
   std::string out = "\"";
   for (const char c : s) {
@@ -145,6 +141,10 @@ std::string json_string(std::string_view s) {
   }
   return out + "\"";
 }
+
+// ---- recording -----------------------------------------------------------------
+
+namespace {
 
 std::string json_value(const EventSpec::Value& v) {
   if (const double* d = std::get_if<double>(&v)) return internal::format_number(*d);

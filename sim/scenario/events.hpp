@@ -84,6 +84,8 @@ struct ShockType {
 // the shock's parameters in table order, then "id", "phase_in_days" and
 // "repeat" when they differ from their defaults.
 [[nodiscard]] std::string parameters_json(const EventSpec& event);
+// `s` as a JSON string literal (quotes, backslashes and control characters escaped).
+[[nodiscard]] std::string json_string(std::string_view s);
 
 // Where byte `offset` of the event's condition is in its file.
 [[nodiscard]] SourceLocation condition_location(const EventSpec& event, std::size_t offset);
