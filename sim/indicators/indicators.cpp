@@ -259,11 +259,20 @@ constexpr Indicator indicator_table[] = {
        return ratio(365.0 * static_cast<double>(m.f[Flow::tech_fees]),
                     static_cast<double>(m.colent_bank));
      }},
-    {"average_sme_loan", "RMB", "Average size of SME loans made today (NaN if none).",
+    {"average_sme_loan", "RMB",
+     "Average size of the platform's SME loans made today (NaN if none): MYbank's figure.",
      [](const M& m) {
-       return m.f[Flow::new_sme_loan_count] > 0
-                  ? fen_to_yuan(m.f[Flow::new_sme_loans]) /
-                        static_cast<double>(m.f[Flow::new_sme_loan_count])
+       return m.f[Flow::new_sme_loan_count_platform] > 0
+                  ? fen_to_yuan(m.f[Flow::new_sme_term_loans_platform]) /
+                        static_cast<double>(m.f[Flow::new_sme_loan_count_platform])
+                  : nan;
+     }},
+    {"average_sme_loan_bank", "RMB",
+     "Average size of banks' direct SME loans made today (NaN if none).",
+     [](const M& m) {
+       return m.f[Flow::new_sme_loan_count_bank] > 0
+                  ? fen_to_yuan(m.f[Flow::new_sme_term_loans_bank]) /
+                        static_cast<double>(m.f[Flow::new_sme_loan_count_bank])
                   : nan;
      }},
     // new lending

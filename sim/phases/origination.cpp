@@ -14,12 +14,14 @@
 // reapply_cooloff_months before applying for that product again.
 //
 // A choice between lenders. An SME asks each lender it does not owe (the
-// platform if it accepts wallet payments, its bank) and takes the cheaper
-// approved offer (a bank's rate plus smes.bank_loan_hassle_rate, the non-price
-// cost of collateral and paperwork), falling back on the other when the first cannot fund it; so
-// when one lender tightens, the other takes the borrowers it judges
-// creditworthy. A consumer's cash loan comes from the platform for its wallet
-// users, else (or if refused) from its bank.
+// platform if it accepts wallet payments, its bank) and takes the approved
+// offer that meets its need at the lower annual cost per yuan needed: a bank
+// loan costs interest on at least the bank's minimum size plus a one-off
+// smes.bank_loan_fixed_cost_yuan (collateral appraisal, paperwork, waiting),
+// so larger firms prefer banks and the smallest the platform. It falls back on
+// the other offer when the first cannot be funded; so when one lender
+// tightens, the other takes the borrowers it judges creditworthy. A consumer's cash loan comes from
+// the platform for its wallet users, else (or if refused) from its bank.
 //
 // Funding. A platform loan is co-lent: the platform funds own_funding_share s
 // from its deposit, within its leverage limit (own-funded loans ≤ limit ×
@@ -279,7 +281,7 @@ void record_sme_loan(World& w, std::size_t lender, std::uint32_t s, Fen amount) 
   w.flows[flow_at(RealFlow::new_sme_loan_pd_sum_platform, lender)] +=
       static_cast<double>(amount) * w.smes.latent_pd[s];
   w.flows[Flow::new_sme_loans] += amount;
-  ++w.flows[Flow::new_sme_loan_count];
+  ++w.flows[flow_at(Flow::new_sme_loan_count_platform, lender)];
 }
 
 bool take_platform_offer(Context& ctx, std::uint32_t s, const SmeOffer& offer) {
@@ -313,9 +315,17 @@ void sme_application(Context& ctx, const CreditApplication& app) {
   const bool owes_platform = owes(ctx.B.sme_platform_platform) || owes(ctx.B.sme_platform_bank);
   const SmeOffer p = owes_platform ? SmeOffer{} : platform_offer(ctx, s, app.amount);
   const SmeOffer b = owes(ctx.B.sme_bank_loan) ? SmeOffer{} : bank_offer(ctx, s, app.amount);
-  // The cheaper offer first; the other if the first cannot be funded.
+  // The offer that meets the need at the lower cost per yuan first; the other
+  // if the first cannot be funded. An offer below the need (the platform's
+  // cap) ranks after one that meets it.
+  const auto& sm = ctx.sc.smes;
+  const auto cost = [&](const SmeOffer& o, double one_off_fen) {
+    return rules::cost_per_yuan_needed(*o.rate, o.amount, app.amount, one_off_fen,
+                                       sm.loan_term_months);
+  };
   const bool bank_first =
-      b.rate && (!p.rate || *b.rate + ctx.sc.smes.bank_loan_hassle_rate < *p.rate);
+      b.rate && (!p.rate || (p.amount < app.amount && b.amount >= app.amount) ||
+                 cost(b, yuan_to_fen(sm.bank_loan_fixed_cost_yuan)) < cost(p, 0.0));
   const bool done =
       bank_first
           ? take_bank_offer(ctx, s, b) || (p.rate && take_platform_offer(ctx, s, p))

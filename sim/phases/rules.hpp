@@ -47,6 +47,21 @@ namespace pfsim::rules {
   return rate;
 }
 
+// Annual cost to a firm, per yuan of its need, of meeting the need `need` with
+// a loan of `amount` at `annual_rate` plus a one-off non-price cost
+// (fen) spread over the loan's term. A loan larger than the need (a bank's
+// minimum size) costs interest on the idle excess too: firm deposits pay
+// nothing in the model. So a fixed cost and a minimum size make bank credit
+// dear for the smallest firms and cheap for larger ones.
+[[nodiscard]] inline double cost_per_yuan_needed(double annual_rate, Fen amount, Fen need,
+                                                 double one_off_cost_fen,
+                                                 std::int64_t term_months) {
+  if (need <= 0) return annual_rate;
+  const double years = static_cast<double>(std::max<std::int64_t>(term_months, 1)) / 12.0;
+  return (annual_rate * static_cast<double>(amount) + one_off_cost_fen / years) /
+         static_cast<double>(need);
+}
+
 // Equal monthly instalment of a loan (annuity), fen.
 [[nodiscard]] inline Fen annuity_payment(Fen principal, double annual_rate, std::int64_t months) {
   if (months <= 0) return principal;

@@ -306,12 +306,15 @@ std::vector<ParamSpec> parameter_table() {
                      "loan_demand_monthly.",
                      PFSIM_FIELD(smes.loan_reference_rate)));
   t.push_back(number(
-      "smes.bank_loan_hassle_rate", "1/year", 0, 1, "0.09",
-      "Non-price cost of a bank loan to a small firm, as an annual rate added to the bank's offer "
-      "when the firm compares lenders: collateral appraisal, paperwork and days of waiting against "
-      "the platform's minutes (the '310' model: 3 minutes to apply, 1 second to approve, 0 "
-      "people). The firm takes the lower rate + cost.",
-      PFSIM_FIELD(smes.bank_loan_hassle_rate)));
+      "smes.bank_loan_fixed_cost_yuan", "RMB", 0, 1e7, "1500",
+      "One-off non-price cost of a bank loan to a small firm: collateral appraisal, notary and "
+      "paperwork, and the owner's days of waiting, against the platform's minutes (the '310' "
+      "model: 3 minutes to apply, 1 second to approve, 0 people). A firm compares lenders by "
+      "annual cost per yuan of its need: interest on the whole loan (a bank lends at least "
+      "banks.sme_min_loan_yuan) plus this cost spread over the term, so the smallest firms "
+      "borrow from the platform and larger ones from banks. Assumption, set so that banks "
+      "hold the larger firms' loans while the platform's average SME loan stays near MYbank's.",
+      PFSIM_FIELD(smes.bank_loan_fixed_cost_yuan)));
   t.push_back(number("smes.reapply_cooloff_months", "months", 0, 60, "3",
                      "A firm refused by every lender it asked does not apply again for this many "
                      "months (lenders keep their view of it: reapplying does not redraw it).",

@@ -85,16 +85,16 @@ struct SmeParams {
   double supplier_share = 0;          // share of sales spent on purchases from the supplier SME
   double risk_logit_mean = 0;
   double risk_logit_sigma = 0;
-  double collateral_share = 0;        // share of SMEs owning property
-  double collateral_months = 0;       // property value, months of wage bill (mean)
-  double collateral_dispersion = 0;   // σ of log property value across firms
-  double loan_need_months = 0;        // apply for a loan when cash < this × wage bill
-  double loan_size_months = 0;        // loan size, months of wage bill
-  double loan_demand_monthly = 0;     // P(applying for a loan) per month regardless of cash
-  double loan_rate_elasticity = 0;    // semi-elasticity of that demand to the loan rate, 1/(rate)
-  double bank_loan_hassle_rate = 0;   // non-price cost of a bank loan, as a rate (1/year)
-  double loan_reference_rate = 0;     // policy rate at which demand = loan_demand_monthly
-  double reapply_cooloff_months = 0;  // a refused firm waits this long before applying again
+  double collateral_share = 0;       // share of SMEs owning property
+  double collateral_months = 0;      // property value, months of wage bill (mean)
+  double collateral_dispersion = 0;  // σ of log property value across firms
+  double loan_need_months = 0;       // apply for a loan when cash < this × wage bill
+  double loan_size_months = 0;       // loan size, months of wage bill
+  double loan_demand_monthly = 0;    // P(applying for a loan) per month regardless of cash
+  double loan_rate_elasticity = 0;   // semi-elasticity of that demand to the loan rate, 1/(rate)
+  double bank_loan_fixed_cost_yuan = 0;   // one-off non-price cost of a bank loan (RMB)
+  double loan_reference_rate = 0;         // policy rate at which demand = loan_demand_monthly
+  double reapply_cooloff_months = 0;      // a refused firm waits this long before applying again
   double demand_persistence_monthly = 0;  // ρ of a firm's log demand factor, month to month
   double demand_volatility_monthly = 0;   // σ of its monthly innovation
   double cash_target_months = 0;  // cash kept; dividend_share of the excess is paid out on payday

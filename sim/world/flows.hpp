@@ -49,7 +49,8 @@ inline constexpr std::size_t contagion_round_slots = 4;
   X(write_offs_platform, "fen", sum) /* written off, all funders */                         \
   X(write_offs_bank, "fen", sum)                                                            \
   X(new_sme_loans, "fen", sum)                                                              \
-  X(new_sme_loan_count, "count", sum)                                                       \
+  X(new_sme_loan_count_platform, "count", sum)                                              \
+  X(new_sme_loan_count_bank, "count", sum)                                                  \
   X(tech_fees, "fen", sum)                                                                  \
   X(platform_fees_lending, "fen", sum) /* merchant fees of the lending platform */          \
   X(platform_fees_rival, "fen", sum)   /* merchant fees of the rival wallet */              \

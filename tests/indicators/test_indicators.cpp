@@ -111,8 +111,10 @@ TEST_CASE("indicators follow from the world: stocks, policy and hand-set flows")
   w.flows[Flow::wages_paid] = 4'000;
   w.flows[Flow::applications_bank] = 4;
   w.flows[Flow::approvals_bank] = 1;
-  w.flows[Flow::new_sme_loans] = 90'000;
-  w.flows[Flow::new_sme_loan_count] = 3;
+  w.flows[Flow::new_sme_term_loans_platform] = 90'000;
+  w.flows[Flow::new_sme_loan_count_platform] = 3;
+  w.flows[Flow::new_sme_term_loans_bank] = 500'000;
+  w.flows[Flow::new_sme_loan_count_bank] = 1;
   w.flows[Flow::contagion_defaults_round_3_plus] = 2;
   w.flows[RealFlow::contagion_clearing_loss] = 250.0;
   const std::vector<double> set = values(w);
@@ -122,7 +124,8 @@ TEST_CASE("indicators follow from the world: stocks, policy and hand-set flows")
   CHECK(value(set, "wage_shortfall") == 10.0 * scale);
   CHECK(value(set, "approval_rate_bank") == 0.25);
   CHECK(std::isnan(value(set, "approval_rate_platform")));  // no applications
-  CHECK(value(set, "average_sme_loan") == 300.0);           // per loan, not scaled
+  CHECK(value(set, "average_sme_loan") == 300.0);           // the platform's, per loan, not scaled
+  CHECK(value(set, "average_sme_loan_bank") == 5000.0);
   CHECK(value(set, "contagion_defaults_round_3_plus") == 2.0);
   CHECK(value(set, "contagion_defaults_round_0") == 0.0);
   CHECK(value(set, "contagion_clearing_loss") == 2.5 * scale);
