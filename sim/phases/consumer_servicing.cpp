@@ -18,9 +18,11 @@
 //     wealth, logistic in the fund's yield spread over the deposit rate and
 //     scaled by confidence. Subscriptions are paid at once; redemptions are
 //     requests served by the fund (funds.cpp).
-//  5. Applications: a cash loan with probability cash_loan_demand_monthly ×
-//     exp(−elasticity × (policy rate − cash_loan_reference_rate)) when the
-//     consumer owes no term loan; a credit line for wallet users without one;
+//  5. Applications: a cash loan with probability d × exp(−elasticity ×
+//     (policy rate − cash_loan_reference_rate)) when the consumer owes no term
+//     loan, d = cash_loan_demand_short_monthly when its liquid wealth is below
+//     cash_loan_need_months of its wage (short of cash), else
+//     cash_loan_demand_monthly; a credit line for wallet users without one;
 //     neither while a refusal's cool-off lasts (origination.cpp).
 #include <cmath>
 
@@ -138,9 +140,13 @@ void run_consumer_servicing(World& w) {
 
           // 5. applications
           const auto step = static_cast<std::uint32_t>(w.step);
+          const Fen liquid_wealth = j.balance(deposit) + j.balance({B.consumer_fund_units, c});
+          const bool short_of_cash =
+              liquid_wealth < apply_rate(C.monthly_wage[i], P.cash_loan_need_months);
           if (C.days_past_due[i] == 0 && j.balance(cash_p) + j.balance(cash_b) == 0 &&
               j.balance(bank_loan) == 0 && step >= C.loan_cooloff_until[i] &&
-              u_demand < P.cash_loan_demand_monthly * demand_factor) {
+              u_demand < demand_factor * (short_of_cash ? P.cash_loan_demand_short_monthly
+                                                        : P.cash_loan_demand_monthly)) {
             out.intents.consumer_applications.push_back(
                 {c, Product::cash_loan,
                  apply_rate(C.monthly_wage[i], P.cash_loan_months_of_income)});

@@ -174,8 +174,8 @@ std::vector<ParamSpec> parameter_table() {
                      "Mean probability that a consumer pays by mobile wallet when the merchant "
                      "accepts it (logit-normal across consumers).",
                      PFSIM_FIELD(consumers.platform_adoption_mean)));
-  t.push_back(number("consumers.risk_logit_mean", "logit(1/year)", -12, 3, "-4.1",
-                     "Mean of logit(annual default probability) of consumers (−4.1 ≈ 1.6%).",
+  t.push_back(number("consumers.risk_logit_mean", "logit(1/year)", -12, 3, "-4.2",
+                     "Mean of logit(annual default probability) of consumers (−4.2 ≈ 1.5%).",
                      PFSIM_FIELD(consumers.risk_logit_mean)));
   t.push_back(number("consumers.risk_logit_sigma", "1", 0, 4, "1.0",
                      "Standard deviation of logit(annual default probability).",
@@ -199,10 +199,25 @@ std::vector<ParamSpec> parameter_table() {
       "consumers.revolving_minimum_share", "share", 0, 1, "0.1",
       "Minimum monthly payment as a share of the statement; paying less is a missed payment.",
       PFSIM_FIELD(consumers.revolving_minimum_share)));
-  t.push_back(number("consumers.cash_loan_demand_monthly", "1/month", 0, 1, "0.077",
-                     "Probability of wanting a cash (instalment) loan in a month when the policy "
-                     "rate is at cash_loan_reference_rate.",
+  t.push_back(number("consumers.cash_loan_demand_monthly", "1/month", 0, 1, "0.06",
+                     "Probability of wanting a cash (instalment) loan in a month, for a consumer "
+                     "not short of cash (durables, travel, a wedding), when the policy rate is at "
+                     "cash_loan_reference_rate.",
                      PFSIM_FIELD(consumers.cash_loan_demand_monthly)));
+  t.push_back(number(
+      "consumers.cash_loan_need_months", "months", 0, 24, "0.5",
+      "A consumer whose liquid wealth (deposit and fund units) on its billing day is below this "
+      "many months of its usual wage is short of cash and wants a cash loan with probability "
+      "cash_loan_demand_short_monthly instead: unsecured borrowing comes mostly from households "
+      "with little liquidity (Bhutta, Skiba & Tobacman 2015) and rises among them after a job "
+      "loss (Sullivan 2008), so the borrowers an income shock hits are the ones least able to "
+      "keep paying.",
+      PFSIM_FIELD(consumers.cash_loan_need_months)));
+  t.push_back(number("consumers.cash_loan_demand_short_monthly", "1/month", 0, 1, "0.2",
+                     "Probability per month that a consumer short of cash (cash_loan_need_months) "
+                     "wants a cash loan, at cash_loan_reference_rate; the rest cut spending or "
+                     "borrow from family.",
+                     PFSIM_FIELD(consumers.cash_loan_demand_short_monthly)));
   t.push_back(number("consumers.cash_loan_rate_elasticity", "1/(rate)", 0, 100, "15",
                      "Semi-elasticity of cash-loan demand to the policy rate: demand × exp(−e × "
                      "(policy rate − reference)).",
@@ -286,7 +301,7 @@ std::vector<ParamSpec> parameter_table() {
                      "for a working-capital loan to each lender it does not owe (wages are paid "
                      "in advance of sales).",
                      PFSIM_FIELD(smes.loan_need_months)));
-  t.push_back(number("smes.loan_size_months", "months", 0, 60, "0.8",
+  t.push_back(number("smes.loan_size_months", "months", 0, 60, "0.85",
                      "Size of a working-capital loan in months of the wage bill (MYbank 2019: "
                      "average RMB 31,000, calibration.md 2.11).",
                      PFSIM_FIELD(smes.loan_size_months)));

@@ -64,8 +64,10 @@ struct ConsumerParams {
   double cash_loan_demand_monthly = 0;    // P(wanting a cash loan) per month at the reference rate
   double cash_loan_rate_elasticity =
       0;  // demand falls by exp(−elasticity × (policy rate − reference))
-  double cash_loan_reference_rate = 0;    // policy rate at which demand is cash_loan_demand_monthly
-  double cash_loan_months_of_income = 0;  // size of a cash loan, months of income
+  double cash_loan_reference_rate = 0;  // policy rate at which demand is cash_loan_demand_monthly
+  double cash_loan_need_months = 0;     // short of cash below this liquid wealth, months of wage
+  double cash_loan_demand_short_monthly = 0;  // P(wanting a cash loan) per month when short
+  double cash_loan_months_of_income = 0;      // size of a cash loan, months of income
   std::int64_t cash_loan_term_months = 12;
   double homeowner_share = 0;                // share owning a house (collateral)
   double house_value_months = 0;             // house value, months of income

@@ -66,6 +66,8 @@ TEST_CASE("an income shock raises 30+ days past due, and 90+ after it") {
                                mean_over(*calm, "consumer_dpd90_ratio", 30, 90);
     const double dpd90_late = mean_over(*hit, "consumer_dpd90_ratio", 120, 200) /
                               mean_over(*calm, "consumer_dpd90_ratio", 120, 200);
+    MESSAGE("hit / calm: 30+ dpd days 60-120 ", dpd30_early, "; 90+ dpd days 30-90 ", dpd90_early,
+            ", days 120-200 ", dpd90_late);
     CHECK(dpd30_early > 1.08);
     CHECK(dpd90_late > 1.08);
     CHECK(dpd90_early < dpd30_early);  // 30+ leads 90+
@@ -73,6 +75,7 @@ TEST_CASE("an income shock raises 30+ days past due, and 90+ after it") {
     // (buffers, unemployment income and credit lines smooth it).
     const double spending =
         mean_over(*hit, "consumption", 30, 120) / mean_over(*calm, "consumption", 30, 120);
+    MESSAGE("spending hit / calm, days 30-120: ", spending);
     CHECK(spending < 0.95);
     CHECK(spending > 0.6);
   }
