@@ -173,9 +173,8 @@ TEST_CASE("consumers who cannot pay buy less, never overdraw") {
       baseline({"consumers.count=5000", "smes.count=500", "run.days=40",
                 "consumers.initial_deposit_months=0", "consumers.employment_rate=0",
                 "consumers.job_finding_rate_monthly=0", "consumers.cash_loan_demand_monthly=0",
-                "consumers.cash_loan_demand_short_monthly=0",
-                "consumers.revolving_limit_months=0", "consumers.mpc_wealth_monthly=1",
-                "consumers.unemployed_income_share=0"});
+                "consumers.cash_loan_demand_short_monthly=0", "consumers.revolving_limit_months=0",
+                "consumers.mpc_wealth_monthly=1", "consumers.unemployed_income_share=0"});
   SimulationOptions o;
   o.threads = 2;
   Simulation sim(sc, o);
