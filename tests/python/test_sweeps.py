@@ -626,6 +626,11 @@ def test_from_warmup_equals_from_scratch_and_reruns_only_what_is_missing(tmp_pat
             assert mine[name].tobytes() == theirs[name].tobytes(), (h5.name, name)  # byte for byte
     manifest = json.loads((tmp_path / "warm" / "sweep.json").read_text())
     assert manifest["from"] == {"kind": "warmup"}
+    # Over 3 MPI ranks (runs wait for their seed's warm-up on another rank): the same summary.
+    _require_mpi()
+    proc = _pfsim_sweep(warm, "--out", tmp_path / "mpi", mpi=3, timeout=300)
+    assert proc.returncode == 0 and "after 2 warm-up(s)" in proc.stderr, proc.stderr
+    assert (tmp_path / "mpi" / "summary.csv").read_text() == (tmp_path / "warm" / "summary.csv").read_text()
 
     # Rerun: nothing to do. Lose one run: only it runs, from the kept warm-up.
     proc = _pfsim_sweep(warm, "--out", tmp_path / "warm", "--workers", "2")
