@@ -26,6 +26,7 @@ depend on (same scenario + seed → bit-identical at any thread count).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import fcntl
@@ -596,8 +597,7 @@ class _Plan:
 
     def __init__(self, ctx: _Context, pending: list):
         self.ctx = ctx
-        self.runs = list(pending)
-        self.warm_state: dict = {}  # seed → "todo" / "running" / "ok" / record of a failed warm-up
+        self.warm_state: dict = {}  # seed → "todo" / "running" / "ok" / "failed"
         self.warm_reused = 0
         if ctx.start_from is not None and ctx.start_from["kind"] == "warmup":
             for seed in dict.fromkeys(t["seed"] for t in pending):
@@ -606,6 +606,13 @@ class _Plan:
                     self.warm_reused += 1
                 else:
                     self.warm_state[seed] = "todo"
+        self.ready: collections.deque = collections.deque()  # runs that can start now, in order
+        self.waiting: dict = {}  # seed → its runs, until its warm-up is done
+        for t in pending:
+            if self.warm_state.get(t["seed"], "ok") == "ok":
+                self.ready.append(t)
+            else:
+                self.waiting.setdefault(t["seed"], []).append(t)
 
     @property
     def warmups_to_do(self) -> int:
@@ -617,24 +624,21 @@ class _Plan:
             if state == "todo":
                 self.warm_state[seed] = "running"
                 return {"kind": "warmup", "seed": seed}
-        for i, t in enumerate(self.runs):
-            if self.warm_state.get(t["seed"], "ok") == "ok":
-                return self.runs.pop(i)
-        return None
+        return self.ready.popleft() if self.ready else None
 
     def empty(self) -> bool:
-        return not self.runs and all(v != "todo" for v in self.warm_state.values())
+        return not self.ready and not self.waiting
 
     def warmup_done(self, rec: dict) -> list:
         """Notes a finished warm-up; returns the records of the runs it failed."""
         seed = rec["seed"]
+        runs = self.waiting.pop(seed, [])
         if rec["status"] == "ok":
             self.warm_state[seed] = "ok"
+            self.ready.extend(runs)
             return []
-        self.warm_state[seed] = rec
-        lost = [t for t in self.runs if t["seed"] == seed]
-        self.runs = [t for t in self.runs if t["seed"] != seed]
-        return [failed_by_warmup(t, self.ctx, rec) for t in lost]
+        self.warm_state[seed] = "failed"
+        return [failed_by_warmup(t, self.ctx, rec) for t in runs]
 
 
 @contextlib.contextmanager
