@@ -83,9 +83,14 @@ def _sweep(args) -> int:
         from .designs import make_design
 
         d = make_design(spec)
+        start = ""
+        if spec.start_from and spec.start_from["kind"] == "warmup":
+            start = f", each from its seed's warm-up: {len(spec.seeds)} warm-up(s) first"
+        elif spec.start_from:
+            start = f", each from the checkpoint {spec.start_from['path']}"
         print(
             f"{args.sweep_file}: valid ({len(d.points)} points × {len(spec.seeds)} seeds = "
-            f"{len(d.points) * len(spec.seeds)} runs of {spec.days} days)"
+            f"{len(d.points) * len(spec.seeds)} runs of {spec.days} days{start})"
         )
         return 0
     if args.out is None:

@@ -107,15 +107,26 @@ SWEEP_SCHEMA: dict[str, Any] = {
         },
         "sensitivity": {"$ref": "#/$defs/sensitivity"},
         "from": {
-            "description": "Start every run from a checkpoint (needs pfsim checkpoints, issue 12).",
-            "type": "object",
-            "additionalProperties": False,
-            "minProperties": 1,
-            "maxProperties": 1,
-            "properties": {
-                "checkpoint": {"type": "string", "minLength": 1, "description": "A file; `{seed}` is replaced."},
-                "warm_up_days": {"type": "integer", "minimum": 1, "description": "One warm-up per seed."},
-            },
+            "description": "Start every run from a checkpoint: `warmup` (the sweep writes one per seed at the end "
+            "of the spin-up, in DIR/warmups/) or a checkpoint file (relative to the sweep file; `{seed}` in the name "
+            "is replaced by each seed); also {warmup: true} or {checkpoint: FILE}.",
+            "oneOf": [
+                {"type": "string", "minLength": 1},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "minProperties": 1,
+                    "maxProperties": 1,
+                    "properties": {
+                        "warmup": {"const": True, "description": "One warm-up per seed, shared by every point."},
+                        "checkpoint": {
+                            "type": "string",
+                            "minLength": 1,
+                            "description": "A file; `{seed}` is replaced.",
+                        },
+                    },
+                },
+            ],
         },
         "timeout_seconds": {"type": "number", "exclusiveMinimum": 0, "description": "Per run; a run over it fails."},
     },
@@ -262,6 +273,16 @@ class SweepSpec:
     timeout: float | None
     start_date: str
     days: int
+    # Where runs start: None (day 0), {"kind": "warmup"} (one checkpoint per seed
+    # at the end of the spin-up, written by the sweep) or {"kind": "checkpoint",
+    # "path": FILE} (`{seed}` in FILE is replaced by each seed).
+    start_from: dict | None = None
+
+    def checkpoint_file(self, seed: int) -> pathlib.Path | None:
+        """The given checkpoint a run of ``seed`` starts from (None: not `from: FILE`)."""
+        if not self.start_from or self.start_from["kind"] != "checkpoint":
+            return None
+        return pathlib.Path(self.start_from["path"].replace("{seed}", str(seed)))
 
     def scenario_digest(self) -> str:
         return hashlib.sha256(self.scenario.read_bytes()).hexdigest()
@@ -434,6 +455,15 @@ def _check_meaning(data: dict, file: pathlib.Path, loc: _Located) -> SweepSpec |
     def check_path(where, path):
         if path in known_paths:
             return True
+        if _EVENT_FIELD.match(path):  # a field of one of the scenario's events (`events[0].share`)
+            import yaml
+
+            events = (yaml.safe_load(base.to_yaml()) or {}).get("events") or []
+            index = int(path.split("[", 1)[1].split("]", 1)[0])
+            if index < len(events):
+                return True  # each value is then checked by setting it (try_value)
+            loc.at(where, f"`{path}`: the scenario has {len(events)} events", "events[i] counts from 0", key=True)
+            return False
         close = difflib.get_close_matches(path, sorted(known_paths), n=1)
         hint = f"did you mean `{close[0]}`?" if close else "see `pfsim schema` for the parameter paths"
         loc.at(where, f"`{path}` is not a parameter of the scenario", hint, key=True)
@@ -508,7 +538,7 @@ def _check_meaning(data: dict, file: pathlib.Path, loc: _Located) -> SweepSpec |
             continue
         lo, hi = p["range"]
         scale = p.get("scale", "linear")
-        if row.get("type") not in ("number", "integer"):
+        if row.get("type") not in ("number", "integer") and not _EVENT_FIELD.match(path):
             loc.at(where + ("range",), f"`{path}` is a {row.get('type', '?')}, not a number", "use levels: [...]")
             continue
         if not lo < hi:
@@ -650,14 +680,11 @@ def _check_meaning(data: dict, file: pathlib.Path, loc: _Located) -> SweepSpec |
                     f"`{o}` is not a recorded statistic",
                     f"did you mean `{close[0]}`?" if close else "outputs are INDICATOR.STAT columns of record:",
                 )
+    start_from = None
     if "from" in data:
-        loc.at(
-            ("from",),
-            "starting runs from a checkpoint needs pfsim checkpoints (issue 12, being built on the `checkpoint` "
-            "branch), which this build does not have yet",
-            "remove `from:` to start every run on day 0; it will work once checkpoints are merged",
-            key=True,
-        )
+        start_from = _check_from(data, file, base, schema_rows, spec_row, seeds, loc)
+        if start_from and start_from["kind"] == "checkpoint" and seeds_raw is None:
+            seeds = [start_from["seed"]]
     if loc.problems:
         return None
     return SweepSpec(
@@ -675,7 +702,127 @@ def _check_meaning(data: dict, file: pathlib.Path, loc: _Located) -> SweepSpec |
         timeout=float(data["timeout_seconds"]) if "timeout_seconds" in data else None,
         start_date=start.isoformat(),
         days=days,
+        start_from=start_from,
     )
+
+
+_EVENT_FIELD = __import__("re").compile(r"^events\[\d+\]\.[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+def read_checkpoint_head(path) -> dict:
+    """The seed, day and scenario text of a pfsim checkpoint file (ValueError
+    naming what is wrong when it is not one)."""
+    import h5py
+    import numpy as np
+
+    try:
+        with h5py.File(path, "r") as f:
+            fmt = f.attrs.get("format")
+            fmt = fmt.decode() if isinstance(fmt, bytes) else fmt
+            if fmt != "pfsim-checkpoint":
+                raise ValueError("not a pfsim checkpoint (no format = pfsim-checkpoint attribute)")
+            seed = int(np.asarray(f["world/seed"][()]).reshape(-1)[0])
+            step = int(np.asarray(f["world/step"][()]).reshape(-1)[0])
+            spinup = int(np.asarray(f["world/spinup_days"][()]).reshape(-1)[0])
+            text = bytes(np.asarray(f["scenario/resolved_text"][()], dtype=np.uint8)).decode("utf-8")
+    except OSError as err:
+        raise ValueError(f"not a readable HDF5 file ({err})") from err
+    except KeyError as err:
+        raise ValueError(f"a damaged checkpoint (missing {err})") from err
+    return {"seed": seed, "day": step - spinup, "scenario_text": text}
+
+
+def _check_from(data, file, base, schema_rows, spec_row, seeds, loc) -> dict | None:
+    """Checks `from:` — the swept parameters may change in a branch, a given
+    checkpoint exists, its seed matches the seeds and its economy (the frozen
+    parameters) is the sweep's; returns the resolved `from`."""
+    raw = data["from"]
+    if isinstance(raw, dict):
+        kind = "warmup" if "warmup" in raw else "checkpoint"
+        given = raw.get("checkpoint")
+        where = ("from", kind)
+    else:
+        kind = "warmup" if raw == "warmup" else "checkpoint"
+        given = None if kind == "warmup" else raw
+        where = ("from",)
+    # A branch keeps what the world was built with: sweeping such a parameter from one checkpoint is not a sweep.
+    for path in data["parameters"]:
+        if _EVENT_FIELD.match(path):
+            continue  # events dated after the checkpoint fire in the branch
+        why = spec_row(path).get("frozen_in_a_branch", "")
+        if why:
+            loc.at(
+                ("parameters", path),
+                f"`{path}` cannot be swept from a checkpoint: it cannot change in a branch ({why})",
+                "remove `from:` (every run from day 0), or sweep a live parameter (`pfsim schema`) or an event's field",
+                key=True,
+            )
+    if kind == "warmup":
+        return {"kind": "warmup"}
+    candidate = pathlib.Path(given)
+    if not candidate.is_absolute():
+        candidate = file.parent / candidate
+    templated = "{seed}" in given
+    seed_list = seeds if templated else [None]
+    head = None
+    for seed in seed_list:
+        ckpt = pathlib.Path(str(candidate).replace("{seed}", str(seed))) if templated else candidate
+        if not ckpt.is_file():
+            loc.at(where, f"checkpoint {ckpt} not found", "the path is relative to the sweep file; or `from: warmup`")
+            continue
+        try:
+            head = read_checkpoint_head(ckpt)
+        except ValueError as err:
+            loc.at(where, f"{ckpt}: {err}", "write one with `pfsim run SCENARIO --checkpoint-every N`")
+            continue
+        if templated and head["seed"] != seed:
+            loc.at(where, f"{ckpt} was taken with seed {head['seed']}, not {seed}", "one checkpoint per seed")
+            continue
+        if not templated and "seeds" in data and any(s != head["seed"] for s in seeds):
+            others = sorted({s for s in seeds if s != head["seed"]})
+            loc.at(
+                ("seeds",),
+                f"every run from {ckpt} has its seed {head['seed']} (draws are keyed on the seed: a branch cannot "
+                f"change it), so seeds {others} cannot start from it",
+                f"seeds: [{head['seed']}], or `from: warmup` for one warm-up per seed, or one checkpoint per seed "
+                "with `{seed}` in its name",
+            )
+        _check_same_economy(data, base, head, ckpt, schema_rows, where, loc)
+    if head is None:
+        return None
+    return {"kind": "checkpoint", "path": str(candidate.resolve()), "seed": head["seed"], "day": head["day"]}
+
+
+def _check_same_economy(data, base, head, ckpt, schema_rows, where, loc) -> None:
+    """The frozen parameters of the base scenario + `set:` must be the checkpoint's."""
+    import re
+
+    pf = _scenario_module()
+    try:
+        theirs = pf.Scenario.from_yaml(head["scenario_text"], source=str(ckpt))
+    except Exception as err:
+        loc.at(where, f"{ckpt}: its scenario does not load with this pfsim: {err}", "take the checkpoint again")
+        return
+    set_keys = set(data.get("set") or {})
+    for path in sorted(set(base.keys()) & set(theirs.keys())):
+        why = (schema_rows.get(path) or schema_rows.get(re.sub(r"\[\d+\]", "[]", path)) or {}).get(
+            "frozen_in_a_branch", ""
+        )
+        if not why or path == "run.seed":
+            continue
+        try:
+            mine, ckv = base[path], theirs[path]
+        except (KeyError, TypeError):
+            continue
+        if json.dumps(mine, default=str) == json.dumps(ckv, default=str):
+            continue
+        at = ("set", path) if path in set_keys else where
+        loc.at(
+            at,
+            f"`{path}` is {mine} here but {ckv} in the checkpoint {ckpt.name}: it cannot change in a branch ({why})",
+            "use the overrides (`population:`, `set:`) the checkpoint was taken with",
+            key=path in set_keys,
+        )
 
 
 def load_sweep(path) -> SweepSpec:

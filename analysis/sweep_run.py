@@ -11,6 +11,11 @@ Layout of ``--out DIR`` (docs/sweeps.md):
   the hash of what the run depends on; written atomically after the results
   file. A run counts as finished when its record says ``ok``, its hash matches
   the current sweep and its results file exists with the recorded size;
+* ``warmups/s2.ckpt.h5`` (``from: warmup``) — seed 2's checkpoint at the end of
+  the spin-up, written once (``pfsim run --steps 0 --checkpoint-every 1``)
+  before that seed's runs, which start from it (``pfsim run --from``);
+  ``warmups/s2.json`` is its record, kept like a run's (reused while it is ok,
+  matches the sweep and the file has its recorded size);
 * ``summary.csv`` / ``summary.h5`` — one row per (point, seed): ``point``,
   the parameter values, ``seed``, ``status``, ``message`` and every statistic.
 
@@ -21,6 +26,7 @@ depend on (same scenario + seed → bit-identical at any thread count).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import fcntl
@@ -82,11 +88,47 @@ class _Context:
         self.threads = threads
         self.pfsim = pfsim
         self.record_digest = _digest([vars(s) for s in spec.record])
+        self.start_from = spec.start_from
+        self.checkpoints = {s: spec.checkpoint_file(s) for s in spec.seeds}
+        self._checkpoint_digests: dict = {}
+
+    def warmup_digest(self, seed: int) -> str:
+        """What a warm-up depends on: the economy (scenario, `set:`) and the seed."""
+        return _digest({"scenario": self.scenario_digest, "set": self.fixed, "seed": seed, "warmup": 1})
+
+    def checkpoint_for(self, seed: int) -> pathlib.Path | None:
+        """The checkpoint the runs of ``seed`` start from (None: day 0)."""
+        if self.start_from is None:
+            return None
+        if self.start_from["kind"] == "warmup":
+            return self.out / "warmups" / f"s{seed}.ckpt.h5"
+        return self.checkpoints[seed]
+
+    def _from_digest(self, seed: int):
+        if self.start_from is None:
+            return None
+        if self.start_from["kind"] == "warmup":
+            return self.warmup_digest(seed)  # a warm-up written again is the same state (deterministic)
+        path = self.checkpoints[seed]
+        if path not in self._checkpoint_digests:
+            h = hashlib.sha256()
+            with open(path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            self._checkpoint_digests[path] = h.hexdigest()[:16]
+        return self._checkpoint_digests[path]
 
     def run_digest(self, values: dict, seed: int) -> str:
-        return _digest(
-            {"scenario": self.scenario_digest, "set": self.fixed, "values": values, "seed": seed, "steps": self.steps}
-        )
+        what = {
+            "scenario": self.scenario_digest,
+            "set": self.fixed,
+            "values": values,
+            "seed": seed,
+            "steps": self.steps,
+        }
+        if self.start_from is not None:
+            what["from"] = self._from_digest(seed)
+        return _digest(what)
 
 
 _children: set = set()
@@ -108,11 +150,17 @@ def _stop_children() -> None:
             p.kill()
 
 
-def _run_pfsim(ctx: _Context, out: pathlib.Path, values: dict, seed: int) -> tuple[int, str]:
+def _run_pfsim(ctx: _Context, out: pathlib.Path, values: dict, seed: int, warmup: bool = False) -> tuple[int, str]:
     args = [ctx.pfsim, "run", ctx.scenario, "--out", str(out), "-q", "--force", "--seed", str(seed)]
     args += ["--threads", str(ctx.threads)]
-    if ctx.steps is not None:
-        args += ["--steps", str(ctx.steps)]
+    if warmup:  # the spin-up only, then a checkpoint (docs/checkpoints.md)
+        args += ["--steps", "0", "--checkpoint-every", "1"]
+    else:
+        if ctx.steps is not None:
+            args += ["--steps", str(ctx.steps)]
+        ckpt = ctx.checkpoint_for(seed)
+        if ckpt is not None:
+            args += ["--from", str(ckpt)]
     for key, value in {**ctx.fixed, **values}.items():
         text = json.dumps(value) if isinstance(value, list) else format_value(value)
         args += ["--set", f"{key}={text}"]
@@ -194,6 +242,90 @@ def _short_error(stderr: str) -> str:
     errors = [ln for ln in lines if ln.lower().startswith(("error", "internal error"))]
     text = " | ".join(errors or lines[-3:])
     return text[:2000] or "no message"
+
+
+def warmup_paths(ctx: _Context, seed: int) -> tuple[pathlib.Path, pathlib.Path, pathlib.Path]:
+    """A warm-up's results file, checkpoint and record."""
+    d = ctx.out / "warmups"
+    return d / f"s{seed}.h5", d / f"s{seed}.ckpt.h5", d / f"s{seed}.json"
+
+
+def execute_warmup(seed: int, ctx: _Context) -> dict | None:
+    """Writes seed's checkpoint at the end of the spin-up and its record (None:
+    the sweep is being stopped)."""
+    h5, ckpt, rec_path = warmup_paths(ctx, seed)
+    h5.parent.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    with contextlib.suppress(FileNotFoundError):
+        ckpt.unlink()  # a stale one must not pass for this warm-up's
+    record = {"version": RECORD_VERSION, "kind": "warmup", "id": f"warmup_s{seed}", "seed": seed}
+    record["digest"] = ctx.warmup_digest(seed)
+    try:
+        code, err = _run_pfsim(ctx, h5, {}, seed, warmup=True)
+        if _stopping.is_set():
+            return None
+        if code != 0:
+            status, message = "failed", (f"exit {code}: " if code > 0 else "") + _short_error(err)
+        elif not ckpt.is_file():
+            status, message = "failed", f"pfsim run wrote no checkpoint {ckpt.name}"
+        else:
+            status, message = "ok", ""
+    except Exception as err:
+        if _stopping.is_set():
+            return None
+        status, message = "failed", f"{type(err).__name__}: {err}"
+    record.update(
+        {
+            "status": status,
+            "message": message,
+            "seconds": round(time.time() - started, 3),
+            "file_size": ckpt.stat().st_size if status == "ok" else None,
+        }
+    )
+    _write_json(rec_path, record)
+    return record
+
+
+def finished_warmup(seed: int, ctx: _Context) -> dict | None:
+    """The record of a good warm-up of this sweep for ``seed`` (None: write it)."""
+    _, ckpt, rec_path = warmup_paths(ctx, seed)
+    rec = _read_json(rec_path)
+    if not rec or rec.get("version") != RECORD_VERSION or rec.get("status") != "ok":
+        return None
+    if rec.get("digest") != ctx.warmup_digest(seed):
+        return None
+    try:
+        return rec if ckpt.stat().st_size == rec.get("file_size") else None
+    except OSError:
+        return None
+
+
+def failed_by_warmup(task: dict, ctx: _Context, warm: dict) -> dict:
+    """The record of a run not run because its seed's warm-up failed (it reruns next time)."""
+    rid = run_id(task["point"], task["seed"])
+    record = {
+        "version": RECORD_VERSION,
+        "id": rid,
+        "point": task["point"],
+        "seed": task["seed"],
+        "values": task["values"],
+        "run_digest": ctx.run_digest(task["values"], task["seed"]),
+        "record_digest": ctx.record_digest,
+        "status": "failed",
+        "message": f"the warm-up of seed {task['seed']} failed: {warm.get('message', '')}",
+        "statistics": {},
+        "seconds": 0.0,
+        "file_size": None,
+    }
+    _write_json(ctx.out / "runs" / f"{rid}.json", record)
+    return record
+
+
+def execute_task(task: dict, ctx: _Context) -> dict | None:
+    """A warm-up or a run (the unit of work handed to workers and ranks)."""
+    if task.get("kind") == "warmup":
+        return execute_warmup(task["seed"], ctx)
+    return execute(task, ctx)
 
 
 def execute(task: dict, ctx: _Context) -> dict | None:
@@ -349,6 +481,7 @@ def _manifest(spec: SweepSpec, design, tasks) -> dict:
         "seeds": spec.seeds,
         "record": [{**vars(s), "column": s.column} for s in spec.record],
         "sensitivity": spec.sensitivity,
+        "from": spec.start_from,
         "runs": len(tasks),
     }
 
@@ -457,6 +590,57 @@ def _prepare(spec: SweepSpec, out: pathlib.Path, threads: int, exe: str):
     return ctx, manifest, tasks, records, pending
 
 
+class _Plan:
+    """Which task to hand out next. With ``from: warmup`` a seed's warm-up goes
+    first and its runs wait for it; only seeds with runs to do are warmed up, and
+    a good warm-up from an earlier attempt is reused."""
+
+    def __init__(self, ctx: _Context, pending: list):
+        self.ctx = ctx
+        self.warm_state: dict = {}  # seed → "todo" / "running" / "ok" / "failed"
+        self.warm_reused = 0
+        if ctx.start_from is not None and ctx.start_from["kind"] == "warmup":
+            for seed in dict.fromkeys(t["seed"] for t in pending):
+                if finished_warmup(seed, ctx) is not None:
+                    self.warm_state[seed] = "ok"
+                    self.warm_reused += 1
+                else:
+                    self.warm_state[seed] = "todo"
+        self.ready: collections.deque = collections.deque()  # runs that can start now, in order
+        self.waiting: dict = {}  # seed → its runs, until its warm-up is done
+        for t in pending:
+            if self.warm_state.get(t["seed"], "ok") == "ok":
+                self.ready.append(t)
+            else:
+                self.waiting.setdefault(t["seed"], []).append(t)
+
+    @property
+    def warmups_to_do(self) -> int:
+        return sum(1 for v in self.warm_state.values() if v == "todo")
+
+    def next(self) -> dict | None:
+        """A task that can start now, or None (none left, or the rest wait for warm-ups)."""
+        for seed, state in self.warm_state.items():
+            if state == "todo":
+                self.warm_state[seed] = "running"
+                return {"kind": "warmup", "seed": seed}
+        return self.ready.popleft() if self.ready else None
+
+    def empty(self) -> bool:
+        return not self.ready and not self.waiting
+
+    def warmup_done(self, rec: dict) -> list:
+        """Notes a finished warm-up; returns the records of the runs it failed."""
+        seed = rec["seed"]
+        runs = self.waiting.pop(seed, [])
+        if rec["status"] == "ok":
+            self.warm_state[seed] = "ok"
+            self.ready.extend(runs)
+            return []
+        self.warm_state[seed] = "failed"
+        return [failed_by_warmup(t, self.ctx, rec) for t in runs]
+
+
 @contextlib.contextmanager
 def _lock(out: pathlib.Path):
     out.mkdir(parents=True, exist_ok=True)
@@ -471,11 +655,33 @@ def _lock(out: pathlib.Path):
         f.close()
 
 
-def _announce(quiet, tasks, pending, where):
+def _announce(quiet, tasks, pending, where, plan=None):
     if not quiet:
         done = len(tasks) - len(pending)
         skip = f" ({done} already finished, skipped)" if done else ""
-        print(f"pfsim sweep: {len(pending)} of {len(tasks)} runs to do{skip}; {where}", file=sys.stderr)
+        warm = ""
+        if plan is not None and plan.warm_state:
+            reused = f", {plan.warm_reused} reused" if plan.warm_reused else ""
+            warm = f", after {plan.warmups_to_do} warm-up(s) (one per seed{reused}, in warmups/)"
+        print(f"pfsim sweep: {len(pending)} of {len(tasks)} runs to do{warm}{skip}; {where}", file=sys.stderr)
+
+
+def _note_done(task_rec, plan, records, progress, quiet) -> None:
+    """Books a finished task's record: a run into the summary, a warm-up into the plan."""
+    if task_rec is None:
+        return
+    if task_rec.get("kind") == "warmup":
+        if not quiet:
+            what = "ok" if task_rec["status"] == "ok" else f"FAILED: {task_rec['message']}"
+            print(
+                f"pfsim sweep: warm-up of seed {task_rec['seed']} {what} ({task_rec['seconds']:.1f} s)", file=sys.stderr
+            )
+        for rec in plan.warmup_done(task_rec):
+            records[(rec["point"], rec["seed"])] = rec
+            progress.update(rec)
+        return
+    records[(task_rec["point"], task_rec["seed"])] = task_rec
+    progress.update(task_rec)
 
 
 def _finish(spec, out, manifest, tasks, records, quiet):
@@ -491,20 +697,25 @@ def _finish(spec, out, manifest, tasks, records, quiet):
 def _run_local(spec, out, workers, threads, quiet, exe):
     with _lock(out):
         ctx, manifest, tasks, records, pending = _prepare(spec, out, threads, exe)
-        _announce(quiet, tasks, pending, f"{workers} at a time, {threads} thread(s) each")
+        plan = _Plan(ctx, pending)
+        _announce(quiet, tasks, pending, f"{workers} at a time, {threads} thread(s) each", plan)
         progress = Progress(len(tasks), len(tasks) - len(pending), quiet)
         old = _install_signals()
         pool = ThreadPoolExecutor(max_workers=workers)
+        futures: dict = {}
         try:
-            futures = {pool.submit(execute, t, ctx): t for t in pending}
-            remaining = set(futures)
-            while remaining:
-                done, remaining = wait(remaining, timeout=0.5, return_when=FIRST_COMPLETED)
+            while True:
+                while len(futures) < workers:
+                    task = plan.next()
+                    if task is None:
+                        break
+                    futures[pool.submit(execute_task, task, ctx)] = task
+                if not futures:
+                    break  # nothing running and nothing can start: every task is done
+                done, _ = wait(set(futures), timeout=0.5, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    rec = fut.result()
-                    if rec is not None:
-                        records[(rec["point"], rec["seed"])] = rec
-                        progress.update(rec)
+                    futures.pop(fut)
+                    _note_done(fut.result(), plan, records, progress, quiet)
         except SweepInterrupted:
             for fut in futures:
                 fut.cancel()
@@ -542,40 +753,45 @@ def _run_mpi(spec, out, threads, quiet, exe):
     try:
         with _lock(out):
             ctx, manifest, tasks, records, pending = _prepare(spec, out, threads, exe)
-            _announce(quiet, tasks, pending, f"{size} MPI ranks, one run each at a time, {threads} thread(s) per run")
+            plan = _Plan(ctx, pending)
+            where = f"{size} MPI ranks, one run each at a time, {threads} thread(s) per run"
+            _announce(quiet, tasks, pending, where, plan)
             progress = Progress(len(tasks), len(tasks) - len(pending), quiet)
-            queue = list(reversed(pending))
-            busy: dict = {}  # rank → task
+            waiting: list = []  # ranks asking for a task (runs may wait for a warm-up)
             stopped = 0
             pool = ThreadPoolExecutor(max_workers=1)  # rank 0 runs too, in one slot
             local_future = None
             status = MPI.Status()
             try:
-                while stopped < size - 1 or local_future is not None or queue:
+                while stopped < size - 1 or local_future is not None or not plan.empty():
                     idle = True
-                    if local_future is None and queue:
-                        local_future = pool.submit(execute, queue.pop(), ctx)
+                    if local_future is None:
+                        task = plan.next()
+                        if task is not None:
+                            local_future = pool.submit(execute_task, task, ctx)
                     if local_future is not None and local_future.done():
                         rec = local_future.result()
                         local_future = None
                         idle = False
-                        if rec is not None:
-                            records[(rec["point"], rec["seed"])] = rec
-                            progress.update(rec)
+                        _note_done(rec, plan, records, progress, quiet)
                     while comm.Iprobe(source=MPI.ANY_SOURCE, tag=MPI.ANY_TAG, status=status):
                         src = status.Get_source()
                         kind, rec = comm.recv(source=src, tag=MPI.ANY_TAG)
                         idle = False
-                        busy.pop(src, None)
-                        if kind == _DONE and rec is not None:
-                            records[(rec["point"], rec["seed"])] = rec
-                            progress.update(rec)
-                        if queue:
-                            busy[src] = queue.pop()
-                            comm.send(busy[src], dest=src)
-                        else:
+                        if kind == _DONE:
+                            _note_done(rec, plan, records, progress, quiet)
+                        waiting.append(src)
+                    for src in list(waiting):
+                        task = plan.next()
+                        if task is not None:
+                            comm.send(task, dest=src)
+                        elif plan.empty():
                             comm.send(None, dest=src)
                             stopped += 1
+                        else:
+                            continue  # its task waits for a warm-up still running
+                        waiting.remove(src)
+                        idle = False
                     if idle:
                         time.sleep(0.01)  # poll: a blocking receive would spin a core
             finally:
@@ -604,7 +820,7 @@ def _mpi_worker(comm, spec, out, threads, exe):
                 time.sleep(0.01)
             if task is None:
                 return
-            rec = execute(task, ctx)
+            rec = execute_task(task, ctx)
             comm.send((_DONE, rec), dest=0)
     except SweepInterrupted:
         _stop_children()

@@ -243,9 +243,11 @@ class Session:
         self._notify()
 
     def export(self) -> str:
-        """The session as a scenario file that ``pfsim run`` replays exactly."""
+        """The session as a scenario file that ``pfsim run`` replays exactly.
+        Self-contained (the resolved scenario and the shocks, no ``extends:``):
+        the browser saves it wherever the user says, so no path could hold."""
         with self.lock, tempfile.TemporaryDirectory() as tmp:
-            path = self.sim.interventions_as_scenario(os.path.join(tmp, "lesson.yaml"))
+            path = self.sim.interventions_as_scenario(os.path.join(tmp, "lesson.yaml"), self_contained=True)
             with open(path, encoding="utf-8") as f:
                 return f.read()
 

@@ -235,6 +235,8 @@ py::list schema_table() {
     row["default"] = p.default_yaml;
     row["help"] = p.help;
     row["since"] = p.since;
+    row["live"] = p.live != nullptr;
+    row["frozen_in_a_branch"] = frozen_in_a_branch(p.path);
     out.append(row);
   }
   return out;
@@ -322,7 +324,8 @@ void register_scenario(py::module_& m) {
         "required, help).");
   m.def("schema", &schema_table,
         "The scenario schema: one dict per parameter (path, type, unit, min, max, default, "
-        "help, since); min/max are None when unbounded.");
+        "help, since, live, frozen_in_a_branch: why a branch `--from` a checkpoint cannot "
+        "change it, empty when it can); min/max are None when unbounded.");
 }
 
 }  // namespace pfsim::bindings

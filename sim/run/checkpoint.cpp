@@ -783,6 +783,13 @@ std::string param_text(const scenario::ParamSpec& spec, Scenario& sc, std::size_
 
 }  // namespace
 
+std::string frozen_in_a_branch(const std::string& path) {
+  if (free_in_a_branch(path)) return {};
+  const scenario::ParamSpec* spec = scenario::find_param(path);
+  if (spec != nullptr && spec->live != nullptr && path.find("[]") == std::string::npos) return {};
+  return why_frozen(path);
+}
+
 void Simulation::rebase(const Scenario& next) {
   Scenario before = *world_->scenario;  // the accessors take mutable scenarios
   Scenario after = next;

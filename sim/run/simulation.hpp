@@ -164,6 +164,12 @@ class Simulation {
   std::string frontend_json_;  // from the checkpoint this was loaded from
 };
 
+// Why the scenario parameter `path` cannot differ between a checkpoint and a
+// branch of it (`pfsim run --from`); empty when it may: a live parameter (the
+// branch sets it on its first day) or one that only names or lengthens the run.
+// Sweeps use it to refuse a frozen swept parameter before any run.
+[[nodiscard]] std::string frozen_in_a_branch(const std::string& path);
+
 // Program identity written into results files.
 [[nodiscard]] std::string program_version();
 [[nodiscard]] std::string git_commit();

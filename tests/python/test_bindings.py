@@ -565,6 +565,36 @@ def test_interventions_as_scenario_replays_the_run_exactly(tmp_path, overrides):
     assert pathlib.Path(again.interventions_as_scenario(tmp_path / "again.yaml")).exists()
 
 
+def test_interventions_as_scenario_is_portable(tmp_path):
+    import shutil
+
+    # `extends:` is relative to the written file's folder: the pair can move together.
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shutil.copy(BASELINE, tmp_path / "a" / "base.yaml")
+    sc = pfsim.Scenario(tmp_path / "a" / "base.yaml",
+                        {"consumers.count": 500, "smes.count": 50, "run.spinup_days": 0, "run.days": 30})
+    sim = pfsim.Simulation(sc, seed=3, threads=1)
+    sim.step(10)
+    sim.apply_shock({"type": "policy_rate", "rate": 0.02})
+    sim.run()
+    path = pathlib.Path(sim.interventions_as_scenario(tmp_path / "b" / "replay.yaml"))
+    assert 'extends: "../a/base.yaml"' in path.read_text()
+    shutil.move(tmp_path / "a", tmp_path / "moved" / "a")
+    shutil.move(tmp_path / "b", tmp_path / "moved" / "b")
+    again = pfsim.Simulation(tmp_path / "moved" / "b" / "replay.yaml", threads=2)
+    again.run()
+    assert again.results.to_pandas().equals(sim.results.to_pandas())
+    # self_contained: the resolved scenario and the shocks, no other file needed.
+    alone = pathlib.Path(sim.interventions_as_scenario(tmp_path / "alone.yaml", self_contained=True))
+    assert "extends" not in alone.read_text()
+    (tmp_path / "moved" / "a" / "base.yaml").unlink()
+    again = pfsim.Simulation(alone, threads=2)
+    again.run()
+    assert again.results.to_pandas().equals(sim.results.to_pandas())
+    assert list(again.events["type"]) == ["policy_rate"]
+
+
 def test_interventions_as_scenario_refuses_column_writes(tmp_path):
     sc = pfsim.Scenario(BASELINE, {"consumers.count": 500, "smes.count": 50, "run.spinup_days": 0})
     sim = pfsim.Simulation(sc, seed=1, threads=1)

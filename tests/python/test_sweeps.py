@@ -193,7 +193,25 @@ MALFORMED = [
     ("duplicate-key", _sweep_text(append=["seeds: [3]"]), "12:1: seeds", "duplicate key"),
     ("set-path", _sweep_text({2: "set: {consumers.cnt: 500}"}), "2:7: set.consumers.cnt", "not a parameter"),
     ("set-value", _sweep_text({2: "set: {consumers.count: -5}"}), "2:24: set.consumers.count", "rejected"),
-    ("from-checkpoint", _sweep_text(append=["from: {checkpoint: warm.ckpt}"]), "12:1: from", "checkpoint"),
+    (
+        "from-checkpoint-missing",
+        _sweep_text(append=["from: {checkpoint: warm.ckpt.h5}"]),
+        "12:20: from.checkpoint",
+        "not found",
+    ),
+    ("from-warmup-false", _sweep_text(append=["from: {warmup: false}"]), "12:7: from", "not valid"),
+    (
+        "from-frozen-parameter",
+        _sweep_text({6: "  regions.count: {levels: [1, 2]}"}, append=["from: warmup"]),
+        "6:3: parameters.regions.count",
+        "cannot be swept from a checkpoint",
+    ),
+    (
+        "from-event-out-of-range",
+        _sweep_text({6: "  events[3].share: {levels: [0.1, 0.2]}"}, append=["from: warmup"]),
+        "6:3: parameters.events[3].share",
+        "the scenario has 0 events",
+    ),
     (
         "sobol-needs-sobol-design",
         _sweep_text(append=["sensitivity: {method: sobol}"]),
@@ -535,3 +553,178 @@ def test_designs_from_sweep_files(tmp_path):
     assert len(morris.points) == 3 * (2 + 1) and morris.kind == "morris"
     steps = np.abs(np.diff(morris.unit.reshape(3, 3, 2), axis=1))
     assert np.allclose(np.sort(steps, axis=2), [[0, 4 / 6]] * 2)  # one factor moves by Δ per step
+
+
+# --- from: one warm-up per seed, or a given checkpoint ---------------------------------------------------
+
+
+def _event_scenario(folder):
+    """The baseline with a co-funding floor on 2019-01-06 (after the warm-up's day) and a short spin-up."""
+    path = folder / "floor.yaml"
+    path.write_text(
+        f"extends: {BASELINE}\n"
+        "run: {spinup_days: 6}\n"
+        "events:\n"
+        "  - {date: 2019-01-06, type: cofunding_floor, share: 0.1}\n"
+    )
+    return path
+
+
+def _from_sweep(folder, scenario, start_from=None, seeds="[1, 2]"):
+    lines = [
+        f"scenario: {scenario}",
+        "set: {consumers.count: 500, smes.count: 50}",
+        "steps: 12",
+        "parameters:",
+        "  events[0].share: {levels: [0.1, 0.3]}",
+        "  central_bank.policy_rate: {levels: [0.0385]}",
+        f"seeds: {seeds}",
+        "record:",
+        "  platform_funded_balance: {mean: all, at: 2019-01-12}",
+        "  consumer_credit_balance: {mean: all}",
+    ]
+    if start_from:
+        lines.append(f"from: {start_from}")
+    name = "scratch" if not start_from else "warm" if start_from == "warmup" else "given"
+    path = folder / f"{name}.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _datasets(path, group):
+    import h5py
+
+    out = {}
+    with h5py.File(path, "r") as f:
+        f[group].visititems(lambda name, obj: out.__setitem__(name, obj[()]) if hasattr(obj, "shape") else None)
+    return out
+
+
+def test_from_warmup_equals_from_scratch_and_reruns_only_what_is_missing(tmp_path):
+    import pandas as pd
+
+    scenario = _event_scenario(tmp_path)
+    scratch, warm = _from_sweep(tmp_path, scenario), _from_sweep(tmp_path, scenario, "warmup")
+    proc = _pfsim_sweep(warm, "--check")
+    assert proc.returncode == 0 and "2 warm-up(s) first" in proc.stdout, proc.stdout + proc.stderr
+    proc = _pfsim_sweep(scratch, "--out", tmp_path / "scratch", "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    proc = _pfsim_sweep(warm, "--out", tmp_path / "warm", "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "after 2 warm-up(s)" in proc.stderr and "warm-up of seed 1 ok" in proc.stderr, proc.stderr
+    assert sorted(p.name for p in (tmp_path / "warm" / "warmups").glob("*.ckpt.h5")) == ["s1.ckpt.h5", "s2.ckpt.h5"]
+    # The event comes after the checkpoint's day, so every branch equals its run from day 0, byte for byte.
+    a = pd.read_csv(tmp_path / "scratch" / "summary.csv")
+    b = pd.read_csv(tmp_path / "warm" / "summary.csv")
+    pd.testing.assert_frame_equal(a, b)
+    assert a["platform_funded_balance.at"].nunique() == 4  # the share and the seed both matter
+    for h5 in sorted((tmp_path / "scratch" / "runs").glob("*.h5")):
+        mine = _datasets(tmp_path / "warm" / "runs" / h5.name, "timeseries")
+        theirs = _datasets(h5, "timeseries")
+        assert mine.keys() == theirs.keys() and len(mine) > 10
+        for name in theirs:
+            assert mine[name].tobytes() == theirs[name].tobytes(), (h5.name, name)  # byte for byte
+    manifest = json.loads((tmp_path / "warm" / "sweep.json").read_text())
+    assert manifest["from"] == {"kind": "warmup"}
+    # Over 3 MPI ranks (runs wait for their seed's warm-up on another rank): the same summary.
+    _require_mpi()
+    proc = _pfsim_sweep(warm, "--out", tmp_path / "mpi", mpi=3, timeout=300)
+    assert proc.returncode == 0 and "after 2 warm-up(s)" in proc.stderr, proc.stderr
+    assert (tmp_path / "mpi" / "summary.csv").read_text() == (tmp_path / "warm" / "summary.csv").read_text()
+
+    # Rerun: nothing to do. Lose one run: only it runs, from the kept warm-up.
+    proc = _pfsim_sweep(warm, "--out", tmp_path / "warm", "--workers", "2")
+    assert proc.returncode == 0 and "0 of 4 runs to do" in proc.stderr, proc.stderr
+    ckpt = tmp_path / "warm" / "warmups" / "s2.ckpt.h5"
+    stamp = ckpt.stat().st_mtime_ns
+    (tmp_path / "warm" / "runs" / "p0001_s2.json").unlink()
+    proc = _pfsim_sweep(warm, "--out", tmp_path / "warm", "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "1 of 4 runs to do, after 0 warm-up(s) (one per seed, 1 reused" in proc.stderr, proc.stderr
+    assert ckpt.stat().st_mtime_ns == stamp  # reused, not written again
+    # A damaged warm-up (wrong size) is written again before the runs that need it.
+    with open(ckpt, "ab") as f:
+        f.write(b"x")
+    (tmp_path / "warm" / "runs" / "p0000_s2.json").unlink()
+    proc = _pfsim_sweep(warm, "--out", tmp_path / "warm", "--workers", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "1 of 4 runs to do, after 1 warm-up(s)" in proc.stderr and "warm-up of seed 2 ok" in proc.stderr
+    pd.testing.assert_frame_equal(a, pd.read_csv(tmp_path / "warm" / "summary.csv"))
+
+
+def test_failed_warmup_fails_its_seeds_runs_then_reruns(tmp_path):
+    scenario = _event_scenario(tmp_path)
+    warm = _from_sweep(tmp_path, scenario, "warmup")
+    # A stand-in pfsim that fails the warm-up of seed 2 (and only that), then the real one.
+    fake = tmp_path / "pfsim"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in *"--seed 2"*"--steps 0"*) echo "error: disk full" >&2; exit 1;; esac\n'
+        f'exec {PFSIM} "$@"\n'
+    )
+    fake.chmod(0o755)
+    proc = _pfsim_sweep(warm, "--out", tmp_path / "out", "--workers", "2", env={"PFSIM": str(fake)})
+    assert proc.returncode == 4, proc.stderr
+    import pandas as pd
+
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv")
+    bad = summary[summary["seed"] == 2]
+    assert list(bad["status"]) == ["failed", "failed"]
+    assert all("warm-up of seed 2 failed" in m and "disk full" in m for m in bad["message"])
+    assert set(summary[summary["seed"] == 1]["status"]) == {"ok"}
+    proc = _pfsim_sweep(warm, "--out", tmp_path / "out", "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "2 of 4 runs to do, after 1 warm-up(s) (one per seed, 1 reused" not in proc.stderr  # seed 1 needs none
+    assert "2 of 4 runs to do, after 1 warm-up(s)" in proc.stderr, proc.stderr
+    assert set(pd.read_csv(tmp_path / "out" / "summary.csv")["status"]) == {"ok"}
+
+
+def test_from_a_given_checkpoint(tmp_path):
+    import pandas as pd
+
+    scenario = _event_scenario(tmp_path)
+    ckpt_base = tmp_path / "given.h5"
+    proc = subprocess.run(
+        [
+            str(PFSIM),
+            "run",
+            str(scenario),
+            "--set",
+            "consumers.count=500",
+            "--set",
+            "smes.count=50",
+            "--seed",
+            "2",
+            "--steps",
+            "0",
+            "--checkpoint-every",
+            "1",
+            "--out",
+            str(ckpt_base),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    # Its seed is 2: seeds other than 2 cannot start from it, and say why, where.
+    given = _from_sweep(tmp_path, scenario, "given.ckpt.h5")
+    proc = _pfsim_sweep(given, "--check")
+    assert proc.returncode == 2
+    assert f"{given}:7:8: seeds:" in proc.stderr and "seeds [1] cannot start from it" in proc.stderr, proc.stderr
+    # Without seeds: the checkpoint's seed. A frozen `set:` value that differs from the checkpoint's is refused.
+    text = given.read_text().replace("seeds: [1, 2]\n", "")
+    given.write_text(text.replace("consumers.count: 500", "consumers.count: 400"))
+    proc = _pfsim_sweep(given, "--check")
+    assert proc.returncode == 2
+    assert f"{given}:2:7: set.consumers.count:" in proc.stderr and "is 400 here but 500" in proc.stderr, proc.stderr
+    given.write_text(text)
+    proc = _pfsim_sweep(given, "--out", tmp_path / "given", "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    warm = _from_sweep(tmp_path, scenario, "warmup", seeds="[2]")
+    proc = _pfsim_sweep(warm, "--out", tmp_path / "warm", "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    a = pd.read_csv(tmp_path / "given" / "summary.csv")
+    assert list(a["seed"]) == [2, 2]
+    pd.testing.assert_frame_equal(a, pd.read_csv(tmp_path / "warm" / "summary.csv"))

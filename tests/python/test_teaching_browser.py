@@ -157,6 +157,7 @@ def test_a_lesson_in_the_browser_and_its_replay(server_url, browser, tmp_path):
     with urllib.request.urlopen(href, timeout=30) as res:
         assert "attachment" in res.headers["Content-Disposition"]
         lesson.write_bytes(res.read())
+    assert "extends" not in lesson.read_text()  # self-contained: it replays wherever it is saved
     out = tmp_path / "replay.h5"
     run_pfsim("run", lesson, "--steps", days, "--out", out, "--quiet", "--threads", 2)  # the file says the size
     with h5py.File(out, "r") as f:

@@ -272,5 +272,7 @@ def shock_types() -> pd.DataFrame:
 def schema() -> pd.DataFrame:
     """The scenario schema: one row per parameter, indexed by key path
     (``banks.tiers[].count`` for list items), with type, unit, min, max,
-    default (as YAML), help and the version that introduced it."""
+    default (as YAML), help, the version that introduced it, ``live`` (a shock
+    moves it) and ``frozen_in_a_branch`` (why a branch ``--from`` a checkpoint
+    cannot change it; empty when it can)."""
     return pd.DataFrame(_core.schema()).set_index("path")

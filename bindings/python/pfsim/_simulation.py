@@ -647,19 +647,23 @@ class Simulation:
         as JSON in /metadata/interventions."""
         return [dict(i) for i in self._interventions]
 
-    def interventions_as_scenario(self, path: str | os.PathLike[str]) -> str:
+    def interventions_as_scenario(self, path: str | os.PathLike[str], *, self_contained: bool = False) -> str:
         """Writes a scenario file that reproduces this run, shocks included,
         and returns its path: ``pfsim run FILE`` (or ``Simulation(FILE)``)
         gives the same results.
 
-        The file ``extends`` the scenario file the run came from (by absolute
-        path), sets ``run.seed`` and every override made before the start, and
+        The file ``extends`` the scenario file the run came from, by a path
+        relative to the folder of the file written (as ``extends:`` is always
+        read), sets ``run.seed`` and every override made before the start, and
         lists every :meth:`apply_shock` as an event (its date, or its trigger)
-        — a file that ``extends`` another appends its events. Where that cannot
-        be said with ``extends`` (a scenario not from a file, or an override of
-        one element of a list, since lists are replaced whole) the file is the
-        resolved scenario with the shocks appended instead. Column writes set
-        values no scenario can hold: a run with any is refused (ValueError).
+        — a file that ``extends`` another appends its events. It keeps working
+        when both files move together. With ``self_contained=True``, or where
+        ``extends`` cannot say it (a scenario not from a file, or an override of
+        one element of a list, since lists are replaced whole), the file is the
+        resolved scenario (every setting explicit, no other file needed) with
+        the shocks appended instead: what a download that may be saved
+        anywhere needs. Column writes set values no scenario can hold: a run
+        with any is refused (ValueError).
         """
         writes = [i for i in self._interventions if i["type"] == "column_write"]
         if writes:
@@ -670,11 +674,15 @@ class Simulation:
                   for i in self._interventions if i["type"] == "shock"]
         source = self._scenario.source
         overrides = self._scenario.overrides
-        from_file = bool(source) and os.path.isfile(source) and not any("[" in k for k in overrides)
+        from_file = (
+            not self_contained and bool(source) and os.path.isfile(source) and not any("[" in k for k in overrides)
+        )
         lines = [f"# The run of {source or 'a scenario'} (seed {self.seed}) with every intervention "
                  f"made from Python: written by Simulation.interventions_as_scenario."]
         if from_file:
-            lines.append(f"extends: {json.dumps(os.path.abspath(source))}")
+            # Relative to the written file's folder, so the pair can move together.
+            here = os.path.dirname(os.path.abspath(os.fspath(path)))
+            lines.append(f"extends: {json.dumps(os.path.relpath(os.path.abspath(source), here))}")
             nested: dict[str, Any] = {}
             for key, value in {**overrides, "run.seed": str(self.seed)}.items():
                 *parents, leaf = key.split(".")
