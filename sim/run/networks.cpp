@@ -6,7 +6,11 @@ namespace pfsim {
 
 namespace {
 
-const std::vector<std::string> bank_attributes = {"equity", "capital_ratio", "failed", "tier"};
+// external_assets / external_liabilities: the e_i and el_i of the
+// Eisenberg-Noe clearing of the interbank network (queries.hpp), so that
+// `pfsim contagion eisenberg_noe` can clear the exported network.
+const std::vector<std::string> bank_attributes = {
+    "equity", "capital_ratio", "failed", "tier", "external_assets", "external_liabilities"};
 
 // Every bank as a node, then `extra` nodes of other kinds (attributes 0).
 record::NetworkSnapshot with_bank_nodes(
@@ -18,6 +22,7 @@ record::NetworkSnapshot with_bank_nodes(
   s.node_attribute_names = bank_attributes;
   s.node_attributes.assign(bank_attributes.size(), {});
   const double scale = w.scenario->run.scale;
+  const ExternalBalanceSheet external = interbank_external(w, interbank_liabilities(w));
   for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
     s.node_kind.emplace_back("bank");
     s.node_index.push_back(b);
@@ -26,6 +31,8 @@ record::NetworkSnapshot with_bank_nodes(
     s.node_attributes[1].push_back(w.banks.capital_ratio[b]);
     s.node_attributes[2].push_back(w.banks.failed[b]);
     s.node_attributes[3].push_back(w.banks.tier[b]);
+    s.node_attributes[4].push_back(fen_to_economy_yuan(external.assets[b], scale));
+    s.node_attributes[5].push_back(fen_to_economy_yuan(external.liabilities[b], scale));
   }
   for (const auto& [kind, index] : extra) {
     s.node_kind.push_back(kind);
@@ -48,7 +55,8 @@ void edge(record::NetworkSnapshot& s, std::uint32_t source, std::uint32_t target
 std::vector<record::NetworkSpec> network_specs() {
   return {
       {"interbank", bank_attributes,
-       "Overnight interbank loans: source (borrower) owes target (lender), RMB."},
+       "Interbank claims, overnight loans plus term loans and NCDs: source (borrower) owes "
+       "target (lender), RMB."},
       {"colending", bank_attributes,
        "Co-lent loans funded by target (a bank) on the origination of source (the platform), RMB."},
       {"fund_placements", bank_attributes,
@@ -69,8 +77,10 @@ std::vector<record::NetworkSnapshot> network_snapshots(const World& w, std::int3
 
   record::NetworkSnapshot interbank = with_bank_nodes(w, day, "interbank", {});
   const Book& ib = L.book(L.interbank_book);
+  const Book& tb = L.book(L.term_interbank_book);
   for (std::uint32_t r = 0; r < ib.rows(); ++r)
-    edge(interbank, w.interbank.borrower[r], w.interbank.lender[r], ib.balance[r], scale);
+    edge(interbank, w.interbank.borrower[r], w.interbank.lender[r],
+         static_cast<Int128>(ib.balance[r]) + tb.balance[r], scale);
   out.push_back(std::move(interbank));
 
   record::NetworkSnapshot colending = with_bank_nodes(w, day, "colending", {{"platform", 0}});
