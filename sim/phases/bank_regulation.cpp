@@ -70,9 +70,22 @@ double interbank_shortfall(const contagion::SparseMatrix& L, const contagion::Cl
 }
 
 // Σ of the interbank shortfalls of today's clearing (Eisenberg-Noe, or
-// Rogers-Veraart when chosen), fen: an indicator on every failure day.
-double clearing_loss(const World& w) {
+// Rogers-Veraart when chosen), fen: an indicator on every failure day. Keeps
+// the clearing's inputs for the day's /networks snapshot.
+double clearing_loss(World& w) {
   const contagion::SparseMatrix L = interbank_liabilities(w);
+  World::ClearingInputs& in = w.clearing_inputs;
+  in = World::ClearingInputs{};
+  in.today = true;
+  for (std::uint32_t i = 0; i < w.banks.size(); ++i)
+    for (std::size_t k = L.row_start[i]; k < L.row_start[i + 1]; ++k) {
+      in.debtor.push_back(i);
+      in.creditor.push_back(static_cast<std::uint32_t>(L.col[k]));
+      in.owed_fen.push_back(L.value[k]);
+    }
+  const ExternalBalanceSheet inputs = interbank_external(w, L);
+  in.external_assets_fen = inputs.assets;
+  in.external_liabilities_fen = inputs.liabilities;
   if (L.nnz() == 0) return 0;
   const contagion::ClearingResult r = clear_interbank(w, L);
   const ExternalBalanceSheet ext = interbank_external(w, L);
@@ -166,9 +179,15 @@ std::vector<std::uint8_t> clearing_rounds(World& w, std::vector<std::uint8_t> fa
   for (std::uint32_t row = 0; row < row_loss.size(); ++row)
     if (row_loss[row] > 0) write_off_interbank(w, row, row_loss[row]);
   // Defaults by round, in the order the losses reach the creditors.
+  // The clearing's defaulters fail (under Rogers-Veraart a defaulter's own
+  // written-off debt includes its bankruptcy costs, so its book equity after
+  // the write-offs need not be negative), and so does any bank left insolvent.
   std::vector<std::uint8_t> now_failing(n, 0);
+  for (const std::size_t b : r.defaulted) now_failing[b] = 1;
   for (std::uint32_t b = 0; b < n; ++b)
-    now_failing[b] = failing[b] == 0 && w.ledger.net_worth(AgentKind::bank)[b] < 0 ? 1 : 0;
+    if (w.ledger.net_worth(AgentKind::bank)[b] < 0) now_failing[b] = 1;
+  for (std::uint32_t b = 0; b < n; ++b)
+    if (failing[b] != 0) now_failing[b] = 0;
   std::vector<std::uint8_t> down = failing;
   std::vector<Int128> loss(n, 0);
   std::vector<std::uint32_t> wave;
@@ -185,7 +204,7 @@ std::vector<std::uint8_t> clearing_rounds(World& w, std::vector<std::uint8_t> fa
         loss[w.interbank.lender[row]] += row_loss[row];
     wave.clear();
     for (std::uint32_t b = 0; b < n; ++b)
-      if (now_failing[b] != 0 && down[b] == 0 && loss[b] > equity_before[b]) {
+      if (now_failing[b] != 0 && down[b] == 0 && loss[b] >= equity_before[b]) {
         down[b] = 1;
         wave.push_back(b);
       }
@@ -249,6 +268,7 @@ void measure_systemic_risk(World& w) {
 void run_bank_regulation(World& w) {
   // A failing platform is resolved first: its losses may fall on its bank.
   resolve_platform_failure(w);
+  w.clearing_inputs.today = false;
   const Scenario& sc = *w.scenario;
   const Policy& pol = w.policy;
   Ledger& L = w.ledger;

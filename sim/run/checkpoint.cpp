@@ -496,8 +496,9 @@ void visit(A& a, Ledger& L) {
 
 // The members in order, with the compiler's padding. `flows`, `intents` and
 // `sector_net_worth_at_step_start` are the day's scratch: the calendar phase
-// resets them at the start of every day, so they are not saved.
-static_assert(sizeof(World) == 5776,
+// resets them at the start of every day, so they are not saved; so is
+// `clearing_inputs` (bank_regulation clears it every day).
+static_assert(sizeof(World) == 5776 + 8 + 5 * vec,
               "World changed: add the member to visit(World&), then update the size");
 template <class A>
 void visit(A& a, World& w) {

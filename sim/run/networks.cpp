@@ -57,6 +57,11 @@ std::vector<record::NetworkSpec> network_specs() {
       {"interbank", bank_attributes,
        "Interbank claims, overnight loans plus term loans and NCDs: source (borrower) owes "
        "target (lender), RMB."},
+      {"interbank_clearing", bank_attributes,
+       "On failure days: the interbank claims the day's in-step clearing started from (before "
+       "any loss), source (borrower) owes target (lender), RMB; external_assets and "
+       "external_liabilities are the clearing's e and el, so `pfsim contagion eisenberg_noe` on "
+       "this network redoes the day's clearing."},
       {"colending", bank_attributes,
        "Co-lent loans funded by target (a bank) on the origination of source (the platform), RMB."},
       {"fund_placements", bank_attributes,
@@ -82,6 +87,21 @@ std::vector<record::NetworkSnapshot> network_snapshots(const World& w, std::int3
     edge(interbank, w.interbank.borrower[r], w.interbank.lender[r],
          static_cast<Int128>(ib.balance[r]) + tb.balance[r], scale);
   out.push_back(std::move(interbank));
+
+  if (const World::ClearingInputs& in = w.clearing_inputs; in.today) {
+    record::NetworkSnapshot cleared = with_bank_nodes(w, day, "interbank_clearing", {});
+    for (std::uint32_t b = 0; b < n; ++b) {
+      cleared.node_attributes[4][b] = fen_to_economy_yuan(in.external_assets_fen[b], scale);
+      cleared.node_attributes[5][b] = fen_to_economy_yuan(in.external_liabilities_fen[b], scale);
+    }
+    for (std::size_t k = 0; k < in.owed_fen.size(); ++k) {
+      if (in.owed_fen[k] <= 0) continue;
+      cleared.source.push_back(in.debtor[k]);
+      cleared.target.push_back(in.creditor[k]);
+      cleared.weight.push_back(fen_to_economy_yuan(in.owed_fen[k], scale));
+    }
+    out.push_back(std::move(cleared));
+  }
 
   record::NetworkSnapshot colending = with_bank_nodes(w, day, "colending", {{"platform", 0}});
   const std::vector<Int128> colent = colent_by_bank(w);

@@ -48,7 +48,7 @@ void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
     }
   }
   one_of("interbank.topology", "interbank", "topology", sc.interbank.topology,
-         {"core_periphery", "scale_free", "erdos_renyi", "complete", "file"});
+         {"core_periphery", "scale_free", "erdos_renyi", "complete", "ring", "file"});
   if (sc.interbank.topology == "file" && sc.interbank.file.empty()) {
     const Tree* s = root.is_mapping() ? root.find("interbank") : nullptr;
     report.at(s != nullptr ? s->origin : root.origin, "interbank.file",

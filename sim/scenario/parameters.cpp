@@ -616,7 +616,8 @@ std::vector<ParamSpec> parameter_table() {
       string("interbank.topology", "\"core_periphery\"",
              "Who may lend to whom overnight: core_periphery (tiers in order, the first is the "
              "core; Craig & von Peter 2014), scale_free (Barabási & Albert 1999), erdos_renyi "
-             "(Gilbert 1959), complete, or file (interbank.file). Drawn once from the seed.",
+             "(Gilbert 1959), complete, ring (each bank with the next; Acemoglu, Ozdaglar & "
+             "Tahbaz-Salehi 2015), or file (interbank.file). Drawn once from the seed.",
              PFSIM_FIELD(interbank.topology)));
   t.push_back(string("interbank.file", "\"\"",
                      "With topology: file, a CSV file of partner pairs, one `bank_a,bank_b` per "

@@ -175,6 +175,10 @@ InterbankNetwork interbank_network(const Scenario& sc, std::size_t n_banks, std:
     links = contagion::erdos_renyi_gnp_links(n_banks, ib.density, graph_seed);
   } else if (ib.topology == "complete") {
     links = contagion::erdos_renyi_gnp_links(n_banks, 1.0, graph_seed);
+  } else if (ib.topology == "ring") {
+    // Each bank with the next one (Acemoglu, Ozdaglar & Tahbaz-Salehi 2015's sparse extreme).
+    for (std::size_t b = 0; b < n_banks && n_banks > 1; ++b)
+      links.push_back({b, (b + 1) % n_banks});
   } else if (ib.topology == "file") {
     for (const auto& [a, b] : read_partner_file(sc, n_banks)) links.push_back({a, b});
   } else {

@@ -41,6 +41,7 @@ LIBRARY = {
         "antitrust_fine", "data_sharing_mandate",
     ],
     "classroom_bank_failure.yaml": ["bank_failure", "reserve_requirement"],  # reserve_requirement: a trigger
+    "classroom_topology.yaml": ["bank_failure"],
     "classroom_cofunding.yaml": ["cofunding_floor"],
     "classroom_fund_run.yaml": ["fund_run"],
     "classroom_platform_failure.yaml": ["antitrust_fine"],
