@@ -396,7 +396,7 @@ std::vector<ParamSpec> parameter_table() {
       "Term interbank borrowing (interbank loans and negotiable certificates of deposit) of each "
       "of the tier's banks, as a share of its deposits, lent by its interbank partners in "
       "proportion to their deposits. Defaults: state 0.02, joint-stock 0.15, city/rural 0.12 "
-      "(NCDs ≈ 4% of bank assets and interbank liabilities capped at 1/3 of liabilities; "
+      "(NCDs ≈ 3.5-3.9% of bank assets; interbank liabilities capped at 1/3 of liabilities; "
       "docs/calibration.md has the sources and the tier split, an assumption).",
       PFSIM_FIELD(banks.tiers[i].term_interbank_share)));
   t.push_back(
@@ -667,11 +667,11 @@ std::vector<ParamSpec> parameter_table() {
                       "Maturity of term interbank loans and NCDs; each claim is rolled over at "
                       "maturity (3-month NCDs are the most issued tenor; assumption for loans).",
                       PFSIM_FIELD(interbank.term_days)));
-  t.push_back(number("interbank.term_spread", "1/year", 0, 0.5, "0.005",
-                     "Term interbank rate over the policy rate, paid at each rollover (3-month "
-                     "Shibor traded ≈ 0.3-0.8 pp above the 7-day reverse repo rate; assumption "
-                     "within that range).",
-                     PFSIM_FIELD(interbank.term_spread)));
+  t.push_back(
+      number("interbank.term_spread", "1/year", 0, 0.5, "0.005",
+             "Term interbank rate over the policy rate, paid at each rollover (assumption: a "
+             "term premium over the overnight spread).",
+             PFSIM_FIELD(interbank.term_spread)));
   t.push_back(number("interbank.srisk_prudential_ratio", "share", 0, 1, "0.08",
                      "k of the SRISK-style capital shortfall max(0, k·D − (1 − k)·(1 − L)·E) "
                      "(Brownlees & Engle 2017), on book equity E and liabilities D.",

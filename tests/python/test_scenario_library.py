@@ -358,6 +358,7 @@ def test_classroom_bank_failure(run_scenario):
     assert r["contagion_defaults_round_0"][d] == 1 and r["contagion_defaults_round_1"][d] >= 2
     assert r["bank_failures"][d + 1 :].sum() == 0
     assert r["contagion_interbank_losses"][d] > 0.02 * r["bank_equity"][d - 1]
+    assert r["policy_reserve_requirement"][-1] == pytest.approx(0.084)  # the triggered response
 
 
 def test_classroom_topology(run_scenario):
@@ -365,4 +366,3 @@ def test_classroom_topology(run_scenario):
     d = r.day("2019-09-25")
     # The ring passes the failure on, round after round.
     assert r["bank_failures"][d] >= 4 and r["contagion_defaults_round_2"][d] >= 1
-    assert r["policy_reserve_requirement"][-1] == pytest.approx(0.084)  # the triggered response
