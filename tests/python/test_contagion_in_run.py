@@ -192,3 +192,29 @@ def test_bit_identical_across_threads(run):
                     a["networks"][network]["edges"][key][()],
                     b["networks"][network]["edges"][key][()],
                 ), (network, key)
+
+
+def test_sim_networks_today(pfsim_exe):
+    # A running Simulation hands out today's networks: pandas edge tables and
+    # scipy.sparse matrices that agree with each other and with the ledger.
+    pfsim = pytest.importorskip("pfsim")
+    scipy_sparse = pytest.importorskip("scipy.sparse")
+    sc = pfsim.Scenario(BANK_FAILURE)
+    sim = pfsim.Simulation(sc, threads=2)
+    sim.step(10)
+    nets = sim.networks
+    assert {"interbank", "colending", "fund_placements", "suppliers"} <= set(nets)
+    assert "interbank_clearing" not in nets  # no failure today
+    ib = nets["interbank"]
+    assert len(ib.edges) >= 200 and (ib.edges["weight"] > 0).all()
+    m = ib.matrix()
+    assert scipy_sparse.issparse(m) and m.shape == (len(ib.nodes),) * 2
+    assert m.sum() == pytest.approx(ib.edges["weight"].sum())
+    # Σ claims = overnight + term interbank loans outstanding (RMB), today.
+    books = sim.ledger.books()
+    total = sum(
+        int(books.loc[name, "total"])
+        for name in ("bank.interbank_loans", "bank.term_interbank_loans")
+    )
+    scale = sc["run.scale"]
+    assert m.sum() == pytest.approx(total / 100 * scale, rel=1e-12)

@@ -57,6 +57,19 @@ class NetworkSnapshot(NamedTuple):
     nodes: pd.DataFrame
     edges: pd.DataFrame
 
+    def matrix(self) -> Any:
+        """The network as a ``scipy.sparse.csr_matrix`` of shape (nodes,
+        nodes): entry [i, j] = Σ weight of the edges i → j (what node i owes
+        node j, RMB), the liabilities matrix of ``pfsim contagion``."""
+        import scipy.sparse  # only callers of matrix() need scipy
+
+        n = len(self.nodes)
+        e = self.edges
+        return scipy.sparse.csr_matrix(
+            (e["weight"].to_numpy(), (e["source"].to_numpy(), e["target"].to_numpy())),
+            shape=(n, n),
+        )
+
 
 class _NetworkRows(NamedTuple):
     """How much of /networks/<name> was complete when the file was opened."""
@@ -349,7 +362,10 @@ def open_results(path: str | os.PathLike[str]) -> Results:
     _core.inspect_results_file(path)
     try:
         return _read_results(path)
-    except (OSError, KeyError) as e:  # data damaged past the structure (inflate() failed, ...)
+    except (
+        OSError,
+        KeyError,
+    ) as e:  # data damaged past the structure (inflate() failed, ...)
         raise _damaged(path, e) from e
 
 
@@ -357,7 +373,14 @@ def _damaged(path: str, e: Exception) -> Exception:
     message = f"{path}: cannot read results file: {e}"
     err = _core.ScenarioError(message)
     err.diagnostics = [
-        {"file": path, "line": 0, "column": 0, "key_path": "", "message": message, "hint": ""}
+        {
+            "file": path,
+            "line": 0,
+            "column": 0,
+            "key_path": "",
+            "message": message,
+            "hint": "",
+        }
     ]
     return err
 
@@ -501,4 +524,3 @@ def recover(
     out = os.fspath(out)
     _core.recover(partial, out)
     return out
-
