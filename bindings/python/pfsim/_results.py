@@ -66,8 +66,7 @@ class NetworkSnapshot(NamedTuple):
         n = len(self.nodes)
         e = self.edges
         return scipy.sparse.csr_matrix(
-            (e["weight"].to_numpy(), (e["source"].to_numpy(), e["target"].to_numpy())),
-            shape=(n, n),
+            (e["weight"].to_numpy(), (e["source"].to_numpy(), e["target"].to_numpy())), shape=(n, n)
         )
 
 
@@ -362,10 +361,7 @@ def open_results(path: str | os.PathLike[str]) -> Results:
     _core.inspect_results_file(path)
     try:
         return _read_results(path)
-    except (
-        OSError,
-        KeyError,
-    ) as e:  # data damaged past the structure (inflate() failed, ...)
+    except (OSError, KeyError) as e:  # data damaged past the structure (inflate() failed, ...)
         raise _damaged(path, e) from e
 
 
@@ -373,14 +369,7 @@ def _damaged(path: str, e: Exception) -> Exception:
     message = f"{path}: cannot read results file: {e}"
     err = _core.ScenarioError(message)
     err.diagnostics = [
-        {
-            "file": path,
-            "line": 0,
-            "column": 0,
-            "key_path": "",
-            "message": message,
-            "hint": "",
-        }
+        {"file": path, "line": 0, "column": 0, "key_path": "", "message": message, "hint": ""}
     ]
     return err
 
@@ -524,3 +513,4 @@ def recover(
     out = os.fspath(out)
     _core.recover(partial, out)
     return out
+

@@ -71,21 +71,11 @@ class Columns(tuple):
             return "Columns()"
         rows = [("name", "unit", "dtype", "writable", "description")]
         for c in self:
-            rows.append(
-                (
-                    c.name,
-                    c.unit,
-                    str(c.dtype),
-                    "yes" if c.writable else "",
-                    c.description,
-                )
-            )
+            rows.append((c.name, c.unit, str(c.dtype), "yes" if c.writable else "", c.description))
         widths = [max(len(r[k]) for r in rows) for k in range(4)]
         lines = []
         for k, r in enumerate(rows):
-            lines.append(
-                "  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4]
-            )
+            lines.append("  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4])
             if k == 0:
                 lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 11)
         return "\n".join(line.rstrip() for line in lines)
@@ -117,9 +107,7 @@ def _python_shaped(err: Exception, what: str) -> Exception:
         else:
             where = key or d.get("file", "")
         diagnostics.append(d)
-        lines.append(
-            f"{where}: {d['message']}" + (f" ({d['hint']})" if d.get("hint") else "")
-        )
+        lines.append(f"{where}: {d['message']}" + (f" ({d['hint']})" if d.get("hint") else ""))
     if not diagnostics:
         return err
     new = type(err)("\n".join(lines))
@@ -414,9 +402,7 @@ class Simulation:
         HDF5, not a checkpoint, of another format version, truncated or corrupt.
         """
         target = os.fspath(path)
-        core = _core.Simulation.load_checkpoint(
-            target, operator.index(threads), audit or ""
-        )
+        core = _core.Simulation.load_checkpoint(target, operator.index(threads), audit or "")
         state = json.loads(core.checkpoint_frontend_json or "{}")
         text = core.scenario_yaml
         source = state.get("source") or core.scenario_source
@@ -440,9 +426,7 @@ class Simulation:
         sim._out = None
         if out is not None:
             path_out = os.fspath(out)
-            sim._core.open_results_file(
-                path_out, sim._scenario["run.flush_every_steps"]
-            )
+            sim._core.open_results_file(path_out, sim._scenario["run.flush_every_steps"])
             sim._out = path_out
         return sim
 
@@ -451,10 +435,8 @@ class Simulation:
         """SIGTERM as SystemExit(143) at the next day boundary, the .partial
         flushed and closed first; only while stepping, and only where SIGTERM
         still has its default action (a program's own handler is left alone)."""
-        if (
-            threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
-        ):
+        if (threading.current_thread() is not threading.main_thread()
+                or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
             yield
             return
         received = []
@@ -472,30 +454,17 @@ class Simulation:
                 out = self._out
                 self._core.close_results_file()
                 self._out = None
-                print(
-                    f"pfsim: stopped by SIGTERM after {self.days_done} days; every simulated day "
-                    f"is kept in {partial} (make it a results file with: pfsim recover {partial})",
-                    file=sys.stderr,
-                    flush=True,
-                )
+                print(f"pfsim: stopped by SIGTERM after {self.days_done} days; every simulated day "
+                      f"is kept in {partial} (make it a results file with: pfsim recover {partial})",
+                      file=sys.stderr, flush=True)
                 # As `pfsim run`: a checkpoint beside the results (R.h5 → R.ckpt.h5).
                 ckpt = os.path.splitext(out)[0] + ".ckpt.h5"
                 try:
                     self.save_checkpoint(ckpt)
-                    print(
-                        f"pfsim: checkpoint {ckpt} holds day {self.days_done}; continue with: "
-                        f"pfsim resume {ckpt} --out {out}",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-                except (
-                    Exception
-                ) as err:  # the results are safe; a checkpoint is a bonus
-                    print(
-                        f"pfsim: checkpoint not written: {err}",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+                    print(f"pfsim: checkpoint {ckpt} holds day {self.days_done}; continue with: "
+                          f"pfsim resume {ckpt} --out {out}", file=sys.stderr, flush=True)
+                except Exception as err:  # the results are safe; a checkpoint is a bonus
+                    print(f"pfsim: checkpoint not written: {err}", file=sys.stderr, flush=True)
             raise
         finally:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -606,15 +575,10 @@ class Simulation:
             }
             for key, values in n["node_attributes"].items():
                 columns[key] = np.asarray(values, dtype=np.float64)
-            nodes = pd.DataFrame(
-                columns, index=pd.RangeIndex(len(n["node_kind"]), name="node")
-            )
+            nodes = pd.DataFrame(columns, index=pd.RangeIndex(len(n["node_kind"]), name="node"))
             edges = pd.DataFrame(
-                {
-                    "source": np.asarray(n["source"], dtype=np.uint32),
-                    "target": np.asarray(n["target"], dtype=np.uint32),
-                    "weight": np.asarray(n["weight"], dtype=np.float64),
-                },
+                {c: np.asarray(n[c], dtype=np.uint32) for c in ("source", "target")}
+                | {"weight": np.asarray(n["weight"], dtype=np.float64)},
                 index=pd.RangeIndex(len(n["source"]), name="edge"),
             )
             edges.attrs["units"] = {"weight": "RMB"}
@@ -730,26 +694,15 @@ class Simulation:
         writes = [i for i in self._interventions if i["type"] == "column_write"]
         if writes:
             names = ", ".join(sorted({f"{w['store']}.{w['column']}" for w in writes}))
-            raise ValueError(
-                f"this run wrote agent columns ({names}); a scenario file cannot "
-                "reproduce that: repeat the writes, or save the results instead"
-            )
-        shocks = [
-            json.dumps(i["event"], allow_nan=False)
-            for i in self._interventions
-            if i["type"] == "shock"
-        ]
+            raise ValueError(f"this run wrote agent columns ({names}); a scenario file cannot "
+                             "reproduce that: repeat the writes, or save the results instead")
+        shocks = [json.dumps(i["event"], allow_nan=False)
+                  for i in self._interventions if i["type"] == "shock"]
         source = self._scenario.source
         overrides = self._scenario.overrides
-        from_file = (
-            bool(source)
-            and os.path.isfile(source)
-            and not any("[" in k for k in overrides)
-        )
-        lines = [
-            f"# The run of {source or 'a scenario'} (seed {self.seed}) with every intervention "
-            f"made from Python: written by Simulation.interventions_as_scenario."
-        ]
+        from_file = bool(source) and os.path.isfile(source) and not any("[" in k for k in overrides)
+        lines = [f"# The run of {source or 'a scenario'} (seed {self.seed}) with every intervention "
+                 f"made from Python: written by Simulation.interventions_as_scenario."]
         if from_file:
             lines.append(f"extends: {json.dumps(os.path.abspath(source))}")
             nested: dict[str, Any] = {}
@@ -775,9 +728,7 @@ class Simulation:
             text["run.seed"] = self.seed
             resolved = text.to_yaml().rstrip("\n")
             if resolved.endswith("events: []"):
-                resolved = resolved[: -len("events: []")] + (
-                    "events:" if shocks else "events: []"
-                )
+                resolved = resolved[: -len("events: []")] + ("events:" if shocks else "events: []")
             lines.append(resolved)
         lines += [f"  - {shock}" for shock in shocks]
         target = os.fspath(path)
