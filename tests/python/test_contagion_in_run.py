@@ -13,7 +13,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import ROOT, run_pfsim
+from conftest import ROOT, require_module, run_pfsim
 
 BANK_FAILURE = ROOT / "scenarios" / "classroom_bank_failure.yaml"
 TOPOLOGY = ROOT / "scenarios" / "classroom_topology.yaml"
@@ -197,8 +197,8 @@ def test_bit_identical_across_threads(run):
 def test_sim_networks_today(pfsim_exe):
     # A running Simulation hands out today's networks: pandas edge tables and
     # scipy.sparse matrices that agree with each other and with the ledger.
-    pfsim = pytest.importorskip("pfsim")
-    scipy_sparse = pytest.importorskip("scipy.sparse")
+    pfsim = require_module("pfsim")
+    scipy_sparse = require_module("scipy.sparse")
     sc = pfsim.Scenario(BANK_FAILURE)
     sim = pfsim.Simulation(sc, threads=2)
     sim.step(10)
