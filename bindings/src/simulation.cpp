@@ -14,6 +14,8 @@
 #include <functional>
 #include <optional>
 
+#include <pybind11/stl.h>
+
 #include "api/run.hpp"
 #include "bindings.hpp"
 
@@ -190,6 +192,28 @@ SimClass register_simulation(py::module_& m) {
                              [](const SimHandle& h) { return h.sim->scenario().resolved_text; })
       .def_property_readonly("scenario_source",
                              [](const SimHandle& h) { return h.sim->scenario().source_path; })
+      .def(
+          "networks_today",
+          [](const SimHandle& h) {
+            h.check_idle("networks");
+            py::list out;
+            for (const record::NetworkSnapshot& n : h.sim->networks_today()) {
+              py::dict d;
+              d["name"] = n.name;
+              d["node_kind"] = n.node_kind;
+              d["node_index"] = n.node_index;
+              py::dict attributes;
+              for (std::size_t k = 0; k < n.node_attribute_names.size(); ++k)
+                attributes[py::str(n.node_attribute_names[k])] = n.node_attributes[k];
+              d["node_attributes"] = attributes;
+              d["source"] = n.source;
+              d["target"] = n.target;
+              d["weight"] = n.weight;
+              out.append(d);
+            }
+            return out;
+          },
+          "Today's exposure networks as /networks would record them: a list of dicts.")
       .def(
           "apply_shock",
           [](SimHandle& h, const std::string& event_json) {

@@ -507,6 +507,9 @@ constexpr Indicator indicator_table[] = {
     // the interbank market and contagion
     {"interbank_loans", "RMB", "Overnight interbank loans outstanding at the end of the day.",
      [](const M& m) { return m.rmb(m.total(m.w.ledger.interbank_book)); }},
+    {"interbank_term_loans", "RMB",
+     "Term interbank loans and NCDs outstanding at the end of the day (rolled over at maturity).",
+     [](const M& m) { return m.rmb(m.total(m.w.ledger.term_interbank_book)); }},
     {"contagion_defaults_round_0", "count/day",
      "Banks failing today on their own (insolvent, illiquid or a bank_failure shock).",
      [](const M& m) { return static_cast<double>(m.f[Flow::contagion_defaults_round_0]); }},
@@ -522,11 +525,13 @@ constexpr Indicator indicator_table[] = {
     {"contagion_rounds", "count/day", "Contagion rounds with new failures today.",
      [](const M& m) { return static_cast<double>(m.f[Flow::contagion_rounds]); }},
     {"contagion_interbank_losses", "RMB/day",
-     "Interbank claims written off on failing banks today (lgd × claims).",
+     "Interbank claims (overnight and term) written off on failing banks today: lgd × claims "
+     "(furfine) or what the clearing leaves unpaid (eisenberg_noe, rogers_veraart).",
      [](const M& m) { return m.rmb(m.f[Flow::contagion_interbank_losses]); }},
     {"contagion_clearing_loss", "RMB/day",
-     "Shortfall of interbank payments under Eisenberg-Noe clearing on a failure day: Σ "
-     "(obligations − clearing payments).",
+     "Shortfall of interbank payments under the clearing of the day's network on a failure day "
+     "(Eisenberg-Noe; Rogers-Veraart when interbank.contagion = rogers_veraart): Σ interbank "
+     "debt × (1 − payment / total obligation), before any loss is taken.",
      [](const M& m) { return m.rmb(m.f[RealFlow::contagion_clearing_loss]); }},
     {"interbank_debtrank_max", "1",
      "Largest DebtRank of one bank's default over the interbank network (last month end or failure "

@@ -1,10 +1,11 @@
 // Bank capital and failure.
 //  * Every day: a bank whose equity is negative, or whose overnight central-bank
-//    credit exceeds the bonds it can pledge, fails. With interbank.contagion =
-//    furfine its interbank creditors then write off lgd × their overnight
-//    claims on it, and any creditor whose equity turns negative fails in the
-//    next round, until no new bank fails (or max_rounds). Every failing bank is
-//    resolved at once: the
+//    credit exceeds the bonds it can pledge, fails. Its interbank creditors
+//    (overnight and term claims) then take losses the same day, by
+//    interbank.contagion: furfine (lgd × their claims, in rounds: a creditor
+//    whose equity turns negative fails in the next round, until no new bank
+//    fails or max_rounds), eisenberg_noe / rogers_veraart (the clearing's
+//    shortfall, pro rata), or none. Every failing bank is resolved at once: the
 //    government recapitalises it to its capital requirement (a capital transfer;
 //    the cost is recorded) and it keeps operating under a `failed` flag; it
 //    makes no new loans for the rest of the run.
@@ -47,61 +48,184 @@ double concentration_room(const Policy& p, double colent, double loans, double e
   return room;
 }
 
-// Σ (p̄ − p) of the Eisenberg-Noe clearing of today's interbank obligations,
-// each bank's other net assets (equity + interbank debt − interbank claims,
-// floored at 0) standing for its external assets. Fen.
-double clearing_loss(const World& w) {
+// The clearing of today's interbank network (overnight and term claims; the
+// rest of each balance sheet as external assets and liabilities,
+// queries.hpp): Eisenberg-Noe, or Rogers-Veraart when chosen.
+contagion::ClearingResult clear_interbank(const World& w, const contagion::SparseMatrix& L) {
+  const ExternalBalanceSheet ext = interbank_external(w, L);
+  const auto& ib = w.scenario->interbank;
+  if (ib.contagion == "rogers_veraart")
+    return contagion::rogers_veraart(L, ext.assets, ext.liabilities, {ib.rv_alpha, ib.rv_beta});
+  return contagion::eisenberg_noe(L, ext.assets, ext.liabilities);
+}
+
+// What the interbank creditors of debtor i do not receive under clearing `r`:
+// its interbank debt × (1 − p_i / p̄_i) (external creditors rank pari passu).
+double interbank_shortfall(const contagion::SparseMatrix& L, const contagion::ClearingResult& r,
+                           const ExternalBalanceSheet& ext, std::size_t i) {
+  const double owed = L.row_sum(i);
+  const double total = owed + ext.liabilities[i];
+  if (owed <= 0 || total <= 0) return 0;
+  return owed * std::clamp(1.0 - r.payments[i] / total, 0.0, 1.0);
+}
+
+// Σ of the interbank shortfalls of today's clearing (Eisenberg-Noe, or
+// Rogers-Veraart when chosen), fen: an indicator on every failure day. Keeps
+// the clearing's inputs for the day's /networks snapshot.
+double clearing_loss(World& w) {
   const contagion::SparseMatrix L = interbank_liabilities(w);
+  World::ClearingInputs& in = w.clearing_inputs;
+  in = World::ClearingInputs{};
+  in.today = true;
+  for (std::uint32_t i = 0; i < w.banks.size(); ++i)
+    for (std::size_t k = L.row_start[i]; k < L.row_start[i + 1]; ++k) {
+      in.debtor.push_back(i);
+      in.creditor.push_back(static_cast<std::uint32_t>(L.col[k]));
+      in.owed_fen.push_back(L.value[k]);
+    }
+  const ExternalBalanceSheet inputs = interbank_external(w, L);
+  in.external_assets_fen = inputs.assets;
+  in.external_liabilities_fen = inputs.liabilities;
   if (L.nnz() == 0) return 0;
-  const std::size_t n = w.banks.size();
-  std::vector<double> claims(n, 0);  // column sums: what each bank is owed
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t k = L.row_start[i]; k < L.row_start[i + 1]; ++k)
-      claims[L.col[k]] += L.value[k];
-  std::vector<double> external(n, 0);
-  for (std::size_t i = 0; i < n; ++i)
-    external[i] = std::max(0.0, static_cast<double>(w.ledger.net_worth(AgentKind::bank)[i]) +
-                                    L.row_sum(i) - claims[i]);
-  const contagion::ClearingResult r = contagion::eisenberg_noe(L, external);
+  const contagion::ClearingResult r = clear_interbank(w, L);
+  const ExternalBalanceSheet ext = interbank_external(w, L);
   double loss = 0;
-  for (std::size_t i = 0; i < n; ++i) loss += L.row_sum(i) - r.payments[i];
-  return std::max(0.0, loss);
+  for (std::size_t i = 0; i < w.banks.size(); ++i) loss += interbank_shortfall(L, r, ext, i);
+  return loss;
+}
+
+// Writes `loss` off the creditor's claims on row `row` (overnight first, then
+// term) and counts it as an interbank contagion loss.
+void write_off_interbank(World& w, std::uint32_t row, Fen loss) {
+  Ledger& L = w.ledger;
+  for (const BookId book : {L.interbank_book, L.term_interbank_book}) {
+    const Fen cut = std::min(loss, L.balance({book, row}));
+    if (cut <= 0) continue;
+    ops::write_off(L, Account{book, row}, cut);
+    loss -= cut;
+    w.flows[Flow::contagion_interbank_losses] =
+        checked_add(w.flows[Flow::contagion_interbank_losses], cut);
+  }
+}
+
+Fen interbank_claim(const World& w, std::uint32_t row) {
+  const Ledger& L = w.ledger;
+  return checked_add(L.balance({L.interbank_book, row}), L.balance({L.term_interbank_book, row}));
+}
+
+void count_round(World& w, std::int64_t round, std::size_t defaults) {
+  const auto slot =
+      static_cast<std::size_t>(std::min<std::int64_t>(round, contagion_round_slots - 1));
+  w.flows[flow_at(Flow::contagion_defaults_round_0, slot)] += static_cast<std::int64_t>(defaults);
+  if (defaults > 0 && round > 0)
+    w.flows[Flow::contagion_rounds] = std::max(w.flows[Flow::contagion_rounds], round);
 }
 
 // Furfine (2003) rounds inside the step: every bank failing in round r makes
-// its interbank creditors write off lgd × their claims on it; a creditor whose
-// equity turns negative fails in round r + 1. Returns the failing flags.
-std::vector<std::uint8_t> propagate_failures(World& w, std::vector<std::uint8_t> failing) {
+// its interbank creditors write off lgd × their claims on it (overnight and
+// term); a creditor whose equity turns negative fails in round r + 1.
+std::vector<std::uint8_t> furfine_rounds(World& w, std::vector<std::uint8_t> failing,
+                                         std::vector<std::uint32_t> wave) {
   const Scenario& sc = *w.scenario;
-  Ledger& L = w.ledger;
   const std::size_t n = failing.size();
-  std::vector<std::uint32_t> wave;
-  for (std::uint32_t b = 0; b < n; ++b)
-    if (failing[b] != 0) wave.push_back(b);
-  w.flows[Flow::contagion_defaults_round_0] += static_cast<std::int64_t>(wave.size());
-  if (sc.interbank.contagion != "furfine") return failing;
   for (std::int64_t round = 1; round <= sc.interbank.max_rounds && !wave.empty(); ++round) {
     for (const std::uint32_t f : wave)
       for (std::uint32_t row = w.interbank.borrow_begin[f]; row < w.interbank.borrow_begin[f + 1];
-           ++row) {
-        const Fen loss = apply_rate(L.balance({L.interbank_book, row}), sc.interbank.lgd);
-        ops::write_off(L, Account{L.interbank_book, row}, loss);
-        w.flows[Flow::contagion_interbank_losses] =
-            checked_add(w.flows[Flow::contagion_interbank_losses], loss);
-      }
+           ++row)
+        write_off_interbank(w, row, apply_rate(interbank_claim(w, row), sc.interbank.lgd));
     wave.clear();
     for (std::uint32_t b = 0; b < n; ++b)
-      if (failing[b] == 0 && L.net_worth(AgentKind::bank)[b] < 0) {
+      if (failing[b] == 0 && w.ledger.net_worth(AgentKind::bank)[b] < 0) {
         failing[b] = 1;
         wave.push_back(b);
       }
-    const auto slot =
-        static_cast<std::size_t>(std::min<std::int64_t>(round, contagion_round_slots - 1));
-    w.flows[flow_at(Flow::contagion_defaults_round_0, slot)] +=
-        static_cast<std::int64_t>(wave.size());
-    if (!wave.empty())
-      w.flows[Flow::contagion_rounds] = std::max(w.flows[Flow::contagion_rounds], round);
+    count_round(w, round, wave.size());
   }
+  return failing;
+}
+
+// Clearing inside the step (Eisenberg & Noe 2001, or Rogers & Veraart 2013
+// with bankruptcy costs): the clearing of today's interbank network, on the
+// same inputs `pfsim contagion eisenberg_noe` reads from the day's /networks
+// snapshot, fixes what each debtor pays; its creditors write off the shortfall
+// p̄_i − p_i pro rata to their claims, the same day. A bank whose equity turns
+// negative fails. The clearing is simultaneous; defaults are still counted by
+// round, in the order the losses reach them: round k holds the banks whose
+// losses from debtors failed in rounds < k already exceed their equity (any
+// left over, failing only jointly through a cycle, are counted in the last
+// round + 1).
+std::vector<std::uint8_t> clearing_rounds(World& w, std::vector<std::uint8_t> failing) {
+  const Scenario& sc = *w.scenario;
+  const std::size_t n = failing.size();
+  const contagion::SparseMatrix Lm = interbank_liabilities(w);
+  if (Lm.nnz() == 0) return failing;
+  const contagion::ClearingResult r = clear_interbank(w, Lm);
+  const ExternalBalanceSheet ext = interbank_external(w, Lm);
+  const std::vector<Fen> equity_before(w.ledger.net_worth(AgentKind::bank).begin(),
+                                       w.ledger.net_worth(AgentKind::bank).end());
+  // Each row's loss: the debtor's shortfall shared pro rata (what i owes j / p̄_i).
+  std::vector<Fen> row_loss(w.interbank.lender.size(), 0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const double owed = Lm.row_sum(i);
+    const double shortfall = interbank_shortfall(Lm, r, ext, i);
+    if (owed <= 0 || shortfall <= 0) continue;
+    for (std::uint32_t row = w.interbank.borrow_begin[i]; row < w.interbank.borrow_begin[i + 1];
+         ++row) {
+      const Fen claim = interbank_claim(w, row);
+      row_loss[row] = std::min(
+          claim, static_cast<Fen>(std::llround(static_cast<double>(claim) * shortfall / owed)));
+    }
+  }
+  for (std::uint32_t row = 0; row < row_loss.size(); ++row)
+    if (row_loss[row] > 0) write_off_interbank(w, row, row_loss[row]);
+  // Defaults by round, in the order the losses reach the creditors.
+  // The clearing's defaulters fail (under Rogers-Veraart a defaulter's own
+  // written-off debt includes its bankruptcy costs, so its book equity after
+  // the write-offs need not be negative), and so does any bank left insolvent.
+  std::vector<std::uint8_t> now_failing(n, 0);
+  for (const std::size_t b : r.defaulted) now_failing[b] = 1;
+  for (std::uint32_t b = 0; b < n; ++b)
+    if (w.ledger.net_worth(AgentKind::bank)[b] < 0) now_failing[b] = 1;
+  for (std::uint32_t b = 0; b < n; ++b)
+    if (failing[b] != 0) now_failing[b] = 0;
+  std::vector<std::uint8_t> down = failing;
+  std::vector<Int128> loss(n, 0);
+  std::vector<std::uint32_t> wave;
+  for (std::uint32_t b = 0; b < n; ++b)
+    if (failing[b] != 0) wave.push_back(b);
+  std::int64_t round = 0;
+  std::size_t counted = 0, expected = 0;
+  for (const std::uint8_t f : now_failing) expected += f;
+  while (!wave.empty() && round < sc.interbank.max_rounds) {
+    ++round;
+    for (const std::uint32_t f : wave)
+      for (std::uint32_t row = w.interbank.borrow_begin[f]; row < w.interbank.borrow_begin[f + 1];
+           ++row)
+        loss[w.interbank.lender[row]] += row_loss[row];
+    wave.clear();
+    for (std::uint32_t b = 0; b < n; ++b)
+      if (now_failing[b] != 0 && down[b] == 0 && loss[b] >= equity_before[b]) {
+        down[b] = 1;
+        wave.push_back(b);
+      }
+    count_round(w, round, wave.size());
+    counted += wave.size();
+  }
+  if (counted < expected) count_round(w, round + 1, expected - counted);
+  for (std::uint32_t b = 0; b < n; ++b)
+    if (now_failing[b] != 0) failing[b] = 1;
+  return failing;
+}
+
+std::vector<std::uint8_t> propagate_failures(World& w, std::vector<std::uint8_t> failing) {
+  std::vector<std::uint32_t> wave;
+  for (std::uint32_t b = 0; b < failing.size(); ++b)
+    if (failing[b] != 0) wave.push_back(b);
+  count_round(w, 0, wave.size());
+  const std::string& mode = w.scenario->interbank.contagion;
+  if (mode == "furfine") return furfine_rounds(w, std::move(failing), std::move(wave));
+  if (mode == "eisenberg_noe" || mode == "rogers_veraart")
+    return clearing_rounds(w, std::move(failing));
   return failing;
 }
 
@@ -144,6 +268,7 @@ void measure_systemic_risk(World& w) {
 void run_bank_regulation(World& w) {
   // A failing platform is resolved first: its losses may fall on its bank.
   resolve_platform_failure(w);
+  w.clearing_inputs.today = false;
   const Scenario& sc = *w.scenario;
   const Policy& pol = w.policy;
   Ledger& L = w.ledger;

@@ -10,8 +10,14 @@
 //     partners (interbank.topology): each partner offers interbank.lending_share
 //     of its reserves above requirement; the borrower takes min(need, Σ offers),
 //     from each partner in proportion to its offer, and repays the facility.
-//     Banks are served in index order; the loans are repaid the next day, so
-//     each evening's loans are the interbank exposure network.
+//     Banks are served in index order; the loans are repaid the next day.
+//  Term interbank loans and NCDs (book bank.term_interbank_loans, the same
+//  partner rows; set up when the world is built) mature every
+//  interbank.term_days, row r on the days with (step + r) % term_days = 0, so
+//  maturities are staggered: the borrower pays the term's interest at policy
+//  rate + term_spread (step 1, through the clearing positions) and the lender
+//  rolls the principal over. Overnight and term claims together are the
+//  interbank exposure network.
 #include <algorithm>
 
 #include "phases/phases.hpp"
@@ -52,6 +58,14 @@ void run_settlement(World& w) {
   for (std::uint32_t row = 0; row < net.lender.size(); ++row) {
     const Fen owed = L.balance({L.interbank_book, row});
     if (owed > 0) L.interbank_repay(row, owed, apply_rate(owed, daily_rate));
+  }
+  const std::int64_t term = sc.interbank.term_days;
+  const double term_rate = std::max(0.0, w.policy.policy_rate + sc.interbank.term_spread) *
+                           static_cast<double>(term) / 365.0;
+  for (std::uint32_t row = 0; row < net.lender.size(); ++row) {
+    if ((w.step + static_cast<std::int64_t>(row)) % term != 0) continue;
+    const Fen principal = L.balance({L.term_interbank_book, row});
+    if (principal > 0) L.term_interbank_interest(row, apply_rate(principal, term_rate));
   }
 
   L.settle_clearing();

@@ -84,11 +84,14 @@ double policy_target(World& w, double Policy::*knob) {
   return policy_target(w, PolicyTarget::of(knob));
 }
 
-// Writes the bank's equity down to −1 fen: its bonds are cancelled first, then
-// its reserves (the issuer is released, as in any write-off).
-void write_off_bank_equity(World& w, std::uint32_t bank) {
+// Writes the bank's equity down to −1 fen, less loss_share × its assets: its
+// bonds are cancelled first, then its reserves (the issuer is released, as in
+// any write-off).
+void write_off_bank_equity(World& w, std::uint32_t bank, double loss_share) {
   Ledger& L = w.ledger;
-  Fen loss = L.net_worth(AgentKind::bank)[bank] + 1;
+  const Fen extra =
+      apply_rate(static_cast<Fen>(bank_total_assets(w)[bank]), std::clamp(loss_share, 0.0, 1.0));
+  Fen loss = checked_add(std::max<Fen>(L.net_worth(AgentKind::bank)[bank] + 1, 0), extra);
   for (const BookId book : {L.bank_bond_book, L.reserves_book}) {
     if (loss <= 0) break;
     const Fen cut = std::min(loss, L.balance(Account{book, bank}));
@@ -183,9 +186,10 @@ void apply(World& w, const EventSpec& e) {
       break;
     }
     case ShockKind::bank_failure: {
-      const std::uint32_t bank = std::get<BankFailureArgs>(shock.args).bank;
+      const auto& a = std::get<BankFailureArgs>(shock.args);
+      const std::uint32_t bank = a.bank;
       if (bank < w.banks.size()) {
-        write_off_bank_equity(w, bank);
+        write_off_bank_equity(w, bank, a.loss_share);
         w.shocks.failing_banks.push_back(bank);  // fails today whatever the day's income
       }
       break;

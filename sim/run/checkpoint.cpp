@@ -454,9 +454,9 @@ void visit(A& a, Book& b, const std::string& g) {
 }
 
 // books, net worth by kind, the two money counters, the step's flow matrix
-// (reset at the start of every day: not saved), eight well-known book ids.
+// (reset at the start of every day: not saved), nine well-known book ids (padded to 16).
 static_assert(sizeof(Ledger) ==
-                  2 * vec + 2 * sizeof(Int128) + sizeof(FlowMatrix) + 8 * sizeof(BookId) + 0,
+                  2 * vec + 2 * sizeof(Int128) + sizeof(FlowMatrix) + 9 * sizeof(BookId) + 14,
               "Ledger changed: add the member to visit(Ledger&)");
 template <class A>
 void visit(A& a, Ledger& L) {
@@ -489,6 +489,7 @@ void visit(A& a, Ledger& L) {
   a.scalar(g + "platform_shares_book", L.platform_shares_book);
   a.scalar(g + "cb_foreign_book", L.cb_foreign_book);
   a.scalar(g + "interbank_book", L.interbank_book);
+  a.scalar(g + "term_interbank_book", L.term_interbank_book);
 }
 
 // --- the list: the world ---------------------------------------------------------------
@@ -496,8 +497,9 @@ void visit(A& a, Ledger& L) {
 // The members in order, with the compiler's padding. `flows`, `intents` and
 // `sector_net_worth_at_step_start` are the day's scratch: the calendar phase
 // resets them at the start of every day, so they are not saved (and a new flow
-// row does not trip the size check).
-static_assert(sizeof(World) - sizeof(StepFlows) == 5360,
+// row does not trip the size check); so is `clearing_inputs` (bank_regulation
+// clears it every day).
+static_assert(sizeof(World) - sizeof(StepFlows) == 5360 + 16 + 8 + 5 * vec,
               "World changed: add the member to visit(World&), then update the size");
 template <class A>
 void visit(A& a, World& w) {

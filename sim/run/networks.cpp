@@ -6,7 +6,11 @@ namespace pfsim {
 
 namespace {
 
-const std::vector<std::string> bank_attributes = {"equity", "capital_ratio", "failed", "tier"};
+// external_assets / external_liabilities: the e_i and el_i of the
+// Eisenberg-Noe clearing of the interbank network (queries.hpp), so that
+// `pfsim contagion eisenberg_noe` can clear the exported network.
+const std::vector<std::string> bank_attributes = {
+    "equity", "capital_ratio", "failed", "tier", "external_assets", "external_liabilities"};
 
 // Every bank as a node, then `extra` nodes of other kinds (attributes 0).
 record::NetworkSnapshot with_bank_nodes(
@@ -18,6 +22,7 @@ record::NetworkSnapshot with_bank_nodes(
   s.node_attribute_names = bank_attributes;
   s.node_attributes.assign(bank_attributes.size(), {});
   const double scale = w.scenario->run.scale;
+  const ExternalBalanceSheet external = interbank_external(w, interbank_liabilities(w));
   for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
     s.node_kind.emplace_back("bank");
     s.node_index.push_back(b);
@@ -26,6 +31,8 @@ record::NetworkSnapshot with_bank_nodes(
     s.node_attributes[1].push_back(w.banks.capital_ratio[b]);
     s.node_attributes[2].push_back(w.banks.failed[b]);
     s.node_attributes[3].push_back(w.banks.tier[b]);
+    s.node_attributes[4].push_back(fen_to_economy_yuan(external.assets[b], scale));
+    s.node_attributes[5].push_back(fen_to_economy_yuan(external.liabilities[b], scale));
   }
   for (const auto& [kind, index] : extra) {
     s.node_kind.push_back(kind);
@@ -48,7 +55,13 @@ void edge(record::NetworkSnapshot& s, std::uint32_t source, std::uint32_t target
 std::vector<record::NetworkSpec> network_specs() {
   return {
       {"interbank", bank_attributes,
-       "Overnight interbank loans: source (borrower) owes target (lender), RMB."},
+       "Interbank claims, overnight loans plus term loans and NCDs: source (borrower) owes "
+       "target (lender), RMB."},
+      {"interbank_clearing", bank_attributes,
+       "On failure days: the interbank claims the day's in-step clearing started from (before "
+       "any loss), source (borrower) owes target (lender), RMB; external_assets and "
+       "external_liabilities are the clearing's e and el, so `pfsim contagion eisenberg_noe` on "
+       "this network redoes the day's clearing."},
       {"colending", bank_attributes,
        "Co-lent loans funded by target (a bank) on the origination of source (the platform), RMB."},
       {"fund_placements", bank_attributes,
@@ -69,9 +82,26 @@ std::vector<record::NetworkSnapshot> network_snapshots(const World& w, std::int3
 
   record::NetworkSnapshot interbank = with_bank_nodes(w, day, "interbank", {});
   const Book& ib = L.book(L.interbank_book);
+  const Book& tb = L.book(L.term_interbank_book);
   for (std::uint32_t r = 0; r < ib.rows(); ++r)
-    edge(interbank, w.interbank.borrower[r], w.interbank.lender[r], ib.balance[r], scale);
+    edge(interbank, w.interbank.borrower[r], w.interbank.lender[r],
+         static_cast<Int128>(ib.balance[r]) + tb.balance[r], scale);
   out.push_back(std::move(interbank));
+
+  if (const World::ClearingInputs& in = w.clearing_inputs; in.today) {
+    record::NetworkSnapshot cleared = with_bank_nodes(w, day, "interbank_clearing", {});
+    for (std::uint32_t b = 0; b < n; ++b) {
+      cleared.node_attributes[4][b] = fen_to_economy_yuan(in.external_assets_fen[b], scale);
+      cleared.node_attributes[5][b] = fen_to_economy_yuan(in.external_liabilities_fen[b], scale);
+    }
+    for (std::size_t k = 0; k < in.owed_fen.size(); ++k) {
+      if (in.owed_fen[k] <= 0) continue;
+      cleared.source.push_back(in.debtor[k]);
+      cleared.target.push_back(in.creditor[k]);
+      cleared.weight.push_back(fen_to_economy_yuan(in.owed_fen[k], scale));
+    }
+    out.push_back(std::move(cleared));
+  }
 
   record::NetworkSnapshot colending = with_bank_nodes(w, day, "colending", {{"platform", 0}});
   const std::vector<Int128> colent = colent_by_bank(w);

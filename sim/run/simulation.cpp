@@ -119,6 +119,10 @@ void Simulation::record_row() {
   }
 }
 
+std::vector<record::NetworkSnapshot> Simulation::networks_today() const {
+  return network_snapshots(*world_, static_cast<std::int32_t>(world_->run_day() - 1));
+}
+
 void Simulation::fire(const EventSpec& event, const std::string& condition) {
   if (!phases::schedule_shock(*world_, event)) return;
   record::EventRecord r{static_cast<std::int32_t>(world_->run_day()), event.type,

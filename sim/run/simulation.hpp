@@ -75,6 +75,9 @@ class Simulation {
   [[nodiscard]] static std::unique_ptr<Simulation> fork_checkpoint(
       const std::filesystem::path& path, const Scenario& scenario, int threads,
       std::optional<engine::AuditLevel> audit = std::nullopt);
+  // Today's exposure networks (interbank, co-lending, fund placements,
+  // suppliers; interbank_clearing on a failure day), as /networks records them.
+  [[nodiscard]] std::vector<record::NetworkSnapshot> networks_today() const;
   // The `frontend_json` the checkpoint was saved with ("" for a new run).
   [[nodiscard]] const std::string& checkpoint_frontend_json() const { return frontend_json_; }
 

@@ -48,7 +48,7 @@ void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
     }
   }
   one_of("interbank.topology", "interbank", "topology", sc.interbank.topology,
-         {"core_periphery", "scale_free", "erdos_renyi", "complete", "file"});
+         {"core_periphery", "scale_free", "erdos_renyi", "complete", "ring", "file"});
   if (sc.interbank.topology == "file" && sc.interbank.file.empty()) {
     const Tree* s = root.is_mapping() ? root.find("interbank") : nullptr;
     report.at(s != nullptr ? s->origin : root.origin, "interbank.file",
@@ -56,7 +56,7 @@ void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
               "give the CSV of partner pairs: interbank: {topology: file, file: links.csv}");
   }
   one_of("interbank.contagion", "interbank", "contagion", sc.interbank.contagion,
-         {"furfine", "none"});
+         {"furfine", "eisenberg_noe", "rogers_veraart", "none"});
   std::set<std::string> names;
   for (std::size_t i = 0; i < sc.banks.tiers.size(); ++i) {
     if (names.insert(sc.banks.tiers[i].name).second) continue;

@@ -372,12 +372,13 @@ std::vector<ParamSpec> parameter_table() {
         "banks.tiers", ParamType::list, "", 1, 16,
         "[{name: state, count: 6, deposit_share: 0.45, capital_ratio: 0.08, "
         "reserve_ratio: 0.12, surcharge: 0.015, colending_appetite: 0.6, fund_placement_weight: "
-        "0.2}, "
+        "0.2, term_interbank_share: 0.02}, "
         "{name: joint_stock, count: 12, deposit_share: 0.25, capital_ratio: 0.075, "
         "reserve_ratio: 0.105, surcharge: 0.005, colending_appetite: 1.5, fund_placement_weight: "
-        "1.5}, "
+        "1.5, term_interbank_share: 0.15}, "
         "{name: city_rural, count: 30, deposit_share: 0.30, capital_ratio: 0.07, "
-        "reserve_ratio: 0.095, surcharge: 0, colending_appetite: 1.2, fund_placement_weight: 1.5}]",
+        "reserve_ratio: 0.095, surcharge: 0, colending_appetite: 1.2, fund_placement_weight: 1.5, "
+        "term_interbank_share: 0.12}]",
         "Bank tiers (state-owned, joint-stock, city/rural commercial). "
         "`deposit_share` must sum to 1 over tiers.");
     tiers.access.list_size = [](const Scenario& s) { return s.banks.tiers.size(); };
@@ -408,6 +409,14 @@ std::vector<ParamSpec> parameter_table() {
                      "Relative weight, per unit of deposits, of the tier's banks in the "
                      "money-market fund's placements (smaller banks bid for negotiated deposits).",
                      PFSIM_FIELD(banks.tiers[i].fund_placement_weight)));
+  t.push_back(number(
+      "banks.tiers[].term_interbank_share", "share", 0, 1, "0",
+      "Term interbank borrowing (interbank loans and negotiable certificates of deposit) of each "
+      "of the tier's banks, as a share of its deposits, lent by its interbank partners in "
+      "proportion to their deposits. Defaults: state 0.02, joint-stock 0.15, city/rural 0.12 "
+      "(NCDs ≈ 3.5-3.9% of bank assets; interbank liabilities capped at 1/3 of liabilities; "
+      "docs/calibration.md has the sources and the tier split, an assumption).",
+      PFSIM_FIELD(banks.tiers[i].term_interbank_share)));
   t.push_back(
       live(&Policy::capital_minimum,
            number("banks.capital_minimum", "share", 0, 1, "0.08",
@@ -625,7 +634,8 @@ std::vector<ParamSpec> parameter_table() {
       string("interbank.topology", "\"core_periphery\"",
              "Who may lend to whom overnight: core_periphery (tiers in order, the first is the "
              "core; Craig & von Peter 2014), scale_free (Barabási & Albert 1999), erdos_renyi "
-             "(Gilbert 1959), complete, or file (interbank.file). Drawn once from the seed.",
+             "(Gilbert 1959), complete, ring (each bank with the next; Acemoglu, Ozdaglar & "
+             "Tahbaz-Salehi 2015), or file (interbank.file). Drawn once from the seed.",
              PFSIM_FIELD(interbank.topology)));
   t.push_back(string("interbank.file", "\"\"",
                      "With topology: file, a CSV file of partner pairs, one `bank_a,bank_b` per "
@@ -653,12 +663,33 @@ std::vector<ParamSpec> parameter_table() {
                      PFSIM_FIELD(interbank.lgd)));
   t.push_back(
       string("interbank.contagion", "\"furfine\"",
-             "How a bank failure spreads within the step: furfine (creditors write off lgd × their "
-             "claims; a creditor whose equity turns negative fails in the next round; Furfine "
-             "2003) or none (failures are resolved without losses to creditors).",
+             "How a bank failure spreads within the step, over overnight and term interbank "
+             "claims: furfine (creditors write off lgd × their claims; a creditor whose equity "
+             "turns negative fails in the next round; Furfine 2003), eisenberg_noe (the "
+             "clearing payment vector of Eisenberg & Noe 2001: creditors write off what the "
+             "clearing leaves unpaid), rogers_veraart (the same with bankruptcy costs rv_alpha, "
+             "rv_beta; Rogers & Veraart 2013) or none (failures are resolved without losses to "
+             "creditors).",
              PFSIM_FIELD(interbank.contagion)));
   t.push_back(integer("interbank.max_rounds", "count", 1, 1000, "50",
                       "Most contagion rounds in one step.", PFSIM_FIELD(interbank.max_rounds)));
+  t.push_back(number("interbank.rv_alpha", "share", 0, 1, "0.9",
+                     "Rogers-Veraart: share of its external assets a defaulting bank realises "
+                     "(assumption: a 10% fire-sale discount).",
+                     PFSIM_FIELD(interbank.rv_alpha)));
+  t.push_back(number("interbank.rv_beta", "share", 0, 1, "1",
+                     "Rogers-Veraart: share of its interbank receipts a defaulting bank realises "
+                     "(assumption: interbank claims are collected in full).",
+                     PFSIM_FIELD(interbank.rv_beta)));
+  t.push_back(integer("interbank.term_days", "days", 1, 3650, "90",
+                      "Maturity of term interbank loans and NCDs; each claim is rolled over at "
+                      "maturity (3-month NCDs are the most issued tenor; assumption for loans).",
+                      PFSIM_FIELD(interbank.term_days)));
+  t.push_back(
+      number("interbank.term_spread", "1/year", 0, 0.5, "0.005",
+             "Term interbank rate over the policy rate, paid at each rollover (assumption: a "
+             "term premium over the overnight spread).",
+             PFSIM_FIELD(interbank.term_spread)));
   t.push_back(number("interbank.srisk_prudential_ratio", "share", 0, 1, "0.08",
                      "k of the SRISK-style capital shortfall max(0, k·D − (1 − k)·(1 − L)·E) "
                      "(Brownlees & Engle 2017), on book equity E and liabilities D.",

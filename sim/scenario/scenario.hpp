@@ -116,6 +116,7 @@ struct BankTier {
   double colending_appetite = 0;  // relative weight in co-lending quotas
   double fund_placement_weight =
       0;  // relative weight (per unit of deposits) in the fund's placements
+  double term_interbank_share = 0;  // term interbank borrowing (loans + NCDs) / deposits
 };
 
 struct BankParams {
@@ -246,8 +247,13 @@ struct InterbankParams {
   double spread = 0;       // overnight rate = policy rate + spread, per year
   double lending_share = 0;     // share of spare reserves a bank offers its partners
   double lgd = 0;               // loss given default on interbank claims
-  std::string contagion;        // furfine | none: how a failure's losses spread within the step
+  std::string contagion;        // furfine | eisenberg_noe | rogers_veraart | none: how a failure's
+                                // losses spread within the step
   std::int64_t max_rounds = 0;  // contagion rounds per step
+  double rv_alpha = 0;          // Rogers-Veraart: share of external assets a defaulter realises
+  double rv_beta = 0;           // Rogers-Veraart: share of interbank receipts it realises
+  std::int64_t term_days = 0;   // maturity of term interbank claims (rolled over at maturity)
+  double term_spread = 0;       // term interbank rate = policy rate + term_spread, per year
   double srisk_prudential_ratio = 0;     // k in SRISK = k·D − (1−k)·(1−LRMES)·E
   double srisk_crisis_loss = 0;          // LRMES: fall of equity in the crisis scenario
   std::int64_t snapshot_every_days = 0;  // /networks snapshots (0: only on failure days)

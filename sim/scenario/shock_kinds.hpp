@@ -50,6 +50,7 @@ struct ColendingLimitArgs {
 };
 struct BankFailureArgs {
   std::uint32_t bank = 0;  // index over all banks (tier and index resolved on load)
+  double loss_share = 0;   // further loss beyond its equity, as a share of its assets
 };
 struct IpoArgs {
   double raise_yuan = 0, valuation_yuan = 0;  // economy-wide RMB

@@ -169,14 +169,15 @@ ShockArgs colending_limit_args(const EventSpec& e, const Scenario&) {
 // The failing bank's index over all banks. The tier was checked by bank_rule;
 // a scenario whose banks have problems is refused anyway, so nothing throws.
 ShockArgs bank_failure_args(const EventSpec& e, const Scenario& sc) {
-  if (e.has("bank")) return BankFailureArgs{static_cast<std::uint32_t>(e.number("bank"))};
+  const double loss = e.has("loss_share") ? e.number("loss_share") : 0.0;
+  if (e.has("bank")) return BankFailureArgs{static_cast<std::uint32_t>(e.number("bank")), loss};
   const auto index = static_cast<std::uint32_t>(e.has("index") ? e.number("index") : 0);
   std::uint32_t first = 0;
   for (const BankTier& t : sc.banks.tiers) {
-    if (e.has("tier") && t.name == e.text("tier")) return BankFailureArgs{first + index};
+    if (e.has("tier") && t.name == e.text("tier")) return BankFailureArgs{first + index, loss};
     first += static_cast<std::uint32_t>(t.count);
   }
-  return BankFailureArgs{index};
+  return BankFailureArgs{index, loss};
 }
 
 ShockArgs ipo_args(const EventSpec& e, const Scenario&) {
@@ -317,7 +318,11 @@ std::vector<ShockType> shock_table() {
               {integer("bank", "index", 0, 1e6, "Index of the bank over all banks, from 0."),
                text("tier", "Name of the bank's tier (banks.tiers[].name)."),
                integer("index", "index", 0, 1e6,
-                       "Index of the bank within its tier, from 0 (default 0).")});
+                       "Index of the bank within its tier, from 0 (default 0)."),
+               number("loss_share", "share", 0, 1,
+                      "A further loss beyond its equity, as a share of its assets (default 0: "
+                      "equity goes to zero and nothing more); with it the bank cannot pay its "
+                      "interbank creditors in full under eisenberg_noe / rogers_veraart.")});
     s.cumulative = true;
     s.rule = bank_rule;
     s.args = bank_failure_args;

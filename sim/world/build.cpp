@@ -175,6 +175,10 @@ InterbankNetwork interbank_network(const Scenario& sc, std::size_t n_banks, std:
     links = contagion::erdos_renyi_gnp_links(n_banks, ib.density, graph_seed);
   } else if (ib.topology == "complete") {
     links = contagion::erdos_renyi_gnp_links(n_banks, 1.0, graph_seed);
+  } else if (ib.topology == "ring") {
+    // Each bank with the next one (Acemoglu, Ozdaglar & Tahbaz-Salehi 2015's sparse extreme).
+    for (std::size_t b = 0; b < n_banks && n_banks > 1; ++b)
+      links.push_back({b, (b + 1) % n_banks});
   } else if (ib.topology == "file") {
     for (const auto& [a, b] : read_partner_file(sc, n_banks)) links.push_back({a, b});
   } else {
@@ -498,6 +502,10 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
     L.interbank_book = L.add_book(claim_book("bank.interbank_loans", I::interbank_loan, K::bank,
                                              K::bank, by_column(net.lender), K::bank,
                                              by_column(net.borrower), net.lender.size()));
+    // Term loans and NCDs between the same partners, on the same rows.
+    L.term_interbank_book = L.add_book(claim_book("bank.term_interbank_loans", I::interbank_loan,
+                                                  K::bank, K::bank, by_column(net.lender), K::bank,
+                                                  by_column(net.borrower), net.lender.size()));
   }
   // Outside capital (an IPO): investors hold the platforms' shares and pay
   // through the central bank, which takes a claim on the rest of the world.
@@ -534,6 +542,23 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
     L.government_capitalises_bank(bank, apply_rate(deposits, tier.capital_ratio));
     L.central_bank_buys_bonds(bank, apply_rate(deposits, tier.reserve_ratio));
   }
+  // Term interbank funding: each bank borrows its tier's term_interbank_share
+  // of its deposits from its partners, in proportion to their deposits (large
+  // banks lend most, and small banks also lend to each other, as in China's
+  // interbank market); paid in reserves, borrowing any shortfall overnight.
+  for (std::uint32_t bank = 0; bank < n_banks; ++bank) {
+    const InterbankNetwork& net = w.interbank;
+    const double share = sc.banks.tiers[w.banks.tier[bank]].term_interbank_share;
+    const Fen target = apply_rate(static_cast<Fen>(bank_deposits[bank]), share);
+    const std::uint32_t begin = net.borrow_begin[bank], end = net.borrow_begin[bank + 1];
+    Int128 weights = 0;
+    for (std::uint32_t row = begin; row < end; ++row) weights += bank_deposits[net.lender[row]];
+    if (target <= 0 || weights <= 0) continue;
+    for (std::uint32_t row = begin; row < end; ++row)
+      L.term_interbank_lend(row, static_cast<Fen>(static_cast<Int128>(target) *
+                                                  bank_deposits[net.lender[row]] / weights));
+  }
+  L.settle_clearing();
   L.reset_flows();  // construction is not a step's flow
   for (std::size_t b = 0; b < n_banks; ++b) w.banks.equity_month_start[b] = L.net_worth(K::bank)[b];
   for (std::size_t p = 0; p < n_platforms; ++p)

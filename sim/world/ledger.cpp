@@ -137,6 +137,25 @@ void Ledger::interbank_repay(std::uint32_t row, Fen principal, Fen interest) {
               interest);
 }
 
+void Ledger::term_interbank_lend(std::uint32_t row, Fen amount) {
+  if (amount < 0) throw InternalError("ledger: negative term interbank loan");
+  const Book& tb = books_[term_interbank_book];
+  const std::uint32_t lender = tb.holder.of(row), borrower = tb.issuer.of(row);
+  post(Account{term_interbank_book, row}, amount);
+  post_clearing(lender, -amount);
+  post_clearing(borrower, amount);
+}
+
+void Ledger::term_interbank_interest(std::uint32_t row, Fen interest) {
+  if (interest < 0) throw InternalError("ledger: negative term interbank interest");
+  const Book& tb = books_[term_interbank_book];
+  const std::uint32_t lender = tb.holder.of(row), borrower = tb.issuer.of(row);
+  post_clearing(borrower, -interest);
+  post_clearing(lender, interest);
+  ops::income(*this, FlowType::interest_loans, AgentKind::bank, borrower, AgentKind::bank, lender,
+              interest);
+}
+
 void Ledger::investors_subscribe(std::uint32_t platform, Account platform_deposit, Fen amount) {
   if (amount < 0) throw InternalError("ledger: negative share issue");
   if (amount == 0) return;

@@ -185,6 +185,12 @@ class Ledger {
   // Repays `principal` of the loan on `row` with `interest`, through the
   // banks' clearing positions (settled in reserves by settle_clearing()).
   void interbank_repay(std::uint32_t row, Fen principal, Fen interest);
+  // Term interbank claim (loan or NCD) on row `row` of term_interbank_book:
+  // the lender pays the borrower through their clearing positions.
+  void term_interbank_lend(std::uint32_t row, Fen amount);
+  // Interest on the term claim on `row` at its rollover, borrower → lender,
+  // through the clearing positions; the principal is rolled over.
+  void term_interbank_interest(std::uint32_t row, Fen interest);
   // Outside investors buy `amount` of new shares of `platform`, paying through
   // the central bank into `platform_deposit` (new money; no net worth changes).
   void investors_subscribe(std::uint32_t platform, Account platform_deposit, Fen amount);
@@ -214,7 +220,8 @@ class Ledger {
 
   // Well-known books (set by the world builder).
   BookId reserves_book = 0, clearing_book = 0, bank_bond_book = 0, cb_bond_book = 0,
-         cb_loan_book = 0, platform_shares_book = 0, cb_foreign_book = 0, interbank_book = 0;
+         cb_loan_book = 0, platform_shares_book = 0, cb_foreign_book = 0, interbank_book = 0,
+         term_interbank_book = 0;
 
   [[nodiscard]] Int128 money_stock() const;
 

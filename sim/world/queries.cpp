@@ -56,12 +56,33 @@ double credit_line_rate(const World& w) {
 
 contagion::SparseMatrix interbank_liabilities(const World& w) {
   const Book& ib = w.ledger.book(w.ledger.interbank_book);
+  const Book& tb = w.ledger.book(w.ledger.term_interbank_book);
   std::vector<contagion::Triplet> entries;
-  for (std::size_t r = 0; r < ib.rows(); ++r)
-    if (ib.balance[r] != 0)
+  for (std::size_t r = 0; r < ib.rows(); ++r) {
+    const Int128 owed = static_cast<Int128>(ib.balance[r]) + tb.balance[r];
+    if (owed != 0)
       entries.push_back(
-          {w.interbank.borrower[r], w.interbank.lender[r], static_cast<double>(ib.balance[r])});
+          {w.interbank.borrower[r], w.interbank.lender[r], static_cast<double>(owed)});
+  }
   return contagion::sparse_from_triplets(w.banks.size(), w.banks.size(), entries);
+}
+
+ExternalBalanceSheet interbank_external(const World& w,
+                                        const contagion::SparseMatrix& liabilities) {
+  const std::size_t n = w.banks.size();
+  std::vector<double> claims(n, 0);  // column sums: what each bank is owed
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t k = liabilities.row_start[i]; k < liabilities.row_start[i + 1]; ++k)
+      claims[liabilities.col[k]] += liabilities.value[k];
+  const std::vector<Int128> assets = bank_total_assets(w);
+  ExternalBalanceSheet out{std::vector<double>(n, 0), std::vector<double>(n, 0)};
+  for (std::size_t i = 0; i < n; ++i) {
+    out.assets[i] = std::max(0.0, static_cast<double>(assets[i]) - claims[i]);
+    out.liabilities[i] =
+        std::max(0.0, out.assets[i] + claims[i] - liabilities.row_sum(i) -
+                          static_cast<double>(w.ledger.net_worth(AgentKind::bank)[i]));
+  }
+  return out;
 }
 
 std::vector<Int128> bank_total_assets(const World& w) {

@@ -24,8 +24,18 @@ namespace pfsim {
 // revolving_rate, within the legal rate cap.
 [[nodiscard]] double credit_line_rate(const World& w);
 // Interbank obligations as a liabilities matrix, fen: L[i][j] = what bank i
-// owes bank j overnight (the contagion module's convention).
+// owes bank j, overnight plus term (the contagion module's convention).
 [[nodiscard]] contagion::SparseMatrix interbank_liabilities(const World& w);
+// The rest of each bank's balance sheet for the Eisenberg-Noe clearing of
+// `liabilities`, fen: external assets e_i = total assets − interbank claims,
+// external liabilities el_i = e_i + claims − interbank debt − net worth
+// (deposits, central-bank credit; pari passu with interbank creditors), so
+// e_i + claims_i − debt_i − el_i is the bank's net worth. Both floored at 0.
+struct ExternalBalanceSheet {
+  std::vector<double> assets, liabilities;
+};
+[[nodiscard]] ExternalBalanceSheet interbank_external(const World& w,
+                                                      const contagion::SparseMatrix& liabilities);
 // Each bank's total assets, fen (every claim it holds, clearing included).
 [[nodiscard]] std::vector<Int128> bank_total_assets(const World& w);
 // Σ of a book's rows per holder (or issuer) agent index, fen.

@@ -127,6 +127,16 @@ struct World {
   Intents intents;
   // Σ net worth by sector at the start of the step (fen), for the stock-flow check.
   std::array<Int128, agent_kind_count> sector_net_worth_at_step_start{};
+  // The inputs of the day's interbank clearing, on failure days: set by
+  // bank_regulation before any loss is taken, written to /networks as
+  // `interbank_clearing` (so `pfsim contagion` can redo the clearing). Day
+  // scratch: `today` is cleared by bank_regulation every day; not saved.
+  struct ClearingInputs {
+    bool today = false;
+    std::vector<std::uint32_t> debtor, creditor;                        // per claim
+    std::vector<double> owed_fen;                                       // per claim
+    std::vector<double> external_assets_fen, external_liabilities_fen;  // per bank
+  } clearing_inputs;
   AgentId next_id = 1;  // ids are handed out in construction order, then to entrants
 };
 

@@ -41,6 +41,7 @@ LIBRARY = {
         "antitrust_fine", "data_sharing_mandate",
     ],
     "classroom_bank_failure.yaml": ["bank_failure", "reserve_requirement"],  # reserve_requirement: a trigger
+    "classroom_topology.yaml": ["bank_failure"],
     "classroom_cofunding.yaml": ["cofunding_floor"],
     "classroom_fund_run.yaml": ["fund_run"],
     "classroom_platform_failure.yaml": ["antitrust_fine"],
@@ -349,10 +350,19 @@ def test_rate_cap(run_scenario, small_baseline):
 def test_classroom_bank_failure(run_scenario):
     r = run_scenario("classroom_bank_failure.yaml")
     d = r.day("2019-09-25")
-    # A big bank's capital is written off and it is resolved the same day: the
-    # government puts back at least what was lost.
+    # A big bank's capital is written off; its interbank creditors write off
+    # their claims the same day and some fail in turn (a visible cascade); all
+    # are resolved that day and nothing fails afterwards.
     assert r["bank_failures"][:d].sum() == 0
-    assert r["bank_failures"][d] == 1
+    assert r["bank_failures"][d] >= 3
+    assert r["contagion_defaults_round_0"][d] == 1 and r["contagion_defaults_round_1"][d] >= 2
     assert r["bank_failures"][d + 1 :].sum() == 0
-    assert r["bank_resolution_cost"][d] > 0.02 * r["bank_equity"][d - 1]
+    assert r["contagion_interbank_losses"][d] > 0.02 * r["bank_equity"][d - 1]
     assert r["policy_reserve_requirement"][-1] == pytest.approx(0.084)  # the triggered response
+
+
+def test_classroom_topology(run_scenario):
+    r = run_scenario("classroom_topology.yaml")
+    d = r.day("2019-09-25")
+    # The ring passes the failure on, round after round.
+    assert r["bank_failures"][d] >= 4 and r["contagion_defaults_round_2"][d] >= 1

@@ -52,14 +52,29 @@ TEST_CASE("ids are unique and stable; the same seed builds the same world") {
   CHECK(std::adjacent_find(all.begin(), all.end()) == all.end());
 }
 
-TEST_CASE("banks hold reserves and capital in proportion to their deposits") {
+TEST_CASE(
+    "banks hold reserves and capital in proportion to their deposits, reserves net of term "
+    "interbank funding") {
   const Scenario sc = small();
   const auto w = build_world(sc, 1);
   const std::vector<Fen> deposits = deposits_by_bank(*w);
   const Book& reserves = w->ledger.book(w->ledger.reserves_book);
+  const Book& cb_loans = w->ledger.book(w->ledger.cb_loan_book);
+  // Term interbank funding is paid in reserves: net of what each bank borrowed
+  // and lent (a shortfall borrowed from the central bank overnight).
+  const Book& term = w->ledger.book(w->ledger.term_interbank_book);
+  std::vector<Fen> net_term(w->banks.size(), 0);
+  Fen term_total = 0;
+  for (std::size_t r = 0; r < term.rows(); ++r) {
+    net_term[term.issuer.of(r)] += term.balance[r];
+    net_term[term.holder.of(r)] -= term.balance[r];
+    term_total += term.balance[r];
+  }
+  CHECK(term_total > 0);
   for (std::size_t b = 0; b < w->banks.size(); ++b) {
     const double ratio = sc.banks.tiers[w->banks.tier[b]].reserve_ratio;
-    CHECK(reserves.balance[b] == apply_rate(deposits[b], ratio));
+    CHECK(reserves.balance[b] - cb_loans.balance[b] ==
+          apply_rate(deposits[b], ratio) + net_term[b]);
     CHECK(w->ledger.net_worth(AgentKind::bank)[b] ==
           apply_rate(deposits[b], sc.banks.tiers[w->banks.tier[b]].capital_ratio));
   }

@@ -57,6 +57,18 @@ class NetworkSnapshot(NamedTuple):
     nodes: pd.DataFrame
     edges: pd.DataFrame
 
+    def matrix(self) -> Any:
+        """The network as a ``scipy.sparse.csr_matrix`` of shape (nodes,
+        nodes): entry [i, j] = Σ weight of the edges i → j (what node i owes
+        node j, RMB), the liabilities matrix of ``pfsim contagion``."""
+        import scipy.sparse  # only callers of matrix() need scipy
+
+        n = len(self.nodes)
+        e = self.edges
+        return scipy.sparse.csr_matrix(
+            (e["weight"].to_numpy(), (e["source"].to_numpy(), e["target"].to_numpy())), shape=(n, n)
+        )
+
 
 class _NetworkRows(NamedTuple):
     """How much of /networks/<name> was complete when the file was opened."""

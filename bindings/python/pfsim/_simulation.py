@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import _core, _progress
 from ._ledger import Ledger
-from ._results import Results
+from ._results import NetworkSnapshot, Results
 from ._scenario import Scenario
 
 
@@ -554,6 +554,36 @@ class Simulation:
     def agent_count(self) -> int:
         """Agents in all stores."""
         return self._core.agent_count
+
+    @property
+    def networks(self) -> dict[str, NetworkSnapshot]:
+        """Today's exposure networks, as the run's ``/networks`` records them:
+        ``{name: NetworkSnapshot(nodes, edges)}`` for ``interbank`` (overnight
+        plus term claims), ``colending``, ``fund_placements`` and
+        ``suppliers`` (and ``interbank_clearing`` on a day a bank failed).
+        ``edges`` is a pandas edge table (source owes target, RMB);
+        ``snapshot.matrix()`` is the same as a ``scipy.sparse`` matrix::
+
+            ib = sim.networks["interbank"]
+            owed_by_bank = ib.matrix().sum(axis=1)
+        """
+        out: dict[str, NetworkSnapshot] = {}
+        for n in self._core.networks_today():
+            columns: dict[str, Any] = {
+                "node_kind": np.asarray(n["node_kind"], dtype=object),
+                "node_index": np.asarray(n["node_index"], dtype=np.uint32),
+            }
+            for key, values in n["node_attributes"].items():
+                columns[key] = np.asarray(values, dtype=np.float64)
+            nodes = pd.DataFrame(columns, index=pd.RangeIndex(len(n["node_kind"]), name="node"))
+            edges = pd.DataFrame(
+                {c: np.asarray(n[c], dtype=np.uint32) for c in ("source", "target")}
+                | {"weight": np.asarray(n["weight"], dtype=np.float64)},
+                index=pd.RangeIndex(len(n["source"]), name="edge"),
+            )
+            edges.attrs["units"] = {"weight": "RMB"}
+            out[n["name"]] = NetworkSnapshot(nodes, edges)
+        return out
 
     # -- agents and balance sheets --
 
