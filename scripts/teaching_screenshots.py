@@ -22,8 +22,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 # lesson → (the query of its link in docs/teaching.md, the key date, projector)
 LESSONS = {
     "fund-run": ("scenario=classroom_live&seed=1&s=fund_run@2019-09-16:redemption_share=0.5,days=2", "2019-10-20"),
-    "bank-failure": ("scenario=classroom_live&seed=1&s=bank_failure@2019-09-25:bank=0"
-                     "&s=bank_failure@2019-10-10:bank=6&s=bank_failure@2019-10-10:bank=7", "2019-11-15"),
+    "bank-failure": ("scenario=classroom_cascade&seed=1&s=bank_failure@2019-09-25:bank=1", "2019-11-15"),
     "cofunding-ipo": ("scenario=classroom_live&seed=1&s=cofunding_floor@2019-09-16:share=0.3"
                       "&s=ipo_halt@2019-11-03", "2020-01-31"),
 }

@@ -13,6 +13,7 @@ file, so a wrong value gets the CLI's message.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import secrets
@@ -108,6 +109,35 @@ def _number(value: Any) -> Any:
     return value
 
 
+def failure_rounds(new: list[int], named: set[int], rounds: list[int],
+                   claims_hit: list[list[Any]]) -> dict[int, int]:
+    """The round each of the day's failed banks (``new``) fell in, where the
+    day's figures pin it down. Round 0: the banks a shock named. A bank that
+    fails in round r holds claims on banks of earlier rounds, so when exactly
+    ``rounds[r]`` of the banks not yet placed hold such claims, those are
+    round r's; otherwise the rest stay unplaced (the page says "a later
+    round"). The last slot of ``rounds`` counts that round and all later ones."""
+    placed = {i: 0 for i in new if i in named}
+    if rounds[0] != len(placed):
+        return placed  # a bank failed on its own losses today: round 0 is not only the shock's
+    for r in range(1, len(rounds)):
+        earlier = set(placed)
+        exposed = {lender for lender, borrower, _ in claims_hit if borrower in earlier}
+        last = r == len(rounds) - 1
+        candidates = [i for i in new if i not in placed and (last or i in exposed)]
+        if len(candidates) != rounds[r]:
+            break
+        placed.update({i: r for i in candidates})
+    return placed
+
+
+def _claims(network: Any) -> list[list[Any]]:
+    """A network snapshot's interbank claims (source owes target) as
+    ``[lender, borrower, RMB]``."""
+    e = network.edges
+    return [[int(t), int(s_), float(w)] for s_, t, w in zip(e.source, e.target, e.weight) if w > 0]
+
+
 def _finite(value: Any) -> float | None:
     """A value for JSON: NaN and ±inf (an undefined ratio) become null."""
     x = float(value)
@@ -137,6 +167,8 @@ class Session:
         self.messages: list[str] = []
         self.history: list[dict[str, Any]] = []  # one entry per simulated day
         self.version = 0
+        self.cascades: list[dict[str, Any]] = []  # one per day with bank failures
+        self._failed: set[int] = set()
         names = [row["name"] for row in self.sim._core.recorded_indicators()]
         self._index = {n: i for i, n in enumerate(names)}
         self.indicators = [n for chart in CHARTS.values() for n in chart["series"] if n in self._index]
@@ -176,9 +208,13 @@ class Session:
         self.observed = {
             "date": self.sim.date.isoformat(), "days_done": self.sim.days_done,
             "days_remaining": self.sim.days_remaining, "banks": self._banks(), "events": self._events(),
+            "cascades": list(self.cascades),
         }
 
     def _banks(self) -> dict[str, Any]:
+        """Nodes (capital ratio against requirement, failed) and today's
+        interbank claims, overnight plus term loans and NCDs, as
+        ``[lender, borrower, RMB]`` edges."""
         b = self.sim.banks
         ratio = b.capital_ratio
         need = b.capital_requirement
@@ -186,14 +222,53 @@ class Session:
                   "capital_ratio": _finite(ratio[i]), "requirement": _finite(need[i]),
                   "equity_yuan": float(b.net_worth[i]) / 100 * self.scale}
                  for i in range(len(b))]
-        acc = self.sim.ledger.accounts()
-        ib = acc[(acc.book == "bank.interbank_loans") & (acc.side == "asset")]
-        edges: dict[tuple[int, int], float] = {}
-        for lender, borrower, fen in zip(ib.owner, ib.counterparty, ib.balance):
-            if fen > 0:
-                key = (int(lender), int(borrower))
-                edges[key] = edges.get(key, 0.0) + float(fen) / 100 * self.scale
-        return {"nodes": nodes, "edges": [[a, b_, w] for (a, b_), w in edges.items()]}
+        return {"nodes": nodes, "edges": _claims(self.sim.networks["interbank"])}
+
+    def _bank_named(self, shock: dict[str, Any]) -> int:
+        """The bank a bank_failure shock names: ``bank``, or ``tier`` + ``index``."""
+        if "bank" in shock:
+            return int(shock["bank"])
+        tiers = self.sim.scenario["banks.tiers"]
+        names = [t["name"] for t in tiers]
+        if shock.get("tier") not in names:
+            return -1
+        k = names.index(shock["tier"])
+        return sum(int(t["count"]) for t in tiers[:k]) + int(shock.get("index", 0))
+
+    def _record_failures(self) -> None:
+        """After a day: if banks failed, notes the cascade — who failed in
+        which round, and the interbank claims the day's clearing started from
+        that pointed at them (what their creditors lost). Exact from the
+        engine: round counts are the day's ``contagion_defaults_round_*``, the
+        claims its ``interbank_clearing`` network."""
+        failed = self.sim.banks.failed
+        new = [int(i) for i in range(len(failed)) if failed[i] and i not in self._failed]
+        if not new:
+            return
+        self._failed.update(new)
+        day = int(self.sim._core.recorded_days()[-1])
+        today = self.sim._core.recorded_series()[:, -1]
+
+        def value(name: str) -> float:
+            return float(today[self._index[name]]) if name in self._index else 0.0
+
+        rounds = [int(value(f"contagion_defaults_round_{k}")) for k in range(3)]
+        rounds.append(int(value("contagion_defaults_round_3_plus")))
+        named = {self._bank_named(json.loads(e["parameters"])) for e in self.sim._core.events
+                 if e["type"] == "bank_failure" and int(e["day"]) == day}
+        nets = self.sim.networks
+        hit = [e for e in _claims(nets["interbank_clearing"]) if e[1] in self._failed] \
+            if "interbank_clearing" in nets else []
+        placed = failure_rounds(new, named, rounds, hit)
+        creditors_of_failed = {lender for lender, _, _ in hit}
+        banks = [{"id": i, "round": placed.get(i),
+                  "cause": "shock" if i in named else "interbank losses" if i in creditors_of_failed
+                  else "other losses"} for i in new]
+        start = self.sim.start_date
+        self.cascades.append({
+            "date": (start + dt.timedelta(days=day)).isoformat(), "banks": banks, "rounds": rounds,
+            "interbank_losses_yuan": value("contagion_interbank_losses"), "claims_hit": hit,
+        })
 
     def _events(self) -> list[dict[str, Any]]:
         start = self.sim.start_date
@@ -260,8 +335,10 @@ class Session:
             days = min(days, self.sim.days_remaining)
             if days <= 0:
                 return 0
-            self.sim.step(days)
-            self.baseline.step(days)
+            for _ in range(days):  # a day at a time, so that no failure day goes unseen
+                self.sim.step(1)
+                self.baseline.step(1)
+                self._record_failures()
             live = self.sim._core.recorded_series()
             base = self.baseline._core.recorded_series()
             recorded = self.sim._core.recorded_days()

@@ -273,19 +273,63 @@ function drawNetwork() {
   }
   const edges = svg.querySelector("#edges");
   while (edges.firstChild) edges.removeChild(edges.firstChild);
-  const maxW = Math.max(1, ...banks.edges.map(e => e[2]));
+  const cascades = pfsim.state.cascades || [];
+  const hit = cascades.flatMap(c => c.claims_hit);
+  const maxW = Math.max(1, ...banks.edges.map(e => e[2]), ...hit.map(e => e[2]));
+  const width = w => 0.3 + 2.2 * w / maxW;
   for (const [a, b, w] of banks.edges) {
     const [x1, y1] = networkLayout.pos[a], [x2, y2] = networkLayout.pos[b];
-    svgEl("line", { x1, y1, x2, y2, class: "edge", "stroke-width": 0.3 + 2.2 * w / maxW,
-      opacity: 0.25 + 0.5 * w / maxW }, edges);
+    svgEl("line", { x1, y1, x2, y2, class: "edge", "stroke-width": width(w), opacity: 0.25 + 0.5 * w / maxW }, edges);
   }
+  for (const [a, b, w] of hit) {  // what the failed banks' creditors lost, drawn over today's claims
+    const [x1, y1] = networkLayout.pos[a], [x2, y2] = networkLayout.pos[b];
+    svgEl("line", { x1, y1, x2, y2, class: "edge-hit", "stroke-width": width(w), stroke: lossColour() }, edges);
+  }
+  const round = failureRounds();
   for (const b of nodes) {
     const c = document.getElementById(`bank-${b.id}`);
     c.setAttribute("fill", bankColour(b));
     c.dataset.failed = b.failed;
     c.dataset.capitalRatio = b.capital_ratio === null ? "" : b.capital_ratio.toFixed(4);
+    const f = round[b.id];
+    c.dataset.round = f && f.round !== null ? f.round : "";
     c.parentNode.querySelector(".cross").setAttribute("visibility", b.failed ? "visible" : "hidden");
+    let label = c.parentNode.querySelector(".round");
+    if (f && !label) label = svgEl("text", { class: "round", x: 5, y: -5, "pointer-events": "none" }, c.parentNode);
+    if (label) label.textContent = f ? (f.round === null ? "R?" : `R${f.round}`) : "";
     c.querySelector("title").textContent = bankText(b.id);
+  }
+  drawCascades(cascades);
+}
+function lossColour() { return $("palette").value === "cb" ? "#CC79A7" : "#d62728"; }
+// bank id → {date, round, cause} of its failure, from the cascades the server noted.
+function failureRounds() {
+  const out = {};
+  for (const c of (pfsim.state.cascades || []))
+    for (const b of c.banks) out[b.id] = { date: c.date, round: b.round, cause: b.cause };
+  return out;
+}
+function drawCascades(cascades) {
+  const list = $("cascade");
+  list.textContent = "";
+  if (!cascades.length) {
+    const li = document.createElement("li"); li.className = "none"; li.textContent = "No bank has failed.";
+    list.appendChild(li);
+    return;
+  }
+  for (const c of cascades) {
+    const li = document.createElement("li");
+    const parts = [];
+    for (let r = 0; r < c.rounds.length; ++r) {
+      if (!c.rounds[r]) continue;
+      const ids = c.banks.filter(b => b.round === r).map(b => b.id);
+      const label = r === c.rounds.length - 1 ? `round ${r}+` : `round ${r}`;
+      parts.push(`${label}: ${c.rounds[r]} bank${c.rounds[r] > 1 ? "s" : ""}${ids.length ? ` (${ids.join(", ")})` : ""}`);
+    }
+    const unplaced = c.banks.filter(b => b.round === null).map(b => b.id);
+    if (unplaced.length) parts.push(`later rounds: banks ${unplaced.join(", ")}`);
+    li.textContent = `${c.date} — ${parts.join("; ")}; interbank losses RMB ${(c.interbank_losses_yuan / 1e9).toFixed(0)} bn`;
+    list.appendChild(li);
   }
 }
 function bankText(id) {
@@ -294,8 +338,11 @@ function bankText(id) {
   const lent = pfsim.state.banks.edges.filter(e => e[0] === id).reduce((s, e) => s + e[2], 0);
   const owes = pfsim.state.banks.edges.filter(e => e[1] === id).reduce((s, e) => s + e[2], 0);
   const pct = v => v === null ? "n/a" : `${(100 * v).toFixed(1)}%`;
+  const f = failureRounds()[id];
+  const failed = !b.failed ? "" : f ? `, FAILED on ${f.date} (${f.round === null ? "a later round" : `round ${f.round}`}` +
+    `, ${f.cause})` : ", FAILED";
   return `Bank ${id} (${tier}): capital ratio ${pct(b.capital_ratio)} ` +
-    `(requirement ${pct(b.requirement)})${b.failed ? ", FAILED" : ""}; ` +
+    `(requirement ${pct(b.requirement)})${failed}; ` +
     `interbank lent RMB ${(lent / 1e9).toFixed(1)} bn, owes RMB ${(owes / 1e9).toFixed(1)} bn. Click to fail it.`;
 }
 

@@ -46,6 +46,7 @@ LIBRARY = {
     "classroom_fund_run.yaml": ["fund_run"],
     "classroom_platform_failure.yaml": ["antitrust_fine"],
     "classroom_live.yaml": ["ipo"],  # the teaching page's economy: its IPO, for the page's IPO halt
+    "classroom_cascade.yaml": ["ipo"],  # the page's economy with a fragile interbank market (lesson 2)
 }
 ALL_FILES = ["baseline.yaml", *LIBRARY]
 

@@ -137,6 +137,9 @@ def test_a_lesson_in_the_browser_and_its_replay(server_url, browser, tmp_path):
     until(d, lambda d: by_testid(d, "date").text > str(np.datetime64(shown_date) + 20), "a month")
     days = settled(d)
     assert by_testid(d, "bank-5").get_attribute("data-failed") == "1"
+    assert by_testid(d, "bank-5").get_attribute("data-round") == "0"  # failed by the shock
+    cascade = by_testid(d, "cascade").text
+    assert shown_date in cascade and "round 0: 1 bank (5)" in cascade, cascade
     log = [li.get_attribute("data-type") for li in d.find_elements(By.CSS_SELECTOR, '[data-testid="event-log"] li')]
     assert "bank_failure" in log and "cofunding_floor" in log
     failures = by_testid(d, "chart-failures").find_element(By.CSS_SELECTOR, "polyline.live").get_attribute("points")

@@ -261,3 +261,46 @@ def test_sigterm_to_pfsim_serve_stops_its_server(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
+
+
+def test_the_bank_view_notes_the_cascade_round_by_round_and_the_claims_lost():
+    # classroom_cascade at its classroom size: failing bank 1 takes three
+    # joint-stock banks with it in round 1 (lesson 2 of docs/teaching.md)
+    from teaching.sessions import Session
+
+    sc = pfsim.Scenario(str(ROOT / "scenarios" / "classroom_cascade.yaml"))
+    s = Session(pfsim, sc, "classroom_cascade", 1, 1,
+                [{"type": "bank_failure", "tier": "state", "index": 1, "date": "2019-01-10"}])
+    assert s.observed["cascades"] == []
+    s.advance(12)
+    (c,) = s.observed["cascades"]
+    failed = [int(i) for i in np.flatnonzero(s.sim.banks.failed)]
+    assert c["date"] == "2019-01-10" and sorted(b["id"] for b in c["banks"]) == failed
+    assert c["rounds"][0] == 1 and sum(c["rounds"]) == len(failed) >= 3, "a visible cascade"
+    by_id = {b["id"]: b for b in c["banks"]}
+    assert by_id[1] == {"id": 1, "round": 0, "cause": "shock"}
+    assert all(b["round"] == 1 and b["cause"] == "interbank losses" for i, b in by_id.items() if i != 1)
+    # the red lines: every claim on a failed bank, from the day's clearing
+    # network; with interbank.lgd 1 they add up to the day's interbank losses
+    assert c["claims_hit"] and all(borrower in failed for _, borrower, _ in c["claims_hit"])
+    assert sum(w for _, _, w in c["claims_hit"]) == pytest.approx(c["interbank_losses_yuan"], rel=1e-9)
+    # today's claims (overnight and term) are the page's grey lines: hundreds, term ones included
+    assert len(s.observed["banks"]["edges"]) > 100
+    # the baseline saw none of it
+    assert not s.baseline.banks.failed.any()
+
+
+def test_failure_rounds_are_placed_only_where_the_day_pins_them_down():
+    from teaching.sessions import failure_rounds
+
+    # 0 fails (the shock); 1 and 2 hold claims on 0; 3 holds a claim on 1 only
+    claims = [[1, 0, 5.0], [2, 0, 4.0], [3, 1, 2.0]]
+    assert failure_rounds([0, 1, 2, 3], {0}, [1, 2, 1, 0], claims) == {0: 0, 1: 1, 2: 1, 3: 2}
+    # 3 also holds a claim on 0: two rounds of 1 each cannot say which of 1, 2, 3 fell first
+    claims2 = claims + [[3, 0, 1.0]]
+    assert failure_rounds([0, 1, 2, 3], {0}, [1, 2, 1, 0], claims2) == {0: 0}
+    # a bank that failed on its own losses too: round 0 is not the shock's alone
+    assert failure_rounds([0, 1], {0}, [2, 0, 0, 0], []) == {0: 0}
+    # the last slot counts round 3 and later
+    chain = [[1, 0, 1.0], [2, 1, 1.0], [3, 2, 1.0], [4, 3, 1.0]]
+    assert failure_rounds([0, 1, 2, 3, 4], {0}, [1, 1, 1, 2], chain) == {0: 0, 1: 1, 2: 2, 3: 3, 4: 3}
