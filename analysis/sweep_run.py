@@ -260,26 +260,42 @@ def execute_warmup(seed: int, ctx: _Context) -> dict | None:
         ckpt.unlink()  # a stale one must not pass for this warm-up's
     record = {"version": RECORD_VERSION, "kind": "warmup", "id": f"warmup_s{seed}", "seed": seed}
     record["digest"] = ctx.warmup_digest(seed)
+
+    def check() -> tuple[str, dict]:
+        return ("" if ckpt.is_file() else f"pfsim run wrote no checkpoint {ckpt.name}"), {}
+
+    return _run_and_record(record, rec_path, started, lambda: _run_pfsim(ctx, h5, {}, seed, warmup=True), check, ckpt)
+
+
+def _run_and_record(
+    record: dict, rec_path: pathlib.Path, started: float, run, check, output: pathlib.Path
+) -> dict | None:
+    """Runs ``run()`` (→ pfsim's exit code and stderr); after exit 0, ``check()``
+    says what is wrong with the output ("" if nothing) and adds fields to the
+    record. Writes the record with the outcome, the time taken and ``output``'s
+    size, and returns it; None when the sweep is being stopped (an interrupted
+    run is not recorded, so it reruns)."""
+    extra: dict = {}
     try:
-        code, err = _run_pfsim(ctx, h5, {}, seed, warmup=True)
+        code, err = run()
         if _stopping.is_set():
             return None
         if code != 0:
             status, message = "failed", (f"exit {code}: " if code > 0 else "") + _short_error(err)
-        elif not ckpt.is_file():
-            status, message = "failed", f"pfsim run wrote no checkpoint {ckpt.name}"
         else:
-            status, message = "ok", ""
-    except Exception as err:
+            message, extra = check()
+            status = "failed" if message else "ok"
+    except Exception as err:  # a damaged file, a missing indicator...: this run fails, the sweep goes on
         if _stopping.is_set():
             return None
         status, message = "failed", f"{type(err).__name__}: {err}"
+    record.update(extra)
     record.update(
         {
             "status": status,
             "message": message,
             "seconds": round(time.time() - started, 3),
-            "file_size": ckpt.stat().st_size if status == "ok" else None,
+            "file_size": output.stat().st_size if status == "ok" else None,
         }
     )
     _write_json(rec_path, record)
@@ -347,32 +363,14 @@ def execute(task: dict, ctx: _Context) -> dict | None:
         "threads": ctx.threads,
         "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    stats: dict = {}
-    message = ""
-    try:
-        code, err = _run_pfsim(ctx, h5, task["values"], task["seed"])
-        if _stopping.is_set():
-            return None
-        if code != 0:
-            status, message = "failed", (f"exit {code}: " if code > 0 else "") + _short_error(err)
-        else:
-            stats = compute_statistics(h5, ctx.record)
-            status = "ok"
-    except Exception as err:  # a damaged file, a missing indicator...: this run fails, the sweep goes on
-        if _stopping.is_set():
-            return None
-        status, message = "failed", f"{type(err).__name__}: {err}"
-    record.update(
-        {
-            "status": status,
-            "message": message,
-            "statistics": stats,
-            "seconds": round(time.time() - started, 3),
-            "file_size": h5.stat().st_size if status == "ok" else None,
-        }
+    record["statistics"] = {}
+
+    def statistics() -> tuple[str, dict]:
+        return "", {"statistics": compute_statistics(h5, ctx.record)}
+
+    return _run_and_record(
+        record, rec_path, started, lambda: _run_pfsim(ctx, h5, task["values"], task["seed"]), statistics, h5
     )
-    _write_json(rec_path, record)
-    return record
 
 
 def finished_record(task: dict, ctx: _Context) -> dict | None:
