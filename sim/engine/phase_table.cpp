@@ -16,6 +16,8 @@
 //    fall on its bank) are judged on the day's final balance sheets, and next
 //    month's lending room on the month's closing ones.
 // Every phase leaves every balance sheet balanced (the audit checks it).
+#include <iterator>
+
 #include "core/date.hpp"
 #include "core/error.hpp"
 #include "engine/engine.hpp"
@@ -73,7 +75,12 @@ AuditLevel default_audit_level() {
 #endif
 }
 
-void advance_day(World& w, AuditLevel audit) {
+void advance_day(World& w, AuditLevel audit, const PhaseHooks* hooks) {
+  auto around = [&](std::size_t k, auto&& fn) {
+    if (hooks != nullptr) hooks->before(hooks->context, k);
+    fn();
+    if (hooks != nullptr) hooks->after(hooks->context, k);
+  };
   auto fail = [&](std::string_view phase, const std::vector<std::string>& problems) {
     std::string text = "ledger audit failed after phase '" + std::string(phase) + "' on " +
                        format_iso_date(w.today()) + " (step " + std::to_string(w.step) + "):";
@@ -84,14 +91,16 @@ void advance_day(World& w, AuditLevel audit) {
     const AuditReport report = w.ledger.audit();
     if (!report.ok()) fail(phase, report.problems);
   };
-  for (const Phase& phase : table) {
-    phase.run(w);
-    if (audit == AuditLevel::after_every_phase) check(phase.name);
+  for (std::size_t k = 0; k < std::size(table); ++k) {
+    around(k, [&] { table[k].run(w); });
+    if (audit == AuditLevel::after_every_phase) check(table[k].name);
   }
   if (audit != AuditLevel::off) {
-    if (audit == AuditLevel::end_of_step) check("end of step");
-    const auto problems = check_stock_flow(w.ledger, w.sector_net_worth_at_step_start);
-    if (!problems.empty()) fail("end of step (stock-flow consistency)", problems);
+    around(std::size(table), [&] {
+      if (audit == AuditLevel::end_of_step) check("end of step");
+      const auto problems = check_stock_flow(w.ledger, w.sector_net_worth_at_step_start);
+      if (!problems.empty()) fail("end of step (stock-flow consistency)", problems);
+    });
   }
   ++w.step;
 }
