@@ -232,6 +232,40 @@ except pfsim.ScenarioError as e:
     assert "No space left on device" in proc.stdout
 
 
+def limit_file_size(kib):
+    """preexec_fn: the child's file size limit, as `ulimit -f` (Slurm passes it on)."""
+    import resource
+
+    def apply():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (kib * 1024, kib * 1024))
+
+    return apply
+
+
+# 100k: hit while the file's layout is written; 600k, 1100k: while streaming;
+# 4000k: enough.
+@pytest.mark.parametrize("kib", [100, 600, 1100, 4000])
+def test_file_size_limit_ends_with_exit_2_and_a_message_never_sigxfsz(tmp_path, kib):
+    out = tmp_path / "r.h5"
+    assert pfsim("run", BASELINE, "--out", out, "--steps", 2, *TINY).returncode == 0
+    good = tmp_path / "good.h5"
+    shutil.copyfile(out, good)
+    proc = pfsim("run", BASELINE, "--out", out, "--steps", 300, *TINY,
+                 preexec_fn=limit_file_size(kib))
+    assert proc.returncode in (0, 2), (proc.returncode, proc.stderr)  # never -SIGXFSZ
+    if proc.returncode == 0:
+        assert days_in(out) == 300
+        return
+    assert "File too large" in proc.stderr and "ulimit -f" in proc.stderr, proc.stderr
+    assert "internal error" not in proc.stderr and "HDF5-DIAG" not in proc.stderr
+    assert h5_files_equal(out, good)  # the previous good file is untouched
+    assert not (tmp_path / "r.h5.lock").exists()
+    partial = tmp_path / "r.h5.partial"
+    if partial.exists():  # whatever was flushed can be recovered
+        rec = pfsim("recover", partial, "-o", tmp_path / "rec.h5")
+        assert rec.returncode == 0, rec.stderr
+
+
 # -- 3. safe paths -----------------------------------------------------------------------
 
 
