@@ -331,6 +331,45 @@ def test_save_refuses_non_regular_files(tmp_path):
     assert sim.save(tmp_path / "ok.h5") == str(tmp_path / "ok.h5")
 
 
+def test_interventions_as_scenario_writes_only_regular_files_and_never_its_own_scenario(tmp_path):
+    pf = require_pfsim()
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("extends: " + str(BASELINE) + "\nconsumers: {count: 2000}\nsmes: {count: 200}\n")
+    sim = pf.Simulation(pf.Scenario(mine))
+    sim.step(1)
+    before = mine.read_bytes()
+    # Over the scenario it extends: it would extend itself, and the original is gone.
+    with pytest.raises(pf.ScenarioError, match="would overwrite the scenario this run came from"):
+        sim.interventions_as_scenario(mine)
+    assert mine.read_bytes() == before
+    # A planted symlink: neither the link nor its target changes.
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(victim)
+    with pytest.raises(pf.ScenarioError, match="symbolic link"):
+        sim.interventions_as_scenario(link)
+    assert link.is_symlink() and victim.read_text() == "keep me\n"
+    # A FIFO (a reader is held open so that a write would not block) stays a FIFO.
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        with pytest.raises(pf.ScenarioError, match="not a regular file"):
+            sim.interventions_as_scenario(fifo)
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    # A regular file is replaced whole, with no temporary file left behind.
+    out = tmp_path / "replay.yaml"
+    out.write_text("old\n")
+    assert sim.interventions_as_scenario(out) == str(out)
+    assert "extends:" in out.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "fifo.yaml", "link.yaml", "mine.yaml", "replay.yaml", "victim.txt"]
+    assert pf.Scenario(out)["consumers.count"] == 2000
+
+
 # -- 4. SIGTERM ---------------------------------------------------------------------------
 
 
