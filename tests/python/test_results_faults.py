@@ -370,6 +370,44 @@ def test_interventions_as_scenario_writes_only_regular_files_and_never_its_own_s
     assert pf.Scenario(out)["consumers.count"] == 2000
 
 
+def test_tidy_and_report_outputs_refuse_their_inputs_links_and_fifos(tmp_path):
+    sys.path.insert(0, str(ROOT))
+    from analysis._output import write_text_output
+
+    out = tmp_path / "r.h5"
+    assert pfsim("run", BASELINE, "--out", out, "--steps", 3, *TINY).returncode == 0
+    good = out.read_bytes()
+    # `pfsim tidy r.h5 --out r.h5` would replace the results with their own table.
+    proc = pfsim("tidy", out, "--out", out)
+    assert proc.returncode == 2 and "would overwrite the input" in proc.stderr, proc.stderr
+    assert out.read_bytes() == good
+    # The writer behind tidy --out and report --out (analysis/_output.py):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(victim)
+    with pytest.raises(ValueError, match="symbolic link"):
+        write_text_output(link, "x\n")
+    assert link.is_symlink() and victim.read_text() == "keep me\n"
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a write would not block
+    try:
+        with pytest.raises(ValueError, match="not a regular file"):
+            write_text_output(fifo, "x\n")
+    finally:
+        os.close(reader)
+    with pytest.raises(ValueError, match="is a directory"):
+        write_text_output(tmp_path, "x\n")
+    # A regular file is replaced whole; nothing temporary is left behind.
+    table = tmp_path / "table.csv"
+    table.write_text("old\n")
+    write_text_output(table, "new\n", inputs=[out])
+    assert table.read_text() == "new\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "fifo.csv", "link.csv", "r.h5", "table.csv", "victim.txt"]
+
+
 # -- 4. SIGTERM ---------------------------------------------------------------------------
 
 
