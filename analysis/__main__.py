@@ -180,7 +180,12 @@ def main(argv=None) -> int:
                     print(table.drop(columns=["description"]).to_string(float_format=lambda v: f"{v:.4g}"))
         elif args.command == "tidy":
             df = to_tidy(args.results)
-            df.to_csv(sys.stdout if args.out == "-" else args.out, index=False)
+            if args.out == "-":
+                df.to_csv(sys.stdout, index=False)
+            else:
+                from ._output import write_text_output
+
+                write_text_output(args.out, df.to_csv(index=False), inputs=args.results)
     except BrokenPipeError:  # e.g. `... headline | head`
         sys.stderr.close()
         return 0

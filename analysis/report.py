@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
+from ._output import check_output, write_text_output
 from .compare import headline_effects, look_at
 from .figures import FIGURES, WARMUP_DAYS, plot_indicators
 from .stats import INTERVAL_NOTE
@@ -233,7 +234,15 @@ def build_report(
         strict: refuse ``indicators`` the files lack (``ValueError``).
         image_format: ``"png"`` (base64 ``<img>``) or ``"svg"`` (inline ``<svg>``).
         dpi: PNG resolution.
+
+    ``out`` is refused (``ValueError``) before any work when it is a symlink,
+    not a regular file, or one of the input files; it is written whole or not
+    at all.
     """
+    inputs = [i for x in (results, baseline) for i in (x if isinstance(x, (list, tuple)) else [x])
+              if isinstance(i, (str, os.PathLike))]
+    if out is not None:
+        check_output(out, inputs)
     sets = as_datasets(results)
     bsets = as_datasets(baseline) if baseline is not None else []
     if not sets:
@@ -396,7 +405,7 @@ def build_report(
     parts.append("</body></html>")
     text = "\n".join(parts)
     if out is not None:
-        pathlib.Path(out).write_text(text, encoding="utf-8")
+        write_text_output(out, text, inputs=inputs)
     return text
 
 

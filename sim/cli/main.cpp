@@ -235,6 +235,11 @@ int cmd_contagion(const std::string& model, const std::string& file) {
 int run_main(int argc, char** argv);
 
 int main(int argc, char** argv) {
+  // A file size limit (`ulimit -f`, which Slurm passes on to jobs) would kill
+  // the process with SIGXFSZ in the middle of a write; ignored, the write fails
+  // with EFBIG and ends like a full disk: a message, exit 2, the .partial kept.
+  // (Python ignores it too.)
+  (void)std::signal(SIGXFSZ, SIG_IGN);
   // run_main reports every error of a command; this catches what escapes it
   // (setting up the command line itself), so main never ends in terminate().
   int code = exit_internal_error;

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "record/h5_handle.hpp"
+#include "record/output_guard.hpp"
 
 namespace pfsim::record {
 
@@ -149,6 +150,30 @@ std::filesystem::path temp_path(const std::filesystem::path& path) {
   return t;
 }
 
+// The rename in commit() replaces whatever entry is at `path`: a planted
+// symlink, a FIFO or a device node (as root, /dev/null), or a user's script or
+// scenario. Only an absent path or an earlier HDF5 file (a checkpoint being
+// replaced) may be there.
+void require_replaceable_archive(const std::filesystem::path& path) {
+  require_regular_or_absent(path, "the checkpoint");
+  if (path_kind(path) != PathKind::regular) return;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return;  // unreadable: the rename is the OS's call
+  static constexpr unsigned char hdf5_signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  unsigned char head[8] = {};
+  const ssize_t got = ::read(fd, head, sizeof head);
+  ::close(fd);
+  if (got == 0) return;  // an empty file holds nothing to lose
+  if (got == static_cast<ssize_t>(sizeof head) &&
+      std::memcmp(head, hdf5_signature, sizeof head) == 0)
+    return;
+  throw file_error(path,
+                   "the checkpoint " + path.string() +
+                       " would replace a file that is not HDF5 (a checkpoint only replaces an "
+                       "earlier checkpoint)",
+                   "choose another path, e.g. one ending in .ckpt.h5");
+}
+
 }  // namespace
 
 // --- writer -------------------------------------------------------------------
@@ -166,8 +191,8 @@ ArchiveWriter::ArchiveWriter(std::filesystem::path path, std::string_view kind,
   impl_->path = std::move(path);
   impl_->temp = temp_path(impl_->path);
   const h5::QuietErrors quiet;
-  std::error_code ec;
-  std::filesystem::remove(impl_->temp, ec);  // a stale temp of a killed writer
+  require_replaceable_archive(impl_->path);
+  remove_stale_file(impl_->temp, "checkpoint temporary file");  // of a killed writer
   impl_->file = h5::File(H5Fcreate(impl_->temp.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT));
   if (!impl_->file) {
     const int err = errno;
@@ -245,6 +270,7 @@ void ArchiveWriter::commit() {
         "the previous checkpoint is kept");
   }
   ::close(fd);
+  require_replaceable_archive(impl_->path);  // planted while the archive was written?
   std::error_code ec;
   std::filesystem::rename(impl_->temp, impl_->path, ec);
   if (ec)

@@ -39,9 +39,14 @@ void ResultsWriter::Impl::fail(std::string_view what) const {
     const auto begin = pos + marker.size();
     const auto end = stack.find('\'', begin);
     const std::string reason = stack.substr(begin, end == std::string::npos ? end : end - begin);
+    // EFBIG: the process's file size limit (`ulimit -f`, a batch system's), not the disk.
+    const bool size_limit = reason == os_message(EFBIG);
     throw user_error("cannot write the results file " + final_path.string() + " (" +
                          std::string(what) + "): " + reason,
-                     "check free disk space and that the file system is writable");
+                     size_limit ? "the file size limit of this process (ulimit -f) is smaller than "
+                                  "the results; raise it (ulimit -f unlimited), record less "
+                                  "(record.indicators, record.every_days) or run fewer days"
+                                : "check free disk space and that the file system is writable");
   }
   throw InternalError("results file " + partial_path.string() + ": " + std::string(what) +
                       " failed: " + stack);

@@ -316,6 +316,23 @@ struct Loader {
                   "extend a scenario file (run:, consumers:, ... at its top level)");
         return tree;
       }
+      // A mapping none of whose keys is a section (a config file, /etc/passwd)
+      // is not a scenario: one message, rather than an "unknown key" that
+      // quotes each of its lines.
+      const std::vector<std::string> sections = child_keys("");
+      const bool any_section =
+          base->entries.empty() ||
+          std::any_of(base->entries.begin(), base->entries.end(), [&](const TreeEntry& e) {
+            return std::find(sections.begin(), sections.end(), e.key.text) != sections.end();
+          });
+      if (!any_section) {
+        report.at(target, std::string(extends_key),
+                  "the base scenario '" + target.text + "' is not a pfsim scenario (none of its " +
+                      std::to_string(base->entries.size()) +
+                      " top-level keys is a section such as run:, consumers: or events:)",
+                  "extend a scenario file, e.g. extends: baseline.yaml");
+        return tree;
+      }
       return merge(std::move(*base), std::move(tree), true);
     }
     return tree;

@@ -3,13 +3,17 @@
 // as a .partial), none of which changes the simulated numbers.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "indicators/indicators.hpp"
 #include "run/simulation.hpp"
 #include "scenario/load.hpp"
@@ -144,4 +148,57 @@ TEST_CASE("the same seed gives the same run; the seed matters") {
   CHECK(series_bytes(a) == series_bytes(b));
   CHECK(series_bytes(a) != series_bytes(c));
   CHECK(a.agent_count() > 3300);  // consumers + SMEs + the hub institutions
+}
+
+TEST_CASE(
+    "save_checkpoint never writes through a link, a FIFO or a device, nor over a non-HDF5 file") {
+  const TempDir dir;
+  Simulation sim(tiny(3), options());
+  sim.step(2);
+  const auto refused = [&](const fs::path& target) {
+    try {
+      sim.save_checkpoint(target);
+    } catch (const UserError& e) {
+      return std::string(e.what()).find(target.filename().string()) != std::string::npos;
+    }
+    return false;
+  };
+  const auto bytes = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+
+  // A planted symlink at the checkpoint: neither it nor its target changes.
+  const fs::path victim = dir.path / "victim.txt";
+  std::ofstream(victim) << "keep me\n";
+  fs::create_symlink(victim, dir.path / "link.ckpt.h5");
+  CHECK(refused(dir.path / "link.ckpt.h5"));
+  CHECK(fs::is_symlink(dir.path / "link.ckpt.h5"));
+  CHECK(bytes(victim) == "keep me\n");
+
+  // A FIFO (or, as root, a device node such as /dev/null) is not replaced.
+  REQUIRE(::mkfifo((dir.path / "fifo.ckpt.h5").c_str(), 0600) == 0);
+  CHECK(refused(dir.path / "fifo.ckpt.h5"));
+  CHECK(fs::is_fifo(dir.path / "fifo.ckpt.h5"));
+
+  // A symlink planted at the temporary file is refused, its target untouched.
+  fs::create_symlink(victim, dir.path / "t.ckpt.h5.tmp");
+  CHECK(refused(dir.path / "t.ckpt.h5"));
+  CHECK(bytes(victim) == "keep me\n");
+  CHECK_FALSE(fs::exists(fs::symlink_status(dir.path / "t.ckpt.h5")));
+
+  // A file that is not HDF5 (a scenario, a script) is never replaced.
+  const fs::path scenario = dir.path / "mine.yaml";
+  std::ofstream(scenario) << "extends: baseline.yaml\n";
+  CHECK(refused(scenario));
+  CHECK(bytes(scenario) == "extends: baseline.yaml\n");
+
+  // An earlier checkpoint (or an absent path) is what a checkpoint replaces.
+  const fs::path ckpt = dir.path / "r.ckpt.h5";
+  sim.save_checkpoint(ckpt);
+  sim.step(1);
+  sim.save_checkpoint(ckpt);
+  CHECK(fs::is_regular_file(fs::symlink_status(ckpt)));
+  CHECK(Simulation::load_checkpoint(ckpt, 1)->world().run_day() == 3);
+  CHECK_FALSE(fs::exists(dir.path / "r.ckpt.h5.tmp"));
 }

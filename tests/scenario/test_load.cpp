@@ -349,3 +349,22 @@ TEST_CASE("extends: kernel pseudo-files are refused (they pass as regular files 
   CHECK(errors_of([&] { return scenario::load_file(a); }).find("is not a regular file") !=
         std::string::npos);
 }
+
+TEST_CASE(
+    "extends: a base that is a mapping but not a scenario gets one message, quoting none of it") {
+  const TempDir dir;
+  dir.write("secrets.conf", "api token: s3cr3t-value\nroot:x:0:0: here\n");
+  const std::string a = dir.write("a.yaml", "extends: secrets.conf\nrun: {days: 10}\n");
+  const std::string errors = errors_of([&] { return scenario::load_file(a); });
+  CHECK(errors ==
+        lines({a + ":1:10: extends: the base scenario 'secrets.conf' is not a pfsim scenario (none "
+                   "of its 2 top-level keys is a section such as run:, consumers: or events:) "
+                   "(extend a scenario file, e.g. extends: baseline.yaml)"}));
+  CHECK(errors.find("s3cr3t") == std::string::npos);
+  CHECK(errors.find("root:x") == std::string::npos);
+  // One real section is enough: its other keys are then reported as usual.
+  dir.write("partial.yaml", "run: {days: 10}\nconsumerz: {count: 5}\n");
+  const std::string b = dir.write("b.yaml", "extends: partial.yaml\n");
+  CHECK(errors_of([&] { return scenario::load_file(b); }).find("unknown key 'consumerz'") !=
+        std::string::npos);
+}

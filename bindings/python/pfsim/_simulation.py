@@ -236,6 +236,50 @@ class Store:
         return f"<pfsim.Store {self._name!r}: {len(self)} agents; columns: {cols}>"
 
 
+def _write_text_file(target: str, text: str, *, protect: str | None) -> None:
+    """Writes ``text`` to ``target`` as the results file is written: never
+    through a symlink, never into a FIFO (which would block), a device or a
+    directory, never over ``protect`` (the scenario the file extends: it would
+    then extend itself), and atomically (a temporary file in the same folder,
+    created with O_EXCL, then renamed), so a kill leaves the old file or the
+    new one. Raises ScenarioError naming the path."""
+    import secrets
+    import stat
+
+    def refuse(why: str) -> None:
+        raise _core.ScenarioError(f"{target}: {why}; pfsim only writes regular files and never "
+                                  "writes through a link (remove it or choose another path)")
+
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        st = None
+    if st is not None:
+        if stat.S_ISLNK(st.st_mode):
+            refuse("is a symbolic link")
+        if stat.S_ISDIR(st.st_mode):
+            refuse("is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            refuse("is not a regular file (a device, FIFO or socket)")
+        if protect and os.path.exists(protect) and os.path.samefile(target, protect):
+            raise _core.ScenarioError(
+                f"{target}: would overwrite the scenario this run came from (the new file extends "
+                "it); choose another path")
+    folder = os.path.dirname(os.path.abspath(target))
+    tmp = os.path.join(folder, f".{os.path.basename(target)}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 class Simulation:
     """A running simulation: a frozen copy of a scenario, the live world built
     from it, and the indicators recorded so far.
@@ -693,7 +737,10 @@ class Simulation:
         resolved scenario (every setting explicit, no other file needed) with
         the shocks appended instead: what a download that may be saved
         anywhere needs. Column writes set values no scenario can hold: a run
-        with any is refused (ValueError).
+        with any is refused (ValueError). Like :meth:`save`, ``path`` must be
+        absent or a regular file (not a symlink, FIFO or device), and not the
+        scenario the run came from (ScenarioError); the file is written whole
+        or not at all.
         """
         writes = [i for i in self._interventions if i["type"] == "column_write"]
         if writes:
@@ -740,8 +787,7 @@ class Simulation:
             lines.append(resolved)
         lines += [f"  - {shock}" for shock in shocks]
         target = os.fspath(path)
-        with open(target, "w", encoding="utf-8") as f:
-            f.write("\n".join(lines) + "\n")
+        _write_text_file(target, "\n".join(lines) + "\n", protect=source)
         return target
 
     def _record(self, intervention: dict[str, Any]) -> None:
