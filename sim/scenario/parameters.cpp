@@ -714,13 +714,14 @@ std::vector<ParamSpec> parameter_table() {
       "P₀·max(0, 1 − price_impact·S) (Greenwood et al. 2015), or none (no fire sales; bonds stay "
       "at par). Every bank's bonds are marked to the new price (a `revaluations` flow).",
       PFSIM_FIELD(fire_sales.impact)));
-  t.push_back(number("fire_sales.price_impact", "1", 0, 100, "0.05",
-                     "Price fall per share of the banks' bond holdings sold in a day (assumption: "
-                     "selling 10% of them lowers the price about 0.5%; Greenwood, Landier & Thesmar "
-                     "2015 use 10 bp per USD 10 bn sold, Cont & Schaanning 2017 an exponential "
-                     "impact in the amount sold over the market's depth; the bond book here "
-                     "stands for all the banks' other assets, a deep market).",
-                     PFSIM_FIELD(fire_sales.price_impact)));
+  t.push_back(
+      number("fire_sales.price_impact", "1", 0, 100, "0.05",
+             "Price fall per share of the banks' bond holdings sold in a day (assumption: "
+             "selling 10% of them lowers the price about 0.5%; Greenwood, Landier & Thesmar "
+             "2015 use 10 bp per USD 10 bn sold, Cont & Schaanning 2017 an exponential "
+             "impact in the amount sold over the market's depth; the bond book here "
+             "stands for all the banks' other assets, a deep market).",
+             PFSIM_FIELD(fire_sales.price_impact)));
   t.push_back(number("fire_sales.equity_loss_trigger", "share", 0, 1, "0.2",
                      "A bank sells bonds when its equity is below what its capital requirement "
                      "needs and below (1 − this) × its equity at the start of the month "
