@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "contagion/validate.hpp"
 
@@ -141,6 +142,7 @@ FireSaleResult fire_sale(const FireSaleInput& in) {
     result.losses[i] = initial_equity[i] - final_equity;
     if (is_defaulted[i]) result.defaulted.push_back(i);
   }
+  result.holdings_after = std::move(units);
   return result;
 }
 

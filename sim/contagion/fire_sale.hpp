@@ -51,6 +51,7 @@ struct FireSaleResult {
   Vector losses;                       // per bank: pre-shock equity − final equity
   std::vector<std::size_t> defaulted;  // banks that reached equity <= 0, increasing
   Vector units_sold;                   // per asset: S_k at the end
+  DenseMatrix holdings_after;          // n × M units still held at the end
   int rounds = 0;                      // rounds in which something was sold
   bool converged = true;               // false when stopped by max_rounds
 };

@@ -544,6 +544,32 @@ constexpr Indicator indicator_table[] = {
      "Specific provisions: lgd × bank-held loans 90+ days past due (last month end), deducted from "
      "capital.",
      [](const M& m) { return m.rmb(m.provisions); }},
+    {"bond_price_index", "1",
+     "Price of the banks' bonds at the end of the day (par = 1): falls with fire sales, recovers "
+     "toward par on quiet days (fire_sales.*).",
+     [](const M& m) { return m.w.bond_market.price; }},
+    {"fire_sale_volume", "RMB/day", "Bonds sold in fire sales today, at the sale prices.",
+     [](const M& m) { return m.rmb(m.f[Flow::fire_sale_volume]); }},
+    {"fire_sale_losses", "RMB/day",
+     "Banks' losses from fire sales today: bonds sold below the day's opening price and bonds "
+     "held marked down to the closing price (a `revaluations` flow).",
+     [](const M& m) { return m.rmb(m.f[Flow::fire_sale_losses]); }},
+    {"bond_revaluation_gains", "RMB/day",
+     "Banks' bonds marked back up today as the bond price recovers toward par.",
+     [](const M& m) { return m.rmb(m.f[Flow::bond_revaluation_gains]); }},
+    {"contagion_losses", "RMB/day",
+     "Banks' contagion losses today by every channel: contagion_interbank_losses + "
+     "fire_sale_losses.",
+     [](const M& m) {
+       return m.rmb(
+           checked_add(m.f[Flow::contagion_interbank_losses], m.f[Flow::fire_sale_losses]));
+     }},
+    {"bank_failures_interbank", "count/day",
+     "Banks failing today through interbank losses (contagion rounds 1 and later).",
+     [](const M& m) { return static_cast<double>(m.f[Flow::bank_failures_interbank]); }},
+    {"bank_failures_fire_sale", "count/day",
+     "Banks failing today because fire sales marked their bonds below their debts.",
+     [](const M& m) { return static_cast<double>(m.f[Flow::bank_failures_fire_sale]); }},
     // the lending platform's profit, line by line (platform_net_income = Σ of the
     // income lines − Σ of the cost lines; platform_equity moves by it, fines and
     // outside capital)

@@ -27,6 +27,7 @@
 
 #include "contagion/debtrank.hpp"
 #include "contagion/eisenberg_noe.hpp"
+#include "contagion/fire_sale.hpp"
 #include "phases/chunked.hpp"
 #include "phases/phases.hpp"
 #include "phases/rules.hpp"
@@ -229,6 +230,143 @@ std::vector<std::uint8_t> propagate_failures(World& w, std::vector<std::uint8_t>
   return failing;
 }
 
+// Capital requirement of bank b: minimum + conservation buffer + tier surcharge.
+double capital_requirement(const World& w, std::uint32_t b) {
+  const Policy& pol = w.policy;
+  const BankTier& tier = w.scenario->banks.tiers[w.banks.tier[b]];
+  const double surcharge = tier.name == "state" ? pol.surcharge_state : tier.surcharge;
+  return pol.capital_minimum + pol.conservation_buffer + surcharge;
+}
+
+// Marks every bank's bonds from the price `before` to `after` (a revaluation,
+// never drift: the ledger records it as a holding gain or loss); returns Σ
+// of the revaluations, fen.
+Fen mark_bonds(World& w, double before, double after) {
+  Ledger& L = w.ledger;
+  Fen total = 0;
+  for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
+    const Fen held = L.balance({L.bank_bond_book, b});
+    const Fen delta =
+        static_cast<Fen>(std::llround(static_cast<double>(held) * (after / before))) - held;
+    L.revalue_bonds(b, delta);
+    total = checked_add(total, delta);
+  }
+  return total;
+}
+
+// A quiet day: the bond price recovers `recovery_per_day` of its gap to par
+// (within 1e-6 of par it is par again) and every holder is marked up.
+void recover_bond_price(World& w) {
+  const double before = w.bond_market.price;
+  if (before >= 1) return;
+  double after = before + w.scenario->fire_sales.recovery_per_day * (1 - before);
+  if (1 - after < 1e-6) after = 1;
+  if (after == before) return;
+  w.flows[Flow::bond_revaluation_gains] =
+      checked_add(w.flows[Flow::bond_revaluation_gains], mark_bonds(w, before, after));
+  w.bond_market.price = after;
+}
+
+// The equity below which bank b sells bonds (fen): what its capital
+// requirement needs (requirement × RWA + provisions), but no more than
+// (1 − equity_loss_trigger) × its equity at the start of the month — a bank
+// that has long operated below its requirement (as the classroom's do) sells
+// only when it is also losing capital fast.
+double equity_floor(const World& w, std::uint32_t b) {
+  const BankStore& K = w.banks;
+  const double requirement =
+      capital_requirement(w, b) * K.risk_weighted_assets[b] + static_cast<double>(K.provisions[b]);
+  const double falling = (1 - w.scenario->fire_sales.equity_loss_trigger) *
+                         static_cast<double>(std::max<Fen>(0, K.equity_month_start[b]));
+  return std::min(requirement, falling);
+}
+
+// Fire sales inside the step (contagion::fire_sale, one asset: the banks'
+// bonds). Each bank targets the leverage A / floor of a bank whose equity is
+// at its floor (equity_floor; Greenwood, Landier & Thesmar 2015 with a
+// regulatory target): a bank whose equity is below the floor sells bonds and repays debt until it
+// is back at that leverage, a bank with negative equity sells them all (Cifuentes, Ferrucci & Shin
+// 2005), the rest sell nothing. A bank failing today is not among the sellers: resolution
+// recapitalises it instead. The price falls with the share of the banks' bonds sold, in rounds,
+// until no bank sells. In the ledger the bonds sold go to the central bank's book at the sale price
+// (it stands for the outside buyers; the proceeds arrive as reserves and first repay the bank's
+// central-bank credit), and every bank's remaining bonds are marked to the final price. Returns the
+// banks the marking made insolvent.
+std::vector<std::uint32_t> fire_sales(World& w, std::vector<std::uint8_t>& failing) {
+  const Scenario& sc = *w.scenario;
+  const FireSaleParams& fs = sc.fire_sales;
+  std::vector<std::uint32_t> insolvent;
+  if (fs.impact == "none") return insolvent;
+  Ledger& L = w.ledger;
+  BankStore& K = w.banks;
+  const std::size_t n = K.size();
+  const auto& equity = L.net_worth(AgentKind::bank);
+  std::vector<double> target(n, std::numeric_limits<double>::max());
+  bool anyone_sells = false;
+  for (std::uint32_t b = 0; b < n; ++b)
+    anyone_sells |= failing[b] == 0 && static_cast<double>(equity[b]) < equity_floor(w, b);
+  if (!anyone_sells) {
+    recover_bond_price(w);
+    return insolvent;
+  }
+  const double price = w.bond_market.price;
+  const std::vector<Int128> assets = bank_total_assets(w);
+  contagion::FireSaleInput in;
+  in.prices = {price};
+  in.impact_function =
+      fs.impact == "linear" ? contagion::PriceImpact::linear : contagion::PriceImpact::exponential;
+  in.max_rounds = static_cast<int>(sc.interbank.max_rounds);
+  double units_held = 0;
+  for (std::uint32_t b = 0; b < n; ++b) {
+    const double bonds = static_cast<double>(L.balance({L.bank_bond_book, b}));
+    const double a = static_cast<double>(assets[b]);
+    in.holdings.push_back({bonds / price});
+    units_held += bonds / price;
+    in.cash.push_back(std::max(0.0, a - bonds));
+    in.debt.push_back(std::max(0.0, a - static_cast<double>(equity[b])));
+    const double floor_fen = equity_floor(w, b);
+    if (failing[b] == 0 && floor_fen > 0) target[b] = std::max(1.0, a / floor_fen);
+  }
+  if (units_held <= 0) return insolvent;
+  in.target_leverage = target;
+  in.price_impact = {fs.price_impact / units_held};  // per unit: λ × share of holdings sold
+  const contagion::FireSaleResult r = contagion::fire_sale(in);
+  if (r.rounds == 0) {
+    recover_bond_price(w);
+    return insolvent;
+  }
+  const double after = r.price_path.back()[0];
+  for (std::uint32_t b = 0; b < n; ++b) {
+    const Fen held = L.balance({L.bank_bond_book, b});
+    const double value_after = r.holdings_after[b][0] * after;
+    const Fen kept = std::clamp<Fen>(static_cast<Fen>(std::llround(value_after)), 0, held);
+    const double proceeds_value = static_cast<double>(held) - value_after - r.losses[b];
+    const Fen proceeds =
+        std::clamp<Fen>(static_cast<Fen>(std::llround(proceeds_value)), 0, held - kept);
+    if (proceeds > 0) {
+      L.central_bank_buys_bonds(b, proceeds);
+      const Fen repay = std::min(proceeds, L.balance({L.cb_loan_book, b}));
+      if (repay > 0) L.bank_repays_central_bank(b, repay);
+      w.flows[Flow::fire_sale_volume] = checked_add(w.flows[Flow::fire_sale_volume], proceeds);
+    }
+    // What is left is marked to the final price: the bank's whole fire-sale loss.
+    const Fen loss = held - proceeds - kept;
+    L.revalue_bonds(b, -loss);
+    w.flows[Flow::fire_sale_losses] = checked_add(w.flows[Flow::fire_sale_losses], loss);
+    K.risk_weighted_assets[b] =
+        std::max(0.0, K.risk_weighted_assets[b] -
+                          sc.banks.risk_weight_bonds * static_cast<double>(held - kept));
+  }
+  w.bond_market.price = after;
+  for (std::uint32_t b = 0; b < n; ++b)
+    if (failing[b] == 0 && equity[b] < 0) {
+      failing[b] = 1;
+      insolvent.push_back(b);
+    }
+  w.flows[Flow::bank_failures_fire_sale] += static_cast<std::int64_t>(insolvent.size());
+  return insolvent;
+}
+
 // Largest DebtRank (Battiston et al. 2012) of the default of one bank over the
 // overnight interbank exposures (impact W_ij = L_ij / E_j capped at 1; uniform
 // weights), and Σ SRISK_i = max(0, k·D_i − (1 − k)·(1 − LRMES)·E_i) on book
@@ -284,8 +422,8 @@ void run_bank_regulation(World& w) {
   for (const std::uint32_t b : w.shocks.failing_banks) failing[b] = 1;
   w.shocks.failing_banks.clear();
   const bool any_failing = std::find(failing.begin(), failing.end(), 1) != failing.end();
-  const bool need_rwa = month_end || w.step == 0 || any_failing || pol.review_bank_limits;
-  if (need_rwa) {
+  bool need_rwa = month_end || w.step == 0 || any_failing || pol.review_bank_limits;
+  auto measure_exposures = [&] {
     // Specific provisions: expected loss lgd × the bank-held loans of borrowers
     // 90+ days past due (not yet written off), deducted from capital.
     std::vector<Int128> impaired(n, 0);
@@ -306,21 +444,43 @@ void run_bank_regulation(World& w) {
     sme = totals_by_holder(
         L, {w.books.sme_platform_bank, w.books.sme_bank_loan, w.books.platform_bank_loan}, n);
     colent = colent_by_bank(w);
-  }
+  };
+  if (need_rwa) measure_exposures();
   auto risk_weighted_assets = [&](std::uint32_t b) {
     return pol.risk_weight_consumer * static_cast<double>(consumer[b]) +
            pol.risk_weight_sme * static_cast<double>(sme[b]) +
            sc.banks.risk_weight_bonds * static_cast<double>(L.balance({L.bank_bond_book, b}));
   };
-  // Contagion through the interbank market; every failing bank is resolved below.
+  if (need_rwa)
+    for (std::uint32_t b = 0; b < n; ++b) K.risk_weighted_assets[b] = risk_weighted_assets(b);
+  // Contagion through the interbank market, then fire sales, in turns until
+  // no bank fails; every failing bank is resolved below.
   if (any_failing) {
     w.flows[RealFlow::contagion_clearing_loss] += clearing_loss(w);
+    const std::vector<std::uint8_t> own = failing;
     failing = propagate_failures(w, std::move(failing));
+    for (std::uint32_t b = 0; b < n; ++b)
+      w.flows[Flow::bank_failures_interbank] += failing[b] != own[b];
+  }
+  for (std::int64_t turn = 0; turn < sc.interbank.max_rounds; ++turn) {
+    std::vector<std::uint32_t> wave = fire_sales(w, failing);
+    if (wave.empty()) break;
+    if (!need_rwa) {  // resolution needs today's exposures
+      need_rwa = true;
+      measure_exposures();
+    }
+    const std::vector<std::uint8_t> before = failing;
+    if (sc.interbank.contagion == "furfine") {
+      failing = furfine_rounds(w, std::move(failing), std::move(wave));
+    } else if (sc.interbank.contagion != "none") {
+      failing = clearing_rounds(w, std::move(failing));
+    }
+    for (std::uint32_t b = 0; b < n; ++b)
+      w.flows[Flow::bank_failures_interbank] += failing[b] != before[b];
   }
   for (std::uint32_t b = 0; b < n; ++b) {
     const BankTier& tier = sc.banks.tiers[K.tier[b]];
-    const double surcharge = tier.name == "state" ? pol.surcharge_state : tier.surcharge;
-    const double requirement = pol.capital_minimum + pol.conservation_buffer + surcharge;
+    const double requirement = capital_requirement(w, b);
     K.capital_requirement[b] = requirement;
     const Fen equity = L.net_worth(AgentKind::bank)[b];
     const Fen bonds = L.balance({L.bank_bond_book, b});

@@ -213,8 +213,8 @@ void visit(A& a, SmeStore& s) {
   a.array(g + "loan_cooloff_until", s.loan_cooloff_until);
 }
 
-static_assert(sizeof(BankStore) == 9 * vec,
-              "BankStore changed: add the column to visit(BankStore&) and update 9");
+static_assert(sizeof(BankStore) == 10 * vec,
+              "BankStore changed: add the column to visit(BankStore&) and update 10");
 template <class A>
 void visit(A& a, BankStore& s) {
   const std::string g = "world/banks/";
@@ -227,6 +227,7 @@ void visit(A& a, BankStore& s) {
   a.array(g + "direct_lending_room", s.direct_lending_room);
   a.array(g + "equity_month_start", s.equity_month_start);
   a.array(g + "provisions", s.provisions);
+  a.array(g + "risk_weighted_assets", s.risk_weighted_assets);
 }
 
 static_assert(sizeof(PlatformStore) == 14 * vec + sizeof(std::int64_t),
@@ -277,6 +278,13 @@ template <class A>
 void visit(A& a, World::SystemicRisk& s) {
   a.scalar("world/systemic/debtrank_max", s.debtrank_max);
   a.scalar("world/systemic/srisk_fen", s.srisk_fen);
+}
+
+static_assert(sizeof(World::BondMarket) == sizeof(double),
+              "World::BondMarket changed: add the member to visit(World::BondMarket&)");
+template <class A>
+void visit(A& a, World::BondMarket& m) {
+  a.scalar("world/bond_market/price", m.price);
 }
 
 // --- the list: policy ------------------------------------------------------------
@@ -499,7 +507,7 @@ void visit(A& a, Ledger& L) {
 // resets them at the start of every day, so they are not saved (and a new flow
 // row does not trip the size check); so is `clearing_inputs` (bank_regulation
 // clears it every day).
-static_assert(sizeof(World) - sizeof(StepFlows) == 5360 + 16 + 8 + 5 * vec,
+static_assert(sizeof(World) - sizeof(StepFlows) == 5488 + 16 + 8 + 24 + 5 * vec,
               "World changed: add the member to visit(World&), then update the size");
 template <class A>
 void visit(A& a, World& w) {
@@ -512,6 +520,7 @@ void visit(A& a, World& w) {
   visit(a, w.banks);
   visit(a, w.interbank);
   visit(a, w.systemic);
+  visit(a, w.bond_market);
   visit(a, w.platforms);
   visit(a, w.funds);
   visit(a, w.ledger);

@@ -57,6 +57,8 @@ void check_consistency(Reporter& report, const Scenario& sc, const Tree& root) {
   }
   one_of("interbank.contagion", "interbank", "contagion", sc.interbank.contagion,
          {"furfine", "eisenberg_noe", "rogers_veraart", "none"});
+  one_of("fire_sales.impact", "fire_sales", "impact", sc.fire_sales.impact,
+         {"exponential", "linear", "none"});
   std::set<std::string> names;
   for (std::size_t i = 0; i < sc.banks.tiers.size(); ++i) {
     if (names.insert(sc.banks.tiers[i].name).second) continue;

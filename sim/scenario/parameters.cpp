@@ -703,6 +703,35 @@ std::vector<ParamSpec> parameter_table() {
               "Exposure networks (interbank, co-lending, fund placements) are written to /networks "
               "every this many days and on every day a bank fails; 0: only on failure days.",
               PFSIM_FIELD(interbank.snapshot_every_days)));
+  t.push_back(string(
+      "fire_sales.impact", "\"exponential\"",
+      "Fire sales inside the step: a bank whose equity falls below its capital requirement × "
+      "risk-weighted assets (and equity_loss_trigger) sells bonds back to the leverage of a bank "
+      "at that floor, and a bank whose equity the sales wipe out sells them all (Greenwood, "
+      "Landier & Thesmar 2015; Cifuentes, "
+      "Ferrucci & Shin 2005); the price falls with the share S of the banks' bonds sold: "
+      "exponential P = P₀·exp(−price_impact·S) (Cifuentes et al. 2005), linear P = "
+      "P₀·max(0, 1 − price_impact·S) (Greenwood et al. 2015), or none (no fire sales; bonds stay "
+      "at par). Every bank's bonds are marked to the new price (a `revaluations` flow).",
+      PFSIM_FIELD(fire_sales.impact)));
+  t.push_back(
+      number("fire_sales.price_impact", "1", 0, 100, "0.05",
+             "Price fall per share of the banks' bond holdings sold in a day (assumption: "
+             "selling 10% of them lowers the price about 0.5%; Greenwood, Landier & Thesmar "
+             "2015 use 10 bp per USD 10 bn sold, Cont & Schaanning 2017 an exponential "
+             "impact in the amount sold over the market's depth; the bond book here "
+             "stands for all the banks' other assets, a deep market).",
+             PFSIM_FIELD(fire_sales.price_impact)));
+  t.push_back(number("fire_sales.equity_loss_trigger", "share", 0, 1, "0.2",
+                     "A bank sells bonds when its equity is below what its capital requirement "
+                     "needs and below (1 − this) × its equity at the start of the month "
+                     "(assumption: banks that have long run below requirement deleverage only "
+                     "when they are losing capital fast).",
+                     PFSIM_FIELD(fire_sales.equity_loss_trigger)));
+  t.push_back(number("fire_sales.recovery_per_day", "share", 0, 1, "0.05",
+                     "On a day without fire sales the bond price recovers this share of its gap "
+                     "to par (assumption: a half-life of about two weeks).",
+                     PFSIM_FIELD(fire_sales.recovery_per_day)));
   t.push_back(integer(
       "record.every_days", "days", 1, 36500, "1",
       "Sampling of /timeseries (and of the in-memory results): a row on days 0, every_days, "

@@ -259,6 +259,15 @@ struct InterbankParams {
   std::int64_t snapshot_every_days = 0;  // /networks snapshots (0: only on failure days)
 };
 
+// `fire_sales:` banks below their capital requirement sell bonds inside the
+// step; the price falls with the amount sold and every holder is marked to it.
+struct FireSaleParams {
+  std::string impact;              // exponential | linear | none (none: no fire sales)
+  double price_impact = 0;         // price fall per share of the banks' bonds sold
+  double recovery_per_day = 0;     // share of the gap to par the price recovers each quiet day
+  double equity_loss_trigger = 0;  // sells only after losing this share of its equity this month
+};
+
 // `record:` what a run records (/timeseries and the in-memory results).
 struct RecordSpec {
   // Indicator names, in the order given; empty: every indicator, in table order.
@@ -277,6 +286,7 @@ struct Scenario {
   FundParams fund;
   CentralBankParams central_bank;
   InterbankParams interbank;
+  FireSaleParams fire_sales;
   std::vector<EventSpec> events;  // shocks in file order, a base file's first (extends)
   // `look_at:` the indicators that answer the scenario's question (reports
   // show these first); where each name is, for messages.

@@ -71,6 +71,11 @@ inline constexpr std::size_t contagion_round_slots = 4;
   X(contagion_defaults_round_3_plus, "count", sum)                                          \
   X(contagion_rounds, "count", max) /* rounds with new failures */                          \
   X(contagion_interbank_losses, "fen", sum)                                                 \
+  X(fire_sale_volume, "fen", sum)          /* bonds sold in fire sales, at sale prices */   \
+  X(fire_sale_losses, "fen", sum)          /* banks' bonds marked down by fire sales */     \
+  X(bond_revaluation_gains, "fen", sum)    /* marked up as the bond price recovers */       \
+  X(bank_failures_interbank, "count", sum) /* through interbank losses */                   \
+  X(bank_failures_fire_sale, "count", sum) /* through fire-sale losses */                   \
   /* the platform */                                                                        \
   X(ipo_raised, "fen", sum)   /* new platform capital from investors */                     \
   X(fines_paid, "fen", sum)   /* paid by platforms to the government */                     \

@@ -42,7 +42,8 @@ std::string_view flow_type_name(FlowType f) {
                                                "tech_service_fees",
                                                "loan_losses",
                                                "capital_transfers",
-                                               "social_transfers"};
+                                               "social_transfers",
+                                               "revaluations"};
   static_assert(std::size(names) == flow_type_count);
   return names[static_cast<std::size_t>(f)];
 }
@@ -203,6 +204,20 @@ void Ledger::central_bank_buys_bonds(std::uint32_t bank, Fen amount) {
   post(Account{bank_bond_book, bank}, -amount);
   post(Account{cb_bond_book, 0}, amount);
   post(Account{reserves_book, bank}, amount);
+}
+
+void Ledger::revalue_bonds(std::uint32_t bank, Fen delta) {
+  if (delta == 0) return;
+  if (checked_add(books_[bank_bond_book].balance[bank], delta) < 0)
+    throw InternalError("ledger: bonds revalued below zero");
+  post(Account{bank_bond_book, bank}, delta);
+  if (delta > 0) {
+    ops::income(*this, FlowType::revaluations, AgentKind::government, 0, AgentKind::bank, bank,
+                delta);
+  } else {
+    ops::income(*this, FlowType::revaluations, AgentKind::bank, bank, AgentKind::government, 0,
+                -delta);
+  }
 }
 
 void Ledger::bank_repays_central_bank(std::uint32_t bank, Fen amount) {

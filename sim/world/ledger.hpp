@@ -79,6 +79,7 @@ enum class FlowType : std::uint8_t {
   loan_losses,            // write-offs: lender loses, borrower is released
   capital_transfers,      // equity injections, fines, resolution
   social_transfers,       // government → unemployed consumers (benefits, severance, support)
+  revaluations,           // holding gains (+) and losses (−) on bonds marked to market
   count_,
 };
 inline constexpr std::size_t flow_type_count = static_cast<std::size_t>(FlowType::count_);
@@ -178,6 +179,11 @@ class Ledger {
   void government_pays(Account to, Fen amount, FlowType flow = FlowType::endowment);
   void government_capitalises_bank(std::uint32_t bank, Fen amount);
   void central_bank_buys_bonds(std::uint32_t bank, Fen amount);
+  // Marks the bank's bonds to market: their value changes by `delta` (fen, a
+  // holding gain if positive), and so does the government's liability at
+  // market value — a `revaluations` flow between the two (Godley & Lavoie
+  // 2007 ch. 5: capital gains are part of the stock-flow accounts).
+  void revalue_bonds(std::uint32_t bank, Fen delta);
   void bank_repays_central_bank(std::uint32_t bank, Fen amount);
   // Overnight interbank loan on row `row` of interbank_book: the lender's
   // reserves go to the borrower (the lender must hold them).

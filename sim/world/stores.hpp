@@ -103,6 +103,8 @@ struct BankStore {
   std::vector<Fen> direct_lending_room;     // fen: direct loans it will still make this month
   std::vector<Fen> equity_month_start;      // fen: equity on the first day of the month
   std::vector<Fen> provisions;              // fen: expected-loss allowance (capital deduction)
+  // fen: risk-weighted assets, last computed (less bonds sold since)
+  std::vector<double> risk_weighted_assets;
 
   [[nodiscard]] std::size_t size() const { return id.size(); }
 };

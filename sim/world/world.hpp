@@ -117,6 +117,11 @@ struct World {
     double debtrank_max = 0;  // largest DebtRank of one bank's default over the interbank network
     double srisk_fen = 0;     // Σ SRISK-style capital shortfalls
   } systemic;
+  // The market for the banks' bonds (`bank.government_bonds`, held at market
+  // value): par = 1; fire sales push the price down, quiet days let it recover.
+  struct BondMarket {
+    double price = 1;
+  } bond_market;
   PlatformStore platforms;
   FundStore funds;
   Ledger ledger;

@@ -245,3 +245,27 @@ TEST_CASE("lending by a bank creates money; repaying destroys it; write-offs mov
   CHECK_THROWS_AS(ops::repay(f.L, {f.deposit, 0}, {lb, 0}, 1),
                   InternalError);  // nothing left to repay
 }
+
+TEST_CASE("bonds marked to market: a recorded revaluation between bank and government") {
+  Fixture f;
+  const Fen bonds = f.L.balance({f.L.bank_bond_book, 0});
+  REQUIRE(bonds >= 2000);  // the deposits of consumers 0 and 1, backed by bonds
+  const Fen bank = f.L.net_worth(AgentKind::bank)[0];
+  const Fen government = f.L.net_worth(AgentKind::government)[0];
+  f.L.reset_flows();
+  f.L.revalue_bonds(0, -300);  // a holding loss
+  CHECK(f.L.balance({f.L.bank_bond_book, 0}) == bonds - 300);
+  CHECK(f.L.net_worth(AgentKind::bank)[0] == bank - 300);
+  CHECK(f.L.net_worth(AgentKind::government)[0] == government + 300);
+  const auto& row = f.L.flows()[static_cast<std::size_t>(FlowType::revaluations)];
+  CHECK(row[static_cast<std::size_t>(AgentKind::bank)] == -300);
+  CHECK(row[static_cast<std::size_t>(AgentKind::government)] == 300);
+  CHECK(f.L.audit().ok());
+  f.L.revalue_bonds(0, 120);  // the price recovers: a holding gain
+  CHECK(f.L.net_worth(AgentKind::bank)[0] == bank - 180);
+  CHECK(row[static_cast<std::size_t>(AgentKind::bank)] == -180);
+  CHECK(f.L.audit().ok());
+  CHECK(flow_type_name(FlowType::revaluations) == "revaluations");
+  CHECK_THROWS_AS(f.L.revalue_bonds(0, -(bonds - 180) - 1), InternalError);  // below zero
+  CHECK(f.L.audit().ok());
+}
