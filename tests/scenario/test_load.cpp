@@ -291,7 +291,8 @@ TEST_CASE("extends: cycles and long chains are refused with the chain") {
   CHECK(chain.find("extends chain is longer than 8 files: ") != std::string::npos);
   CHECK(chain.find((dir.path / "c7.yaml").string() + ":1:10: extends:") == 0);
   for (int i = 0; i < 7; ++i)
-    dir.write("d" + std::to_string(i) + ".yaml", "extends: d" + std::to_string(i + 1) + ".yaml\n");
+    dir.write(std::string("d").append(std::to_string(i)).append(".yaml"),
+              std::string("extends: d").append(std::to_string(i + 1)).append(".yaml\n"));
   dir.write("d7.yaml", "run: {days: 10}\n");
   CHECK(scenario::load_file((dir.path / "d0.yaml").string()).run.days ==
         10);  // 8 files in the chain: allowed
