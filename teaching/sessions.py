@@ -62,7 +62,7 @@ CHARTS: dict[str, dict[str, Any]] = {
     "losses": {"title": "Failures and losses by channel (cumulative)", "unit": "RMB bn", "scale": 1e-9,
                "cumulative": True,
                "series": ["write_offs_bank", "write_offs_platform", "contagion_interbank_losses",
-                          "bank_resolution_cost", "platform_resolution_losses"]},
+                          "fire_sale_losses", "bank_resolution_cost", "platform_resolution_losses"]},
     "failures": {"title": "Bank failures (cumulative)", "unit": "banks", "scale": 1, "cumulative": True,
                  "series": ["bank_failures"]},
     "consumption": {"title": "Consumption", "unit": "RMB bn/day", "scale": 1e-9,
@@ -260,14 +260,24 @@ class Session:
         hit = [e for e in _claims(nets["interbank_clearing"]) if e[1] in self._failed] \
             if "interbank_clearing" in nets else []
         placed = failure_rounds(new, named, rounds, hit)
+        # The cause, as far as the day's counts by cause say it.
+        by_fire_sale = value("bank_failures_fire_sale") > 0
+        by_interbank = value("bank_failures_interbank") > 0 or not by_fire_sale
         creditors_of_failed = {lender for lender, _, _ in hit}
-        banks = [{"id": i, "round": placed.get(i),
-                  "cause": "shock" if i in named else "interbank losses" if i in creditors_of_failed
-                  else "other losses"} for i in new]
+
+        def cause(i: int) -> str:
+            if i in named:
+                return "shock"
+            if by_interbank and i in creditors_of_failed:
+                return "interbank or fire-sale losses" if by_fire_sale else "interbank losses"
+            return "fire-sale losses" if by_fire_sale else "other losses"
+
+        banks = [{"id": i, "round": placed.get(i), "cause": cause(i)} for i in new]
         start = self.sim.start_date
         self.cascades.append({
             "date": (start + dt.timedelta(days=day)).isoformat(), "banks": banks, "rounds": rounds,
-            "interbank_losses_yuan": value("contagion_interbank_losses"), "claims_hit": hit,
+            "interbank_losses_yuan": value("contagion_interbank_losses"),
+            "fire_sale_losses_yuan": value("fire_sale_losses"), "claims_hit": hit,
         })
 
     def _events(self) -> list[dict[str, Any]]:

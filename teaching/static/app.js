@@ -328,7 +328,9 @@ function drawCascades(cascades) {
     }
     const unplaced = c.banks.filter(b => b.round === null).map(b => b.id);
     if (unplaced.length) parts.push(`later rounds: banks ${unplaced.join(", ")}`);
-    li.textContent = `${c.date} — ${parts.join("; ")}; interbank losses RMB ${(c.interbank_losses_yuan / 1e9).toFixed(0)} bn`;
+    const bn = v => `RMB ${(v / 1e9).toFixed(0)} bn`;
+    li.textContent = `${c.date} — ${parts.join("; ")}; interbank losses ${bn(c.interbank_losses_yuan)}` +
+      (c.fire_sale_losses_yuan > 0 ? `, fire-sale losses ${bn(c.fire_sale_losses_yuan)}` : "");
     list.appendChild(li);
   }
 }
