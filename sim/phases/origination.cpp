@@ -372,9 +372,14 @@ bool take_bank_offer(Context& ctx, std::uint32_t s, const Offer& offer) {
 void sme_application(Context& ctx, const CreditApplication& app) {
   const std::uint32_t s = app.borrower;
   const auto owes = [&](BookId book) { return ctx.L.balance({book, s}) > 0; };
-  const bool owes_platform = owes(ctx.B.sme_platform_platform) || owes(ctx.B.sme_platform_bank);
-  const Offer p = owes_platform ? Offer{} : platform_offer(ctx, s, app.amount);
-  const Offer b = owes(ctx.B.sme_bank_loan) ? Offer{} : bank_offer(ctx, s, app.amount);
+  SmeStore& S = ctx.w.smes;
+  const auto step = static_cast<std::uint32_t>(ctx.w.step);
+  // Each lender the firm does not owe and whose refusal's cool-off is over.
+  const bool ask_platform = !owes(ctx.B.sme_platform_platform) && !owes(ctx.B.sme_platform_bank) &&
+                            step >= S.loan_cooloff_until[s];
+  const bool ask_bank = !owes(ctx.B.sme_bank_loan) && step >= S.bank_loan_cooloff_until[s];
+  const Offer p = ask_platform ? platform_offer(ctx, s, app.amount) : Offer{};
+  const Offer b = ask_bank ? bank_offer(ctx, s, app.amount) : Offer{};
   // The offer that meets the need at the lower cost per yuan first; the other
   // if the first cannot be funded.
   const auto& sm = ctx.sc.smes;
@@ -382,8 +387,13 @@ void sme_application(Context& ctx, const CreditApplication& app) {
       bank_first(p, b, app.amount, yuan_to_fen(sm.bank_loan_fixed_cost_yuan), sm.loan_term_months)
           ? take_bank_offer(ctx, s, b) || (p.rate && take_platform_offer(ctx, s, p))
           : (p.rate && take_platform_offer(ctx, s, p)) || (b.rate && take_bank_offer(ctx, s, b));
-  if (!done)
-    ctx.w.smes.loan_cooloff_until[s] = cooloff_until(ctx.w, ctx.sc.smes.reapply_cooloff_months);
+  // A refusal cools off applications to that lender only: its view of the
+  // firm persists, the other lender's is its own.
+  if (!done) {
+    const std::uint32_t until = cooloff_until(ctx.w, sm.reapply_cooloff_months);
+    if (ask_platform) S.loan_cooloff_until[s] = until;
+    if (ask_bank) S.bank_loan_cooloff_until[s] = until;
+  }
 }
 
 }  // namespace
