@@ -19,10 +19,12 @@
 //     scaled by confidence. Subscriptions are paid at once; redemptions are
 //     requests served by the fund (funds.cpp).
 //  5. Applications: a cash loan with probability d × exp(−elasticity ×
-//     (policy rate − cash_loan_reference_rate)) when the consumer owes no term
-//     loan, d = cash_loan_demand_short_monthly when its liquid wealth is below
+//     (policy rate − cash_loan_reference_rate)) to each lender it does not
+//     owe, d = cash_loan_demand_short_monthly when its liquid wealth is below
 //     cash_loan_need_months of its wage (short of cash), else
-//     cash_loan_demand_monthly; a credit line for wallet users without one;
+//     cash_loan_demand_monthly (also for a consumer who owes one lender: it
+//     may ask the other; origination.cpp compares the offers); a credit line
+//     for wallet users without one;
 //     neither while a refusal's cool-off lasts (origination.cpp).
 #include <cmath>
 
@@ -143,10 +145,15 @@ void run_consumer_servicing(World& w) {
           const Fen liquid_wealth = j.balance(deposit) + j.balance({B.consumer_fund_units, c});
           const bool short_of_cash =
               liquid_wealth < apply_rate(C.monthly_wage[i], P.cash_loan_need_months);
-          if (C.days_past_due[i] == 0 && j.balance(cash_p) + j.balance(cash_b) == 0 &&
-              j.balance(bank_loan) == 0 && step >= C.loan_cooloff_until[i] &&
-              u_demand < demand_factor * (short_of_cash ? P.cash_loan_demand_short_monthly
-                                                        : P.cash_loan_demand_monthly)) {
+          // A consumer who owes one lender may ask the other, at the ordinary
+          // rate (an assumption: keeps second loans from piling on the
+          // consumers already short of cash).
+          const int lenders_owed = (j.balance(cash_p) + j.balance(cash_b) > 0 ? 1 : 0) +
+                                   (j.balance(bank_loan) > 0 ? 1 : 0);
+          const double wants = short_of_cash && lenders_owed == 0 ? P.cash_loan_demand_short_monthly
+                                                                  : P.cash_loan_demand_monthly;
+          if (C.days_past_due[i] == 0 && lenders_owed < 2 && step >= C.loan_cooloff_until[i] &&
+              u_demand < demand_factor * wants) {
             out.intents.consumer_applications.push_back(
                 {c, Product::cash_loan,
                  apply_rate(C.monthly_wage[i], P.cash_loan_months_of_income)});

@@ -20,8 +20,11 @@
 // smes.bank_loan_fixed_cost_yuan (collateral appraisal, paperwork, waiting),
 // so larger firms prefer banks and the smallest the platform. It falls back on
 // the other offer when the first cannot be funded; so when one lender
-// tightens, the other takes the borrowers it judges creditworthy. A consumer's cash loan comes from
-// the platform for its wallet users, else (or if refused) from its bank.
+// tightens, the other takes the borrowers it judges creditworthy. A consumer
+// wanting a cash loan chooses the same way (the platform asked only by its
+// wallet users, a bank loan bearing consumers.bank_loan_fixed_cost_yuan: a
+// branch visit against an in-app loan); a bank's limit nets the consumer's
+// platform cash loan, which the bureau reports.
 //
 // Funding. A platform loan is co-lent: the platform funds own_funding_share s
 // from its deposit, within its leverage limit (own-funded loans ≤ limit ×
@@ -156,12 +159,116 @@ Fen bank_consumer_limit(const World& w, std::uint32_t c) {
   return checked_add(unsecured, apply_rate(house, B.consumer_collateral_ltv));
 }
 
+// A lender's offer of a term loan: its rate (nullopt if refused) and the amount.
+struct Offer {
+  std::optional<double> rate;
+  Fen amount = 0;
+};
+
+// The lender the borrower takes first: the offer that meets the need at the
+// lower annual cost per yuan needed (eq. 7.8.6a), a bank offer bearing the
+// one-off non-price cost `bank_one_off_fen`; an offer below the need ranks
+// after one that meets it. True for the bank.
+bool bank_first(const Offer& platform, const Offer& bank, Fen need, double bank_one_off_fen,
+                std::int64_t term_months) {
+  if (!bank.rate) return false;
+  if (!platform.rate) return true;
+  const bool platform_meets = platform.amount >= need, bank_meets = bank.amount >= need;
+  if (platform_meets != bank_meets) return bank_meets;
+  return rules::cost_per_yuan_needed(*bank.rate, bank.amount, need, bank_one_off_fen, term_months) <
+         rules::cost_per_yuan_needed(*platform.rate, platform.amount, need, 0.0, term_months);
+}
+
+Offer platform_cash_offer(Context& ctx, std::uint32_t c, Fen amount, double sigma_p) {
+  World& w = ctx.w;
+  const ConsumerStore& C = w.consumers;
+  if (C.wallet[c] != 0 || !ctx.platform_lends || amount <= 0) return {};
+  ++w.flows[Flow::applications_platform];
+  const double pd_hat =
+      screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
+  const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd,
+                                     ctx.sc.platform.loan_margin, w.policy.interest_rate_cap);
+  if (pd_hat >= ctx.sc.platform.consumer_cutoff_pd || !rate) return {};
+  return {rate, amount};
+}
+
+Offer bank_cash_offer(Context& ctx, std::uint32_t c, Fen asked) {
+  World& w = ctx.w;
+  const ConsumerStore& C = w.consumers;
+  const std::uint32_t bank = ctx.L.book(ctx.B.consumer_bank_loan).holder.of(c);
+  if (w.banks.failed[bank] != 0) return {};
+  ++w.flows[Flow::applications_bank];
+  const double pd_hat =
+      screen(w, rng::Stream::screening_bank, C.id[c], C.latent_pd[c], w.policy.bureau_signal_sigma);
+  const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd,
+                                     ctx.sc.banks.loan_margin, w.policy.interest_rate_cap);
+  // The limit covers all the consumer's term debt: the bureau reports co-lent
+  // cash loans (their funding banks report them) as well as bank loans.
+  const Fen owed = ctx.L.balance({ctx.B.cash_platform, c}) + ctx.L.balance({ctx.B.cash_bank, c});
+  const Fen amount = std::min(asked, bank_consumer_limit(w, c) - owed);
+  if (pd_hat >= ctx.sc.banks.consumer_cutoff_pd || !rate || amount <= 0 ||
+      w.banks.direct_lending_room[bank] < amount)
+    return {};
+  return {rate, amount};
+}
+
+bool take_platform_cash(Context& ctx, std::uint32_t c, const Offer& offer) {
+  World& w = ctx.w;
+  ConsumerStore& C = w.consumers;
+  if (!colend(ctx, ctx.B.cash_platform, ctx.B.cash_bank, Account{ctx.B.consumer_deposit, c},
+              offer.amount))
+    return false;
+  C.cash_loan_rate[c] = static_cast<float>(*offer.rate);
+  C.cash_loan_instalment[c] =
+      rules::annuity_payment(offer.amount, *offer.rate, ctx.sc.consumers.cash_loan_term_months);
+  ++w.flows[Flow::approvals_platform];
+  w.flows[Flow::new_loans_platform] += offer.amount;
+  w.flows[Flow::new_term_loans_platform] += offer.amount;
+  w.flows[RealFlow::new_loan_pd_sum_platform] += static_cast<double>(offer.amount) * C.latent_pd[c];
+  return true;
+}
+
+bool take_bank_cash(Context& ctx, std::uint32_t c, const Offer& offer) {
+  World& w = ctx.w;
+  ConsumerStore& C = w.consumers;
+  const std::uint32_t bank = ctx.L.book(ctx.B.consumer_bank_loan).holder.of(c);
+  ops::lend(ctx.L, {ctx.B.consumer_bank_loan, c}, Account{ctx.B.consumer_deposit, c}, offer.amount);
+  w.banks.direct_lending_room[bank] -= offer.amount;
+  C.bank_loan_rate[c] = static_cast<float>(*offer.rate);
+  C.bank_loan_instalment[c] =
+      rules::annuity_payment(offer.amount, *offer.rate, ctx.sc.consumers.cash_loan_term_months);
+  ++w.flows[Flow::approvals_bank];
+  w.flows[Flow::new_loans_bank] += offer.amount;
+  w.flows[Flow::new_term_loans_bank] += offer.amount;
+  w.flows[RealFlow::new_loan_pd_sum_bank] += static_cast<double>(offer.amount) * C.latent_pd[c];
+  return true;
+}
+
+// A cash loan: the consumer asks each lender it does not owe (the platform
+// only for its wallet users) and takes the cheaper approved offer that meets
+// its need, the other if the first cannot be funded.
+void cash_loan_application(Context& ctx, const CreditApplication& app, Fen platform_amount,
+                           double sigma_p) {
+  const std::uint32_t c = app.borrower;
+  const auto owes = [&](BookId book) { return ctx.L.balance({book, c}) > 0; };
+  const Offer p = owes(ctx.B.cash_platform) || owes(ctx.B.cash_bank)
+                      ? Offer{}
+                      : platform_cash_offer(ctx, c, platform_amount, sigma_p);
+  const Offer b = owes(ctx.B.consumer_bank_loan) ? Offer{} : bank_cash_offer(ctx, c, app.amount);
+  const auto& P = ctx.sc.consumers;
+  const bool done =
+      bank_first(p, b, app.amount, yuan_to_fen(P.bank_loan_fixed_cost_yuan),
+                 P.cash_loan_term_months)
+          ? take_bank_cash(ctx, c, b) || (p.rate && take_platform_cash(ctx, c, p))
+          : (p.rate && take_platform_cash(ctx, c, p)) || (b.rate && take_bank_cash(ctx, c, b));
+  if (!done) ctx.w.consumers.loan_cooloff_until[c] = cooloff_until(ctx.w, P.reapply_cooloff_months);
+}
+
 void consumer_application(Context& ctx, const CreditApplication& app) {
   World& w = ctx.w;
   const auto& P = ctx.sc.platform;
   const std::uint32_t c = app.borrower;
   ConsumerStore& C = w.consumers;
-  const Account deposit{ctx.B.consumer_deposit, c};
   const bool platform_open = ctx.platform_lends;
   const double sigma_p =
       rules::platform_signal_sigma(P.signal_sigma0, C.payment_count[c], P.data_half_saturation);
@@ -187,57 +294,10 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
     C.revolving_limit[c] = platform_amount;
     return;
   }
-  // Cash loan: the lending platform for its wallet users, else (or if refused) the bank.
-  if (C.wallet[c] == 0 && platform_open && platform_amount > 0) {
-    ++w.flows[Flow::applications_platform];
-    const double pd_hat =
-        screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
-    const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd,
-                                       P.loan_margin, w.policy.interest_rate_cap);
-    if (pd_hat < P.consumer_cutoff_pd && rate &&
-        colend(ctx, ctx.B.cash_platform, ctx.B.cash_bank, deposit, platform_amount)) {
-      C.cash_loan_rate[c] = static_cast<float>(*rate);
-      C.cash_loan_instalment[c] =
-          rules::annuity_payment(platform_amount, *rate, ctx.sc.consumers.cash_loan_term_months);
-      ++w.flows[Flow::approvals_platform];
-      w.flows[Flow::new_loans_platform] += platform_amount;
-      w.flows[Flow::new_term_loans_platform] += platform_amount;
-      w.flows[RealFlow::new_loan_pd_sum_platform] +=
-          static_cast<double>(platform_amount) * C.latent_pd[c];
-      return;
-    }
-  }
-  ++w.flows[Flow::applications_bank];
-  const std::uint32_t bank = ctx.L.book(ctx.B.consumer_bank_loan).holder.of(c);
-  if (w.banks.failed[bank] != 0) return;
-  const double pd_hat =
-      screen(w, rng::Stream::screening_bank, C.id[c], C.latent_pd[c], w.policy.bureau_signal_sigma);
-  const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd,
-                                     ctx.sc.banks.loan_margin, w.policy.interest_rate_cap);
-  const Fen amount = std::min(app.amount, bank_consumer_limit(w, c));
-  if (pd_hat >= ctx.sc.banks.consumer_cutoff_pd || !rate || amount <= 0 ||
-      w.banks.direct_lending_room[bank] < amount) {
-    C.loan_cooloff_until[c] = cooloff_until(w, ctx.sc.consumers.reapply_cooloff_months);
-    return;
-  }
-  ops::lend(ctx.L, {ctx.B.consumer_bank_loan, c}, deposit, amount);
-  w.banks.direct_lending_room[bank] -= amount;
-  C.bank_loan_rate[c] = static_cast<float>(*rate);
-  C.bank_loan_instalment[c] =
-      rules::annuity_payment(amount, *rate, ctx.sc.consumers.cash_loan_term_months);
-  ++w.flows[Flow::approvals_bank];
-  w.flows[Flow::new_loans_bank] += amount;
-  w.flows[Flow::new_term_loans_bank] += amount;
-  w.flows[RealFlow::new_loan_pd_sum_bank] += static_cast<double>(amount) * C.latent_pd[c];
+  cash_loan_application(ctx, app, platform_amount, sigma_p);
 }
 
-// A lender's offer to an SME: its rate (nullopt if refused) and the amount.
-struct SmeOffer {
-  std::optional<double> rate;
-  Fen amount = 0;
-};
-
-SmeOffer platform_offer(Context& ctx, std::uint32_t s, Fen asked) {
+Offer platform_offer(Context& ctx, std::uint32_t s, Fen asked) {
   World& w = ctx.w;
   const auto& P = ctx.sc.platform;
   SmeStore& S = w.smes;
@@ -255,7 +315,7 @@ SmeOffer platform_offer(Context& ctx, std::uint32_t s, Fen asked) {
   return {rate, std::min(asked, yuan_to_fen(P.sme_loan_cap_yuan))};
 }
 
-SmeOffer bank_offer(Context& ctx, std::uint32_t s, Fen asked) {
+Offer bank_offer(Context& ctx, std::uint32_t s, Fen asked) {
   World& w = ctx.w;
   const SmeStore& S = w.smes;
   const std::uint32_t bank = ctx.L.book(ctx.B.sme_bank_loan).holder.of(s);
@@ -284,7 +344,7 @@ void record_sme_loan(World& w, std::size_t lender, std::uint32_t s, Fen amount) 
   ++w.flows[flow_at(Flow::new_sme_loan_count_platform, lender)];
 }
 
-bool take_platform_offer(Context& ctx, std::uint32_t s, const SmeOffer& offer) {
+bool take_platform_offer(Context& ctx, std::uint32_t s, const Offer& offer) {
   SmeStore& S = ctx.w.smes;
   if (!colend(ctx, ctx.B.sme_platform_platform, ctx.B.sme_platform_bank,
               Account{ctx.B.sme_deposit, s}, offer.amount))
@@ -296,7 +356,7 @@ bool take_platform_offer(Context& ctx, std::uint32_t s, const SmeOffer& offer) {
   return true;
 }
 
-bool take_bank_offer(Context& ctx, std::uint32_t s, const SmeOffer& offer) {
+bool take_bank_offer(Context& ctx, std::uint32_t s, const Offer& offer) {
   World& w = ctx.w;
   SmeStore& S = w.smes;
   const std::uint32_t bank = ctx.L.book(ctx.B.sme_bank_loan).holder.of(s);
@@ -312,26 +372,28 @@ bool take_bank_offer(Context& ctx, std::uint32_t s, const SmeOffer& offer) {
 void sme_application(Context& ctx, const CreditApplication& app) {
   const std::uint32_t s = app.borrower;
   const auto owes = [&](BookId book) { return ctx.L.balance({book, s}) > 0; };
-  const bool owes_platform = owes(ctx.B.sme_platform_platform) || owes(ctx.B.sme_platform_bank);
-  const SmeOffer p = owes_platform ? SmeOffer{} : platform_offer(ctx, s, app.amount);
-  const SmeOffer b = owes(ctx.B.sme_bank_loan) ? SmeOffer{} : bank_offer(ctx, s, app.amount);
+  SmeStore& S = ctx.w.smes;
+  const auto step = static_cast<std::uint32_t>(ctx.w.step);
+  // Each lender the firm does not owe and whose refusal's cool-off is over.
+  const bool ask_platform = !owes(ctx.B.sme_platform_platform) && !owes(ctx.B.sme_platform_bank) &&
+                            step >= S.loan_cooloff_until[s];
+  const bool ask_bank = !owes(ctx.B.sme_bank_loan) && step >= S.bank_loan_cooloff_until[s];
+  const Offer p = ask_platform ? platform_offer(ctx, s, app.amount) : Offer{};
+  const Offer b = ask_bank ? bank_offer(ctx, s, app.amount) : Offer{};
   // The offer that meets the need at the lower cost per yuan first; the other
-  // if the first cannot be funded. An offer below the need (the platform's
-  // cap) ranks after one that meets it.
+  // if the first cannot be funded.
   const auto& sm = ctx.sc.smes;
-  const auto cost = [&](const SmeOffer& o, double one_off_fen) {
-    return rules::cost_per_yuan_needed(*o.rate, o.amount, app.amount, one_off_fen,
-                                       sm.loan_term_months);
-  };
-  const bool bank_first =
-      b.rate && (!p.rate || (p.amount < app.amount && b.amount >= app.amount) ||
-                 cost(b, yuan_to_fen(sm.bank_loan_fixed_cost_yuan)) < cost(p, 0.0));
   const bool done =
-      bank_first
+      bank_first(p, b, app.amount, yuan_to_fen(sm.bank_loan_fixed_cost_yuan), sm.loan_term_months)
           ? take_bank_offer(ctx, s, b) || (p.rate && take_platform_offer(ctx, s, p))
           : (p.rate && take_platform_offer(ctx, s, p)) || (b.rate && take_bank_offer(ctx, s, b));
-  if (!done)
-    ctx.w.smes.loan_cooloff_until[s] = cooloff_until(ctx.w, ctx.sc.smes.reapply_cooloff_months);
+  // A refusal cools off applications to that lender only: its view of the
+  // firm persists, the other lender's is its own.
+  if (!done) {
+    const std::uint32_t until = cooloff_until(ctx.w, sm.reapply_cooloff_months);
+    if (ask_platform) S.loan_cooloff_until[s] = until;
+    if (ask_bank) S.bank_loan_cooloff_until[s] = until;
+  }
 }
 
 }  // namespace

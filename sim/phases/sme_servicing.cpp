@@ -12,7 +12,8 @@
 //    supplier purchases, pro rata to the days until then) is below
 //    loan_need_months of its wage bill, or otherwise with probability loan_demand_monthly ×
 //    exp(−loan_rate_elasticity × (policy rate − loan_reference_rate)) — rate-sensitive demand — to
-//    each lender it does not owe, unless a refusal's cool-off lasts (origination.cpp).
+//    each lender it does not owe and whose refusal's cool-off is over (a refusal
+//    by its bank does not stop it asking the platform; origination.cpp).
 //  * Platform-originated loans are written off at platform.writeoff_days past
 //    due, direct bank loans at banks.writeoff_days; the firm exits at the last.
 //  * Entry (serial, slot order): a vacant slot is taken by a new firm with
@@ -148,10 +149,12 @@ void run_sme_servicing(World& w) {
               S.sales_last_month[i], (1.0 - sc.smes.supplier_share) * month_share_to_payday);
           const bool short_of_cash =
               j.balance(deposit) + expected_inflow < apply_rate(bill, sc.smes.loan_need_months);
-          const bool owes_both =
-              j.balance(plat_p) + j.balance(plat_b) > 0 && j.balance(bank_loan) > 0;
-          if (S.days_past_due[i] == 0 && !owes_both &&
-              static_cast<std::uint32_t>(w.step) >= S.loan_cooloff_until[i] &&
+          // A lender it may ask: one it does not owe whose refusal's cool-off is over.
+          const auto step = static_cast<std::uint32_t>(w.step);
+          const bool may_ask =
+              (j.balance(plat_p) + j.balance(plat_b) == 0 && step >= S.loan_cooloff_until[i]) ||
+              (j.balance(bank_loan) == 0 && step >= S.bank_loan_cooloff_until[i]);
+          if (S.days_past_due[i] == 0 && may_ask &&
               (short_of_cash || draws.uniform() < discretionary_demand))
             out.intents.sme_applications.push_back(
                 {s, Product::sme_loan, apply_rate(bill, sc.smes.loan_size_months)});
@@ -176,6 +179,7 @@ void run_sme_servicing(World& w) {
     S.supply_capacity[i] = 1;
     S.demand_factor[i] = stationary_demand_factor(sc.smes, attrs.normal());
     S.loan_cooloff_until[i] = 0;
+    S.bank_loan_cooloff_until[i] = 0;
     S.sales_last_month[i] = 0;
     S.sales_this_month[i] = 0;
     ++w.flows[Flow::sme_entries];

@@ -213,7 +213,7 @@ std::vector<ParamSpec> parameter_table() {
       "loss (Sullivan 2008), so the borrowers an income shock hits are the ones least able to "
       "keep paying.",
       PFSIM_FIELD(consumers.cash_loan_need_months)));
-  t.push_back(number("consumers.cash_loan_demand_short_monthly", "1/month", 0, 1, "0.2",
+  t.push_back(number("consumers.cash_loan_demand_short_monthly", "1/month", 0, 1, "0.18",
                      "Probability per month that a consumer short of cash (cash_loan_need_months) "
                      "wants a cash loan, at cash_loan_reference_rate; the rest cut spending or "
                      "borrow from family.",
@@ -232,6 +232,16 @@ std::vector<ParamSpec> parameter_table() {
   t.push_back(integer("consumers.cash_loan_term_months", "months", 1, 120, "12",
                       "Term of cash and bank consumer loans (equal monthly instalments).",
                       PFSIM_FIELD(consumers.cash_loan_term_months)));
+  t.push_back(number(
+      "consumers.bank_loan_fixed_cost_yuan", "RMB", 0, 1e6, "800",
+      "One-off non-price cost of a bank consumer loan: a branch visit, income proof and days of "
+      "waiting, against a platform cash loan approved in the app in minutes (fintech borrowers "
+      "pay for convenience: Buchak, Matvos, Piskorski & Seru 2018; Fuster, Plosser, Schnabl & "
+      "Vickery 2019). A consumer compares the approved offers by annual cost per yuan of its "
+      "need, this cost spread over the term, so banks win the larger loans of consumers they "
+      "judge safe. Assumption, set so that most cash loans of the platform's wallet users stay "
+      "with the platform.",
+      PFSIM_FIELD(consumers.bank_loan_fixed_cost_yuan)));
   t.push_back(number("consumers.homeowner_share", "share", 0, 1, "0.7",
                      "Share of consumers who own a house.",
                      PFSIM_FIELD(consumers.homeowner_share)));

@@ -69,6 +69,7 @@ struct ConsumerParams {
   double cash_loan_demand_short_monthly = 0;  // P(wanting a cash loan) per month when short
   double cash_loan_months_of_income = 0;      // size of a cash loan, months of income
   std::int64_t cash_loan_term_months = 12;
+  double bank_loan_fixed_cost_yuan = 0;      // one-off non-price cost of a bank consumer loan (RMB)
   double homeowner_share = 0;                // share owning a house (collateral)
   double house_value_months = 0;             // house value, months of income
   double house_value_log_sigma = 0;          // σ of log house value around that

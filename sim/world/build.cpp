@@ -303,6 +303,7 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   S.days_past_due.assign(n_smes, 0);
   S.defaulted_by_hazard.assign(n_smes, 0);
   S.loan_cooloff_until.assign(n_smes, 0);
+  S.bank_loan_cooloff_until.assign(n_smes, 0);
 
   // --- consumers (employees of SME 0 first, then SME 1, …) ---------------------
   ConsumerStore& C = w.consumers;

@@ -191,7 +191,11 @@ std::vector<Column> columns(World& w, std::string_view store) {
     out.push_back(
         make(k, "days_past_due", "days", "Days past due (0 = current).", s.days_past_due));
     out.push_back(make(k, "loan_cooloff_until", "step",
-                       "No loan application before this step (refused).", s.loan_cooloff_until));
+                       "No application to the platform before this step (refused).",
+                       s.loan_cooloff_until));
+    out.push_back(make(k, "bank_loan_cooloff_until", "step",
+                       "No application to its bank before this step (refused).",
+                       s.bank_loan_cooloff_until));
     balance(k, "deposit", B.sme_deposit, "Bank deposit (cash).");
     out.push_back(make(k, "bank", "index", "Bank holding the deposit.",
                        L.book(B.sme_deposit).issuer.column, true));

@@ -88,7 +88,8 @@ struct SmeStore {
   std::vector<float> bank_loan_rate;          // 1/year
   std::vector<std::uint16_t> days_past_due;
   std::vector<std::uint8_t> defaulted_by_hazard;
-  std::vector<std::uint32_t> loan_cooloff_until;  // step: no loan application before
+  std::vector<std::uint32_t> loan_cooloff_until;       // step: no platform application before
+  std::vector<std::uint32_t> bank_loan_cooloff_until;  // step: no bank application before
 
   [[nodiscard]] std::size_t size() const { return id.size(); }
 };

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "model_support.hpp"
 #include "run/simulation.hpp"
@@ -177,8 +178,11 @@ TEST_CASE("SMEs that lose credit access sell less than comparable firms that kee
     const std::size_t n = S0.size();
     auto treated = [&](std::size_t s) { return S0.id[s] % 2 == 0 ? 1 : 0; };
     for (std::size_t s = 0; s < n; ++s)
-      if (treated(s) != 0)
+      if (treated(s) != 0) {
         without->world().smes.loan_cooloff_until[s] = std::numeric_limits<std::uint32_t>::max();
+        without->world().smes.bank_loan_cooloff_until[s] =
+            std::numeric_limits<std::uint32_t>::max();
+      }
     auto debt = [](const World& w, std::size_t s) {
       const auto row = static_cast<std::uint32_t>(s);
       return w.ledger.balance({w.books.sme_platform_platform, row}) +
@@ -262,7 +266,7 @@ TEST_CASE("screening remembers: reapplying does not get high-risk consumers a li
   }
 }
 
-TEST_CASE("when banks tighten, their SME lending falls; few of their borrowers can move") {
+TEST_CASE("when banks tighten, their SME lending falls; some of their borrowers move") {
   // A house-price fall cuts the collateral behind banks' SME loans.
   const std::string bust =
       "events:\n  - {date: 2019-01-31, type: house_price_shock, change: -0.6}\n";
@@ -297,12 +301,66 @@ TEST_CASE("when banks tighten, their SME lending falls; few of their borrowers c
     lost_bank_all += lost_bank;
     moved_all += moved;
   }
-  // Few of the firms that held bank loans can move: most are merchants the
-  // platform has no data on (no wallet acceptance), has already judged too
-  // risky, or already lends to (a bank's minimum loan and fixed cost make it
-  // dear for a small firm, so a firm holds one mostly when the platform refused
-  // it; docs/model.md §10).
+  // Some of the firms that held bank loans move to the platform within the
+  // five months: a bank's refusal does not stop them asking the platform (a
+  // cool-off per lender). Few can: most are merchants the platform has no data
+  // on (no wallet acceptance), has already judged too risky, or already lends
+  // to (docs/model.md §7.19, §10).
+  CHECK(moved_all >= 1);
   CHECK(moved_all < lost_bank_all);
+}
+
+namespace {
+
+// Consumers holding a loan from lender `from` at the end of run `a` but not of
+// run `b`, and of those, how many hold one from lender `to` in `b` but not in
+// `a` (the same consumers: the same seed). Books are the lenders' cash-loan
+// books (a co-lent loan: its bank-funded part, which every such loan has).
+std::pair<int, int> moved_consumers(const World& a, const World& b, BookId from, BookId to) {
+  const auto owes = [](const World& w, BookId book, std::uint32_t c) {
+    return w.ledger.balance({book, c}) > 0;
+  };
+  int lost = 0, moved = 0;
+  for (std::uint32_t c = 0; c < a.consumers.size(); ++c) {
+    if (!owes(a, from, c) || owes(b, from, c)) continue;
+    ++lost;
+    if (owes(b, to, c) && !owes(a, to, c)) ++moved;
+  }
+  return {lost, moved};
+}
+
+}  // namespace
+
+TEST_CASE("consumers choose between lenders: when one tightens, some of its borrowers move") {
+  // Banks tighten: house prices fall 60%, cutting the collateral part of
+  // their consumer limits. The platform tightens: its loans are capped at
+  // 10% of annual income (1.2 months, below the 2 months consumers need), so
+  // a bank offer that meets the need ranks first (docs/model.md §7.8.5).
+  const std::string bust =
+      "events:\n  - {date: 2019-01-31, type: house_price_shock, change: -0.6}\n";
+  const std::string cap =
+      "events:\n  - {date: 2019-01-31, type: loan_size_cap, max_income_share: 0.1, "
+      "max_yuan: 1000000}\n";
+  int to_platform_all = 0;
+  for (const std::uint64_t seed : seeds) {
+    CAPTURE(seed);
+    const auto base = run_small("", 150, seed);
+    const auto banks_tight = run_small(bust, 150, seed);
+    const auto platform_tight = run_small(cap, 150, seed);
+    const World& a = base->world();
+    const auto [lost_bank, to_platform] =
+        moved_consumers(a, banks_tight->world(), a.books.consumer_bank_loan, a.books.cash_bank);
+    const auto [lost_platform, to_bank] =
+        moved_consumers(a, platform_tight->world(), a.books.cash_bank, a.books.consumer_bank_loan);
+    MESSAGE("house prices -60%: ", lost_bank, " consumers lose their bank loan, ", to_platform,
+            " borrow from the platform instead; platform loans capped: ", lost_platform,
+            " lose their platform loan, ", to_bank, " borrow from a bank instead");
+    CHECK(lost_bank > 0);
+    CHECK(to_platform < lost_bank);  // only those the platform judges creditworthy
+    CHECK(to_bank > 0);
+    to_platform_all += to_platform;
+  }
+  CHECK(to_platform_all >= 2);
 }
 
 TEST_CASE("the platform's net income is the sum of its lines and moves its equity") {
