@@ -353,11 +353,13 @@ def test_classroom_bank_failure(run_scenario):
     d = r.day("2019-09-25")
     # A big bank's capital is written off; its interbank creditors write off
     # their claims the same day and some fail in turn (a visible cascade); all
-    # are resolved that day and nothing fails afterwards.
+    # are resolved that day. A creditor the day weakened may fail later on its
+    # own losses (round 0), but no second cascade follows.
     assert r["bank_failures"][:d].sum() == 0
     assert r["bank_failures"][d] >= 3
     assert r["contagion_defaults_round_0"][d] == 1 and r["contagion_defaults_round_1"][d] >= 2
-    assert r["bank_failures"][d + 1 :].sum() == 0
+    later = r["bank_failures"][d + 1 :]
+    assert later.sum() <= 2 and later.sum() == r["contagion_defaults_round_0"][d + 1 :].sum()
     assert r["contagion_interbank_losses"][d] > 0.02 * r["bank_equity"][d - 1]
     assert r["policy_reserve_requirement"][-1] == pytest.approx(0.084)  # the triggered response
 
