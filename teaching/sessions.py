@@ -257,7 +257,8 @@ class Session:
         named = {self._bank_named(json.loads(e["parameters"])) for e in self.sim._core.events
                  if e["type"] == "bank_failure" and int(e["day"]) == day}
         nets = self.sim.networks
-        hit = [e for e in _claims(nets["interbank_clearing"]) if e[1] in self._failed] \
+        today_failed = set(new)  # claims on banks that failed on earlier days were not lost today
+        hit = [e for e in _claims(nets["interbank_clearing"]) if e[1] in today_failed] \
             if "interbank_clearing" in nets else []
         placed = failure_rounds(new, named, rounds, hit)
         # The cause, as far as the day's counts by cause say it.
