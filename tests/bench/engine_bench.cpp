@@ -178,8 +178,9 @@ std::vector<double> touched_bytes(long consumers, long smes) {
   return out;
 }
 
+// Also reports the run's agent count (`agents`) and, if asked, its peak memory per agent.
 double agent_steps_per_s(const Scenario& sc, int threads, long days, engine::AuditLevel audit,
-                         double* peak_bytes_per_agent) {
+                         double* agents_out, double* peak_bytes_per_agent) {
   SimulationOptions o;
   o.seed = 1;
   o.threads = threads;
@@ -189,6 +190,7 @@ double agent_steps_per_s(const Scenario& sc, int threads, long days, engine::Aud
   sim.step(days);
   const double run = std::chrono::duration<double>(Clock::now() - t0).count();
   const auto agents = static_cast<double>(sim.agent_count());
+  *agents_out = agents;
   if (peak_bytes_per_agent != nullptr) *peak_bytes_per_agent = peak_rss_bytes() / agents;
   return agents * static_cast<double>(days) / run;
 }
@@ -206,9 +208,11 @@ int main(int argc, char** argv) {
 
   // Peak memory first, while nothing else has been allocated.
   double peak_per_agent = 0;
+  double agents = 0;
   const double whole_2 =
-      agent_steps_per_s(sc, 2, days, engine::AuditLevel::end_of_step, &peak_per_agent);
-  const double whole_1 = agent_steps_per_s(sc, 1, days, engine::AuditLevel::end_of_step, nullptr);
+      agent_steps_per_s(sc, 2, days, engine::AuditLevel::end_of_step, &agents, &peak_per_agent);
+  const double whole_1 =
+      agent_steps_per_s(sc, 1, days, engine::AuditLevel::end_of_step, &agents, nullptr);
 
   const std::size_t triad_n = std::size_t{1} << 24;  // 3 × 128 MiB: far beyond any cache
   const double stream_1 = triad_gb_per_s(1, triad_n);
@@ -217,9 +221,6 @@ int main(int argc, char** argv) {
   const std::vector<double> t2 = phase_seconds(sc, 2, days, engine::AuditLevel::end_of_step);
   const std::vector<double> touched = touched_bytes(consumers, smes);
 
-  SimulationOptions probe;
-  probe.threads = 1;
-  const auto agents = static_cast<double>(Simulation(sc, probe).agent_count());
   std::printf(
       "pfsim engine benchmark: %ld consumers, %ld SMEs (%.0f agents), %ld days, %ld cores\n",
       consumers, smes, agents, days, sysconf(_SC_NPROCESSORS_ONLN));

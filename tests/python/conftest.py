@@ -1,4 +1,5 @@
 """Shared fixtures: where the build is, small scenario runs, and the kill-writer."""
+import functools
 import importlib
 import os
 import pathlib
@@ -106,6 +107,32 @@ class KillWriter:
         self.proc.wait()
         self.proc.stdout.close()
         assert self.proc.returncode == -signal.SIGKILL
+
+
+def cached_runs(out_dir, *base_sets):
+    """get(scenario, *sets, threads=2, audit="default") → the results file of
+    `pfsim run scenario` with ``base_sets`` then ``sets`` as --set options, run
+    once per distinct argument list (for same-seed with/without comparisons)."""
+
+    @functools.lru_cache(maxsize=None)
+    def get(scenario, *sets, threads=2, audit="default"):
+        out = pathlib.Path(out_dir) / f"run{len(list(pathlib.Path(out_dir).iterdir()))}.h5"
+        args = ["run", scenario, "--out", out, "--quiet", "--threads", threads, "--audit", audit]
+        for s in (*base_sets, *sets):
+            args += ["--set", s]
+        run_pfsim(*args)
+        return out
+
+    return get
+
+
+def timeseries(path, name):
+    """One indicator of a results file, as an array."""
+    import h5py
+    import numpy as np
+
+    with h5py.File(path, "r") as f:
+        return np.asarray(f["timeseries"][name])
 
 
 @pytest.fixture(scope="session")

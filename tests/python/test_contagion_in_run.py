@@ -6,14 +6,13 @@ thread counts. Same scenario and seed with and without each knob; every run is
 the small classroom economy cut to 280 days (the failure is on day 267), about
 2 s each; the file takes about 30 s.
 """
-import functools
 import json
 
 import h5py
 import numpy as np
 import pytest
 
-from conftest import ROOT, require_module, run_pfsim
+from conftest import ROOT, cached_runs, require_module, run_pfsim, timeseries
 
 BANK_FAILURE = ROOT / "scenarios" / "classroom_bank_failure.yaml"
 TOPOLOGY = ROOT / "scenarios" / "classroom_topology.yaml"
@@ -23,33 +22,10 @@ DAY = 267  # 2019-09-25, the failure
 @pytest.fixture(scope="module")
 def run(pfsim_exe, tmp_path_factory):
     """run(scenario, *sets, threads=2, audit="default"): the results file of one run, cached."""
-    out_dir = tmp_path_factory.mktemp("contagion")
-
-    @functools.lru_cache(maxsize=None)
-    def get(scenario, *sets, threads=2, audit="default"):
-        out = out_dir / f"run{len(list(out_dir.iterdir()))}.h5"
-        args = [
-            "run",
-            scenario,
-            "--out",
-            out,
-            "--quiet",
-            "--threads",
-            threads,
-            "--audit",
-            audit,
-        ]
-        for s in ("run.days=280", *sets):
-            args += ["--set", s]
-        run_pfsim(*args)
-        return out
-
-    return get
+    return cached_runs(tmp_path_factory.mktemp("contagion"), "run.days=280")
 
 
-def series(path, name):
-    with h5py.File(path, "r") as f:
-        return np.asarray(f["timeseries"][name])
+series = timeseries
 
 
 def failures(path):

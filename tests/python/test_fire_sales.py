@@ -11,7 +11,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import ROOT, run_pfsim
+from conftest import ROOT, cached_runs, timeseries
 
 BANK_FAILURE = ROOT / "scenarios" / "classroom_bank_failure.yaml"
 DAY = 267  # 2019-09-25, the failure
@@ -19,25 +19,13 @@ DAY = 267  # 2019-09-25, the failure
 
 @pytest.fixture(scope="module")
 def run(pfsim_exe, tmp_path_factory):
-    """run(*sets, threads=2, audit="default"): the results file of one run, cached."""
-    out_dir = tmp_path_factory.mktemp("fire_sales")
-
-    @functools.lru_cache(maxsize=None)
-    def get(*sets, threads=2, audit="default"):
-        out = out_dir / f"run{len(list(out_dir.iterdir()))}.h5"
-        args = ["run", BANK_FAILURE, "--out", out, "--quiet"]
-        args += ["--threads", threads, "--audit", audit]
-        for s in ("run.days=275", *sets):
-            args += ["--set", s]
-        run_pfsim(*args)
-        return out
-
-    return get
+    """run(*sets, threads=2, audit="default"): the results file of one run of
+    classroom_bank_failure.yaml, cached."""
+    runs = cached_runs(tmp_path_factory.mktemp("fire_sales"), "run.days=275")
+    return functools.partial(runs, BANK_FAILURE)
 
 
-def series(path, name):
-    with h5py.File(path, "r") as f:
-        return np.asarray(f["timeseries"][name])
+series = timeseries
 
 
 def total(path, name):
