@@ -15,10 +15,10 @@
 //  * totals: agent-steps/s with the audit at 1 and 2 threads, without it, the
 //    audit's share of a step, the whole Simulation::step (results rows
 //    included), and peak memory per agent.
-// docs/performance.md records the figures and how to reproduce them.
+// tests/bench/README.md says how to run it; issue 18 will record before/after
+// figures measured in one session in docs/performance.md.
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
