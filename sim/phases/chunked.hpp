@@ -11,45 +11,32 @@
 
 namespace pfsim::phases {
 
-struct ChunkOutput {
-  Journal journal;
-  StepFlows flows;
-  Intents intents;
-  // Merchant sales seen in this chunk: (SME, amount, 1 if through the lending
-  // platform's wallet). Applied to the SMEs' own columns after the merge.
-  struct Sale {
-    std::uint32_t sme;
-    Fen amount;
-    std::uint8_t via_platform;
-  };
-  std::vector<Sale> sales;
-  std::array<Fen, 2> fees_by_platform{};
-};
-
 // fn(ChunkOutput&, std::size_t begin, std::size_t end) for every chunk of the
 // `n` agents of `kind`, in parallel; then journals, flows and intents merged.
 template <class Fn>
 void for_each_chunk_journaled(World& w, AgentKind kind, std::size_t n, Fn&& fn) {
-  std::vector<ChunkOutput> out(exec::chunk_count(n));
+  std::vector<ChunkOutput>& out = w.scratch.chunks;
+  const std::size_t chunks = exec::chunk_count(n);
+  if (out.size() < chunks) out.resize(chunks);
   exec::for_each_chunk(n, [&](std::size_t c, std::size_t begin, std::size_t end) {
+    out[c].clear();
     out[c].journal.reset(w.ledger, kind, begin, end);
     fn(out[c], begin, end);
   });
-  std::vector<Journal> journals;
-  journals.reserve(out.size());
-  for (ChunkOutput& o : out) {
-    journals.push_back(std::move(o.journal));
+  auto append = [](auto& into, const auto& from) {
+    into.insert(into.end(), from.begin(), from.end());
+  };
+  for (std::size_t c = 0; c < chunks; ++c) {
+    const ChunkOutput& o = out[c];
+    merge(w.ledger, o.journal);
     w.flows.add(o.flows);
-    auto append = [](auto& into, const auto& from) {
-      into.insert(into.end(), from.begin(), from.end());
-    };
     append(w.intents.consumer_applications, o.intents.consumer_applications);
     append(w.intents.sme_applications, o.intents.sme_applications);
     append(w.intents.revolving_reviews, o.intents.revolving_reviews);
     append(w.intents.redemptions, o.intents.redemptions);
   }
-  merge(w.ledger, journals);
-  for (const ChunkOutput& o : out) {
+  for (std::size_t c = 0; c < chunks; ++c) {
+    const ChunkOutput& o = out[c];
     for (const ChunkOutput::Sale& sale : o.sales) {
       w.smes.sales_this_month[sale.sme] =
           checked_add(w.smes.sales_this_month[sale.sme], sale.amount);

@@ -507,8 +507,9 @@ void visit(A& a, Ledger& L) {
 // `sector_net_worth_at_step_start` are the day's scratch: the calendar phase
 // resets them at the start of every day, so they are not saved (and a new flow
 // row does not trip the size check); so is `clearing_inputs` (bank_regulation
-// clears it every day).
-static_assert(sizeof(World) - sizeof(StepFlows) == 5520 + 16 + 8 + 24 + 5 * vec,
+// clears it every day), and `scratch` (buffers the parallel phases reuse; its
+// vector took 16 bytes beyond the former tail padding).
+static_assert(sizeof(World) - sizeof(StepFlows) == 5520 + 16 + 8 + 24 + 5 * vec + 16,
               "World changed: add the member to visit(World&), then update the size");
 template <class A>
 void visit(A& a, World& w) {

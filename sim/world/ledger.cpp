@@ -325,21 +325,9 @@ void Journal::reset(Ledger& ledger, AgentKind kind, std::size_t begin, std::size
   has_flows_ = false;
 }
 
-Fen Journal::balance(Account a) const {
-  const Book& b = ledger_->book(a.book);
-  if (!owns_row(b, a.row))
-    throw InternalError("journal: reading " + b.name + " row " + std::to_string(a.row) +
-                        ", which another chunk may be writing");
-  return b.balance[a.row];
-}
-
-void Journal::post(Account a, Fen delta) {
-  Book& b = ledger_->book(a.book);
-  if (owns_row(b, a.row)) {
-    b.balance[a.row] = checked_add(b.balance[a.row], delta);
-  } else {
-    postings_.push_back(Posting{a, delta});
-  }
+void Journal::throw_not_owned(const Book& b, std::uint32_t row) {
+  throw InternalError("journal: reading " + b.name + " row " + std::to_string(row) +
+                      ", which another chunk may be writing");
 }
 
 void Journal::post_net_worth(AgentKind k, std::uint32_t agent, Fen delta) {
@@ -362,18 +350,16 @@ void Journal::post_flow(FlowType f, AgentKind payer, AgentKind payee, Fen amount
   has_flows_ = true;
 }
 
-void merge(Ledger& ledger, std::span<Journal> journals) {
-  for (const Journal& j : journals) {
-    if (j.ledger_ == nullptr) continue;  // a chunk that never ran
-    for (const Journal::Posting& p : j.postings_) ledger.post(p.account, p.delta);
-    for (const Journal::NetWorthPosting& p : j.net_worth_postings_)
-      ledger.post_net_worth(p.kind, p.agent, p.delta);
-    for (std::size_t bank = 0; bank < j.clearing_.size(); ++bank)
-      if (j.clearing_[bank] != 0)
-        ledger.post_clearing(static_cast<std::uint32_t>(bank), j.clearing_[bank]);
-    ledger.post_money(j.money_delta_);
-    if (j.has_flows_) ledger.add_flows(j.flows_);
-  }
+void merge(Ledger& ledger, const Journal& j) {
+  if (j.ledger_ == nullptr) return;  // a chunk that never ran
+  for (const Journal::Posting& p : j.postings_) ledger.post(p.account, p.delta);
+  for (const Journal::NetWorthPosting& p : j.net_worth_postings_)
+    ledger.post_net_worth(p.kind, p.agent, p.delta);
+  for (std::size_t bank = 0; bank < j.clearing_.size(); ++bank)
+    if (j.clearing_[bank] != 0)
+      ledger.post_clearing(static_cast<std::uint32_t>(bank), j.clearing_[bank]);
+  ledger.post_money(j.money_delta_);
+  if (j.has_flows_) ledger.add_flows(j.flows_);
 }
 
 }  // namespace pfsim

@@ -259,8 +259,21 @@ class Journal {
   // Prepares the journal for a chunk [begin, end) of agents of `kind`.
   void reset(Ledger& ledger, AgentKind kind, std::size_t begin, std::size_t end);
 
-  [[nodiscard]] Fen balance(Account a) const;  // own rows only
-  void post(Account a, Fen delta);
+  // Own rows only (another chunk may be writing the rest). Inline: the
+  // consumption phase calls these a few times per purchase.
+  [[nodiscard]] Fen balance(Account a) const {
+    const Book& b = ledger_->book(a.book);
+    if (!owns_row(b, a.row)) throw_not_owned(b, a.row);
+    return b.balance[a.row];
+  }
+  void post(Account a, Fen delta) {
+    Book& b = ledger_->book(a.book);
+    if (owns_row(b, a.row)) {
+      b.balance[a.row] = checked_add(b.balance[a.row], delta);
+    } else {
+      postings_.push_back(Posting{a, delta});
+    }
+  }
   void post_net_worth(AgentKind k, std::uint32_t agent, Fen delta);
   void post_clearing(std::uint32_t bank, Fen delta);
   void post_money(Fen delta) { money_delta_ = checked_add(money_delta_, delta); }
@@ -268,7 +281,8 @@ class Journal {
   [[nodiscard]] const Book& book(BookId id) const { return ledger_->book(id); }
 
  private:
-  friend void merge(Ledger& ledger, std::span<Journal> journals);
+  friend void merge(Ledger& ledger, const Journal& journal);
+  [[noreturn]] static void throw_not_owned(const Book& b, std::uint32_t row);
   [[nodiscard]] bool owns_row(const Book& b, std::uint32_t row) const {
     return b.row_kind == kind_ && row >= begin_ && row < end_;
   }
@@ -293,8 +307,12 @@ class Journal {
   bool has_flows_ = false;
 };
 
+// Applies a journal's queued postings (parallel phases call it in chunk order).
+void merge(Ledger& ledger, const Journal& journal);
 // Applies every journal's queued postings, in journal order.
-void merge(Ledger& ledger, std::span<Journal> journals);
+inline void merge(Ledger& ledger, std::span<Journal> journals) {
+  for (const Journal& j : journals) merge(ledger, j);
+}
 
 }  // namespace pfsim
 

@@ -1,6 +1,7 @@
 // The world: stores + ledger + policy + calendar + this step's flow counters.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -80,6 +81,45 @@ struct Intents {
 };
 
 // Ledger books the phases use.
+// What one chunk of a parallel phase produces (phases/chunked.hpp): its
+// Journal, flow counters, intents, merchant sales and wallet fees, merged in
+// chunk order after the phase.
+struct ChunkOutput {
+  Journal journal;
+  StepFlows flows;
+  Intents intents;
+  // Merchant sales seen in this chunk: (SME, amount, 1 if through the lending
+  // platform's wallet). Applied to the SMEs' own columns after the merge.
+  struct Sale {
+    std::uint32_t sme;
+    Fen amount;
+    std::uint8_t via_platform;
+  };
+  std::vector<Sale> sales;
+  std::array<Fen, 2> fees_by_platform{};
+  // Empties the buffers for the next phase, keeping their capacity.
+  void clear() {
+    flows = StepFlows{};
+    intents.clear();
+    sales.clear();
+    fees_by_platform = {};
+  }
+};
+
+// Per-chunk buffers reused from one phase and one step to the next, so the
+// steady-state step allocates nothing (issue 18: allocating and freeing them
+// every phase cost page faults that also serialised the threads). Not state: a
+// copy of a World (a fork) starts with empty buffers and checkpoints skip them.
+struct StepScratch {
+  std::vector<ChunkOutput> chunks;
+  StepScratch() = default;
+  StepScratch(const StepScratch& /*other*/) {}
+  StepScratch& operator=(const StepScratch& /*other*/) { return *this; }
+  StepScratch(StepScratch&&) noexcept = default;
+  StepScratch& operator=(StepScratch&&) noexcept = default;
+  ~StepScratch() = default;
+};
+
 struct BookIds {
   BookId consumer_deposit = 0, sme_deposit = 0, platform_deposit = 0, fund_deposit = 0;
   BookId consumer_fund_units = 0;
@@ -143,6 +183,7 @@ struct World {
     std::vector<double> external_assets_fen, external_liabilities_fen;  // per bank
   } clearing_inputs;
   AgentId next_id = 1;  // ids are handed out in construction order, then to entrants
+  StepScratch scratch;  // buffers only, not state (see StepScratch)
 };
 
 // A slot drawn in proportion to firm size (the alias table in SmeStore).
