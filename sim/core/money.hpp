@@ -3,6 +3,7 @@
 // throws OverflowError — wrapping silently would create or destroy money.
 #pragma once
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -16,6 +17,7 @@ using Fen = std::int64_t;
 // 128-bit accumulator for exact sums of many Fen values (__extension__ keeps
 // -Wpedantic quiet about the GCC/Clang builtin type).
 __extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
 
 inline constexpr Fen fen_per_yuan = 100;
 
@@ -38,12 +40,51 @@ inline constexpr Fen fen_per_yuan = 100;
 }
 
 // amount × rate, rounded toward zero (so a fee never exceeds its base). The
-// rate is a plain double; the product is formed in long double and must fit.
+// result is defined as x87 extended precision computes it — the exact product
+// rounded to a 64-bit significand (to nearest, ties to even), then truncated —
+// which is what this function computed with `long double` until issue 18. It
+// is emulated in integers: the x87 path cost two control-word switches per call
+// (the consumption phase makes millions), and the integer path gives the same
+// answer on every platform, also where long double is not x87's. Throws when
+// the rate is not finite or |product| ≥ 9.2e18.
 [[nodiscard]] inline Fen apply_rate(Fen amount, double rate) {
-  const long double product = static_cast<long double>(amount) * static_cast<long double>(rate);
-  if (!std::isfinite(static_cast<double>(product)) || product >= 9.2e18L || product <= -9.2e18L)
-    throw OverflowError("money overflow applying a rate");
-  return static_cast<Fen>(product);  // truncation toward zero
+  if (!std::isfinite(rate)) throw OverflowError("money overflow applying a rate");
+  if (amount == 0 || rate == 0) return 0;
+  using U128 = UInt128;
+  const bool negative = (amount < 0) != std::signbit(rate);
+  const std::uint64_t a =
+      amount < 0 ? 0 - static_cast<std::uint64_t>(amount) : static_cast<std::uint64_t>(amount);
+  // |rate| = m × 2^e with m an integer of at most 53 bits.
+  int e = 0;
+  const double frac = std::frexp(std::fabs(rate), &e);  // frac in [0.5, 1)
+  const auto m = static_cast<std::uint64_t>(std::ldexp(frac, 53));
+  e -= 53;
+  // The exact product a × m (at most 117 bits), rounded to 64 significant bits.
+  U128 q = static_cast<U128>(a) * m;
+  const auto high = static_cast<std::uint64_t>(q >> 64);
+  const int bits = high != 0 ? 128 - std::countl_zero(high)
+                             : 64 - std::countl_zero(static_cast<std::uint64_t>(q));
+  if (bits > 64) {
+    const int shift = bits - 64;
+    const U128 rest = q & ((U128{1} << shift) - 1);
+    const U128 half = U128{1} << (shift - 1);
+    q >>= shift;
+    e += shift;
+    if (rest > half || (rest == half && (q & 1) != 0)) ++q;  // may carry to 2^64: still exact
+  }
+  // |product| = q × 2^e; the overflow bound as in the long double comparison.
+  constexpr std::uint64_t bound = 9'200'000'000'000'000'000ULL;
+  std::uint64_t whole = 0;
+  if (e >= 0) {
+    if (e >= 64 || q > (U128{bound} >> e)) throw OverflowError("money overflow applying a rate");
+    whole = static_cast<std::uint64_t>(q << e);
+    if (whole >= bound) throw OverflowError("money overflow applying a rate");
+  } else {
+    if (-e >= 65) return 0;  // q < 2^65: below one fen
+    if (-e < 64 && q >= (U128{bound} << -e)) throw OverflowError("money overflow applying a rate");
+    whole = static_cast<std::uint64_t>(q >> -e);
+  }
+  return negative ? -static_cast<Fen>(whole) : static_cast<Fen>(whole);
 }
 
 // Yuan (a user-facing double from a scenario file) to fen, rounded to nearest.
