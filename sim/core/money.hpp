@@ -48,17 +48,21 @@ inline constexpr Fen fen_per_yuan = 100;
 // answer on every platform, also where long double is not x87's. Throws when
 // the rate is not finite or |product| ≥ 9.2e18.
 [[nodiscard]] inline Fen apply_rate(Fen amount, double rate) {
-  if (!std::isfinite(rate)) throw OverflowError("money overflow applying a rate");
-  if (amount == 0 || rate == 0) return 0;
+  // |rate| = m × 2^e with m an integer of at most 53 bits, read from its bits.
+  const auto rate_bits = std::bit_cast<std::uint64_t>(rate);
+  const auto exponent_field = static_cast<int>((rate_bits >> 52) & 0x7FF);
+  if (exponent_field == 0x7FF) throw OverflowError("money overflow applying a rate");
+  std::uint64_t m = rate_bits & ((std::uint64_t{1} << 52) - 1);
+  int e = -1074;  // a subnormal rate
+  if (exponent_field != 0) {
+    m |= std::uint64_t{1} << 52;
+    e = exponent_field - 1075;
+  }
+  if (amount == 0 || m == 0) return 0;
   using U128 = UInt128;
-  const bool negative = (amount < 0) != std::signbit(rate);
+  const bool negative = (amount < 0) != ((rate_bits >> 63) != 0);
   const std::uint64_t a =
       amount < 0 ? 0 - static_cast<std::uint64_t>(amount) : static_cast<std::uint64_t>(amount);
-  // |rate| = m × 2^e with m an integer of at most 53 bits.
-  int e = 0;
-  const double frac = std::frexp(std::fabs(rate), &e);  // frac in [0.5, 1)
-  const auto m = static_cast<std::uint64_t>(std::ldexp(frac, 53));
-  e -= 53;
   // The exact product a × m (at most 117 bits), rounded to 64 significant bits.
   U128 q = static_cast<U128>(a) * m;
   const auto high = static_cast<std::uint64_t>(q >> 64);
