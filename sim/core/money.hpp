@@ -48,6 +48,19 @@ inline constexpr Fen fen_per_yuan = 100;
 // answer on every platform, also where long double is not x87's. Throws when
 // the rate is not finite or |product| ≥ 9.2e18.
 [[nodiscard]] inline Fen apply_rate(Fen amount, double rate) {
+  // The common case in one multiplication: when the double product p of an
+  // exactly representable amount is not a whole number, the exact product lies
+  // within half a double ulp of p, so neither it nor its 64-bit rounding can
+  // reach the whole numbers around p; both truncate to p's. (NaN fails the
+  // range test and goes the long way, which throws.)
+  constexpr Fen exact_double = Fen{1} << 53;
+  if (amount > -exact_double && amount < exact_double) {
+    const double p = static_cast<double>(amount) * rate;
+    if (std::fabs(p) < 0x1p52) {
+      const auto whole = static_cast<Fen>(p);  // truncation toward zero
+      if (static_cast<double>(whole) != p) return whole;
+    }
+  }
   // |rate| = m × 2^e with m an integer of at most 53 bits, read from its bits.
   const auto rate_bits = std::bit_cast<std::uint64_t>(rate);
   const auto exponent_field = static_cast<int>((rate_bits >> 52) & 0x7FF);
