@@ -1,5 +1,7 @@
 #include "world/ledger.hpp"
 
+#include "exec/parallel.hpp"
+
 #include <algorithm>
 #include <string>
 
@@ -248,15 +250,27 @@ void Ledger::settle_clearing() {
 Int128 Ledger::money_stock() const {
   Int128 total = 0;
   for (const Book& b : books_)
-    if (b.is_money())
-      for (const Fen v : b.balance) total += v;
+    if (b.is_money()) total += exec::exact_sum(b.rows(), [&](std::size_t r) { return b.balance[r]; });
   return total;
 }
 
+// The audit reads every row of every book once, in parallel over fixed chunks
+// of rows. Sums are exact integers, and each chunk's problems are kept in chunk
+// order, so the report is the one a serial scan would write, for any thread count.
 AuditReport Ledger::audit() const {
   AuditReport report;
+  constexpr std::size_t max_problems = 20;
   auto problem = [&](std::string text) {
-    if (report.problems.size() < 20) report.problems.push_back(std::move(text));
+    if (report.problems.size() < max_problems) report.problems.push_back(std::move(text));
+  };
+  // Problems found by chunk, merged in chunk order.
+  std::vector<std::vector<std::string>> found;
+  auto note = [&](std::size_t chunk, std::string text) {
+    if (found[chunk].size() < max_problems) found[chunk].push_back(std::move(text));
+  };
+  auto collect = [&] {
+    for (std::vector<std::string>& list : found)
+      for (std::string& text : list) problem(std::move(text));
   };
   // Balance sheets: assets − liabilities per agent, accumulated exactly.
   std::vector<std::vector<Int128>> financial(agent_kind_count);
@@ -265,32 +279,63 @@ AuditReport Ledger::audit() const {
   for (const Book& b : books_) {
     auto& holders = financial[static_cast<std::size_t>(b.holder_kind)];
     auto& issuers = financial[static_cast<std::size_t>(b.issuer_kind)];
-    for (std::size_t r = 0; r < b.rows(); ++r) {
-      const Fen v = b.balance[r];
-      if (!b.allows(r, v))
-        problem("book " + b.name + " row " + std::to_string(r) +
-                " breaks its overdraft rule: " + std::to_string(v));
-      const std::uint32_t h = b.holder.of(r), i = b.issuer.of(r);
-      if (h >= holders.size() || i >= issuers.size()) {
-        problem("book " + b.name + " row " + std::to_string(r) +
-                " names an agent that does not exist");
-        continue;
+    // A side whose owner is the row itself writes rows no other chunk writes; a
+    // side with a fixed owner or an owner column is summed per chunk (into
+    // per-owner partials) and added after the loop, in chunk order. A book whose
+    // owner column names agents of a large kind is scanned serially instead
+    // (partials that size per chunk would cost more than they save).
+    const bool holder_by_row = b.holder.mode == RowOwner::Mode::row_index;
+    const bool issuer_by_row = b.issuer.mode == RowOwner::Mode::row_index;
+    constexpr std::size_t max_partial_owners = 1u << 16;
+    const bool serial = (!holder_by_row && holders.size() > max_partial_owners) ||
+                        (!issuer_by_row && issuers.size() > max_partial_owners);
+    const std::size_t chunks = serial ? 1 : exec::chunk_count(b.rows());
+    found.assign(chunks, {});
+    std::vector<std::vector<Int128>> holder_part(holder_by_row ? 0 : chunks);
+    std::vector<std::vector<Int128>> issuer_part(issuer_by_row ? 0 : chunks);
+    auto scan = [&](std::size_t c, std::size_t begin, std::size_t end) {
+      if (!holder_by_row) holder_part[c].assign(holders.size(), 0);
+      if (!issuer_by_row) issuer_part[c].assign(issuers.size(), 0);
+      for (std::size_t r = begin; r < end; ++r) {
+        const Fen v = b.balance[r];
+        if (!b.allows(r, v))
+          note(c, "book " + b.name + " row " + std::to_string(r) +
+                      " breaks its overdraft rule: " + std::to_string(v));
+        const std::uint32_t h = b.holder.of(r), i = b.issuer.of(r);
+        if (h >= holders.size() || i >= issuers.size()) {
+          note(c, "book " + b.name + " row " + std::to_string(r) +
+                      " names an agent that does not exist");
+          continue;
+        }
+        (holder_by_row ? holders : holder_part[c])[h] += v;
+        (issuer_by_row ? issuers : issuer_part[c])[i] -= v;
       }
-      holders[h] += v;
-      issuers[i] -= v;
-    }
+    };
+    if (serial)
+      scan(0, 0, b.rows());
+    else
+      exec::for_each_chunk(b.rows(), scan);
+    collect();
+    for (const std::vector<Int128>& part : holder_part)
+      for (std::size_t a = 0; a < part.size(); ++a) holders[a] += part[a];
+    for (const std::vector<Int128>& part : issuer_part)
+      for (std::size_t a = 0; a < part.size(); ++a) issuers[a] += part[a];
     if (b.instrument == Instrument::clearing)
       for (const Fen v : b.balance) clearing_sum += v;
   }
   Int128 net_worth_sum = 0;
   for (std::size_t k = 0; k < agent_kind_count; ++k) {
-    for (std::size_t a = 0; a < net_worth_[k].size(); ++a) {
-      net_worth_sum += net_worth_[k][a];
-      if (financial[k][a] != net_worth_[k][a])
-        problem(std::string(agent_kind_name(static_cast<AgentKind>(k))) + " " + std::to_string(a) +
-                ": assets − liabilities = " + to_string(financial[k][a]) +
-                " fen but net worth = " + std::to_string(net_worth_[k][a]) + " fen");
-    }
+    const std::vector<Fen>& net_worth = net_worth_[k];
+    found.assign(exec::chunk_count(net_worth.size()), {});
+    net_worth_sum += exec::exact_sum(net_worth.size(), [&](std::size_t a) {
+      if (financial[k][a] != net_worth[a])
+        note(a / exec::chunk_size,
+             std::string(agent_kind_name(static_cast<AgentKind>(k))) + " " + std::to_string(a) +
+                 ": assets − liabilities = " + to_string(financial[k][a]) +
+                 " fen but net worth = " + std::to_string(net_worth[a]) + " fen");
+      return net_worth[a];
+    });
+    collect();
   }
   if (clearing_sum != 0)
     problem("clearing positions sum to " + to_string(clearing_sum) + " fen, not 0");

@@ -4,6 +4,7 @@
 
 #include <limits>
 
+#include "exec/parallel.hpp"
 #include "world/ledger.hpp"
 
 using namespace pfsim;
@@ -174,6 +175,53 @@ TEST_CASE("the audit catches a misclassified flow and a broken overdraft rule") 
   const AuditReport r = g.L.audit();
   REQUIRE_FALSE(r.ok());
   CHECK(r.problems.front().find("breaks its overdraft rule") != std::string::npos);
+}
+
+TEST_CASE("the parallel audit reports what a serial scan would, at any thread count") {
+  // 20,000 consumers (five chunks) with deposits at three banks; drift planted
+  // in rows of several chunks, on both sides of the books.
+  const std::size_t n = 20000;
+  Ledger L;
+  L.set_agent_count(AgentKind::consumer, n);
+  L.set_agent_count(AgentKind::bank, 3);
+  Book d;
+  d.name = "consumer.deposit";
+  d.instrument = Instrument::deposit;
+  d.holder_kind = AgentKind::consumer;
+  d.issuer_kind = AgentKind::bank;
+  d.balance.assign(n, 100);
+  d.issuer.mode = RowOwner::Mode::column;
+  for (std::size_t r = 0; r < n; ++r) d.issuer.column.push_back(static_cast<std::uint32_t>(r % 3));
+  const BookId deposit = L.add_book(d);
+  for (std::size_t r = 0; r < n; ++r) L.net_worth(AgentKind::consumer)[r] = 100;
+  for (std::uint32_t b = 0; b < 3; ++b) {
+    const auto held = static_cast<Fen>((n + 2 - b) / 3);
+    L.net_worth(AgentKind::bank)[b] = -100 * held;
+  }
+  L.restore_money_counters(static_cast<Int128>(n) * 100, 0);
+  CHECK(L.audit().ok());
+  for (const std::size_t r : {19999u, 5u, 9000u, 4096u, 13000u}) L.book(deposit).balance[r] += 7;
+  L.book(deposit).balance[12288] = -3;  // an overdraft, and its bank's sheet off
+  std::vector<std::string> serial_order;
+  for (const int threads : {1, 2}) {
+    const exec::ThreadLimit limit(threads);
+    const AuditReport r = L.audit();
+    REQUIRE_FALSE(r.ok());
+    if (threads == 1) {
+      serial_order = r.problems;
+    } else {
+      CHECK(r.problems == serial_order);
+    }
+  }
+  // Rows in order: the overdraft first (the books are scanned before the sheets),
+  // then the consumers' sheets by row, then the banks'.
+  REQUIRE(serial_order.size() >= 8);
+  CHECK(serial_order[0].find("row 12288 breaks its overdraft rule") != std::string::npos);
+  const char* rows[] = {"consumer 5:", "consumer 4096:", "consumer 9000:", "consumer 12288:",
+                        "consumer 13000:", "consumer 19999:"};
+  for (std::size_t k = 0; k < std::size(rows); ++k)
+    CHECK(serial_order[1 + k].find(rows[k]) != std::string::npos);
+  CHECK(serial_order[7].find("bank ") != std::string::npos);
 }
 
 TEST_CASE("overflow is an error, never undefined behaviour") {
