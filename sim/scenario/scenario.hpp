@@ -270,7 +270,7 @@ struct FireSaleParams {
 };
 
 // `bank_runs:` the fund and depositors withdraw from banks whose capital ratio
-// today falls below a trigger (phases/runs.cpp, funds.cpp); a trigger of 0 is off.
+// today falls below a trigger (phases/bank_runs.cpp, funds.cpp); a trigger of 0 is off.
 struct BankRunParams {
   double fund_capital_ratio_trigger = 0;       // the fund pulls all its placement below this
   double depositor_capital_ratio_trigger = 0;  // depositors start leaving below this

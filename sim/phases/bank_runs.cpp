@@ -1,4 +1,4 @@
-// Depositor runs (serial hub rule, every day, after the funds phase; the fund's
+// Phase bank_runs: depositor runs (serial hub rule, every day, after the funds phase; the fund's
 // own run is in funds.cpp).
 //  A bank is run on when it has not failed (a resolved bank is recapitalised
 //  and government-backed) and its capital ratio today is below
