@@ -9,6 +9,8 @@
 //  * servicing (consumers, then SMEs) before origination: applications made on
 //    a billing day are decided the same day, after that day's repayments.
 //  * funds after servicing: redemptions asked today are paid today.
+//  * bank_runs after funds and before settlement: deposits leaving a distressed bank
+//    are settled in reserves the same evening.
 //  * month_end after funds: interest and fund yield on end-of-day balances.
 //  * settlement after every payment of the day: banks end each day with no open
 //    clearing position.
@@ -52,6 +54,8 @@ constexpr Phase table[] = {
      "platform failure"},
     {"funds", phases::run_funds, "redemption intents, fund deposits, deposits by bank",
      "fund placements, consumer units and deposits, fund confidence"},
+    {"bank_runs", phases::run_bank_runs, "bank equity, provisions, risk-weighted assets; deposits",
+     "consumer and SME deposit banks, bank clearing positions, run outflows"},
     {"month_end", phases::run_month_end, "every balance; rates",
      "interest, fund yield, costs, platform accounts and facility, fund confidence"},
     {"settlement", phases::run_settlement, "bank clearing positions, deposits by bank",

@@ -559,10 +559,11 @@ constexpr Indicator indicator_table[] = {
      [](const M& m) { return m.rmb(m.f[Flow::bond_revaluation_gains]); }},
     {"contagion_losses", "RMB/day",
      "Banks' contagion losses today by every channel: contagion_interbank_losses + "
-     "fire_sale_losses.",
+     "fire_sale_losses + contagion_run_losses.",
      [](const M& m) {
-       return m.rmb(
-           checked_add(m.f[Flow::contagion_interbank_losses], m.f[Flow::fire_sale_losses]));
+       return m.rmb(checked_add(
+           checked_add(m.f[Flow::contagion_interbank_losses], m.f[Flow::fire_sale_losses]),
+           m.f[Flow::contagion_run_losses]));
      }},
     {"bank_failures_interbank", "count/day",
      "Banks failing today through interbank losses (contagion rounds 1 and later).",
@@ -570,6 +571,22 @@ constexpr Indicator indicator_table[] = {
     {"bank_failures_fire_sale", "count/day",
      "Banks failing today because fire sales marked their bonds below their debts.",
      [](const M& m) { return static_cast<double>(m.f[Flow::bank_failures_fire_sale]); }},
+    {"run_outflows_fund", "RMB/day",
+     "Placements the fund pulled today from banks whose capital ratio is below "
+     "bank_runs.fund_capital_ratio_trigger (a run by the fund).",
+     [](const M& m) { return m.rmb(m.f[Flow::run_outflows_fund]); }},
+    {"run_outflows_depositors", "RMB/day",
+     "Deposits consumers and SMEs moved today away from banks whose capital ratio is below "
+     "bank_runs.depositor_capital_ratio_trigger.",
+     [](const M& m) { return m.rmb(m.f[Flow::run_outflows_depositors]); }},
+    {"contagion_run_losses", "RMB/day",
+     "Central-bank credit beyond the bonds it can pledge of banks failing through a run today "
+     "(what resolution pays for the run).",
+     [](const M& m) { return m.rmb(m.f[Flow::contagion_run_losses]); }},
+    {"bank_failures_run", "count/day",
+     "Banks failing today on their own (round 0) by illiquidity on a day the fund or depositors "
+     "ran on them.",
+     [](const M& m) { return static_cast<double>(m.f[Flow::bank_failures_run]); }},
     // the lending platform's profit, line by line (platform_net_income = Σ of the
     // income lines − Σ of the cost lines; platform_equity moves by it, fines and
     // outside capital)

@@ -401,6 +401,22 @@ void measure_systemic_risk(World& w) {
   w.systemic.debtrank_max = worst;
 }
 
+// A bank failure reaches the fund: its confidence falls by
+// bank_runs.fund_confidence_loss_per_failed_share × the share of the fund's
+// money at the banks failing today. Consumers' target fund share scales with
+// confidence (consumer_servicing.cpp), so they redeem on their next billing days.
+void fund_loses_confidence(World& w, const std::vector<std::uint8_t>& failing) {
+  const Book& fund = w.ledger.book(w.books.fund_deposit);
+  Int128 total = 0, at_failing = 0;
+  for (std::uint32_t b = 0; b < failing.size(); ++b) {
+    total += fund.balance[b];
+    if (failing[b] != 0) at_failing += fund.balance[b];
+  }
+  if (at_failing <= 0 || total <= 0) return;
+  lose_confidence(w, w.scenario->bank_runs.fund_confidence_loss_per_failed_share *
+                         static_cast<double>(at_failing) / static_cast<double>(total));
+}
+
 }  // namespace
 
 void run_bank_regulation(World& w) {
@@ -419,6 +435,16 @@ void run_bank_regulation(World& w) {
   for (std::uint32_t b = 0; b < n; ++b)
     failing[b] = L.net_worth(AgentKind::bank)[b] < 0 ||
                  L.balance({L.cb_loan_book, b}) > L.balance({L.bank_bond_book, b});
+  // A run's failure: illiquid (the standing facility beyond its bonds) on a day
+  // the fund or depositors ran on it; its loss is that uncollateralised credit.
+  for (std::uint32_t b = 0; b < n; ++b) {
+    const Fen short_of_collateral =
+        L.balance({L.cb_loan_book, b}) - L.balance({L.bank_bond_book, b});
+    if (failing[b] == 0 || K.run_outflows_today[b] <= 0 || short_of_collateral <= 0) continue;
+    ++w.flows[Flow::bank_failures_run];
+    w.flows[Flow::contagion_run_losses] =
+        checked_add(w.flows[Flow::contagion_run_losses], short_of_collateral);
+  }
   for (const std::uint32_t b : w.shocks.failing_banks) failing[b] = 1;
   w.shocks.failing_banks.clear();
   const bool any_failing = std::find(failing.begin(), failing.end(), 1) != failing.end();
@@ -478,6 +504,7 @@ void run_bank_regulation(World& w) {
     for (std::uint32_t b = 0; b < n; ++b)
       w.flows[Flow::bank_failures_interbank] += failing[b] != before[b];
   }
+  fund_loses_confidence(w, failing);
   for (std::uint32_t b = 0; b < n; ++b) {
     const BankTier& tier = sc.banks.tiers[K.tier[b]];
     const double requirement = capital_requirement(w, b);

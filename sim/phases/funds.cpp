@@ -7,6 +7,10 @@
 //  2. Placements: the fund keeps liquidity_ratio of its money at the custodian
 //     and places the rest across banks in proportion to their deposits × their
 //     tier's fund_placement_weight (smaller banks bid for negotiated deposits).
+//     It places nothing at a failed bank, nor at a bank whose capital ratio
+//     today is below bank_runs.fund_capital_ratio_trigger (a run: the whole
+//     placement comes back the same day, paid out of the bank's reserves at
+//     settlement, with the standing facility for what they lack).
 //  3. Confidence: bad news lowers it (update_confidence), then it recovers by
 //     confidence_recovery_daily of its gap to 1.
 #include <algorithm>
@@ -115,8 +119,17 @@ void run_funds(World& w) {
   // Placement weights: deposits × the tier's appetite for negotiated deposits.
   std::vector<Int128> weight(n_banks, 0);
   Int128 weight_sum = 0;
+  std::vector<std::uint8_t> shunned(n_banks, 0);  // failed, or run on today
+  std::vector<std::uint8_t> run_on(n_banks, 0);
+  const double trigger = w.scenario->bank_runs.fund_capital_ratio_trigger;
+  for (std::uint32_t b = 0; b < n_banks; ++b) {
+    w.banks.run_outflows_today[b] = 0;
+    run_on[b] = b != custodian && w.banks.failed[b] == 0 && trigger > 0 &&
+                capital_ratio_today(w, b) < trigger;
+    shunned[b] = w.banks.failed[b] != 0 || run_on[b] != 0;
+  }
   for (std::size_t b = 0; b < n_banks; ++b)
-    if (b != custodian && w.banks.failed[b] == 0) {
+    if (b != custodian && shunned[b] == 0) {
       weight[b] =
           apply_rate(deposits[b], w.scenario->banks.tiers[w.banks.tier[b]].fund_placement_weight);
       weight_sum += weight[b];
@@ -124,11 +137,17 @@ void run_funds(World& w) {
   const Fen to_place = total - apply_rate(total, w.policy.fund_liquidity_ratio);
   std::vector<Fen> target(n_banks, 0);
   for (std::size_t b = 0; b < n_banks && weight_sum > 0; ++b)
-    if (b != custodian && w.banks.failed[b] == 0)
+    if (b != custodian && shunned[b] == 0)
       target[b] = static_cast<Fen>(static_cast<Int128>(to_place) * weight[b] / weight_sum);
   for (std::size_t b = 0; b < n_banks; ++b)  // pull first ...
-    if (b != custodian && fund.balance[b] > target[b])
-      move_fund_money(w, static_cast<std::uint32_t>(b), custodian, fund.balance[b] - target[b]);
+    if (b != custodian && fund.balance[b] > target[b]) {
+      const Fen pulled = fund.balance[b] - target[b];
+      if (run_on[b] != 0) {
+        w.banks.run_outflows_today[b] = checked_add(w.banks.run_outflows_today[b], pulled);
+        w.flows[Flow::run_outflows_fund] = checked_add(w.flows[Flow::run_outflows_fund], pulled);
+      }
+      move_fund_money(w, static_cast<std::uint32_t>(b), custodian, pulled);
+    }
   for (std::size_t b = 0; b < n_banks; ++b)  // ... then place
     if (b != custodian && fund.balance[b] < target[b])
       move_fund_money(w, custodian, static_cast<std::uint32_t>(b),

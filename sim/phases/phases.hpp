@@ -20,6 +20,11 @@ void run_origination(World& w);    // lenders screen, price and fund today's app
 // not below 0 (funds.cpp).
 void lose_confidence(World& w, double loss);
 void run_funds(World& w);      // redemptions, subscriptions placed, placements rebalanced
+void run_bank_runs(World& w);  // depositors leave banks whose capital ratio is below a trigger
+// Bank b's capital ratio today: (equity − provisions) / risk-weighted assets,
+// on today's equity and the last measured provisions and risk-weighted assets
+// (1e9 before any were measured).
+[[nodiscard]] double capital_ratio_today(const World& w, std::uint32_t b);
 void run_month_end(World& w);  // interest, costs, fund yield, platform accounts, entry
 // Platform p's trailing-year earnings (fen/year): the last 12 monthly profits,
 // annualised while fewer are known (month_end.cpp).

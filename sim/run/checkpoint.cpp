@@ -214,8 +214,8 @@ void visit(A& a, SmeStore& s) {
   a.array(g + "bank_loan_cooloff_until", s.bank_loan_cooloff_until);
 }
 
-static_assert(sizeof(BankStore) == 10 * vec,
-              "BankStore changed: add the column to visit(BankStore&) and update 10");
+static_assert(sizeof(BankStore) == 11 * vec,
+              "BankStore changed: add the column to visit(BankStore&) and update 11");
 template <class A>
 void visit(A& a, BankStore& s) {
   const std::string g = "world/banks/";
@@ -229,6 +229,7 @@ void visit(A& a, BankStore& s) {
   a.array(g + "equity_month_start", s.equity_month_start);
   a.array(g + "provisions", s.provisions);
   a.array(g + "risk_weighted_assets", s.risk_weighted_assets);
+  a.array(g + "run_outflows_today", s.run_outflows_today);
 }
 
 static_assert(sizeof(PlatformStore) == 14 * vec + sizeof(std::int64_t),
@@ -507,9 +508,8 @@ void visit(A& a, Ledger& L) {
 // `sector_net_worth_at_step_start` are the day's scratch: the calendar phase
 // resets them at the start of every day, so they are not saved (and a new flow
 // row does not trip the size check); so is `clearing_inputs` (bank_regulation
-// clears it every day), and `scratch` (buffers the parallel phases reuse; its
-// vector took 16 bytes beyond the former tail padding).
-static_assert(sizeof(World) - sizeof(StepFlows) == 5520 + 16 + 8 + 24 + 5 * vec + 16,
+// clears it every day), and `scratch` (buffers the parallel phases reuse).
+static_assert(sizeof(World) - sizeof(StepFlows) == 5536 + 16 + 8 + 24 + 5 * vec + 16,
               "World changed: add the member to visit(World&), then update the size");
 template <class A>
 void visit(A& a, World& w) {

@@ -742,6 +742,42 @@ std::vector<ParamSpec> parameter_table() {
                      "On a day without fire sales the bond price recovers this share of its gap "
                      "to par (assumption: a half-life of about two weeks).",
                      PFSIM_FIELD(fire_sales.recovery_per_day)));
+  t.push_back(number(
+      "bank_runs.fund_capital_ratio_trigger", "share", 0, 1, "0.05",
+      "The fund withdraws its whole placement (negotiated deposits) from a bank whose capital "
+      "ratio today, (equity − provisions) / risk-weighted assets, is below this, and places "
+      "nothing there until it recovers; 0: off. Wholesale funders run first, on public signals "
+      "(Huang & Ratnovski 2011); the level is an assumption, below the 8% legal minimum.",
+      PFSIM_FIELD(bank_runs.fund_capital_ratio_trigger)));
+  t.push_back(number(
+      "bank_runs.depositor_capital_ratio_trigger", "share", 0, 1, "0.04",
+      "Consumers and SMEs move their deposits from a bank whose capital ratio today is below "
+      "this to the healthiest large bank (the one with the most deposits among those above both "
+      "triggers and not failed); 0: off (assumption: retail depositors react later than the "
+      "fund).",
+      PFSIM_FIELD(bank_runs.depositor_capital_ratio_trigger)));
+  t.push_back(
+      number("bank_runs.insured_share_per_day", "1/day", 0, 1, "0.005",
+             "Probability a day that a depositor of a distressed bank whose deposit is within the "
+             "insurance limit moves it (assumption; insured depositors run much less: Iyer & Puri "
+             "2012, Diamond & Dybvig 1983 for the motive).",
+             PFSIM_FIELD(bank_runs.insured_share_per_day)));
+  t.push_back(number(
+      "bank_runs.uninsured_share_per_day", "1/day", 0, 1, "0.05",
+      "The same for a deposit above the insurance limit (assumption; the fastest recorded, "
+      "Silicon Valley Bank on 9 March 2023, lost a quarter of its mostly uninsured deposits in "
+      "a day).",
+      PFSIM_FIELD(bank_runs.uninsured_share_per_day)));
+  t.push_back(number(
+      "bank_runs.deposit_insurance_limit_yuan", "yuan", 0, 1e12, "500000",
+      "Deposits insured per depositor and bank (Deposit Insurance Regulations, State Council "
+      "2015, art. 5: RMB 500,000).",
+      PFSIM_FIELD(bank_runs.deposit_insurance_limit_yuan)));
+  t.push_back(number(
+      "bank_runs.fund_confidence_loss_per_failed_share", "1", 0, 100, "1",
+      "A bank failure reaches the fund: its confidence falls by this × the share of the fund's "
+      "money placed at the banks failing that day (assumption: one for one).",
+      PFSIM_FIELD(bank_runs.fund_confidence_loss_per_failed_share)));
   t.push_back(integer(
       "record.every_days", "days", 1, 36500, "1",
       "Sampling of /timeseries (and of the in-memory results): a row on days 0, every_days, "

@@ -269,6 +269,17 @@ struct FireSaleParams {
   double equity_loss_trigger = 0;  // sells only after losing this share of its equity this month
 };
 
+// `bank_runs:` the fund and depositors withdraw from banks whose capital ratio
+// today falls below a trigger (phases/bank_runs.cpp, funds.cpp); a trigger of 0 is off.
+struct BankRunParams {
+  double fund_capital_ratio_trigger = 0;       // the fund pulls all its placement below this
+  double depositor_capital_ratio_trigger = 0;  // depositors start leaving below this
+  double insured_share_per_day = 0;    // P(a depositor within the insurance limit leaves), per day
+  double uninsured_share_per_day = 0;  // P(a depositor above the limit leaves), per day
+  double deposit_insurance_limit_yuan = 0;           // per depositor
+  double fund_confidence_loss_per_failed_share = 0;  // × share of the fund placed at failing banks
+};
+
 // `record:` what a run records (/timeseries and the in-memory results).
 struct RecordSpec {
   // Indicator names, in the order given; empty: every indicator, in table order.
@@ -288,6 +299,7 @@ struct Scenario {
   CentralBankParams central_bank;
   InterbankParams interbank;
   FireSaleParams fire_sales;
+  BankRunParams bank_runs;
   std::vector<EventSpec> events;  // shocks in file order, a base file's first (extends)
   // `look_at:` the indicators that answer the scenario's question (reports
   // show these first); where each name is, for messages.

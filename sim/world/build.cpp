@@ -244,6 +244,7 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   w.banks.direct_lending_room.assign(n_banks, 0);
   w.banks.equity_month_start.assign(n_banks, 0);
   w.banks.provisions.assign(n_banks, 0);
+  w.banks.run_outflows_today.assign(n_banks, 0);
   w.banks.risk_weighted_assets.assign(n_banks, 0.0);
 
   // --- SMEs ------------------------------------------------------------------

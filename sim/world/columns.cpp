@@ -224,6 +224,9 @@ std::vector<Column> columns(World& w, std::string_view store) {
                        b.colending_quota));
     out.push_back(make(k, "direct_lending_room", "fen",
                        "Direct loans it will still make this month.", b.direct_lending_room));
+    out.push_back(make(k, "run_outflows_today", "fen",
+                       "Withdrawn today by the fund's and depositors' runs.",
+                       b.run_outflows_today));
     balance(k, "reserves", L.reserves_book, "Central-bank reserves.");
     balance(k, "government_bonds", L.bank_bond_book,
             "Bonds and other assets not modelled agent by agent.");

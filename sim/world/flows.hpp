@@ -76,6 +76,10 @@ inline constexpr std::size_t contagion_round_slots = 4;
   X(bond_revaluation_gains, "fen", sum)    /* marked up as the bond price recovers */       \
   X(bank_failures_interbank, "count", sum) /* through interbank losses */                   \
   X(bank_failures_fire_sale, "count", sum) /* through fire-sale losses */                   \
+  X(run_outflows_fund, "fen", sum)         /* the fund's run: placements pulled */          \
+  X(run_outflows_depositors, "fen", sum)   /* depositors' run: deposits moved */            \
+  X(bank_failures_run, "count", sum)       /* illiquid on a day of run outflows */          \
+  X(contagion_run_losses, "fen", sum)      /* their CB credit beyond their bonds */         \
   /* the platform */                                                                        \
   X(ipo_raised, "fen", sum)   /* new platform capital from investors */                     \
   X(fines_paid, "fen", sum)   /* paid by platforms to the government */                     \

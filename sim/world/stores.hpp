@@ -106,6 +106,9 @@ struct BankStore {
   std::vector<Fen> provisions;              // fen: expected-loss allowance (capital deduction)
   // fen: risk-weighted assets, last computed (less bonds sold since)
   std::vector<double> risk_weighted_assets;
+  // fen: withdrawn today by runs (the fund's and depositors'); set by the funds
+  // and runs phases, read by bank_regulation (a failure's cause)
+  std::vector<Fen> run_outflows_today;
 
   [[nodiscard]] std::size_t size() const { return id.size(); }
 };

@@ -47,7 +47,11 @@ def test_fire_sales_off_smaller_losses(run):
 
 def test_channel_losses_sum_to_total(run):
     path = run()
-    channels = series(path, "contagion_interbank_losses") + series(path, "fire_sale_losses")
+    channels = (
+        series(path, "contagion_interbank_losses")
+        + series(path, "fire_sale_losses")
+        + series(path, "contagion_run_losses")
+    )
     assert np.allclose(channels, series(path, "contagion_losses"), rtol=1e-12, atol=0)
     assert series(path, "fire_sale_losses")[DAY] > 0
     assert series(path, "contagion_interbank_losses")[DAY] > 0
