@@ -70,6 +70,7 @@ struct ResultsWriter::Impl {
   static constexpr unsigned kDeflateLevel = 4;
   static constexpr std::size_t kChunkCacheSlots = 11;           // hash slots of a one-chunk cache
   static constexpr std::size_t kMetadataCacheBytes = 2U << 20;  // HDF5's metadata cache at most
+  static constexpr int kFreeListBytes = 4 << 20;  // HDF5's free lists (all of a kind) at most
   // Disk space held back for closing files cleanly when the disk fills
   // (RunLock::reserve): more than the metadata and chunk a failed flush leaves.
   static constexpr long kDiskReserveBytes = 1L << 20;
