@@ -67,8 +67,10 @@ struct ResultsWriter::Impl {
   static constexpr hsize_t kSnapshotsPerChunk = 64;         // network snapshots are rare too
   static constexpr hsize_t kNetworkRowsPerChunk = 4096;     // node and edge rows: 32 KiB of float64
   static constexpr hsize_t kCopyRows = 64 * kRowsPerChunk;  // rows per read/write when copying
+  static constexpr std::size_t kCopyTextBytes = 2U << 20;   // fixed-length cells per text block
   static constexpr unsigned kDeflateLevel = 4;
-  static constexpr std::size_t kChunkCacheSlots = 11;           // hash slots of a one-chunk cache
+  static constexpr std::size_t kChunkCacheSlots = 11;  // hash slots of a one-chunk cache
+  static constexpr std::size_t kDefaultChunkCacheBytes = 32U << 10;  // a network column's chunk
   static constexpr std::size_t kMetadataCacheBytes = 2U << 20;  // HDF5's metadata cache at most
   static constexpr int kFreeListBytes = 4 << 20;  // HDF5's free lists (all of a kind) at most
   // Disk space held back for closing files cleanly when the disk fills

@@ -375,6 +375,10 @@ ResultsWriter::Impl::OpenFile ResultsWriter::Impl::create_file(const fs::path& p
   check(H5Pset_libver_bounds(fapl.get(), low, high), "H5Pset_libver_bounds");
   // Lock against a second writer, but work on file systems without locks.
   check(H5Pset_file_locking(fapl.get(), 1, 1), "H5Pset_file_locking");
+  // The default chunk cache of every dataset (create_column sets one chunk;
+  // this covers datasets HDF5 reopens, as H5Fstart_swmr_write does).
+  check(H5Pset_cache(fapl.get(), 0, kChunkCacheSlots, kDefaultChunkCacheBytes, 1.0),
+        "H5Pset_cache");
   // A bounded metadata cache: the chunk indices of a long run's columns grow
   // with it, and HDF5's adaptive cache (up to 32 MiB by default) grew along.
   {
