@@ -240,6 +240,7 @@ struct ResultsWriter::Impl {
                                         Flavor flavor, hsize_t chunk_rows) const;
   void create_networks(OpenFile& f, Flavor flavor) const;
   void create_metadata(hid_t file, Flavor flavor) const;
+  void bound_caches(hid_t fapl) const;
   [[nodiscard]] OpenFile create_file(const std::filesystem::path& path, Flavor flavor,
                                      hsize_t rows = 0, hsize_t events = 0) const;
   void create();

@@ -361,6 +361,23 @@ void ResultsWriter::Impl::create_metadata(hid_t file, Flavor flavor) const {
   write_attribute(group.get(), "results_format_version", H5T_STD_I32LE, H5T_NATIVE_INT32, &format);
 }
 
+// Bounded HDF5 caches for a file access list (writing and reading back): the
+// chunk indices and chunks of a long run's columns grow with it, and HDF5's
+// defaults (an adaptive metadata cache up to 32 MiB, 1 MiB of chunks per
+// dataset) grew along. create_column sets one chunk per dataset; the default
+// covers datasets HDF5 reopens itself (H5Fstart_swmr_write does).
+void ResultsWriter::Impl::bound_caches(hid_t fapl) const {
+  check(H5Pset_cache(fapl, 0, kChunkCacheSlots, kDefaultChunkCacheBytes, 1.0), "H5Pset_cache");
+  H5AC_cache_config_t mdc{};
+  mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+  check(H5Pget_mdc_config(fapl, &mdc), "H5Pget_mdc_config");
+  mdc.set_initial_size = true;
+  mdc.initial_size = kMetadataCacheBytes;
+  mdc.min_size = kMetadataCacheBytes / 2;
+  mdc.max_size = kMetadataCacheBytes;
+  check(H5Pset_mdc_config(fapl, &mdc), "H5Pset_mdc_config");
+}
+
 // `rows`/`events`: the final copy's exact lengths (ignored for the `.partial`).
 ResultsWriter::Impl::OpenFile ResultsWriter::Impl::create_file(const fs::path& path, Flavor flavor,
                                                                hsize_t rows, hsize_t events) const {
@@ -375,22 +392,7 @@ ResultsWriter::Impl::OpenFile ResultsWriter::Impl::create_file(const fs::path& p
   check(H5Pset_libver_bounds(fapl.get(), low, high), "H5Pset_libver_bounds");
   // Lock against a second writer, but work on file systems without locks.
   check(H5Pset_file_locking(fapl.get(), 1, 1), "H5Pset_file_locking");
-  // The default chunk cache of every dataset (create_column sets one chunk;
-  // this covers datasets HDF5 reopens, as H5Fstart_swmr_write does).
-  check(H5Pset_cache(fapl.get(), 0, kChunkCacheSlots, kDefaultChunkCacheBytes, 1.0),
-        "H5Pset_cache");
-  // A bounded metadata cache: the chunk indices of a long run's columns grow
-  // with it, and HDF5's adaptive cache (up to 32 MiB by default) grew along.
-  {
-    H5AC_cache_config_t mdc{};
-    mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
-    check(H5Pget_mdc_config(fapl.get(), &mdc), "H5Pget_mdc_config");
-    mdc.set_initial_size = true;
-    mdc.initial_size = kMetadataCacheBytes;
-    mdc.min_size = kMetadataCacheBytes / 2;
-    mdc.max_size = kMetadataCacheBytes;
-    check(H5Pset_mdc_config(fapl.get(), &mdc), "H5Pset_mdc_config");
-  }
+  bound_caches(fapl.get());
   // O_EXCL (the caller removed a stale file under the run lock): never opens
   // through a symlink or anything planted at the path since.
   f.file = h5::File{check(H5Fcreate(path.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()),
