@@ -67,7 +67,7 @@ struct ResultsWriter::Impl {
   static constexpr hsize_t kSnapshotsPerChunk = 64;         // network snapshots are rare too
   static constexpr hsize_t kNetworkRowsPerChunk = 4096;     // node and edge rows: 32 KiB of float64
   static constexpr hsize_t kCopyRows = 64 * kRowsPerChunk;  // rows per read/write when copying
-  static constexpr std::size_t kCopyTextBytes = 2U << 20;   // fixed-length cells per text block
+  static constexpr std::size_t kCopyTextBytes = 128U << 10;  // fixed-length cells per text block
   static constexpr unsigned kDeflateLevel = 4;
   static constexpr std::size_t kChunkCacheSlots = 11;  // hash slots of a one-chunk cache
   static constexpr std::size_t kDefaultChunkCacheBytes = 32U << 10;  // a network column's chunk
