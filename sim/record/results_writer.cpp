@@ -145,6 +145,12 @@ ResultsWriter::ResultsWriter(std::filesystem::path final_path,
                              std::vector<IndicatorSpec> indicators, RunMetadata metadata,
                              int flush_every_steps, std::vector<NetworkSpec> networks)
     : impl_(std::make_unique<Impl>()) {
+  // HDF5 keeps freed blocks on free lists for reuse, without limit by
+  // default: its high-water mark grew with the run's length. Capped (per
+  // process; the caps only bound what is kept for reuse).
+  (void)H5set_free_list_limits(Impl::kFreeListBytes, Impl::kFreeListBytes / 4, Impl::kFreeListBytes,
+                               Impl::kFreeListBytes / 4, Impl::kFreeListBytes,
+                               Impl::kFreeListBytes / 4);
   Impl& w = *impl_;
   w.final_path = std::move(final_path);
   w.partial_path = w.final_path;

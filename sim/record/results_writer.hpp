@@ -34,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -129,6 +130,16 @@ class ResultsWriter {
   // max_node_kind_bytes or containing NUL.
   void record_network(const NetworkSnapshot& snapshot);
   void flush();
+  // Every snapshot given to record_network() so far, read back from the file
+  // (buffered ones are flushed first) and handed to `visit` one at a time, in
+  // the order recorded (by day, then in the order the networks were declared).
+  // Memory: one snapshot at a time. A run that streams its results keeps no
+  // snapshot in memory and reads them back here (checkpoints, forks).
+  void read_network_snapshots(const std::function<void(NetworkSnapshot&&)>& visit);
+  // The same from a closed `.partial` or a finished results file. Throws
+  // pfsim::UserError naming the file when it cannot be read.
+  static void read_network_snapshots(const std::filesystem::path& results_file,
+                                     const std::function<void(NetworkSnapshot&&)>& visit);
   // JSON text stored as /metadata/interventions in the finished file (written
   // by finish(), before the rename; not in the `.partial`). Without a call the
   // file has no such dataset.

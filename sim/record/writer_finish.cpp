@@ -52,28 +52,38 @@ void ResultsWriter::Impl::copy_numeric(hid_t src_file, const std::string& path, 
   }
 }
 
+// Text in blocks of at most kCopyTextBytes of fixed-length cells (a whole
+// column at once grew with the run: 10^5 snapshot nodes are 3 MB of cells
+// and three times that in HDF5's variable-length conversion).
 void ResultsWriter::Impl::copy_text(hid_t src_file, const std::string& path, hid_t dst,
                                     std::size_t width, hsize_t rows) const {
   if (rows == 0) return;
   const h5::Dataset src{check(H5Dopen2(src_file, path.c_str(), H5P_DEFAULT), "opening " + path)};
   const h5::Datatype fixed = fixed_string_type(width, true);
-  std::string raw(static_cast<std::size_t>(rows) * width, '\0');
-  const hsize_t start = 0;
-  const h5::Dataspace file_space{check(H5Dget_space(src.get()), "reading " + path)};
-  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &rows, nullptr),
-        "reading " + path);
-  const h5::Dataspace mem_space{check(H5Screate_simple(1, &rows, nullptr), "reading " + path)};
-  check(H5Dread(src.get(), fixed.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, raw.data()),
-        "reading " + path);
-  std::vector<std::string> text(static_cast<std::size_t>(rows));
-  std::vector<const char*> pointers(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const std::string_view cell(raw.data() + i * width, width);
-    text[i] = std::string(cell.substr(0, cell.find('\0')));
-    pointers[i] = text[i].c_str();
-  }
   const h5::Datatype vlen = vlen_string_type();
-  append_rows(dst, path, vlen.get(), 0, rows, pointers.data(), false);
+  const hsize_t block =
+      std::min<hsize_t>(kCopyRows, std::max<std::size_t>(1, kCopyTextBytes / width));
+  std::string raw(static_cast<std::size_t>(std::min(rows, block)) * width, '\0');
+  std::vector<std::string> text;
+  std::vector<const char*> pointers;
+  for (hsize_t start = 0; start < rows; start += block) {
+    const hsize_t count = std::min(block, rows - start);
+    const h5::Dataspace file_space{check(H5Dget_space(src.get()), "reading " + path)};
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
+          "reading " + path);
+    const h5::Dataspace mem_space{check(H5Screate_simple(1, &count, nullptr), "reading " + path)};
+    check(
+        H5Dread(src.get(), fixed.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, raw.data()),
+        "reading " + path);
+    text.resize(static_cast<std::size_t>(count));
+    pointers.resize(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const std::string_view cell(raw.data() + i * width, width);
+      text[i] = std::string(cell.substr(0, cell.find('\0')));
+      pointers[i] = text[i].c_str();
+    }
+    append_rows(dst, path, vlen.get(), start, count, pointers.data(), false);
+  }
 }
 
 // Writes `finishing_path` from the `.partial` open as `src`: rows_flushed rows

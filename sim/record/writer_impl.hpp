@@ -10,6 +10,7 @@
 //   writer_finish.cpp    finish / discard / abandon: the compact final copy,
 //                        fsync, rename; interventions go into the final copy
 //   writer_recover.cpp   reading a results file back: recover() and inspect()
+//   writer_read_back.cpp network snapshots read back one at a time
 //
 // Two files, one layout (docs/results-format.md has the evidence for all this):
 //
@@ -47,6 +48,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,7 +67,12 @@ struct ResultsWriter::Impl {
   static constexpr hsize_t kSnapshotsPerChunk = 64;         // network snapshots are rare too
   static constexpr hsize_t kNetworkRowsPerChunk = 4096;     // node and edge rows: 32 KiB of float64
   static constexpr hsize_t kCopyRows = 64 * kRowsPerChunk;  // rows per read/write when copying
+  static constexpr std::size_t kCopyTextBytes = 128U << 10;  // fixed-length cells per text block
   static constexpr unsigned kDeflateLevel = 4;
+  static constexpr std::size_t kChunkCacheSlots = 11;  // hash slots of a one-chunk cache
+  static constexpr std::size_t kDefaultChunkCacheBytes = 32U << 10;  // a network column's chunk
+  static constexpr std::size_t kMetadataCacheBytes = 2U << 20;  // HDF5's metadata cache at most
+  static constexpr int kFreeListBytes = 4 << 20;  // HDF5's free lists (all of a kind) at most
   // Disk space held back for closing files cleanly when the disk fills
   // (RunLock::reserve): more than the metadata and chunk a failed flush leaves.
   static constexpr long kDiskReserveBytes = 1L << 20;
@@ -233,6 +240,7 @@ struct ResultsWriter::Impl {
                                         Flavor flavor, hsize_t chunk_rows) const;
   void create_networks(OpenFile& f, Flavor flavor) const;
   void create_metadata(hid_t file, Flavor flavor) const;
+  void bound_caches(hid_t fapl) const;
   [[nodiscard]] OpenFile create_file(const std::filesystem::path& path, Flavor flavor,
                                      hsize_t rows = 0, hsize_t events = 0) const;
   void create();
@@ -273,6 +281,15 @@ struct ResultsWriter::Impl {
   void read_networks(hid_t src);
   void read_description(hid_t src);
   void read_layout(hid_t src);
+
+  // ---- writer_read_back.cpp: network snapshots back from a file ----
+  template <typename T>
+  [[nodiscard]] std::vector<T> read_rows(hid_t ds, hid_t mem_type, hsize_t start, hsize_t count,
+                                         const std::string& what) const;
+  [[nodiscard]] std::vector<std::string> read_text_rows(hid_t ds, hsize_t start, hsize_t count,
+                                                        const std::string& what) const;
+  void read_network_snapshots(hid_t file,
+                              const std::function<void(NetworkSnapshot&&)>& visit) const;
 };
 
 }  // namespace pfsim::record

@@ -99,8 +99,15 @@ h5::Dataset ResultsWriter::Impl::create_column(hid_t group, const std::string& n
     check(H5Pset_deflate(dcpl.get(), kDeflateLevel), what);
   }
   if (fill != nullptr) check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, fill), what);
+  // A chunk cache of one chunk: columns are only appended to, so the chunk
+  // being filled is the only one worth keeping. HDF5's default (1 MiB per
+  // dataset) keeps written chunks too, and with ~200 columns that memory grew
+  // with the run's length (docs/architecture.md, "Memory in long runs").
+  const h5::PropList dapl{check(H5Pcreate(H5P_DATASET_ACCESS), what)};
+  const std::size_t chunk_bytes = static_cast<std::size_t>(chunk_rows) * H5Tget_size(file_type);
+  check(H5Pset_chunk_cache(dapl.get(), kChunkCacheSlots, chunk_bytes, 1.0), what);
   return h5::Dataset{check(
-      H5Dcreate2(group, name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+      H5Dcreate2(group, name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), dapl.get()),
       what)};
 }
 
@@ -354,6 +361,23 @@ void ResultsWriter::Impl::create_metadata(hid_t file, Flavor flavor) const {
   write_attribute(group.get(), "results_format_version", H5T_STD_I32LE, H5T_NATIVE_INT32, &format);
 }
 
+// Bounded HDF5 caches for a file access list (writing and reading back): the
+// chunk indices and chunks of a long run's columns grow with it, and HDF5's
+// defaults (an adaptive metadata cache up to 32 MiB, 1 MiB of chunks per
+// dataset) grew along. create_column sets one chunk per dataset; the default
+// covers datasets HDF5 reopens itself (H5Fstart_swmr_write does).
+void ResultsWriter::Impl::bound_caches(hid_t fapl) const {
+  check(H5Pset_cache(fapl, 0, kChunkCacheSlots, kDefaultChunkCacheBytes, 1.0), "H5Pset_cache");
+  H5AC_cache_config_t mdc{};
+  mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+  check(H5Pget_mdc_config(fapl, &mdc), "H5Pget_mdc_config");
+  mdc.set_initial_size = true;
+  mdc.initial_size = kMetadataCacheBytes;
+  mdc.min_size = kMetadataCacheBytes / 2;
+  mdc.max_size = kMetadataCacheBytes;
+  check(H5Pset_mdc_config(fapl, &mdc), "H5Pset_mdc_config");
+}
+
 // `rows`/`events`: the final copy's exact lengths (ignored for the `.partial`).
 ResultsWriter::Impl::OpenFile ResultsWriter::Impl::create_file(const fs::path& path, Flavor flavor,
                                                                hsize_t rows, hsize_t events) const {
@@ -368,6 +392,7 @@ ResultsWriter::Impl::OpenFile ResultsWriter::Impl::create_file(const fs::path& p
   check(H5Pset_libver_bounds(fapl.get(), low, high), "H5Pset_libver_bounds");
   // Lock against a second writer, but work on file systems without locks.
   check(H5Pset_file_locking(fapl.get(), 1, 1), "H5Pset_file_locking");
+  bound_caches(fapl.get());
   // O_EXCL (the caller removed a stale file under the run lock): never opens
   // through a symlink or anything planted at the path since.
   f.file = h5::File{check(H5Fcreate(path.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()),

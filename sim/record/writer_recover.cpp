@@ -33,6 +33,7 @@ h5::ReadOnlyFile ResultsWriter::Impl::open_for_reading(const fs::path& path,
   }
   h5::PropList fapl{check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate")};
   check(H5Pset_file_locking(fapl.get(), 1, 1), "H5Pset_file_locking");
+  bound_caches(fapl.get());
   // An SWMR reader retries a metadata block whose checksum fails, in case a
   // live writer is changing it: 100 times by default, for every block, which
   // on a damaged file adds up to many minutes. Without a live writer

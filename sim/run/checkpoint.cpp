@@ -554,8 +554,9 @@ std::string event_identity(const EventSpec& e) {
 void Simulation::save_checkpoint(const std::filesystem::path& path,
                                  const std::string& frontend_json) const {
   static_assert(sizeof(SimulationOptions) == 16);
-  static_assert(sizeof(Simulation) ==
-                    sizeof(SimulationOptions) + 3 * sizeof(void*) + 10 * vec + sizeof(std::string),
+  static_assert(sizeof(Simulation) == sizeof(SimulationOptions) + 3 * sizeof(void*) + 10 * vec +
+                                          sizeof(std::string) + sizeof(std::filesystem::path) +
+                                          sizeof(std::int64_t),
                 "Simulation changed: add the member to save_checkpoint and load_checkpoint");
   record::ArchiveWriter out(path, checkpoint_kind, checkpoint_format_version);
   out.put_root_attribute("program_version", program_version());
@@ -603,10 +604,12 @@ void Simulation::save_checkpoint(const std::filesystem::path& path,
     a.strings("sim/events/parameters", parameters);
     a.strings("sim/events/condition", condition);
   }
-  (void)a.count("sim/networks/count", networks_.size());
-  for (std::size_t k = 0; k < networks_.size(); ++k) {
-    record::NetworkSnapshot& s = self.networks_[k];
-    const std::string g = "sim/networks/" + std::to_string(k) + "/";
+  // Snapshots one at a time: those a results file holds are read back from it.
+  const std::size_t snapshots = static_cast<std::size_t>(networks_in_file_) + networks_.size();
+  (void)a.count("sim/networks/count", snapshots);
+  std::size_t k = 0;
+  for_each_network_snapshot([&](record::NetworkSnapshot&& s) {
+    const std::string g = "sim/networks/" + std::to_string(k++) + "/";
     a.scalar(g + "day", s.day);
     a.text(g + "name", s.name);
     a.strings(g + "node_kind", s.node_kind);
@@ -618,7 +621,10 @@ void Simulation::save_checkpoint(const std::filesystem::path& path,
     a.array(g + "source", s.source);
     a.array(g + "target", s.target);
     a.array(g + "weight", s.weight);
-  }
+  });
+  if (k != snapshots)
+    throw InternalError("save_checkpoint: " + std::to_string(k) + " network snapshots read back, " +
+                        std::to_string(snapshots) + " taken");
   std::vector<std::string> waiting;
   for (const EventSpec& e : interventions_) waiting.push_back(event_json(e));
   a.strings("sim/interventions", waiting);

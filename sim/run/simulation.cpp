@@ -55,12 +55,14 @@ Simulation::Simulation(ForkOf of, int threads)
       series_(of.from.series_),
       latest_(of.from.latest_),
       events_(of.from.events_),
-      networks_(of.from.networks_),
       interventions_(of.from.interventions_),
       intervention_triggers_(of.from.intervention_triggers_),
       trigger_was_true_(of.from.trigger_was_true_),
       trigger_fired_(of.from.trigger_fired_) {
   options_.threads = threads;
+  // The copy has no results file: it keeps every snapshot so far in memory.
+  of.from.for_each_network_snapshot(
+      [&](record::NetworkSnapshot&& s) { networks_.push_back(std::move(s)); });
 }
 
 Simulation::Simulation(Restored, SimulationOptions options)
@@ -113,10 +115,25 @@ void Simulation::record_row() {
   const std::int64_t every = world_->scenario->interbank.snapshot_every_days;
   if ((every > 0 && day % every == 0) || world_->flows[Flow::bank_failures] > 0) {
     for (record::NetworkSnapshot& s : network_snapshots(*world_, day)) {
-      if (writer_) writer_->record_network(s);
-      networks_.push_back(std::move(s));
+      // Streamed: on disk with the next flush and not kept (memory stays flat).
+      if (writer_) {
+        writer_->record_network(s);
+        ++networks_in_file_;
+      } else {
+        networks_.push_back(std::move(s));
+      }
     }
   }
+}
+
+void Simulation::for_each_network_snapshot(
+    const std::function<void(record::NetworkSnapshot&&)>& visit) const {
+  if (writer_) {
+    writer_->read_network_snapshots(visit);
+  } else if (networks_in_file_ > 0) {
+    record::ResultsWriter::read_network_snapshots(networks_file_, visit);
+  }
+  for (const record::NetworkSnapshot& s : networks_) visit(record::NetworkSnapshot(s));
 }
 
 std::vector<record::NetworkSnapshot> Simulation::networks_today() const {
@@ -285,15 +302,40 @@ void Simulation::open_results_file(const std::filesystem::path& path, int flush_
   // record.every_days days), so a killed run loses no more days than asked.
   const auto every = static_cast<int>(world_->scenario->record.every_days);
   const int flush_rows = std::max(1, flush_every_steps / every);
-  writer_ = std::make_unique<record::ResultsWriter>(path, std::move(specs), std::move(meta),
-                                                    flush_rows, network_specs());
-  for (const record::EventRecord& e : events_) writer_->record_event(e);
-  for (const record::NetworkSnapshot& s : networks_) writer_->record_network(s);
+  // Snapshots streamed to this very path's `.partial` (closed, not finished):
+  // the new writer replaces that file, so they come back into memory first.
+  if (!writer_ && networks_in_file_ > 0) {
+    std::filesystem::path partial = path;
+    partial += ".partial";
+    if (networks_file_ == partial) {
+      std::vector<record::NetworkSnapshot> all;
+      for_each_network_snapshot([&](record::NetworkSnapshot&& s) { all.push_back(std::move(s)); });
+      networks_ = std::move(all);
+      networks_file_.clear();
+      networks_in_file_ = 0;
+    }
+  }
+  auto writer = std::make_unique<record::ResultsWriter>(path, std::move(specs), std::move(meta),
+                                                        flush_rows, network_specs());
+  for (const record::EventRecord& e : events_) writer->record_event(e);
+  std::int64_t snapshots = 0;
+  for_each_network_snapshot([&](record::NetworkSnapshot&& s) {
+    writer->record_network(s);
+    ++snapshots;
+    // One flush per snapshot read back keeps at most one in memory (a flush
+    // writes only what is buffered).
+    if (networks_in_file_ > 0) writer->flush();
+  });
   std::vector<double> row(series_.size());
   for (std::size_t t = 0; t < days_.size(); ++t) {
     for (std::size_t k = 0; k < row.size(); ++k) row[k] = series_[k][t];
-    writer_->append(days_[t], row);
+    writer->append(days_[t], row);
   }
+  // From here on the snapshots live in the new file only.
+  writer_ = std::move(writer);
+  networks_ = {};
+  networks_file_.clear();
+  networks_in_file_ = snapshots;
 }
 
 void Simulation::finish_results_file(const std::optional<std::string>& interventions_json) {
@@ -301,11 +343,16 @@ void Simulation::finish_results_file(const std::optional<std::string>& intervent
   // Moved out first: a failed finish() must not leave a writer that is
   // "failed earlier" for the next call (and that holds the run lock).
   const std::unique_ptr<record::ResultsWriter> writer = std::move(writer_);
+  // The snapshots stay in the file: the finished one, or the `.partial` when
+  // finishing failed (it keeps every flushed snapshot).
+  networks_file_ = writer->partial_path();
   if (interventions_json) writer->set_interventions_json(*interventions_json);
   writer->finish();
+  networks_file_ = writer->final_path();
 }
 
 void Simulation::close_results_file() noexcept {
+  if (writer_) networks_file_ = writer_->partial_path();
   writer_.reset();  // ~ResultsWriter: writes the buffered rows, closes, keeps the .partial
 }
 

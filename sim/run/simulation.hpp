@@ -145,6 +145,9 @@ class Simulation {
   void fire_due_events();
   bool trigger_fires(const EventSpec& e, std::uint8_t& was_true, std::uint8_t& fired);
   void fire(const EventSpec& event, const std::string& condition);
+  // Every network snapshot taken so far, in order, one at a time: those in
+  // the results file (read back from it), then those in memory.
+  void for_each_network_snapshot(const std::function<void(record::NetworkSnapshot&&)>& visit) const;
 
   SimulationOptions options_;
   std::unique_ptr<exec::Arena> arena_;
@@ -155,8 +158,13 @@ class Simulation {
   std::vector<double> latest_;               // every indicator, the last day simulated (triggers)
   std::unique_ptr<record::ResultsWriter> writer_;
   std::vector<record::EventRecord> events_;
-  std::vector<record::NetworkSnapshot>
-      networks_;                          // every snapshot taken (written when a file opens)
+  // Network snapshots: streamed to the results file while one is open (none
+  // kept here); without one, kept here until a file opens. Those streamed to
+  // a file since closed stay there (networks_file_, the first
+  // networks_in_file_ snapshots) and are read back when needed.
+  std::vector<record::NetworkSnapshot> networks_;  // taken while no file was open
+  std::filesystem::path networks_file_;            // a closed file holding the earlier ones
+  std::int64_t networks_in_file_ = 0;              // in writer_ or networks_file_
   std::vector<EventSpec> interventions_;  // dated events from apply_shock, waiting for their day
   struct InterventionTrigger {
     EventSpec event;  // a `when:` event from apply_shock
