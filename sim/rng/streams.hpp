@@ -29,6 +29,7 @@ enum class Stream : std::uint32_t {
   shock_wallet_switch = 113,
   shock_layoff = 114,
   sme_demand = 115,
+  sme_layoff = 130,
 };
 
 }  // namespace pfsim::rng
