@@ -1,8 +1,8 @@
 // Daily consumer rules, one parallel pass:
 //  * unemployment spells: an employed consumer loses the job with daily
 //    probability job_loss_rate_monthly × job_loss_multiplier / days-in-month; an
-//    unemployed one whose employer slot is active is rehired with probability
-//    job_finding_rate_monthly / days-in-month;
+//    unemployed one whose employer slot is active and hiring (wages.cpp) is
+//    rehired with probability job_finding_rate_monthly / days-in-month;
 //  * a late borrower (not struck by a default event) cures on the first day
 //    its deposit covers its dues (consumer_dues.hpp): it pays them and is
 //    current again — a missed payment that is made up within 30 days never
@@ -42,7 +42,7 @@ void run_consumer_daily(World& w) {
           const bool slot_active = employer != no_index && w.smes.active[employer] != 0;
           if (C.employed[i] != 0) {
             if (!slot_active || u < p_loss) C.employed[i] = 0;
-          } else if (slot_active && u < p_find) {
+          } else if (slot_active && w.smes.staff_financed[employer] >= 1.0f && u < p_find) {
             C.employed[i] = 1;
           }
           if (C.days_past_due[i] > 0 && C.defaulted_by_hazard[i] == 0 && pay_consumer_dues(w, j, c))

@@ -177,6 +177,7 @@ void run_sme_servicing(World& w) {
     S.payment_count[i] = 0;
     S.trust_score[i] = 0;
     S.supply_capacity[i] = 1;
+    S.staff_financed[i] = 1;
     S.demand_factor[i] = stationary_demand_factor(sc.smes, attrs.normal());
     S.loan_cooloff_until[i] = 0;
     S.bank_loan_cooloff_until[i] = 0;

@@ -13,9 +13,18 @@
 // Unemployed consumers receive unemployed_income_share of their usual wage
 // from the government on payday (benefits, severance, support).
 // A firm's supply capacity until the next payday is the share of its wage bill
-// it paid (work it could not pay for is not done).
+// it paid (work it could not pay for is not done) times the share of its staff
+// it keeps. Labour demand depends on finance: a firm
+// left with less than hiring_cash_months of its full staff's wage bill after
+// payday can finance only that share of its staff; it fills no vacancies
+// (consumer_daily.cpp) and lays off layoff_adjustment_monthly of the rest, so
+// a firm that cannot borrow shrinks and sells less, and credit that tops up
+// its cash keeps its staff.
+#include <algorithm>
+
 #include "phases/chunked.hpp"
 #include "phases/phases.hpp"
+#include "rng/philox.hpp"
 
 namespace pfsim::phases {
 
@@ -51,6 +60,8 @@ void run_wages(World& w) {
   if (today(w).day != w.scenario->smes.payday) return;
   SmeStore& S = w.smes;
   const BookIds& B = w.books;
+  const double hiring_cash = w.scenario->smes.hiring_cash_months;
+  const double layoff_speed = w.scenario->smes.layoff_adjustment_monthly;
   for_each_chunk_journaled(
       w, AgentKind::sme, S.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
         for (std::size_t s = begin; s < end; ++s) {
@@ -93,11 +104,26 @@ void run_wages(World& w) {
           }
           S.missed_paydays[s] =
               funds >= bill ? 0 : static_cast<std::uint8_t>(std::min(255, S.missed_paydays[s] + 1));
-          // Supply capacity: the share of the wage bill paid (consumption.cpp).
-          S.supply_capacity[s] =
-              funds >= bill || bill <= 0
-                  ? 1.0f
-                  : static_cast<float>(static_cast<double>(funds) / static_cast<double>(bill));
+          // Supply capacity (consumption.cpp): the share of the wage bill paid
+          // times the share of staff kept.
+          Fen staff_bill = 0;  // contractual wages of all staff, at work or not
+          for (std::uint32_t e = first; e < last; ++e)
+            staff_bill = checked_add(staff_bill, w.consumers.monthly_wage[e]);
+          const double paid_share = funds >= bill || bill <= 0
+                                        ? 1.0
+                                        : static_cast<double>(funds) / static_cast<double>(bill);
+          // Staff it can finance: cash after wages and dividends over
+          // hiring_cash_months of the full staff's bill (precautionary liquidity).
+          const Fen cash_after = funds - total - dividends;
+          const auto needed = static_cast<double>(
+              apply_rate(apply_rate(staff_bill, w.policy.income_multiplier), hiring_cash));
+          const double financed =
+              needed > 0 ? std::clamp(static_cast<double>(cash_after) / needed, 0.0, 1.0) : 1.0;
+          S.staff_financed[s] = static_cast<float>(financed);
+          // The staff it keeps after today's layoffs (expected share): output
+          // falls with the staff a constrained firm lets go.
+          const double kept = 1.0 - layoff_speed * (1.0 - financed);
+          S.supply_capacity[s] = static_cast<float>(paid_share * kept);
           // The employees' side is posted in pass 2; here only the firm's.
           out.journal.post(deposit, -total);
           out.journal.post_net_worth(AgentKind::sme, static_cast<std::uint32_t>(s), -total);
@@ -121,6 +147,14 @@ void run_wages(World& w) {
                    : 0) +
               dividend_of(owner_weight(w, i), S.payroll_owners[employer],
                           S.payroll_dividend[employer]);
+          // Layoffs after pay: a firm that cannot finance its full staff lets
+          // go layoff_adjustment_monthly of the share it cannot finance.
+          const double layoff =
+              layoff_speed * (1.0 - static_cast<double>(S.staff_financed[employer]));
+          if (w.consumers.employed[i] != 0 && layoff > 0 && S.active[employer] != 0 &&
+              rng::Draws(w.seed, rng::Stream::sme_layoff, w.consumers.id[i], w.step).uniform() <
+                  layoff)
+            w.consumers.employed[i] = 0;
           if (pay == 0) continue;
           out.journal.post({B.consumer_deposit, static_cast<std::uint32_t>(i)}, pay);
           out.journal.post_net_worth(AgentKind::consumer, static_cast<std::uint32_t>(i), pay);

@@ -30,6 +30,7 @@ enum class Stream : std::uint32_t {
   shock_layoff = 114,
   sme_demand = 115,
   bank_run = 116,  // depositors leaving a distressed bank
+  sme_layoff = 130,
 };
 
 }  // namespace pfsim::rng

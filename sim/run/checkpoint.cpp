@@ -172,8 +172,8 @@ void visit(A& a, ConsumerStore& s) {
   a.array(g + "spending_last_month", s.spending_last_month);
 }
 
-static_assert(sizeof(SmeStore) == 35 * vec,
-              "SmeStore changed: add the column to visit(SmeStore&) and update 35");
+static_assert(sizeof(SmeStore) == 36 * vec,
+              "SmeStore changed: add the column to visit(SmeStore&) and update 36");
 template <class A>
 void visit(A& a, SmeStore& s) {
   const std::string g = "world/smes/";
@@ -212,6 +212,7 @@ void visit(A& a, SmeStore& s) {
   a.array(g + "defaulted_by_hazard", s.defaulted_by_hazard);
   a.array(g + "loan_cooloff_until", s.loan_cooloff_until);
   a.array(g + "bank_loan_cooloff_until", s.bank_loan_cooloff_until);
+  a.array(g + "staff_financed", s.staff_financed);
 }
 
 static_assert(sizeof(BankStore) == 11 * vec,
@@ -509,7 +510,7 @@ void visit(A& a, Ledger& L) {
 // resets them at the start of every day, so they are not saved (and a new flow
 // row does not trip the size check); so is `clearing_inputs` (bank_regulation
 // clears it every day), and `scratch` (buffers the parallel phases reuse).
-static_assert(sizeof(World) - sizeof(StepFlows) == 5536 + 16 + 8 + 24 + 5 * vec + 16,
+static_assert(sizeof(World) - sizeof(StepFlows) == 5568 + 16 + 8 + 24 + 5 * vec + 16,
               "World changed: add the member to visit(World&), then update the size");
 template <class A>
 void visit(A& a, World& w) {

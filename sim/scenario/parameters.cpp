@@ -377,6 +377,22 @@ std::vector<ParamSpec> parameter_table() {
                      "Probability that a vacant firm slot is taken by a new firm in a month (its "
                      "former staff are rehired).",
                      PFSIM_FIELD(smes.entry_rate_monthly)));
+  t.push_back(number(
+      "smes.hiring_cash_months", "months", 0, 60, "0",
+      "Labour demand depends on finance: a firm can finance the share of its full staff whose "
+      "wage bill for this many months its cash after paying wages covers (at most all). Below "
+      "all, it fills no vacancies and lays off part of the rest (layoff_adjustment_monthly), so "
+      "a firm that cannot borrow shrinks and serves fewer buyers; a loan tops up its cash. "
+      "Financially constrained firms cut employment (Campello, Graham & Harvey 2010; "
+      "Chodorow-Reich 2014: 4-5% at small firms whose lenders cut credit). 1 is the cash at "
+      "which a firm asks for a working-capital loan (loan_need_months). 0 turns the rule off.",
+      PFSIM_FIELD(smes.hiring_cash_months)));
+  t.push_back(number(
+      "smes.layoff_adjustment_monthly", "share", 0, 1, "0.5",
+      "Share of the staff a firm cannot finance (hiring_cash_months) that it lays off on each "
+      "payday: employment adjusts to its target gradually (partial adjustment of labour demand, "
+      "Hamermesh 1993). Assumption.",
+      PFSIM_FIELD(smes.layoff_adjustment_monthly)));
   {
     ParamSpec tiers = make(
         "banks.tiers", ParamType::list, "", 1, 16,

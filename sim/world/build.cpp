@@ -305,6 +305,7 @@ std::unique_ptr<World> build_world(const Scenario& sc, std::uint64_t seed) {
   S.defaulted_by_hazard.assign(n_smes, 0);
   S.loan_cooloff_until.assign(n_smes, 0);
   S.bank_loan_cooloff_until.assign(n_smes, 0);
+  S.staff_financed.assign(n_smes, 1.0f);
 
   // --- consumers (employees of SME 0 first, then SME 1, …) ---------------------
   ConsumerStore& C = w.consumers;

@@ -196,6 +196,11 @@ std::vector<Column> columns(World& w, std::string_view store) {
     out.push_back(make(k, "bank_loan_cooloff_until", "step",
                        "No application to its bank before this step (refused).",
                        s.bank_loan_cooloff_until));
+    out.push_back(make(k, "staff_financed", "share",
+                       "Share of its full staff it can finance: cash after the last payday over "
+                       "hiring_cash_months of their wage bill, at most 1 (below 1 it does not "
+                       "hire and lays off staff).",
+                       s.staff_financed));
     balance(k, "deposit", B.sme_deposit, "Bank deposit (cash).");
     out.push_back(make(k, "bank", "index", "Bank holding the deposit.",
                        L.book(B.sme_deposit).issuer.column, true));

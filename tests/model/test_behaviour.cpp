@@ -155,75 +155,136 @@ TEST_CASE("consumers who lose their job cut spending less when they hold a credi
   }
 }
 
+namespace {
+
+// Credit-dependent firms' sales and staff at work, branch without / with
+// credit access, for the firms that lost it and those that kept it.
+struct CreditCut {
+  double sales_lost, sales_kept, staff_lost, staff_kept, end_lost, end_kept;
+};
+
+// One warm economy (baseline plus `extra` YAML), forked: in one branch half
+// the firms (even ids) can no longer borrow. Comparable firms are those that
+// borrowed in the branch where all could (credit-dependent firms).
+CreditCut cut_credit(const std::string& extra, std::uint64_t seed) {
+  const std::string text =
+      "extends: baseline.yaml\nrun: {days: 180}\nconsumers: {count: 12000}\n" + extra;
+  const Scenario sc = scenario::load_text(text, PFSIM_SOURCE_DIR "/scenarios/behaviour_test.yaml");
+  SimulationOptions o;
+  o.seed = seed;
+  o.threads = 2;
+  const Simulation warm(sc, o);
+  const auto with_credit = warm.fork(2);
+  const auto without = warm.fork(2);
+  const SmeStore& S0 = warm.world().smes;
+  const std::size_t n = S0.size();
+  auto treated = [&](std::size_t s) { return S0.id[s] % 2 == 0 ? 1 : 0; };
+  for (std::size_t s = 0; s < n; ++s)
+    if (treated(s) != 0) {
+      without->world().smes.loan_cooloff_until[s] = std::numeric_limits<std::uint32_t>::max();
+      without->world().smes.bank_loan_cooloff_until[s] = std::numeric_limits<std::uint32_t>::max();
+    }
+  auto debt = [](const World& w, std::size_t s) {
+    const auto row = static_cast<std::uint32_t>(s);
+    return w.ledger.balance({w.books.sme_platform_platform, row}) +
+           w.ledger.balance({w.books.sme_platform_bank, row}) +
+           w.ledger.balance({w.books.sme_bank_loan, row});
+  };
+  // Staff at work at firm slot s (the same firm while its id is unchanged).
+  auto at_work = [](const World& w, std::size_t s) {
+    double e = 0;
+    const std::uint32_t first = w.smes.first_employee[s];
+    for (std::uint32_t c = first; c < first + w.smes.employee_count[s]; ++c)
+      e += w.consumers.employed[c];
+    return e;
+  };
+  std::vector<std::uint8_t> borrowed(n, 0);
+  struct Sums {
+    double sales[2] = {0, 0}, staff[2] = {0, 0}, end[2] = {0, 0};  // [branch: with, without]
+  };
+  std::vector<Sums> firm(n);
+  std::vector<Fen> last_debt(n);
+  for (std::size_t s = 0; s < n; ++s) last_debt[s] = debt(with_credit->world(), s);
+  for (int day = 1; day <= 180; ++day) {
+    with_credit->step(1);
+    without->step(1);
+    const World& A = with_credit->world();
+    const World& B = without->world();
+    for (std::size_t s = 0; s < n; ++s) {
+      const Fen d = debt(A, s);
+      if (A.smes.id[s] == S0.id[s] && d > last_debt[s]) borrowed[s] = 1;
+      last_debt[s] = d;
+      if (day % 30 != 0) continue;  // 30 days later: last month's sales
+      // A firm that exited counts as selling nothing and employing no one.
+      const World* branch[2] = {&A, &B};
+      for (int k = 0; k < 2; ++k) {
+        const World& W = *branch[k];
+        if (W.smes.id[s] != S0.id[s]) continue;
+        firm[s].sales[k] += static_cast<double>(W.smes.sales_last_month[s]);
+        firm[s].staff[k] += at_work(W, s);
+        if (day == 180) firm[s].end[k] = at_work(W, s);
+      }
+    }
+  }
+  Sums group[2];  // [treated]
+  int count[2] = {0, 0};
+  for (std::size_t s = 0; s < n; ++s) {
+    if (borrowed[s] == 0) continue;
+    Sums& g = group[treated(s)];
+    for (int k = 0; k < 2; ++k) {
+      g.sales[k] += firm[s].sales[k];
+      g.staff[k] += firm[s].staff[k];
+      g.end[k] += firm[s].end[k];
+    }
+    ++count[treated(s)];
+  }
+  REQUIRE(count[0] >= 50);
+  REQUIRE(count[1] >= 50);
+  const Sums &lost = group[1], &kept = group[0];
+  return {lost.sales[1] / lost.sales[0], kept.sales[1] / kept.sales[0],
+          lost.staff[1] / lost.staff[0], kept.staff[1] / kept.staff[0],
+          lost.end[1] / lost.end[0],     kept.end[1] / kept.end[0]};
+}
+
+}  // namespace
+
 TEST_CASE("SMEs that lose credit access sell less than comparable firms that keep it") {
-  // One warm economy, forked: in one branch half the firms (even ids) can no
-  // longer borrow. Comparable firms are those that borrowed in the branch
-  // where all could: a firm in a bad spell of demand (its demand factor) that
-  // cannot bridge its payday pays part of its wage bill, serves fewer buyers
-  // (supply capacity), who go to rivals, and may exit. Same seed, same firms.
+  // A firm in a bad spell of demand that cannot bridge its payday pays part
+  // of its wage bill, serves fewer buyers (supply capacity), who go to
+  // rivals, and may exit. Same seed, same firms.
   for (const std::uint64_t seed : seeds) {
     CAPTURE(seed);
-    const std::string text =
-        "extends: baseline.yaml\nrun: {days: 180}\nconsumers: {count: 12000}\n"
-        "smes: {count: 1200}\n";
-    const Scenario sc =
-        scenario::load_text(text, PFSIM_SOURCE_DIR "/scenarios/behaviour_test.yaml");
-    SimulationOptions o;
-    o.seed = seed;
-    o.threads = 2;
-    const Simulation warm(sc, o);
-    const auto with_credit = warm.fork(2);
-    const auto without = warm.fork(2);
-    const SmeStore& S0 = warm.world().smes;
-    const std::size_t n = S0.size();
-    auto treated = [&](std::size_t s) { return S0.id[s] % 2 == 0 ? 1 : 0; };
-    for (std::size_t s = 0; s < n; ++s)
-      if (treated(s) != 0) {
-        without->world().smes.loan_cooloff_until[s] = std::numeric_limits<std::uint32_t>::max();
-        without->world().smes.bank_loan_cooloff_until[s] =
-            std::numeric_limits<std::uint32_t>::max();
-      }
-    auto debt = [](const World& w, std::size_t s) {
-      const auto row = static_cast<std::uint32_t>(s);
-      return w.ledger.balance({w.books.sme_platform_platform, row}) +
-             w.ledger.balance({w.books.sme_platform_bank, row}) +
-             w.ledger.balance({w.books.sme_bank_loan, row});
-    };
-    std::vector<std::uint8_t> borrowed(n, 0);
-    std::vector<double> sales_with(n, 0), sales_without(n, 0);
-    std::vector<Fen> last_debt(n);
-    for (std::size_t s = 0; s < n; ++s) last_debt[s] = debt(with_credit->world(), s);
-    for (int day = 1; day <= 180; ++day) {
-      with_credit->step(1);
-      without->step(1);
-      const World& A = with_credit->world();
-      const World& B = without->world();
-      for (std::size_t s = 0; s < n; ++s) {
-        const Fen d = debt(A, s);
-        if (A.smes.id[s] == S0.id[s] && d > last_debt[s]) borrowed[s] = 1;
-        last_debt[s] = d;
-        if (day % 30 != 0) continue;  // 30 days later: last month's sales
-        if (A.smes.id[s] == S0.id[s])
-          sales_with[s] += static_cast<double>(A.smes.sales_last_month[s]);
-        if (B.smes.id[s] == S0.id[s])
-          sales_without[s] += static_cast<double>(B.smes.sales_last_month[s]);
-      }
-    }
-    double with_sum[2] = {0, 0}, without_sum[2] = {0, 0};  // [treated]
-    int count[2] = {0, 0};
-    for (std::size_t s = 0; s < n; ++s) {
-      if (borrowed[s] == 0) continue;
-      with_sum[treated(s)] += sales_with[s];
-      without_sum[treated(s)] += sales_without[s];
-      ++count[treated(s)];
-    }
-    REQUIRE(count[0] >= 50);
-    REQUIRE(count[1] >= 50);
-    const double lost = without_sum[1] / with_sum[1], kept = without_sum[0] / with_sum[0];
-    MESSAGE("borrowers' sales over 6 months, branch without / with credit access: the ", count[1],
-            " that lost it ", lost, ", the ", count[0], " that kept it ", kept);
-    CHECK(lost < 1.0);
-    CHECK(lost < kept);
+    const CreditCut r = cut_credit("smes: {count: 1200}\n", seed);
+    MESSAGE(
+        "borrowers' sales over 6 months, branch without / with credit access: those that "
+        "lost it ",
+        r.sales_lost, ", those that kept it ", r.sales_kept);
+    CHECK(r.sales_lost < 1.0);
+    CHECK(r.sales_lost < r.sales_kept);
+  }
+}
+
+TEST_CASE("with finance-dependent labour demand, SMEs that lose credit access employ less") {
+  // smes.hiring_cash_months on: a firm that cannot borrow and is left with
+  // less than that much of its staff's wage bill after payday stops hiring
+  // and lays off part of the staff it cannot finance, and serves fewer buyers
+  // (docs/model.md §7.3, §7.19; Chodorow-Reich 2014: 4-5% less employment at
+  // small firms whose lenders cut credit).
+  for (const std::uint64_t seed : seeds) {
+    CAPTURE(seed);
+    const CreditCut r = cut_credit(
+        "smes: {count: 1200, hiring_cash_months: 1.25, layoff_adjustment_monthly: 0.5}\n", seed);
+    MESSAGE(
+        "borrowers over 6 months, branch without / with credit access: those that lost it: "
+        "sales ",
+        r.sales_lost, ", staff at work ", r.staff_lost, " (month 6 ", r.end_lost,
+        "); those that kept it: sales ", r.sales_kept, ", staff at work ", r.staff_kept,
+        " (month 6 ", r.end_kept, ")");
+    // A rough size: 0.8-10% fewer staff after six months, and less sales.
+    CHECK(r.end_lost < r.end_kept - 0.008);
+    CHECK(r.end_lost > r.end_kept - 0.10);
+    CHECK(r.staff_lost < r.staff_kept);
+    CHECK(r.sales_lost < r.sales_kept);
   }
 }
 
