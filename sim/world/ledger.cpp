@@ -250,7 +250,8 @@ void Ledger::settle_clearing() {
 Int128 Ledger::money_stock() const {
   Int128 total = 0;
   for (const Book& b : books_)
-    if (b.is_money()) total += exec::exact_sum(b.rows(), [&](std::size_t r) { return b.balance[r]; });
+    if (b.is_money())
+      total += exec::exact_sum(b.rows(), [&](std::size_t r) { return b.balance[r]; });
   return total;
 }
 

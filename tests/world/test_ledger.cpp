@@ -217,8 +217,8 @@ TEST_CASE("the parallel audit reports what a serial scan would, at any thread co
   // then the consumers' sheets by row, then the banks'.
   REQUIRE(serial_order.size() >= 8);
   CHECK(serial_order[0].find("row 12288 breaks its overdraft rule") != std::string::npos);
-  const char* rows[] = {"consumer 5:", "consumer 4096:", "consumer 9000:", "consumer 12288:",
-                        "consumer 13000:", "consumer 19999:"};
+  const char* rows[] = {"consumer 5:",     "consumer 4096:",  "consumer 9000:",
+                        "consumer 12288:", "consumer 13000:", "consumer 19999:"};
   for (std::size_t k = 0; k < std::size(rows); ++k)
     CHECK(serial_order[1 + k].find(rows[k]) != std::string::npos);
   CHECK(serial_order[7].find("bank ") != std::string::npos);
