@@ -43,7 +43,7 @@ TEST_CASE("apply_rate equals the x87 extended-precision product, truncated") {
     std::uniform_real_distribution<double> unit(0.5, 1.0);
     long checked = 0;
     for (int k = 0; k < 400000; ++k) {
-      const Fen amount = static_cast<Fen>(gen() >> (63 - bits(gen) + 1)) * (k % 3 == 0 ? -1 : 1);
+      const Fen amount = static_cast<Fen>(gen() >> (63 - bits(gen))) * (k % 3 == 0 ? -1 : 1);
       // Half the rates have a full 53-bit significand; the rest only a few bits,
       // so that the product's 65th bit onwards is often exactly one half (a tie).
       const double rate = (k % 2 == 0 ? unit(gen) : small_mantissa(gen) / 64.0) *
