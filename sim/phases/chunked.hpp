@@ -34,9 +34,6 @@ void for_each_chunk_journaled(World& w, AgentKind kind, std::size_t n, Fn&& fn) 
     append(w.intents.sme_applications, o.intents.sme_applications);
     append(w.intents.revolving_reviews, o.intents.revolving_reviews);
     append(w.intents.redemptions, o.intents.redemptions);
-  }
-  for (std::size_t c = 0; c < chunks; ++c) {
-    const ChunkOutput& o = out[c];
     for (const ChunkOutput::Sale& sale : o.sales) {
       w.smes.sales_this_month[sale.sme] =
           checked_add(w.smes.sales_this_month[sale.sme], sale.amount);

@@ -41,13 +41,7 @@ void ResultsWriter::Impl::copy_numeric(hid_t src_file, const std::string& path, 
                                     elem_size);
   for (hsize_t start = 0; start < rows; start += kCopyRows) {
     const hsize_t count = std::min(kCopyRows, rows - start);
-    const h5::Dataspace file_space{check(H5Dget_space(src.get()), "reading " + path)};
-    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
-          "reading " + path);
-    const h5::Dataspace mem_space{check(H5Screate_simple(1, &count, nullptr), "reading " + path)};
-    check(
-        H5Dread(src.get(), mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
-        "reading " + path);
+    read_block(src.get(), mem_type, start, count, buffer.data(), "reading " + path);
     append_rows(dst, path, mem_type, start, count, buffer.data(), false);
   }
 }
@@ -68,13 +62,7 @@ void ResultsWriter::Impl::copy_text(hid_t src_file, const std::string& path, hid
   std::vector<const char*> pointers;
   for (hsize_t start = 0; start < rows; start += block) {
     const hsize_t count = std::min(block, rows - start);
-    const h5::Dataspace file_space{check(H5Dget_space(src.get()), "reading " + path)};
-    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
-          "reading " + path);
-    const h5::Dataspace mem_space{check(H5Screate_simple(1, &count, nullptr), "reading " + path)};
-    check(
-        H5Dread(src.get(), fixed.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, raw.data()),
-        "reading " + path);
+    read_block(src.get(), fixed.get(), start, count, raw.data(), "reading " + path);
     text.resize(static_cast<std::size_t>(count));
     pointers.resize(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {

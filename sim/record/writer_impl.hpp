@@ -283,6 +283,11 @@ struct ResultsWriter::Impl {
   void read_layout(hid_t src);
 
   // ---- writer_read_back.cpp: network snapshots back from a file ----
+  // Reads rows [start, start + count) of the 1-D dataset `ds` as `mem_type`
+  // into `into` (room for count elements); `what` names it in errors. The one
+  // block read that copying (finish) and reading back share.
+  void read_block(hid_t ds, hid_t mem_type, hsize_t start, hsize_t count, void* into,
+                  const std::string& what) const;
   template <typename T>
   [[nodiscard]] std::vector<T> read_rows(hid_t ds, hid_t mem_type, hsize_t start, hsize_t count,
                                          const std::string& what) const;

@@ -14,18 +14,21 @@
 
 namespace pfsim::record {
 
+void ResultsWriter::Impl::read_block(hid_t ds, hid_t mem_type, hsize_t start, hsize_t count,
+                                     void* into, const std::string& what) const {
+  const h5::Dataspace file_space{check(H5Dget_space(ds), what)};
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
+        what);
+  const h5::Dataspace mem_space{check(H5Screate_simple(1, &count, nullptr), what)};
+  check(H5Dread(ds, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, into), what);
+}
+
 // `count` rows of a 1-D dataset from row `start`.
 template <typename T>
 std::vector<T> ResultsWriter::Impl::read_rows(hid_t ds, hid_t mem_type, hsize_t start,
                                               hsize_t count, const std::string& what) const {
-  const Impl& w = *this;
   std::vector<T> out(count);
-  if (count == 0) return out;
-  const h5::Dataspace file_space{w.check(H5Dget_space(ds), what)};
-  w.check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
-          what);
-  const h5::Dataspace mem_space{w.check(H5Screate_simple(1, &count, nullptr), what)};
-  w.check(H5Dread(ds, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, out.data()), what);
+  if (count > 0) read_block(ds, mem_type, start, count, out.data(), what);
   return out;
 }
 
@@ -37,22 +40,17 @@ std::vector<std::string> ResultsWriter::Impl::read_text_rows(hid_t ds, hsize_t s
   out.reserve(count);
   if (count == 0) return out;
   const h5::Datatype type{w.check(H5Dget_type(ds), what)};
-  const h5::Dataspace file_space{w.check(H5Dget_space(ds), what)};
-  w.check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
-          what);
-  const h5::Dataspace mem_space{w.check(H5Screate_simple(1, &count, nullptr), what)};
   if (w.check(H5Tis_variable_str(type.get()), what) > 0) {
     std::vector<char*> text(count, nullptr);
-    w.check(H5Dread(ds, type.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, text.data()),
-            what);
+    read_block(ds, type.get(), start, count, text.data(), what);
     for (char* t : text) out.emplace_back(t == nullptr ? "" : t);
+    const h5::Dataspace mem_space{w.check(H5Screate_simple(1, &count, nullptr), what)};
     (void)H5Dvlen_reclaim(type.get(), mem_space.get(), H5P_DEFAULT, text.data());
     return out;
   }
   const std::size_t width = H5Tget_size(type.get());
   std::string buffer(count * width, '\0');
-  w.check(H5Dread(ds, type.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
-          what);
+  read_block(ds, type.get(), start, count, buffer.data(), what);
   for (hsize_t k = 0; k < count; ++k) {
     const std::string_view s(buffer.data() + k * width, width);
     out.emplace_back(s.substr(0, s.find('\0')));
