@@ -3,7 +3,6 @@
 // throws OverflowError — wrapping silently would create or destroy money.
 #pragma once
 
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -39,6 +38,12 @@ inline constexpr Fen fen_per_yuan = 100;
   return out;
 }
 
+namespace detail {
+// apply_rate's general path: the exact product in integers (money.cpp). Out of
+// line so that the fast paths below inline at every call site.
+[[nodiscard]] Fen apply_rate_exact(Fen amount, double rate);
+}  // namespace detail
+
 // amount × rate, rounded toward zero (so a fee never exceeds its base). The
 // result is defined as x87 extended precision computes it — the exact product
 // rounded to a 64-bit significand (to nearest, ties to even), then truncated —
@@ -48,60 +53,22 @@ inline constexpr Fen fen_per_yuan = 100;
 // answer on every platform, also where long double is not x87's. Throws when
 // the rate is not finite or |product| ≥ 9.2e18.
 [[nodiscard]] inline Fen apply_rate(Fen amount, double rate) {
-  // The common case in one multiplication: when the double product p of an
+  // The common cases in one multiplication: when the double product p of an
   // exactly representable amount is not a whole number, the exact product lies
   // within half a double ulp of p, so neither it nor its 64-bit rounding can
-  // reach the whole numbers around p; both truncate to p's. (NaN fails the
-  // range test and goes the long way, which throws.)
+  // reach the whole numbers around p; both truncate to p's. A product that is
+  // 0 (a zero amount and a finite rate) or an amount at rate 1 is exact. (NaN
+  // fails the range test and goes the long way, which throws.)
   constexpr Fen exact_double = Fen{1} << 53;
   if (amount > -exact_double && amount < exact_double) {
     const double p = static_cast<double>(amount) * rate;
     if (std::fabs(p) < 0x1p52) {
       const auto whole = static_cast<Fen>(p);  // truncation toward zero
       if (static_cast<double>(whole) != p) return whole;
+      if (amount == 0 || rate == 1.0) return whole;  // p == 0 here: rate is finite
     }
   }
-  // |rate| = m × 2^e with m an integer of at most 53 bits, read from its bits.
-  const auto rate_bits = std::bit_cast<std::uint64_t>(rate);
-  const auto exponent_field = static_cast<int>((rate_bits >> 52) & 0x7FF);
-  if (exponent_field == 0x7FF) throw OverflowError("money overflow applying a rate");
-  std::uint64_t m = rate_bits & ((std::uint64_t{1} << 52) - 1);
-  int e = -1074;  // a subnormal rate
-  if (exponent_field != 0) {
-    m |= std::uint64_t{1} << 52;
-    e = exponent_field - 1075;
-  }
-  if (amount == 0 || m == 0) return 0;
-  using U128 = UInt128;
-  const bool negative = (amount < 0) != ((rate_bits >> 63) != 0);
-  const std::uint64_t a =
-      amount < 0 ? 0 - static_cast<std::uint64_t>(amount) : static_cast<std::uint64_t>(amount);
-  // The exact product a × m (at most 117 bits), rounded to 64 significant bits.
-  U128 q = static_cast<U128>(a) * m;
-  const auto high = static_cast<std::uint64_t>(q >> 64);
-  const int bits = high != 0 ? 128 - std::countl_zero(high)
-                             : 64 - std::countl_zero(static_cast<std::uint64_t>(q));
-  if (bits > 64) {
-    const int shift = bits - 64;
-    const U128 rest = q & ((U128{1} << shift) - 1);
-    const U128 half = U128{1} << (shift - 1);
-    q >>= shift;
-    e += shift;
-    if (rest > half || (rest == half && (q & 1) != 0)) ++q;  // may carry to 2^64: still exact
-  }
-  // |product| = q × 2^e; the overflow bound as in the long double comparison.
-  constexpr std::uint64_t bound = 9'200'000'000'000'000'000ULL;
-  std::uint64_t whole = 0;
-  if (e >= 0) {
-    if (e >= 64 || q > (U128{bound} >> e)) throw OverflowError("money overflow applying a rate");
-    whole = static_cast<std::uint64_t>(q << e);
-    if (whole >= bound) throw OverflowError("money overflow applying a rate");
-  } else {
-    if (-e >= 65) return 0;  // q < 2^65: below one fen
-    if (-e < 64 && q >= (U128{bound} << -e)) throw OverflowError("money overflow applying a rate");
-    whole = static_cast<std::uint64_t>(q >> -e);
-  }
-  return negative ? -static_cast<Fen>(whole) : static_cast<Fen>(whole);
+  return detail::apply_rate_exact(amount, rate);
 }
 
 // Yuan (a user-facing double from a scenario file) to fen, rounded to nearest.
