@@ -3,6 +3,7 @@
 #include "exec/parallel.hpp"
 
 #include <algorithm>
+#include <array>
 #include <string>
 
 namespace pfsim {
@@ -256,30 +257,92 @@ Int128 Ledger::money_stock() const {
 }
 
 // The audit reads every row of every book once, in parallel over fixed chunks
-// of rows. Sums are exact integers, and each chunk's problems are kept in chunk
-// order, so the report is the one a serial scan would write, for any thread count.
+// of rows, with exact integer sums; problems are kept per chunk and merged in
+// chunk order, so the report does not depend on the thread count.
+//
+// Most books have a side owned by the row itself (a consumer's deposit, an SME's
+// loan). Such a book is read in its row kind's pass, chunk by chunk of agents:
+// the row-owned sides go straight into the agents' sums, compared at once with
+// their net worth (no per-agent accumulator array is written per book), and the
+// other side (a bank named in a column, a fixed owner) into per-chunk partials
+// for that small kind. A kind is read this way when every one of its sides in
+// any book is such a row-owned side; the other books (interbank claims, fixed
+// owners on both sides, owner columns naming a large kind) and the other kinds
+// are summed per agent into accumulators, as are the partials.
 AuditReport Ledger::audit() const {
   AuditReport report;
   constexpr std::size_t max_problems = 20;
+  constexpr std::size_t max_partial_owners = 1u << 16;
   auto problem = [&](std::string text) {
     if (report.problems.size() < max_problems) report.problems.push_back(std::move(text));
   };
-  // Problems found by chunk, merged in chunk order.
-  std::vector<std::vector<std::string>> found;
-  auto note = [&](std::size_t chunk, std::string text) {
-    if (found[chunk].size() < max_problems) found[chunk].push_back(std::move(text));
+  using Problems = std::vector<std::string>;
+  auto note = [](Problems& list, std::string text) {
+    if (list.size() < max_problems) list.push_back(std::move(text));
   };
-  auto collect = [&] {
-    for (std::vector<std::string>& list : found)
+  auto collect = [&](std::vector<Problems>& lists) {
+    for (Problems& list : lists)
       for (std::string& text : list) problem(std::move(text));
   };
-  // Balance sheets: assets − liabilities per agent, accumulated exactly.
+  auto overdraft_text = [](const Book& b, std::size_t r, Fen v) {
+    return "book " + b.name + " row " + std::to_string(r) +
+           " breaks its overdraft rule: " + std::to_string(v);
+  };
+  auto missing_text = [](const Book& b, std::size_t r) {
+    return "book " + b.name + " row " + std::to_string(r) + " names an agent that does not exist";
+  };
+  auto sheet_text = [](std::size_t k, std::size_t a, Int128 financial, Fen net_worth) {
+    return std::string(agent_kind_name(static_cast<AgentKind>(k))) + " " + std::to_string(a) +
+           ": assets − liabilities = " + to_string(financial) +
+           " fen but net worth = " + std::to_string(net_worth) + " fen";
+  };
+  auto count = [&](AgentKind k) { return net_worth_[index(k)].size(); };
+
+  // The plan: which kind's pass reads each book (-1: the per-book scan).
+  constexpr int per_book = -1;
+  std::vector<int> reader(books_.size(), per_book);
+  for (std::size_t n = 0; n < books_.size(); ++n) {
+    const Book& b = books_[n];
+    const bool holder_row = b.holder.mode == RowOwner::Mode::row_index;
+    const bool issuer_row = b.issuer.mode == RowOwner::Mode::row_index;
+    if (holder_row == issuer_row) continue;  // neither side, or both, owned by the row
+    const AgentKind row_kind = holder_row ? b.holder_kind : b.issuer_kind;
+    const AgentKind other = holder_row ? b.issuer_kind : b.holder_kind;
+    if (b.rows() <= count(row_kind) && count(other) <= max_partial_owners)
+      reader[n] = static_cast<int>(row_kind);
+  }
+  std::array<bool, agent_kind_count> by_pass{};
+  for (bool changed = true; changed;) {
+    by_pass.fill(true);
+    for (std::size_t n = 0; n < books_.size(); ++n) {
+      const Book& b = books_[n];
+      const bool holder_row = b.holder.mode == RowOwner::Mode::row_index;
+      // A side of kind k read anywhere but in k's own pass makes k per-agent.
+      if (!(reader[n] == static_cast<int>(b.holder_kind) && holder_row))
+        by_pass[index(b.holder_kind)] = false;
+      if (!(reader[n] == static_cast<int>(b.issuer_kind) && !holder_row))
+        by_pass[index(b.issuer_kind)] = false;
+    }
+    changed = false;
+    for (int& r : reader)
+      if (r != per_book && !by_pass[static_cast<std::size_t>(r)]) {
+        r = per_book;
+        changed = true;
+      }
+  }
+  // Accumulators (assets − liabilities per agent) for the kinds not read by pass.
   std::vector<std::vector<Int128>> financial(agent_kind_count);
-  for (std::size_t k = 0; k < agent_kind_count; ++k) financial[k].assign(net_worth_[k].size(), 0);
-  Int128 clearing_sum = 0;
-  for (const Book& b : books_) {
-    auto& holders = financial[static_cast<std::size_t>(b.holder_kind)];
-    auto& issuers = financial[static_cast<std::size_t>(b.issuer_kind)];
+  for (std::size_t k = 0; k < agent_kind_count; ++k)
+    if (!by_pass[k]) financial[k].assign(net_worth_[k].size(), 0);
+  Int128 money = 0;
+
+  // 1. Books read one by one.
+  std::vector<Problems> found;
+  for (std::size_t n = 0; n < books_.size(); ++n) {
+    if (reader[n] != per_book) continue;
+    const Book& b = books_[n];
+    auto& holders = financial[index(b.holder_kind)];
+    auto& issuers = financial[index(b.issuer_kind)];
     // A side whose owner is the row itself writes rows no other chunk writes; a
     // side with a fixed owner or an owner column is summed per chunk (into
     // per-owner partials) and added after the loop, in chunk order. A book whose
@@ -287,7 +350,6 @@ AuditReport Ledger::audit() const {
     // (partials that size per chunk would cost more than they save).
     const bool holder_by_row = b.holder.mode == RowOwner::Mode::row_index;
     const bool issuer_by_row = b.issuer.mode == RowOwner::Mode::row_index;
-    constexpr std::size_t max_partial_owners = 1u << 16;
     const bool serial = (!holder_by_row && holders.size() > max_partial_owners) ||
                         (!issuer_by_row && issuers.size() > max_partial_owners);
     const std::size_t chunks = serial ? 1 : exec::chunk_count(b.rows());
@@ -299,13 +361,10 @@ AuditReport Ledger::audit() const {
       if (!issuer_by_row) issuer_part[c].assign(issuers.size(), 0);
       for (std::size_t r = begin; r < end; ++r) {
         const Fen v = b.balance[r];
-        if (!b.allows(r, v))
-          note(c, "book " + b.name + " row " + std::to_string(r) +
-                      " breaks its overdraft rule: " + std::to_string(v));
+        if (!b.allows(r, v)) note(found[c], overdraft_text(b, r, v));
         const std::uint32_t h = b.holder.of(r), i = b.issuer.of(r);
         if (h >= holders.size() || i >= issuers.size()) {
-          note(c, "book " + b.name + " row " + std::to_string(r) +
-                      " names an agent that does not exist");
+          note(found[c], missing_text(b, r));
           continue;
         }
         (holder_by_row ? holders : holder_part[c])[h] += v;
@@ -316,31 +375,123 @@ AuditReport Ledger::audit() const {
       scan(0, 0, b.rows());
     else
       exec::for_each_chunk(b.rows(), scan);
-    collect();
+    collect(found);
     for (const std::vector<Int128>& part : holder_part)
       for (std::size_t a = 0; a < part.size(); ++a) holders[a] += part[a];
     for (const std::vector<Int128>& part : issuer_part)
       for (std::size_t a = 0; a < part.size(); ++a) issuers[a] += part[a];
-    if (b.instrument == Instrument::clearing)
-      for (const Fen v : b.balance) clearing_sum += v;
+    if (b.is_money())
+      money += exec::exact_sum(b.rows(), [&](std::size_t r) { return b.balance[r]; });
   }
+
+  // 2. The kinds read by pass: per chunk of agents, every book they own rows of.
+  // Partials for the other sides (kinds of at most max_partial_owners agents)
+  // are laid out kind after kind.
+  std::array<bool, agent_kind_count> receives{};
+  for (std::size_t n = 0; n < books_.size(); ++n)
+    if (reader[n] != per_book)
+      receives[index(books_[n].holder.mode == RowOwner::Mode::row_index ? books_[n].issuer_kind
+                                                                        : books_[n].holder_kind)] =
+          true;
+  std::array<std::size_t, agent_kind_count + 1> offset{};
+  for (std::size_t k = 0; k < agent_kind_count; ++k)
+    offset[k + 1] = offset[k] + (receives[k] ? net_worth_[k].size() : 0);
+  std::array<Problems, agent_kind_count> sheets;  // problems by kind, in agent order
   Int128 net_worth_sum = 0;
   for (std::size_t k = 0; k < agent_kind_count; ++k) {
+    if (!by_pass[k] || net_worth_[k].empty()) continue;
+    std::vector<std::size_t> own;  // the books this pass reads
+    for (std::size_t n = 0; n < books_.size(); ++n)
+      if (reader[n] == static_cast<int>(k)) own.push_back(n);
+    const std::vector<Fen>& net_worth = net_worth_[k];
+    const std::size_t chunks = exec::chunk_count(net_worth.size());
+    struct ChunkResult {
+      std::vector<Int128> partial;  // other sides' owners, at offset[kind] + owner
+      Int128 money = 0, net_worth = 0;
+      Problems books, sheets;
+    };
+    std::vector<ChunkResult> results(chunks);
+    exec::for_each_chunk(net_worth.size(), [&](std::size_t c, std::size_t begin, std::size_t end) {
+      ChunkResult& out = results[c];
+      out.partial.assign(offset.back(), 0);
+      std::vector<Int128> sums(end - begin, 0);
+      for (const std::size_t n : own) {
+        const Book& b = books_[n];
+        const bool holder_row = b.holder.mode == RowOwner::Mode::row_index;
+        const RowOwner& other = holder_row ? b.issuer : b.holder;
+        const std::size_t other_offset = offset[index(holder_row ? b.issuer_kind : b.holder_kind)];
+        const std::size_t other_count = count(holder_row ? b.issuer_kind : b.holder_kind);
+        const std::size_t last = std::max(begin, std::min(end, b.rows()));
+        const Fen* balance = b.balance.data();
+        // Each loop below does one thing, so that it runs at memory speed.
+        if (b.overdraft != Overdraft::unrestricted)
+          for (std::size_t r = begin; r < last; ++r)
+            if (!b.allows(r, balance[r])) note(out.books, overdraft_text(b, r, balance[r]));
+        // The holder gains the claim, the issuer owes it.
+        Int128 total = 0;
+        if (holder_row) {
+          for (std::size_t r = begin; r < last; ++r) sums[r - begin] += balance[r];
+        } else {
+          for (std::size_t r = begin; r < last; ++r) sums[r - begin] -= balance[r];
+        }
+        for (std::size_t r = begin; r < last; ++r) total += balance[r];
+        if (b.is_money()) out.money += total;
+        Int128* const owners = out.partial.data() + other_offset;
+        if (other.mode == RowOwner::Mode::fixed) {
+          if (other.fixed >= other_count) {
+            if (last > begin) note(out.books, missing_text(b, begin));
+          } else {
+            owners[other.fixed] += holder_row ? -total : total;
+          }
+        } else {
+          const std::uint32_t* column = other.column.data();
+          for (std::size_t r = begin; r < last; ++r) {
+            if (column[r] >= other_count) {
+              note(out.books, missing_text(b, r));
+              continue;
+            }
+            owners[column[r]] += holder_row ? -Int128{balance[r]} : Int128{balance[r]};
+          }
+        }
+      }
+      for (std::size_t a = begin; a < end; ++a) {
+        if (sums[a - begin] != net_worth[a])
+          note(out.sheets, sheet_text(k, a, sums[a - begin], net_worth[a]));
+        out.net_worth += net_worth[a];
+      }
+    });
+    for (ChunkResult& r : results) {
+      for (std::string& text : r.books) problem(std::move(text));
+      for (std::string& text : r.sheets) note(sheets[k], std::move(text));
+      money += r.money;
+      net_worth_sum += r.net_worth;
+      for (std::size_t j = 0; j < agent_kind_count; ++j)
+        for (std::size_t a = 0; a < offset[j + 1] - offset[j]; ++a)
+          financial[j][a] += r.partial[offset[j] + a];
+    }
+  }
+
+  // 3. The sheets of the other kinds; all sheets' problems in kind order.
+  for (std::size_t k = 0; k < agent_kind_count; ++k) {
+    if (by_pass[k]) {
+      for (std::string& text : sheets[k]) problem(std::move(text));
+      continue;
+    }
     const std::vector<Fen>& net_worth = net_worth_[k];
     found.assign(exec::chunk_count(net_worth.size()), {});
     net_worth_sum += exec::exact_sum(net_worth.size(), [&](std::size_t a) {
       if (financial[k][a] != net_worth[a])
-        note(a / exec::chunk_size,
-             std::string(agent_kind_name(static_cast<AgentKind>(k))) + " " + std::to_string(a) +
-                 ": assets − liabilities = " + to_string(financial[k][a]) +
-                 " fen but net worth = " + std::to_string(net_worth[a]) + " fen");
+        note(found[a / exec::chunk_size], sheet_text(k, a, financial[k][a], net_worth[a]));
       return net_worth[a];
     });
-    collect();
+    collect(found);
   }
+  Int128 clearing_sum = 0;
+  for (const Book& b : books_)
+    if (b.instrument == Instrument::clearing)
+      for (const Fen v : b.balance) clearing_sum += v;
   if (clearing_sum != 0)
     problem("clearing positions sum to " + to_string(clearing_sum) + " fen, not 0");
-  const Int128 money = money_stock();
   const Int128 expected = money_created_ - money_destroyed_;
   if (money != expected)
     problem("money stock " + to_string(money) +
