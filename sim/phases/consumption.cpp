@@ -53,6 +53,23 @@ void run_consumption(World& w) {
   const BookIds& B = w.books;
   const ConsumerStore& C = w.consumers;
   const SmeStore& S = w.smes;
+  // The merchants' columns a purchase reads, packed per slot (scratch, reused).
+  std::vector<MerchantCard>& cards = w.scratch.merchants;
+  cards.resize(n_smes);
+  exec::for_each_chunk(n_smes, [&](std::size_t, std::size_t begin, std::size_t end) {
+    const bool regional = S.region_alias.size() == n_smes;  // tables built (merchant_choice)
+    for (std::size_t s = begin; s < end; ++s) {
+      MerchantCard& card = cards[s];
+      card.size_alias_prob = S.size_alias_prob[s];
+      card.size_alias = S.size_alias[s];
+      card.region_alias_prob = regional ? S.region_alias_prob[s] : 0.0F;
+      card.region_alias = regional ? S.region_alias[s] : 0;
+      card.supply_capacity = S.supply_capacity[s];
+      card.active = S.active[s];
+      card.accepts_platform = S.accepts_platform[s];
+      card.fee_free = S.fee_free[s];
+    }
+  });
   for_each_chunk_journaled(
       w, AgentKind::consumer, C.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
         Journal& j = out.journal;
@@ -107,22 +124,24 @@ void run_consumption(World& w) {
             const bool at_home = home_share > 0 && draws.uniform() < home_share &&
                                  S.region_first[home + 1u] > S.region_first[home];
             auto draw_merchant = [&] {
-              return at_home ? draw_by_size_in_region(S, home, draws) : draw_by_size(S, draws);
+              return at_home ? draw_by_size_in_region(S, cards, home, draws)
+                             : draw_by_size(cards, draws);
             };
             // A vacant slot, or a merchant short of capacity (with probability
             // 1 − capacity), sends the buyer to another draw.
             auto can_serve = [&](std::uint32_t m) {
-              return S.active[m] != 0 && draws.uniform() < S.supply_capacity[m];
+              return cards[m].active != 0 && draws.uniform() < cards[m].supply_capacity;
             };
             std::uint32_t merchant = draw_merchant();
             for (int retry = 0; retry < 3 && !can_serve(merchant); ++retry)
               merchant = draw_merchant();
             const double u_channel = draws.uniform();
             const double u_credit = draws.uniform();
-            if (S.active[merchant] == 0) continue;
+            const MerchantCard& card = cards[merchant];
+            if (card.active == 0) continue;
             const std::uint8_t wallet = C.wallet[i];
             const bool wallet_possible =
-                S.accepts_platform[merchant] != 0 && !(wallet == 0 && w.policy.platform_outage);
+                card.accepts_platform != 0 && !(wallet == 0 && w.policy.platform_outage);
             bool by_wallet = wallet_possible && u_channel < C.platform_adoption[i];
             Fen amount = per_purchase;
             // A wallet user short of cash pays with its line wherever the
@@ -153,7 +172,7 @@ void run_consumption(World& w) {
             if (amount <= 0) break;
             const Account merchant_deposit{B.sme_deposit, merchant};
             if (by_wallet) {
-              const Fen fee = S.fee_free[merchant] != 0
+              const Fen fee = card.fee_free != 0
                                   ? 0
                                   : apply_rate(amount, w.platforms.merchant_fee_rate[wallet]);
               ops::purchase_with_fee(j, deposit, merchant_deposit, {B.platform_deposit, wallet},

@@ -510,7 +510,7 @@ void visit(A& a, Ledger& L) {
 // resets them at the start of every day, so they are not saved (and a new flow
 // row does not trip the size check); so is `clearing_inputs` (bank_regulation
 // clears it every day), and `scratch` (buffers the parallel phases reuse).
-static_assert(sizeof(World) - sizeof(StepFlows) == 5568 + 16 + 8 + 24 + 5 * vec + 16,
+static_assert(sizeof(World) - sizeof(StepFlows) == 5568 + 16 + 8 + 24 + 6 * vec + 24,
               "World changed: add the member to visit(World&), then update the size");
 template <class A>
 void visit(A& a, World& w) {

@@ -110,8 +110,24 @@ struct ChunkOutput {
 // steady-state step allocates nothing (issue 18: allocating and freeing them
 // every phase cost page faults that also serialised the threads). Not state: a
 // copy of a World (a fork) starts with empty buffers and checkpoints skip them.
+// What a buyer reads about a merchant slot, packed so that a purchase touches
+// one or two cache lines instead of one per column: the slot's entries in the
+// national and regional alias tables and the columns of the merchant it draws.
+// A copy of SmeStore columns made at the start of the consumption phase.
+struct MerchantCard {
+  float size_alias_prob = 0;
+  std::uint32_t size_alias = 0;
+  float region_alias_prob = 0;
+  std::uint32_t region_alias = 0;
+  float supply_capacity = 0;
+  std::uint8_t active = 0;
+  std::uint8_t accepts_platform = 0;
+  std::uint8_t fee_free = 0;
+};
+
 struct StepScratch {
   std::vector<ChunkOutput> chunks;
+  std::vector<MerchantCard> merchants;  // one per SME slot (consumption.cpp)
   StepScratch() = default;
   StepScratch(const StepScratch& /*other*/) {}
   StepScratch& operator=(const StepScratch& /*other*/) { return *this; }
@@ -186,20 +202,23 @@ struct World {
   StepScratch scratch;  // buffers only, not state (see StepScratch)
 };
 
-// A slot drawn in proportion to firm size (the alias table in SmeStore).
+// A slot drawn in proportion to firm size (the alias table in SmeStore, read
+// through its packed copy `cards`).
 template <class DrawsT>
-[[nodiscard]] std::uint32_t draw_by_size(const SmeStore& s, DrawsT& draws) {
-  const std::uint32_t k = draws.below(static_cast<std::uint32_t>(s.size()));
-  return draws.uniform() < s.size_alias_prob[k] ? k : s.size_alias[k];
+[[nodiscard]] std::uint32_t draw_by_size(const std::vector<MerchantCard>& cards, DrawsT& draws) {
+  const std::uint32_t k = draws.below(static_cast<std::uint32_t>(cards.size()));
+  return draws.uniform() < cards[k].size_alias_prob ? k : cards[k].size_alias;
 }
 
 // A slot of region `r` drawn in proportion to firm size within the region.
 template <class DrawsT>
-[[nodiscard]] std::uint32_t draw_by_size_in_region(const SmeStore& s, std::uint16_t r,
-                                                   DrawsT& draws) {
+[[nodiscard]] std::uint32_t draw_by_size_in_region(const SmeStore& s,
+                                                   const std::vector<MerchantCard>& cards,
+                                                   std::uint16_t r, DrawsT& draws) {
   const std::uint32_t first = s.region_first[r];
   const std::uint32_t k = draws.below(s.region_first[r + 1u] - first);
-  return first + (draws.uniform() < s.region_alias_prob[first + k] ? k : s.region_alias[first + k]);
+  const MerchantCard& card = cards[first + k];
+  return first + (draws.uniform() < card.region_alias_prob ? k : card.region_alias);
 }
 
 // How many regions the economy has (regions.count; 1: no regional structure).
