@@ -557,7 +557,7 @@ void Simulation::save_checkpoint(const std::filesystem::path& path,
   static_assert(sizeof(SimulationOptions) == 16);
   static_assert(sizeof(Simulation) == sizeof(SimulationOptions) + 3 * sizeof(void*) + 10 * vec +
                                           sizeof(std::string) + sizeof(std::filesystem::path) +
-                                          sizeof(std::int64_t),
+                                          2 * sizeof(std::int64_t),
                 "Simulation changed: add the member to save_checkpoint and load_checkpoint");
   record::ArchiveWriter out(path, checkpoint_kind, checkpoint_format_version);
   out.put_root_attribute("program_version", program_version());
@@ -583,8 +583,11 @@ void Simulation::save_checkpoint(const std::filesystem::path& path,
   a.array("sim/days", self.days_);
   std::vector<std::uint64_t> recorded(recorded_.begin(), recorded_.end());
   a.array("sim/recorded", recorded);
-  for (std::size_t c = 0; c < series_.size(); ++c)
-    a.array("sim/series/" + std::to_string(c), self.series_[c]);
+  // Rows a results file holds are read back from it, a column at a time.
+  for_each_series([&](std::size_t c, std::vector<double>&& s) {
+    if (s.size() != days_.size()) throw InternalError("save_checkpoint: rows read back short");
+    a.array("sim/series/" + std::to_string(c), s);
+  });
   a.array("sim/latest", self.latest_);
   // Recorded indicators by name too, so that a changed indicator table is
   // refused on load instead of shifting columns.
