@@ -21,6 +21,7 @@
 #include "core/error.hpp"
 #include "indicators/indicators.hpp"
 #include "record/archive.hpp"
+#include "run/memory.hpp"
 #include "run/simulation.hpp"
 #include "scenario/events.hpp"
 #include "scenario/load.hpp"
@@ -137,6 +138,28 @@ class Loader {
     return v;
   }
   record::ArchiveReader& in_;
+};
+
+// Counts what each saved list holds in memory (its capacity, in bytes): the
+// checkpoint's list is every piece of state, so it accounts for memory too
+// (state_bytes, the bench's memory table).
+class Sizer {
+ public:
+  static constexpr bool loading = false;
+  std::vector<std::pair<std::string, std::uint64_t>> lists;
+  template <class T>
+  void array(const std::string& name, std::vector<T>& v) {
+    lists.emplace_back(name, v.capacity() * sizeof(T));
+  }
+  template <class T>
+  void scalar(const std::string& /*name*/, T& /*v*/) {}
+  void text(const std::string& name, std::string& s) { lists.emplace_back(name, s.capacity()); }
+  void strings(const std::string& name, std::vector<std::string>& list) {
+    std::uint64_t bytes = list.capacity() * sizeof(std::string);
+    for (const std::string& s : list) bytes += s.capacity() > 15 ? s.capacity() + 1 : 0;
+    lists.emplace_back(name, bytes);
+  }
+  std::size_t count(const std::string& /*name*/, std::size_t n) { return n; }
 };
 
 // --- the list: stores -----------------------------------------------------------
@@ -551,6 +574,12 @@ std::string event_identity(const EventSpec& e) {
 }  // namespace
 
 // --- the list: the simulation ---------------------------------------------------------
+
+std::vector<std::pair<std::string, std::uint64_t>> state_bytes(const World& world) {
+  Sizer sizer;
+  visit(sizer, const_cast<World&>(world));  // Sizer only reads
+  return std::move(sizer.lists);
+}
 
 void Simulation::save_checkpoint(const std::filesystem::path& path,
                                  const std::string& frontend_json) const {
