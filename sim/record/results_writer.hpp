@@ -129,6 +129,9 @@ class ResultsWriter {
   // length, an edge endpoint >= the node count, or a node_kind longer than
   // max_node_kind_bytes or containing NUL.
   void record_network(const NetworkSnapshot& snapshot);
+  // The same, taking the snapshot's columns instead of copying them (it is
+  // left unchanged when this throws).
+  void record_network(NetworkSnapshot&& snapshot);
   void flush();
   // Every snapshot given to record_network() so far, read back from the file
   // (buffered ones are flushed first) and handed to `visit` one at a time, in

@@ -124,7 +124,7 @@ void Simulation::record_row() {
     for (record::NetworkSnapshot& s : network_snapshots(*world_, day)) {
       // Streamed: on disk with the next flush and not kept (memory stays flat).
       if (writer_) {
-        writer_->record_network(s);
+        writer_->record_network(std::move(s));
         ++networks_in_file_;
       } else {
         networks_.push_back(std::move(s));
@@ -353,7 +353,7 @@ void Simulation::open_results_file(const std::filesystem::path& path, int flush_
   for (const record::EventRecord& e : events_) writer->record_event(e);
   std::int64_t snapshots = 0;
   for_each_network_snapshot([&](record::NetworkSnapshot&& s) {
-    writer->record_network(s);
+    writer->record_network(std::move(s));
     ++snapshots;
     // One flush per snapshot read back keeps at most one in memory (a flush
     // writes only what is buffered).
