@@ -80,10 +80,12 @@ void register_results(py::module_& m, SimClass& sim) {
             py::array_t<double> out(
                 {static_cast<py::ssize_t>(rows), static_cast<py::ssize_t>(cols)});
             double* dst = out.mutable_data();
-            for (std::size_t k = 0; k < rows; ++k) {
-              const std::vector<double>& s = h.sim->series(k);
+            // Streamed rows are read back from the results file, a column at a time.
+            h.sim->for_each_series([&](std::size_t k, std::vector<double>&& s) {
+              if (s.size() != cols)
+                throw std::runtime_error("recorded_series: rows read back short");
               std::copy(s.begin(), s.end(), dst + k * cols);
-            }
+            });
             return out;
           },
           "Every recorded indicator's values, shape (recorded indicators, recorded days) (a "

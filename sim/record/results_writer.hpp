@@ -129,6 +129,9 @@ class ResultsWriter {
   // length, an edge endpoint >= the node count, or a node_kind longer than
   // max_node_kind_bytes or containing NUL.
   void record_network(const NetworkSnapshot& snapshot);
+  // The same, taking the snapshot's columns instead of copying them (it is
+  // left unchanged when this throws).
+  void record_network(NetworkSnapshot&& snapshot);
   void flush();
   // Every snapshot given to record_network() so far, read back from the file
   // (buffered ones are flushed first) and handed to `visit` one at a time, in
@@ -140,6 +143,19 @@ class ResultsWriter {
   // pfsim::UserError naming the file when it cannot be read.
   static void read_network_snapshots(const std::filesystem::path& results_file,
                                      const std::function<void(NetworkSnapshot&&)>& visit);
+  // The rows appended so far of the indicators at `columns` (positions in the
+  // constructor's indicators), read back from the file (buffered rows are
+  // flushed first) and handed to `visit` one column at a time with its
+  // position in `columns`. A run that streams its results keeps no rows in
+  // memory and reads them back here (Simulation::series, checkpoints, forks).
+  void read_series(std::span<const std::size_t> columns,
+                   const std::function<void(std::size_t, std::vector<double>&&)>& visit);
+  // The same from a closed `.partial` or a finished results file: the first
+  // `rows` rows of /timeseries/<indicators[i]>. Throws pfsim::UserError naming
+  // the file when it cannot be read or holds fewer rows.
+  static void read_series(const std::filesystem::path& results_file,
+                          std::span<const std::string> indicators, std::int64_t rows,
+                          const std::function<void(std::size_t, std::vector<double>&&)>& visit);
   // JSON text stored as /metadata/interventions in the finished file (written
   // by finish(), before the rename; not in the `.partial`). Without a call the
   // file has no such dataset.

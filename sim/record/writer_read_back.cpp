@@ -1,8 +1,9 @@
-// Results file writer: reading network snapshots back, one at a time, from the
-// `.partial` being written (through the writer's own handle) or from a closed
-// `.partial` or finished file. A run that streams its results keeps no
-// snapshot in memory; checkpoints, forks and a second results file read them
-// back from here (docs/architecture.md, "Memory in long runs").
+// Results file writer: reading indicator rows and network snapshots back, from
+// the `.partial` being written (through the writer's own handle) or from a
+// closed `.partial` or finished file. A run that streams its results keeps
+// neither in memory; Simulation::series, checkpoints, forks and a second
+// results file read them back from here (docs/architecture.md, "Memory in long
+// runs").
 
 #include <hdf5.h>
 
@@ -145,6 +146,51 @@ void ResultsWriter::read_network_snapshots(const std::filesystem::path& results_
                 e.what() + ")";
     d.hint = "the run streamed them there; keep the file where it was while the simulation lives";
     throw UserError(std::move(d));
+  }
+}
+
+void ResultsWriter::read_series(
+    std::span<const std::size_t> columns,
+    const std::function<void(std::size_t, std::vector<double>&&)>& visit) {
+  Impl& w = *impl_;
+  w.flush();  // the buffered rows too
+  h5::QuietErrors quiet;
+  const auto rows = static_cast<hsize_t>(w.rows_flushed);
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i] >= w.out.series.size()) throw InternalError("read_series: no such column");
+    const std::string name = "timeseries/" + w.indicators[columns[i]].name;
+    visit(i, w.read_rows<double>(w.out.series[columns[i]].get(), H5T_NATIVE_DOUBLE, 0, rows,
+                                 "reading " + name + " back"));
+  }
+}
+
+void ResultsWriter::read_series(
+    const std::filesystem::path& results_file, std::span<const std::string> indicators,
+    std::int64_t rows, const std::function<void(std::size_t, std::vector<double>&&)>& visit) {
+  Impl w;
+  w.final_path = results_file;
+  w.partial_path = results_file;
+  h5::QuietErrors quiet;
+  const h5::ReadOnlyFile src = w.open_for_reading(results_file);
+  const auto want = static_cast<hsize_t>(rows);
+  for (std::size_t i = 0; i < indicators.size(); ++i) {
+    const std::string path = "/timeseries/" + indicators[i];
+    std::vector<double> column;
+    try {
+      const h5::Dataset ds{w.check(H5Dopen2(src.get(), path.c_str(), H5P_DEFAULT), path)};
+      if (w.length_of(src.get(), path.c_str()) < want)
+        throw InternalError(path + " holds fewer rows than the run recorded");
+      column = w.read_rows<double>(ds.get(), H5T_NATIVE_DOUBLE, 0, want, "reading " + path);
+    } catch (const InternalError& e) {
+      ++h5::parked_files();
+      Diagnostic d;
+      d.where.file = results_file.string();
+      d.message = "cannot read the recorded rows back from " + results_file.string() + " (" +
+                  e.what() + ")";
+      d.hint = "the run streamed them there; keep the file where it was while the simulation lives";
+      throw UserError(std::move(d));
+    }
+    visit(i, std::move(column));
   }
 }
 

@@ -21,6 +21,7 @@
 #include "core/error.hpp"
 #include "indicators/indicators.hpp"
 #include "record/archive.hpp"
+#include "run/memory.hpp"
 #include "run/simulation.hpp"
 #include "scenario/events.hpp"
 #include "scenario/load.hpp"
@@ -137,6 +138,28 @@ class Loader {
     return v;
   }
   record::ArchiveReader& in_;
+};
+
+// Counts what each saved list holds in memory (its capacity, in bytes): the
+// checkpoint's list is every piece of state, so it accounts for memory too
+// (state_bytes, the bench's memory table).
+class Sizer {
+ public:
+  static constexpr bool loading = false;
+  std::vector<std::pair<std::string, std::uint64_t>> lists;
+  template <class T>
+  void array(const std::string& name, std::vector<T>& v) {
+    lists.emplace_back(name, v.capacity() * sizeof(T));
+  }
+  template <class T>
+  void scalar(const std::string& /*name*/, T& /*v*/) {}
+  void text(const std::string& name, std::string& s) { lists.emplace_back(name, s.capacity()); }
+  void strings(const std::string& name, std::vector<std::string>& list) {
+    std::uint64_t bytes = list.capacity() * sizeof(std::string);
+    for (const std::string& s : list) bytes += s.capacity() > 15 ? s.capacity() + 1 : 0;
+    lists.emplace_back(name, bytes);
+  }
+  std::size_t count(const std::string& /*name*/, std::size_t n) { return n; }
 };
 
 // --- the list: stores -----------------------------------------------------------
@@ -552,12 +575,18 @@ std::string event_identity(const EventSpec& e) {
 
 // --- the list: the simulation ---------------------------------------------------------
 
+std::vector<std::pair<std::string, std::uint64_t>> state_bytes(const World& world) {
+  Sizer sizer;
+  visit(sizer, const_cast<World&>(world));  // Sizer only reads
+  return std::move(sizer.lists);
+}
+
 void Simulation::save_checkpoint(const std::filesystem::path& path,
                                  const std::string& frontend_json) const {
   static_assert(sizeof(SimulationOptions) == 16);
   static_assert(sizeof(Simulation) == sizeof(SimulationOptions) + 3 * sizeof(void*) + 10 * vec +
                                           sizeof(std::string) + sizeof(std::filesystem::path) +
-                                          sizeof(std::int64_t),
+                                          2 * sizeof(std::int64_t),
                 "Simulation changed: add the member to save_checkpoint and load_checkpoint");
   record::ArchiveWriter out(path, checkpoint_kind, checkpoint_format_version);
   out.put_root_attribute("program_version", program_version());
@@ -583,8 +612,11 @@ void Simulation::save_checkpoint(const std::filesystem::path& path,
   a.array("sim/days", self.days_);
   std::vector<std::uint64_t> recorded(recorded_.begin(), recorded_.end());
   a.array("sim/recorded", recorded);
-  for (std::size_t c = 0; c < series_.size(); ++c)
-    a.array("sim/series/" + std::to_string(c), self.series_[c]);
+  // Rows a results file holds are read back from it, a column at a time.
+  for_each_series([&](std::size_t c, std::vector<double>&& s) {
+    if (s.size() != days_.size()) throw InternalError("save_checkpoint: rows read back short");
+    a.array("sim/series/" + std::to_string(c), s);
+  });
   a.array("sim/latest", self.latest_);
   // Recorded indicators by name too, so that a changed indicator table is
   // refused on load instead of shifting columns.

@@ -52,7 +52,6 @@ Simulation::Simulation(ForkOf of, int threads)
       world_(std::make_unique<World>(*of.from.world_)),
       days_(of.from.days_),
       recorded_(of.from.recorded_),
-      series_(of.from.series_),
       latest_(of.from.latest_),
       events_(of.from.events_),
       interventions_(of.from.interventions_),
@@ -60,7 +59,10 @@ Simulation::Simulation(ForkOf of, int threads)
       trigger_was_true_(of.from.trigger_was_true_),
       trigger_fired_(of.from.trigger_fired_) {
   options_.threads = threads;
-  // The copy has no results file: it keeps every snapshot so far in memory.
+  // The copy has no results file: it keeps every row and snapshot so far in memory.
+  series_.resize(recorded_.size());
+  of.from.for_each_series(
+      [&](std::size_t column, std::vector<double>&& s) { series_[column] = std::move(s); });
   of.from.for_each_network_snapshot(
       [&](record::NetworkSnapshot&& s) { networks_.push_back(std::move(s)); });
 }
@@ -108,8 +110,13 @@ void Simulation::record_row() {
     std::vector<double> row(recorded_.size());
     for (std::size_t c = 0; c < recorded_.size(); ++c) row[c] = latest_[recorded_[c]];
     days_.push_back(day);
-    for (std::size_t c = 0; c < row.size(); ++c) series_[c].push_back(row[c]);
-    if (writer_) writer_->append(day, row);
+    // Streamed like the snapshots below: in the file only, while one is open.
+    if (writer_) {
+      writer_->append(day, row);
+      ++rows_in_file_;
+    } else {
+      for (std::size_t c = 0; c < row.size(); ++c) series_[c].push_back(row[c]);
+    }
   }
   // Exposure networks every interbank.snapshot_every_days and on failure days.
   const std::int64_t every = world_->scenario->interbank.snapshot_every_days;
@@ -117,7 +124,7 @@ void Simulation::record_row() {
     for (record::NetworkSnapshot& s : network_snapshots(*world_, day)) {
       // Streamed: on disk with the next flush and not kept (memory stays flat).
       if (writer_) {
-        writer_->record_network(s);
+        writer_->record_network(std::move(s));
         ++networks_in_file_;
       } else {
         networks_.push_back(std::move(s));
@@ -131,9 +138,43 @@ void Simulation::for_each_network_snapshot(
   if (writer_) {
     writer_->read_network_snapshots(visit);
   } else if (networks_in_file_ > 0) {
-    record::ResultsWriter::read_network_snapshots(networks_file_, visit);
+    record::ResultsWriter::read_network_snapshots(results_file_, visit);
   }
   for (const record::NetworkSnapshot& s : networks_) visit(record::NetworkSnapshot(s));
+}
+
+void Simulation::read_series(
+    std::span<const std::size_t> columns,
+    const std::function<void(std::size_t, std::vector<double>&&)>& visit) const {
+  const auto with_tail = [&](std::size_t i, std::vector<double>&& head) {
+    const std::vector<double>& tail = series_[columns[i]];
+    head.insert(head.end(), tail.begin(), tail.end());
+    visit(columns[i], std::move(head));
+  };
+  if (writer_) {
+    writer_->read_series(columns, with_tail);  // the writer's columns are the recorded ones
+  } else if (rows_in_file_ > 0) {
+    std::vector<std::string> names;
+    for (const std::size_t c : columns) names.emplace_back(indicators::table()[recorded_[c]].name);
+    record::ResultsWriter::read_series(results_file_, names, rows_in_file_, with_tail);
+  } else {
+    for (std::size_t i = 0; i < columns.size(); ++i) with_tail(i, {});
+  }
+}
+
+std::vector<double> Simulation::series(std::size_t column) const {
+  if (column >= recorded_.size()) throw InternalError("series: no such recorded column");
+  std::vector<double> out;
+  read_series(std::span(&column, 1),
+              [&](std::size_t, std::vector<double>&& s) { out = std::move(s); });
+  return out;
+}
+
+void Simulation::for_each_series(
+    const std::function<void(std::size_t, std::vector<double>&&)>& visit) const {
+  std::vector<std::size_t> all(recorded_.size());
+  for (std::size_t c = 0; c < all.size(); ++c) all[c] = c;
+  read_series(all, visit);
 }
 
 std::vector<record::NetworkSnapshot> Simulation::networks_today() const {
@@ -302,40 +343,54 @@ void Simulation::open_results_file(const std::filesystem::path& path, int flush_
   // record.every_days days), so a killed run loses no more days than asked.
   const auto every = static_cast<int>(world_->scenario->record.every_days);
   const int flush_rows = std::max(1, flush_every_steps / every);
-  // Snapshots streamed to this very path's `.partial` (closed, not finished):
-  // the new writer replaces that file, so they come back into memory first.
-  if (!writer_ && networks_in_file_ > 0) {
-    std::filesystem::path partial = path;
-    partial += ".partial";
-    if (networks_file_ == partial) {
-      std::vector<record::NetworkSnapshot> all;
-      for_each_network_snapshot([&](record::NetworkSnapshot&& s) { all.push_back(std::move(s)); });
-      networks_ = std::move(all);
-      networks_file_.clear();
-      networks_in_file_ = 0;
-    }
-  }
+  // Rows and snapshots streamed to this very path's `.partial` (closed, not
+  // finished): the new writer replaces that file, so they come back first.
+  std::filesystem::path partial = path;
+  partial += ".partial";
+  take_back_from(partial);
   auto writer = std::make_unique<record::ResultsWriter>(path, std::move(specs), std::move(meta),
                                                         flush_rows, network_specs());
   for (const record::EventRecord& e : events_) writer->record_event(e);
   std::int64_t snapshots = 0;
   for_each_network_snapshot([&](record::NetworkSnapshot&& s) {
-    writer->record_network(s);
+    writer->record_network(std::move(s));
     ++snapshots;
     // One flush per snapshot read back keeps at most one in memory (a flush
     // writes only what is buffered).
     if (networks_in_file_ > 0) writer->flush();
   });
-  std::vector<double> row(series_.size());
-  for (std::size_t t = 0; t < days_.size(); ++t) {
-    for (std::size_t k = 0; k < row.size(); ++k) row[k] = series_[k][t];
-    writer->append(days_[t], row);
+  {
+    // The rows so far, whole (a read-back file's too) for the row-wise appends;
+    // the new file holds them from here on.
+    std::vector<std::vector<double>> columns(recorded_.size());
+    for_each_series([&](std::size_t c, std::vector<double>&& s) { columns[c] = std::move(s); });
+    std::vector<double> row(columns.size());
+    for (std::size_t t = 0; t < days_.size(); ++t) {
+      for (std::size_t k = 0; k < row.size(); ++k) row[k] = columns[k][t];
+      writer->append(days_[t], row);
+    }
   }
-  // From here on the snapshots live in the new file only.
+  // From here on the rows and snapshots live in the new file only.
   writer_ = std::move(writer);
   networks_ = {};
-  networks_file_.clear();
+  for (std::vector<double>& s : series_) s = {};
+  results_file_.clear();
   networks_in_file_ = snapshots;
+  rows_in_file_ = static_cast<std::int64_t>(days_.size());
+}
+
+void Simulation::take_back_from(const std::filesystem::path& partial) {
+  if (writer_ || results_file_ != partial || (networks_in_file_ == 0 && rows_in_file_ == 0)) return;
+  std::vector<record::NetworkSnapshot> snapshots;
+  for_each_network_snapshot(
+      [&](record::NetworkSnapshot&& s) { snapshots.push_back(std::move(s)); });
+  std::vector<std::vector<double>> columns(recorded_.size());
+  for_each_series([&](std::size_t c, std::vector<double>&& s) { columns[c] = std::move(s); });
+  networks_ = std::move(snapshots);
+  series_ = std::move(columns);
+  results_file_.clear();
+  networks_in_file_ = 0;
+  rows_in_file_ = 0;
 }
 
 void Simulation::finish_results_file(const std::optional<std::string>& interventions_json) {
@@ -345,14 +400,14 @@ void Simulation::finish_results_file(const std::optional<std::string>& intervent
   const std::unique_ptr<record::ResultsWriter> writer = std::move(writer_);
   // The snapshots stay in the file: the finished one, or the `.partial` when
   // finishing failed (it keeps every flushed snapshot).
-  networks_file_ = writer->partial_path();
+  results_file_ = writer->partial_path();
   if (interventions_json) writer->set_interventions_json(*interventions_json);
   writer->finish();
-  networks_file_ = writer->final_path();
+  results_file_ = writer->final_path();
 }
 
 void Simulation::close_results_file() noexcept {
-  if (writer_) networks_file_ = writer_->partial_path();
+  if (writer_) results_file_ = writer_->partial_path();
   writer_.reset();  // ~ResultsWriter: writes the buffered rows, closes, keeps the .partial
 }
 

@@ -120,14 +120,19 @@ class Simulation {
   [[nodiscard]] const std::vector<record::EventRecord>& fired_events() const { return events_; }
 
   // Recorded results (the scenario's `record:`): one row per sampled day
-  // (record.every_days), one series per recorded indicator.
+  // (record.every_days), one series per recorded indicator. While a results
+  // file is open the rows live only there (memory stays flat in run length)
+  // and are read back from it; the days are kept (4 bytes a row).
   [[nodiscard]] const std::vector<std::int32_t>& recorded_days() const { return days_; }
   // The recorded indicators, as positions in indicators::table(), in recording order.
   [[nodiscard]] const std::vector<std::size_t>& recorded_indicators() const { return recorded_; }
-  // The series of the `column`-th recorded indicator (a position in recorded_indicators()).
-  [[nodiscard]] const std::vector<double>& series(std::size_t column) const {
-    return series_[column];
-  }
+  // The series of the `column`-th recorded indicator (a position in
+  // recorded_indicators()): every row so far, a copy (read back from the
+  // results file for the rows streamed to it).
+  [[nodiscard]] std::vector<double> series(std::size_t column) const;
+  // Every recorded series, one at a time, in recording order: `visit(column,
+  // series)`. One file open for all of them (sim.results, checkpoints, forks).
+  void for_each_series(const std::function<void(std::size_t, std::vector<double>&&)>& visit) const;
   // The column of a recorded indicator, or -1 if it is not recorded.
   [[nodiscard]] int recorded_column(std::string_view name) const;
   [[nodiscard]] std::size_t agent_count() const;
@@ -148,23 +153,33 @@ class Simulation {
   // Every network snapshot taken so far, in order, one at a time: those in
   // the results file (read back from it), then those in memory.
   void for_each_network_snapshot(const std::function<void(record::NetworkSnapshot&&)>& visit) const;
+  // The series of `columns` (recorded positions): the rows in the results
+  // file (read back), then those in memory; `visit(column, series)`.
+  void read_series(std::span<const std::size_t> columns,
+                   const std::function<void(std::size_t, std::vector<double>&&)>& visit) const;
+  // Rows and snapshots streamed to `path`'s `.partial` (a file closed, not
+  // finished) back into memory: a writer opening that path replaces the file.
+  void take_back_from(const std::filesystem::path& partial);
 
   SimulationOptions options_;
   std::unique_ptr<exec::Arena> arena_;
   std::unique_ptr<World> world_;
   std::vector<std::int32_t> days_;
-  std::vector<std::size_t> recorded_;        // positions in indicators::table()
-  std::vector<std::vector<double>> series_;  // per recorded indicator
-  std::vector<double> latest_;               // every indicator, the last day simulated (triggers)
+  std::vector<std::size_t> recorded_;  // positions in indicators::table()
+  // Per recorded indicator, the rows not in a results file: streamed to the
+  // file while one is open (none kept here); without one, kept here until a
+  // file opens. Rows streamed to a file since closed stay there
+  // (results_file_, the first rows_in_file_ rows).
+  std::vector<std::vector<double>> series_;
+  std::int64_t rows_in_file_ = 0;  // in writer_ or results_file_
+  std::vector<double> latest_;     // every indicator, the last day simulated (triggers)
   std::unique_ptr<record::ResultsWriter> writer_;
   std::vector<record::EventRecord> events_;
-  // Network snapshots: streamed to the results file while one is open (none
-  // kept here); without one, kept here until a file opens. Those streamed to
-  // a file since closed stay there (networks_file_, the first
-  // networks_in_file_ snapshots) and are read back when needed.
+  // Network snapshots: like rows (series_), the first networks_in_file_ in
+  // writer_ or results_file_, the later ones here.
   std::vector<record::NetworkSnapshot> networks_;  // taken while no file was open
-  std::filesystem::path networks_file_;            // a closed file holding the earlier ones
-  std::int64_t networks_in_file_ = 0;              // in writer_ or networks_file_
+  std::filesystem::path results_file_;    // a closed file holding the earlier rows and snapshots
+  std::int64_t networks_in_file_ = 0;     // in writer_ or results_file_
   std::vector<EventSpec> interventions_;  // dated events from apply_shock, waiting for their day
   struct InterventionTrigger {
     EventSpec event;  // a `when:` event from apply_shock

@@ -2,6 +2,11 @@
 // how close each phase comes to what this machine's memory can deliver.
 //
 //   pfsim_bench_engine [consumers=1000000] [smes=100000] [days=31]
+//   pfsim_bench_engine --memory [consumers] [smes] [days=3] [threads=2]
+//
+// `--memory` runs once and prints where the bytes go: peak resident memory per
+// agent, and the state's lists (run/memory.hpp, state_bytes) by store and the
+// largest ones, in bytes per agent.
 //
 // Prints, all measured in this one run:
 //  * the machine's bandwidth roofline: a STREAM triad (a[i] = b[i] + s·c[i])
@@ -32,6 +37,7 @@
 
 #include "engine/engine.hpp"
 #include "exec/parallel.hpp"
+#include "run/memory.hpp"
 #include "run/simulation.hpp"
 #include "scenario/load.hpp"
 
@@ -211,9 +217,83 @@ double agent_steps_per_s(const Scenario& sc, int threads, long days, engine::Aud
   return agents * static_cast<double>(days) / run;
 }
 
+double current_rss_bytes() {
+  long pages = 0, resident = 0;
+  if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+int memory_main(long consumers, long smes, long days, int threads) {
+  const Scenario sc = bench_scenario(consumers, smes);
+  SimulationOptions o;
+  o.seed = 1;
+  o.threads = threads;
+  const auto t0 = Clock::now();
+  Simulation sim(sc, o);
+  const double built_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double built_rss = current_rss_bytes();
+  const double built_peak = peak_rss_bytes();
+  const auto t1 = Clock::now();
+  sim.step(days);
+  const double step_s = std::chrono::duration<double>(Clock::now() - t1).count();
+  const auto agents = static_cast<double>(sim.agent_count());
+  // Ledger books by name ("world/ledger/books/7/balance" → ".../consumer_deposit/balance").
+  std::vector<std::pair<std::string, double>> lists;
+  for (auto& [name, bytes] : state_bytes(sim.world())) {
+    std::string label = name;
+    const std::string books = "world/ledger/books/";
+    if (label.starts_with(books)) {
+      const std::size_t slash = label.find('/', books.size());
+      const auto k = static_cast<BookId>(std::stoul(label.substr(books.size())));
+      label = "world/ledger/" + sim.world().ledger.book(k).name + label.substr(slash);
+    }
+    lists.emplace_back(label, static_cast<double>(bytes));
+  }
+  std::vector<std::pair<std::string, double>> groups;  // up to the second '/'
+  double state = 0;
+  for (const auto& [name, bytes] : lists) {
+    state += bytes;
+    const std::size_t cut = name.find('/', name.find('/') + 1);
+    std::string g = name.substr(0, cut);
+    if (g == "world/ledger") g = "world/ledger/" + name.substr(13, name.find('/', 13) - 13);
+    auto it =
+        std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == g; });
+    if (it == groups.end())
+      groups.emplace_back(g, bytes);
+    else
+      it->second += bytes;
+  }
+  const auto by_size = [](const auto& a, const auto& b) { return a.second > b.second; };
+  std::sort(groups.begin(), groups.end(), by_size);
+  std::sort(lists.begin(), lists.end(), by_size);
+  std::printf("pfsim memory: %ld consumers, %ld SMEs (%.0f agents), %ld days, %d threads\n",
+              consumers, smes, agents, days, threads);
+  std::printf("built in %.1f s, %ld days in %.1f s\n", built_s, days, step_s);
+  std::printf("resident after building: %.1f B/agent (peak while building %.1f B/agent)\n",
+              built_rss / agents, built_peak / agents);
+  std::printf("peak resident: %.1f B/agent (%.2f GiB); now %.1f B/agent\n",
+              peak_rss_bytes() / agents, peak_rss_bytes() / (1024.0 * 1024 * 1024),
+              current_rss_bytes() / agents);
+  std::printf("state (checkpointed lists, capacity): %.1f B/agent\n\n", state / agents);
+  std::printf("%-44s %10s\n", "state by store/book", "B/agent");
+  for (const auto& [g, bytes] : groups)
+    if (bytes / agents >= 0.05) std::printf("%-44s %10.2f\n", g.c_str(), bytes / agents);
+  std::printf("\n%-60s %10s\n", "largest lists", "B/agent");
+  for (std::size_t k = 0; k < lists.size() && k < 60; ++k)
+    std::printf("%-60s %10.2f\n", lists[k].first.c_str(), lists[k].second / agents);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "--memory") == 0)
+    return memory_main(argc > 2 ? std::atol(argv[2]) : 1000000,
+                       argc > 3 ? std::atol(argv[3]) : 100000, argc > 4 ? std::atol(argv[4]) : 3,
+                       argc > 5 ? std::atoi(argv[5]) : 2);
   if (argc > 1 && std::strcmp(argv[1], "--touch") == 0)
     return touch_main(argc > 2 ? std::atol(argv[2]) : 1000000,
                       argc > 3 ? std::atol(argv[3]) : 100000);

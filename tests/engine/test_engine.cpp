@@ -46,8 +46,8 @@ std::vector<unsigned char> series_bytes(const Simulation& sim) {
   return out;
 }
 
-// The recorded series of an indicator (grows as the simulation steps).
-const std::vector<double>& series_of(const Simulation& sim, const char* name) {
+// The recorded series of an indicator so far (a copy).
+std::vector<double> series_of(const Simulation& sim, const char* name) {
   const int k = indicators::find(name);
   REQUIRE(k >= 0);
   return sim.series(static_cast<std::size_t>(k));
@@ -131,10 +131,6 @@ TEST_CASE("the circular flow: wages, purchases by wallet or bank, fees, settleme
   o.seed = 3;
   o.threads = 2;
   Simulation sim(sc, o);
-  const auto& volume = series_of(sim, "platform_payment_volume");
-  const auto& share = series_of(sim, "mobile_payment_share_platform");
-  const auto& fees = series_of(sim, "platform_revenue_payments");
-  const auto& wages = series_of(sim, "wages_paid");
   const int payday = static_cast<int>(sc.smes.payday);
   double first_payroll = 0;
   int paydays = 0;
@@ -143,6 +139,10 @@ TEST_CASE("the circular flow: wages, purchases by wallet or bank, fees, settleme
   for (std::size_t t = 0; t < 90; ++t) {
     CAPTURE(t);
     REQUIRE(sim.step(1) == 1);
+    const auto volume = series_of(sim, "platform_payment_volume");
+    const auto share = series_of(sim, "mobile_payment_share_platform");
+    const auto fees = series_of(sim, "platform_revenue_payments");
+    const auto wages = series_of(sim, "wages_paid");
     // Settlement leaves no clearing position open at the end of any day.
     bool settled = true;
     for (const Fen c : sim.world().ledger.book(sim.world().ledger.clearing_book).balance)

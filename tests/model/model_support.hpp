@@ -39,7 +39,7 @@ inline std::unique_ptr<Simulation> run_days(const Scenario& sc, std::int64_t day
   return sim;
 }
 
-inline const std::vector<double>& series(const Simulation& sim, const char* name) {
+inline std::vector<double> series(const Simulation& sim, const char* name) {
   const int k = indicators::find(name);
   REQUIRE_MESSAGE(k >= 0, name);
   return sim.series(static_cast<std::size_t>(k));
