@@ -14,12 +14,17 @@
 // from the government on payday (benefits, severance, support).
 // A firm's supply capacity until the next payday is the share of its wage bill
 // it paid (work it could not pay for is not done) times the share of its staff
-// it keeps. Labour demand depends on finance: a firm
-// left with less than hiring_cash_months of its full staff's wage bill after
-// payday can finance only that share of its staff; it fills no vacancies
-// (consumer_daily.cpp) and lays off layoff_adjustment_monthly of the rest, so
-// a firm that cannot borrow shrinks and sells less, and credit that tops up
-// its cash keeps its staff.
+// it keeps. Labour demand depends on finance — on cash plus the credit the
+// firm can get: a firm that cannot borrow now (it is past due, or owes or is
+// cooling off from a refusal by every lender) and expects to hold less than
+// hiring_cash_months of its full staff's wage bill at the next payday (its cash
+// after payday plus a month's sales net of supplier purchases: the test by
+// which sme_servicing.cpp makes a firm apply for a working-capital loan) can
+// finance only that share of its staff: it pays no dividends, fills no
+// vacancies (consumer_daily.cpp) and lays off layoff_adjustment_monthly of the
+// rest. A firm short of cash that may still ask a lender borrows first
+// (sme_servicing.cpp, origination.cpp); if it is refused, the cool-off makes it
+// constrained at the next payday.
 #include <algorithm>
 
 #include "phases/chunked.hpp"
@@ -46,6 +51,21 @@ Fen pay_of(Fen wage, Fen bill, Fen funds) {
 Fen dividend_of(Fen wage, Fen bill, Fen payout) {
   if (bill <= 0) return 0;
   return static_cast<Fen>(static_cast<Int128>(wage) * payout / bill);
+}
+
+// May the firm ask a lender for credit now: it is current, and there is a
+// lender it does not owe whose refusal's cool-off is over (the test by which
+// sme_servicing.cpp lets it apply; origination.cpp asks the same lenders).
+bool may_borrow(const World& w, const Journal& j, std::uint32_t s) {
+  const SmeStore& S = w.smes;
+  const BookIds& B = w.books;
+  if (S.days_past_due[s] != 0 || S.defaulted_by_hazard[s] != 0) return false;
+  const auto step = static_cast<std::uint32_t>(w.step);
+  const bool platform =
+      j.balance({B.sme_platform_platform, s}) + j.balance({B.sme_platform_bank, s}) == 0 &&
+      step >= S.loan_cooloff_until[s];
+  const bool bank = j.balance({B.sme_bank_loan, s}) == 0 && step >= S.bank_loan_cooloff_until[s];
+  return platform || bank;
 }
 
 // Dividend weight: the wage of a working employee (profit sharing with the
@@ -85,10 +105,25 @@ void run_wages(World& w) {
           Fen owners_bill = 0;
           for (std::uint32_t e = first; e < last; ++e)
             owners_bill = checked_add(owners_bill, owner_weight(w, e));
+          // Liquidity it expects at the next payday: cash after wages plus a
+          // month's sales net of supplier purchases (sme_servicing.cpp's
+          // working-capital test), against hiring_cash_months of its full
+          // staff's wage bill (at work or not).
+          Fen staff_bill = 0;
+          for (std::uint32_t e = first; e < last; ++e)
+            staff_bill = checked_add(staff_bill, w.consumers.monthly_wage[e]);
           const Fen after_wages = funds - total;
+          const Fen liquidity = after_wages + apply_rate(S.sales_last_month[s],
+                                                         1.0 - w.scenario->smes.supplier_share);
+          const Fen staff_need =
+              apply_rate(apply_rate(staff_bill, w.policy.income_multiplier), hiring_cash);
+          const bool credit_constrained =
+              hiring_cash > 0 && !may_borrow(w, out.journal, static_cast<std::uint32_t>(s));
           const Fen excess =
               after_wages - apply_rate(owners_bill, w.scenario->smes.cash_target_months);
-          const Fen payout = excess > 0 ? apply_rate(excess, w.scenario->smes.dividend_share) : 0;
+          Fen payout = excess > 0 ? apply_rate(excess, w.scenario->smes.dividend_share) : 0;
+          // A firm that cannot borrow keeps what it needs to finance its staff.
+          if (credit_constrained) payout = std::clamp<Fen>(liquidity - staff_need, 0, payout);
           Fen dividends = 0;
           for (std::uint32_t e = first; e < last; ++e)
             dividends += dividend_of(owner_weight(w, e), owners_bill, payout);
@@ -104,21 +139,16 @@ void run_wages(World& w) {
           }
           S.missed_paydays[s] =
               funds >= bill ? 0 : static_cast<std::uint8_t>(std::min(255, S.missed_paydays[s] + 1));
-          // Supply capacity (consumption.cpp): the share of the wage bill paid
-          // times the share of staff kept.
-          Fen staff_bill = 0;  // contractual wages of all staff, at work or not
-          for (std::uint32_t e = first; e < last; ++e)
-            staff_bill = checked_add(staff_bill, w.consumers.monthly_wage[e]);
           const double paid_share = funds >= bill || bill <= 0
                                         ? 1.0
                                         : static_cast<double>(funds) / static_cast<double>(bill);
-          // Staff it can finance: cash after wages and dividends over
-          // hiring_cash_months of the full staff's bill (precautionary liquidity).
-          const Fen cash_after = funds - total - dividends;
-          const auto needed = static_cast<double>(
-              apply_rate(apply_rate(staff_bill, w.policy.income_multiplier), hiring_cash));
-          const double financed =
-              needed > 0 ? std::clamp(static_cast<double>(cash_after) / needed, 0.0, 1.0) : 1.0;
+          // The share of its staff it can finance: all, if it may borrow
+          // (it asks a lender on its billing day) or expects enough.
+          const double financed = credit_constrained && staff_need > 0
+                                      ? std::clamp(static_cast<double>(liquidity - dividends) /
+                                                       static_cast<double>(staff_need),
+                                                   0.0, 1.0)
+                                      : 1.0;
           S.staff_financed[s] = static_cast<float>(financed);
           // The staff it keeps after today's layoffs (expected share): output
           // falls with the staff a constrained firm lets go.

@@ -378,14 +378,18 @@ std::vector<ParamSpec> parameter_table() {
                      "former staff are rehired).",
                      PFSIM_FIELD(smes.entry_rate_monthly)));
   t.push_back(number(
-      "smes.hiring_cash_months", "months", 0, 60, "0",
-      "Labour demand depends on finance: a firm can finance the share of its full staff whose "
-      "wage bill for this many months its cash after paying wages covers (at most all). Below "
-      "all, it fills no vacancies and lays off part of the rest (layoff_adjustment_monthly), so "
-      "a firm that cannot borrow shrinks and serves fewer buyers; a loan tops up its cash. "
-      "Financially constrained firms cut employment (Campello, Graham & Harvey 2010; "
-      "Chodorow-Reich 2014: 4-5% at small firms whose lenders cut credit). 1 is the cash at "
-      "which a firm asks for a working-capital loan (loan_need_months). 0 turns the rule off.",
+      "smes.hiring_cash_months", "months", 0, 60, "1",
+      "Labour demand depends on finance, on cash plus the credit a firm can get: a firm that "
+      "cannot borrow now (it is past due, or owes or was refused by every lender it could ask) "
+      "and expects to hold less than this many months of its full staff's wage bill at the "
+      "next payday (cash after wages plus a month's sales net of supplier purchases) finances "
+      "only that share of its staff: it pays no dividends, fills no vacancies and lays off part "
+      "of the rest (layoff_adjustment_monthly), so it shrinks and serves fewer buyers. A firm "
+      "that may still borrow asks first. 1, equal to loan_need_months, makes the firms that "
+      "shed staff those that needed a working-capital loan and did not get one "
+      "(Chodorow-Reich 2014: 4-5% less employment at small firms whose lenders cut credit; "
+      "JPMorgan Chase Institute 2016: the median small business holds 27 days of outflows in "
+      "cash). 0 turns the rule off.",
       PFSIM_FIELD(smes.hiring_cash_months)));
   t.push_back(number(
       "smes.layoff_adjustment_monthly", "share", 0, 1, "0.5",

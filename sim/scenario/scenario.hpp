@@ -105,7 +105,7 @@ struct SmeParams {
   std::int64_t loan_term_months = 6;
   std::int64_t exit_missed_paydays = 3;  // consecutive short paydays before exit
   double entry_rate_monthly = 0;         // P(a vacant slot is filled) per month
-  double hiring_cash_months = 0;         // fills vacancies only with this much cash after payday
+  double hiring_cash_months = 1;         // a firm that cannot borrow finances staff up to this need
   double layoff_adjustment_monthly = 0;  // share of the unfinanced staff laid off per payday
 };
 

@@ -197,7 +197,8 @@ std::vector<Column> columns(World& w, std::string_view store) {
                        "No application to its bank before this step (refused).",
                        s.bank_loan_cooloff_until));
     out.push_back(make(k, "staff_financed", "share",
-                       "Share of its full staff it can finance: cash after the last payday over "
+                       "Share of its full staff it can finance: 1 if it may borrow, else its "
+                       "cash after the last payday plus a month's net sales over "
                        "hiring_cash_months of their wage bill, at most 1 (below 1 it does not "
                        "hire and lays off staff).",
                        s.staff_financed));

@@ -90,9 +90,10 @@ struct SmeStore {
   std::vector<std::uint8_t> defaulted_by_hazard;
   std::vector<std::uint32_t> loan_cooloff_until;       // step: no platform application before
   std::vector<std::uint32_t> bank_loan_cooloff_until;  // step: no bank application before
-  // Share of its full staff it can finance, [0, 1]: its cash after the last
-  // payday over smes.hiring_cash_months of the full staff's wage bill. Below 1
-  // it fills no vacancies and lays off some staff (wages.cpp).
+  // Share of its full staff it can finance, [0, 1]: 1 if it may borrow, else
+  // its expected liquidity at the next payday over smes.hiring_cash_months of
+  // the full staff's wage bill. Below 1 it fills no vacancies and lays off
+  // some staff (wages.cpp).
   std::vector<float> staff_financed;
 
   [[nodiscard]] std::size_t size() const { return id.size(); }

@@ -248,42 +248,28 @@ CreditCut cut_credit(const std::string& extra, std::uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("SMEs that lose credit access sell less than comparable firms that keep it") {
-  // A firm in a bad spell of demand that cannot bridge its payday pays part
-  // of its wage bill, serves fewer buyers (supply capacity), who go to
-  // rivals, and may exit. Same seed, same firms.
+TEST_CASE("SMEs that lose credit access employ and sell less than comparable firms that keep it") {
+  // A firm that cannot borrow and expects less than hiring_cash_months of its
+  // staff's wage bill at the next payday (cash plus a month's net sales)
+  // stops hiring and lays off part of the staff it cannot finance, and
+  // serves fewer buyers, who go to rivals; a firm in a bad spell of demand
+  // that cannot bridge its payday pays part of its wage bill and may exit
+  // (docs/model.md §7.3, §7.19; Chodorow-Reich 2014: 4-5% less employment at
+  // small firms whose lenders cut credit). Same seed, same firms.
   for (const std::uint64_t seed : seeds) {
     CAPTURE(seed);
     const CreditCut r = cut_credit("smes: {count: 1200}\n", seed);
-    MESSAGE(
-        "borrowers' sales over 6 months, branch without / with credit access: those that "
-        "lost it ",
-        r.sales_lost, ", those that kept it ", r.sales_kept);
-    CHECK(r.sales_lost < 1.0);
-    CHECK(r.sales_lost < r.sales_kept);
-  }
-}
-
-TEST_CASE("with finance-dependent labour demand, SMEs that lose credit access employ less") {
-  // smes.hiring_cash_months on: a firm that cannot borrow and is left with
-  // less than that much of its staff's wage bill after payday stops hiring
-  // and lays off part of the staff it cannot finance, and serves fewer buyers
-  // (docs/model.md §7.3, §7.19; Chodorow-Reich 2014: 4-5% less employment at
-  // small firms whose lenders cut credit).
-  for (const std::uint64_t seed : seeds) {
-    CAPTURE(seed);
-    const CreditCut r = cut_credit(
-        "smes: {count: 1200, hiring_cash_months: 1.25, layoff_adjustment_monthly: 0.5}\n", seed);
     MESSAGE(
         "borrowers over 6 months, branch without / with credit access: those that lost it: "
         "sales ",
         r.sales_lost, ", staff at work ", r.staff_lost, " (month 6 ", r.end_lost,
         "); those that kept it: sales ", r.sales_kept, ", staff at work ", r.staff_kept,
         " (month 6 ", r.end_kept, ")");
-    // A rough size: 0.8-10% fewer staff after six months, and less sales.
-    CHECK(r.end_lost < r.end_kept - 0.008);
+    // A rough size: 0.25-10% fewer staff after six months, and less sales.
+    CHECK(r.end_lost < r.end_kept - 0.0025);
     CHECK(r.end_lost > r.end_kept - 0.10);
     CHECK(r.staff_lost < r.staff_kept);
+    CHECK(r.sales_lost < 1.0);
     CHECK(r.sales_lost < r.sales_kept);
   }
 }
