@@ -71,7 +71,8 @@ void run_consumption(World& w) {
     }
   });
   for_each_chunk_journaled(
-      w, AgentKind::consumer, C.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
+      w, AgentKind::consumer, C.size(),
+      [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
         Journal& j = out.journal;
         for (std::size_t i = begin; i < end; ++i) {
           const auto c = static_cast<std::uint32_t>(i);
@@ -195,7 +196,10 @@ void run_consumption(World& w) {
           // The platform takes its own share of today's draws (origination.cpp).
           if (drew) out.intents.revolving_reviews.push_back(c);
         }
-      });
+      },
+      // A buyer reads its own rows and merchant cards; merges write merchants'
+      // deposits and sales, which no buyer reads.
+      MergeAfter::each_wave);
 }
 
 }  // namespace pfsim::phases
