@@ -581,6 +581,16 @@ std::vector<ParamSpec> parameter_table() {
   t.push_back(number("platform.sme_loan_cap_yuan", "RMB", 0, 1000000000.0, "1000000",
                      "Largest SME loan (legal-person cap, Nov-2020 draft rules).",
                      PFSIM_FIELD(platform.sme_loan_cap_yuan)));
+  t.push_back(number(
+      "platform.sme_limit_sales_months", "months", 0, 120, "1",
+      "The platform lends to a firm against the sales it sees in the payment data: all the "
+      "firm's debt (its platform loans and, from the credit registry, its bank loan) stays "
+      "within this many months of its last month's sales, so a firm may top up its platform "
+      "loan, or borrow from the platform while it owes its bank, within that limit (cash-flow "
+      "lending against transaction data rather than collateral: Lian & Ma 2021; Gambacorta, "
+      "Huang, Li, Qiu & Chen 2023). The months are an assumption: a working-capital loan is "
+      "about 0.6 months of a firm's sales.",
+      PFSIM_FIELD(platform.sme_limit_sales_months)));
   t.push_back(number("platform.valuation_multiple", "1", 0, 1000, "30",
                      "Valuation = multiple × trailing-year earnings × fund confidence.",
                      PFSIM_FIELD(platform.valuation_multiple)));
