@@ -408,7 +408,11 @@ void sme_application(Context& ctx, const CreditApplication& app) {
   const bool ask_platform =
       room > 0 && step >= S.loan_cooloff_until[s] && (app.top_up || debt.platform == 0);
   const bool ask_bank = step >= S.bank_loan_cooloff_until[s] && debt.bank == 0;
-  const Offer p = ask_platform ? platform_offer(ctx, s, app.amount, room) : Offer{};
+  // A top-up restores the firm's platform credit to its need: the platform's
+  // line is the need, redrawn as it is repaid, not stacked.
+  const Fen line_left = app.amount - debt.platform;
+  const Offer p =
+      ask_platform && line_left > 0 ? platform_offer(ctx, s, line_left, room) : Offer{};
   const Offer b = ask_bank ? bank_offer(ctx, s, app.amount, debt.bank) : Offer{};
   // The offer that meets the need at the lower cost per yuan first; the other
   // if the first cannot be funded.
