@@ -411,8 +411,7 @@ void sme_application(Context& ctx, const CreditApplication& app) {
   // A top-up restores the firm's platform credit to its need: the platform's
   // line is the need, redrawn as it is repaid, not stacked.
   const Fen line_left = app.amount - debt.platform;
-  const Offer p =
-      ask_platform && line_left > 0 ? platform_offer(ctx, s, line_left, room) : Offer{};
+  const Offer p = ask_platform && line_left > 0 ? platform_offer(ctx, s, line_left, room) : Offer{};
   const Offer b = ask_bank ? bank_offer(ctx, s, app.amount, debt.bank) : Offer{};
   // The offer that meets the need at the lower cost per yuan first; the other
   // if the first cannot be funded.
