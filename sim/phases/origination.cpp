@@ -297,11 +297,29 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
   cash_loan_application(ctx, app, platform_amount, sigma_p);
 }
 
-Offer platform_offer(Context& ctx, std::uint32_t s, Fen asked) {
+// What a firm owes, by lender; the credit registry shows the platform both.
+struct SmeDebt {
+  Fen platform = 0;  // co-lent, all funders
+  Fen bank = 0;      // its bank's direct loan
+  Fen total() const { return checked_add(platform, bank); }
+};
+
+// The platform's room for a firm: it lends against the sales it sees in the
+// payment data, up to platform.sme_limit_sales_months of last month's sales
+// on all the firm's debt (its own and, from the registry, the bank's), and
+// within the legal cap on its own. 0: no room (the firm does not ask).
+Fen platform_room(const Context& ctx, std::uint32_t s, const SmeDebt& debt) {
+  const auto& P = ctx.sc.platform;
+  const Fen cash_flow_limit = apply_rate(ctx.w.smes.sales_last_month[s], P.sme_limit_sales_months);
+  return std::max<Fen>(0, std::min(cash_flow_limit - debt.total(),
+                                   yuan_to_fen(P.sme_loan_cap_yuan) - debt.platform));
+}
+
+Offer platform_offer(Context& ctx, std::uint32_t s, Fen asked, Fen room) {
   World& w = ctx.w;
   const auto& P = ctx.sc.platform;
   SmeStore& S = w.smes;
-  if (S.accepts_platform[s] == 0 || !ctx.platform_lends) return {};
+  if (S.accepts_platform[s] == 0 || !ctx.platform_lends || room <= 0) return {};
   ++w.flows[Flow::applications_platform];
   const double sigma =
       rules::platform_signal_sigma(P.signal_sigma0, S.payment_count[s], P.data_half_saturation);
@@ -312,10 +330,12 @@ Offer platform_offer(Context& ctx, std::uint32_t s, Fen asked) {
   const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, P.loan_margin,
                                      w.policy.interest_rate_cap);
   if (pd_hat >= P.sme_cutoff_pd || !rate) return {};
-  return {rate, std::min(asked, yuan_to_fen(P.sme_loan_cap_yuan))};
+  return {rate, std::min(asked, room)};
 }
 
-Offer bank_offer(Context& ctx, std::uint32_t s, Fen asked) {
+// The firm's bank lends at least its minimum, with all its loans to the firm
+// within the loan-to-value limit on the firm's property at today's index.
+Offer bank_offer(Context& ctx, std::uint32_t s, Fen asked, Fen owed_bank) {
   World& w = ctx.w;
   const SmeStore& S = w.smes;
   const std::uint32_t bank = ctx.L.book(ctx.B.sme_bank_loan).holder.of(s);
@@ -328,7 +348,7 @@ Offer bank_offer(Context& ctx, std::uint32_t s, Fen asked) {
   const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd,
                                      ctx.sc.banks.loan_margin, w.policy.interest_rate_cap);
   if (pd_hat >= ctx.sc.banks.sme_cutoff_pd || !rate ||
-      amount > apply_rate(collateral, ctx.sc.banks.sme_loan_to_value) ||
+      checked_add(owed_bank, amount) > apply_rate(collateral, ctx.sc.banks.sme_loan_to_value) ||
       w.banks.direct_lending_room[bank] < amount)
     return {};
   return {rate, amount};
@@ -349,9 +369,13 @@ bool take_platform_offer(Context& ctx, std::uint32_t s, const Offer& offer) {
   if (!colend(ctx, ctx.B.sme_platform_platform, ctx.B.sme_platform_bank,
               Account{ctx.B.sme_deposit, s}, offer.amount))
     return false;
+  // A top-up refinances what the firm owed: the whole balance is repaid over
+  // a new term at the new rate.
+  const Fen balance =
+      ctx.L.balance({ctx.B.sme_platform_platform, s}) + ctx.L.balance({ctx.B.sme_platform_bank, s});
   S.platform_loan_rate[s] = static_cast<float>(*offer.rate);
   S.platform_loan_instalment[s] =
-      rules::annuity_payment(offer.amount, *offer.rate, ctx.sc.smes.loan_term_months);
+      rules::annuity_payment(balance, *offer.rate, ctx.sc.smes.loan_term_months);
   record_sme_loan(ctx.w, platform_lender, s, offer.amount);
   return true;
 }
@@ -363,23 +387,32 @@ bool take_bank_offer(Context& ctx, std::uint32_t s, const Offer& offer) {
   ops::lend(ctx.L, {ctx.B.sme_bank_loan, s}, Account{ctx.B.sme_deposit, s}, offer.amount);
   w.banks.direct_lending_room[bank] -= offer.amount;
   S.bank_loan_rate[s] = static_cast<float>(*offer.rate);
-  S.bank_loan_instalment[s] =
-      rules::annuity_payment(offer.amount, *offer.rate, ctx.sc.smes.loan_term_months);
+  S.bank_loan_instalment[s] = rules::annuity_payment(ctx.L.balance({ctx.B.sme_bank_loan, s}),
+                                                     *offer.rate, ctx.sc.smes.loan_term_months);
   record_sme_loan(w, bank_lender, s, offer.amount);
   return true;
 }
 
 void sme_application(Context& ctx, const CreditApplication& app) {
   const std::uint32_t s = app.borrower;
-  const auto owes = [&](BookId book) { return ctx.L.balance({book, s}) > 0; };
   SmeStore& S = ctx.w.smes;
   const auto step = static_cast<std::uint32_t>(ctx.w.step);
-  // Each lender the firm does not owe and whose refusal's cool-off is over.
-  const bool ask_platform = !owes(ctx.B.sme_platform_platform) && !owes(ctx.B.sme_platform_bank) &&
-                            step >= S.loan_cooloff_until[s];
-  const bool ask_bank = !owes(ctx.B.sme_bank_loan) && step >= S.bank_loan_cooloff_until[s];
-  const Offer p = ask_platform ? platform_offer(ctx, s, app.amount) : Offer{};
-  const Offer b = ask_bank ? bank_offer(ctx, s, app.amount) : Offer{};
+  const SmeDebt debt{
+      ctx.L.balance({ctx.B.sme_platform_platform, s}) + ctx.L.balance({ctx.B.sme_platform_bank, s}),
+      ctx.L.balance({ctx.B.sme_bank_loan, s})};
+  // Each lender whose refusal's cool-off is over: its bank if the firm owes
+  // it nothing (a bank lends once against the pledged property), the platform
+  // if its limit has room — also when the firm owes it, if it is short of
+  // cash (a top-up).
+  const Fen room = platform_room(ctx, s, debt);
+  const bool ask_platform =
+      room > 0 && step >= S.loan_cooloff_until[s] && (app.top_up || debt.platform == 0);
+  const bool ask_bank = step >= S.bank_loan_cooloff_until[s] && debt.bank == 0;
+  // A top-up restores the firm's platform credit to its need: the platform's
+  // line is the need, redrawn as it is repaid, not stacked.
+  const Fen line_left = app.amount - debt.platform;
+  const Offer p = ask_platform && line_left > 0 ? platform_offer(ctx, s, line_left, room) : Offer{};
+  const Offer b = ask_bank ? bank_offer(ctx, s, app.amount, debt.bank) : Offer{};
   // The offer that meets the need at the lower cost per yuan first; the other
   // if the first cannot be funded.
   const auto& sm = ctx.sc.smes;

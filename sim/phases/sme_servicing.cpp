@@ -143,21 +143,26 @@ void run_sme_servicing(World& w) {
           // through the month. A firm that expects to hold less than
           // loan_need_months of its wage bill at the next payday — its cash
           // plus last month's sales, net of supplier purchases, for the days
-          // until then — asks each lender it does not owe.
+          // until then — asks its lenders, also those it owes.
           const Fen bill = wage_bill(w, i);
           const Fen expected_inflow = apply_rate(
               S.sales_last_month[i], (1.0 - sc.smes.supplier_share) * month_share_to_payday);
           const bool short_of_cash =
               j.balance(deposit) + expected_inflow < apply_rate(bill, sc.smes.loan_need_months);
-          // A lender it may ask: one it does not owe whose refusal's cool-off is over.
+          // A lender it may ask: one whose refusal's cool-off is over and, for
+          // discretionary demand, that it does not owe; a firm short of cash
+          // also asks the lenders it owes (a top-up within their limits,
+          // origination.cpp).
           const auto step = static_cast<std::uint32_t>(w.step);
-          const bool may_ask =
-              (j.balance(plat_p) + j.balance(plat_b) == 0 && step >= S.loan_cooloff_until[i]) ||
-              (j.balance(bank_loan) == 0 && step >= S.bank_loan_cooloff_until[i]);
-          if (S.days_past_due[i] == 0 && may_ask &&
-              (short_of_cash || draws.uniform() < discretionary_demand))
+          const bool platform_open = step >= S.loan_cooloff_until[i];
+          const bool bank_open = step >= S.bank_loan_cooloff_until[i];
+          const bool may_top_up = short_of_cash && platform_open;
+          const bool may_ask = (j.balance(plat_p) + j.balance(plat_b) == 0 && platform_open) ||
+                               (j.balance(bank_loan) == 0 && bank_open);
+          if (S.days_past_due[i] == 0 &&
+              (may_top_up || (may_ask && draws.uniform() < discretionary_demand)))
             out.intents.sme_applications.push_back(
-                {s, Product::sme_loan, apply_rate(bill, sc.smes.loan_size_months)});
+                {s, Product::sme_loan, apply_rate(bill, sc.smes.loan_size_months), short_of_cash});
         }
       });
   // Entry, serial in slot order (ids are handed out here).

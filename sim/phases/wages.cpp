@@ -15,16 +15,14 @@
 // A firm's supply capacity until the next payday is the share of its wage bill
 // it paid (work it could not pay for is not done) times the share of its staff
 // it keeps. Labour demand depends on finance — on cash plus the credit the
-// firm can get: a firm that cannot borrow now (it is past due, or owes or is
-// cooling off from a refusal by every lender) and expects to hold less than
-// hiring_cash_months of its full staff's wage bill at the next payday (its cash
-// after payday plus a month's sales net of supplier purchases: the test by
-// which sme_servicing.cpp makes a firm apply for a working-capital loan) can
-// finance only that share of its staff: it pays no dividends, fills no
-// vacancies (consumer_daily.cpp) and lays off layoff_adjustment_monthly of the
-// rest. A firm short of cash that may still ask a lender borrows first
-// (sme_servicing.cpp, origination.cpp); if it is refused, the cool-off makes it
-// constrained at the next payday.
+// firm can get: a firm that cannot borrow now (it is past due, or cooling off
+// from the platform's refusal and owing or cooling off from its bank's) and expects to hold less
+// than hiring_cash_months of its full staff's wage bill at the next payday (its cash after payday
+// plus a month's sales net of supplier purchases: the test by which sme_servicing.cpp makes a firm
+// apply for a working-capital loan) can finance only that share of its staff: it pays no dividends,
+// fills no vacancies (consumer_daily.cpp) and lays off layoff_adjustment_monthly of the rest. A
+// firm short of cash that may still ask a lender borrows first (sme_servicing.cpp,
+// origination.cpp); if it is refused, the cool-off makes it constrained at the next payday.
 #include <algorithm>
 
 #include "phases/chunked.hpp"
@@ -53,17 +51,17 @@ Fen dividend_of(Fen wage, Fen bill, Fen payout) {
   return static_cast<Fen>(static_cast<Int128>(wage) * payout / bill);
 }
 
-// May the firm ask a lender for credit now: it is current, and there is a
-// lender it does not owe whose refusal's cool-off is over (the test by which
-// sme_servicing.cpp lets it apply; origination.cpp asks the same lenders).
+// May a firm short of cash ask a lender for credit now: it is current, and
+// the platform's refusal's cool-off is over (a firm short of cash may top up
+// the platform loan it owes), or it owes its bank nothing and the bank's
+// cool-off is over — the test by which sme_servicing.cpp lets a firm short of
+// cash apply; origination.cpp asks the same lenders.
 bool may_borrow(const World& w, const Journal& j, std::uint32_t s) {
   const SmeStore& S = w.smes;
   const BookIds& B = w.books;
   if (S.days_past_due[s] != 0 || S.defaulted_by_hazard[s] != 0) return false;
   const auto step = static_cast<std::uint32_t>(w.step);
-  const bool platform =
-      j.balance({B.sme_platform_platform, s}) + j.balance({B.sme_platform_bank, s}) == 0 &&
-      step >= S.loan_cooloff_until[s];
+  const bool platform = step >= S.loan_cooloff_until[s];
   const bool bank = j.balance({B.sme_bank_loan, s}) == 0 && step >= S.bank_loan_cooloff_until[s];
   return platform || bank;
 }

@@ -380,7 +380,8 @@ std::vector<ParamSpec> parameter_table() {
   t.push_back(number(
       "smes.hiring_cash_months", "months", 0, 60, "1",
       "Labour demand depends on finance, on cash plus the credit a firm can get: a firm that "
-      "cannot borrow now (it is past due, or owes or was refused by every lender it could ask) "
+      "cannot borrow now (it is past due, or cooling off from the platform's refusal and owing or "
+      "cooling off from its bank's) "
       "and expects to hold less than this many months of its full staff's wage bill at the "
       "next payday (cash after wages plus a month's sales net of supplier purchases) finances "
       "only that share of its staff: it pays no dividends, fills no vacancies and lays off part "
@@ -585,6 +586,16 @@ std::vector<ParamSpec> parameter_table() {
   t.push_back(number("platform.sme_loan_cap_yuan", "RMB", 0, 1000000000.0, "1000000",
                      "Largest SME loan (legal-person cap, Nov-2020 draft rules).",
                      PFSIM_FIELD(platform.sme_loan_cap_yuan)));
+  t.push_back(number(
+      "platform.sme_limit_sales_months", "months", 0, 120, "1",
+      "The platform lends to a firm against the sales it sees in the payment data: all the "
+      "firm's debt (its platform loans and, from the credit registry, its bank loan) stays "
+      "within this many months of its last month's sales, so a firm may top up its platform "
+      "loan, or borrow from the platform while it owes its bank, within that limit (cash-flow "
+      "lending against transaction data rather than collateral: Lian & Ma 2021; Gambacorta, "
+      "Huang, Li, Qiu & Chen 2023). The months are an assumption: a working-capital loan is "
+      "about 0.6 months of a firm's sales.",
+      PFSIM_FIELD(platform.sme_limit_sales_months)));
   t.push_back(number("platform.valuation_multiple", "1", 0, 1000, "30",
                      "Valuation = multiple × trailing-year earnings × fund confidence.",
                      PFSIM_FIELD(platform.valuation_multiple)));

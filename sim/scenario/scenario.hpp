@@ -158,12 +158,13 @@ struct PlatformParams {
   double consumer_cutoff_pd = 0;
   double sme_cutoff_pd = 0;
   double loan_margin = 0;
-  double revolving_rate = 0;      // annual rate on revolved balances
-  double interest_rate_cap = 0;   // legal cap on annual loan rates
-  double sme_loan_cap_yuan = 0;   // largest SME loan
-  double valuation_multiple = 0;  // price / annual earnings
-  double fund_fee_rate = 0;       // annual fee on fund assets earned by the platform
-  double wealth_fee_rate = 0;     // annual fees wallet users pay on wealth products, per fund unit
+  double revolving_rate = 0;          // annual rate on revolved balances
+  double interest_rate_cap = 0;       // legal cap on annual loan rates
+  double sme_loan_cap_yuan = 0;       // largest SME loan
+  double sme_limit_sales_months = 0;  // a firm's debt ≤ this × its last month's sales
+  double valuation_multiple = 0;      // price / annual earnings
+  double fund_fee_rate = 0;           // annual fee on fund assets earned by the platform
+  double wealth_fee_rate = 0;  // annual fees wallet users pay on wealth products, per fund unit
   std::int64_t writeoff_days =
       180;  // platform-originated loans are written off at this many days past due
 };

@@ -61,7 +61,8 @@ enum class Product : std::uint8_t { revolving_line, cash_loan, sme_loan };
 struct CreditApplication {
   std::uint32_t borrower = 0;
   Product product = Product::cash_loan;
-  Fen amount = 0;  // fen
+  Fen amount = 0;       // fen
+  bool top_up = false;  // an SME short of cash also asks the lenders it owes
 };
 struct Redemption {
   std::uint32_t consumer = 0;
