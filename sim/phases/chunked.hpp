@@ -21,7 +21,7 @@ namespace pfsim::phases {
 // a merge writes (its own agents' rows, and columns of others the phase does
 // not change). The wave is a constant, never a function of the thread count.
 enum class MergeAfter : std::uint8_t { all_chunks, each_wave };
-inline constexpr std::size_t chunks_per_wave = 32;
+inline constexpr std::size_t chunks_per_wave = 128;
 
 template <class Fn>
 void for_each_chunk_journaled(World& w, AgentKind kind, std::size_t n, Fn&& fn,
