@@ -11,10 +11,10 @@
 
 namespace pfsim::phases {
 
-// When the chunks' buffers are merged. `after_all`: once every chunk has run,
+// When the chunks' buffers are merged. `all_chunks`: once every chunk has run,
 // so every rule sees the state as the phase began (a firm that pays a
 // supplier must not see that supplier's sales of today, whatever the chunk
-// order). `in_waves`: after each wave of chunks_per_wave chunks, so the buffers
+// order). `each_wave`: after each wave of chunks_per_wave chunks, so the buffers
 // hold one wave's postings, sales and intents instead of a whole day's (the
 // consumption phase's are about 58 bytes per agent at 10^7 consumers, issue
 // 18) and are merged while still in cache. Only for a rule that reads nothing
