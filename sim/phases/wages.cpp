@@ -7,8 +7,10 @@
 //   2. Consumers: credit wage × min(1, funds / bill) of their employer.
 // Both passes compute each employee's pay with the same integer formula, so the
 // amounts debited and credited agree to the fen. After wages, a firm holding
-// more than cash_target_months of its wage bill pays dividend_share of the
-// excess to its owners — modelled as its working staff, in proportion to
+// more than its cash target (cash_target_months of its wage bill times a
+// log-normal factor of its own, cash_target_dispersion) plus
+// debt_service_reserve of the instalments due before the next payday pays
+// dividend_share of the excess to its owners — modelled as its working staff, in proportion to
 // wages — so that profits return to households (the same two-pass split).
 // Unemployed consumers receive unemployed_income_share of their usual wage
 // from the government on payday (benefits, severance, support).
@@ -24,6 +26,7 @@
 // firm short of cash that may still ask a lender borrows first (sme_servicing.cpp,
 // origination.cpp); if it is refused, the cool-off makes it constrained at the next payday.
 #include <algorithm>
+#include <cmath>
 
 #include "phases/chunked.hpp"
 #include "phases/phases.hpp"
@@ -64,6 +67,18 @@ bool may_borrow(const World& w, const Journal& j, std::uint32_t s) {
   const bool platform = step >= S.loan_cooloff_until[s];
   const bool bank = j.balance({B.sme_bank_loan, s}) == 0 && step >= S.bank_loan_cooloff_until[s];
   return platform || bank;
+}
+
+// A firm's own cash target in months of its wage bill: cash_target_months
+// times a log-normal factor with mean 1 and log standard deviation
+// cash_target_dispersion, drawn once per firm id (small businesses' cash
+// buffers are widely dispersed, JPMorgan Chase Institute 2016).
+double cash_target_of(const World& w, std::uint32_t s) {
+  const SmeParams& p = w.scenario->smes;
+  const double sigma = p.cash_target_dispersion;
+  if (sigma <= 0) return p.cash_target_months;
+  const double z = rng::Draws(w.seed, rng::Stream::sme_cash_target, w.smes.id[s], 0).normal();
+  return p.cash_target_months * std::exp(sigma * z - 0.5 * sigma * sigma);
 }
 
 // Dividend weight: the wage of a working employee (profit sharing with the
@@ -117,8 +132,14 @@ void run_wages(World& w) {
               apply_rate(apply_rate(staff_bill, w.policy.income_multiplier), hiring_cash);
           const bool credit_constrained =
               hiring_cash > 0 && !may_borrow(w, out.journal, static_cast<std::uint32_t>(s));
+          // It keeps its cash target plus the instalments due on its billing
+          // day before the next payday (debt service before payouts).
+          const Fen debt_service =
+              apply_rate(S.platform_loan_instalment[s] + S.bank_loan_instalment[s],
+                         w.scenario->smes.debt_service_reserve);
           const Fen excess =
-              after_wages - apply_rate(owners_bill, w.scenario->smes.cash_target_months);
+              after_wages - debt_service -
+              apply_rate(owners_bill, cash_target_of(w, static_cast<std::uint32_t>(s)));
           Fen payout = excess > 0 ? apply_rate(excess, w.scenario->smes.dividend_share) : 0;
           // A firm that cannot borrow keeps what it needs to finance its staff.
           if (credit_constrained) payout = std::clamp<Fen>(liquidity - staff_need, 0, payout);

@@ -31,6 +31,7 @@ enum class Stream : std::uint32_t {
   sme_demand = 115,
   bank_run = 116,  // depositors leaving a distressed bank
   sme_layoff = 130,
+  sme_cash_target = 131,  // a firm's own cash target (drawn once per firm id, step 0)
 };
 
 }  // namespace pfsim::rng

@@ -363,10 +363,23 @@ std::vector<ParamSpec> parameter_table() {
                      "Cash an SME keeps, in months of its wage bill; on payday it pays out "
                      "dividend_share of any excess.",
                      PFSIM_FIELD(smes.cash_target_months)));
+  t.push_back(number(
+      "smes.cash_target_dispersion", "1", 0, 3, "0",
+      "Standard deviation of the log of a firm's own cash target relative to cash_target_months "
+      "(log-normal with mean 1, drawn once per firm): small businesses' cash buffers are widely "
+      "dispersed (JPMorgan Chase Institute 2016: median 27 days of outflows, a quarter hold fewer "
+      "than 13), so some firms run lean and depend on credit. 0 gives every firm the same target.",
+      PFSIM_FIELD(smes.cash_target_dispersion)));
   t.push_back(number("smes.dividend_share", "share", 0, 1, "0.5",
                      "Share of cash above the target paid out on payday to the firm's owners "
                      "(modelled as its staff, in proportion to wages), closing the circular flow.",
                      PFSIM_FIELD(smes.dividend_share)));
+  t.push_back(number(
+      "smes.debt_service_reserve", "share", 0, 1, "0",
+      "Share of the loan instalments due before the next payday that a firm keeps on top of its "
+      "cash target before paying dividends (debt service before payouts). 0 = dividends ignore "
+      "the instalments.",
+      PFSIM_FIELD(smes.debt_service_reserve)));
   t.push_back(integer("smes.loan_term_months", "months", 1, 120, "6",
                       "Term of SME working-capital loans.", PFSIM_FIELD(smes.loan_term_months)));
   t.push_back(integer(

@@ -101,7 +101,9 @@ struct SmeParams {
   double demand_persistence_monthly = 0;  // ρ of a firm's log demand factor, month to month
   double demand_volatility_monthly = 0;   // σ of its monthly innovation
   double cash_target_months = 0;  // cash kept; dividend_share of the excess is paid out on payday
+  double cash_target_dispersion = 0;  // σ of log(firm's cash target / cash_target_months)
   double dividend_share = 0;
+  double debt_service_reserve = 0;  // share of the month's instalments kept before dividends
   std::int64_t loan_term_months = 6;
   std::int64_t exit_missed_paydays = 3;  // consecutive short paydays before exit
   double entry_rate_monthly = 0;         // P(a vacant slot is filled) per month
