@@ -26,7 +26,13 @@
 // essentials floor, any purchase its deposit cannot cover at a merchant that
 // takes the wallet (liquidity use, up to line_liquidity_share of the limit),
 // so that credit keeps essential spending up when income falls (Gross &
-// Souleles 2002; Sullivan 2008). The partner bank advances the money and the
+// Souleles 2002; Sullivan 2008). An employed consumer with a line also counts
+// part of its unused line as cash-on-hand (buffer stock with credit) and spends
+// out of it on the line:
+//   credit = mpc_wealth × max(0, θ·U − |L − b|),  θ = line_buffer_share,
+// U the unused limit, b its buffer (one month's wage); budget = max(rule,
+// floor) + credit, credit-financed purchases made on the line or not at all.
+// The partner bank advances the money and the
 // platform buys its own share of the day's draws (origination.cpp). Essentials come first, then
 // dues: purchases above the floor keep back this month's loan dues (consumer_dues.hpp), so a
 // household short of money cuts spending or draws its line before it misses a payment, but not
@@ -91,11 +97,9 @@ void run_consumption(World& w) {
           // wealth is near zero by the next payday).
           const double mpc_wealth = htm ? 1.0 : sc.consumers.mpc_wealth_monthly;
           const Fen floor = apply_rate(usual_wage, sc.consumers.subsistence_share);
-          const Fen rule = apply_rate(wage, mpc_income) +
-                           apply_rate(liquid > reference ? liquid - reference : 0, mpc_wealth);
-          const Fen budget = std::max(rule, floor);
-          const Fen per_purchase = apply_rate(budget, 1.0 / sc.consumers.purchases_per_month);
-          if (per_purchase <= 0) continue;
+          const Fen own_wealth =
+              apply_rate(liquid > reference ? liquid - reference : 0, mpc_wealth);
+          const Fen rule = apply_rate(wage, mpc_income) + own_wealth;
           const bool has_line =
               C.revolving_limit[i] > 0 && C.days_past_due[i] == 0 && C.defaulted_by_hazard[i] == 0;
           bool drew = false;
@@ -105,6 +109,33 @@ void run_consumption(World& w) {
               has_line
                   ? apply_rate(C.revolving_limit[i], sc.consumers.line_liquidity_share) - line_used
                   : 0;
+          // Buffer stock with credit (Carroll 1997; Fulford 2015): an employed
+          // consumer with a line it can use counts line_buffer_share θ of its
+          // unused line U as cash-on-hand in place of liquid wealth above its
+          // buffer b, X = max(L, min(L, b) + θ·U), and spends mpc_wealth of X
+          // above b; what this adds to its own wealth term is credit-financed
+          // spending, made on the line. Only consumers whose liquid wealth is
+          // below b + θ·U spend more, so a higher limit moves mostly those
+          // short of liquid wealth (Gross & Souleles 2002; Aydin 2022).
+          // Hand-to-mouth consumers keep no buffer; the unemployed use their
+          // line for essentials only (below).
+          Fen credit_spend = 0;
+          if (!htm && wage > 0 && has_line && liquidity_room > 0 && C.wallet[i] == 0 &&
+              C.platform_adoption[i] > 0 && sc.consumers.line_buffer_share > 0) {
+            const Fen counted =
+                apply_rate(C.revolving_limit[i] - line_used, sc.consumers.line_buffer_share);
+            const Fen cash_on_hand = std::max(liquid, std::min(liquid, reference) + counted);
+            const Fen with_credit =
+                apply_rate(cash_on_hand > reference ? cash_on_hand - reference : 0, mpc_wealth);
+            credit_spend = std::max<Fen>(0, with_credit - own_wealth);
+          }
+          const Fen budget = std::max(rule, floor) + credit_spend;
+          const Fen per_purchase = apply_rate(budget, 1.0 / sc.consumers.purchases_per_month);
+          if (per_purchase <= 0) continue;
+          // The share of purchases put on the line as credit-financed spending.
+          const double credit_share =
+              credit_spend > 0 ? static_cast<double>(credit_spend) / static_cast<double>(budget)
+                               : 0.0;
           // Essentials first, then dues: spending above the floor keeps back
           // this month's loan dues (it is cut, or put on the line, first). A
           // consumer whose line still has room keeps back its dues in any
@@ -152,22 +183,29 @@ void run_consumption(World& w) {
                 has_line && wallet == 0 && wallet_possible && C.platform_adoption[i] > 0;
             const bool short_of_money = j.balance(deposit) - reserve < amount;
             const bool convenience = by_wallet && u_credit < sc.consumers.revolving_use_share;
-            if (can_use_line && ((short_of_money && essentials_left) || convenience)) {
+            const bool credit_financed = credit_share > 0 && draws.uniform() < credit_share;
+            const bool liquidity = (short_of_money && essentials_left) || credit_financed;
+            bool on_line = false;
+            if (can_use_line && (liquidity || convenience)) {
               const Fen used =
                   j.balance({B.revolving_platform, c}) + j.balance({B.revolving_bank, c});
               // For liquidity a consumer draws only up to line_liquidity_share of
               // its limit: the unused line is its buffer too (Fulford 2015).
-              const Fen cap = short_of_money ? apply_rate(C.revolving_limit[i],
-                                                          sc.consumers.line_liquidity_share)
-                                             : C.revolving_limit[i];
+              const Fen cap =
+                  short_of_money || credit_financed
+                      ? apply_rate(C.revolving_limit[i], sc.consumers.line_liquidity_share)
+                      : C.revolving_limit[i];
               const Fen room = cap - used;
               if (room >= amount) {
                 ops::lend(j, {B.revolving_bank, c}, deposit, amount);
                 out.flows[Flow::new_loans_platform] += amount;
                 drew = true;
+                on_line = true;
                 by_wallet = true;
               }
             }
+            // Credit-financed spending happens on the line or not at all.
+            if (credit_financed && !on_line) continue;
             const Fen available = j.balance(deposit) - reserve;
             if (amount > available) amount = available;
             if (amount <= 0) break;

@@ -162,6 +162,14 @@ std::vector<ParamSpec> parameter_table() {
       "balance stays within this share of the limit: the unused line is part of its buffer "
       "(Fulford 2015; Gross & Souleles 2002 find spending responds to limits mostly near them).",
       PFSIM_FIELD(consumers.line_liquidity_share)));
+  t.push_back(number(
+      "consumers.line_buffer_share", "share", 0, 1, "0.6",
+      "Share of its unused credit line that an employed consumer with a line counts as "
+      "cash-on-hand in place of liquid wealth above its one-month buffer (buffer stock with "
+      "credit: Carroll 1997; Fulford 2015); it spends mpc_wealth_monthly of what this adds, on "
+      "the line. So a higher limit raises spending and debt, mostly for consumers short of "
+      "liquid wealth (Gross & Souleles 2002; Aydin 2022). 0 turns it off.",
+      PFSIM_FIELD(consumers.line_buffer_share)));
   t.push_back(number("consumers.reapply_cooloff_months", "months", 0, 60, "6",
                      "A consumer refused a credit line or a cash loan does not apply for that "
                      "product again for this many months (lenders keep their view of it: "

@@ -50,12 +50,14 @@ struct ConsumerParams {
       0;  // spending floor, share of the usual wage (kept up when income stops)
   double hand_to_mouth_share = 0;      // consumers who spend all income (no buffer)
   double unemployed_income_share = 0;  // income while unemployed, share of the usual wage
-  double line_liquidity_share = 0;    // share of the credit limit drawn to keep spending when short
-  double reapply_cooloff_months = 0;  // a refused applicant waits this long before reapplying
-  double purchases_per_month = 0;     // mean number of purchases a month
-  double platform_adoption_mean = 0;  // mean probability of paying by mobile wallet
-  double risk_logit_mean = 0;         // mean of logit(annual default probability)
-  double risk_logit_sigma = 0;        // σ of logit(annual default probability)
+  double line_liquidity_share = 0;  // share of the credit limit drawn to keep spending when short
+  double line_buffer_share =
+      0;  // share of the unused line counted as cash-on-hand below the buffer
+  double reapply_cooloff_months = 0;      // a refused applicant waits this long before reapplying
+  double purchases_per_month = 0;         // mean number of purchases a month
+  double platform_adoption_mean = 0;      // mean probability of paying by mobile wallet
+  double risk_logit_mean = 0;             // mean of logit(annual default probability)
+  double risk_logit_sigma = 0;            // σ of logit(annual default probability)
   double unemployed_risk_multiplier = 0;  // hazard multiplier while unemployed
   double revolving_use_share = 0;         // share of platform purchases put on the credit line
   double revolving_limit_months = 0;      // credit line, months of income
