@@ -31,7 +31,9 @@ namespace {
 
 // Moves the deposits of `book`'s rows at a bank run on (run_on[bank] = 1) to
 // `haven`, each with its day's probability; returns the amount moved, fen.
-Fen move_depositors(World& w, BookId book_id, const std::vector<AgentId>& ids,
+// `ids` are the depositors' ids by row (ConsecutiveIds or a vector).
+template <class Ids>
+Fen move_depositors(World& w, BookId book_id, const Ids& ids,
                     const std::vector<std::uint8_t>& run_on, std::uint32_t haven) {
   const BankRunParams& R = w.scenario->bank_runs;
   Ledger& L = w.ledger;
@@ -45,8 +47,8 @@ Fen move_depositors(World& w, BookId book_id, const std::vector<AgentId>& ids,
     const double p = balance <= insured ? R.insured_share_per_day : R.uninsured_share_per_day;
     rng::Draws draws(w.seed, rng::Stream::bank_run, ids[r], w.step);
     if (!draws.bernoulli(p)) continue;
-    book.issuer.column[r] = haven;    // the deposit is now a claim on the haven ...
-    L.post_clearing(bank, -balance);  // ... paid for by the run bank in reserves
+    book.issuer.column.set(r, haven);  // the deposit is now a claim on the haven ...
+    L.post_clearing(bank, -balance);   // ... paid for by the run bank in reserves
     L.post_clearing(haven, balance);
     w.banks.run_outflows_today[bank] = checked_add(w.banks.run_outflows_today[bank], balance);
     moved = checked_add(moved, balance);

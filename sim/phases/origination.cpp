@@ -111,7 +111,7 @@ bool colend(Context& ctx, BookId platform_book, BookId bank_book, Account borrow
     partner = choose_partner(ctx.w, partner_part);
     if (partner == no_index) return false;
     if (ctx.L.balance({bank_book, row}) != 0) return false;  // cannot switch partner mid-loan
-    bb.holder.column[row] = partner;
+    bb.holder.column.set(row, partner);
   }
   if (!platform_has_cash(ctx.w, 0, own)) return false;
   ops::lend(ctx.L, {platform_book, row}, borrower_deposit, own, &ctx.platform_deposit);
@@ -289,7 +289,7 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
     if (ctx.L.balance({ctx.B.revolving_bank, c}) == 0) {
       const std::uint32_t partner = choose_partner(w, 1);
       if (partner == no_index) return;
-      ctx.L.book(ctx.B.revolving_bank).holder.column[c] = partner;
+      ctx.L.book(ctx.B.revolving_bank).holder.column.set(c, partner);
     }
     C.revolving_limit[c] = platform_amount;
     return;

@@ -54,80 +54,88 @@ void ResultsWriter::Impl::write_network_pending(std::size_t i) {
   const std::string base = "networks/" + networks[i].name;
   const std::size_t n_attrs = networks[i].node_attributes.size();
 
+  // The snapshot table first (written last), then each snapshot's rows: the
+  // columns it holds straight from its vectors, the derived ones (row,
+  // snapshot, node_kind as fixed-length text) through a buffer of at most
+  // `block` rows. No column of all pending snapshots is concatenated: at 10^6
+  // firms the suppliers network's day-0 snapshot alone would take 72 bytes a
+  // node more (docs/performance.md).
+  constexpr std::size_t block = 1 << 16;
   std::vector<std::int32_t> snapshot_ids, days;
   std::vector<std::int64_t> node_start, node_count, edge_start, edge_count;
-  std::vector<std::int64_t> node_rows, edge_rows;
-  std::vector<std::int32_t> node_snapshot, edge_snapshot;
-  std::string kinds;
-  std::vector<std::uint32_t> node_index, source, target;
-  std::vector<std::vector<double>> attrs(n_attrs);
-  std::vector<double> weight;
   std::int64_t nodes = p.nodes;
   std::int64_t edges = p.edges;
   for (std::size_t k = 0; k < p.pending.size(); ++k) {
     const NetworkSnapshot& s = p.pending[k];
-    const auto id = static_cast<std::int32_t>(p.snapshots + static_cast<std::int64_t>(k));
     const auto n = static_cast<std::int64_t>(s.node_kind.size());
     const auto m = static_cast<std::int64_t>(s.source.size());
-    snapshot_ids.push_back(id);
+    snapshot_ids.push_back(static_cast<std::int32_t>(p.snapshots + static_cast<std::int64_t>(k)));
     days.push_back(s.day);
     node_start.push_back(nodes);
     node_count.push_back(n);
     edge_start.push_back(edges);
     edge_count.push_back(m);
-    const std::size_t offset = kinds.size();
-    kinds.resize(offset + s.node_kind.size() * max_node_kind_bytes, '\0');
-    for (std::size_t j = 0; j < s.node_kind.size(); ++j) {
-      std::memcpy(kinds.data() + offset + j * max_node_kind_bytes, s.node_kind[j].data(),
-                  s.node_kind[j].size());
-      node_rows.push_back(nodes + static_cast<std::int64_t>(j));
-      node_snapshot.push_back(id);
-    }
-    node_index.insert(node_index.end(), s.node_index.begin(), s.node_index.end());
-    for (std::size_t a = 0; a < n_attrs; ++a) {
-      attrs[a].insert(attrs[a].end(), s.node_attributes[a].begin(), s.node_attributes[a].end());
-    }
-    for (std::int64_t e = 0; e < m; ++e) {
-      edge_rows.push_back(edges + e);
-      edge_snapshot.push_back(id);
-    }
-    source.insert(source.end(), s.source.begin(), s.source.end());
-    target.insert(target.end(), s.target.begin(), s.target.end());
-    weight.insert(weight.end(), s.weight.begin(), s.weight.end());
     nodes += n;
     edges += m;
   }
 
-  const auto old_nodes = static_cast<hsize_t>(p.nodes);
-  const auto new_nodes = static_cast<hsize_t>(nodes - p.nodes);
-  append_rows(nd.node_snapshot.get(), base + "/nodes/snapshot", H5T_NATIVE_INT32, old_nodes,
-              new_nodes, node_snapshot.data(), true);
-  {
-    const h5::Datatype type = fixed_string_type(max_node_kind_bytes, true);
-    append_rows(nd.node_kind.get(), base + "/nodes/node_kind", type.get(), old_nodes, new_nodes,
-                kinds.data(), true);
+  const h5::Datatype kind_type = fixed_string_type(max_node_kind_bytes, true);
+  std::string kinds;
+  std::vector<std::int64_t> rows;
+  std::vector<std::int32_t> ids;
+  // Rows [from, from + count) of a snapshot whose first row is `first`, id `id`.
+  const auto fill_rows = [&](std::int64_t first, std::int32_t id, std::size_t from,
+                             std::size_t count) {
+    rows.resize(count);
+    ids.assign(count, id);
+    for (std::size_t j = 0; j < count; ++j) rows[j] = first + static_cast<std::int64_t>(from + j);
+  };
+  for (std::size_t k = 0; k < p.pending.size(); ++k) {
+    const NetworkSnapshot& s = p.pending[k];
+    const std::size_t n = s.node_kind.size();
+    const auto at = static_cast<hsize_t>(node_start[k]);
+    for (std::size_t from = 0; from < n; from += block) {
+      const std::size_t count = std::min(block, n - from);
+      const hsize_t rows_at = at + from;
+      fill_rows(node_start[k], snapshot_ids[k], from, count);
+      kinds.assign(count * max_node_kind_bytes, '\0');
+      for (std::size_t j = 0; j < count; ++j)
+        std::memcpy(kinds.data() + j * max_node_kind_bytes, s.node_kind[from + j].data(),
+                    s.node_kind[from + j].size());
+      append_rows(nd.node_snapshot.get(), base + "/nodes/snapshot", H5T_NATIVE_INT32, rows_at,
+                  count, ids.data(), true);
+      append_rows(nd.node_kind.get(), base + "/nodes/node_kind", kind_type.get(), rows_at, count,
+                  kinds.data(), true);
+      append_rows(nd.node_row.get(), base + "/nodes/row", H5T_NATIVE_INT64, rows_at, count,
+                  rows.data(), true);
+    }
+    append_rows(nd.node_index.get(), base + "/nodes/node_index", H5T_NATIVE_UINT32, at, n,
+                s.node_index.data(), true);
+    for (std::size_t a = 0; a < n_attrs; ++a) {
+      append_rows(nd.node_attributes[a].get(), base + "/nodes/" + networks[i].node_attributes[a],
+                  H5T_NATIVE_DOUBLE, at, n, s.node_attributes[a].data(), true);
+    }
   }
-  append_rows(nd.node_index.get(), base + "/nodes/node_index", H5T_NATIVE_UINT32, old_nodes,
-              new_nodes, node_index.data(), true);
-  for (std::size_t a = 0; a < n_attrs; ++a) {
-    append_rows(nd.node_attributes[a].get(), base + "/nodes/" + networks[i].node_attributes[a],
-                H5T_NATIVE_DOUBLE, old_nodes, new_nodes, attrs[a].data(), true);
+  for (std::size_t k = 0; k < p.pending.size(); ++k) {
+    NetworkSnapshot& s = p.pending[k];
+    const std::size_t m = s.source.size();
+    const auto at = static_cast<hsize_t>(edge_start[k]);
+    for (std::size_t from = 0; from < m; from += block) {
+      const std::size_t count = std::min(block, m - from);
+      fill_rows(edge_start[k], snapshot_ids[k], from, count);
+      append_rows(nd.edge_snapshot.get(), base + "/edges/snapshot", H5T_NATIVE_INT32, at + from,
+                  count, ids.data(), true);
+      append_rows(nd.edge_row.get(), base + "/edges/row", H5T_NATIVE_INT64, at + from, count,
+                  rows.data(), true);
+    }
+    append_rows(nd.source.get(), base + "/edges/source", H5T_NATIVE_UINT32, at, m, s.source.data(),
+                true);
+    append_rows(nd.target.get(), base + "/edges/target", H5T_NATIVE_UINT32, at, m, s.target.data(),
+                true);
+    append_rows(nd.weight.get(), base + "/edges/weight", H5T_NATIVE_DOUBLE, at, m, s.weight.data(),
+                true);
+    s = NetworkSnapshot{};  // written: its memory goes back at once
   }
-  append_rows(nd.node_row.get(), base + "/nodes/row", H5T_NATIVE_INT64, old_nodes, new_nodes,
-              node_rows.data(), true);
-
-  const auto old_edges = static_cast<hsize_t>(p.edges);
-  const auto new_edges = static_cast<hsize_t>(edges - p.edges);
-  append_rows(nd.edge_snapshot.get(), base + "/edges/snapshot", H5T_NATIVE_INT32, old_edges,
-              new_edges, edge_snapshot.data(), true);
-  append_rows(nd.source.get(), base + "/edges/source", H5T_NATIVE_UINT32, old_edges, new_edges,
-              source.data(), true);
-  append_rows(nd.target.get(), base + "/edges/target", H5T_NATIVE_UINT32, old_edges, new_edges,
-              target.data(), true);
-  append_rows(nd.weight.get(), base + "/edges/weight", H5T_NATIVE_DOUBLE, old_edges, new_edges,
-              weight.data(), true);
-  append_rows(nd.edge_row.get(), base + "/edges/row", H5T_NATIVE_INT64, old_edges, new_edges,
-              edge_rows.data(), true);
 
   const auto old_snaps = static_cast<hsize_t>(p.snapshots);
   const hsize_t new_snaps = p.pending.size();

@@ -164,12 +164,35 @@ class Sizer {
 
 // --- the list: stores -----------------------------------------------------------
 
-static_assert(sizeof(ConsumerStore) == 24 * vec,
-              "ConsumerStore changed: add the column to visit(ConsumerStore&) and update 22");
+static_assert(sizeof(ConsumerStore) == 23 * vec + sizeof(ConsecutiveIds),
+              "ConsumerStore changed: add the column to visit(ConsumerStore&) and update 23");
 template <class A>
 void visit(A& a, ConsumerStore& s) {
   const std::string g = "world/consumers/";
-  a.array(g + "id", s.id);
+  // Ids are consecutive (ConsecutiveIds): the first and the count are saved.
+  // Checkpoints written before that have every id ("id"): they must be consecutive.
+  AgentId first_id = s.id.first();
+  std::uint64_t id_count = s.id.size();
+  if constexpr (A::loading) {
+    if (a.reader().has(g + "id")) {
+      std::vector<AgentId> ids;
+      a.array(g + "id", ids);
+      s.id = ConsecutiveIds{};
+      for (const AgentId id : ids) {
+        if (!s.id.empty() && id != s.id[s.id.size() - 1] + 1)
+          a.reader().fail("damaged: " + g + "id is not consecutive");
+        s.id.push_back(id);
+      }
+    } else {
+      a.scalar(g + "id_first", first_id);
+      a.scalar(g + "id_count", id_count);
+      if (id_count > (1ULL << 32)) a.reader().fail("damaged: " + g + "id_count is implausible");
+      s.id = ConsecutiveIds(first_id, static_cast<std::size_t>(id_count));
+    }
+  } else {
+    a.scalar(g + "id_first", first_id);
+    a.scalar(g + "id_count", id_count);
+  }
   a.array(g + "monthly_wage", s.monthly_wage);
   a.array(g + "employer", s.employer);
   a.array(g + "employed", s.employed);
@@ -463,15 +486,31 @@ void visit(A& a, BookIds& b) {
   a.scalar(g + "platform_bank_loan", b.platform_bank_loan);
 }
 
+// A column of owners is saved as it is held: "column" (32-bit) or "column16"
+// (16-bit), the other one empty. Checkpoints written before the 16-bit column
+// have "column" only; it is narrowed on loading when every owner fits.
+static_assert(sizeof(OwnerColumn) == 2 * vec, "OwnerColumn changed: update visit(RowOwner&)");
 template <class A>
 void visit(A& a, RowOwner& o, const std::string& g) {
   a.scalar(g + "/mode", o.mode);
   a.scalar(g + "/fixed", o.fixed);
-  a.array(g + "/column", o.column);
+  a.array(g + "/column", o.column.wide());
+  if constexpr (A::loading) {
+    if (!a.reader().has(g + "/column16")) {
+      o.column.narrow().clear();
+      o.column.assign(std::move(o.column.wide()));
+      return;
+    }
+  }
+  a.array(g + "/column16", o.column.narrow());
+  if constexpr (A::loading) {
+    if (!o.column.wide().empty() && !o.column.narrow().empty())
+      a.reader().fail("damaged: " + g + " has both a 32-bit and a 16-bit column");
+  }
 }
 
 // name, 5 enums, holder, issuer, balance, limit.
-static_assert(sizeof(Book) == sizeof(std::string) + 8 + 2 * (8 + vec) + 2 * vec,
+static_assert(sizeof(Book) == sizeof(std::string) + 8 + 2 * (8 + 2 * vec) + 2 * vec,
               "Book changed: add the member to visit(Book&)");
 template <class A>
 void visit(A& a, Book& b, const std::string& g) {
@@ -533,7 +572,7 @@ void visit(A& a, Ledger& L) {
 // resets them at the start of every day, so they are not saved (and a new flow
 // row does not trip the size check); so is `clearing_inputs` (bank_regulation
 // clears it every day), and `scratch` (buffers the parallel phases reuse).
-static_assert(sizeof(World) - sizeof(StepFlows) == 5568 + 16 + 8 + 24 + 6 * vec + 24,
+static_assert(sizeof(World) - sizeof(StepFlows) == 5544 + 16 + 8 + 24 + 7 * vec + 24,
               "World changed: add the member to visit(World&), then update the size");
 template <class A>
 void visit(A& a, World& w) {

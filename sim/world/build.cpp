@@ -98,7 +98,7 @@ RowOwner by_row() {
 RowOwner by_column(std::vector<std::uint32_t> column) {
   RowOwner r;
   r.mode = RowOwner::Mode::column;
-  r.column = std::move(column);
+  r.column.assign(std::move(column));
   return r;
 }
 

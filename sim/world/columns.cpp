@@ -34,6 +34,16 @@ Column make(std::string store, std::string name, std::string unit, std::string d
                 type_of<T>(),     v.data(),        v.size(),        from_ledger};
 }
 
+// A book's owner of each row: 16-bit unless an owner index exceeds 65535.
+Column owner_column(std::string store, std::string name, std::string description,
+                    OwnerColumn& owners) {
+  if (owners.is_wide())
+    return make(std::move(store), std::move(name), "index", std::move(description), owners.wide(),
+                true);
+  return make(std::move(store), std::move(name), "index", std::move(description), owners.narrow(),
+              true);
+}
+
 }  // namespace
 
 std::size_t column_type_size(ColumnType t) {
@@ -88,7 +98,10 @@ std::vector<Column> columns(World& w, std::string_view store) {
   if (want("consumers")) {
     auto& c = w.consumers;
     const char* k = "consumers";
-    out.push_back(make(k, "id", "id", "Stable agent id.", c.id));
+    std::vector<AgentId>& ids = w.scratch.consumer_ids;  // a copy: the store derives ids
+    if (ids.size() != c.id.size() || (!ids.empty() && ids.front() != c.id.first()))
+      ids = c.id.to_vector();
+    out.push_back(make(k, "id", "id", "Stable agent id.", ids));
     out.push_back(make(k, "monthly_wage", "fen/month", "Contractual monthly wage while employed.",
                        c.monthly_wage));
     out.push_back(make(k, "employer", "index", "Employer SME slot.", c.employer));
@@ -136,15 +149,15 @@ std::vector<Column> columns(World& w, std::string_view store) {
                        "No cash-loan application before this step (refused).",
                        c.loan_cooloff_until));
     balance(k, "deposit", B.consumer_deposit, "Bank deposit.");
-    out.push_back(make(k, "bank", "index", "Bank holding the deposit.",
-                       L.book(B.consumer_deposit).issuer.column, true));
+    out.push_back(owner_column(k, "bank", "Bank holding the deposit.",
+                               L.book(B.consumer_deposit).issuer.column));
     balance(k, "fund_units", B.consumer_fund_units, "Money-market fund units (1 fen each).");
     balance(k, "revolving_platform", B.revolving_platform,
             "Credit-line balance funded by the platform.");
     balance(k, "revolving_bank", B.revolving_bank,
             "Credit-line balance funded by the partner bank.");
-    out.push_back(make(k, "partner_bank", "index", "Co-lending partner bank of the credit line.",
-                       L.book(B.revolving_bank).holder.column, true));
+    out.push_back(owner_column(k, "partner_bank", "Co-lending partner bank of the credit line.",
+                               L.book(B.revolving_bank).holder.column));
     balance(k, "cash_loan_platform", B.cash_platform, "Cash-loan balance funded by the platform.");
     balance(k, "cash_loan_bank", B.cash_bank, "Cash-loan balance funded by the partner bank.");
     balance(k, "bank_loan", B.consumer_bank_loan, "Direct bank loan.");
@@ -203,8 +216,8 @@ std::vector<Column> columns(World& w, std::string_view store) {
                        "hire and lays off staff).",
                        s.staff_financed));
     balance(k, "deposit", B.sme_deposit, "Bank deposit (cash).");
-    out.push_back(make(k, "bank", "index", "Bank holding the deposit.",
-                       L.book(B.sme_deposit).issuer.column, true));
+    out.push_back(
+        owner_column(k, "bank", "Bank holding the deposit.", L.book(B.sme_deposit).issuer.column));
     balance(k, "platform_loan_platform", B.sme_platform_platform,
             "Platform SME loan funded by the platform.");
     balance(k, "platform_loan_bank", B.sme_platform_bank,

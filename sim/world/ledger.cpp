@@ -444,13 +444,19 @@ AuditReport Ledger::audit() const {
             owners[other.fixed] += holder_row ? -total : total;
           }
         } else {
-          const std::uint32_t* column = other.column.data();
-          for (std::size_t r = begin; r < last; ++r) {
-            if (column[r] >= other_count) {
-              note(out.books, missing_text(b, r));
-              continue;
+          auto add_rows = [&](const auto* column) {
+            for (std::size_t r = begin; r < last; ++r) {
+              if (column[r] >= other_count) {
+                note(out.books, missing_text(b, r));
+                continue;
+              }
+              owners[column[r]] += holder_row ? -Int128{balance[r]} : Int128{balance[r]};
             }
-            owners[column[r]] += holder_row ? -Int128{balance[r]} : Int128{balance[r]};
+          };
+          if (other.column.is_wide()) {
+            add_rows(other.column.wide().data());
+          } else {
+            add_rows(other.column.narrow().data());
           }
         }
       }

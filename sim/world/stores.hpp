@@ -5,15 +5,52 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/money.hpp"
 #include "world/agent_kind.hpp"
 
 namespace pfsim {
 
+// The ids of agents created one after the other that never change slots (the
+// consumers): row i's id is the first id plus i, so none is stored (8 bytes a
+// consumer; docs/performance.md). Reads like the vector it replaces.
+class ConsecutiveIds {
+ public:
+  ConsecutiveIds() = default;
+  ConsecutiveIds(AgentId first, std::size_t count) : first_(first), count_(count) {}
+
+  [[nodiscard]] AgentId operator[](std::size_t row) const { return first_ + row; }
+  [[nodiscard]] std::size_t size() const { return count_; }
+  [[nodiscard]] bool empty() const { return count_ == 0; }
+  [[nodiscard]] AgentId first() const { return first_; }
+  // Appends the next id, which must follow the last one.
+  void push_back(AgentId id) {
+    if (count_ == 0) {
+      first_ = id;
+    } else if (id != first_ + count_) {
+      throw InternalError("ids of this store must be consecutive: " + std::to_string(id) +
+                          " after " + std::to_string(first_ + count_ - 1));
+    }
+    ++count_;
+  }
+  void reserve(std::size_t /*rows*/) {}
+  [[nodiscard]] std::vector<AgentId> to_vector() const {
+    std::vector<AgentId> out(count_);
+    for (std::size_t i = 0; i < count_; ++i) out[i] = first_ + i;
+    return out;
+  }
+  bool operator==(const ConsecutiveIds&) const = default;
+
+ private:
+  AgentId first_ = 0;
+  std::size_t count_ = 0;
+};
+
 struct ConsumerStore {
-  std::vector<AgentId> id;              // stable id
+  ConsecutiveIds id;                    // stable id: the first consumer's id + the row
   std::vector<Fen> monthly_wage;        // fen/month, contractual wage while employed
   std::vector<std::uint32_t> employer;  // SME slot (employees sit with their employer), or no_index
   std::vector<std::uint8_t> employed;   // 1 while employed (0 during an unemployment spell)

@@ -129,6 +129,10 @@ struct MerchantCard {
 struct StepScratch {
   std::vector<ChunkOutput> chunks;
   std::vector<MerchantCard> merchants;  // one per SME slot (consumption.cpp)
+  // The consumers' ids written out for the column registry's view of
+  // `consumers.id` (columns.cpp; the store derives them from the row), filled
+  // when the view is first asked for.
+  std::vector<AgentId> consumer_ids;
   StepScratch() = default;
   StepScratch(const StepScratch& /*other*/) {}
   StepScratch& operator=(const StepScratch& /*other*/) { return *this; }

@@ -884,6 +884,69 @@ TEST_CASE("networks: layout and values of a finished file") {
   }
 }
 
+TEST_CASE("networks: snapshots larger than the flush's write blocks keep every row in place") {
+  // Two snapshots of 70,000 nodes and edges flushed together: more rows than
+  // the 65,536-row blocks the flush writes the derived columns (row,
+  // snapshot, node_kind) in, while the others are written whole.
+  TempDir dir;
+  const fs::path out = dir.path() / "r.h5";
+  const std::size_t n = 70000;
+  const auto kind_of = [](std::size_t j) { return j % 3 == 0 ? "platform" : "bank"; };
+  {
+    ResultsWriter w(out, two_indicators(), test_metadata(), 10, two_networks());
+    for (int day = 0; day < 2; ++day) {
+      NetworkSnapshot s;
+      s.day = day;
+      s.name = "interbank";
+      s.node_attribute_names = {"equity", "failed"};
+      s.node_attributes.assign(2, {});
+      for (std::size_t j = 0; j < n; ++j) {
+        s.node_kind.emplace_back(kind_of(j));
+        s.node_index.push_back(static_cast<std::uint32_t>(j) + static_cast<std::uint32_t>(day));
+        s.node_attributes[0].push_back(0.5 * static_cast<double>(j) + day);
+        s.node_attributes[1].push_back(0);
+        s.source.push_back(static_cast<std::uint32_t>(j));
+        s.target.push_back(static_cast<std::uint32_t>((j + 1) % n));
+        s.weight.push_back(static_cast<double>(j) + day);
+      }
+      w.record_network(std::move(s));
+    }
+    const std::array<double, 2> row{1.0, 2.0};
+    w.append(0, row);
+    w.append(1, row);
+    w.finish();
+  }
+  const h5::File f = open_read(out);
+  const std::string g = "/networks/interbank/";
+  const auto rows = doubles_at(f.get(), g + "nodes/row");
+  const auto snapshot = doubles_at(f.get(), g + "nodes/snapshot");
+  const auto index = doubles_at(f.get(), g + "nodes/node_index");
+  const auto equity = doubles_at(f.get(), g + "nodes/equity");
+  const auto kinds =
+      read_vlen_strings(open_dataset(f.get(), (g + "nodes/node_kind").c_str()).get());
+  const auto edge_rows = doubles_at(f.get(), g + "edges/row");
+  const auto edge_snapshot = doubles_at(f.get(), g + "edges/snapshot");
+  const auto source = doubles_at(f.get(), g + "edges/source");
+  const auto weight = doubles_at(f.get(), g + "edges/weight");
+  for (const auto* v :
+       {&rows, &snapshot, &index, &equity, &edge_rows, &edge_snapshot, &source, &weight})
+    REQUIRE(v->size() == 2 * n);
+  REQUIRE(kinds.size() == 2 * n);
+  CHECK(doubles_at(f.get(), g + "node_start") == std::vector<double>{0, static_cast<double>(n)});
+  std::size_t wrong = 0;
+  for (std::size_t r = 0; r < 2 * n; ++r) {
+    const std::size_t day = r / n, j = r % n;
+    const auto d = static_cast<double>(day);
+    const bool ok = rows[r] == static_cast<double>(r) && snapshot[r] == d &&
+                    index[r] == static_cast<double>(j + day) &&
+                    equity[r] == 0.5 * static_cast<double>(j) + d && kinds[r] == kind_of(j) &&
+                    edge_rows[r] == static_cast<double>(r) && edge_snapshot[r] == d &&
+                    source[r] == static_cast<double>(j) && weight[r] == static_cast<double>(j) + d;
+    if (!ok) ++wrong;
+  }
+  CHECK(wrong == 0);
+}
+
 TEST_CASE("networks: without declared networks there is no /networks group") {
   TempDir dir;
   write_standard(dir.path() / "r.h5", 3, 2);

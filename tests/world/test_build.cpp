@@ -45,11 +45,19 @@ TEST_CASE("ids are unique and stable; the same seed builds the same world") {
   CHECK(a->consumers.id == b->consumers.id);
   CHECK(a->consumers.monthly_wage == b->consumers.monthly_wage);
   CHECK(a->consumers.monthly_wage != c->consumers.monthly_wage);
-  std::vector<AgentId> all = a->consumers.id;
+  std::vector<AgentId> all = a->consumers.id.to_vector();
   all.insert(all.end(), a->smes.id.begin(), a->smes.id.end());
   all.insert(all.end(), a->banks.id.begin(), a->banks.id.end());
   std::sort(all.begin(), all.end());
   CHECK(std::adjacent_find(all.begin(), all.end()) == all.end());
+  // Consumers' ids are derived from their row (ConsecutiveIds): a store that
+  // appends an id out of sequence is an engine bug, caught at once.
+  CHECK(a->consumers.id.size() == a->consumers.monthly_wage.size());
+  ConsecutiveIds ids;
+  ids.push_back(10);
+  ids.push_back(11);
+  CHECK(ids[1] == 11);
+  CHECK_THROWS_AS(ids.push_back(13), InternalError);
 }
 
 TEST_CASE(

@@ -191,7 +191,9 @@ TEST_CASE("the parallel audit reports what a serial scan would, at any thread co
   d.issuer_kind = AgentKind::bank;
   d.balance.assign(n, 100);
   d.issuer.mode = RowOwner::Mode::column;
-  for (std::size_t r = 0; r < n; ++r) d.issuer.column.push_back(static_cast<std::uint32_t>(r % 3));
+  std::vector<std::uint32_t> banks(n);
+  for (std::size_t r = 0; r < n; ++r) banks[r] = static_cast<std::uint32_t>(r % 3);
+  d.issuer.column.assign(std::move(banks));
   const BookId deposit = L.add_book(d);
   for (std::size_t r = 0; r < n; ++r) L.net_worth(AgentKind::consumer)[r] = 100;
   for (std::uint32_t b = 0; b < 3; ++b) {
@@ -224,6 +226,54 @@ TEST_CASE("the parallel audit reports what a serial scan would, at any thread co
   CHECK(serial_order[7].find("bank ") != std::string::npos);
 }
 
+TEST_CASE("owner columns are 16-bit while every owner fits; a larger owner widens them") {
+  OwnerColumn c{3, 0, 65535};
+  CHECK_FALSE(c.is_wide());
+  CHECK(c.narrow().size() == 3);
+  CHECK(c[2] == 65535);
+  c.set(0, 7);
+  CHECK(c[0] == 7);
+  CHECK_FALSE(c.is_wide());
+  c.set(1, 65536);  // widens: every other row keeps its owner
+  REQUIRE(c.is_wide());
+  CHECK(c.narrow().empty());
+  CHECK(c.size() == 3);
+  CHECK(c[0] == 7);
+  CHECK(c[1] == 65536);
+  CHECK(c[2] == 65535);
+  CHECK(OwnerColumn(std::vector<std::uint32_t>{1, 70000}).is_wide());
+
+  // The audit reads either width and finds drift in both (a bank with index
+  // 70,000 makes the column wide).
+  for (const std::uint32_t last_bank : {2u, 70000u}) {
+    CAPTURE(last_bank);
+    Ledger L;
+    L.set_agent_count(AgentKind::consumer, 3);
+    L.set_agent_count(AgentKind::bank, last_bank + 1);
+    Book d;
+    d.name = "consumer.deposit";
+    d.instrument = Instrument::deposit;
+    d.holder_kind = AgentKind::consumer;
+    d.issuer_kind = AgentKind::bank;
+    d.balance = {100, 200, 300};
+    d.issuer.mode = RowOwner::Mode::column;
+    d.issuer.column = {0, 1, last_bank};
+    CHECK(d.issuer.column.is_wide() == (last_bank > OwnerColumn::narrow_max));
+    const BookId deposit = L.add_book(d);
+    for (std::size_t r = 0; r < 3; ++r) {
+      L.net_worth(AgentKind::consumer)[r] = d.balance[r];
+      L.net_worth(AgentKind::bank)[d.issuer.of(r)] = -d.balance[r];
+    }
+    L.restore_money_counters(600, 0);
+    CHECK(L.audit().ok());
+    L.book(deposit).issuer.column.set(2,
+                                      1);  // the deposit moved to bank 1 behind the ledger's back
+    const AuditReport r = L.audit();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.problems.size() == 2);  // bank 1's sheet and the last bank's
+  }
+}
+
 namespace {
 
 // A ledger of several layouts: books owned by their row on one side and by a
@@ -250,8 +300,10 @@ struct Layouts {
       RowOwner& other = holder_by_row ? b.issuer : b.holder;
       const std::size_t owners = L.agent_count(holder_by_row ? issuer : holder);
       other.mode = owners == 1 ? RowOwner::Mode::fixed : RowOwner::Mode::column;
+      std::vector<std::uint32_t> column;
       for (std::size_t r = 0; owners > 1 && r < rows; ++r)
-        other.column.push_back(static_cast<std::uint32_t>((r * 7919) % owners));
+        column.push_back(static_cast<std::uint32_t>((r * 7919) % owners));
+      other.column.assign(std::move(column));
       for (std::size_t r = 0; r < rows; ++r)
         b.balance.push_back(static_cast<Fen>(1 + (r * 2654435761u) % 100000));
       books.push_back(L.add_book(b));
