@@ -15,12 +15,15 @@ namespace pfsim {
 
 namespace {
 
-// Measured (Release, 2026-12): the peak resident size grows by ≈ 230 bytes per
-// consumer and ≈ 450 per SME after a year of spin-up, over ≈ 32 MB for the
-// program, banks and tables. The estimate adds about 10% to each.
-constexpr std::uint64_t base_bytes = 40ULL << 20;
-constexpr std::uint64_t bytes_per_consumer = 250;
-constexpr std::uint64_t bytes_per_sme = 500;
+// Measured peaks of `pfsim run` writing a results file (Release, 2026-12-06,
+// docs/performance.md): 295 MB at 10^6 consumers + 10^5 SMEs after the
+// 365-day spin-up, 2.16 GB at 10^7 (10 days) and 21.1 GB at 10^8 (30 days):
+// about 210 bytes per consumer with its tenth of an SME, over about 85 MB that
+// does not grow in proportion (program, HDF5, TBB, tables). The estimate errs
+// a few per cent high at every size, so that a run that fits is not refused.
+constexpr std::uint64_t base_bytes = 96ULL << 20;
+constexpr std::uint64_t bytes_per_consumer = 180;
+constexpr std::uint64_t bytes_per_sme = 330;
 
 std::optional<std::uint64_t> read_number(const char* path) {
   std::ifstream in(path);

@@ -168,7 +168,7 @@ def test_a_run_that_cannot_fit_in_memory_is_refused_before_building(tmp_path):
                      "--out", tmp_path / "r.h5", check=False, preexec_fn=_limit_address_space(2))
     assert time.monotonic() - t0 < 10
     assert proc.returncode == 2, proc.stderr
-    assert "needs about 3.0 GB" in proc.stderr and "only 2.1 GB is available" in proc.stderr
+    assert "needs about 2.2 GB" in proc.stderr and "only 2.1 GB is available" in proc.stderr
     assert "--population" in proc.stderr
     assert list(tmp_path.iterdir()) == []
     # a run that fits under the same limit goes ahead
