@@ -72,9 +72,10 @@ def test_peak_memory_flat_in_run_length(tmp_path):
         ten_years = peak_kib(tmp_path, 3650)
         print(f"peak RSS: 10 years {ten_years} KiB")
         # Measured 10.8% (41.4 vs 37.3 MB), above the issue's 10%: HDF5's
-        # memory while finish() writes the final copy still grows with the
-        # run (docs/performance.md, "Memory in run length"). This bound
-        # guards against regressions until that is found.
+        # global heap for the snapshots' variable-length node_kind strings,
+        # held while finish() writes the final copy, grows with the rows
+        # written (docs/performance.md, "Memory in run length"). This bound
+        # guards against regressions until the node-kind column changes.
         assert ten_years <= 1.12 * one_year
 
 
