@@ -264,8 +264,8 @@ def test_sigterm_to_pfsim_serve_stops_its_server(tmp_path):
 
 
 def test_the_bank_view_notes_the_cascade_round_by_round_and_the_claims_lost():
-    # classroom_cascade at its classroom size: failing bank 1 takes three
-    # joint-stock banks with it in round 1 (lesson 2 of docs/teaching.md)
+    # classroom_cascade at its classroom size: failing bank 1 takes
+    # joint-stock banks with it (lesson 2 of docs/teaching.md)
     from teaching.sessions import Session
 
     sc = pfsim.Scenario(str(ROOT / "scenarios" / "classroom_cascade.yaml"))
@@ -279,7 +279,16 @@ def test_the_bank_view_notes_the_cascade_round_by_round_and_the_claims_lost():
     assert c["rounds"][0] == 1 and sum(c["rounds"]) == len(failed) >= 3, "a visible cascade"
     by_id = {b["id"]: b for b in c["banks"]}
     assert by_id[1] == {"id": 1, "round": 0, "cause": "shock"}
-    assert all(b["round"] == 1 and b["cause"] == "interbank losses" for i, b in by_id.items() if i != 1)
+    others = [b for i, b in by_id.items() if i != 1]
+    assert all(b["cause"] == "interbank losses" for b in others)
+    # a bank is named in a round only where the day's claims pin it down, and
+    # never more than the engine counted in that round; with one contagion
+    # round every bank is placed (failure_rounds, tested below)
+    assert all(b["round"] in (1, 2, 3, None) for b in others)
+    for r in (1, 2, 3):
+        assert sum(b["round"] == r for b in others) <= c["rounds"][r]
+    if sum(c["rounds"][2:]) == 0:
+        assert all(b["round"] == 1 for b in others)
     # the red lines: every claim on a failed bank, from the day's clearing
     # network; with interbank.lgd 1 they add up to the day's interbank losses
     assert c["claims_hit"] and all(borrower in failed for _, borrower, _ in c["claims_hit"])
