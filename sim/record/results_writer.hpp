@@ -68,13 +68,15 @@ inline constexpr std::size_t max_event_condition_bytes = 1024;
 // Network snapshots. An HDF5 SWMR writer cannot create groups or datasets once
 // writing has started, so every network is declared to the constructor (its name
 // and node attribute names); record_network() then only appends rows.
-// node_kind is stored like event text (fixed-length in the `.partial`).
+// node_kind is fixed-length text in the `.partial`; the finished file codes it
+// in one byte per node, an HDF5 enum of the network's kinds (at most 256).
 inline constexpr std::size_t max_node_kind_bytes = 32;
 
 struct NetworkSpec {
   std::string name;  // group name, [A-Za-z_][A-Za-z0-9_]*, e.g. "interbank"
   // One float64 column per name, e.g. {"equity", "capital_ratio", "failed"}; valid
-  // identifiers, unique, not "row", "snapshot", "node_kind" or "node_index".
+  // identifiers, unique, not "row", "snapshot", "node_kind", "node_index" or
+  // "node_kind_t".
   std::vector<std::string> node_attributes;
   std::string description;  // one sentence for a human (may be empty)
 };
@@ -86,7 +88,7 @@ struct NetworkSpec {
 struct NetworkSnapshot {
   std::int32_t day = 0;                              // days since start
   std::string name;                                  // a declared network, e.g. "interbank"
-  std::vector<std::string> node_kind;                // per node, e.g. "bank", "platform", "fund"
+  std::vector<std::string> node_kind;                // per node, an identifier, e.g. "bank"
   std::vector<std::uint32_t> node_index;             // per node: index within its kind's store
   std::vector<std::vector<double>> node_attributes;  // columns, one value per node
   std::vector<std::string> node_attribute_names;     // any order; the declared set
@@ -126,8 +128,9 @@ class ResultsWriter {
   // file with the next flush (like events). Days must increase strictly per
   // network. Throws pfsim::InternalError (file unchanged) for an undeclared
   // network, attribute names other than the declared set, columns of the wrong
-  // length, an edge endpoint >= the node count, or a node_kind longer than
-  // max_node_kind_bytes or containing NUL.
+  // length, an edge endpoint >= the node count, a node_kind that is not an
+  // identifier ([A-Za-z_][A-Za-z0-9_]*) or longer than max_node_kind_bytes, or
+  // a 257th distinct node_kind in one network.
   void record_network(const NetworkSnapshot& snapshot);
   // The same, taking the snapshot's columns instead of copying them (it is
   // left unchanged when this throws).

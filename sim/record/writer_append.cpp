@@ -279,12 +279,29 @@ void ResultsWriter::record_network(NetworkSnapshot&& snapshot) {
               " node indices");
   }
   if (n > std::numeric_limits<std::uint32_t>::max()) throw bad("too many nodes");
+  // Kinds become the members of the final copy's node_kind enum (and the words
+  // of its CF flag_meanings): identifiers, at most kMaxNodeKinds per network.
+  std::vector<std::string> new_kinds;
+  const std::string* last = nullptr;  // nodes come in runs of one kind
   for (const auto& kind : snapshot.node_kind) {
+    if (last != nullptr && kind == *last) continue;
+    last = &kind;
     if (kind.size() > max_node_kind_bytes) {
       throw bad("node kind '" + kind + "' is longer than " + std::to_string(max_node_kind_bytes) +
                 " bytes");
     }
     if (kind.find('\0') != std::string::npos) throw bad("a node kind contains a NUL byte");
+    if (!Impl::is_valid_name(kind)) {
+      throw bad("node kind '" + kind + "' is not an identifier ([A-Za-z_][A-Za-z0-9_]*)");
+    }
+    if (!std::binary_search(progress.kinds.begin(), progress.kinds.end(), kind) &&
+        std::find(new_kinds.begin(), new_kinds.end(), kind) == new_kinds.end()) {
+      new_kinds.push_back(kind);
+    }
+  }
+  if (progress.kinds.size() + new_kinds.size() > Impl::kMaxNodeKinds) {
+    throw bad("more than " + std::to_string(Impl::kMaxNodeKinds) +
+              " node kinds in one network (the results file codes them in one byte)");
   }
   if (snapshot.node_attribute_names.size() != snapshot.node_attributes.size()) {
     throw bad(std::to_string(snapshot.node_attribute_names.size()) + " attribute names but " +
@@ -340,6 +357,10 @@ void ResultsWriter::record_network(NetworkSnapshot&& snapshot) {
   copy.weight = std::move(snapshot.weight);
   progress.pending.push_back(std::move(copy));
   progress.last_day = snapshot.day;
+  if (!new_kinds.empty()) {
+    progress.kinds.insert(progress.kinds.end(), new_kinds.begin(), new_kinds.end());
+    std::sort(progress.kinds.begin(), progress.kinds.end());
+  }
 }
 
 void ResultsWriter::flush() {

@@ -9,7 +9,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 #include "record/writer_impl.hpp"
@@ -74,12 +77,76 @@ void ResultsWriter::Impl::copy_text(hid_t src_file, const std::string& path, hid
   }
 }
 
+// The distinct node kinds in rows [0, rows) of the `.partial`'s fixed-length
+// column `path`, sorted: the members of the final copy's enum. Read in blocks
+// as copy_text does.
+std::vector<std::string> ResultsWriter::Impl::node_kinds_in(hid_t src_file, const std::string& path,
+                                                            hsize_t rows) const {
+  std::vector<std::string> kinds;
+  if (rows == 0) return kinds;
+  const std::size_t width = max_node_kind_bytes;
+  const h5::Dataset src{check(H5Dopen2(src_file, path.c_str(), H5P_DEFAULT), "opening " + path)};
+  const h5::Datatype fixed = fixed_string_type(width, true);
+  const hsize_t block = std::min<hsize_t>(kCopyRows, kCopyTextBytes / width);
+  std::string raw(static_cast<std::size_t>(std::min(rows, block)) * width, '\0');
+  for (hsize_t start = 0; start < rows; start += block) {
+    const hsize_t count = std::min(block, rows - start);
+    read_block(src.get(), fixed.get(), start, count, raw.data(), "reading " + path);
+    std::string_view last;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(count); ++i) {
+      const std::string_view cell(raw.data() + i * width, width);
+      const std::string_view kind = cell.substr(0, cell.find('\0'));
+      if (kind == last) continue;
+      last = kind;
+      const auto at = std::lower_bound(kinds.begin(), kinds.end(), kind);
+      if (at == kinds.end() || *at != kind) kinds.emplace(at, kind);
+    }
+  }
+  if (kinds.size() > kMaxNodeKinds) throw InternalError(path + " holds more than 256 node kinds");
+  if (kinds.front().empty()) throw InternalError(path + " holds an empty node kind");
+  return kinds;
+}
+
+// Column `path` of the `.partial` (fixed-length text) into the final copy's
+// node_kind enum column `dst`, whose members are `kinds` (node_kinds_in).
+void ResultsWriter::Impl::copy_node_kinds(hid_t src_file, const std::string& path, hid_t dst,
+                                          const std::vector<std::string>& kinds,
+                                          hsize_t rows) const {
+  if (rows == 0) return;
+  const std::size_t width = max_node_kind_bytes;
+  const h5::Dataset src{check(H5Dopen2(src_file, path.c_str(), H5P_DEFAULT), "opening " + path)};
+  const h5::Datatype fixed = fixed_string_type(width, true);
+  const h5::Datatype codes_type{check(H5Dget_type(dst), "reading the type of " + path)};
+  const hsize_t block = std::min<hsize_t>(kCopyRows, kCopyTextBytes / width);
+  std::string raw(static_cast<std::size_t>(std::min(rows, block)) * width, '\0');
+  std::vector<std::uint8_t> codes(static_cast<std::size_t>(std::min(rows, block)));
+  for (hsize_t start = 0; start < rows; start += block) {
+    const hsize_t count = std::min(block, rows - start);
+    read_block(src.get(), fixed.get(), start, count, raw.data(), "reading " + path);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(count); ++i) {
+      const std::string_view cell(raw.data() + i * width, width);
+      const std::string_view kind = cell.substr(0, cell.find('\0'));
+      const auto at = std::lower_bound(kinds.begin(), kinds.end(), kind);
+      if (at == kinds.end() || *at != kind)
+        throw InternalError(path + ": a node kind missing from its enum");
+      codes[i] = static_cast<std::uint8_t>(at - kinds.begin());
+    }
+    append_rows(dst, path, codes_type.get(), start, count, codes.data(), false);
+  }
+}
+
 // Writes `finishing_path` from the `.partial` open as `src`: rows_flushed rows
 // and events_flushed events, in the final layout.
 void ResultsWriter::Impl::write_final_copy(hid_t src_file) const {
   const auto rows = static_cast<hsize_t>(rows_flushed);
   const auto events = static_cast<hsize_t>(events_flushed);
-  OpenFile dst = create_file(finishing_path, Flavor::final_copy, rows, events);
+  std::vector<std::vector<std::string>> kinds;
+  kinds.reserve(networks.size());
+  for (std::size_t i = 0; i < networks.size(); ++i) {
+    kinds.push_back(node_kinds_in(src_file, "/networks/" + networks[i].name + "/nodes/node_kind",
+                                  static_cast<hsize_t>(network_progress[i].nodes)));
+  }
+  OpenFile dst = create_file(finishing_path, Flavor::final_copy, rows, events, kinds);
   for (std::size_t i = 0; i < indicators.size(); ++i) {
     copy_numeric(src_file, "/timeseries/" + indicators[i].name, dst.series[i].get(),
                  H5T_NATIVE_DOUBLE, sizeof(double), rows);
@@ -115,7 +182,7 @@ void ResultsWriter::Impl::write_final_copy(hid_t src_file) const {
       copy_numeric(src_file, path, dst_ds, H5T_NATIVE_DOUBLE, sizeof(double), rows);
     };
     i32(base + "/nodes/snapshot", nd.node_snapshot.get(), nodes);
-    copy_text(src_file, base + "/nodes/node_kind", nd.node_kind.get(), max_node_kind_bytes, nodes);
+    copy_node_kinds(src_file, base + "/nodes/node_kind", nd.node_kind.get(), kinds[i], nodes);
     u32(base + "/nodes/node_index", nd.node_index.get(), nodes);
     for (std::size_t a = 0; a < nd.node_attributes.size(); ++a) {
       f64(base + "/nodes/" + networks[i].node_attributes[a], nd.node_attributes[a].get(), nodes);

@@ -33,7 +33,9 @@
 //  * finish() closes the `.partial` (clearing the SWMR flags), writes a compact
 //    copy without SWMR in the HDF5 1.8 file format with event text as
 //    variable-length strings (netCDF-C <= 4.9.0 crashes on arrays of fixed-length
-//    strings, Unidata/netcdf-c#2159), and renames it to the final path. A kill
+//    strings, Unidata/netcdf-c#2159) and node kinds as an enum of one-byte codes
+//    (a variable-length string per node row filled HDF5's global heap, and the
+//    memory of finish() grew with the run), and renames it to the final path. A kill
 //    during finish() leaves the closed, complete `.partial` intact. Everything
 //    the finished file holds (interventions included) is written before the
 //    rename: the file is never reopened once it is at its final path.
@@ -76,15 +78,22 @@ struct ResultsWriter::Impl {
   // Disk space held back for closing files cleanly when the disk fills
   // (RunLock::reserve): more than the metadata and chunk a failed flush leaves.
   static constexpr long kDiskReserveBytes = 1L << 20;
-  static constexpr int kResultsFormatVersion = 1;  // bump when the layout changes
+  // Bump when the layout changes. 2: node_kind of the final copy is an HDF5
+  // enum (one uint8 code per row) instead of variable-length strings.
+  static constexpr int kResultsFormatVersion = 2;
   static constexpr const char* kTimeName = "date";
   static constexpr const char* kEventName = "event";
   static constexpr const char* kCalendar = "proleptic_gregorian";
   static constexpr const char* kSnapshotName = "snapshot";
   static constexpr const char* kRowName = "row";
-  // Columns of /networks/<name>/nodes that are not node attributes.
-  static constexpr std::array<std::string_view, 4> kNodeColumns = {"row", "snapshot", "node_kind",
-                                                                   "node_index"};
+  // The final copy's node_kind enum, committed in nodes/ (netCDF-C reads an
+  // enum variable only through a named type created before it).
+  static constexpr const char* kNodeKindTypeName = "node_kind_t";
+  // Enum codes are uint8: at most this many kinds per network.
+  static constexpr std::size_t kMaxNodeKinds = 256;
+  // Members of /networks/<name>/nodes that are not node attributes.
+  static constexpr std::array<std::string_view, 5> kNodeColumns = {"row", "snapshot", "node_kind",
+                                                                   "node_index", kNodeKindTypeName};
   static constexpr const char* kEdgeDirection =
       "source owes target: each edge is a claim of `weight` RMB held by `target` (the creditor) "
       "on `source` (the debtor)";
@@ -175,6 +184,7 @@ struct ResultsWriter::Impl {
     std::int64_t nodes = 0;
     std::int64_t edges = 0;
     std::optional<std::int32_t> last_day;  // of the last snapshot accepted
+    std::vector<std::string> kinds;        // node kinds accepted so far, sorted
   };
 
   enum class State { creating, open, finished, discarded, failed };
@@ -238,11 +248,17 @@ struct ResultsWriter::Impl {
   void create_events(OpenFile& f, Flavor flavor, hsize_t coord_events) const;
   [[nodiscard]] h5::Dataset text_column(hid_t group, const char* name, std::size_t width,
                                         Flavor flavor, hsize_t chunk_rows) const;
-  void create_networks(OpenFile& f, Flavor flavor) const;
+  [[nodiscard]] h5::Dataset node_kind_column(hid_t group,
+                                             const std::vector<std::string>& kinds) const;
+  // `kinds`: per network, the node kinds of the final copy's enum (sorted;
+  // ignored for the `.partial`).
+  void create_networks(OpenFile& f, Flavor flavor,
+                       const std::vector<std::vector<std::string>>& kinds) const;
   void create_metadata(hid_t file, Flavor flavor) const;
   void bound_caches(hid_t fapl) const;
   [[nodiscard]] OpenFile create_file(const std::filesystem::path& path, Flavor flavor,
-                                     hsize_t rows = 0, hsize_t events = 0) const;
+                                     hsize_t rows = 0, hsize_t events = 0,
+                                     const std::vector<std::vector<std::string>>& kinds = {}) const;
   void create();
 
   // ---- writer_append.cpp: writing batches into the `.partial` ----
@@ -260,6 +276,10 @@ struct ResultsWriter::Impl {
                     std::size_t elem_size, hsize_t rows) const;
   void copy_text(hid_t src_file, const std::string& path, hid_t dst, std::size_t width,
                  hsize_t rows) const;
+  [[nodiscard]] std::vector<std::string> node_kinds_in(hid_t src_file, const std::string& path,
+                                                       hsize_t rows) const;
+  void copy_node_kinds(hid_t src_file, const std::string& path, hid_t dst,
+                       const std::vector<std::string>& kinds, hsize_t rows) const;
   void write_final_copy(hid_t src_file) const;
   void sync_to_disk(const std::filesystem::path& path) const;
   void sync_directory_quietly() const noexcept;

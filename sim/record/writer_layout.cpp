@@ -1,6 +1,7 @@
 // Results file writer: the layout. create_file() builds every group, dataset and
 // attribute of a results file, for the `.partial` (unlimited, SWMR, 1.10 format)
-// or the final copy (exact coordinate lengths, variable-length text, 1.8 format);
+// or the final copy (exact coordinate lengths, variable-length text, node kinds
+// as an enum, 1.8 format);
 // create() makes the `.partial` of a new run.
 
 #include <hdf5.h>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 
@@ -26,7 +28,7 @@ h5::PropList ResultsWriter::Impl::object_create_plist(hid_t plist_class) const {
   // Attributes and links listed in the order written (netCDF keeps that order).
   check(H5Pset_attr_creation_order(pl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
         "H5Pset_attr_creation_order");
-  if (plist_class != H5P_DATASET_CREATE) {
+  if (plist_class != H5P_DATASET_CREATE && plist_class != H5P_DATATYPE_CREATE) {
     check(H5Pset_link_creation_order(pl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
           "H5Pset_link_creation_order");
   }
@@ -200,9 +202,52 @@ h5::Dataset ResultsWriter::Impl::text_column(hid_t group, const char* name, std:
   return create_column(group, name, type.get(), H5S_UNLIMITED, chunk_rows, false, nullptr);
 }
 
+// The final copy's node_kind: one uint8 code per row, of an HDF5 enum whose
+// members are `kinds` (sorted, codes 0, 1, ...), committed as nodes/node_kind_t
+// before the column (netCDF-C shows an enum variable only through a named type
+// it has read first), with the CF categorical attributes flag_values and
+// flag_meanings. No heap object per row, unlike variable-length strings
+// (docs/performance.md, "Memory in run length"). An empty table has no kinds
+// and an HDF5 enum needs a member: its column stays variable-length text.
+h5::Dataset ResultsWriter::Impl::node_kind_column(hid_t group,
+                                                  const std::vector<std::string>& kinds) const {
+  if (kinds.empty()) {
+    return text_column(group, "node_kind", max_node_kind_bytes, Flavor::final_copy,
+                       kNetworkRowsPerChunk);
+  }
+  if (kinds.size() > kMaxNodeKinds) throw InternalError("more than 256 node kinds in one network");
+  const std::string what = "creating the node_kind enum";
+  h5::Datatype type{check(H5Tenum_create(H5T_STD_U8LE), what)};
+  std::vector<std::uint8_t> codes;
+  std::string meanings;
+  for (std::size_t k = 0; k < kinds.size(); ++k) {
+    const auto code = static_cast<std::uint8_t>(k);
+    check(H5Tenum_insert(type.get(), kinds[k].c_str(), &code), what);
+    codes.push_back(code);
+    meanings += (k == 0 ? "" : " ") + kinds[k];
+  }
+  const h5::PropList tcpl = object_create_plist(H5P_DATATYPE_CREATE);
+  check(H5Tcommit2(group, kNodeKindTypeName, type.get(), H5P_DEFAULT, tcpl.get(), H5P_DEFAULT),
+        what);
+  h5::Dataset ds = create_column(group, "node_kind", type.get(), H5S_UNLIMITED,
+                                 kNetworkRowsPerChunk, true, nullptr);
+  {
+    const auto n = static_cast<hsize_t>(codes.size());
+    const h5::Dataspace space{check(H5Screate_simple(1, &n, nullptr), what)};
+    h5::Attribute attr{check(
+        H5Acreate2(ds.get(), "flag_values", H5T_STD_U8LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+        what)};
+    check(H5Awrite(attr.get(), H5T_NATIVE_UINT8, codes.data()), what);
+    check(attr.close(), what);
+  }
+  text_attribute(ds.get(), "flag_meanings", meanings);
+  return ds;
+}
+
 // /networks/<name> for every declared network. The coordinates of the final
 // copy are sized to network_progress (what is copied), as for `date`.
-void ResultsWriter::Impl::create_networks(OpenFile& f, Flavor flavor) const {
+void ResultsWriter::Impl::create_networks(
+    OpenFile& f, Flavor flavor, const std::vector<std::vector<std::string>>& kinds) const {
   f.networks.clear();
   if (networks.empty()) return;
   const h5::Group root = create_group(f.file.get(), "networks");
@@ -268,7 +313,11 @@ void ResultsWriter::Impl::create_networks(OpenFile& f, Flavor flavor) const {
       const h5::Group nodes = create_group(group.get(), "nodes");
       table_start(nodes.get(), nd.node_row, nd.node_snapshot, progress.nodes, "node");
       nd.node_kind =
-          text_column(nodes.get(), "node_kind", max_node_kind_bytes, flavor, kNetworkRowsPerChunk);
+          flavor == Flavor::streaming
+              ? text_column(nodes.get(), "node_kind", max_node_kind_bytes, flavor,
+                            kNetworkRowsPerChunk)
+              : node_kind_column(nodes.get(),
+                                 i < kinds.size() ? kinds[i] : std::vector<std::string>{});
       text_attribute(nd.node_kind.get(), "long_name", "kind of agent, e.g. bank");
       nd.node_index = create_column(nodes.get(), "node_index", H5T_STD_U32LE, H5S_UNLIMITED,
                                     kNetworkRowsPerChunk, true, nullptr);
@@ -379,8 +428,9 @@ void ResultsWriter::Impl::bound_caches(hid_t fapl) const {
 }
 
 // `rows`/`events`: the final copy's exact lengths (ignored for the `.partial`).
-ResultsWriter::Impl::OpenFile ResultsWriter::Impl::create_file(const fs::path& path, Flavor flavor,
-                                                               hsize_t rows, hsize_t events) const {
+ResultsWriter::Impl::OpenFile ResultsWriter::Impl::create_file(
+    const fs::path& path, Flavor flavor, hsize_t rows, hsize_t events,
+    const std::vector<std::vector<std::string>>& kinds) const {
   OpenFile f;
   const h5::PropList fcpl = object_create_plist(H5P_FILE_CREATE);
   h5::PropList fapl{check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate")};
@@ -408,7 +458,7 @@ ResultsWriter::Impl::OpenFile ResultsWriter::Impl::create_file(const fs::path& p
   };
   create_timeseries(f, limit(rows));
   create_events(f, flavor, limit(events));
-  create_networks(f, flavor);
+  create_networks(f, flavor, kinds);
   create_metadata(f.file.get(), flavor);
   if (flavor == Flavor::streaming) {
     // From here on the file is only appended to; no object or attribute may be

@@ -8,6 +8,8 @@
 #include <hdf5.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <tuple>
 
 #include "core/error.hpp"
@@ -33,7 +35,9 @@ std::vector<T> ResultsWriter::Impl::read_rows(hid_t ds, hid_t mem_type, hsize_t 
   return out;
 }
 
-// Text rows: fixed-length in a `.partial`, variable-length in a finished file.
+// Text rows: fixed-length in a `.partial`, variable-length in a finished file
+// (format 1, and an empty node table), or codes of an enum (node_kind of a
+// finished file, format 2).
 std::vector<std::string> ResultsWriter::Impl::read_text_rows(hid_t ds, hsize_t start, hsize_t count,
                                                              const std::string& what) const {
   const Impl& w = *this;
@@ -41,6 +45,28 @@ std::vector<std::string> ResultsWriter::Impl::read_text_rows(hid_t ds, hsize_t s
   out.reserve(count);
   if (count == 0) return out;
   const h5::Datatype type{w.check(H5Dget_type(ds), what)};
+  if (w.check(H5Tget_class(type.get()), what) == H5T_ENUM) {
+    if (H5Tget_size(type.get()) != 1) throw InternalError(what + ": an enum wider than one byte");
+    std::array<std::string, 256> names;
+    std::array<bool, 256> known{};
+    const int members = w.check(H5Tget_nmembers(type.get()), what);
+    for (int m = 0; m < members; ++m) {
+      std::uint8_t code = 0;
+      w.check(H5Tget_member_value(type.get(), static_cast<unsigned>(m), &code), what);
+      char* name = H5Tget_member_name(type.get(), static_cast<unsigned>(m));
+      if (name == nullptr) throw InternalError(what + ": an enum member without a name");
+      names[code] = name;
+      known[code] = true;
+      H5free_memory(name);
+    }
+    const std::vector<std::uint8_t> codes =
+        read_rows<std::uint8_t>(ds, type.get(), start, count, what);
+    for (const std::uint8_t c : codes) {
+      if (!known[c]) throw InternalError(what + ": a code outside the node_kind enum");
+      out.push_back(names[c]);
+    }
+    return out;
+  }
   if (w.check(H5Tis_variable_str(type.get()), what) > 0) {
     std::vector<char*> text(count, nullptr);
     read_block(ds, type.get(), start, count, text.data(), what);

@@ -42,7 +42,7 @@ def snapshot(path, network, day):
         nodes = {
             key: g["nodes"][key][ns : ns + nc]
             for key in g["nodes"]
-            if key not in ("node_kind", "snapshot", "row")
+            if key not in ("node_kind", "node_kind_t", "snapshot", "row")
         }
         edges = tuple(
             g["edges"][key][es : es + ec] for key in ("source", "target", "weight")

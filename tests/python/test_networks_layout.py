@@ -134,6 +134,16 @@ def load_reader():
     return module
 
 
+def node_kinds(ds, rows):
+    """The first `rows` node kinds as str: text in a `.partial`, an enum of
+    one-byte codes in a finished file (results format 2)."""
+    members = h5py.check_enum_dtype(ds.dtype)
+    if members is None:
+        return ds.asstr()[:rows]
+    names = {code: name for name, code in members.items()}
+    return [names[c] for c in ds[:rows]]
+
+
 def check_networks(f, *, min_snapshots=0, exact=True, every=M, slack=0):
     """Asserts the /networks contents of an open file against what the writer
     recorded (a snapshot every `every` steps). `exact`: a finished file (tables
@@ -166,7 +176,7 @@ def check_networks(f, *, min_snapshots=0, exact=True, every=M, slack=0):
         ng = g["nodes"]
         assert ng["row"].shape[0] == rows if exact else ng["row"].shape[0] >= rows
         np.testing.assert_array_equal(ng["row"][:rows], np.arange(rows))
-        assert list(ng["node_kind"].asstr()[:rows]) == nodes.get("node_kind", [])
+        assert list(node_kinds(ng["node_kind"], rows)) == nodes.get("node_kind", [])
         for column in ("snapshot", "node_index", *(ATTRS if network == "interbank" else ["aum"])):
             np.testing.assert_array_equal(ng[column][:rows], nodes.get(column, []))
         rows = len(edges.get("source", []))
@@ -201,8 +211,8 @@ def test_finished_file_layout(results):
         g = f["networks/interbank"]
         assert creation_order(g) == ["snapshot", "day", "node_start", "node_count",
                                      "edge_start", "edge_count", "nodes", "edges"]
-        assert creation_order(g["nodes"]) == ["row", "snapshot", "node_kind", "node_index",
-                                              *ATTRS]
+        assert creation_order(g["nodes"]) == ["row", "snapshot", "node_kind_t", "node_kind",
+                                              "node_index", *ATTRS]
         assert creation_order(g["edges"]) == ["row", "snapshot", "source", "target", "weight"]
         assert text(g.attrs["description"]) == "Test network: interbank claims."
         assert "held by `target`" in text(g.attrs["edge_direction"])
@@ -221,8 +231,19 @@ def test_finished_file_layout(results):
         assert g["edges/source"].dtype == np.uint32
         assert g["node_start"].dtype == np.int64
         assert np.isnan(g["nodes/equity"].attrs["_FillValue"])
-        # Variable-length text in a finished file, as /events/type.
-        assert h5py.check_string_dtype(g["nodes/node_kind"].dtype).length is None
+        # node_kind: an enum of one-byte codes (kinds in name order), its type
+        # named nodes/node_kind_t, with the CF categorical attributes; no
+        # variable-length strings (no HDF5 global heap, docs/performance.md).
+        kind = g["nodes/node_kind"]
+        assert kind.dtype == np.uint8
+        assert h5py.check_enum_dtype(kind.dtype) == {"bank": 0, "platform": 1}
+        assert isinstance(g["nodes/node_kind_t"], h5py.Datatype)
+        assert list(kind.attrs["flag_values"]) == [0, 1]
+        assert text(kind.attrs["flag_meanings"]) == "bank platform"
+        assert h5py.check_enum_dtype(f["networks/fund_placements/nodes/node_kind"].dtype) == {
+            "fund": 0}
+        # Event text stays variable-length.
+        assert h5py.check_string_dtype(f["events/type"].dtype).length is None
 
 
 @pytest.mark.parametrize("engine", ["h5netcdf", "netcdf4"])
@@ -234,7 +255,12 @@ def test_xarray_opens_every_network_group(results, engine):
         assert ds["day"].values[1] == np.datetime64("2019-01-04")  # decoded from "days since"
     with xr.open_dataset(results, group="networks/interbank/nodes", engine=engine) as ds:
         nodes, _ = flat("interbank", SNAPSHOTS)
-        assert list(ds["node_kind"].values) == nodes["node_kind"]
+        # Codes, named by the CF attribute flag_meanings (xarray does not decode
+        # them; pfsim's reader and h5py's enum dtype do).
+        kind = ds["node_kind"]
+        meanings = kind.attrs["flag_meanings"].split()
+        assert meanings == ["bank", "platform"]
+        assert [meanings[c] for c in kind.values] == nodes["node_kind"]
         np.testing.assert_array_equal(ds["equity"].values, nodes["equity"])
     with xr.open_dataset(results, group="networks/interbank/edges", engine=engine) as ds:
         assert ds["weight"].attrs["units"] == "RMB"

@@ -119,7 +119,7 @@ def test_metadata(results):
         assert md.attrs["program_version"] == "0.1.0-test"
         assert md.attrs["git_commit"] == "0123456789ab"
         assert md.attrs["start_date"] == "2019-01-01"
-        assert md.attrs["results_format_version"] == 1
+        assert md.attrs["results_format_version"] == 2  # 2: node_kind is an enum
         scenario = md["scenario"].asstr()[()]
         assert isinstance(scenario, str)
         assert scenario.startswith("# kill_writer scenario") and "kill test ä" in scenario

@@ -755,6 +755,36 @@ std::vector<std::string> read_fixed_strings(hid_t ds) {
   return out;
 }
 
+// Members of an enum datatype, in code order (codes 0, 1, …), and the
+// member names of an enum column's codes, row by row.
+std::vector<std::string> enum_members(hid_t type) {
+  REQUIRE(H5Tget_class(type) == H5T_ENUM);
+  REQUIRE(H5Tget_size(type) == 1);
+  std::vector<std::string> out(static_cast<std::size_t>(H5Tget_nmembers(type)));
+  for (unsigned m = 0; m < out.size(); ++m) {
+    std::uint8_t code = 0;
+    REQUIRE(H5Tget_member_value(type, m, &code) >= 0);
+    REQUIRE(code < out.size());
+    char* name = H5Tget_member_name(type, m);
+    REQUIRE(name != nullptr);
+    out[code] = name;
+    H5free_memory(name);
+  }
+  return out;
+}
+
+std::vector<std::string> read_enum_strings(hid_t ds) {
+  h5::Datatype t{H5Dget_type(ds)};
+  const std::vector<std::string> names = enum_members(t.get());
+  h5::Dataspace s{H5Dget_space(ds)};
+  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(s.get()));
+  std::vector<std::uint8_t> codes(n);
+  if (n > 0) REQUIRE(H5Dread(ds, t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, codes.data()) >= 0);
+  std::vector<std::string> out;
+  for (const std::uint8_t c : codes) out.push_back(names.at(c));
+  return out;
+}
+
 std::vector<double> doubles_at(hid_t file, const std::string& path) {
   return read_doubles(open_dataset(file, path.c_str()).get());
 }
@@ -794,7 +824,8 @@ TEST_CASE("networks: layout and values of a finished file") {
         std::vector<std::string>{"snapshot", "day", "node_start", "node_count", "edge_start",
                                  "edge_count", "nodes", "edges"});
   CHECK(members(f.get(), "/networks/interbank/nodes") ==
-        std::vector<std::string>{"row", "snapshot", "node_kind", "node_index", "equity", "failed"});
+        std::vector<std::string>{"row", "snapshot", "node_kind_t", "node_kind", "node_index",
+                                 "equity", "failed"});
   CHECK(members(f.get(), "/networks/interbank/edges") ==
         std::vector<std::string>{"row", "snapshot", "source", "target", "weight"});
 
@@ -830,9 +861,17 @@ TEST_CASE("networks: layout and values of a finished file") {
     CHECK(doubles_at(f.get(), "/networks/interbank/nodes/snapshot") ==
           std::vector<double>{0, 0, 0, 1, 1});
     const h5::Dataset kind = open_dataset(f.get(), "/networks/interbank/nodes/node_kind");
+    // An enum of one-byte codes, the kinds in name order, its type named
+    // node_kind_t (netCDF), with the CF categorical attributes.
     h5::Datatype kind_type{H5Dget_type(kind.get())};
-    CHECK(H5Tis_variable_str(kind_type.get()) > 0);  // like event text in a finished file
-    CHECK(read_vlen_strings(kind.get()) ==
+    CHECK(enum_members(kind_type.get()) == std::vector<std::string>{"bank", "fund", "platform"});
+    CHECK(H5Tcommitted(kind_type.get()) > 0);
+    h5::Datatype named{H5Topen2(f.get(), "/networks/interbank/nodes/node_kind_t", H5P_DEFAULT)};
+    REQUIRE(named.valid());
+    CHECK(H5Tequal(named.get(), kind_type.get()) > 0);
+    CHECK(string_attr(kind.get(), "flag_meanings") == "bank fund platform");
+    CHECK(string_attr(kind.get(), "long_name") == "kind of agent, e.g. bank");
+    CHECK(read_enum_strings(kind.get()) ==
           std::vector<std::string>{"bank", "bank", "platform", "bank", "fund"});
     const h5::Dataset index = open_dataset(f.get(), "/networks/interbank/nodes/node_index");
     h5::Datatype index_type{H5Dget_type(index.get())};
@@ -872,7 +911,7 @@ TEST_CASE("networks: layout and values of a finished file") {
   SUBCASE("a network with snapshots but no edges") {
     CHECK(doubles_at(f.get(), "/networks/fund_placements/day") == std::vector<double>{2});
     CHECK(doubles_at(f.get(), "/networks/fund_placements/nodes/aum") == std::vector<double>{1e9});
-    CHECK(read_vlen_strings(
+    CHECK(read_enum_strings(
               open_dataset(f.get(), "/networks/fund_placements/nodes/node_kind").get()) ==
           std::vector<std::string>{"fund"});
     CHECK(doubles_at(f.get(), "/networks/fund_placements/edges/weight").empty());
@@ -923,7 +962,7 @@ TEST_CASE("networks: snapshots larger than the flush's write blocks keep every r
   const auto index = doubles_at(f.get(), g + "nodes/node_index");
   const auto equity = doubles_at(f.get(), g + "nodes/equity");
   const auto kinds =
-      read_vlen_strings(open_dataset(f.get(), (g + "nodes/node_kind").c_str()).get());
+      read_enum_strings(open_dataset(f.get(), (g + "nodes/node_kind").c_str()).get());
   const auto edge_rows = doubles_at(f.get(), g + "edges/row");
   const auto edge_snapshot = doubles_at(f.get(), g + "edges/snapshot");
   const auto source = doubles_at(f.get(), g + "edges/source");
@@ -1021,7 +1060,7 @@ TEST_CASE("networks: invalid declarations fail before any file is created") {
   fails({{"interbank", {}, ""}, {"interbank", {}, ""}});
   fails({{"interbank", {"equity", "equity"}, ""}});
   fails({{"interbank", {"capital/ratio"}, ""}});
-  for (const char* reserved : {"row", "snapshot", "node_kind", "node_index"}) {
+  for (const char* reserved : {"row", "snapshot", "node_kind", "node_index", "node_kind_t"}) {
     CAPTURE(reserved);
     fails({{"interbank", {reserved}, ""}});
   }
@@ -1094,6 +1133,29 @@ TEST_CASE("networks: record_network checks its input and leaves the file unchang
     s.node_kind[0] = std::string("ba\0nk", 5);
     rejects(s);
   }
+  // Kinds are enum members and words of flag_meanings: identifiers only.
+  for (const char* kind : {"", "money fund", "9bank", "bank-1"}) {
+    CAPTURE(kind);
+    auto s = valid();
+    s.node_kind[1] = kind;
+    rejects(s);
+  }
+  {
+    // 257 distinct kinds in one network: more than one byte codes.
+    auto s = valid();
+    s.node_kind.clear();
+    s.node_index.clear();
+    s.node_attributes = {{}, {}};
+    for (int k = 0; k < 257; ++k) {
+      std::string kind = "k";  // not "k" + …: GCC 12's -Wrestrict false positive
+      kind += std::to_string(k);
+      s.node_kind.push_back(std::move(kind));
+      s.node_index.push_back(0);
+      s.node_attributes[0].push_back(0);
+      s.node_attributes[1].push_back(0);
+    }
+    rejects(s);
+  }
   auto longest = valid();
   longest.node_kind[0] = std::string(pfsim::record::max_node_kind_bytes, 'k');  // at the limit
   w.record_network(longest);
@@ -1110,7 +1172,7 @@ TEST_CASE("networks: record_network checks its input and leaves the file unchang
   w.finish();
   const h5::File f = open_read(out);
   CHECK(doubles_at(f.get(), "/networks/interbank/day") == std::vector<double>{5});
-  CHECK(read_vlen_strings(open_dataset(f.get(), "/networks/interbank/nodes/node_kind").get()) ==
+  CHECK(read_enum_strings(open_dataset(f.get(), "/networks/interbank/nodes/node_kind").get()) ==
         std::vector<std::string>{std::string(pfsim::record::max_node_kind_bytes, 'k'), "bank"});
   CHECK(doubles_at(f.get(), "/networks/fund_placements/nodes/aum") == std::vector<double>{1, 2});
   CHECK_THROWS_AS(w.record_network(valid()), pfsim::InternalError);  // after finish

@@ -78,8 +78,24 @@ class _NetworkRows(NamedTuple):
     edges: int
 
 
-#: Columns of /networks/<name>/nodes that are not node attributes.
-_NODE_COLUMNS = ("row", "snapshot", "node_kind", "node_index")
+#: Members of /networks/<name>/nodes that are not node attributes
+#: (``node_kind_t``: the named enum type of ``node_kind`` in a finished file).
+_NODE_COLUMNS = ("row", "snapshot", "node_kind", "node_index", "node_kind_t")
+
+
+def _node_kinds(ds: Any, rows: int) -> np.ndarray:
+    """The first ``rows`` node kinds as str (object array): an HDF5 enum of
+    one-byte codes in a finished file (results format 2), text in a
+    ``.partial`` or a format-1 file."""
+    import h5py
+
+    members = h5py.check_enum_dtype(ds.dtype)
+    if members is None:
+        return np.asarray(ds.asstr()[:rows], dtype=object)
+    names = np.empty(max(members.values(), default=0) + 1, dtype=object)
+    for name, code in members.items():
+        names[code] = name
+    return names[ds[:rows]]
 
 
 class Results:
@@ -465,7 +481,7 @@ def _read_network(
     edge_count = g["edge_count"][:n]
     ng, eg = g["nodes"], g["edges"]
     node_columns: dict[str, np.ndarray] = {
-        "node_kind": np.asarray(ng["node_kind"].asstr()[: rows.nodes], dtype=object),
+        "node_kind": _node_kinds(ng["node_kind"], rows.nodes),
         "node_index": ng["node_index"][: rows.nodes],
     }
     for column in _creation_order(ng):
