@@ -103,7 +103,14 @@ void run_consumption(World& w) {
             return apply_rate(x > reference ? x - reference : 0, mpc_wealth);
           };
           const Fen own_wealth = spend_above_buffer(liquid);
-          const Fen rule = apply_rate(wage, mpc_income) + own_wealth;
+          // Job loss is mostly transitory for a consumer with a buffer (a spell
+          // lasts about 1/job_finding_rate months): it spends out of its usual
+          // income less mpc_lost_income of the income it lost and runs its
+          // buffer down (Carroll 1997; Browning & Crossley 2001). A
+          // hand-to-mouth consumer spends its current income.
+          const Fen income =
+              htm ? wage : usual_wage - apply_rate(usual_wage - wage, sc.consumers.mpc_lost_income);
+          const Fen rule = apply_rate(income, mpc_income) + own_wealth;
           const bool has_line =
               C.revolving_limit[i] > 0 && C.days_past_due[i] == 0 && C.defaulted_by_hazard[i] == 0;
           bool drew = false;
