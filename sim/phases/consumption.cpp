@@ -97,9 +97,20 @@ void run_consumption(World& w) {
           // wealth is near zero by the next payday).
           const double mpc_wealth = htm ? 1.0 : sc.consumers.mpc_wealth_monthly;
           const Fen floor = apply_rate(usual_wage, sc.consumers.subsistence_share);
-          const Fen own_wealth =
-              apply_rate(liquid > reference ? liquid - reference : 0, mpc_wealth);
-          const Fen rule = apply_rate(wage, mpc_income) + own_wealth;
+          // The buffer-stock term: mpc_wealth of the cash-on-hand x above the
+          // buffer (liquid wealth alone, or with part of the unused line).
+          const auto spend_above_buffer = [&](Fen x) {
+            return apply_rate(x > reference ? x - reference : 0, mpc_wealth);
+          };
+          const Fen own_wealth = spend_above_buffer(liquid);
+          // Job loss is mostly transitory for a consumer with a buffer (a spell
+          // lasts about 1/job_finding_rate months): it spends out of its usual
+          // income less mpc_lost_income of the income it lost and runs its
+          // buffer down (Carroll 1997; Browning & Crossley 2001). A
+          // hand-to-mouth consumer spends its current income.
+          const Fen income =
+              htm ? wage : usual_wage - apply_rate(usual_wage - wage, sc.consumers.mpc_lost_income);
+          const Fen rule = apply_rate(income, mpc_income) + own_wealth;
           const bool has_line =
               C.revolving_limit[i] > 0 && C.days_past_due[i] == 0 && C.defaulted_by_hazard[i] == 0;
           bool drew = false;
@@ -125,9 +136,7 @@ void run_consumption(World& w) {
             const Fen counted =
                 apply_rate(C.revolving_limit[i] - line_used, sc.consumers.line_buffer_share);
             const Fen cash_on_hand = std::max(liquid, std::min(liquid, reference) + counted);
-            const Fen with_credit =
-                apply_rate(cash_on_hand > reference ? cash_on_hand - reference : 0, mpc_wealth);
-            credit_spend = std::max<Fen>(0, with_credit - own_wealth);
+            credit_spend = std::max<Fen>(0, spend_above_buffer(cash_on_hand) - own_wealth);
           }
           const Fen budget = std::max(rule, floor) + credit_spend;
           const Fen per_purchase = apply_rate(budget, 1.0 / sc.consumers.purchases_per_month);

@@ -405,14 +405,18 @@ void sme_application(Context& ctx, const CreditApplication& app) {
   // if its limit has room — also when the firm owes it, if it is short of
   // cash (a top-up).
   const Fen room = platform_room(ctx, s, debt);
-  const bool ask_platform =
-      room > 0 && step >= S.loan_cooloff_until[s] && (app.top_up || debt.platform == 0);
   const bool ask_bank = step >= S.bank_loan_cooloff_until[s] && debt.bank == 0;
-  // A top-up restores the firm's platform credit to its need: the platform's
-  // line is the need, redrawn as it is repaid, not stacked.
-  const Fen line_left = app.amount - debt.platform;
-  const Offer p = ask_platform && line_left > 0 ? platform_offer(ctx, s, line_left, room) : Offer{};
   const Offer b = ask_bank ? bank_offer(ctx, s, app.amount, debt.bank) : Offer{};
+  // The platform is asked alongside the bank by a firm that owes it nothing,
+  // and for a top-up by a firm short of cash; a firm that owes it asks it for
+  // more when its bank refuses (it searches on: Khwaja & Mian 2008).
+  const bool ask_platform =
+      room > 0 && step >= S.loan_cooloff_until[s] && (app.top_up || debt.platform == 0 || !b.rate);
+  // A top-up restores the firm's platform credit to its need: the platform's
+  // line is the need, redrawn as it is repaid, not stacked. Discretionary
+  // demand (investment, stock) is new money on top, within the limit.
+  const Fen line_left = app.top_up ? app.amount - debt.platform : app.amount;
+  const Offer p = ask_platform && line_left > 0 ? platform_offer(ctx, s, line_left, room) : Offer{};
   // The offer that meets the need at the lower cost per yuan first; the other
   // if the first cannot be funded.
   const auto& sm = ctx.sc.smes;

@@ -157,6 +157,15 @@ std::vector<ParamSpec> parameter_table() {
       "minority of the unemployed.",
       PFSIM_FIELD(consumers.unemployed_income_share)));
   t.push_back(number(
+      "consumers.mpc_lost_income", "share", 0, 1, "0.2",
+      "Share of the wage lost in unemployment by which a consumer that is not hand to mouth "
+      "cuts the income term of its budget: job loss is mostly transitory (a spell lasts about "
+      "1/job_finding_rate_monthly months), so it runs its buffer down rather than cut spending "
+      "by the whole loss (Carroll 1997; Browning & Crossley 2001: about 14% lower spending "
+      "on job loss; Gruber 1997: 7% with insurance, about 22% without). 1 treats the loss as "
+      "permanent.",
+      PFSIM_FIELD(consumers.mpc_lost_income)));
+  t.push_back(number(
       "consumers.line_liquidity_share", "share", 0, 1, "0.5",
       "When its deposit runs short, a consumer puts purchases on its credit line only while the "
       "balance stays within this share of the limit: the unused line is part of its buffer "
@@ -182,8 +191,8 @@ std::vector<ParamSpec> parameter_table() {
                      "Mean probability that a consumer pays by mobile wallet when the merchant "
                      "accepts it (logit-normal across consumers).",
                      PFSIM_FIELD(consumers.platform_adoption_mean)));
-  t.push_back(number("consumers.risk_logit_mean", "logit(1/year)", -12, 3, "-4.2",
-                     "Mean of logit(annual default probability) of consumers (−4.2 ≈ 1.5%).",
+  t.push_back(number("consumers.risk_logit_mean", "logit(1/year)", -12, 3, "-4.5",
+                     "Mean of logit(annual default probability) of consumers (−4.5 ≈ 1.1%).",
                      PFSIM_FIELD(consumers.risk_logit_mean)));
   t.push_back(number("consumers.risk_logit_sigma", "1", 0, 4, "1.0",
                      "Standard deviation of logit(annual default probability).",
@@ -319,11 +328,11 @@ std::vector<ParamSpec> parameter_table() {
                      "for a working-capital loan to each lender it does not owe (wages are paid "
                      "in advance of sales).",
                      PFSIM_FIELD(smes.loan_need_months)));
-  t.push_back(number("smes.loan_size_months", "months", 0, 60, "0.85",
+  t.push_back(number("smes.loan_size_months", "months", 0, 60, "0.95",
                      "Size of a working-capital loan in months of the wage bill (MYbank 2019: "
                      "average RMB 31,000, calibration.md 2.11).",
                      PFSIM_FIELD(smes.loan_size_months)));
-  t.push_back(number("smes.loan_demand_monthly", "1/month", 0, 1, "0.07",
+  t.push_back(number("smes.loan_demand_monthly", "1/month", 0, 1, "0.048",
                      "Probability that an SME with no loan applies for one in a month whatever its "
                      "cash (investment and stock-building), besides the cash-shortfall trigger.",
                      PFSIM_FIELD(smes.loan_demand_monthly)));
@@ -372,7 +381,7 @@ std::vector<ParamSpec> parameter_table() {
                      "dividend_share of any excess.",
                      PFSIM_FIELD(smes.cash_target_months)));
   t.push_back(number(
-      "smes.cash_target_dispersion", "1", 0, 3, "0",
+      "smes.cash_target_dispersion", "1", 0, 3, "0.75",
       "Standard deviation of the log of a firm's own cash target relative to cash_target_months "
       "(log-normal with mean 1, drawn once per firm): small businesses' cash buffers are widely "
       "dispersed (JPMorgan Chase Institute 2016: median 27 days of outflows, a quarter hold fewer "
@@ -383,7 +392,7 @@ std::vector<ParamSpec> parameter_table() {
                      "(modelled as its staff, in proportion to wages), closing the circular flow.",
                      PFSIM_FIELD(smes.dividend_share)));
   t.push_back(number(
-      "smes.debt_service_reserve", "share", 0, 1, "0",
+      "smes.debt_service_reserve", "share", 0, 1, "0.5",
       "Share of the loan instalments due before the next payday that a firm keeps on top of its "
       "cash target before paying dividends (debt service before payouts). 0 = dividends ignore "
       "the instalments.",
@@ -490,7 +499,7 @@ std::vector<ParamSpec> parameter_table() {
       live(&Policy::risk_weight_sme, number("banks.risk_weight_sme", "1", 0, 2, "0.75",
                                             "Risk weight of SME loans (small-business retail).",
                                             PFSIM_FIELD(banks.risk_weight_sme))));
-  t.push_back(number("banks.risk_weight_bonds", "1", 0, 2, "0.55",
+  t.push_back(number("banks.risk_weight_bonds", "1", 0, 2, "0.52",
                      "Risk weight of the bank book `bank.government_bonds`, which stands for all "
                      "the banks' assets not modelled agent by agent (mortgages, corporate loans, "
                      "securities): a blended weight, not the 0% of government bonds.",
@@ -532,7 +541,7 @@ std::vector<ParamSpec> parameter_table() {
       number("banks.lgd", "share", 0, 1, "0.8",
              "Loss given default used in pricing (realised losses are the whole unpaid balance).",
              PFSIM_FIELD(banks.lgd)));
-  t.push_back(integer("banks.writeoff_days", "days", 30, 3650, "300",
+  t.push_back(integer("banks.writeoff_days", "days", 30, 3650, "410",
                       "Days past due at which banks write off their direct loans (banks carry "
                       "non-performing loans longer than the platform).",
                       PFSIM_FIELD(banks.writeoff_days)));

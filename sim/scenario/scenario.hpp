@@ -50,6 +50,7 @@ struct ConsumerParams {
       0;  // spending floor, share of the usual wage (kept up when income stops)
   double hand_to_mouth_share = 0;      // consumers who spend all income (no buffer)
   double unemployed_income_share = 0;  // income while unemployed, share of the usual wage
+  double mpc_lost_income = 0;          // share of the wage lost in unemployment cut from the budget
   double line_liquidity_share = 0;  // share of the credit limit drawn to keep spending when short
   double line_buffer_share =
       0;  // share of the unused line counted as cash-on-hand below the buffer

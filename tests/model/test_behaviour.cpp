@@ -156,6 +156,68 @@ TEST_CASE("consumers who lose their job cut spending less when they hold a credi
   }
 }
 
+TEST_CASE("job losers with a buffer cut spending by a fraction of the income they lose") {
+  // Job loss alone (no wage cut), applied to one branch of a warm economy:
+  // the same consumers' March spending relative to January, in the branch
+  // where they lost their job against the one where they did not. A consumer
+  // with a buffer treats the loss as mostly transitory and runs the buffer
+  // down (mpc_lost_income, docs/model.md §7.4): Browning & Crossley (2001)
+  // measure about 14% less spending on job loss, Gruber (1997) 7% with
+  // insurance and about 22% without; hand-to-mouth households cut more.
+  for (const std::uint64_t seed : seeds) {
+    CAPTURE(seed);
+    const std::string text =
+        "extends: baseline.yaml\nrun: {days: 90}\nconsumers: {count: 12000}\n"
+        "smes: {count: 1200}\n";
+    const Scenario sc =
+        scenario::load_text(text, PFSIM_SOURCE_DIR "/scenarios/behaviour_test.yaml");
+    SimulationOptions o;
+    o.seed = seed;
+    o.threads = 2;
+    Simulation warm(sc, o);
+    warm.step(30);  // through 30 January
+    const World& w0 = warm.world();
+    const ConsumerStore& C0 = w0.consumers;
+    const auto calm = warm.fork(2);
+    const auto hit = warm.fork(2);
+    hit->apply_shock(R"({"type": "income_shock", "date": "2019-01-31", "unemployment_rate": 0.2, )"
+                     R"("income_change": 0})");
+    calm->step(1);
+    hit->step(1);
+    const std::vector<Fen> january = hit->world().consumers.spending_last_month;
+    calm->step(59);  // through 31 March
+    hit->step(59);
+    const ConsumerStore& A = hit->world().consumers;
+    const ConsumerStore& B = calm->world().consumers;
+    // [0: a buffer of at least a month's wage on the fork day, 1: hand to mouth]
+    double before[2] = {0, 0}, hit_march[2] = {0, 0}, calm_march[2] = {0, 0};
+    int count[2] = {0, 0};
+    for (std::size_t i = 0; i < A.size(); ++i) {
+      if (C0.employed[i] == 0 || A.employed[i] != 0 || B.employed[i] == 0 || january[i] <= 0)
+        continue;
+      const auto c = static_cast<std::uint32_t>(i);
+      const Fen liquid = w0.ledger.balance({w0.books.consumer_deposit, c}) +
+                         w0.ledger.balance({w0.books.consumer_fund_units, c});
+      const int g = C0.hand_to_mouth[i] != 0 ? 1 : liquid >= C0.monthly_wage[i] ? 0 : -1;
+      if (g < 0) continue;
+      before[g] += static_cast<double>(january[i]);
+      hit_march[g] += static_cast<double>(A.spending_last_month[i]);
+      calm_march[g] += static_cast<double>(B.spending_last_month[i]);
+      ++count[g];
+    }
+    REQUIRE(count[0] >= 100);
+    REQUIRE(count[1] >= 30);
+    const double cut_buffer = 1 - hit_march[0] / calm_march[0];
+    const double cut_htm = 1 - hit_march[1] / calm_march[1];
+    MESSAGE("March spending of job losers against the same consumers employed: with a buffer (",
+            count[0], ") -", cut_buffer, ", hand to mouth (", count[1], ") -", cut_htm,
+            "; their January spending / March employed: ", before[0] / calm_march[0]);
+    CHECK(cut_buffer > 0.05);
+    CHECK(cut_buffer < 0.4);
+    CHECK(cut_htm > cut_buffer + 0.1);
+  }
+}
+
 namespace {
 
 // A credit-limit increase (the design of Gross & Souleles 2002 and Aydin
@@ -355,9 +417,13 @@ TEST_CASE("SMEs that lose credit access employ and sell less than comparable fir
   // staff's wage bill at the next payday (cash plus a month's net sales)
   // stops hiring and lays off part of the staff it cannot finance, and
   // serves fewer buyers, who go to rivals; a firm in a bad spell of demand
-  // that cannot bridge its payday pays part of its wage bill and may exit
-  // (docs/model.md §7.3, §7.19; Chodorow-Reich 2014: 4-5% less employment at
-  // small firms whose lenders cut credit). Same seed, same firms.
+  // that cannot bridge its payday pays part of its wage bill and may exit.
+  // Firms' cash targets are dispersed (smes.cash_target_dispersion, the
+  // JPMorgan Chase Institute's 2016 spread of buffer days) and dividends wait
+  // for part of the month's instalments (smes.debt_service_reserve), so the
+  // firms that borrow are more often the lean ones (docs/model.md §7.3,
+  // §7.19; Chodorow-Reich 2014: 4-5% less employment within a year at small
+  // firms whose lenders cut credit). Same seed, same firms.
   for (const std::uint64_t seed : seeds) {
     CAPTURE(seed);
     const CreditCut r = cut_credit("smes: {count: 1200}\n", seed);
@@ -367,35 +433,33 @@ TEST_CASE("SMEs that lose credit access employ and sell less than comparable fir
         r.sales_lost, ", staff at work ", r.staff_lost, " (month 6 ", r.end_lost,
         "); those that kept it: sales ", r.sales_kept, ", staff at work ", r.staff_kept,
         " (month 6 ", r.end_kept, ")");
-    // A rough size: 0.25-10% fewer staff after six months, and less sales.
-    CHECK(r.end_lost < r.end_kept - 0.0025);
+    // A rough size: 1-10% fewer staff after six months, and less sales.
+    CHECK(r.end_lost < r.end_kept - 0.01);
     CHECK(r.end_lost > r.end_kept - 0.10);
     CHECK(r.staff_lost < r.staff_kept);
-    CHECK(r.sales_lost < 1.0);
-    CHECK(r.sales_lost < r.sales_kept);
+    CHECK(r.sales_lost < r.sales_kept - 0.001);
   }
 }
 
-TEST_CASE("where cash buffers are dispersed, credit-dependent firms that lose access shed staff") {
-  // With firms' own cash targets dispersed (smes.cash_target_dispersion, the
-  // JPMorgan Chase Institute's 2016 spread of buffer days) and dividends paid
-  // only after the month's instalments (smes.debt_service_reserve), the firms
-  // that borrow are more often the lean ones, and losing credit costs them
-  // staff at the size Chodorow-Reich (2014) measured: 4-5% within a year
-  // (docs/model.md §7.3, §7.19: ×0.955 / ×0.984 in month 6).
+TEST_CASE("with uniform cash buffers, losing credit costs firms less staff") {
+  // The same experiment where every firm keeps the same cash target and pays
+  // dividends regardless of its instalments: a firm's monthly net sales are
+  // about 1.2 times its wage bill, so few firms depend on credit for payroll,
+  // and losing it moves staff by well under the literature's size
+  // (docs/model.md §7.19). About 150 firms lose access per seed, so the
+  // groups differ by a few points between seeds: compare the seeds' mean.
+  double lean_sum = 0, uniform_sum = 0;
   for (const std::uint64_t seed : seeds) {
     CAPTURE(seed);
-    const CreditCut r = cut_credit(
-        "smes: {count: 1200, cash_target_dispersion: 0.75, debt_service_reserve: 1}\n", seed);
-    MESSAGE("lean-firm economy, borrowers, without / with credit access: lost it: sales ",
-            r.sales_lost, ", staff at work month 6 ", r.end_lost, "; kept it: sales ", r.sales_kept,
-            ", staff at work month 6 ", r.end_kept);
-    // 1-10% fewer staff in month 6 than the firms that kept access, and
-    // less sales (about 150 firms a group: the seeds differ by 2-3 points).
-    CHECK(r.end_lost < r.end_kept - 0.01);
-    CHECK(r.end_lost > r.end_kept - 0.10);
-    CHECK(r.sales_lost < r.sales_kept - 0.001);
+    const CreditCut lean = cut_credit("smes: {count: 1200}\n", seed);
+    const CreditCut uniform = cut_credit(
+        "smes: {count: 1200, cash_target_dispersion: 0, debt_service_reserve: 0}\n", seed);
+    MESSAGE("staff at work in month 6, firms that lost access / kept it: dispersed buffers ",
+            lean.end_lost / lean.end_kept, ", uniform ", uniform.end_lost / uniform.end_kept);
+    lean_sum += lean.end_lost / lean.end_kept;
+    uniform_sum += uniform.end_lost / uniform.end_kept;
   }
+  CHECK(uniform_sum / std::size(seeds) > lean_sum / std::size(seeds) + 0.005);
 }
 
 TEST_CASE("a policy-rate cut raises new SME borrowing") {
@@ -448,23 +512,29 @@ TEST_CASE("when banks tighten, their SME lending falls; some of their borrowers 
     const auto tight = run_small(bust, 150, seed, 20000);
     CHECK(sum_over(*tight, "new_loans_bank", 30, 150) < sum_over(*base, "new_loans_bank", 30, 150));
     // Firms that hold a bank loan without the bust but none with it: how many
-    // hold a platform loan instead (and did not without the bust)?
+    // owe the platform more with the bust than without it (a new platform
+    // loan, or more on the one they had)?
     const World& a = base->world();
     const World& b = tight->world();
-    const auto owes = [](const World& w, BookId book, std::uint32_t s) {
-      return w.ledger.balance({book, s}) > 0;
+    const auto balance = [](const World& w, BookId book, std::uint32_t s) {
+      return w.ledger.balance({book, s});
+    };
+    const auto platform_debt = [&](const World& w, std::uint32_t s) {
+      return balance(w, w.books.sme_platform_bank, s) +
+             balance(w, w.books.sme_platform_platform, s);
     };
     int lost_bank = 0, moved = 0;
     for (std::uint32_t s = 0; s < a.smes.size(); ++s) {
       if (a.smes.id[s] != b.smes.id[s]) continue;  // the same firm in both runs
-      if (!owes(a, a.books.sme_bank_loan, s) || owes(b, b.books.sme_bank_loan, s)) continue;
+      if (balance(a, a.books.sme_bank_loan, s) <= 0 || balance(b, b.books.sme_bank_loan, s) > 0)
+        continue;
       ++lost_bank;
-      if (owes(b, b.books.sme_platform_bank, s) && !owes(a, a.books.sme_platform_bank, s)) ++moved;
+      if (platform_debt(b, s) > platform_debt(a, s)) ++moved;
     }
     const double platform_sme = sum_over(*tight, "new_sme_loans_platform", 30, 150) /
                                 sum_over(*base, "new_sme_loans_platform", 30, 150);
     MESSAGE("firms that lost bank credit: ", lost_bank,
-            ", of which now borrow from the platform: ", moved,
+            ", of which owe the platform more instead: ", moved,
             "; the platform's new SME loans, bust / no bust: ", platform_sme);
     // The platform does not lend less to firms when banks lend less.
     CHECK(platform_sme >= 0.99);
@@ -472,15 +542,12 @@ TEST_CASE("when banks tighten, their SME lending falls; some of their borrowers 
     lost_bank_all += lost_bank;
     moved_all += moved;
   }
-  // A bank's refusal does not stop a firm asking the platform (a cool-off per
-  // lender), and the platform's cash-flow limit lets a firm short of cash top
-  // up what it owes it (eq. 7.8.6b), but few of the firms that held bank loans
-  // move within the five months: the bust cuts only small bank borrowers, most
-  // of them merchants the platform has no data on, has judged too risky, or
-  // took a discretionary bank loan while owing the platform (docs/model.md
-  // §7.19, §10). Moves are rare events (1 of 33 firms over seeds 1-4 before
-  // the buffer-stock rule with credit, 0 of 35 with it), too rare at this
-  // scale to require one.
+  // A firm its bank refuses asks the platform next (sequential search, also
+  // when it already owes the platform), which lends within its cash-flow
+  // limit (eq. 7.8.6b); but most firms cut by a bank are not made whole: the
+  // bust cuts small bank borrowers, many of them merchants the platform has
+  // no data on or has judged too risky (docs/model.md §7.8.6, §7.19).
+  CHECK(moved_all >= 1);
   CHECK(moved_all < lost_bank_all);
 }
 

@@ -161,8 +161,20 @@ TEST_CASE(
     cov += (xs[k] - x_mean) * (ys[k] - y_mean);
     var += (xs[k] - x_mean) * (xs[k] - x_mean);
   }
-  CHECK(cov / var <
-        -0.5);  // each unit of placements per deposit costs well over half a unit of reserves
+  // Each unit of placements per deposit costs about the share of placements
+  // pulled back in reserves (the redeemed money lands in proportion to
+  // deposits): the slope is near −(pulled / placed), at least 80% of it.
+  double pulled_all = 0, placed_all = 0;
+  for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
+    if (b == custodian || placements[b] <= 0) continue;
+    placed_all += placements[b];
+    pulled_all += static_cast<double>(c.ledger.balance({fund, b}) - w.ledger.balance({fund, b}));
+  }
+  const double pulled_share = pulled_all / placed_all;
+  MESSAGE("reserves lost per unit of placements (per deposit): ", -cov / var,
+          "; share of placements pulled back: ", pulled_share);
+  CHECK(pulled_share > 0.3);
+  CHECK(cov / var < -0.8 * pulled_share);
   Fen placement_banks_change = 0;
   for (std::uint32_t b = 0; b < w.banks.size(); ++b)
     if (w.banks.tier[b] != 0)
