@@ -227,9 +227,17 @@ class Ledger {
 
   // --- the poster interface (applies at once) --------------------------------
   [[nodiscard]] Fen balance(Account a) const { return books_[a.book].balance[a.row]; }
-  void post(Account a, Fen delta);
-  void post_net_worth(AgentKind k, std::uint32_t agent, Fen delta);
-  void post_clearing(std::uint32_t bank, Fen delta);
+  // Inline: serial hub code and the journals' merges call these once per
+  // posting (millions a day at 10^6 consumers, issue 18).
+  void post(Account a, Fen delta) {
+    Fen& b = books_[a.book].balance[a.row];
+    b = checked_add(b, delta);
+  }
+  void post_net_worth(AgentKind k, std::uint32_t agent, Fen delta) {
+    Fen& nw = net_worth_[index(k)][agent];
+    nw = checked_add(nw, delta);
+  }
+  void post_clearing(std::uint32_t bank, Fen delta) { post(Account{clearing_book, bank}, delta); }
   void post_money(Fen delta);  // + created, − destroyed
   void post_flow(FlowType f, AgentKind payer, AgentKind payee, Fen amount);
 

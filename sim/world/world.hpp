@@ -133,6 +133,13 @@ struct StepScratch {
   // `consumers.id` (columns.cpp; the store derives them from the row), filled
   // when the view is first asked for.
   std::vector<AgentId> consumer_ids;
+  // Each of today's credit applications as its lenders see it, computed in
+  // parallel before origination decides them one by one (origination.cpp).
+  struct Screened {
+    double platform_pd = 0;  // the platform's estimate of the applicant's PD
+    double bank_pd = 0;      // the applicant's bank's (the credit bureau's signal)
+  };
+  std::vector<Screened> screened_consumers, screened_smes;
   StepScratch() = default;
   StepScratch(const StepScratch& /*other*/) {}
   StepScratch& operator=(const StepScratch& /*other*/) { return *this; }
