@@ -76,6 +76,18 @@ void for_each_chunk(std::size_t n, Fn&& fn) {
       oneapi::tbb::static_partitioner{});
 }
 
+// Calls fn(part) for every part in [0, parts), each a task of its own (for a
+// few large, independent pieces of work, e.g. the halves of a merge).
+template <class Fn>
+void for_each_part(std::size_t parts, Fn&& fn) {
+  oneapi::tbb::parallel_for(
+      oneapi::tbb::blocked_range<std::size_t>(0, parts, 1),
+      [&](const oneapi::tbb::blocked_range<std::size_t>& r) {
+        for (std::size_t p = r.begin(); p != r.end(); ++p) fn(p);
+      },
+      oneapi::tbb::static_partitioner{});
+}
+
 // Calls fn(i) for every i in [0, n) in parallel (for small hub loops and
 // independent per-item work with no cross-item writes).
 template <class Fn>

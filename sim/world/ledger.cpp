@@ -645,10 +645,20 @@ void Journal::post_flow(FlowType f, AgentKind payer, AgentKind payee, Fen amount
 }
 
 void merge(Ledger& ledger, const Journal& j) {
+  merge_part(ledger, j, 0, 1);
+  merge_totals(ledger, j);
+}
+
+void merge_part(Ledger& ledger, const Journal& j, std::size_t part, std::size_t parts) {
   if (j.ledger_ == nullptr) return;  // a chunk that never ran
-  for (const Journal::Posting& p : j.postings_) ledger.post(p.account, p.delta);
+  for (const Journal::Posting& p : j.postings_)
+    if (merge_part_of(p.account.row, parts) == part) ledger.post(p.account, p.delta);
   for (const Journal::NetWorthPosting& p : j.net_worth_postings_)
-    ledger.post_net_worth(p.kind, p.agent, p.delta);
+    if (merge_part_of(p.agent, parts) == part) ledger.post_net_worth(p.kind, p.agent, p.delta);
+}
+
+void merge_totals(Ledger& ledger, const Journal& j) {
+  if (j.ledger_ == nullptr) return;
   for (std::size_t bank = 0; bank < j.clearing_.size(); ++bank)
     if (j.clearing_[bank] != 0)
       ledger.post_clearing(static_cast<std::uint32_t>(bank), j.clearing_[bank]);

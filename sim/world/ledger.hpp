@@ -350,6 +350,9 @@ class Journal {
 
  private:
   friend void merge(Ledger& ledger, const Journal& journal);
+  friend void merge_part(Ledger& ledger, const Journal& journal, std::size_t part,
+                         std::size_t parts);
+  friend void merge_totals(Ledger& ledger, const Journal& journal);
   [[noreturn]] static void throw_not_owned(const Book& b, std::uint32_t row);
   [[nodiscard]] bool owns_row(const Book& b, std::uint32_t row) const {
     return b.row_kind == kind_ && row >= begin_ && row < end_;
@@ -377,6 +380,17 @@ class Journal {
 
 // Applies a journal's queued postings (parallel phases call it in chunk order).
 void merge(Ledger& ledger, const Journal& journal);
+// The same in pieces that may run at the same time: merge_part applies the
+// postings (balances and net worths) to rows in one part of [0, parts) (rows
+// in blocks of merge_block, the block number modulo parts), merge_totals the
+// clearing positions, money and flows. Every account still receives its
+// postings in journal order, so any split gives merge()'s balances.
+inline constexpr std::size_t merge_block = 512;
+[[nodiscard]] constexpr std::size_t merge_part_of(std::uint32_t row, std::size_t parts) {
+  return (row / merge_block) % parts;
+}
+void merge_part(Ledger& ledger, const Journal& journal, std::size_t part, std::size_t parts);
+void merge_totals(Ledger& ledger, const Journal& journal);
 // Applies every journal's queued postings, in journal order.
 inline void merge(Ledger& ledger, std::span<Journal> journals) {
   for (const Journal& j : journals) merge(ledger, j);
