@@ -5,6 +5,7 @@
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -101,14 +102,19 @@ void for_each_index(std::size_t n, Fn&& fn) {
 // Overflow is checked per chunk and at the merge (Int128 partials).
 template <class Fn>
 [[nodiscard]] Int128 exact_sum(std::size_t n, Fn&& fn) {
-  std::vector<Int128> partial(chunk_count(n), 0);
+  // Partials on the stack up to 512 chunks (2 million items), so that a
+  // step's sums allocate nothing at those sizes.
+  const std::size_t chunks = chunk_count(n);
+  std::array<Int128, 512> local{};
+  std::vector<Int128> heap(chunks > local.size() ? chunks : 0, 0);
+  Int128* const partial = chunks > local.size() ? heap.data() : local.data();
   for_each_chunk(n, [&](std::size_t c, std::size_t begin, std::size_t end) {
     Int128 s = 0;
     for (std::size_t i = begin; i < end; ++i) s += static_cast<Int128>(fn(i));
     partial[c] = s;
   });
   Int128 total = 0;
-  for (const Int128 s : partial) total += s;
+  for (std::size_t c = 0; c < chunks; ++c) total += partial[c];
   return total;
 }
 

@@ -446,10 +446,10 @@ void screen_applications(World& w) {
         rules::platform_signal_sigma(P.signal_sigma0, C.payment_count[c], P.data_half_saturation);
     consumers[k].platform_pd =
         screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
-    consumers[k].bank_pd = capps[k].product == Product::revolving_line
-                               ? 0.0
-                               : screen(w, rng::Stream::screening_bank, C.id[c], C.latent_pd[c],
-                                        bureau_sigma);
+    consumers[k].bank_pd =
+        capps[k].product == Product::revolving_line
+            ? 0.0
+            : screen(w, rng::Stream::screening_bank, C.id[c], C.latent_pd[c], bureau_sigma);
   });
   exec::for_each_index(sapps.size(), [&](std::size_t k) {
     const std::uint32_t s = sapps[k].borrower;
@@ -466,8 +466,8 @@ void screen_applications(World& w) {
 
 void run_origination(World& w) {
   resolve_platform_failure(w);
-  Context ctx{w, *w.scenario, w.ledger, w.books, Account{w.books.platform_deposit, 0}, 0, 0, false,
-              {}};
+  Context ctx{w, *w.scenario, w.ledger, w.books, Account{w.books.platform_deposit, 0},
+              0, 0,           false,    {}};
   ctx.own_loans = platform_own_loans(w);
   ctx.platform_lends = !w.policy.platform_outage && w.platforms.failed[0] == 0;
   // Own-funded lending needs capital at or above the registered minimum, and stays

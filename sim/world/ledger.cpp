@@ -24,7 +24,6 @@ std::string to_string(Int128 v) {
   return s;
 }
 
-
 // One book's rows [begin, last) of an audit chunk, in one pass: the row-owned
 // side into the agents' sums (+ if the row holds the claim), every balance
 // into the returned total and, with an owner column, each balance into its
@@ -496,15 +495,13 @@ AuditReport Ledger::audit() const {
           Int128* const even = accumulators.data();
           Int128* const odd = even + (by_column ? other_count : 0);
           auto pass = [&](const auto* column) {
-            return holder_row ? add_book_rows<true>(balance, begin, last, sums.data(), column,
-                                                    even, odd)
-                              : add_book_rows<false>(balance, begin, last, sums.data(), column,
-                                                     even, odd);
+            return holder_row
+                       ? add_book_rows<true>(balance, begin, last, sums.data(), column, even, odd)
+                       : add_book_rows<false>(balance, begin, last, sums.data(), column, even, odd);
           };
-          const Int128 total =
-              !by_column                 ? pass(static_cast<const std::uint16_t*>(nullptr))
-              : other.column.is_wide()   ? pass(other.column.wide().data())
-                                         : pass(other.column.narrow().data());
+          const Int128 total = !by_column ? pass(static_cast<const std::uint16_t*>(nullptr))
+                               : other.column.is_wide() ? pass(other.column.wide().data())
+                                                        : pass(other.column.narrow().data());
           if (b.is_money()) out.money += total;
           if (!by_column) {
             owners[other.fixed] += holder_row ? -total : total;
