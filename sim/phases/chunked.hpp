@@ -22,9 +22,6 @@ namespace pfsim::phases {
 // not change). The wave is a constant, never a function of the thread count.
 enum class MergeAfter : std::uint8_t { all_chunks, each_wave };
 inline constexpr std::size_t chunks_per_wave = 128;
-// The pieces a merge is split into (by target row, world/ledger.hpp
-// merge_part): a constant, and any value gives the same results.
-inline constexpr std::size_t merge_parts = 2;
 
 template <class Fn>
 void for_each_chunk_journaled(World& w, AgentKind kind, std::size_t n, Fn&& fn,
@@ -54,9 +51,8 @@ void for_each_chunk_journaled(World& w, AgentKind kind, std::size_t n, Fn&& fn,
     exec::for_each_part(merge_parts, [&](std::size_t part) {
       for (std::size_t c = 0; c < count; ++c) {
         const ChunkOutput& o = out[c];
-        merge_part(w.ledger, o.journal, part, merge_parts);
-        for (const ChunkOutput::Sale& sale : o.sales) {
-          if (merge_part_of(sale.sme, merge_parts) != part) continue;
+        merge_part(w.ledger, o.journal, part);
+        for (const ChunkOutput::Sale& sale : o.sales[part]) {
           w.smes.sales_this_month[sale.sme] =
               checked_add(w.smes.sales_this_month[sale.sme], sale.amount);
           w.smes.payment_count[sale.sme] += sale.via_platform;

@@ -608,8 +608,8 @@ void Journal::reset(Ledger& ledger, AgentKind kind, std::size_t begin, std::size
   kind_ = kind;
   begin_ = begin;
   end_ = end;
-  postings_.clear();
-  net_worth_postings_.clear();
+  for (auto& list : postings_) list.clear();
+  for (auto& list : net_worth_postings_) list.clear();
   clearing_.assign(ledger.agent_count(AgentKind::bank), 0);
   money_delta_ = 0;
   if (has_flows_) flows_ = FlowMatrix{};
@@ -626,7 +626,7 @@ void Journal::post_net_worth(AgentKind k, std::uint32_t agent, Fen delta) {
     Fen& nw = ledger_->net_worth(k)[agent];
     nw = checked_add(nw, delta);
   } else {
-    net_worth_postings_.push_back(NetWorthPosting{k, agent, delta});
+    net_worth_postings_[merge_part_of(agent)].push_back(NetWorthPosting{k, agent, delta});
   }
 }
 
@@ -642,16 +642,15 @@ void Journal::post_flow(FlowType f, AgentKind payer, AgentKind payee, Fen amount
 }
 
 void merge(Ledger& ledger, const Journal& j) {
-  merge_part(ledger, j, 0, 1);
+  for (std::size_t part = 0; part < merge_parts; ++part) merge_part(ledger, j, part);
   merge_totals(ledger, j);
 }
 
-void merge_part(Ledger& ledger, const Journal& j, std::size_t part, std::size_t parts) {
+void merge_part(Ledger& ledger, const Journal& j, std::size_t part) {
   if (j.ledger_ == nullptr) return;  // a chunk that never ran
-  for (const Journal::Posting& p : j.postings_)
-    if (merge_part_of(p.account.row, parts) == part) ledger.post(p.account, p.delta);
-  for (const Journal::NetWorthPosting& p : j.net_worth_postings_)
-    if (merge_part_of(p.agent, parts) == part) ledger.post_net_worth(p.kind, p.agent, p.delta);
+  for (const Journal::Posting& p : j.postings_[part]) ledger.post(p.account, p.delta);
+  for (const Journal::NetWorthPosting& p : j.net_worth_postings_[part])
+    ledger.post_net_worth(p.kind, p.agent, p.delta);
 }
 
 void merge_totals(Ledger& ledger, const Journal& j) {

@@ -96,13 +96,13 @@ struct ChunkOutput {
     Fen amount;
     std::uint8_t via_platform;
   };
-  std::vector<Sale> sales;
+  std::array<std::vector<Sale>, merge_parts> sales;  // by the SME's merge part
   std::array<Fen, 2> fees_by_platform{};
   // Empties the buffers for the next phase, keeping their capacity.
   void clear() {
     flows = StepFlows{};
     intents.clear();
-    sales.clear();
+    for (auto& list : sales) list.clear();
     fees_by_platform = {};
   }
 };

@@ -409,10 +409,10 @@ TEST_CASE("the audit's quick checks hand every problem to the row-by-row report"
   }
 }
 
-TEST_CASE("a journal merged in parts gives merge()'s balances, whatever the split") {
+TEST_CASE("a journal merged in parts gives merge()'s balances, in any order of the parts") {
   // Postings to rows in several merge blocks, several to one row; merged
-  // whole, and in 2 and 3 parts applied in any order.
-  auto run = [](std::size_t parts, bool reversed) {
+  // whole, and part by part in either order.
+  auto run = [](int how) {
     Layouts f(false);
     Journal j;
     j.reset(f.L, AgentKind::sme, 0, 1);  // owns SME 0 only
@@ -421,22 +421,19 @@ TEST_CASE("a journal merged in parts gives merge()'s balances, whatever the spli
       j.post({f.books[0], c}, static_cast<Fen>(k % 97) - 40);
       j.post_net_worth(AgentKind::consumer, c, static_cast<Fen>(k % 97) - 40);
     }
-    if (parts == 0) {
+    if (how == 0) {
       merge(f.L, j);
     } else {
-      for (std::size_t p = 0; p < parts; ++p)
-        merge_part(f.L, j, reversed ? parts - 1 - p : p, parts);
+      for (std::size_t p = 0; p < merge_parts; ++p)
+        merge_part(f.L, j, how == 1 ? p : merge_parts - 1 - p);
       merge_totals(f.L, j);
     }
     return std::pair{f.L.book(f.books[0]).balance, f.L.net_worth(AgentKind::consumer)};
   };
-  const auto whole = run(0, false);
-  for (const std::size_t parts : {std::size_t{1}, std::size_t{2}, std::size_t{3}})
-    for (const bool reversed : {false, true}) {
-      CAPTURE(parts);
-      CHECK(run(parts, reversed) == whole);
-    }
-  CHECK(run(0, false).first != Layouts(false).L.book(0).balance);  // the postings did land
+  const auto whole = run(0);
+  CHECK(run(1) == whole);
+  CHECK(run(2) == whole);
+  CHECK(whole.first != Layouts(false).L.book(0).balance);  // the postings did land
 }
 
 TEST_CASE("overflow is an error, never undefined behaviour") {
