@@ -5,6 +5,7 @@
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -76,6 +77,18 @@ void for_each_chunk(std::size_t n, Fn&& fn) {
       oneapi::tbb::static_partitioner{});
 }
 
+// Calls fn(part) for every part in [0, parts), each a task of its own (for a
+// few large, independent pieces of work, e.g. the halves of a merge).
+template <class Fn>
+void for_each_part(std::size_t parts, Fn&& fn) {
+  oneapi::tbb::parallel_for(
+      oneapi::tbb::blocked_range<std::size_t>(0, parts, 1),
+      [&](const oneapi::tbb::blocked_range<std::size_t>& r) {
+        for (std::size_t p = r.begin(); p != r.end(); ++p) fn(p);
+      },
+      oneapi::tbb::static_partitioner{});
+}
+
 // Calls fn(i) for every i in [0, n) in parallel (for small hub loops and
 // independent per-item work with no cross-item writes).
 template <class Fn>
@@ -89,14 +102,19 @@ void for_each_index(std::size_t n, Fn&& fn) {
 // Overflow is checked per chunk and at the merge (Int128 partials).
 template <class Fn>
 [[nodiscard]] Int128 exact_sum(std::size_t n, Fn&& fn) {
-  std::vector<Int128> partial(chunk_count(n), 0);
+  // Partials on the stack up to 512 chunks (2 million items), so that a
+  // step's sums allocate nothing at those sizes.
+  const std::size_t chunks = chunk_count(n);
+  std::array<Int128, 512> local{};
+  std::vector<Int128> heap(chunks > local.size() ? chunks : 0, 0);
+  Int128* const partial = chunks > local.size() ? heap.data() : local.data();
   for_each_chunk(n, [&](std::size_t c, std::size_t begin, std::size_t end) {
     Int128 s = 0;
     for (std::size_t i = begin; i < end; ++i) s += static_cast<Int128>(fn(i));
     partial[c] = s;
   });
   Int128 total = 0;
-  for (const Int128 s : partial) total += s;
+  for (std::size_t c = 0; c < chunks; ++c) total += partial[c];
   return total;
 }
 

@@ -45,19 +45,28 @@ void for_each_chunk_journaled(World& w, AgentKind kind, std::size_t n, Fn&& fn,
           out[c].journal.reset(w.ledger, kind, begin_agent + begin, begin_agent + end);
           fn(out[c], begin_agent + begin, begin_agent + end);
         });
+    // The wave's postings and sales, in two parts by target row (each row's
+    // postings still in chunk order, so the split changes no result), then
+    // the totals in chunk order.
+    exec::for_each_part(merge_parts, [&](std::size_t part) {
+      for (std::size_t c = 0; c < count; ++c) {
+        const ChunkOutput& o = out[c];
+        merge_part(w.ledger, o.journal, part);
+        for (const ChunkOutput::Sale& sale : o.sales[part]) {
+          w.smes.sales_this_month[sale.sme] =
+              checked_add(w.smes.sales_this_month[sale.sme], sale.amount);
+          w.smes.payment_count[sale.sme] += sale.via_platform;
+        }
+      }
+    });
     for (std::size_t c = 0; c < count; ++c) {
       const ChunkOutput& o = out[c];
-      merge(w.ledger, o.journal);
+      merge_totals(w.ledger, o.journal);
       w.flows.add(o.flows);
       append(w.intents.consumer_applications, o.intents.consumer_applications);
       append(w.intents.sme_applications, o.intents.sme_applications);
       append(w.intents.revolving_reviews, o.intents.revolving_reviews);
       append(w.intents.redemptions, o.intents.redemptions);
-      for (const ChunkOutput::Sale& sale : o.sales) {
-        w.smes.sales_this_month[sale.sme] =
-            checked_add(w.smes.sales_this_month[sale.sme], sale.amount);
-        w.smes.payment_count[sale.sme] += sale.via_platform;
-      }
       for (std::size_t p = 0; p < o.fees_by_platform.size() && p < w.platforms.size(); ++p) {
         w.platforms.revenue_payments_month[p] =
             checked_add(w.platforms.revenue_payments_month[p], o.fees_by_platform[p]);

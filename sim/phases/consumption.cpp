@@ -237,7 +237,7 @@ void run_consumption(World& w) {
             }
             out.flows[Flow::consumption] += amount;
             w.consumers.spending_this_month[i] += amount;
-            out.sales.push_back(
+            out.sales[merge_part_of(merchant)].push_back(
                 {merchant, amount, static_cast<std::uint8_t>(by_wallet && wallet == 0 ? 1 : 0)});
           }
           // The platform takes its own share of today's draws (origination.cpp).

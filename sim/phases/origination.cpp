@@ -1,6 +1,8 @@
 // Credit origination: lenders screen, price and fund today's applications, in
 // the order the applicants were queued (their index order), so the result does
-// not depend on the thread count. Serial: lenders' capital and funds are shared.
+// not depend on the thread count. Serial: lenders' capital and funds are shared;
+// only the lenders' estimates of each applicant's PD, which read the applicant
+// alone, are computed first in parallel (screen_applications).
 //
 // Screening that remembers. A lender sees logit(p̂) = logit(p) + σ z, z
 // standard normal and drawn once per lender and borrower (its view of the
@@ -45,6 +47,7 @@
 #include <limits>
 #include <optional>
 
+#include "exec/parallel.hpp"
 #include "phases/phases.hpp"
 #include "phases/rules.hpp"
 #include "rng/philox.hpp"
@@ -65,6 +68,8 @@ struct Context {
   Int128 own_loans = 0;         // fen held by the platform
   Int128 own_limit = 0;         // fen
   bool platform_lends = false;  // not in an outage and not failed
+  // Today's application being decided: the lenders' estimates of its PD.
+  StepScratch::Screened screened;
 
   bool leverage_allows(Fen amount) const { return own_loans + amount <= own_limit; }
 };
@@ -179,13 +184,12 @@ bool bank_first(const Offer& platform, const Offer& bank, Fen need, double bank_
          rules::cost_per_yuan_needed(*platform.rate, platform.amount, need, 0.0, term_months);
 }
 
-Offer platform_cash_offer(Context& ctx, std::uint32_t c, Fen amount, double sigma_p) {
+Offer platform_cash_offer(Context& ctx, std::uint32_t c, Fen amount) {
   World& w = ctx.w;
   const ConsumerStore& C = w.consumers;
   if (C.wallet[c] != 0 || !ctx.platform_lends || amount <= 0) return {};
   ++w.flows[Flow::applications_platform];
-  const double pd_hat =
-      screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
+  const double pd_hat = ctx.screened.platform_pd;
   const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd,
                                      ctx.sc.platform.loan_margin, w.policy.interest_rate_cap);
   if (pd_hat >= ctx.sc.platform.consumer_cutoff_pd || !rate) return {};
@@ -194,12 +198,10 @@ Offer platform_cash_offer(Context& ctx, std::uint32_t c, Fen amount, double sigm
 
 Offer bank_cash_offer(Context& ctx, std::uint32_t c, Fen asked) {
   World& w = ctx.w;
-  const ConsumerStore& C = w.consumers;
   const std::uint32_t bank = ctx.L.book(ctx.B.consumer_bank_loan).holder.of(c);
   if (w.banks.failed[bank] != 0) return {};
   ++w.flows[Flow::applications_bank];
-  const double pd_hat =
-      screen(w, rng::Stream::screening_bank, C.id[c], C.latent_pd[c], w.policy.bureau_signal_sigma);
+  const double pd_hat = ctx.screened.bank_pd;
   const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd,
                                      ctx.sc.banks.loan_margin, w.policy.interest_rate_cap);
   // The limit covers all the consumer's term debt: the bureau reports co-lent
@@ -247,13 +249,12 @@ bool take_bank_cash(Context& ctx, std::uint32_t c, const Offer& offer) {
 // A cash loan: the consumer asks each lender it does not owe (the platform
 // only for its wallet users) and takes the cheaper approved offer that meets
 // its need, the other if the first cannot be funded.
-void cash_loan_application(Context& ctx, const CreditApplication& app, Fen platform_amount,
-                           double sigma_p) {
+void cash_loan_application(Context& ctx, const CreditApplication& app, Fen platform_amount) {
   const std::uint32_t c = app.borrower;
   const auto owes = [&](BookId book) { return ctx.L.balance({book, c}) > 0; };
   const Offer p = owes(ctx.B.cash_platform) || owes(ctx.B.cash_bank)
                       ? Offer{}
-                      : platform_cash_offer(ctx, c, platform_amount, sigma_p);
+                      : platform_cash_offer(ctx, c, platform_amount);
   const Offer b = owes(ctx.B.consumer_bank_loan) ? Offer{} : bank_cash_offer(ctx, c, app.amount);
   const auto& P = ctx.sc.consumers;
   const bool done =
@@ -270,14 +271,11 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
   const std::uint32_t c = app.borrower;
   ConsumerStore& C = w.consumers;
   const bool platform_open = ctx.platform_lends;
-  const double sigma_p =
-      rules::platform_signal_sigma(P.signal_sigma0, C.payment_count[c], P.data_half_saturation);
   // Online micro-lending rules cap each platform loan and credit line.
   const Fen platform_amount = std::min(app.amount, platform_loan_cap(w, c));
   if (app.product == Product::revolving_line) {
     if (!platform_open || platform_amount <= 0 || !ctx.leverage_allows(1)) return;
-    const double pd_hat =
-        screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
+    const double pd_hat = ctx.screened.platform_pd;
     // The line's rate (revolving_rate within the cap) must cover its break-even rate.
     const double line_rate = credit_line_rate(w);
     if (pd_hat >= P.consumer_cutoff_pd ||
@@ -294,7 +292,7 @@ void consumer_application(Context& ctx, const CreditApplication& app) {
     C.revolving_limit[c] = platform_amount;
     return;
   }
-  cash_loan_application(ctx, app, platform_amount, sigma_p);
+  cash_loan_application(ctx, app, platform_amount);
 }
 
 // What a firm owes, by lender; the credit registry shows the platform both.
@@ -321,10 +319,7 @@ Offer platform_offer(Context& ctx, std::uint32_t s, Fen asked, Fen room) {
   SmeStore& S = w.smes;
   if (S.accepts_platform[s] == 0 || !ctx.platform_lends || room <= 0) return {};
   ++w.flows[Flow::applications_platform];
-  const double sigma =
-      rules::platform_signal_sigma(P.signal_sigma0, S.payment_count[s], P.data_half_saturation);
-  const double pd_hat =
-      screen(w, rng::Stream::sme_screening_platform, S.id[s], S.latent_pd[s], sigma);
+  const double pd_hat = ctx.screened.platform_pd;
   S.trust_score[s] =
       static_cast<float>(1.0 - pd_hat);  // the merchant's score: what the platform's data say
   const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd, P.loan_margin,
@@ -343,8 +338,7 @@ Offer bank_offer(Context& ctx, std::uint32_t s, Fen asked, Fen owed_bank) {
   ++w.flows[Flow::applications_bank];
   const Fen amount = std::max(asked, yuan_to_fen(ctx.sc.banks.sme_min_loan_yuan));
   const Fen collateral = apply_rate(S.collateral_value[s], house_price(w.policy, S.region[s]));
-  const double pd_hat = screen(w, rng::Stream::sme_screening_bank, S.id[s], S.latent_pd[s],
-                               w.policy.bureau_signal_sigma);
+  const double pd_hat = ctx.screened.bank_pd;
   const auto rate = rules::loan_rate(w.policy.policy_rate, pd_hat, ctx.sc.banks.lgd,
                                      ctx.sc.banks.loan_margin, w.policy.interest_rate_cap);
   if (pd_hat >= ctx.sc.banks.sme_cutoff_pd || !rate ||
@@ -433,11 +427,51 @@ void sme_application(Context& ctx, const CreditApplication& app) {
   }
 }
 
+// The lenders' estimates of each applicant's PD, in parallel: they read only
+// the applicant (id, true PD, payments the platform has seen) and fixed
+// parameters (the bureau's σ), none of which origination changes, so the
+// serial decisions below read the same numbers they would compute. Both
+// lenders' estimates for every application, whether or not it reaches them:
+// a draw keyed on lender and borrower changes nothing when unused.
+void screen_applications(World& w) {
+  const auto& P = w.scenario->platform;
+  const double bureau_sigma = w.policy.bureau_signal_sigma;
+  const ConsumerStore& C = w.consumers;
+  const SmeStore& S = w.smes;
+  auto& consumers = w.scratch.screened_consumers;
+  auto& smes = w.scratch.screened_smes;
+  const auto& capps = w.intents.consumer_applications;
+  const auto& sapps = w.intents.sme_applications;
+  consumers.resize(capps.size());
+  smes.resize(sapps.size());
+  exec::for_each_index(capps.size(), [&](std::size_t k) {
+    const std::uint32_t c = capps[k].borrower;
+    const double sigma_p =
+        rules::platform_signal_sigma(P.signal_sigma0, C.payment_count[c], P.data_half_saturation);
+    consumers[k].platform_pd =
+        screen(w, rng::Stream::screening_platform, C.id[c], C.latent_pd[c], sigma_p);
+    consumers[k].bank_pd =
+        capps[k].product == Product::revolving_line
+            ? 0.0
+            : screen(w, rng::Stream::screening_bank, C.id[c], C.latent_pd[c], bureau_sigma);
+  });
+  exec::for_each_index(sapps.size(), [&](std::size_t k) {
+    const std::uint32_t s = sapps[k].borrower;
+    const double sigma =
+        rules::platform_signal_sigma(P.signal_sigma0, S.payment_count[s], P.data_half_saturation);
+    smes[k].platform_pd =
+        screen(w, rng::Stream::sme_screening_platform, S.id[s], S.latent_pd[s], sigma);
+    smes[k].bank_pd =
+        screen(w, rng::Stream::sme_screening_bank, S.id[s], S.latent_pd[s], bureau_sigma);
+  });
+}
+
 }  // namespace
 
 void run_origination(World& w) {
   resolve_platform_failure(w);
-  Context ctx{w, *w.scenario, w.ledger, w.books, Account{w.books.platform_deposit, 0}};
+  Context ctx{w, *w.scenario, w.ledger, w.books, Account{w.books.platform_deposit, 0},
+              0, 0,           false,    {}};
   ctx.own_loans = platform_own_loans(w);
   ctx.platform_lends = !w.policy.platform_outage && w.platforms.failed[0] == 0;
   // Own-funded lending needs capital at or above the registered minimum, and stays
@@ -447,10 +481,18 @@ void run_origination(World& w) {
   ctx.own_limit = capital > 0 && registered
                       ? static_cast<Int128>(static_cast<double>(capital) * w.policy.leverage_limit)
                       : 0;
+  screen_applications(w);
   for (const std::uint32_t c : w.intents.revolving_reviews) review_revolving(ctx, c);
-  for (const CreditApplication& app : w.intents.consumer_applications)
-    consumer_application(ctx, app);
-  for (const CreditApplication& app : w.intents.sme_applications) sme_application(ctx, app);
+  const auto& capps = w.intents.consumer_applications;
+  for (std::size_t k = 0; k < capps.size(); ++k) {
+    ctx.screened = w.scratch.screened_consumers[k];
+    consumer_application(ctx, capps[k]);
+  }
+  const auto& sapps = w.intents.sme_applications;
+  for (std::size_t k = 0; k < sapps.size(); ++k) {
+    ctx.screened = w.scratch.screened_smes[k];
+    sme_application(ctx, sapps[k]);
+  }
   // The platform's credit revenue today: tech fees and interest on its own loans.
   const FlowMatrix& f = w.ledger.flows();
   const auto platform = static_cast<std::size_t>(AgentKind::platform);

@@ -25,7 +25,7 @@ void run_suppliers(World& w) {
                                ops::transfer(out.journal, deposit, {B.sme_deposit, supplier},
                                              amount, FlowType::supplier_purchases);
                                out.flows[Flow::supplier_purchases] += amount;
-                               out.sales.push_back({supplier, amount, 0});
+                               out.sales[merge_part_of(supplier)].push_back({supplier, amount, 0});
                              }
                            });
 }

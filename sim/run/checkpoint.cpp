@@ -572,7 +572,8 @@ void visit(A& a, Ledger& L) {
 // resets them at the start of every day, so they are not saved (and a new flow
 // row does not trip the size check); so is `clearing_inputs` (bank_regulation
 // clears it every day), and `scratch` (buffers the parallel phases reuse).
-static_assert(sizeof(World) - sizeof(StepFlows) == 5544 + 16 + 8 + 24 + 7 * vec + 24,
+// (The last 2 * vec: scratch.screened_consumers and _smes, origination.cpp.)
+static_assert(sizeof(World) - sizeof(StepFlows) == 5544 + 16 + 8 + 24 + 7 * vec + 24 + 2 * vec,
               "World changed: add the member to visit(World&), then update the size");
 template <class A>
 void visit(A& a, World& w) {

@@ -24,6 +24,52 @@ std::string to_string(Int128 v) {
   return s;
 }
 
+// One book's rows [begin, last) of an audit chunk, in one pass: the row-owned
+// side into the agents' sums (+ if the row holds the claim), every balance
+// into the returned total and, with an owner column, each balance into its
+// owner's accumulator. Two interleaved accumulators, so that consecutive rows
+// of one owner (a bank holding many neighbouring accounts) do not wait on each
+// other's store. The caller has checked every owner index (exact integer sums:
+// the order of the additions changes nothing).
+template <bool HolderRow, class Owner>
+Int128 add_book_rows(const Fen* balance, std::size_t begin, std::size_t last, Int128* sums,
+                     const Owner* column, Int128* even, Int128* odd) {
+  Int128 total = 0;
+  auto row = [&](std::size_t r) {
+    const Fen v = balance[r];
+    if constexpr (HolderRow) {
+      sums[r - begin] += v;
+    } else {
+      sums[r - begin] -= v;
+    }
+    total += v;
+  };
+  if (column == nullptr) {
+    for (std::size_t r = begin; r < last; ++r) row(r);
+    return total;
+  }
+  std::size_t r = begin;
+  for (; r + 1 < last; r += 2) {
+    row(r);
+    row(r + 1);
+    even[column[r]] += balance[r];
+    odd[column[r + 1]] += balance[r + 1];
+  }
+  if (r < last) {
+    row(r);
+    even[column[r]] += balance[r];
+  }
+  return total;
+}
+
+// The largest owner index in rows [begin, last) of a column (0 if none).
+template <class Owner>
+std::uint32_t max_owner(const Owner* column, std::size_t begin, std::size_t last) {
+  Owner m = 0;
+  for (std::size_t r = begin; r < last; ++r) m = column[r] > m ? column[r] : m;
+  return m;
+}
+
 }  // namespace
 
 std::string_view flow_type_name(FlowType f) {
@@ -63,20 +109,6 @@ BookId Ledger::find_book(const std::string& name) const {
   for (std::size_t i = 0; i < books_.size(); ++i)
     if (books_[i].name == name) return static_cast<BookId>(i);
   throw InternalError("ledger: no book named " + name);
-}
-
-void Ledger::post(Account a, Fen delta) {
-  Fen& b = books_[a.book].balance[a.row];
-  b = checked_add(b, delta);
-}
-
-void Ledger::post_net_worth(AgentKind k, std::uint32_t agent, Fen delta) {
-  Fen& nw = net_worth_[index(k)][agent];
-  nw = checked_add(nw, delta);
-}
-
-void Ledger::post_clearing(std::uint32_t bank, Fen delta) {
-  post(Account{clearing_book, bank}, delta);
 }
 
 void Ledger::post_money(Fen delta) {
@@ -410,11 +442,21 @@ AuditReport Ledger::audit() const {
       Int128 money = 0, net_worth = 0;
       Problems books, sheets;
     };
-    std::vector<ChunkResult> results(chunks);
+    // Kept from one audit to the next on the calling thread (no allocation in
+    // the steady-state step); a chunk's worker keeps its own row sums.
+    // (A thread_local is not captured: the workers reach it through `results`.)
+    thread_local std::vector<ChunkResult> kept;
+    std::vector<ChunkResult>& results = kept;
+    results.resize(chunks);
     exec::for_each_chunk(net_worth.size(), [&](std::size_t c, std::size_t begin, std::size_t end) {
       ChunkResult& out = results[c];
       out.partial.assign(offset.back(), 0);
-      std::vector<Int128> sums(end - begin, 0);
+      out.money = 0;
+      out.net_worth = 0;
+      out.books.clear();
+      out.sheets.clear();
+      thread_local std::vector<Int128> sums, accumulators;
+      sums.assign(end - begin, 0);
       for (const std::size_t n : own) {
         const Book& b = books_[n];
         const bool holder_row = b.holder.mode == RowOwner::Mode::row_index;
@@ -423,7 +465,53 @@ AuditReport Ledger::audit() const {
         const std::size_t other_count = count(holder_row ? b.issuer_kind : b.holder_kind);
         const std::size_t last = std::max(begin, std::min(end, b.rows()));
         const Fen* balance = b.balance.data();
-        // Each loop below does one thing, so that it runs at memory speed.
+        Int128* const owners = out.partial.data() + other_offset;
+        if (last == begin) continue;  // no rows of this book in the chunk
+        // 1. Is everything in order? Branch-free loops that run at memory
+        // speed; a book with a problem is read again below, row by row, for
+        // the report.
+        bool clean = true;
+        if (b.overdraft == Overdraft::never) {
+          Fen any = 0;
+          for (std::size_t r = begin; r < last; ++r) any |= balance[r];
+          clean = any >= 0;
+        } else if (b.overdraft == Overdraft::to_limit) {
+          const Fen* limit = b.limit.data();
+          bool broken = false;
+          for (std::size_t r = begin; r < last; ++r) broken |= balance[r] < -limit[r];
+          clean = !broken;
+        }
+        if (other.mode == RowOwner::Mode::fixed) {
+          clean = clean && other.fixed < other_count;
+        } else if (other.column.is_wide()) {
+          clean = clean && max_owner(other.column.wide().data(), begin, last) < other_count;
+        } else {
+          clean = clean && max_owner(other.column.narrow().data(), begin, last) < other_count;
+        }
+        if (clean) {
+          // 2. One pass: the agents' sums, the book's total, the owners'.
+          const bool by_column = other.mode != RowOwner::Mode::fixed;
+          accumulators.assign(by_column ? 2 * other_count : 0, 0);
+          Int128* const even = accumulators.data();
+          Int128* const odd = even + (by_column ? other_count : 0);
+          auto pass = [&](const auto* column) {
+            return holder_row
+                       ? add_book_rows<true>(balance, begin, last, sums.data(), column, even, odd)
+                       : add_book_rows<false>(balance, begin, last, sums.data(), column, even, odd);
+          };
+          const Int128 total = !by_column ? pass(static_cast<const std::uint16_t*>(nullptr))
+                               : other.column.is_wide() ? pass(other.column.wide().data())
+                                                        : pass(other.column.narrow().data());
+          if (b.is_money()) out.money += total;
+          if (!by_column) {
+            owners[other.fixed] += holder_row ? -total : total;
+          } else {
+            for (std::size_t a = 0; a < other_count; ++a)
+              owners[a] += holder_row ? -(even[a] + odd[a]) : even[a] + odd[a];
+          }
+          continue;
+        }
+        // The report: each problem in row order, as a serial scan finds it.
         if (b.overdraft != Overdraft::unrestricted)
           for (std::size_t r = begin; r < last; ++r)
             if (!b.allows(r, balance[r])) note(out.books, overdraft_text(b, r, balance[r]));
@@ -436,7 +524,6 @@ AuditReport Ledger::audit() const {
         }
         for (std::size_t r = begin; r < last; ++r) total += balance[r];
         if (b.is_money()) out.money += total;
-        Int128* const owners = out.partial.data() + other_offset;
         if (other.mode == RowOwner::Mode::fixed) {
           if (other.fixed >= other_count) {
             if (last > begin) note(out.books, missing_text(b, begin));
@@ -466,7 +553,8 @@ AuditReport Ledger::audit() const {
         out.net_worth += net_worth[a];
       }
     });
-    for (ChunkResult& r : results) {
+    for (std::size_t c = 0; c < chunks; ++c) {
+      ChunkResult& r = results[c];
       for (std::string& text : r.books) problem(std::move(text));
       for (std::string& text : r.sheets) note(sheets[k], std::move(text));
       money += r.money;
@@ -520,8 +608,8 @@ void Journal::reset(Ledger& ledger, AgentKind kind, std::size_t begin, std::size
   kind_ = kind;
   begin_ = begin;
   end_ = end;
-  postings_.clear();
-  net_worth_postings_.clear();
+  for (auto& list : postings_) list.clear();
+  for (auto& list : net_worth_postings_) list.clear();
   clearing_.assign(ledger.agent_count(AgentKind::bank), 0);
   money_delta_ = 0;
   if (has_flows_) flows_ = FlowMatrix{};
@@ -538,7 +626,7 @@ void Journal::post_net_worth(AgentKind k, std::uint32_t agent, Fen delta) {
     Fen& nw = ledger_->net_worth(k)[agent];
     nw = checked_add(nw, delta);
   } else {
-    net_worth_postings_.push_back(NetWorthPosting{k, agent, delta});
+    net_worth_postings_[merge_part_of(agent)].push_back(NetWorthPosting{k, agent, delta});
   }
 }
 
@@ -554,10 +642,19 @@ void Journal::post_flow(FlowType f, AgentKind payer, AgentKind payee, Fen amount
 }
 
 void merge(Ledger& ledger, const Journal& j) {
+  for (std::size_t part = 0; part < merge_parts; ++part) merge_part(ledger, j, part);
+  merge_totals(ledger, j);
+}
+
+void merge_part(Ledger& ledger, const Journal& j, std::size_t part) {
   if (j.ledger_ == nullptr) return;  // a chunk that never ran
-  for (const Journal::Posting& p : j.postings_) ledger.post(p.account, p.delta);
-  for (const Journal::NetWorthPosting& p : j.net_worth_postings_)
+  for (const Journal::Posting& p : j.postings_[part]) ledger.post(p.account, p.delta);
+  for (const Journal::NetWorthPosting& p : j.net_worth_postings_[part])
     ledger.post_net_worth(p.kind, p.agent, p.delta);
+}
+
+void merge_totals(Ledger& ledger, const Journal& j) {
+  if (j.ledger_ == nullptr) return;
   for (std::size_t bank = 0; bank < j.clearing_.size(); ++bank)
     if (j.clearing_[bank] != 0)
       ledger.post_clearing(static_cast<std::uint32_t>(bank), j.clearing_[bank]);

@@ -1,11 +1,17 @@
 #include "world/sfc.hpp"
 
+#include "exec/parallel.hpp"
+
 namespace pfsim {
 
 SectorTotals sector_net_worth(const Ledger& ledger) {
   SectorTotals out{};
-  for (std::size_t k = 0; k < agent_kind_count; ++k)
-    for (const Fen v : ledger.net_worth(static_cast<AgentKind>(k))) out[k] += v;
+  // Exact sums in parallel chunks (begin_day calls this every step: a serial
+  // pass over every agent's net worth was 1.2 ms a day at 10^6 consumers).
+  for (std::size_t k = 0; k < agent_kind_count; ++k) {
+    const std::vector<Fen>& nw = ledger.net_worth(static_cast<AgentKind>(k));
+    out[k] = exec::exact_sum(nw.size(), [&](std::size_t a) { return nw[a]; });
+  }
   return out;
 }
 

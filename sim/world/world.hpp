@@ -96,13 +96,13 @@ struct ChunkOutput {
     Fen amount;
     std::uint8_t via_platform;
   };
-  std::vector<Sale> sales;
+  std::array<std::vector<Sale>, merge_parts> sales;  // by the SME's merge part
   std::array<Fen, 2> fees_by_platform{};
   // Empties the buffers for the next phase, keeping their capacity.
   void clear() {
     flows = StepFlows{};
     intents.clear();
-    sales.clear();
+    for (auto& list : sales) list.clear();
     fees_by_platform = {};
   }
 };
@@ -133,6 +133,13 @@ struct StepScratch {
   // `consumers.id` (columns.cpp; the store derives them from the row), filled
   // when the view is first asked for.
   std::vector<AgentId> consumer_ids;
+  // Each of today's credit applications as its lenders see it, computed in
+  // parallel before origination decides them one by one (origination.cpp).
+  struct Screened {
+    double platform_pd = 0;  // the platform's estimate of the applicant's PD
+    double bank_pd = 0;      // the applicant's bank's (the credit bureau's signal)
+  };
+  std::vector<Screened> screened_consumers, screened_smes;
   StepScratch() = default;
   StepScratch(const StepScratch& /*other*/) {}
   StepScratch& operator=(const StepScratch& /*other*/) { return *this; }

@@ -378,6 +378,64 @@ TEST_CASE("the audit finds drift in every book layout, the same at any thread co
   }
 }
 
+TEST_CASE("the audit's quick checks hand every problem to the row-by-row report") {
+  // A row-owned book read in its kind's pass: a limit broken in one row (and
+  // kept in another), an owner column naming a bank that does not exist. The
+  // report names exactly those rows, in order, at any thread count.
+  Layouts f(false);
+  Book& b = f.L.book(f.books[0]);  // consumer.deposit: issuer bank in a column
+  b.overdraft = Overdraft::to_limit;
+  b.limit.assign(b.rows(), 10);
+  b.balance[100] = -5;           // within its limit
+  b.balance[6000] = -20;         // beyond it
+  b.issuer.column.set(5000, 7);  // bank 7 of 3
+  std::vector<std::string> one;
+  for (const int threads : {1, 2}) {
+    const exec::ThreadLimit limit(threads);
+    const AuditReport r = f.L.audit();
+    REQUIRE_FALSE(r.ok());
+    if (threads == 1) one = r.problems;
+    CHECK(r.problems == one);
+  }
+  REQUIRE(one.size() >= 2);
+  CHECK(one[0].find("consumer.deposit row 6000 breaks its overdraft rule: -20") !=
+        std::string::npos);
+  CHECK(one[1].find("consumer.deposit row 5000 names an agent that does not exist") !=
+        std::string::npos);
+  for (std::size_t k = 2; k < one.size(); ++k) {
+    CAPTURE(one[k]);
+    CHECK(one[k].find("breaks its overdraft rule") == std::string::npos);
+    CHECK(one[k].find("does not exist") == std::string::npos);
+  }
+}
+
+TEST_CASE("a journal merged in parts gives merge()'s balances, in any order of the parts") {
+  // Postings to rows in several merge blocks, several to one row; merged
+  // whole, and part by part in either order.
+  auto run = [](int how) {
+    Layouts f(false);
+    Journal j;
+    j.reset(f.L, AgentKind::sme, 0, 1);  // owns SME 0 only
+    for (std::uint32_t k = 0; k < 4000; ++k) {
+      const std::uint32_t c = (k * 2654435761u) % 9000;
+      j.post({f.books[0], c}, static_cast<Fen>(k % 97) - 40);
+      j.post_net_worth(AgentKind::consumer, c, static_cast<Fen>(k % 97) - 40);
+    }
+    if (how == 0) {
+      merge(f.L, j);
+    } else {
+      for (std::size_t p = 0; p < merge_parts; ++p)
+        merge_part(f.L, j, how == 1 ? p : merge_parts - 1 - p);
+      merge_totals(f.L, j);
+    }
+    return std::pair{f.L.book(f.books[0]).balance, f.L.net_worth(AgentKind::consumer)};
+  };
+  const auto whole = run(0);
+  CHECK(run(1) == whole);
+  CHECK(run(2) == whole);
+  CHECK(whole.first != Layouts(false).L.book(0).balance);  // the postings did land
+}
+
 TEST_CASE("overflow is an error, never undefined behaviour") {
   Fixture f;
   const Fen max = std::numeric_limits<Fen>::max();
