@@ -53,6 +53,19 @@ const std::string income_shock =
     "events:\n  - {date: 2019-01-31, type: income_shock, unemployment_rate: 0.2, "
     "income_change: -0.15}\n";
 
+// A warm economy from `text` (extending behaviour_test.yaml, which starts
+// from the spun-up steady state), on 2 threads, stepped `days` days.
+std::unique_ptr<Simulation> warm_economy(const std::string& text, std::uint64_t seed,
+                                         std::int64_t days) {
+  SimulationOptions o;
+  o.seed = seed;
+  o.threads = 2;
+  auto sim = std::make_unique<Simulation>(
+      scenario::load_text(text, PFSIM_SOURCE_DIR "/scenarios/behaviour_test.yaml"), o);
+  if (days > 0) sim->step(days);
+  return sim;
+}
+
 }  // namespace
 
 TEST_CASE("an income shock raises 30+ days past due, and 90+ after it") {
@@ -113,16 +126,10 @@ TEST_CASE("consumers who lose their job cut spending less when they hold a credi
         "extends: baseline.yaml\nrun: {days: 90}\n"
         "consumers: {count: 12000}\nsmes: {count: 1200}\n" +
         income_shock;
-    const Scenario sc =
-        scenario::load_text(text, PFSIM_SOURCE_DIR "/scenarios/behaviour_test.yaml");
-    SimulationOptions o;
-    o.seed = seed;
-    o.threads = 2;
-    Simulation warm(sc, o);
-    warm.step(30);  // through 30 January, the day before the shock
-    const ConsumerStore& C0 = warm.world().consumers;
-    const auto with_lines = warm.fork(2);
-    const auto without = warm.fork(2);
+    const auto warm = warm_economy(text, seed, 30);  // through 30 January, the day before the shock
+    const ConsumerStore& C0 = warm->world().consumers;
+    const auto with_lines = warm->fork(2);
+    const auto without = warm->fork(2);
     ConsumerStore& N = without->world().consumers;
     for (std::size_t i = 0; i < N.size(); ++i) {
       N.revolving_limit[i] = 0;
@@ -169,17 +176,11 @@ TEST_CASE("job losers with a buffer cut spending by a fraction of the income the
     const std::string text =
         "extends: baseline.yaml\nrun: {days: 90}\nconsumers: {count: 12000}\n"
         "smes: {count: 1200}\n";
-    const Scenario sc =
-        scenario::load_text(text, PFSIM_SOURCE_DIR "/scenarios/behaviour_test.yaml");
-    SimulationOptions o;
-    o.seed = seed;
-    o.threads = 2;
-    Simulation warm(sc, o);
-    warm.step(30);  // through 30 January
-    const World& w0 = warm.world();
+    const auto warm = warm_economy(text, seed, 30);  // through 30 January
+    const World& w0 = warm->world();
     const ConsumerStore& C0 = w0.consumers;
-    const auto calm = warm.fork(2);
-    const auto hit = warm.fork(2);
+    const auto calm = warm->fork(2);
+    const auto hit = warm->fork(2);
     hit->apply_shock(R"({"type": "income_shock", "date": "2019-01-31", "unemployment_rate": 0.2, )"
                      R"("income_change": 0})");
     calm->step(1);
@@ -236,14 +237,10 @@ LimitResponse raise_limits(double raise, double buffer_share, std::uint64_t seed
   const std::string text =
       "extends: baseline.yaml\nrun: {days: 181}\nconsumers: {count: 12000, line_buffer_share: " +
       std::to_string(buffer_share) + "}\nsmes: {count: 1200}\n";
-  const Scenario sc = scenario::load_text(text, PFSIM_SOURCE_DIR "/scenarios/behaviour_test.yaml");
-  SimulationOptions o;
-  o.seed = seed;
-  o.threads = 2;
-  const Simulation warm(sc, o);
-  const auto base = warm.fork(2);
-  const auto raised = warm.fork(2);
-  const World& w0 = warm.world();
+  const auto warm = warm_economy(text, seed, 0);
+  const auto base = warm->fork(2);
+  const auto raised = warm->fork(2);
+  const World& w0 = warm->world();
   const ConsumerStore& C0 = w0.consumers;
   const std::size_t n = C0.size();
   std::vector<Fen> added(n, 0);
@@ -333,14 +330,10 @@ struct CreditCut {
 CreditCut cut_credit(const std::string& extra, std::uint64_t seed) {
   const std::string text =
       "extends: baseline.yaml\nrun: {days: 180}\nconsumers: {count: 12000}\n" + extra;
-  const Scenario sc = scenario::load_text(text, PFSIM_SOURCE_DIR "/scenarios/behaviour_test.yaml");
-  SimulationOptions o;
-  o.seed = seed;
-  o.threads = 2;
-  const Simulation warm(sc, o);
-  const auto with_credit = warm.fork(2);
-  const auto without = warm.fork(2);
-  const SmeStore& S0 = warm.world().smes;
+  const auto warm = warm_economy(text, seed, 0);
+  const auto with_credit = warm->fork(2);
+  const auto without = warm->fork(2);
+  const SmeStore& S0 = warm->world().smes;
   const std::size_t n = S0.size();
   auto treated = [&](std::size_t s) { return S0.id[s] % 2 == 0 ? 1 : 0; };
   for (std::size_t s = 0; s < n; ++s)
@@ -561,15 +554,10 @@ TEST_CASE("the platform tops up firms short of cash within a limit that nets the
     const std::string text =
         "extends: baseline.yaml\nrun: {days: 120}\nconsumers: {count: 12000}\n"
         "smes: {count: 1200}\n";
-    const Scenario sc =
-        scenario::load_text(text, PFSIM_SOURCE_DIR "/scenarios/behaviour_test.yaml");
-    SimulationOptions o;
-    o.seed = seed;
-    o.threads = 2;
-    Simulation sim(sc, o);
-    const World& w = sim.world();
+    const auto sim = warm_economy(text, seed, 0);
+    const World& w = sim->world();
     const SmeStore& S = w.smes;
-    const double limit_months = sc.platform.sme_limit_sales_months;
+    const double limit_months = w.scenario->platform.sme_limit_sales_months;
     const auto platform_debt = [&](std::uint32_t s) {
       return w.ledger.balance({w.books.sme_platform_platform, s}) +
              w.ledger.balance({w.books.sme_platform_bank, s});
@@ -588,7 +576,7 @@ TEST_CASE("the platform tops up firms short of cash within a limit that nets the
         sales_before[s] = S.sales_last_month[s];
         id_before[s] = S.id[s];
       }
-      sim.step(1);
+      sim->step(1);
       for (std::uint32_t s = 0; s < n; ++s) {
         const Fen platform = platform_debt(s);
         // A new platform loan today (interest is accrued on billing days,
