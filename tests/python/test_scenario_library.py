@@ -305,12 +305,15 @@ def test_regional_housing_bust(run_scenario):
     assert r["house_price_index_min"][-1] == pytest.approx(0.5)
     assert r["house_price_index"][-1] == pytest.approx((25 + 6 * 0.5) / 31)  # the national mean hides it
     d = r.day("2021-01-01")
-    # Six regions' collateral halves: bank credit against it falls (SMEs −0.6%
-    # over 2021 nationally, seed 1 — it was −13% before firms chose between
-    # lenders: banks now lend mostly where collateral is ample), while platform
-    # credit does not need it.
-    assert _mean(r["bank_sme_loan_balance"], d, r.days) < _mean(b["bank_sme_loan_balance"], d, r.days)
-    assert _mean(r["bank_consumer_loan_balance"], d, r.days) < _mean(b["bank_consumer_loan_balance"], d, r.days)
+    # Six regions' collateral halves: bank credit against it falls (homeowners'
+    # loans), while platform credit does not need it. Bank SME credit does not
+    # rise, but hardly moves: −13% over 2021 nationally (seed 1) before firms
+    # chose between lenders, −0.6% after, 0.0% since the SME book was
+    # recalibrated with the sequential search (fewer discretionary bank
+    # applications; banks lend mostly where collateral is ample).
+    bank = lambda x, k: _mean(x[k], d, r.days)
+    assert bank(r, "bank_sme_loan_balance") <= bank(b, "bank_sme_loan_balance")
+    assert bank(r, "bank_consumer_loan_balance") < bank(b, "bank_consumer_loan_balance")
 
 
 def test_classroom_platform_failure(run_scenario):
