@@ -3,9 +3,12 @@
 // buffer, and keep essential spending up when income stops):
 //   budget = max(mpc_income × income + mpc_wealth × max(0, liquid − wage),
 //                subsistence_share × wage)
-// with income the wage × income_multiplier while employed (0 otherwise), wage
-// the consumer's usual wage × income_multiplier, liquid = deposit + fund units;
-// a hand-to-mouth consumer (hand_to_mouth_share of them) has mpc_income = 1 and
+// with wage the consumer's usual wage × income_multiplier, income the wage
+// while employed and, while unemployed, the wage less mpc_lost_income of it
+// (job loss is mostly transitory: it runs its buffer down; eq. 7.4b),
+// liquid = deposit + fund units;
+// a hand-to-mouth consumer (hand_to_mouth_share of them) has mpc_income = 1,
+// its current income as income (0 while unemployed) and
 // a zero buffer (Kaplan, Violante & Weidner 2014);
 // spread over purchases_per_month purchases of equal size. Today it makes
 // ⌊r⌋ + Bernoulli(r − ⌊r⌋) purchases, r = purchases_per_month / days in the
