@@ -21,6 +21,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
 import pfsim  # noqa: E402
 from teaching.sessions import Session, knob_shock  # noqa: E402
 
@@ -106,6 +107,12 @@ def lesson1(seed: int) -> None:
     a.until("2019-10-01")
     for name in ("bank_reserves", "central_bank_lending"):
         print(f"{name} (date 1 Oct):", both(a, name, "2019-09-30"))
+    live, base, scale = a.s.sim.banks, a.s.baseline.banks, a.s.scale / 100 * BN  # fen per agent -> RMB bn
+    tier = np.asarray(live.tier)
+    for col in ("reserves", "central_bank_loans", "fund_placements"):
+        diff = (np.asarray(getattr(live, col)) - np.asarray(getattr(base, col))) * scale
+        print(f"  {col} against the baseline by tier (date 1 Oct):",
+              ", ".join(f"tier {k} {diff[tier == k].sum():+,.1f} bn" for k in range(int(tier.max()) + 1)))
     a.until("2019-10-20")
     print("fund assets (date 20 Oct, screenshot):", both(a, "fund_assets", "2019-10-19"))
     # Step 4: Restart, step to 2019-09-15, cap 500, step a day, then the run.
