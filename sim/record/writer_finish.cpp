@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -52,56 +54,60 @@ void ResultsWriter::Impl::copy_numeric(hid_t src_file, const std::string& path, 
 // Text in blocks of at most kCopyTextBytes of fixed-length cells (a whole
 // column at once grew with the run: 10^5 snapshot nodes are 3 MB of cells
 // and three times that in HDF5's variable-length conversion).
-void ResultsWriter::Impl::copy_text(hid_t src_file, const std::string& path, hid_t dst,
-                                    std::size_t width, hsize_t rows) const {
+template <class Fn>
+void ResultsWriter::Impl::for_each_text_block(hid_t src_file, const std::string& path,
+                                              std::size_t width, hsize_t rows, Fn&& fn) const {
   if (rows == 0) return;
   const h5::Dataset src{check(H5Dopen2(src_file, path.c_str(), H5P_DEFAULT), "opening " + path)};
   const h5::Datatype fixed = fixed_string_type(width, true);
-  const h5::Datatype vlen = vlen_string_type();
   const hsize_t block =
       std::min<hsize_t>(kCopyRows, std::max<std::size_t>(1, kCopyTextBytes / width));
   std::string raw(static_cast<std::size_t>(std::min(rows, block)) * width, '\0');
-  std::vector<std::string> text;
-  std::vector<const char*> pointers;
+  std::vector<std::string_view> cells;
   for (hsize_t start = 0; start < rows; start += block) {
     const hsize_t count = std::min(block, rows - start);
     read_block(src.get(), fixed.get(), start, count, raw.data(), "reading " + path);
-    text.resize(static_cast<std::size_t>(count));
-    pointers.resize(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
+    cells.resize(static_cast<std::size_t>(count));
+    for (std::size_t i = 0; i < cells.size(); ++i) {
       const std::string_view cell(raw.data() + i * width, width);
-      text[i] = std::string(cell.substr(0, cell.find('\0')));
-      pointers[i] = text[i].c_str();
+      cells[i] = cell.substr(0, cell.find('\0'));
     }
-    append_rows(dst, path, vlen.get(), start, count, pointers.data(), false);
+    fn(start, std::span<const std::string_view>(cells));
   }
 }
 
+// The `.partial`'s fixed-length text column into the final copy's
+// variable-length column `dst`.
+void ResultsWriter::Impl::copy_text(hid_t src_file, const std::string& path, hid_t dst,
+                                    std::size_t width, hsize_t rows) const {
+  const h5::Datatype vlen = vlen_string_type();
+  std::vector<std::string> text;
+  std::vector<const char*> pointers;
+  for_each_text_block(
+      src_file, path, width, rows, [&](hsize_t start, std::span<const std::string_view> cells) {
+        text.assign(cells.begin(), cells.end());
+        pointers.resize(text.size());
+        for (std::size_t i = 0; i < text.size(); ++i) pointers[i] = text[i].c_str();
+        append_rows(dst, path, vlen.get(), start, cells.size(), pointers.data(), false);
+      });
+}
+
 // The distinct node kinds in rows [0, rows) of the `.partial`'s fixed-length
-// column `path`, sorted: the members of the final copy's enum. Read in blocks
-// as copy_text does.
+// column `path`, sorted: the members of the final copy's enum.
 std::vector<std::string> ResultsWriter::Impl::node_kinds_in(hid_t src_file, const std::string& path,
                                                             hsize_t rows) const {
   std::vector<std::string> kinds;
   if (rows == 0) return kinds;
-  const std::size_t width = max_node_kind_bytes;
-  const h5::Dataset src{check(H5Dopen2(src_file, path.c_str(), H5P_DEFAULT), "opening " + path)};
-  const h5::Datatype fixed = fixed_string_type(width, true);
-  const hsize_t block = std::min<hsize_t>(kCopyRows, kCopyTextBytes / width);
-  std::string raw(static_cast<std::size_t>(std::min(rows, block)) * width, '\0');
-  for (hsize_t start = 0; start < rows; start += block) {
-    const hsize_t count = std::min(block, rows - start);
-    read_block(src.get(), fixed.get(), start, count, raw.data(), "reading " + path);
-    std::string_view last;
-    for (std::size_t i = 0; i < static_cast<std::size_t>(count); ++i) {
-      const std::string_view cell(raw.data() + i * width, width);
-      const std::string_view kind = cell.substr(0, cell.find('\0'));
-      if (kind == last) continue;
-      last = kind;
-      const auto at = std::lower_bound(kinds.begin(), kinds.end(), kind);
-      if (at == kinds.end() || *at != kind) kinds.emplace(at, kind);
-    }
-  }
+  for_each_text_block(src_file, path, max_node_kind_bytes, rows,
+                      [&](hsize_t, std::span<const std::string_view> cells) {
+                        std::string_view last;
+                        for (const std::string_view kind : cells) {
+                          if (kind == last) continue;
+                          last = kind;
+                          const auto at = std::lower_bound(kinds.begin(), kinds.end(), kind);
+                          if (at == kinds.end() || *at != kind) kinds.emplace(at, kind);
+                        }
+                      });
   if (kinds.size() > kMaxNodeKinds) throw InternalError(path + " holds more than 256 node kinds");
   if (kinds.front().empty()) throw InternalError(path + " holds an empty node kind");
   return kinds;
@@ -112,27 +118,20 @@ std::vector<std::string> ResultsWriter::Impl::node_kinds_in(hid_t src_file, cons
 void ResultsWriter::Impl::copy_node_kinds(hid_t src_file, const std::string& path, hid_t dst,
                                           const std::vector<std::string>& kinds,
                                           hsize_t rows) const {
-  if (rows == 0) return;
-  const std::size_t width = max_node_kind_bytes;
-  const h5::Dataset src{check(H5Dopen2(src_file, path.c_str(), H5P_DEFAULT), "opening " + path)};
-  const h5::Datatype fixed = fixed_string_type(width, true);
   const h5::Datatype codes_type{check(H5Dget_type(dst), "reading the type of " + path)};
-  const hsize_t block = std::min<hsize_t>(kCopyRows, kCopyTextBytes / width);
-  std::string raw(static_cast<std::size_t>(std::min(rows, block)) * width, '\0');
-  std::vector<std::uint8_t> codes(static_cast<std::size_t>(std::min(rows, block)));
-  for (hsize_t start = 0; start < rows; start += block) {
-    const hsize_t count = std::min(block, rows - start);
-    read_block(src.get(), fixed.get(), start, count, raw.data(), "reading " + path);
-    for (std::size_t i = 0; i < static_cast<std::size_t>(count); ++i) {
-      const std::string_view cell(raw.data() + i * width, width);
-      const std::string_view kind = cell.substr(0, cell.find('\0'));
-      const auto at = std::lower_bound(kinds.begin(), kinds.end(), kind);
-      if (at == kinds.end() || *at != kind)
-        throw InternalError(path + ": a node kind missing from its enum");
-      codes[i] = static_cast<std::uint8_t>(at - kinds.begin());
-    }
-    append_rows(dst, path, codes_type.get(), start, count, codes.data(), false);
-  }
+  std::vector<std::uint8_t> codes;
+  for_each_text_block(src_file, path, max_node_kind_bytes, rows,
+                      [&](hsize_t start, std::span<const std::string_view> cells) {
+                        codes.resize(cells.size());
+                        for (std::size_t i = 0; i < cells.size(); ++i) {
+                          const auto at = std::lower_bound(kinds.begin(), kinds.end(), cells[i]);
+                          if (at == kinds.end() || *at != cells[i])
+                            throw InternalError(path + ": a node kind missing from its enum");
+                          codes[i] = static_cast<std::uint8_t>(at - kinds.begin());
+                        }
+                        append_rows(dst, path, codes_type.get(), start, cells.size(), codes.data(),
+                                    false);
+                      });
 }
 
 // Writes `finishing_path` from the `.partial` open as `src`: rows_flushed rows

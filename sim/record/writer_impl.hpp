@@ -274,6 +274,12 @@ struct ResultsWriter::Impl {
   void close_checked(OpenFile& f, const std::string& what) const;
   void copy_numeric(hid_t src_file, const std::string& path, hid_t dst, hid_t mem_type,
                     std::size_t elem_size, hsize_t rows) const;
+  // Reads rows [0, rows) of the `.partial`'s fixed-length text column `path`
+  // (cells of `width` bytes) in blocks, and calls fn(start, cells) per block,
+  // cells[i] the text of row start + i (trailing NULs cut).
+  template <class Fn>
+  void for_each_text_block(hid_t src_file, const std::string& path, std::size_t width, hsize_t rows,
+                           Fn&& fn) const;
   void copy_text(hid_t src_file, const std::string& path, hid_t dst, std::size_t width,
                  hsize_t rows) const;
   [[nodiscard]] std::vector<std::string> node_kinds_in(hid_t src_file, const std::string& path,

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "exec/parallel.hpp"
 #include "world/ledger.hpp"
@@ -77,6 +79,20 @@ struct Fixture {
     L.government_pays({deposit, 2}, 1000);
   }
 };
+
+// Audits at 1 and at 2 threads; both must fail with the same problems, in the
+// same order. Returns them.
+std::vector<std::string> failed_audit_at_1_and_2_threads(const Ledger& L) {
+  std::vector<std::string> one;
+  for (const int threads : {1, 2}) {
+    const exec::ThreadLimit limit(threads);
+    const AuditReport r = L.audit();
+    REQUIRE_FALSE(r.ok());
+    if (threads == 1) one = r.problems;
+    CHECK(r.problems == one);
+  }
+  return one;
+}
 
 }  // namespace
 
@@ -204,17 +220,7 @@ TEST_CASE("the parallel audit reports what a serial scan would, at any thread co
   CHECK(L.audit().ok());
   for (const std::size_t r : {19999u, 5u, 9000u, 4096u, 13000u}) L.book(deposit).balance[r] += 7;
   L.book(deposit).balance[12288] = -3;  // an overdraft, and its bank's sheet off
-  std::vector<std::string> serial_order;
-  for (const int threads : {1, 2}) {
-    const exec::ThreadLimit limit(threads);
-    const AuditReport r = L.audit();
-    REQUIRE_FALSE(r.ok());
-    if (threads == 1) {
-      serial_order = r.problems;
-    } else {
-      CHECK(r.problems == serial_order);
-    }
-  }
+  const std::vector<std::string> serial_order = failed_audit_at_1_and_2_threads(L);
   // Rows in order: the overdraft first (the books are scanned before the sheets),
   // then the consumers' sheets by row, then the banks'.
   REQUIRE(serial_order.size() >= 8);
@@ -349,14 +355,7 @@ TEST_CASE("the audit finds drift in every book layout, the same at any thread co
                                    std::to_string(b.holder.of(row)) + ":";
         const std::string issuer = std::string(agent_kind_name(b.issuer_kind)) + " " +
                                    std::to_string(b.issuer.of(row)) + ":";
-        std::vector<std::string> one;
-        for (const int threads : {1, 2}) {
-          const exec::ThreadLimit limit(threads);
-          const AuditReport r = f.L.audit();
-          REQUIRE_FALSE(r.ok());
-          if (threads == 1) one = r.problems;
-          CHECK(r.problems == one);
-        }
+        const std::vector<std::string> one = failed_audit_at_1_and_2_threads(f.L);
         auto names = [&](const std::string& who) {
           for (const std::string& p : one)
             if (p.rfind(who, 0) == 0) return true;
@@ -389,14 +388,7 @@ TEST_CASE("the audit's quick checks hand every problem to the row-by-row report"
   b.balance[100] = -5;           // within its limit
   b.balance[6000] = -20;         // beyond it
   b.issuer.column.set(5000, 7);  // bank 7 of 3
-  std::vector<std::string> one;
-  for (const int threads : {1, 2}) {
-    const exec::ThreadLimit limit(threads);
-    const AuditReport r = f.L.audit();
-    REQUIRE_FALSE(r.ok());
-    if (threads == 1) one = r.problems;
-    CHECK(r.problems == one);
-  }
+  const std::vector<std::string> one = failed_audit_at_1_and_2_threads(f.L);
   REQUIRE(one.size() >= 2);
   CHECK(one[0].find("consumer.deposit row 6000 breaks its overdraft rule: -20") !=
         std::string::npos);
