@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 #include "core/error.hpp"
@@ -34,6 +35,16 @@ using Philox = r123::Philox4x32;  // 10 rounds
   return {out[0], out[1], out[2], out[3]};
 }
 
+// Blocks 0 … blocks − 1 of philox_batch consecutive agent ids first_id,
+// first_id + 1, …, one array of philox_batch words per block and word:
+// out[(b · 4 + w) · philox_batch + k] is word w of philox_block(seed, stream,
+// first_id + k, step, b). Computed 8 ids at a time with AVX2 where the CPU has
+// it (philox.cpp; the same words either way), for a rule that draws for every
+// agent of a chunk (consumption). `out` holds blocks · 4 · philox_batch words.
+inline constexpr std::size_t philox_batch = 64;
+void philox_blocks(std::uint64_t seed, Stream stream, std::uint64_t first_id, std::int64_t step,
+                   std::uint32_t blocks, std::uint32_t* out);
+
 // Two 32-bit words → a double uniform on (0, 1): 53 random bits, offset by half
 // an ulp so that neither 0 nor 1 can occur (log(u) and logit(u) stay finite).
 [[nodiscard]] inline double to_open_unit(std::uint32_t hi, std::uint32_t lo) {
@@ -47,6 +58,16 @@ class Draws {
  public:
   Draws(std::uint64_t seed, Stream stream, std::uint64_t id, std::int64_t step)
       : seed_(seed), stream_(stream), id_(id), step_(step) {}
+  // The same draws, with blocks 0 … ready − 1 already computed: philox_blocks's
+  // words for this id, from &out[k] (the id's lane; they must outlive the object).
+  Draws(std::uint64_t seed, Stream stream, std::uint64_t id, std::int64_t step,
+        const std::uint32_t* ready_words, std::uint32_t ready)
+      : seed_(seed),
+        stream_(stream),
+        id_(id),
+        step_(step),
+        ready_words_(ready_words),
+        ready_(ready) {}
 
   // Uniform on (0, 1).
   double uniform() {
@@ -74,6 +95,13 @@ class Draws {
 
  private:
   void refill() {
+    if (block_ < ready_) {
+      constexpr std::size_t n = philox_batch;
+      const std::uint32_t* const w = ready_words_ + std::size_t{4} * n * block_++;
+      words_ = {w[0], w[n], w[2 * n], w[3 * n]};
+      next_ = 0;
+      return;
+    }
     if (block_ > 255) throw InternalError("rng: more than 512 draws for one (stream, id, step)");
     words_ = philox_block(seed_, stream_, id_, step_, block_++);
     next_ = 0;
@@ -83,6 +111,8 @@ class Draws {
   Stream stream_;
   std::uint64_t id_;
   std::int64_t step_;
+  const std::uint32_t* ready_words_ = nullptr;
+  std::uint32_t ready_ = 0;
   std::uint32_t block_ = 0;
   std::array<std::uint32_t, 4> words_{};
   int next_ = 4;
