@@ -58,16 +58,11 @@ class Draws {
  public:
   Draws(std::uint64_t seed, Stream stream, std::uint64_t id, std::int64_t step)
       : seed_(seed), stream_(stream), id_(id), step_(step) {}
-  // The same draws, with blocks 0 … ready − 1 already computed: philox_blocks's
-  // words for this id, from &out[k] (the id's lane; they must outlive the object).
+  // The same draws from block `first_block` on (ReadyDraws, below, has the
+  // blocks before it).
   Draws(std::uint64_t seed, Stream stream, std::uint64_t id, std::int64_t step,
-        const std::uint32_t* ready_words, std::uint32_t ready)
-      : seed_(seed),
-        stream_(stream),
-        id_(id),
-        step_(step),
-        ready_words_(ready_words),
-        ready_(ready) {}
+        std::uint32_t first_block)
+      : seed_(seed), stream_(stream), id_(id), step_(step), block_(first_block) {}
 
   // Uniform on (0, 1).
   double uniform() {
@@ -95,13 +90,6 @@ class Draws {
 
  private:
   void refill() {
-    if (block_ < ready_) {
-      constexpr std::size_t n = philox_batch;
-      const std::uint32_t* const w = ready_words_ + std::size_t{4} * n * block_++;
-      words_ = {w[0], w[n], w[2 * n], w[3 * n]};
-      next_ = 0;
-      return;
-    }
     if (block_ > 255) throw InternalError("rng: more than 512 draws for one (stream, id, step)");
     words_ = philox_block(seed_, stream_, id_, step_, block_++);
     next_ = 0;
@@ -111,11 +99,41 @@ class Draws {
   Stream stream_;
   std::uint64_t id_;
   std::int64_t step_;
-  const std::uint32_t* ready_words_ = nullptr;
-  std::uint32_t ready_ = 0;
   std::uint32_t block_ = 0;
   std::array<std::uint32_t, 4> words_{};
   int next_ = 4;
+};
+
+// The draws of one (seed, stream, agent id, step) whose first `ready` blocks
+// were computed by philox_blocks: `lane` is &out[k] for the id's lane k, read
+// where the words lie (word j of the draws is lane[j · philox_batch]); later
+// blocks are computed as Draws does. The same sequence as Draws(seed, stream,
+// id, step), for a rule that draws for every agent of a chunk.
+class ReadyDraws {
+ public:
+  ReadyDraws(std::uint64_t seed, Stream stream, std::uint64_t id, std::int64_t step,
+             const std::uint32_t* lane, std::uint32_t ready)
+      : lane_(lane), ready_words_(std::size_t{4} * ready), rest_(seed, stream, id, step, ready) {}
+
+  double uniform() {
+    if (word_ >= ready_words_) return rest_.uniform();
+    const double u = to_open_unit(lane_[word_ * philox_batch], lane_[(word_ + 1) * philox_batch]);
+    word_ += 2;
+    return u;
+  }
+  bool bernoulli(double p) { return uniform() < p; }
+  std::uint32_t below(std::uint32_t n) {
+    if (word_ >= ready_words_) return rest_.below(n);
+    const std::uint32_t w = lane_[word_ * philox_batch];
+    word_ += 2;  // as Draws::below: draws stay aligned to pairs
+    return static_cast<std::uint32_t>((static_cast<std::uint64_t>(w) * n) >> 32);
+  }
+
+ private:
+  const std::uint32_t* lane_;
+  std::size_t word_ = 0;
+  std::size_t ready_words_;
+  Draws rest_;
 };
 
 }  // namespace pfsim::rng

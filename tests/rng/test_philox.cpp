@@ -100,12 +100,15 @@ TEST_CASE("philox_blocks gives philox_block's words, id by id and block by block
         const auto want = philox_block(seed, Stream::consumption, first_id + k, -3, b);
         for (std::size_t w = 0; w < 4; ++w) CHECK(out[(b * 4 + w) * n + k] == want[w]);
       }
-    // Draws that start from the batch give the same uniforms as ordinary ones,
-    // also past the blocks computed.
+    // ReadyDraws give the draws of plain Draws, uniforms and integers, also
+    // past the blocks computed.
     for (const std::size_t k : {std::size_t{0}, std::size_t{13}, n - 1}) {
       Draws plain(seed, Stream::consumption, first_id + k, -3);
-      Draws ready(seed, Stream::consumption, first_id + k, -3, out.data() + k, blocks);
-      for (int d = 0; d < 10; ++d) CHECK(plain.uniform() == ready.uniform());
+      ReadyDraws ready(seed, Stream::consumption, first_id + k, -3, out.data() + k, blocks);
+      for (int d = 0; d < 10; ++d) {
+        CHECK(plain.uniform() == ready.uniform());
+        CHECK(plain.below(1000) == ready.below(1000));
+      }
     }
   }
 }
