@@ -56,6 +56,10 @@ void for_each_chunk_journaled(World& w, AgentKind kind, std::size_t n, Fn&& fn,
           w.smes.sales_this_month[sale.sme] =
               checked_add(w.smes.sales_this_month[sale.sme], sale.amount);
           w.smes.payment_count[sale.sme] += sale.via_platform;
+          if (sale.paid_in != 0) {
+            w.ledger.post({w.books.sme_deposit, sale.sme}, sale.paid_in);
+            w.ledger.post_net_worth(AgentKind::sme, sale.sme, sale.paid_in);
+          }
         }
       }
     });

@@ -41,6 +41,7 @@
 // household short of money cuts spending or draws its line before it misses a payment, but not
 // below its essentials; a consumer who cannot pay buys what its deposit allows.
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "phases/chunked.hpp"
@@ -83,15 +84,41 @@ void run_consumption(World& w) {
       w, AgentKind::consumer, C.size(),
       [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
         Journal& j = out.journal;
+        // The chunk's own rows, read and posted through plain pointers (the
+        // journal's own-row accessors check ownership on every call).
+        Fen* const deposit_of = j.own_balances(B.consumer_deposit);
+        const Fen* const units_of = j.own_balances(B.consumer_fund_units);
+        const Fen* const line_platform = j.own_balances(B.revolving_platform);
+        const Fen* const line_bank = j.own_balances(B.revolving_bank);
+        const Fen* const cash_platform = j.own_balances(B.cash_platform);
+        const Fen* const cash_bank = j.own_balances(B.cash_bank);
+        const Fen* const bank_loan = j.own_balances(B.consumer_bank_loan);
+        Fen* const net_worth = j.own_net_worths();
+        const Book& deposit_book = j.book(B.consumer_deposit);
+        const Book& merchant_book = j.book(B.sme_deposit);
+        const Book& wallet_book = j.book(B.platform_deposit);
+        // What the chunk's purchases add to the flow matrix, posted once at the end.
+        Fen spent = 0, fees = 0;
+        // The first blocks of every consumer's draws (a purchase at home takes
+        // 7 or 8 uniforms, 4 blocks), computed a batch of consumers at a time
+        // with SIMD multiplies and read where they lie (rng::ReadyDraws); the
+        // draws are the same (consumers' ids are consecutive, ConsecutiveIds).
+        constexpr std::size_t batch = rng::philox_batch;
+        constexpr std::uint32_t ready = 4;
+        std::array<std::uint32_t, batch * ready * 4> words;
         for (std::size_t i = begin; i < end; ++i) {
           const auto c = static_cast<std::uint32_t>(i);
-          rng::Draws draws(w.seed, rng::Stream::consumption, C.id[i], w.step);
+          if ((i - begin) % batch == 0)
+            rng::philox_blocks(w.seed, rng::Stream::consumption, C.id[i], w.step, ready,
+                               words.data());
+          rng::ReadyDraws draws(w.seed, rng::Stream::consumption, C.id[i], w.step,
+                                words.data() + (i - begin) % batch, ready);
           const int purchases = static_cast<int>(whole) + (draws.uniform() < frac ? 1 : 0);
           if (purchases == 0) continue;
           const Account deposit{B.consumer_deposit, c};
           const Fen usual_wage = apply_rate(C.monthly_wage[i], w.policy.income_multiplier);
           const Fen wage = C.employed[i] != 0 ? usual_wage : 0;
-          const Fen liquid = j.balance(deposit) + j.balance({B.consumer_fund_units, c});
+          const Fen liquid = deposit_of[i] + units_of[i];
           // Hand-to-mouth consumers spend all their income and keep no buffer.
           const bool htm = C.hand_to_mouth[i] != 0;
           const Fen reference = htm ? 0 : C.monthly_wage[i];
@@ -117,8 +144,7 @@ void run_consumption(World& w) {
           const bool has_line =
               C.revolving_limit[i] > 0 && C.days_past_due[i] == 0 && C.defaulted_by_hazard[i] == 0;
           bool drew = false;
-          const Fen line_used =
-              j.balance({B.revolving_platform, c}) + j.balance({B.revolving_bank, c});
+          const Fen line_used = line_platform[i] + line_bank[i];
           const Fen liquidity_room =
               has_line
                   ? apply_rate(C.revolving_limit[i], sc.consumers.line_liquidity_share) - line_used
@@ -157,9 +183,15 @@ void run_consumption(World& w) {
           // spending reaches the floor.
           const bool essentials_left = C.spending_this_month[i] < floor;
           const bool line_for_essentials = essentials_left && liquidity_room >= per_purchase;
-          const Fen reserve = C.days_past_due[i] == 0 && (rule > floor || line_for_essentials)
-                                  ? consumer_dues(w, j, c)
-                                  : 0;
+          // consumer_dues (consumer_dues.hpp), read through the pointers.
+          const auto dues = [&] {
+            return std::min(C.cash_loan_instalment[i], cash_platform[i] + cash_bank[i]) +
+                   std::min(C.bank_loan_instalment[i], bank_loan[i]) +
+                   apply_rate(line_platform[i] + line_bank[i],
+                              sc.consumers.revolving_minimum_share);
+          };
+          const Fen reserve =
+              C.days_past_due[i] == 0 && (rule > floor || line_for_essentials) ? dues() : 0;
           for (int k = 0; k < purchases; ++k) {
             // A merchant drawn in proportion to its wage bill (sales then match
             // wage bills on average); a vacant slot is redrawn up to three times.
@@ -193,14 +225,13 @@ void run_consumption(World& w) {
             // have used for this purchase.
             const bool can_use_line =
                 has_line && wallet == 0 && wallet_possible && C.platform_adoption[i] > 0;
-            const bool short_of_money = j.balance(deposit) - reserve < amount;
+            const bool short_of_money = deposit_of[i] - reserve < amount;
             const bool convenience = by_wallet && u_credit < sc.consumers.revolving_use_share;
             const bool credit_financed = credit_share > 0 && draws.uniform() < credit_share;
             const bool liquidity = (short_of_money && essentials_left) || credit_financed;
             bool on_line = false;
             if (can_use_line && (liquidity || convenience)) {
-              const Fen used =
-                  j.balance({B.revolving_platform, c}) + j.balance({B.revolving_bank, c});
+              const Fen used = line_platform[i] + line_bank[i];
               // For liquidity a consumer draws only up to line_liquidity_share of
               // its limit: the unused line is its buffer too (Fulford 2015).
               const Fen cap =
@@ -218,16 +249,30 @@ void run_consumption(World& w) {
             }
             // Credit-financed spending happens on the line or not at all.
             if (credit_financed && !on_line) continue;
-            const Fen available = j.balance(deposit) - reserve;
+            const Fen available = deposit_of[i] - reserve;
             if (amount > available) amount = available;
             if (amount <= 0) break;
-            const Account merchant_deposit{B.sme_deposit, merchant};
+            // The payment (ops::purchase_with_fee, or ops::transfer off the
+            // wallet), posted as the same integer sums: the buyer's deposit and
+            // net worth at once; the merchant's deposit and net worth, amount −
+            // fee, by the merge (Sale::paid_in); the wallet's fees and the flow
+            // matrix once per chunk; the clearing positions of the three banks.
+            // No money is created or destroyed.
+            const Fen fee = by_wallet && card.fee_free == 0
+                                ? apply_rate(amount, w.platforms.merchant_fee_rate[wallet])
+                                : 0;
+            if (fee < 0 || fee > amount) throw InternalError("ledger: fee outside [0, amount]");
+            deposit_of[i] = checked_sub(deposit_of[i], amount);
+            if (deposit_of[i] < 0)
+              throw InternalError("consumption: a purchase overdraws a deposit");
+            net_worth[i] = checked_sub(net_worth[i], amount);
+            const std::uint32_t merchant_bank = merchant_book.issuer.of(merchant);
+            j.post_clearing(deposit_book.issuer.of(i), -amount);
+            j.post_clearing(merchant_bank, amount - fee);
+            spent += amount;
             if (by_wallet) {
-              const Fen fee = card.fee_free != 0
-                                  ? 0
-                                  : apply_rate(amount, w.platforms.merchant_fee_rate[wallet]);
-              ops::purchase_with_fee(j, deposit, merchant_deposit, {B.platform_deposit, wallet},
-                                     amount, fee, FlowType::consumption);
+              if (fee > 0) j.post_clearing(wallet_book.issuer.of(wallet), fee);
+              fees += fee;
               out.fees_by_platform[wallet] += fee;
               if (wallet == 0) {
                 out.flows[Flow::platform_payment_volume] += amount;
@@ -235,16 +280,25 @@ void run_consumption(World& w) {
               } else {
                 out.flows[Flow::rival_payment_volume] += amount;
               }
-            } else {
-              ops::transfer(j, deposit, merchant_deposit, amount, FlowType::consumption);
             }
             out.flows[Flow::consumption] += amount;
             w.consumers.spending_this_month[i] += amount;
             out.sales[merge_part_of(merchant)].push_back(
-                {merchant, amount, static_cast<std::uint8_t>(by_wallet && wallet == 0 ? 1 : 0)});
+                {merchant, static_cast<std::uint8_t>(by_wallet && wallet == 0 ? 1 : 0), amount,
+                 amount - fee});
           }
           // The platform takes its own share of today's draws (origination.cpp).
           if (drew) out.intents.revolving_reviews.push_back(c);
+        }
+        if (spent > 0)
+          j.post_flow(FlowType::consumption, AgentKind::consumer, AgentKind::sme, spent);
+        if (fees > 0)
+          j.post_flow(FlowType::payment_fees, AgentKind::sme, AgentKind::platform, fees);
+        for (std::uint32_t p = 0; p < out.fees_by_platform.size(); ++p) {
+          if (out.fees_by_platform[p] == 0) continue;
+          j.post({B.platform_deposit, p}, out.fees_by_platform[p]);
+          j.post_net_worth(wallet_book.holder_kind, wallet_book.holder.of(p),
+                           out.fees_by_platform[p]);
         }
       },
       // A buyer reads its own rows and merchant cards; merges write merchants'

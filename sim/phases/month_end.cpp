@@ -16,6 +16,8 @@
 //     are booked; a loss lowers fund confidence.
 //  5. SMEs' sales roll over into last month's sales.
 #include <algorithm>
+#include <optional>
+#include <span>
 
 #include "phases/chunked.hpp"
 #include "phases/phases.hpp"
@@ -27,19 +29,78 @@ namespace pfsim::phases {
 
 namespace {
 
-// Pays `total` from a payer (a bank or the platform) to the active SMEs in
-// equal parts, the remainder one fen each to the lowest slots.
-template <class PayOne>
-void spread_over_smes(const World& w, Fen total, PayOne&& pay_one) {
-  std::vector<std::uint32_t> active;
-  for (std::size_t s = 0; s < w.smes.size(); ++s)
-    if (w.smes.active[s] != 0) active.push_back(static_cast<std::uint32_t>(s));
-  if (active.empty() || total <= 0) return;
-  const auto n = static_cast<Fen>(active.size());
-  for (std::size_t k = 0; k < active.size(); ++k) {
-    const Fen amount = total / n + (static_cast<Fen>(k) < total % n ? 1 : 0);
-    if (amount > 0) pay_one(active[k], amount);
-  }
+// Operating costs paid to the active SMEs: each payer pays its `total` in equal
+// parts, the remainder one fen each to the lowest active slots. A payer is a
+// bank (the payment creates money) or a payment account (the platform's
+// deposit).
+struct CostPayer {
+  Fen total = 0;
+  std::uint32_t bank = 0;  // the paying bank, or the bank behind `from`
+  std::optional<Account> from;
+};
+
+// One parallel pass over the SMEs for every payer at once. The k-th active SME
+// receives Σ_payer ⌊total/n⌋ + [k < total mod n]; its deposit and net worth are
+// its own chunk's rows, and each chunk posts each payer's side (its total paid
+// to the chunk's SMEs) once: every balance, clearing position, net worth, flow
+// and money counter is the same integer sum as one posting per payer and SME.
+void spread_over_smes(World& w, std::span<const CostPayer> payers) {
+  const SmeStore& S = w.smes;
+  const std::size_t chunks = exec::chunk_count(S.size());
+  // The number of active SMEs before each chunk.
+  std::vector<std::uint32_t> rank_before(chunks + 1, 0);
+  exec::for_each_chunk(S.size(), [&](std::size_t c, std::size_t begin, std::size_t end) {
+    std::uint32_t count = 0;
+    for (std::size_t s = begin; s < end; ++s) count += S.active[s] != 0 ? 1U : 0U;
+    rank_before[c + 1] = count;
+  });
+  for (std::size_t c = 0; c < chunks; ++c) rank_before[c + 1] += rank_before[c];
+  const Fen n = rank_before[chunks];
+  if (n == 0) return;
+  const BookIds& B = w.books;
+  for_each_chunk_journaled(
+      w, AgentKind::sme, S.size(), [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
+        Journal& j = out.journal;
+        const Book& deposits = j.book(B.sme_deposit);
+        const Fen first_rank = rank_before[begin / exec::chunk_size];
+        const Fen count = rank_before[begin / exec::chunk_size + 1] - first_rank;
+        if (count == 0) return;
+        Fen paid_to_chunk = 0;
+        for (const CostPayer& payer : payers) {
+          if (payer.total <= 0) continue;
+          // Ranks [first_rank, first_rank + count) get total / n, and one fen
+          // more each below total % n.
+          const Fen extra = std::clamp<Fen>(payer.total % n - first_rank, 0, count);
+          const Fen paid = checked_add((payer.total / n) * count, extra);
+          if (paid == 0) continue;
+          paid_to_chunk = checked_add(paid_to_chunk, paid);
+          j.post_clearing(payer.bank, -paid);
+          if (payer.from) {
+            const Book& fb = j.book(payer.from->book);
+            j.post(*payer.from, -paid);
+            j.post_net_worth(fb.holder_kind, fb.holder.of(payer.from->row), -paid);
+            j.post_flow(FlowType::operating_costs, fb.holder_kind, AgentKind::sme, paid);
+          } else {
+            j.post_money(paid);
+            j.post_net_worth(AgentKind::bank, payer.bank, -paid);
+            j.post_flow(FlowType::operating_costs, AgentKind::bank, AgentKind::sme, paid);
+          }
+        }
+        if (paid_to_chunk == 0) return;
+        Fen rank = first_rank;
+        for (std::size_t s = begin; s < end; ++s) {
+          if (S.active[s] == 0) continue;
+          Fen amount = 0;
+          for (const CostPayer& payer : payers)
+            if (payer.total > 0) amount += payer.total / n + (rank < payer.total % n ? 1 : 0);
+          ++rank;
+          if (amount == 0) continue;
+          const auto row = static_cast<std::uint32_t>(s);
+          j.post({B.sme_deposit, row}, amount);
+          j.post_net_worth(AgentKind::sme, row, amount);
+          j.post_clearing(deposits.issuer.of(row), amount);
+        }
+      });
 }
 
 }  // namespace
@@ -165,14 +226,19 @@ void run_month_end(World& w) {
     }
   }
 
-  // 3. Banks' operating costs.
-  for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
-    const Fen income = L.net_worth(AgentKind::bank)[b] - w.banks.equity_month_start[b];
-    const Fen costs = apply_rate(std::max<Fen>(0, income), sc.banks.cost_to_income);
-    spread_over_smes(w, costs, [&](std::uint32_t s, Fen amount) {
-      ops::bank_pays(L, b, {B.sme_deposit, s}, amount, FlowType::operating_costs);
-    });
-    w.banks.equity_month_start[b] = L.net_worth(AgentKind::bank)[b];
+  // 3. Banks' operating costs. A bank's payments change no other bank's net
+  // worth (the receiving bank gains a clearing claim and owes the deposit), so
+  // every bank's costs are known before any is paid.
+  {
+    std::vector<CostPayer> payers(w.banks.size());
+    for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
+      const Fen income = L.net_worth(AgentKind::bank)[b] - w.banks.equity_month_start[b];
+      payers[b].total = apply_rate(std::max<Fen>(0, income), sc.banks.cost_to_income);
+      payers[b].bank = b;
+    }
+    spread_over_smes(w, payers);
+    for (std::uint32_t b = 0; b < w.banks.size(); ++b)
+      w.banks.equity_month_start[b] = L.net_worth(AgentKind::bank)[b];
   }
 
   // 4. Platforms.
@@ -182,9 +248,8 @@ void run_month_end(World& w) {
         P.revenue_payments_month[p] + P.revenue_credit_month[p] + P.revenue_investment_month[p];
     const Account a{B.platform_deposit, p};
     const Fen costs = std::min(apply_rate(revenue, sc.platform.operating_cost_ratio), L.balance(a));
-    spread_over_smes(w, costs, [&](std::uint32_t s, Fen amount) {
-      ops::transfer(L, a, {B.sme_deposit, s}, amount, FlowType::operating_costs);
-    });
+    const CostPayer payer{costs, L.book(a.book).issuer.of(a.row), a};
+    spread_over_smes(w, std::span<const CostPayer>(&payer, 1));
     if (p == 0)
       w.flows[Flow::platform_operating_costs] =
           checked_add(w.flows[Flow::platform_operating_costs], costs);
@@ -223,19 +288,19 @@ void run_month_end(World& w) {
   // 5. Sales and spending roll over; firms' demand factors take their monthly
   // step and the merchant tables follow them.
   SmeStore& S = w.smes;
-  for (std::size_t s = 0; s < S.size(); ++s) {
+  exec::for_each_index(S.size(), [&](std::size_t s) {
     S.sales_last_month[s] = S.sales_this_month[s];
     S.sales_this_month[s] = 0;
-    if (S.active[s] == 0) continue;
+    if (S.active[s] == 0) return;
     rng::Draws draws(w.seed, rng::Stream::sme_demand, S.id[s], w.step);
     S.demand_factor[s] = next_demand_factor(sc.smes, S.demand_factor[s], draws.normal());
-  }
+  });
   if (sc.smes.demand_volatility_monthly > 0) rebuild_merchant_tables(w);
   ConsumerStore& C = w.consumers;
-  for (std::size_t c = 0; c < C.size(); ++c) {
+  exec::for_each_index(C.size(), [&](std::size_t c) {
     C.spending_last_month[c] = C.spending_this_month[c];
     C.spending_this_month[c] = 0;
-  }
+  });
 }
 
 }  // namespace pfsim::phases

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 #include "core/error.hpp"
@@ -34,6 +35,16 @@ using Philox = r123::Philox4x32;  // 10 rounds
   return {out[0], out[1], out[2], out[3]};
 }
 
+// Blocks 0 … blocks − 1 of philox_batch consecutive agent ids first_id,
+// first_id + 1, …, one array of philox_batch words per block and word:
+// out[(b · 4 + w) · philox_batch + k] is word w of philox_block(seed, stream,
+// first_id + k, step, b). Computed 8 ids at a time with AVX2 where the CPU has
+// it (philox.cpp; the same words either way), for a rule that draws for every
+// agent of a chunk (consumption). `out` holds blocks · 4 · philox_batch words.
+inline constexpr std::size_t philox_batch = 64;
+void philox_blocks(std::uint64_t seed, Stream stream, std::uint64_t first_id, std::int64_t step,
+                   std::uint32_t blocks, std::uint32_t* out);
+
 // Two 32-bit words → a double uniform on (0, 1): 53 random bits, offset by half
 // an ulp so that neither 0 nor 1 can occur (log(u) and logit(u) stay finite).
 [[nodiscard]] inline double to_open_unit(std::uint32_t hi, std::uint32_t lo) {
@@ -47,6 +58,11 @@ class Draws {
  public:
   Draws(std::uint64_t seed, Stream stream, std::uint64_t id, std::int64_t step)
       : seed_(seed), stream_(stream), id_(id), step_(step) {}
+  // The same draws from block `first_block` on (ReadyDraws, below, has the
+  // blocks before it).
+  Draws(std::uint64_t seed, Stream stream, std::uint64_t id, std::int64_t step,
+        std::uint32_t first_block)
+      : seed_(seed), stream_(stream), id_(id), step_(step), block_(first_block) {}
 
   // Uniform on (0, 1).
   double uniform() {
@@ -86,6 +102,38 @@ class Draws {
   std::uint32_t block_ = 0;
   std::array<std::uint32_t, 4> words_{};
   int next_ = 4;
+};
+
+// The draws of one (seed, stream, agent id, step) whose first `ready` blocks
+// were computed by philox_blocks: `lane` is &out[k] for the id's lane k, read
+// where the words lie (word j of the draws is lane[j · philox_batch]); later
+// blocks are computed as Draws does. The same sequence as Draws(seed, stream,
+// id, step), for a rule that draws for every agent of a chunk.
+class ReadyDraws {
+ public:
+  ReadyDraws(std::uint64_t seed, Stream stream, std::uint64_t id, std::int64_t step,
+             const std::uint32_t* lane, std::uint32_t ready)
+      : lane_(lane), ready_words_(std::size_t{4} * ready), rest_(seed, stream, id, step, ready) {}
+
+  double uniform() {
+    if (word_ >= ready_words_) return rest_.uniform();
+    const double u = to_open_unit(lane_[word_ * philox_batch], lane_[(word_ + 1) * philox_batch]);
+    word_ += 2;
+    return u;
+  }
+  bool bernoulli(double p) { return uniform() < p; }
+  std::uint32_t below(std::uint32_t n) {
+    if (word_ >= ready_words_) return rest_.below(n);
+    const std::uint32_t w = lane_[word_ * philox_batch];
+    word_ += 2;  // as Draws::below: draws stay aligned to pairs
+    return static_cast<std::uint32_t>((static_cast<std::uint64_t>(w) * n) >> 32);
+  }
+
+ private:
+  const std::uint32_t* lane_;
+  std::size_t word_ = 0;
+  std::size_t ready_words_;
+  Draws rest_;
 };
 
 }  // namespace pfsim::rng

@@ -352,6 +352,17 @@ class Journal {
       postings_[merge_part_of(a.row)].push_back(Posting{a, delta});
     }
   }
+  // The balances (and net worths) of the chunk's own agents, for a rule that
+  // reads and posts them many times per agent (the consumption phase): index
+  // them only with rows in [begin, end) of the chunk. Throws if the book's rows
+  // are not agents of the chunk's kind.
+  [[nodiscard]] Fen* own_balances(BookId id) {
+    Book& b = ledger_->book(id);
+    if (b.row_kind != kind_ || b.rows() < end_)
+      throw_not_owned(b, static_cast<std::uint32_t>(end_));
+    return b.balance.data();
+  }
+  [[nodiscard]] Fen* own_net_worths() { return ledger_->net_worth(kind_).data(); }
   void post_net_worth(AgentKind k, std::uint32_t agent, Fen delta);
   void post_clearing(std::uint32_t bank, Fen delta);
   void post_money(Fen delta) { money_delta_ = checked_add(money_delta_, delta); }

@@ -90,11 +90,17 @@ struct ChunkOutput {
   StepFlows flows;
   Intents intents;
   // Merchant sales seen in this chunk: (SME, amount, 1 if through the lending
-  // platform's wallet). Applied to the SMEs' own columns after the merge.
+  // platform's wallet, what the merge pays into the SME's deposit). Applied to
+  // the SMEs' own columns after the merge. `paid_in` is the consumption
+  // phase's payment to the merchant net of the wallet's fee: the merge posts it
+  // to the merchant's deposit and net worth, in place of two queued postings
+  // per purchase (the same integer sums); 0 where the phase posts the payment
+  // itself (suppliers.cpp).
   struct Sale {
     std::uint32_t sme;
-    Fen amount;
     std::uint8_t via_platform;
+    Fen amount;
+    Fen paid_in;
   };
   std::array<std::vector<Sale>, merge_parts> sales;  // by the SME's merge part
   std::array<Fen, 2> fees_by_platform{};

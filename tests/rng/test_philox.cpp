@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "rng/philox.hpp"
 
@@ -84,4 +85,30 @@ TEST_CASE("more than 512 draws for one coordinate is a bug, reported") {
   Draws d(1, Stream::consumption, 1, 1);
   for (int i = 0; i < 512; ++i) (void)d.uniform();
   CHECK_THROWS_AS((void)d.uniform(), pfsim::InternalError);
+}
+
+TEST_CASE("philox_blocks gives philox_block's words, id by id and block by block") {
+  // Ids across a 32-bit boundary, a 64-bit seed and a negative step.
+  const std::size_t n = philox_batch;
+  for (const std::uint64_t first_id : {std::uint64_t{1}, std::uint64_t{0xffffffe0}}) {
+    const std::uint64_t seed = 0x123456789abcdefULL;
+    const std::uint32_t blocks = 3;
+    std::vector<std::uint32_t> out(n * blocks * 4);
+    philox_blocks(seed, Stream::consumption, first_id, -3, blocks, out.data());
+    for (std::size_t k = 0; k < n; ++k)
+      for (std::uint32_t b = 0; b < blocks; ++b) {
+        const auto want = philox_block(seed, Stream::consumption, first_id + k, -3, b);
+        for (std::size_t w = 0; w < 4; ++w) CHECK(out[(b * 4 + w) * n + k] == want[w]);
+      }
+    // ReadyDraws give the draws of plain Draws, uniforms and integers, also
+    // past the blocks computed.
+    for (const std::size_t k : {std::size_t{0}, std::size_t{13}, n - 1}) {
+      Draws plain(seed, Stream::consumption, first_id + k, -3);
+      ReadyDraws ready(seed, Stream::consumption, first_id + k, -3, out.data() + k, blocks);
+      for (int d = 0; d < 10; ++d) {
+        CHECK(plain.uniform() == ready.uniform());
+        CHECK(plain.below(1000) == ready.below(1000));
+      }
+    }
+  }
 }
