@@ -13,7 +13,8 @@
 //  4. The platform pays operating_cost_ratio × the month's revenue to SMEs and
 //     services its bank facility (platform_finance.cpp); its profit, revenue
 //     lines and valuation (multiple × trailing-year profit × fund confidence)
-//     are booked; a loss lowers fund confidence.
+//     are booked; a loss lowers fund confidence; it pays dividends
+//     (platform.dividend_payout; dividends.cpp).
 //  5. SMEs' sales roll over into last month's sales.
 #include <algorithm>
 
@@ -165,15 +166,19 @@ void run_month_end(World& w) {
     }
   }
 
-  // 3. Banks' operating costs.
+  // 3. Banks' operating costs, then dividends (dividends.cpp).
+  std::vector<Fen> bank_profit(w.banks.size(), 0);
   for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
     const Fen income = L.net_worth(AgentKind::bank)[b] - w.banks.equity_month_start[b];
     const Fen costs = apply_rate(std::max<Fen>(0, income), sc.banks.cost_to_income);
     spread_over_smes(w, costs, [&](std::uint32_t s, Fen amount) {
       ops::bank_pays(L, b, {B.sme_deposit, s}, amount, FlowType::operating_costs);
     });
-    w.banks.equity_month_start[b] = L.net_worth(AgentKind::bank)[b];
+    bank_profit[b] = income - costs;
   }
+  pay_bank_dividends(w, bank_profit);
+  for (std::uint32_t b = 0; b < w.banks.size(); ++b)
+    w.banks.equity_month_start[b] = L.net_worth(AgentKind::bank)[b];
 
   // 4. Platforms.
   PlatformStore& P = w.platforms;
@@ -200,7 +205,8 @@ void run_month_end(World& w) {
       lose_confidence(w, sc.fund.confidence_loss_per_equity_lost * static_cast<double>(loss) /
                              static_cast<double>(P.equity_month_start[p]));
     P.fines_month[p] = 0;
-    P.equity_month_start[p] = equity;
+    pay_platform_dividend(w, p, P.profit_last_month[p]);
+    P.equity_month_start[p] = L.net_worth(AgentKind::platform)[p];
     // Valuation on trailing-year earnings (annualised while fewer than 12
     // months are known), so a one-off loss moves it by its size, not ×12.
     const std::size_t slot = std::size_t{12} * p + static_cast<std::size_t>(P.months_recorded % 12);
