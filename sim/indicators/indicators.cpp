@@ -216,6 +216,17 @@ constexpr Indicator indicator_table[] = {
      [](const M& m) { return m.rmb(m.f[Flow::wages_paid]); }},
     {"wage_shortfall", "RMB/day", "Wages owed but not paid by SMEs short of cash.",
      [](const M& m) { return m.rmb(m.f[Flow::wages_owed] - m.f[Flow::wages_paid]); }},
+    {"social_transfers", "RMB/day", "Unemployment income the government paid (on payday).",
+     [](const M& m) { return m.rmb(m.f[Flow::social_transfers]); }},
+    {"payroll_contributions", "RMB/day",
+     "Social contributions employees paid to the government on payday "
+     "(consumers.social_contribution_share).",
+     [](const M& m) { return m.rmb(m.f[Flow::payroll_contributions]); }},
+    {"dividends_banks", "RMB/day", "Dividends banks paid to households (banks.dividend_payout).",
+     [](const M& m) { return m.rmb(m.f[Flow::dividends_banks]); }},
+    {"dividends_platform", "RMB/day",
+     "Dividends the platforms paid to households (platform.dividend_payout).",
+     [](const M& m) { return m.rmb(m.f[Flow::dividends_platform]); }},
     {"unemployment_rate", "1", "Share of consumers without a job.",
      [](const M& m) {
        return ratio(static_cast<double>(m.unemployed), static_cast<double>(m.w.consumers.size()));

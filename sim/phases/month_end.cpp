@@ -13,7 +13,8 @@
 //  4. The platform pays operating_cost_ratio × the month's revenue to SMEs and
 //     services its bank facility (platform_finance.cpp); its profit, revenue
 //     lines and valuation (multiple × trailing-year profit × fund confidence)
-//     are booked; a loss lowers fund confidence.
+//     are booked; a loss lowers fund confidence; it pays dividends
+//     (platform.dividend_payout; dividends.cpp).
 //  5. SMEs' sales roll over into last month's sales.
 #include <algorithm>
 #include <optional>
@@ -226,17 +227,21 @@ void run_month_end(World& w) {
     }
   }
 
-  // 3. Banks' operating costs. A bank's payments change no other bank's net
-  // worth (the receiving bank gains a clearing claim and owes the deposit), so
-  // every bank's costs are known before any is paid.
+  // 3. Banks' operating costs, then dividends (dividends.cpp). A bank's
+  // payments change no other bank's net worth (the receiving bank gains a
+  // clearing claim and owes the deposit), so every bank's costs are known
+  // before any is paid.
   {
     std::vector<CostPayer> payers(w.banks.size());
+    std::vector<Fen> bank_profit(w.banks.size(), 0);
     for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
       const Fen income = L.net_worth(AgentKind::bank)[b] - w.banks.equity_month_start[b];
       payers[b].total = apply_rate(std::max<Fen>(0, income), sc.banks.cost_to_income);
       payers[b].bank = b;
+      bank_profit[b] = income - payers[b].total;
     }
     spread_over_smes(w, payers);
+    pay_bank_dividends(w, bank_profit);
     for (std::uint32_t b = 0; b < w.banks.size(); ++b)
       w.banks.equity_month_start[b] = L.net_worth(AgentKind::bank)[b];
   }
@@ -265,7 +270,8 @@ void run_month_end(World& w) {
       lose_confidence(w, sc.fund.confidence_loss_per_equity_lost * static_cast<double>(loss) /
                              static_cast<double>(P.equity_month_start[p]));
     P.fines_month[p] = 0;
-    P.equity_month_start[p] = equity;
+    pay_platform_dividend(w, p, P.profit_last_month[p]);
+    P.equity_month_start[p] = L.net_worth(AgentKind::platform)[p];
     // Valuation on trailing-year earnings (annualised while fewer than 12
     // months are known), so a one-off loss moves it by its size, not ×12.
     const std::size_t slot = std::size_t{12} * p + static_cast<std::size_t>(P.months_recorded % 12);

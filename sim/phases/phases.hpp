@@ -1,6 +1,8 @@
 // The phases of a step. Order and contracts: engine/phase_table.cpp.
 #pragma once
 
+#include <span>
+
 #include "world/queries.hpp"
 #include "world/world.hpp"
 
@@ -26,6 +28,10 @@ void run_bank_runs(World& w);  // depositors leave banks whose capital ratio is 
 // (1e9 before any were measured).
 [[nodiscard]] double capital_ratio_today(const World& w, std::uint32_t b);
 void run_month_end(World& w);  // interest, costs, fund yield, platform accounts, entry
+// Dividends at month end (dividends.cpp): each bank's of its month's profit
+// (fen, after operating costs), and platform p's of its month's profit.
+void pay_bank_dividends(World& w, std::span<const Fen> profit);
+void pay_platform_dividend(World& w, std::uint32_t platform, Fen profit);
 // Platform p's trailing-year earnings (fen/year): the last 12 monthly profits,
 // annualised while fewer are known (month_end.cpp).
 [[nodiscard]] double trailing_annual_earnings(const World& w, std::uint32_t p);

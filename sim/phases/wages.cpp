@@ -13,7 +13,8 @@
 // dividend_share of the excess to its owners — modelled as its working staff, in proportion to
 // wages — so that profits return to households (the same two-pass split).
 // Unemployed consumers receive unemployed_income_share of their usual wage
-// from the government on payday (benefits, severance, support).
+// from the government on payday (benefits, severance, support); employees pay
+// social contributions that fund it (collect_payroll_contributions).
 // A firm's supply capacity until the next payday is the share of its wage bill
 // it paid (work it could not pay for is not done) times the share of its staff
 // it keeps. Labour demand depends on finance — on cash plus the credit the
@@ -85,6 +86,45 @@ double cash_target_of(const World& w, std::uint32_t s) {
 // staff at work, so that unemployment cuts household income).
 Fen owner_weight(const World& w, std::size_t consumer) {
   return w.consumers.employed[consumer] != 0 ? w.consumers.monthly_wage[consumer] : 0;
+}
+
+// Social contributions (consumers.social_contribution_share = c): on payday
+// every employee pays the government the same rate τ of the wage it was paid,
+//   τ = min(0.5, c × (B + K) / W),
+// B today's unemployment income, K a month's coupon on the government bonds
+// banks hold (the central bank's coupons return to the government as its
+// profit), W the wages firms paid today (Σ min(bill, funds)) — so that with
+// c = 1 the government's spending is paid out of contributions, not new debt
+// (Godley & Lavoie 2007). Withheld from the wage just credited (at most the
+// deposit). Serial: the government retires bonds of each payer's bank.
+void collect_payroll_contributions(World& w, Fen benefits) {
+  const double c = w.scenario->consumers.social_contribution_share;
+  if (c <= 0) return;
+  Ledger& L = w.ledger;
+  const SmeStore& S = w.smes;
+  Int128 bonds = 0;  // the central bank's coupons come back to the government as its profit
+  for (std::uint32_t b = 0; b < w.banks.size(); ++b) bonds += L.balance({L.bank_bond_book, b});
+  const double coupons = static_cast<double>(bonds) * w.scenario->central_bank.bond_rate / 12.0;
+  Int128 wages = 0;
+  for (std::size_t s = 0; s < S.size(); ++s)
+    wages += std::min(S.payroll_bill[s], S.payroll_funds[s]);
+  if (wages <= 0) return;
+  const double rate =
+      std::min(0.5, c * (static_cast<double>(benefits) + coupons) / static_cast<double>(wages));
+  Fen paid = 0;
+  const BookId deposits = w.books.consumer_deposit;
+  for (std::size_t i = 0; i < w.consumers.size(); ++i) {
+    const std::uint32_t e = w.consumers.employer[i];
+    if (e == no_index || S.payroll_bill[e] <= 0) continue;
+    const Fen pay = pay_of(wage_due(w, i), S.payroll_bill[e], S.payroll_funds[e]);
+    if (pay <= 0) continue;
+    const Account deposit{deposits, static_cast<std::uint32_t>(i)};
+    const Fen due = std::min(apply_rate(pay, rate), L.balance(deposit));
+    if (due <= 0) continue;
+    L.government_receives(deposit, due, FlowType::social_transfers);
+    paid = checked_add(paid, due);
+  }
+  w.flows[Flow::payroll_contributions] = checked_add(w.flows[Flow::payroll_contributions], paid);
 }
 
 }  // namespace
@@ -214,6 +254,7 @@ void run_wages(World& w) {
   // Unemployment income, paid by the government (serial: it issues bonds to
   // each recipient's bank). Ability to pay then lasts beyond the deposit.
   const double share = w.scenario->consumers.unemployed_income_share;
+  Fen benefits = 0;
   if (share > 0) {
     for (std::size_t i = 0; i < w.consumers.size(); ++i) {
       if (w.consumers.employed[i] != 0) continue;
@@ -222,10 +263,12 @@ void run_wages(World& w) {
       if (benefit > 0) {
         w.ledger.government_pays({B.consumer_deposit, static_cast<std::uint32_t>(i)}, benefit,
                                  FlowType::social_transfers);
-        w.flows[Flow::social_transfers] = checked_add(w.flows[Flow::social_transfers], benefit);
+        benefits = checked_add(benefits, benefit);
       }
     }
+    w.flows[Flow::social_transfers] = checked_add(w.flows[Flow::social_transfers], benefits);
   }
+  collect_payroll_contributions(w, benefits);
 }
 
 }  // namespace pfsim::phases

@@ -166,6 +166,17 @@ std::vector<ParamSpec> parameter_table() {
       "permanent.",
       PFSIM_FIELD(consumers.mpc_lost_income)));
   t.push_back(number(
+      "consumers.social_contribution_share", "share", 0, 1, "0",
+      "Share of the government's spending (unemployment income paid on payday and a month's "
+      "coupons on the bonds banks hold) that employees pay back on payday as a social "
+      "contribution withheld from the wages they were paid (the same rate for everyone, at most "
+      "50%). 1 balances the budget each month, so that public debt and private wealth do not "
+      "grow without limit (a stock-flow consistent stationary state, Godley & Lavoie 2007); 0 "
+      "finances it all by issuing bonds, and households' and firms' deposits grow by the "
+      "deficit. China's unemployment insurance alone is funded by contributions of about 1% of "
+      "wages.",
+      PFSIM_FIELD(consumers.social_contribution_share)));
+  t.push_back(number(
       "consumers.line_liquidity_share", "share", 0, 1, "0.5",
       "When its deposit runs short, a consumer puts purchases on its credit line only while the "
       "balance stays within this share of the limit: the unused line is part of its buffer "
@@ -537,6 +548,19 @@ std::vector<ParamSpec> parameter_table() {
                      "Operating costs as a share of the month's income (the change in equity "
                      "before costs), paid to SMEs.",
                      PFSIM_FIELD(banks.cost_to_income)));
+  t.push_back(number(
+      "banks.dividend_payout", "share", 0, 1, "0",
+      "Share of a month's profit (its income less operating costs) a bank pays to its "
+      "shareholders at month end, modelled as its depositing households in proportion to their "
+      "deposits; never so much that its capital ratio falls below its requirement plus "
+      "dividend_buffer (a bank below keeps its earnings: Basel III's conservation buffer). 1 "
+      "keeps a bank's capital where it is when no balance sheet grows; 0 retains everything, so "
+      "capital ratios rise year after year.",
+      PFSIM_FIELD(banks.dividend_payout)));
+  t.push_back(number("banks.dividend_buffer", "share", 0, 0.5, "0.02",
+                     "Capital ratio above its requirement (minimum, conservation buffer, "
+                     "surcharge) below which a bank pays no dividend (dividend_payout).",
+                     PFSIM_FIELD(banks.dividend_buffer)));
   t.push_back(
       number("banks.lgd", "share", 0, 1, "0.8",
              "Loss given default used in pricing (realised losses are the whole unpaid balance).",
@@ -553,6 +577,13 @@ std::vector<ParamSpec> parameter_table() {
                      "revenue; the rest is retained. Ant 2019: net profit RMB 18.1 bn on revenue "
                      "RMB 120.6 bn (calibration.md 1.15, 1.17).",
                      PFSIM_FIELD(platform.operating_cost_ratio)));
+  t.push_back(number(
+      "platform.dividend_payout", "share", 0, 1, "0",
+      "Share of a month's profit a platform pays to its shareholders at month end, modelled as "
+      "households in proportion to their deposits, from its cash. 1 keeps its equity where it "
+      "is (but for losses and capital raised); 0 retains everything, so its equity and lending "
+      "room grow year after year.",
+      PFSIM_FIELD(platform.dividend_payout)));
   t.push_back(number("platform.rival_wallet_share", "share", 0, 1, "0.45",
                      "Share of mobile-wallet payments made with a rival wallet (a second platform "
                      "that does not lend).",

@@ -51,6 +51,7 @@ struct ConsumerParams {
   double hand_to_mouth_share = 0;      // consumers who spend all income (no buffer)
   double unemployed_income_share = 0;  // income while unemployed, share of the usual wage
   double mpc_lost_income = 0;          // share of the wage lost in unemployment cut from the budget
+  double social_contribution_share = 0;  // share of government spending levied on wages paid
   double line_liquidity_share = 0;  // share of the credit limit drawn to keep spending when short
   double line_buffer_share =
       0;  // share of the unused line counted as cash-on-hand below the buffer
@@ -144,13 +145,16 @@ struct BankParams {
   double consumer_unsecured_months = 0;  // bank consumer loan ≤ this × monthly income …
   double consumer_collateral_ltv = 0;    // … + this × house value × regional house-price index
   double cost_to_income = 0;             // operating costs as a share of income
-  double lgd = 0;                        // loss given default
+  double dividend_payout = 0;            // share of a month's profit paid to shareholders …
+  double dividend_buffer = 0;  // … while the capital ratio stays this far above requirement
+  double lgd = 0;              // loss given default
   std::int64_t writeoff_days = 180;
 };
 
 struct PlatformParams {
   double merchant_fee_rate = 0;      // fee on platform payment volume, charged to the merchant
   double operating_cost_ratio = 0;   // operating costs as a share of the month's revenue
+  double dividend_payout = 0;        // share of a month's profit paid to shareholders
   double rival_wallet_share = 0;     // share of mobile payments that go to a rival wallet
   double initial_equity_months = 0;  // equity at start, months of all consumers' contractual wages
   double own_funding_share = 0;      // share of each co-lent loan the platform funds itself

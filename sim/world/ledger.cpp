@@ -204,7 +204,7 @@ void Ledger::investors_subscribe(std::uint32_t platform, Account platform_deposi
   post_money(amount);
 }
 
-void Ledger::government_receives(Account from, Fen amount) {
+void Ledger::government_receives(Account from, Fen amount, FlowType flow) {
   if (amount < 0) throw InternalError("ledger: negative payment to the government");
   if (amount == 0) return;
   const Book& fb = books_[from.book];
@@ -223,8 +223,8 @@ void Ledger::government_receives(Account from, Fen amount) {
   post(Account{reserves_book, bank}, -from_reserves);
   post(Account{cb_loan_book, bank}, from_cb - from_reserves);
   post_money(-amount);
-  ops::income(*this, FlowType::capital_transfers, fb.holder_kind, fb.holder.of(from.row),
-              AgentKind::government, 0, amount);
+  ops::income(*this, flow, fb.holder_kind, fb.holder.of(from.row), AgentKind::government, 0,
+              amount);
 }
 
 void Ledger::government_capitalises_bank(std::uint32_t bank, Fen amount) {

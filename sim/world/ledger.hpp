@@ -272,7 +272,7 @@ class Ledger {
   // retires bonds held by the deposit's bank, then bonds held by the central
   // bank (the bank pays those in reserves, borrowing what it lacks from the
   // central bank). Money is destroyed.
-  void government_receives(Account from, Fen amount);
+  void government_receives(Account from, Fen amount, FlowType flow = FlowType::capital_transfers);
   // Turns every bank's clearing position into reserves; a bank whose reserves
   // would turn negative borrows the gap from the central bank's standing facility.
   void settle_clearing();

@@ -22,11 +22,14 @@ namespace {
 constexpr std::uint64_t seeds[] = {1, 2};
 
 // The baseline (with its spin-up) at `consumers` consumers and a tenth as many
-// SMEs, `days` recorded days, plus `extra` YAML.
+// SMEs, `days` recorded days, plus `extra` YAML (and `consumer_keys`, more
+// keys of the `consumers` mapping, e.g. "mpc_income: 0.9").
 std::unique_ptr<Simulation> run_small(const std::string& extra, std::int64_t days,
-                                      std::uint64_t seed, int consumers = 12000) {
+                                      std::uint64_t seed, int consumers = 12000,
+                                      const std::string& consumer_keys = "") {
   const std::string text = "extends: baseline.yaml\nrun: {days: " + std::to_string(days) +
                            "}\nconsumers: {count: " + std::to_string(consumers) +
+                           (consumer_keys.empty() ? "" : ", " + consumer_keys) +
                            "}\nsmes: {count: " + std::to_string(consumers / 10) + "}\n" + extra;
   const Scenario sc = scenario::load_text(text, PFSIM_SOURCE_DIR "/scenarios/behaviour_test.yaml");
   return testing::run_days(sc, days, seed);
@@ -693,4 +696,36 @@ TEST_CASE("the platform's net income is the sum of its lines and moves its equit
   CHECK(equity.back() - equity.front() == doctest::Approx(net_total).epsilon(1e-6));
   CHECK(sum_over(*sim, "platform_income_payments", 0, net.size()) > 0);
   CHECK(sum_over(*sim, "platform_operating_costs", 0, net.size()) > 0);
+}
+
+TEST_CASE("with dividends and social contributions the economy's stocks stay put for years") {
+  // Without them banks and platforms keep every yuan they earn and the
+  // government pays unemployment income and coupons with new bonds: capital
+  // ratios, platform equity and the money supply grow year after year.
+  const std::string closed = "banks: {dividend_payout: 1}\nplatform: {dividend_payout: 1}\n";
+  const std::string open = "banks: {dividend_payout: 0}\nplatform: {dividend_payout: 0}\n";
+  const auto yearly = [](const Simulation& sim, const char* name, int year) {
+    return mean_over(sim, name, static_cast<std::size_t>(365 * year),
+                     static_cast<std::size_t>(365 * (year + 1)));
+  };
+  for (const std::uint64_t seed : seeds) {
+    CAPTURE(seed);
+    const auto on = run_small(closed, 1095, seed, 12000, "social_contribution_share: 1");
+    const auto off = run_small(open, 1095, seed, 12000, "social_contribution_share: 0");
+    for (const std::string name : {"bank_capital_ratio", "platform_equity", "money_supply"}) {
+      CAPTURE(name);
+      const double on_growth = yearly(*on, name.c_str(), 2) / yearly(*on, name.c_str(), 0) - 1;
+      const double off_growth = yearly(*off, name.c_str(), 2) / yearly(*off, name.c_str(), 0) - 1;
+      MESSAGE(name, ": year 3 against year 1, closed ", on_growth, ", open ", off_growth);
+      CHECK(std::abs(on_growth) < 0.05);
+      CHECK(off_growth > 0.06);
+    }
+    // What the households receive and pay is of the size that keeps the
+    // stocks put: contributions pay for the transfers and bank coupons.
+    const double transfers = yearly(*on, "social_transfers", 2);
+    const double contributions = yearly(*on, "payroll_contributions", 2);
+    CHECK(contributions > transfers);
+    CHECK(yearly(*on, "dividends_banks", 2) > 0);
+    CHECK(yearly(*off, "payroll_contributions", 2) == 0);
+  }
 }
