@@ -3,7 +3,7 @@
 // in proportion to its deposit: a bank pays the households that bank with it,
 // a platform pays all households. Without dividends (payout 0) banks and
 // platforms keep all their earnings and their capital grows year after year
-// in an economy whose balance sheets do not grow (docs/model.md §7.13, §10).
+// in an economy whose balance sheets do not grow (docs/model.md §7.11, §10).
 //   bank b:     D_b = min(payout_b × max(0, profit_b), max(0, E_b − P_b − (k_b + buffer) × RWA_b))
 //   platform p: D_p = min(payout_p × max(0, profit_p), its deposit)
 // with E equity, P provisions, k the capital requirement, profit the month's
