@@ -225,7 +225,7 @@ constexpr Indicator indicator_table[] = {
     {"dividends_banks", "RMB/day", "Dividends banks paid to households (banks.dividend_payout).",
      [](const M& m) { return m.rmb(m.f[Flow::dividends_banks]); }},
     {"dividends_platform", "RMB/day",
-     "Dividends the platforms paid to households (platform.dividend_payout).",
+     "Dividends the lending platform paid to households (platform.dividend_payout).",
      [](const M& m) { return m.rmb(m.f[Flow::dividends_platform]); }},
     {"unemployment_rate", "1", "Share of consumers without a job.",
      [](const M& m) {

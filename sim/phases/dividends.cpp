@@ -79,7 +79,8 @@ void pay_platform_dividend(World& w, std::uint32_t platform, Fen profit) {
                   FlowType::dividends);
     paid += amount;
   }
-  w.flows[Flow::dividends_platform] = checked_add(w.flows[Flow::dividends_platform], paid);
+  if (platform == 0)  // the lending platform's, as its other lines (indicators)
+    w.flows[Flow::dividends_platform] = checked_add(w.flows[Flow::dividends_platform], paid);
 }
 
 }  // namespace pfsim::phases

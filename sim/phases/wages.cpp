@@ -122,8 +122,8 @@ void collect_payroll_contributions(World& w, Fen benefits) {
     // The government retires bonds with it: at most those the payer's bank
     // and the central bank hold (an economy without bonds collects nothing).
     const std::uint32_t bank = L.book(deposits).issuer.of(i);
-    const Fen retirable = checked_add(L.balance({L.bank_bond_book, bank}),
-                                      L.balance({L.cb_bond_book, 0}));
+    const Fen retirable =
+        checked_add(L.balance({L.bank_bond_book, bank}), L.balance({L.cb_bond_book, 0}));
     const Fen due = std::min({apply_rate(pay, rate), L.balance(deposit), retirable});
     if (due <= 0) continue;
     L.government_receives(deposit, due, FlowType::social_transfers);

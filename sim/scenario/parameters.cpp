@@ -166,7 +166,7 @@ std::vector<ParamSpec> parameter_table() {
       "permanent.",
       PFSIM_FIELD(consumers.mpc_lost_income)));
   t.push_back(number(
-      "consumers.social_contribution_share", "share", 0, 1, "0",
+      "consumers.social_contribution_share", "share", 0, 1, "1",
       "Share of the government's spending (unemployment income paid on payday and a month's "
       "coupons on the bonds banks hold) that employees pay back on payday as a social "
       "contribution withheld from the wages they were paid (the same rate for everyone, at most "
@@ -549,7 +549,7 @@ std::vector<ParamSpec> parameter_table() {
                      "before costs), paid to SMEs.",
                      PFSIM_FIELD(banks.cost_to_income)));
   t.push_back(number(
-      "banks.dividend_payout", "share", 0, 1, "0",
+      "banks.dividend_payout", "share", 0, 1, "1",
       "Share of a month's profit (its income less operating costs) a bank pays to its "
       "shareholders at month end, modelled as its depositing households in proportion to their "
       "deposits; never so much that its capital ratio falls below its requirement plus "
@@ -578,7 +578,7 @@ std::vector<ParamSpec> parameter_table() {
                      "RMB 120.6 bn (calibration.md 1.15, 1.17).",
                      PFSIM_FIELD(platform.operating_cost_ratio)));
   t.push_back(number(
-      "platform.dividend_payout", "share", 0, 1, "0",
+      "platform.dividend_payout", "share", 0, 1, "1",
       "Share of a month's profit a platform pays to its shareholders at month end, modelled as "
       "households in proportion to their deposits, from its cash. 1 keeps its equity where it "
       "is (but for losses and capital raised); 0 retains everything, so its equity and lending "

@@ -89,7 +89,7 @@ inline constexpr std::size_t contagion_round_slots = 4;
   X(social_transfers, "fen", sum)           /* paid by the government to the unemployed */  \
   X(payroll_contributions, "fen", sum)      /* paid by employees to the government */       \
   X(dividends_banks, "fen", sum)            /* paid by banks to households */               \
-  X(dividends_platform, "fen", sum)         /* paid by the platforms to households */       \
+  X(dividends_platform, "fen", sum)         /* by the lending platform to households */     \
   X(platform_debt_interest, "fen", sum)     /* paid on the platform's bank facility */      \
   X(platform_deposit_interest, "fen", sum)  /* earned by the lending platform */            \
   X(platform_operating_costs, "fen", sum)

@@ -278,10 +278,11 @@ TEST_CASE("month_end: acts on the last day of the month only") {
       CHECK(c.ledger_unchanged());
       return;
     }
-    CHECK(c.only_flows({FlowType::operating_costs, FlowType::interest_deposits,
-                        FlowType::interest_reserves, FlowType::interest_bonds,
-                        FlowType::interest_central_bank, FlowType::fund_yield, FlowType::fund_fees,
-                        FlowType::interest_loans, FlowType::capital_transfers}));
+    CHECK(
+        c.only_flows({FlowType::operating_costs, FlowType::interest_deposits,
+                      FlowType::interest_reserves, FlowType::interest_bonds,
+                      FlowType::interest_central_bank, FlowType::fund_yield, FlowType::fund_fees,
+                      FlowType::interest_loans, FlowType::capital_transfers, FlowType::dividends}));
     CHECK(c.flow(FlowType::interest_deposits, consumer) > 0);
     CHECK(c.flow(FlowType::interest_reserves, bank) ==
           -c.flow(FlowType::interest_reserves, central_bank));
