@@ -27,13 +27,20 @@ struct ConsumerDues {
   [[nodiscard]] Fen total() const { return cash + bank + revolving_min; }
 };
 
+// The rule, from the consumer's balances (fen): its co-lent cash loan (both
+// funders' parts), its direct bank loan and its credit line (both parts).
+[[nodiscard]] inline ConsumerDues dues_from(const World& w, std::uint32_t c, Fen cash,
+                                            Fen bank_loan, Fen revolving) {
+  return {std::min(w.consumers.cash_loan_instalment[c], cash),
+          std::min(w.consumers.bank_loan_instalment[c], bank_loan),
+          apply_rate(revolving, w.scenario->consumers.revolving_minimum_share)};
+}
+
 [[nodiscard]] inline ConsumerDues dues_of(const World& w, const Journal& j, std::uint32_t c) {
   const BookIds& B = w.books;
-  const Fen cash = j.balance({B.cash_platform, c}) + j.balance({B.cash_bank, c});
-  const Fen revolving = j.balance({B.revolving_platform, c}) + j.balance({B.revolving_bank, c});
-  return {std::min(w.consumers.cash_loan_instalment[c], cash),
-          std::min(w.consumers.bank_loan_instalment[c], j.balance({B.consumer_bank_loan, c})),
-          apply_rate(revolving, w.scenario->consumers.revolving_minimum_share)};
+  return dues_from(w, c, j.balance({B.cash_platform, c}) + j.balance({B.cash_bank, c}),
+                   j.balance({B.consumer_bank_loan, c}),
+                   j.balance({B.revolving_platform, c}) + j.balance({B.revolving_bank, c}));
 }
 
 [[nodiscard]] inline Fen consumer_dues(const World& w, const Journal& j, std::uint32_t c) {

@@ -183,15 +183,12 @@ void run_consumption(World& w) {
           // spending reaches the floor.
           const bool essentials_left = C.spending_this_month[i] < floor;
           const bool line_for_essentials = essentials_left && liquidity_room >= per_purchase;
-          // consumer_dues (consumer_dues.hpp), read through the pointers.
-          const auto dues = [&] {
-            return std::min(C.cash_loan_instalment[i], cash_platform[i] + cash_bank[i]) +
-                   std::min(C.bank_loan_instalment[i], bank_loan[i]) +
-                   apply_rate(line_platform[i] + line_bank[i],
-                              sc.consumers.revolving_minimum_share);
-          };
-          const Fen reserve =
-              C.days_past_due[i] == 0 && (rule > floor || line_for_essentials) ? dues() : 0;
+          // consumer_dues (consumer_dues.hpp), from the balances read through the pointers.
+          const Fen reserve = C.days_past_due[i] == 0 && (rule > floor || line_for_essentials)
+                                  ? dues_from(w, c, cash_platform[i] + cash_bank[i], bank_loan[i],
+                                              line_platform[i] + line_bank[i])
+                                        .total()
+                                  : 0;
           for (int k = 0; k < purchases; ++k) {
             // A merchant drawn in proportion to its wage bill (sales then match
             // wage bills on average); a vacant slot is redrawn up to three times.
