@@ -91,8 +91,11 @@ void advance_day(World& w, AuditLevel audit, const PhaseHooks* hooks) {
     for (const std::string& p : problems) text += "\n  " + p;
     throw InternalError(text);
   };
+  // The end-of-step audit's book totals and net worth by kind serve the
+  // stock-flow check right after it (the ledger is unchanged in between).
+  AuditReport report;
   auto check = [&](std::string_view phase) {
-    const AuditReport report = w.ledger.audit();
+    report = w.ledger.audit();
     if (!report.ok()) fail(phase, report.problems);
   };
   for (std::size_t k = 0; k < std::size(table); ++k) {
@@ -102,7 +105,10 @@ void advance_day(World& w, AuditLevel audit, const PhaseHooks* hooks) {
   if (audit != AuditLevel::off) {
     around(std::size(table), [&] {
       if (audit == AuditLevel::end_of_step) check("end of step");
-      const auto problems = check_stock_flow(w.ledger, w.sector_net_worth_at_step_start);
+      const SectorTotals& start = w.sector_net_worth_at_step_start;
+      const auto problems = audit == AuditLevel::end_of_step
+                                ? check_stock_flow(w.ledger, start, report)
+                                : check_stock_flow(w.ledger, start);
       if (!problems.empty()) fail("end of step (stock-flow consistency)", problems);
     });
   }

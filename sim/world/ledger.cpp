@@ -329,6 +329,7 @@ AuditReport Ledger::audit() const {
            " fen but net worth = " + std::to_string(net_worth) + " fen";
   };
   auto count = [&](AgentKind k) { return net_worth_[index(k)].size(); };
+  report.book_totals.assign(books_.size(), 0);
 
   // The plan: which kind's pass reads each book (-1: the per-book scan).
   constexpr int per_book = -1;
@@ -386,6 +387,7 @@ AuditReport Ledger::audit() const {
                         (!issuer_by_row && issuers.size() > max_partial_owners);
     const std::size_t chunks = serial ? 1 : exec::chunk_count(b.rows());
     found.assign(chunks, {});
+    std::vector<Int128> chunk_total(chunks, 0);
     std::vector<std::vector<Int128>> holder_part(holder_by_row ? 0 : chunks);
     std::vector<std::vector<Int128>> issuer_part(issuer_by_row ? 0 : chunks);
     auto scan = [&](std::size_t c, std::size_t begin, std::size_t end) {
@@ -393,6 +395,7 @@ AuditReport Ledger::audit() const {
       if (!issuer_by_row) issuer_part[c].assign(issuers.size(), 0);
       for (std::size_t r = begin; r < end; ++r) {
         const Fen v = b.balance[r];
+        chunk_total[c] += v;
         if (!b.allows(r, v)) note(found[c], overdraft_text(b, r, v));
         const std::uint32_t h = b.holder.of(r), i = b.issuer.of(r);
         if (h >= holders.size() || i >= issuers.size()) {
@@ -412,8 +415,8 @@ AuditReport Ledger::audit() const {
       for (std::size_t a = 0; a < part.size(); ++a) holders[a] += part[a];
     for (const std::vector<Int128>& part : issuer_part)
       for (std::size_t a = 0; a < part.size(); ++a) issuers[a] += part[a];
-    if (b.is_money())
-      money += exec::exact_sum(b.rows(), [&](std::size_t r) { return b.balance[r]; });
+    for (const Int128 t : chunk_total) report.book_totals[n] += t;
+    if (b.is_money()) money += report.book_totals[n];
   }
 
   // 2. The kinds read by pass: per chunk of agents, every book they own rows of.
@@ -438,7 +441,8 @@ AuditReport Ledger::audit() const {
     const std::vector<Fen>& net_worth = net_worth_[k];
     const std::size_t chunks = exec::chunk_count(net_worth.size());
     struct ChunkResult {
-      std::vector<Int128> partial;  // other sides' owners, at offset[kind] + owner
+      std::vector<Int128> partial;     // other sides' owners, at offset[kind] + owner
+      std::vector<Int128> book_total;  // Σ of the chunk's rows, by BookId
       Int128 money = 0, net_worth = 0;
       Problems books, sheets;
     };
@@ -451,6 +455,7 @@ AuditReport Ledger::audit() const {
     exec::for_each_chunk(net_worth.size(), [&](std::size_t c, std::size_t begin, std::size_t end) {
       ChunkResult& out = results[c];
       out.partial.assign(offset.back(), 0);
+      out.book_total.assign(books_.size(), 0);
       out.money = 0;
       out.net_worth = 0;
       out.books.clear();
@@ -502,6 +507,7 @@ AuditReport Ledger::audit() const {
           const Int128 total = !by_column ? pass(static_cast<const std::uint16_t*>(nullptr))
                                : other.column.is_wide() ? pass(other.column.wide().data())
                                                         : pass(other.column.narrow().data());
+          out.book_total[n] = total;
           if (b.is_money()) out.money += total;
           if (!by_column) {
             owners[other.fixed] += holder_row ? -total : total;
@@ -523,6 +529,7 @@ AuditReport Ledger::audit() const {
           for (std::size_t r = begin; r < last; ++r) sums[r - begin] -= balance[r];
         }
         for (std::size_t r = begin; r < last; ++r) total += balance[r];
+        out.book_total[n] = total;
         if (b.is_money()) out.money += total;
         if (other.mode == RowOwner::Mode::fixed) {
           if (other.fixed >= other_count) {
@@ -558,7 +565,8 @@ AuditReport Ledger::audit() const {
       for (std::string& text : r.books) problem(std::move(text));
       for (std::string& text : r.sheets) note(sheets[k], std::move(text));
       money += r.money;
-      net_worth_sum += r.net_worth;
+      report.net_worth_by_kind[k] += r.net_worth;
+      for (const std::size_t n : own) report.book_totals[n] += r.book_total[n];
       for (std::size_t j = 0; j < agent_kind_count; ++j)
         for (std::size_t a = 0; a < offset[j + 1] - offset[j]; ++a)
           financial[j][a] += r.partial[offset[j] + a];
@@ -573,17 +581,17 @@ AuditReport Ledger::audit() const {
     }
     const std::vector<Fen>& net_worth = net_worth_[k];
     found.assign(exec::chunk_count(net_worth.size()), {});
-    net_worth_sum += exec::exact_sum(net_worth.size(), [&](std::size_t a) {
+    report.net_worth_by_kind[k] = exec::exact_sum(net_worth.size(), [&](std::size_t a) {
       if (financial[k][a] != net_worth[a])
         note(found[a / exec::chunk_size], sheet_text(k, a, financial[k][a], net_worth[a]));
       return net_worth[a];
     });
     collect(found);
   }
+  for (const Int128 v : report.net_worth_by_kind) net_worth_sum += v;
   Int128 clearing_sum = 0;
-  for (const Book& b : books_)
-    if (b.instrument == Instrument::clearing)
-      for (const Fen v : b.balance) clearing_sum += v;
+  for (std::size_t n = 0; n < books_.size(); ++n)
+    if (books_[n].instrument == Instrument::clearing) clearing_sum += report.book_totals[n];
   if (clearing_sum != 0)
     problem("clearing positions sum to " + to_string(clearing_sum) + " fen, not 0");
   const Int128 expected = money_created_ - money_destroyed_;

@@ -207,6 +207,11 @@ struct Account {
 
 struct AuditReport {
   std::vector<std::string> problems;  // empty = every check passed
+  // What the audit summed on its way (exact, fen), so that the stock-flow check
+  // after it (world/sfc.hpp) need not read every row again: each book's total
+  // (Σ of its rows, by BookId) and each agent kind's net worth.
+  std::vector<Int128> book_totals;
+  std::array<Int128, agent_kind_count> net_worth_by_kind{};
   [[nodiscard]] bool ok() const { return problems.empty(); }
 };
 

@@ -15,23 +15,23 @@ SectorTotals sector_net_worth(const Ledger& ledger) {
   return out;
 }
 
-BalanceSheetMatrix balance_sheet_matrix(const Ledger& ledger) {
+namespace {
+
+// Books' totals (by BookId) into the matrix's cells.
+BalanceSheetMatrix matrix_of(const Ledger& ledger, const std::vector<Int128>& book_totals) {
   BalanceSheetMatrix m{};
   for (std::size_t id = 0; id < ledger.book_count(); ++id) {
     const Book& b = ledger.book(static_cast<BookId>(id));
-    Int128 total = 0;
-    for (const Fen v : b.balance) total += v;
     auto& row = m[static_cast<std::size_t>(b.instrument)];
-    row[static_cast<std::size_t>(b.holder_kind)] += total;
-    row[static_cast<std::size_t>(b.issuer_kind)] -= total;
+    row[static_cast<std::size_t>(b.holder_kind)] += book_totals[id];
+    row[static_cast<std::size_t>(b.issuer_kind)] -= book_totals[id];
   }
   return m;
 }
 
-std::vector<std::string> check_stock_flow(const Ledger& ledger, const SectorTotals& start) {
+std::vector<std::string> check_matrices(const Ledger& ledger, const BalanceSheetMatrix& bs,
+                                        const SectorTotals& nw, const SectorTotals& start) {
   std::vector<std::string> problems;
-  const BalanceSheetMatrix bs = balance_sheet_matrix(ledger);
-  const SectorTotals nw = sector_net_worth(ledger);
   for (std::size_t i = 0; i < instrument_count; ++i) {
     Int128 row = 0;
     for (const Int128 v : bs[i]) row += v;
@@ -52,6 +52,27 @@ std::vector<std::string> check_stock_flow(const Ledger& ledger, const SectorTota
                          " this step do not explain the change in its net worth");
   }
   return problems;
+}
+
+}  // namespace
+
+BalanceSheetMatrix balance_sheet_matrix(const Ledger& ledger) {
+  std::vector<Int128> totals(ledger.book_count(), 0);
+  for (std::size_t id = 0; id < ledger.book_count(); ++id)
+    for (const Fen v : ledger.book(static_cast<BookId>(id)).balance) totals[id] += v;
+  return matrix_of(ledger, totals);
+}
+
+std::vector<std::string> check_stock_flow(const Ledger& ledger, const SectorTotals& start) {
+  return check_matrices(ledger, balance_sheet_matrix(ledger), sector_net_worth(ledger), start);
+}
+
+std::vector<std::string> check_stock_flow(const Ledger& ledger, const SectorTotals& start,
+                                          const AuditReport& audit) {
+  if (audit.book_totals.size() != ledger.book_count())
+    throw InternalError("check_stock_flow: the audit report is not of this ledger");
+  return check_matrices(ledger, matrix_of(ledger, audit.book_totals), audit.net_worth_by_kind,
+                        start);
 }
 
 }  // namespace pfsim

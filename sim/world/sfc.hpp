@@ -26,5 +26,10 @@ using BalanceSheetMatrix = std::array<SectorTotals, instrument_count>;
 // change in net worth since `net_worth_at_step_start`; empty when consistent.
 [[nodiscard]] std::vector<std::string> check_stock_flow(
     const Ledger& ledger, const SectorTotals& net_worth_at_step_start);
+// The same check from the sums an audit of the ledger as it is now has made
+// (its book totals and net worth by kind): no second pass over every row.
+[[nodiscard]] std::vector<std::string> check_stock_flow(const Ledger& ledger,
+                                                        const SectorTotals& net_worth_at_step_start,
+                                                        const AuditReport& audit);
 
 }  // namespace pfsim

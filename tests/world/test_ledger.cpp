@@ -8,6 +8,7 @@
 
 #include "exec/parallel.hpp"
 #include "world/ledger.hpp"
+#include "world/sfc.hpp"
 
 using namespace pfsim;
 
@@ -375,6 +376,66 @@ TEST_CASE("the audit finds drift in every book layout, the same at any thread co
     CHECK(r.problems.front().find("consumer.deposit row 4100 breaks its overdraft rule") !=
           std::string::npos);
   }
+}
+
+TEST_CASE("the audit's sums are every book's total and every kind's net worth, at any thread") {
+  // The stock-flow check after the end-of-step audit reads these instead of
+  // every row again, so they must be the rows' sums also when a row drifted.
+  for (const bool large_owner_column : {false, true}) {
+    CAPTURE(large_owner_column);
+    Layouts f(large_owner_column);
+    f.L.book(f.books[0]).balance[4100] += 7;
+    f.L.net_worth(AgentKind::bank)[1] -= 2;
+    for (const int threads : {1, 2}) {
+      CAPTURE(threads);
+      const exec::ThreadLimit limit(threads);
+      const AuditReport r = f.L.audit();
+      REQUIRE(r.book_totals.size() == f.L.book_count());
+      for (std::size_t id = 0; id < f.L.book_count(); ++id) {
+        Int128 total = 0;
+        for (const Fen v : f.L.book(static_cast<BookId>(id)).balance) total += v;
+        CHECK(r.book_totals[id] == total);
+      }
+      for (std::size_t k = 0; k < agent_kind_count; ++k) {
+        Int128 total = 0;
+        for (const Fen v : f.L.net_worth(static_cast<AgentKind>(k))) total += v;
+        CHECK(r.net_worth_by_kind[k] == total);
+      }
+    }
+  }
+}
+
+TEST_CASE("the stock-flow check from the audit's sums says what a fresh pass says") {
+  Fixture f;
+  f.L.reset_flows();  // a new step starts here
+  const SectorTotals start = sector_net_worth(f.L);
+  auto both = [&] {
+    const std::vector<std::string> fresh = check_stock_flow(f.L, start);
+    CHECK(check_stock_flow(f.L, start, f.L.audit()) == fresh);
+    return fresh;
+  };
+  CHECK(both().empty());
+  REQUIRE(f.L.transfer({f.deposit, 0}, {f.deposit, 2}, 300, FlowType::consumption));
+  CHECK(both().empty());
+  // Net worth moved with no flow to explain it: both sectors' columns and flows
+  // are off, and both checks say so.
+  f.L.net_worth(AgentKind::consumer)[1] += 5;
+  f.L.net_worth(AgentKind::bank)[0] -= 5;
+  const std::vector<std::string> unexplained = both();
+  CHECK(unexplained.size() == 4);
+  CHECK(unexplained[0] == "balance-sheet column of consumer does not equal its net worth");
+  CHECK(unexplained[1] == "flows of consumer this step do not explain the change in its net worth");
+  // A balance with no sheet behind it (net worth restored).
+  f.L.net_worth(AgentKind::consumer)[1] -= 5;
+  f.L.net_worth(AgentKind::bank)[0] += 5;
+  f.L.book(f.deposit).balance[2] += 9;
+  const std::vector<std::string> drift = both();
+  CHECK(drift.size() == 2);
+  CHECK(drift[0] == "balance-sheet column of consumer does not equal its net worth");
+  // A report of another ledger is refused, not misread.
+  Fixture other;
+  other.L.add_book(Book{});
+  CHECK_THROWS_AS((void)check_stock_flow(f.L, start, other.L.audit()), InternalError);
 }
 
 TEST_CASE("the audit's quick checks hand every problem to the row-by-row report") {
