@@ -25,29 +25,62 @@ double ratio_or_nan(double num, double den) {
 // Σ over rows of a set of books, split by the borrower's days past due.
 struct Quality {
   Int128 total = 0, dpd30 = 0, dpd90 = 0;
+  void add(Int128 v, std::uint16_t dpd) {
+    total += v;
+    if (dpd >= 30) dpd30 += v;
+    if (dpd >= 90) dpd90 += v;
+  }
+  void add(const Quality& q) {
+    total += q.total;
+    dpd30 += q.dpd30;
+    dpd90 += q.dpd90;
+  }
 };
-template <class Dpd>
-Quality quality(const Ledger& L, std::initializer_list<BookId> books, std::size_t rows,
-                Dpd dpd_of) {
-  std::vector<Quality> partial(exec::chunk_count(rows));
+
+// One pass over a kind's credit books (Books of them, row = borrower): each
+// book's total and the quality of Sets sums of them (set k: the books whose
+// bit k is set in `in_set`). One read of every column, where a pass per book
+// and per set read each column up to four times (exact sums: the same values).
+template <std::size_t Books, std::size_t Sets>
+struct CreditPass {
+  std::array<Int128, Books> totals{};
+  std::array<Quality, Sets> quality{};
+};
+template <std::size_t Books, std::size_t Sets, class Dpd>
+CreditPass<Books, Sets> credit_pass(const Ledger& L, const std::array<BookId, Books>& books,
+                                    const std::array<unsigned, Books>& in_set, std::size_t rows,
+                                    Dpd dpd_of) {
+  std::array<const Fen*, Books> column{};
+  for (std::size_t k = 0; k < Books; ++k) {
+    if (L.book(books[k]).rows() != rows) throw InternalError("indicators: a credit book's rows");
+    column[k] = L.book(books[k]).balance.data();
+  }
+  std::vector<CreditPass<Books, Sets>> partial(exec::chunk_count(rows));
   exec::for_each_chunk(rows, [&](std::size_t c, std::size_t begin, std::size_t end) {
-    Quality q;
+    CreditPass<Books, Sets> out;
     for (std::size_t r = begin; r < end; ++r) {
-      Int128 v = 0;
-      for (const BookId b : books) v += L.book(b).balance[r];
-      if (v == 0) continue;
-      q.total += v;
-      const auto d = dpd_of(r);
-      if (d >= 30) q.dpd30 += v;
-      if (d >= 90) q.dpd90 += v;
+      std::array<Fen, Books> v{};
+      bool any = false;
+      for (std::size_t k = 0; k < Books; ++k) {
+        v[k] = column[k][r];
+        any = any || v[k] != 0;
+      }
+      if (!any) continue;
+      const std::uint16_t dpd = dpd_of(r);
+      for (std::size_t k = 0; k < Books; ++k) out.totals[k] += v[k];
+      for (std::size_t s = 0; s < Sets; ++s) {
+        Int128 sum = 0;
+        for (std::size_t k = 0; k < Books; ++k)
+          if ((in_set[k] >> s & 1u) != 0) sum += v[k];
+        if (sum != 0) out.quality[s].add(sum, dpd);
+      }
     }
-    partial[c] = q;
+    partial[c] = out;
   });
-  Quality out;
-  for (const Quality& q : partial) {
-    out.total += q.total;
-    out.dpd30 += q.dpd30;
-    out.dpd90 += q.dpd90;
+  CreditPass<Books, Sets> out;
+  for (const auto& p : partial) {
+    for (std::size_t k = 0; k < Books; ++k) out.totals[k] += p.totals[k];
+    for (std::size_t s = 0; s < Sets; ++s) out.quality[s].add(p.quality[s]);
   }
   return out;
 }
@@ -107,31 +140,37 @@ Measures::Measures(const World& world)
     : w(world), f(world.flows), scale(world.scenario->run.scale) {
   const Ledger& L = w.ledger;
   const BookIds& B = w.books;
-  rev_p = total(B.revolving_platform);
-  rev_b = total(B.revolving_bank);
-  cash_p = total(B.cash_platform);
-  cash_b = total(B.cash_bank);
-  bank_consumer = total(B.consumer_bank_loan);
-  sme_p = total(B.sme_platform_platform);
-  sme_b = total(B.sme_platform_bank);
-  bank_sme = total(B.sme_bank_loan);
+  const auto& C = w.consumers;
+  const auto& S = w.smes;
+  // Consumers' credit books; sets: 0 platform-originated, 1 direct bank loans,
+  // 2 bank-held (co-lent bank parts and direct loans).
+  const auto consumer = credit_pass<5, 3>(
+      L,
+      {B.revolving_platform, B.revolving_bank, B.cash_platform, B.cash_bank, B.consumer_bank_loan},
+      {0b001, 0b101, 0b001, 0b101, 0b110}, C.size(),
+      [&](std::size_t r) { return C.days_past_due[r]; });
+  rev_p = consumer.totals[0];
+  rev_b = consumer.totals[1];
+  cash_p = consumer.totals[2];
+  cash_b = consumer.totals[3];
+  bank_consumer = consumer.totals[4];
+  consumer_quality = consumer.quality[0];
+  bank_consumer_quality = consumer.quality[1];
+  bank_held_consumer_quality = consumer.quality[2];
+  // SMEs' credit books; sets: 0 platform-originated, 1 bank-held.
+  const auto sme = credit_pass<3, 2>(
+      L, {B.sme_platform_platform, B.sme_platform_bank, B.sme_bank_loan}, {0b01, 0b11, 0b10},
+      S.size(), [&](std::size_t r) { return S.days_past_due[r]; });
+  sme_p = sme.totals[0];
+  sme_b = sme.totals[1];
+  bank_sme = sme.totals[2];
+  sme_quality = sme.quality[0];
+  bank_held_sme_quality = sme.quality[1];
   consumer_credit = rev_p + rev_b + cash_p + cash_b;
   platform_originated = consumer_credit + sme_p + sme_b;
   own = rev_p + cash_p + sme_p;
   colent_bank = rev_b + cash_b + sme_b;
 
-  const auto& C = w.consumers;
-  const auto& S = w.smes;
-  const auto consumer_dpd = [&](std::size_t r) { return C.days_past_due[r]; };
-  const auto sme_dpd = [&](std::size_t r) { return S.days_past_due[r]; };
-  consumer_quality =
-      quality(L, {B.revolving_platform, B.revolving_bank, B.cash_platform, B.cash_bank}, C.size(),
-              consumer_dpd);
-  bank_consumer_quality = quality(L, {B.consumer_bank_loan}, C.size(), consumer_dpd);
-  sme_quality = quality(L, {B.sme_platform_platform, B.sme_platform_bank}, S.size(), sme_dpd);
-  bank_held_consumer_quality =
-      quality(L, {B.revolving_bank, B.cash_bank, B.consumer_bank_loan}, C.size(), consumer_dpd);
-  bank_held_sme_quality = quality(L, {B.sme_platform_bank, B.sme_bank_loan}, S.size(), sme_dpd);
   for (const std::uint8_t e : C.employed) unemployed += e == 0 ? 1 : 0;
   for (const std::uint8_t a : S.active) active_smes += a;
 
