@@ -52,7 +52,9 @@ namespace detail {
 // (the consumption phase makes millions), and the integer path gives the same
 // answer on every platform, also where long double is not x87's. Throws when
 // the rate is not finite or |product| ≥ 9.2e18.
-[[nodiscard]] inline Fen apply_rate(Fen amount, double rate) {
+// Always inlined: it is called for every purchase, fee and instalment, and
+// GCC left out-of-line copies in the largest phase bodies (4% of a step).
+[[nodiscard]] [[gnu::always_inline]] inline Fen apply_rate(Fen amount, double rate) {
   // The common cases in one multiplication: when the double product p of an
   // exactly representable amount is not a whole number, the exact product lies
   // within half a double ulp of p, so neither it nor its 64-bit rounding can
@@ -65,7 +67,9 @@ namespace detail {
     if (std::fabs(p) < 0x1p52) {
       const auto whole = static_cast<Fen>(p);  // truncation toward zero
       if (static_cast<double>(whole) != p) return whole;
-      if (amount == 0 || rate == 1.0) return whole;  // p == 0 here: rate is finite
+      // A whole product is exact at rate 0 (a fee-free sale), on a zero amount
+      // and at rate 1; other whole products take the exact path below.
+      if (amount == 0 || rate == 1.0 || rate == 0.0) return whole;
     }
   }
   return detail::apply_rate_exact(amount, rate);

@@ -73,6 +73,9 @@ TEST_CASE("apply_rate equals the x87 extended-precision product, truncated") {
     CHECK(apply_rate(1, std::numeric_limits<double>::denorm_min()) == 0);
     CHECK(apply_rate(-7, -0.5) == 3);
     CHECK(apply_rate(7, -0.0) == 0);
+    // Rate 0 (a fee-free sale) on both paths: inside the double range and beyond.
+    CHECK(apply_rate(-123'456'789, 0.0) == 0);
+    CHECK(apply_rate(std::numeric_limits<Fen>::max(), 0.0) == 0);
   }
   CHECK_THROWS_AS((void)apply_rate(0, std::numeric_limits<double>::infinity()), OverflowError);
   CHECK_THROWS_AS((void)apply_rate(std::numeric_limits<Fen>::min(), 1.0), OverflowError);
