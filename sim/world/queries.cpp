@@ -12,21 +12,61 @@ bool is_last_day_of_month(const World& w) {
   return d.day == days_in_month(d.year, d.month);
 }
 
+namespace {
+
+// Σ of rows [begin, end) into each row's owner (an issuer column), two
+// interleaved accumulators so that neighbouring rows of one bank do not wait
+// on each other's store (exact sums: the order changes nothing).
+template <class Owner>
+void add_by_owner(const Fen* balance, const Owner* owner, std::size_t begin, std::size_t end,
+                  Int128* even, Int128* odd) {
+  std::size_t r = begin;
+  for (; r + 1 < end; r += 2) {
+    even[owner[r]] += balance[r];
+    odd[owner[r + 1]] += balance[r + 1];
+  }
+  if (r < end) even[owner[r]] += balance[r];
+}
+
+}  // namespace
+
 std::vector<Fen> deposits_by_bank(const World& w) {
   const std::size_t n_banks = w.banks.size();
   std::vector<Int128> total(n_banks, 0);
   for (std::size_t id = 0; id < w.ledger.book_count(); ++id) {
     const Book& b = w.ledger.book(static_cast<BookId>(id));
     if (!b.is_money()) continue;
-    // Per-chunk partial sums per bank, added in chunk order.
-    std::vector<std::vector<Int128>> partial(exec::chunk_count(b.rows()));
+    const RowOwner& issuer = b.issuer;
+    if (issuer.mode == RowOwner::Mode::fixed) {  // one bank holds every row
+      if (issuer.fixed >= n_banks) throw InternalError("deposits_by_bank: no bank " + b.name);
+      total[issuer.fixed] += book_total(b);
+      continue;
+    }
+    // Per-chunk partial sums per bank (even and odd rows), added in chunk order.
+    if (issuer.mode == RowOwner::Mode::row_index && b.rows() > n_banks)
+      throw InternalError("deposits_by_bank: rows of " + b.name + " are not banks");
+    // Kept from one call to the next on the calling thread (no allocation in
+    // the steady-state step; four phases call this every day).
+    const std::size_t chunks = exec::chunk_count(b.rows());
+    // (Workers reach it through `parts`: a thread_local named in the lambda
+    // would be the worker's own.)
+    thread_local std::vector<Int128> partial;
+    partial.assign(chunks * 2 * n_banks, 0);
+    Int128* const parts = partial.data();
     exec::for_each_chunk(b.rows(), [&](std::size_t c, std::size_t begin, std::size_t end) {
-      std::vector<Int128> local(n_banks, 0);
-      for (std::size_t r = begin; r < end; ++r) local[b.issuer.of(r)] += b.balance[r];
-      partial[c] = std::move(local);
+      Int128* const even = parts + c * 2 * n_banks;
+      Int128* const odd = even + n_banks;
+      if (issuer.mode == RowOwner::Mode::row_index) {
+        for (std::size_t r = begin; r < end; ++r) even[r] += b.balance[r];
+      } else if (issuer.column.is_wide()) {
+        add_by_owner(b.balance.data(), issuer.column.wide().data(), begin, end, even, odd);
+      } else {
+        add_by_owner(b.balance.data(), issuer.column.narrow().data(), begin, end, even, odd);
+      }
     });
-    for (const auto& p : partial)
-      for (std::size_t k = 0; k < n_banks; ++k) total[k] += p[k];
+    for (std::size_t c = 0; c < chunks; ++c)
+      for (std::size_t k = 0; k < n_banks; ++k)
+        total[k] += partial[(c * 2) * n_banks + k] + partial[(c * 2 + 1) * n_banks + k];
   }
   std::vector<Fen> out(n_banks);
   for (std::size_t k = 0; k < n_banks; ++k) out[k] = static_cast<Fen>(total[k]);
