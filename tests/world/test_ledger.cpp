@@ -405,6 +405,25 @@ TEST_CASE("the audit's sums are every book's total and every kind's net worth, a
   }
 }
 
+TEST_CASE("balances too large for the audit's 64-bit fast sums are audited exactly") {
+  // |balance| ≥ 2^50 sends a chunk to the 128-bit path: the same answers.
+  Fixture f;
+  const Fen big = Fen{1} << 61;
+  f.L.government_pays({f.deposit, 0}, big);
+  f.L.government_pays({f.deposit, 1}, big);  // bank 0 owes both: 2^62 + 2,000 fen
+  for (const int threads : {1, 2}) {
+    const exec::ThreadLimit limit(threads);
+    const AuditReport r = f.L.audit();
+    CHECK(r.ok());
+    CHECK(r.book_totals[f.deposit] == Int128{big} * 2 + 3000);
+    CHECK(r.net_worth_by_kind[static_cast<std::size_t>(AgentKind::bank)] == 0);
+  }
+  f.L.book(f.deposit).balance[1] += 1;
+  const std::vector<std::string> problems = failed_audit_at_1_and_2_threads(f.L);
+  REQUIRE(problems.size() >= 2);
+  CHECK(problems[0].rfind("consumer 1:", 0) == 0);
+}
+
 TEST_CASE("the stock-flow check from the audit's sums says what a fresh pass says") {
   Fixture f;
   f.L.reset_flows();  // a new step starts here
