@@ -39,13 +39,10 @@ void run_consumer_daily(World& w) {
         // Every consumer's one draw a day, the Philox blocks of 64 consumers
         // at a time with SIMD multiplies (rng::philox_blocks; the same draws:
         // consumers' ids are consecutive).
-        std::array<std::uint32_t, rng::philox_batch * 4> words;
+        rng::BatchedDraws<1> batched(w.seed, rng::Stream::employment, w.step);
         for (std::size_t i = begin; i < end; ++i) {
           const auto c = static_cast<std::uint32_t>(i);
-          if ((i - begin) % rng::philox_batch == 0)
-            rng::philox_blocks(w.seed, rng::Stream::employment, C.id[i], w.step, 1, words.data());
-          rng::ReadyDraws draws(w.seed, rng::Stream::employment, C.id[i], w.step,
-                                words.data() + (i - begin) % rng::philox_batch, 1);
+          rng::ReadyDraws draws = batched.draws(i - begin, C.id[i]);
           const double u = draws.uniform();
           const std::uint32_t employer = C.employer[i];
           const bool slot_active = employer != no_index && w.smes.active[employer] != 0;

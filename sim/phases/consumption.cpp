@@ -103,16 +103,10 @@ void run_consumption(World& w) {
         // 7 or 8 uniforms, 4 blocks), computed a batch of consumers at a time
         // with SIMD multiplies and read where they lie (rng::ReadyDraws); the
         // draws are the same (consumers' ids are consecutive, ConsecutiveIds).
-        constexpr std::size_t batch = rng::philox_batch;
-        constexpr std::uint32_t ready = 4;
-        std::array<std::uint32_t, batch * ready * 4> words;
+        rng::BatchedDraws<4> batched(w.seed, rng::Stream::consumption, w.step);
         for (std::size_t i = begin; i < end; ++i) {
           const auto c = static_cast<std::uint32_t>(i);
-          if ((i - begin) % batch == 0)
-            rng::philox_blocks(w.seed, rng::Stream::consumption, C.id[i], w.step, ready,
-                               words.data());
-          rng::ReadyDraws draws(w.seed, rng::Stream::consumption, C.id[i], w.step,
-                                words.data() + (i - begin) % batch, ready);
+          rng::ReadyDraws draws = batched.draws(i - begin, C.id[i]);
           const int purchases = static_cast<int>(whole) + (draws.uniform() < frac ? 1 : 0);
           if (purchases == 0) continue;
           const Account deposit{B.consumer_deposit, c};

@@ -136,4 +136,27 @@ class ReadyDraws {
   Draws rest_;
 };
 
+// The draws of a run of agents with consecutive ids (a chunk of consumers,
+// ConsecutiveIds), their first `Ready` blocks computed philox_batch agents at
+// a time with philox_blocks. Ask for every agent of the run in order: draws(k,
+// id) for the k-th agent (k = 0, 1, …), whose id is the first agent's + k. The
+// same sequence as Draws(seed, stream, id, step) for each.
+template <std::uint32_t Ready>
+class BatchedDraws {
+ public:
+  BatchedDraws(std::uint64_t seed, Stream stream, std::int64_t step)
+      : seed_(seed), stream_(stream), step_(step) {}
+
+  ReadyDraws draws(std::size_t k, std::uint64_t id) {
+    if (k % philox_batch == 0) philox_blocks(seed_, stream_, id, step_, Ready, words_.data());
+    return ReadyDraws(seed_, stream_, id, step_, words_.data() + k % philox_batch, Ready);
+  }
+
+ private:
+  std::uint64_t seed_;
+  Stream stream_;
+  std::int64_t step_;
+  std::array<std::uint32_t, philox_batch * Ready * 4> words_{};
+};
+
 }  // namespace pfsim::rng

@@ -112,3 +112,19 @@ TEST_CASE("philox_blocks gives philox_block's words, id by id and block by block
     }
   }
 }
+
+TEST_CASE("BatchedDraws gives each agent of a run its plain Draws, across batches") {
+  // 150 consecutive ids (three batches, the last one partial) from an id past
+  // a 32-bit boundary; each agent draws past the blocks computed ahead.
+  const std::uint64_t seed = 77, first_id = 0xffffffc0;
+  BatchedDraws<2> batched(seed, Stream::employment, 41);
+  for (std::size_t k = 0; k < 150; ++k) {
+    CAPTURE(k);
+    ReadyDraws ready = batched.draws(k, first_id + k);
+    Draws plain(seed, Stream::employment, first_id + k, 41);
+    for (int d = 0; d < 6; ++d) {
+      CHECK(plain.uniform() == ready.uniform());
+      CHECK(plain.below(97) == ready.below(97));
+    }
+  }
+}
