@@ -745,6 +745,23 @@ void Journal::reset(Ledger& ledger, AgentKind kind, std::size_t begin, std::size
   for (auto& list : postings_) list.clear();
   for (auto& list : net_worth_postings_) list.clear();
   clearing_.assign(ledger.agent_count(AgentKind::bank), 0);
+  dense_rows_.resize(ledger.book_count());
+  for (std::size_t id = 0; id < ledger.book_count(); ++id) {
+    const Book& b = ledger.book(static_cast<BookId>(id));
+    if (b.row_kind != kind && b.rows() <= dense_max) {
+      dense_rows_[id].assign(b.rows(), 0);
+    } else {
+      dense_rows_[id].clear();
+    }
+  }
+  for (std::size_t k = 0; k < agent_kind_count; ++k) {
+    const std::size_t n = ledger.agent_count(static_cast<AgentKind>(k));
+    if (static_cast<AgentKind>(k) != kind && n <= dense_max) {
+      dense_net_worth_[k].assign(n, 0);
+    } else {
+      dense_net_worth_[k].clear();
+    }
+  }
   money_delta_ = 0;
   if (has_flows_) flows_ = FlowMatrix{};
   has_flows_ = false;
@@ -756,9 +773,12 @@ void Journal::throw_not_owned(const Book& b, std::uint32_t row) {
 }
 
 void Journal::post_net_worth(AgentKind k, std::uint32_t agent, Fen delta) {
+  std::vector<Fen>& dense = dense_net_worth_[static_cast<std::size_t>(k)];
   if (k == kind_ && agent >= begin_ && agent < end_) {
     Fen& nw = ledger_->net_worth(k)[agent];
     nw = checked_add(nw, delta);
+  } else if (agent < dense.size()) {
+    dense[agent] = checked_add(dense[agent], delta);
   } else {
     net_worth_postings_[merge_part_of(agent)].push_back(NetWorthPosting{k, agent, delta});
   }
@@ -792,6 +812,16 @@ void merge_totals(Ledger& ledger, const Journal& j) {
   for (std::size_t bank = 0; bank < j.clearing_.size(); ++bank)
     if (j.clearing_[bank] != 0)
       ledger.post_clearing(static_cast<std::uint32_t>(bank), j.clearing_[bank]);
+  for (std::size_t id = 0; id < j.dense_rows_.size(); ++id)
+    for (std::size_t r = 0; r < j.dense_rows_[id].size(); ++r)
+      if (j.dense_rows_[id][r] != 0)
+        ledger.post(Account{static_cast<BookId>(id), static_cast<std::uint32_t>(r)},
+                    j.dense_rows_[id][r]);
+  for (std::size_t k = 0; k < agent_kind_count; ++k)
+    for (std::size_t a = 0; a < j.dense_net_worth_[k].size(); ++a)
+      if (j.dense_net_worth_[k][a] != 0)
+        ledger.post_net_worth(static_cast<AgentKind>(k), static_cast<std::uint32_t>(a),
+                              j.dense_net_worth_[k][a]);
   ledger.post_money(j.money_delta_);
   if (j.has_flows_) ledger.add_flows(j.flows_);
 }

@@ -549,6 +549,54 @@ TEST_CASE("journals: own rows at once, others queued; merge order does not matte
   CHECK(a.L.book(a.deposit).balance[1] == 1030);
 }
 
+TEST_CASE("a journal sums postings to small kinds' rows and net worth; the merge gives the same") {
+  // Consumers pay into a platform's deposit (a book of platform rows) and are
+  // paid by and pay their banks (the banks' net worth): a chunk of consumers
+  // sums these per row and agent instead of queueing one posting each. The
+  // result equals the same operations applied one by one to a ledger.
+  auto with_platform = [](Fixture& f) {
+    f.L.set_agent_count(AgentKind::platform, 1);
+    Book p;
+    p.name = "platform.deposit";
+    p.instrument = Instrument::deposit;
+    p.row_kind = AgentKind::platform;
+    p.holder_kind = AgentKind::platform;
+    p.issuer_kind = AgentKind::bank;
+    p.balance.assign(1, 0);
+    p.issuer.mode = RowOwner::Mode::fixed;
+    p.issuer.fixed = 1;
+    return f.L.add_book(p);
+  };
+  Fixture a, b;
+  const BookId platform_a = with_platform(a), platform_b = with_platform(b);
+  auto operations = [](auto& poster, Fixture& f, BookId platform, std::uint32_t c) {
+    for (int k = 1; k <= 3; ++k) {
+      REQUIRE(ops::transfer(poster, {f.deposit, c}, {platform, 0}, 10 * k, FlowType::payment_fees));
+      ops::bank_pays(poster, 1, {f.deposit, c}, 7 * k, FlowType::interest_deposits);
+      REQUIRE(ops::pays_bank(poster, {f.deposit, c}, 0, 3 * k, FlowType::interest_loans));
+    }
+  };
+  std::vector<Journal> js(3);
+  for (std::uint32_t c = 0; c < 3; ++c) {
+    js[c].reset(a.L, AgentKind::consumer, c, c + 1);
+    operations(js[c], a, platform_a, c);
+  }
+  // Nothing of the platform's or the banks' has moved before the merge.
+  CHECK(a.L.book(platform_a).balance[0] == 0);
+  CHECK(a.L.net_worth(AgentKind::bank)[1] == b.L.net_worth(AgentKind::bank)[1]);
+  merge(a.L, js);
+  for (std::uint32_t c = 0; c < 3; ++c) operations(b.L, b, platform_b, c);
+  CHECK(a.L.audit().ok());
+  CHECK(b.L.audit().ok());
+  for (std::size_t book = 0; book < a.L.book_count(); ++book)
+    CHECK(a.L.book(static_cast<BookId>(book)).balance ==
+          b.L.book(static_cast<BookId>(book)).balance);
+  for (std::size_t k = 0; k < agent_kind_count; ++k)
+    CHECK(a.L.net_worth(static_cast<AgentKind>(k)) == b.L.net_worth(static_cast<AgentKind>(k)));
+  CHECK(a.L.book(platform_a).balance[0] == 180);
+  CHECK(a.L.net_worth(AgentKind::bank)[1] == -126);
+}
+
 TEST_CASE("lending by a bank creates money; repaying destroys it; write-offs move net worth") {
   Fixture f;
   Book loans;
