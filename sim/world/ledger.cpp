@@ -25,44 +25,6 @@ std::string to_string(Int128 v) {
   return s;
 }
 
-// One book's rows [begin, last) of an audit chunk, in one pass: the row-owned
-// side into the agents' sums (+ if the row holds the claim), every balance
-// into the returned total and, with an owner column, each balance into its
-// owner's accumulator. Two interleaved accumulators, so that consecutive rows
-// of one owner (a bank holding many neighbouring accounts) do not wait on each
-// other's store. The caller has checked every owner index (exact integer sums:
-// the order of the additions changes nothing).
-template <bool HolderRow, class Owner>
-Int128 add_book_rows(const Fen* balance, std::size_t begin, std::size_t last, Int128* sums,
-                     const Owner* column, Int128* even, Int128* odd) {
-  Int128 total = 0;
-  auto row = [&](std::size_t r) {
-    const Fen v = balance[r];
-    if constexpr (HolderRow) {
-      sums[r - begin] += v;
-    } else {
-      sums[r - begin] -= v;
-    }
-    total += v;
-  };
-  if (column == nullptr) {
-    for (std::size_t r = begin; r < last; ++r) row(r);
-    return total;
-  }
-  std::size_t r = begin;
-  for (; r + 1 < last; r += 2) {
-    row(r);
-    row(r + 1);
-    even[column[r]] += balance[r];
-    odd[column[r + 1]] += balance[r + 1];
-  }
-  if (r < last) {
-    row(r);
-    even[column[r]] += balance[r];
-  }
-  return total;
-}
-
 // The audit's fast path over one book's rows [begin, last) of a chunk, in one
 // read: 64-bit wrapping sums (the row-owned side into `sums`, every balance
 // into the returned total, each balance into its owner's slot of `even`/`odd`,
@@ -105,14 +67,6 @@ std::uint64_t fast_book_rows(const Fen* balance, const Fen* limit, std::size_t b
   magnitude |= size;
   broken = broken || bad || (sign >> 63) != 0;
   return total;
-}
-
-// The largest owner index in rows [begin, last) of a column (0 if none).
-template <class Owner>
-std::uint32_t max_owner(const Owner* column, std::size_t begin, std::size_t last) {
-  Owner m = 0;
-  for (std::size_t r = begin; r < last; ++r) m = column[r] > m ? column[r] : m;
-  return m;
 }
 
 }  // namespace
@@ -480,9 +434,24 @@ AuditReport Ledger::audit() const {
   Int128 net_worth_sum = 0;
   for (std::size_t k = 0; k < agent_kind_count; ++k) {
     if (!by_pass[k] || net_worth_[k].empty()) continue;
-    std::vector<std::size_t> own;  // the books this pass reads
-    for (std::size_t n = 0; n < books_.size(); ++n)
-      if (reader[n] == static_cast<int>(k)) own.push_back(n);
+    // The books this pass reads, each with its other side (the owner of the
+    // claim's other end: a fixed agent or a column, summed into `partial`).
+    struct Side {
+      std::size_t book;
+      bool holder_row;  // the row holds the claim (else it owes it)
+      const RowOwner* other;
+      std::size_t other_offset;  // of the other side's kind in `partial`
+      std::uint32_t other_count;
+    };
+    std::vector<Side> own;
+    for (std::size_t n = 0; n < books_.size(); ++n) {
+      if (reader[n] != static_cast<int>(k)) continue;
+      const Book& b = books_[n];
+      const bool holder_row = b.holder.mode == RowOwner::Mode::row_index;
+      const AgentKind other_kind = holder_row ? b.issuer_kind : b.holder_kind;
+      own.push_back(Side{n, holder_row, holder_row ? &b.issuer : &b.holder,
+                         offset[index(other_kind)], static_cast<std::uint32_t>(count(other_kind))});
+    }
     const std::vector<Fen>& net_worth = net_worth_[k];
     const std::size_t chunks = exec::chunk_count(net_worth.size());
     struct ChunkResult {
@@ -508,15 +477,14 @@ AuditReport Ledger::audit() const {
       constexpr std::uint64_t exact_below = std::uint64_t{1} << 50;
       static_assert(exec::chunk_size <= (std::size_t{1} << 12));
       if (own.size() > 8) return false;
-      for (const std::size_t n : own) {
+      for (const Side& side : own) {
+        const std::size_t n = side.book;
         const Book& b = books_[n];
         const std::size_t last = std::max(begin, std::min(end, b.rows()));
         if (last == begin) continue;
-        const bool holder_row = b.holder.mode == RowOwner::Mode::row_index;
-        const RowOwner& other = holder_row ? b.issuer : b.holder;
-        const std::size_t other_offset = offset[index(holder_row ? b.issuer_kind : b.holder_kind)];
-        const auto other_count =
-            static_cast<std::uint32_t>(count(holder_row ? b.issuer_kind : b.holder_kind));
+        const bool holder_row = side.holder_row;
+        const RowOwner& other = *side.other;
+        const std::uint32_t other_count = side.other_count;
         const bool by_column = other.mode != RowOwner::Mode::fixed;
         if (!by_column && other.fixed >= other_count) return false;
         slots64.assign(by_column ? 2 * (std::size_t{other_count} + 1) : 0, 0);
@@ -556,7 +524,7 @@ AuditReport Ledger::audit() const {
         const Int128 book_total = static_cast<std::int64_t>(total);
         out.book_total[n] = book_total;
         if (b.is_money()) out.money += book_total;
-        Int128* const owners = out.partial.data() + other_offset;
+        Int128* const owners = out.partial.data() + side.other_offset;
         if (!by_column) {
           owners[other.fixed] += holder_row ? -book_total : book_total;
         } else {
@@ -586,64 +554,20 @@ AuditReport Ledger::audit() const {
       reset();
       if (fast_chunk(out, begin, end)) return;
       reset();
-      thread_local std::vector<Int128> sums, accumulators;
+      // The report path: every row read one by one, with 128-bit sums; each
+      // problem noted in row order, as a serial scan finds it.
+      thread_local std::vector<Int128> sums;
       sums.assign(end - begin, 0);
-      for (const std::size_t n : own) {
+      for (const Side& side : own) {
+        const std::size_t n = side.book;
         const Book& b = books_[n];
-        const bool holder_row = b.holder.mode == RowOwner::Mode::row_index;
-        const RowOwner& other = holder_row ? b.issuer : b.holder;
-        const std::size_t other_offset = offset[index(holder_row ? b.issuer_kind : b.holder_kind)];
-        const std::size_t other_count = count(holder_row ? b.issuer_kind : b.holder_kind);
+        const bool holder_row = side.holder_row;
+        const RowOwner& other = *side.other;
+        const std::size_t other_count = side.other_count;
         const std::size_t last = std::max(begin, std::min(end, b.rows()));
         const Fen* balance = b.balance.data();
-        Int128* const owners = out.partial.data() + other_offset;
+        Int128* const owners = out.partial.data() + side.other_offset;
         if (last == begin) continue;  // no rows of this book in the chunk
-        // 1. Is everything in order? Branch-free loops that run at memory
-        // speed; a book with a problem is read again below, row by row, for
-        // the report.
-        bool clean = true;
-        if (b.overdraft == Overdraft::never) {
-          Fen any = 0;
-          for (std::size_t r = begin; r < last; ++r) any |= balance[r];
-          clean = any >= 0;
-        } else if (b.overdraft == Overdraft::to_limit) {
-          const Fen* limit = b.limit.data();
-          bool broken = false;
-          for (std::size_t r = begin; r < last; ++r) broken |= balance[r] < -limit[r];
-          clean = !broken;
-        }
-        if (other.mode == RowOwner::Mode::fixed) {
-          clean = clean && other.fixed < other_count;
-        } else if (other.column.is_wide()) {
-          clean = clean && max_owner(other.column.wide().data(), begin, last) < other_count;
-        } else {
-          clean = clean && max_owner(other.column.narrow().data(), begin, last) < other_count;
-        }
-        if (clean) {
-          // 2. One pass: the agents' sums, the book's total, the owners'.
-          const bool by_column = other.mode != RowOwner::Mode::fixed;
-          accumulators.assign(by_column ? 2 * other_count : 0, 0);
-          Int128* const even = accumulators.data();
-          Int128* const odd = even + (by_column ? other_count : 0);
-          auto pass = [&](const auto* column) {
-            return holder_row
-                       ? add_book_rows<true>(balance, begin, last, sums.data(), column, even, odd)
-                       : add_book_rows<false>(balance, begin, last, sums.data(), column, even, odd);
-          };
-          const Int128 total = !by_column ? pass(static_cast<const std::uint16_t*>(nullptr))
-                               : other.column.is_wide() ? pass(other.column.wide().data())
-                                                        : pass(other.column.narrow().data());
-          out.book_total[n] = total;
-          if (b.is_money()) out.money += total;
-          if (!by_column) {
-            owners[other.fixed] += holder_row ? -total : total;
-          } else {
-            for (std::size_t a = 0; a < other_count; ++a)
-              owners[a] += holder_row ? -(even[a] + odd[a]) : even[a] + odd[a];
-          }
-          continue;
-        }
-        // The report: each problem in row order, as a serial scan finds it.
         if (b.overdraft != Overdraft::unrestricted)
           for (std::size_t r = begin; r < last; ++r)
             if (!b.allows(r, balance[r])) note(out.books, overdraft_text(b, r, balance[r]));
@@ -692,7 +616,7 @@ AuditReport Ledger::audit() const {
       for (std::string& text : r.sheets) note(sheets[k], std::move(text));
       money += r.money;
       report.net_worth_by_kind[k] += r.net_worth;
-      for (const std::size_t n : own) report.book_totals[n] += r.book_total[n];
+      for (const Side& side : own) report.book_totals[side.book] += r.book_total[side.book];
       for (std::size_t j = 0; j < agent_kind_count; ++j)
         for (std::size_t a = 0; a < offset[j + 1] - offset[j]; ++a)
           financial[j][a] += r.partial[offset[j] + a];
