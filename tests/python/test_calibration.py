@@ -2,10 +2,9 @@
 90-day window of the default baseline run (365 days after its spin-up, seed 1)."""
 import re
 
-import h5py
 import pytest
 
-from calibration_checks import CHECKS
+from calibration_checks import CHECKS, read_timeseries
 from conftest import ROOT, run_pfsim
 
 UNITS = {"tn": 1.0, "": 1.0}
@@ -38,8 +37,7 @@ def test_table_and_checks_list_the_same_rows():
 def baseline_run(pfsim_exe, tmp_path_factory):
     out = tmp_path_factory.mktemp("calibration") / "baseline.h5"
     run_pfsim("run", ROOT / "scenarios/baseline.yaml", "--out", out, "--seed", 1, "-q")
-    with h5py.File(out, "r") as f:
-        yield {k: f["timeseries"][k][()] for k in f["timeseries"]}
+    return read_timeseries(out)
 
 
 WINDOW = 90
