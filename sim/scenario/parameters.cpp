@@ -157,7 +157,7 @@ std::vector<ParamSpec> parameter_table() {
       "minority of the unemployed.",
       PFSIM_FIELD(consumers.unemployed_income_share)));
   t.push_back(number(
-      "consumers.mpc_lost_income", "share", 0, 1, "0.2",
+      "consumers.mpc_lost_income", "share", 0, 1, "0.1",
       "Share of the wage lost in unemployment by which a consumer that is not hand to mouth "
       "cuts the income term of its budget: job loss is mostly transitory (a spell lasts about "
       "1/job_finding_rate_monthly months), so it runs its buffer down rather than cut spending "
@@ -202,8 +202,8 @@ std::vector<ParamSpec> parameter_table() {
                      "Mean probability that a consumer pays by mobile wallet when the merchant "
                      "accepts it (logit-normal across consumers).",
                      PFSIM_FIELD(consumers.platform_adoption_mean)));
-  t.push_back(number("consumers.risk_logit_mean", "logit(1/year)", -12, 3, "-4.5",
-                     "Mean of logit(annual default probability) of consumers (−4.5 ≈ 1.1%).",
+  t.push_back(number("consumers.risk_logit_mean", "logit(1/year)", -12, 3, "-4.85",
+                     "Mean of logit(annual default probability) of consumers (−4.85 ≈ 0.78%).",
                      PFSIM_FIELD(consumers.risk_logit_mean)));
   t.push_back(number("consumers.risk_logit_sigma", "1", 0, 4, "1.0",
                      "Standard deviation of logit(annual default probability).",
@@ -565,7 +565,7 @@ std::vector<ParamSpec> parameter_table() {
       number("banks.lgd", "share", 0, 1, "0.8",
              "Loss given default used in pricing (realised losses are the whole unpaid balance).",
              PFSIM_FIELD(banks.lgd)));
-  t.push_back(integer("banks.writeoff_days", "days", 30, 3650, "410",
+  t.push_back(integer("banks.writeoff_days", "days", 30, 3650, "480",
                       "Days past due at which banks write off their direct loans (banks carry "
                       "non-performing loans longer than the platform).",
                       PFSIM_FIELD(banks.writeoff_days)));
