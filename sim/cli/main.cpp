@@ -107,6 +107,10 @@ int cmd_run(const RunArgs& a) {
       a.out ? std::filesystem::path(*a.out)
             : std::filesystem::path(std::filesystem::path(a.scenario).stem().string() + ".h5");
   check_results_path(out, a.scenario, a.force);
+  // A path another run is writing is refused now, not after the world and its
+  // spin-up are built (two years of it in the baseline); the writer takes the
+  // lock again when it opens the file.
+  { const record::RunLock probe(out); }
   const auto audit = parse_audit(a.audit);
   exec::ThreadLimit limit(a.threads);
   SimulationOptions options;
