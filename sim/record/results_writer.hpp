@@ -135,6 +135,16 @@ class ResultsWriter {
   // The same, taking the snapshot's columns instead of copying them (it is
   // left unchanged when this throws).
   void record_network(NetworkSnapshot&& snapshot);
+  // A snapshot of `nodes` nodes too large to hold whole (the suppliers network
+  // of 10^6+ firms), given in parts and written as they come: `next_part` fills
+  // the next part (nodes in order; its edges' source and target are positions
+  // in the whole snapshot, its name and day are set here) and returns false
+  // when there is none. What is buffered is flushed first, and the snapshot
+  // enters the table only when its last part is written, so a snapshot cut
+  // short is never read. Each part is checked as record_network() checks a
+  // snapshot; a failed check or write throws and leaves the writer failed.
+  void record_network_in_parts(const std::string& name, std::int32_t day, std::size_t nodes,
+                               const std::function<bool(NetworkSnapshot&)>& next_part);
   void flush();
   // Every snapshot given to record_network() so far, read back from the file
   // (buffered ones are flushed first) and handed to `visit` one at a time, in

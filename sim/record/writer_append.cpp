@@ -43,118 +43,131 @@ void ResultsWriter::Impl::append_text_column(hid_t ds, const std::string& name, 
               buffer.data(), true);
 }
 
-// Appends the buffered snapshots of network `i`: node rows, then edge rows, then
-// the snapshot table, its coordinate `snapshot` last, so that the length of
-// `snapshot` counts complete snapshots and node_start/edge_start + count of the
-// last one the complete node and edge rows.
-void ResultsWriter::Impl::write_network_pending(std::size_t i) {
-  NetworkProgress& p = network_progress[i];
-  if (p.pending.empty()) return;
+// The node and edge rows of one snapshot (or one part of one) of network `i`,
+// its nodes from row `node_at` and its edges from row `edge_at` of the
+// network's tables: the columns it holds straight from its vectors, the
+// derived ones (row, snapshot, node_kind as fixed-length text) through a buffer
+// of at most `block` rows. No column of several snapshots is concatenated: at
+// 10^6 firms the suppliers network's snapshot alone would take 72 bytes a node
+// more (docs/performance.md). The snapshot's memory goes back at once.
+void ResultsWriter::Impl::write_snapshot_rows(std::size_t i, NetworkSnapshot& s,
+                                              std::int64_t node_at, std::int64_t edge_at,
+                                              std::int32_t snapshot_id) {
   NetworkDatasets& nd = out.networks[i];
   const std::string base = "networks/" + networks[i].name;
   const std::size_t n_attrs = networks[i].node_attributes.size();
-
-  // The snapshot table first (written last), then each snapshot's rows: the
-  // columns it holds straight from its vectors, the derived ones (row,
-  // snapshot, node_kind as fixed-length text) through a buffer of at most
-  // `block` rows. No column of all pending snapshots is concatenated: at 10^6
-  // firms the suppliers network's day-0 snapshot alone would take 72 bytes a
-  // node more (docs/performance.md).
   constexpr std::size_t block = 1 << 16;
-  std::vector<std::int32_t> snapshot_ids, days;
-  std::vector<std::int64_t> node_start, node_count, edge_start, edge_count;
-  std::int64_t nodes = p.nodes;
-  std::int64_t edges = p.edges;
-  for (std::size_t k = 0; k < p.pending.size(); ++k) {
-    const NetworkSnapshot& s = p.pending[k];
-    const auto n = static_cast<std::int64_t>(s.node_kind.size());
-    const auto m = static_cast<std::int64_t>(s.source.size());
-    snapshot_ids.push_back(static_cast<std::int32_t>(p.snapshots + static_cast<std::int64_t>(k)));
-    days.push_back(s.day);
-    node_start.push_back(nodes);
-    node_count.push_back(n);
-    edge_start.push_back(edges);
-    edge_count.push_back(m);
-    nodes += n;
-    edges += m;
-  }
-
   const h5::Datatype kind_type = fixed_string_type(max_node_kind_bytes, true);
   std::string kinds;
   std::vector<std::int64_t> rows;
   std::vector<std::int32_t> ids;
-  // Rows [from, from + count) of a snapshot whose first row is `first`, id `id`.
-  const auto fill_rows = [&](std::int64_t first, std::int32_t id, std::size_t from,
-                             std::size_t count) {
+  // Rows [at, at + count) of the table (a row's `row` is its position).
+  const auto fill_rows = [&](std::int64_t at, std::size_t count) {
     rows.resize(count);
-    ids.assign(count, id);
-    for (std::size_t j = 0; j < count; ++j) rows[j] = first + static_cast<std::int64_t>(from + j);
+    ids.assign(count, snapshot_id);
+    for (std::size_t j = 0; j < count; ++j) rows[j] = at + static_cast<std::int64_t>(j);
   };
-  for (std::size_t k = 0; k < p.pending.size(); ++k) {
-    const NetworkSnapshot& s = p.pending[k];
-    const std::size_t n = s.node_kind.size();
-    const auto at = static_cast<hsize_t>(node_start[k]);
-    for (std::size_t from = 0; from < n; from += block) {
-      const std::size_t count = std::min(block, n - from);
-      const hsize_t rows_at = at + from;
-      fill_rows(node_start[k], snapshot_ids[k], from, count);
-      kinds.assign(count * max_node_kind_bytes, '\0');
-      for (std::size_t j = 0; j < count; ++j)
-        std::memcpy(kinds.data() + j * max_node_kind_bytes, s.node_kind[from + j].data(),
-                    s.node_kind[from + j].size());
-      append_rows(nd.node_snapshot.get(), base + "/nodes/snapshot", H5T_NATIVE_INT32, rows_at,
-                  count, ids.data(), true);
-      append_rows(nd.node_kind.get(), base + "/nodes/node_kind", kind_type.get(), rows_at, count,
-                  kinds.data(), true);
-      append_rows(nd.node_row.get(), base + "/nodes/row", H5T_NATIVE_INT64, rows_at, count,
-                  rows.data(), true);
-    }
-    append_rows(nd.node_index.get(), base + "/nodes/node_index", H5T_NATIVE_UINT32, at, n,
-                s.node_index.data(), true);
-    for (std::size_t a = 0; a < n_attrs; ++a) {
-      append_rows(nd.node_attributes[a].get(), base + "/nodes/" + networks[i].node_attributes[a],
-                  H5T_NATIVE_DOUBLE, at, n, s.node_attributes[a].data(), true);
-    }
+  const std::size_t n = s.node_kind.size();
+  const auto nodes_at = static_cast<hsize_t>(node_at);
+  for (std::size_t from = 0; from < n; from += block) {
+    const std::size_t count = std::min(block, n - from);
+    const hsize_t rows_at = nodes_at + from;
+    fill_rows(static_cast<std::int64_t>(rows_at), count);
+    kinds.assign(count * max_node_kind_bytes, '\0');
+    for (std::size_t j = 0; j < count; ++j)
+      std::memcpy(kinds.data() + j * max_node_kind_bytes, s.node_kind[from + j].data(),
+                  s.node_kind[from + j].size());
+    append_rows(nd.node_snapshot.get(), base + "/nodes/snapshot", H5T_NATIVE_INT32, rows_at, count,
+                ids.data(), true);
+    append_rows(nd.node_kind.get(), base + "/nodes/node_kind", kind_type.get(), rows_at, count,
+                kinds.data(), true);
+    append_rows(nd.node_row.get(), base + "/nodes/row", H5T_NATIVE_INT64, rows_at, count,
+                rows.data(), true);
   }
-  for (std::size_t k = 0; k < p.pending.size(); ++k) {
-    NetworkSnapshot& s = p.pending[k];
-    const std::size_t m = s.source.size();
-    const auto at = static_cast<hsize_t>(edge_start[k]);
-    for (std::size_t from = 0; from < m; from += block) {
-      const std::size_t count = std::min(block, m - from);
-      fill_rows(edge_start[k], snapshot_ids[k], from, count);
-      append_rows(nd.edge_snapshot.get(), base + "/edges/snapshot", H5T_NATIVE_INT32, at + from,
-                  count, ids.data(), true);
-      append_rows(nd.edge_row.get(), base + "/edges/row", H5T_NATIVE_INT64, at + from, count,
-                  rows.data(), true);
-    }
-    append_rows(nd.source.get(), base + "/edges/source", H5T_NATIVE_UINT32, at, m, s.source.data(),
-                true);
-    append_rows(nd.target.get(), base + "/edges/target", H5T_NATIVE_UINT32, at, m, s.target.data(),
-                true);
-    append_rows(nd.weight.get(), base + "/edges/weight", H5T_NATIVE_DOUBLE, at, m, s.weight.data(),
-                true);
-    s = NetworkSnapshot{};  // written: its memory goes back at once
+  append_rows(nd.node_index.get(), base + "/nodes/node_index", H5T_NATIVE_UINT32, nodes_at, n,
+              s.node_index.data(), true);
+  for (std::size_t a = 0; a < n_attrs; ++a) {
+    append_rows(nd.node_attributes[a].get(), base + "/nodes/" + networks[i].node_attributes[a],
+                H5T_NATIVE_DOUBLE, nodes_at, n, s.node_attributes[a].data(), true);
   }
+  const std::size_t m = s.source.size();
+  const auto edges_at = static_cast<hsize_t>(edge_at);
+  for (std::size_t from = 0; from < m; from += block) {
+    const std::size_t count = std::min(block, m - from);
+    fill_rows(static_cast<std::int64_t>(edges_at + from), count);
+    append_rows(nd.edge_snapshot.get(), base + "/edges/snapshot", H5T_NATIVE_INT32, edges_at + from,
+                count, ids.data(), true);
+    append_rows(nd.edge_row.get(), base + "/edges/row", H5T_NATIVE_INT64, edges_at + from, count,
+                rows.data(), true);
+  }
+  append_rows(nd.source.get(), base + "/edges/source", H5T_NATIVE_UINT32, edges_at, m,
+              s.source.data(), true);
+  append_rows(nd.target.get(), base + "/edges/target", H5T_NATIVE_UINT32, edges_at, m,
+              s.target.data(), true);
+  append_rows(nd.weight.get(), base + "/edges/weight", H5T_NATIVE_DOUBLE, edges_at, m,
+              s.weight.data(), true);
+  s = NetworkSnapshot{};
+}
 
+// Appends snapshots whose rows are written to network `i`'s snapshot table,
+// its coordinate `snapshot` last, so that the length of `snapshot` counts
+// complete snapshots and node_start/edge_start + count of the last one the
+// complete node and edge rows.
+void ResultsWriter::Impl::append_snapshot_table(std::size_t i, const SnapshotTable& t) {
+  NetworkProgress& p = network_progress[i];
+  NetworkDatasets& nd = out.networks[i];
+  const std::string base = "networks/" + networks[i].name;
   const auto old_snaps = static_cast<hsize_t>(p.snapshots);
-  const hsize_t new_snaps = p.pending.size();
-  append_rows(nd.day.get(), base + "/day", H5T_NATIVE_INT32, old_snaps, new_snaps, days.data(),
+  const hsize_t new_snaps = t.ids.size();
+  append_rows(nd.day.get(), base + "/day", H5T_NATIVE_INT32, old_snaps, new_snaps, t.days.data(),
               true);
   append_rows(nd.node_start.get(), base + "/node_start", H5T_NATIVE_INT64, old_snaps, new_snaps,
-              node_start.data(), true);
+              t.node_start.data(), true);
   append_rows(nd.node_count.get(), base + "/node_count", H5T_NATIVE_INT64, old_snaps, new_snaps,
-              node_count.data(), true);
+              t.node_count.data(), true);
   append_rows(nd.edge_start.get(), base + "/edge_start", H5T_NATIVE_INT64, old_snaps, new_snaps,
-              edge_start.data(), true);
+              t.edge_start.data(), true);
   append_rows(nd.edge_count.get(), base + "/edge_count", H5T_NATIVE_INT64, old_snaps, new_snaps,
-              edge_count.data(), true);
-  // The coordinate last: its length counts complete snapshots.
+              t.edge_count.data(), true);
   append_rows(nd.snapshot.get(), base + "/snapshot", H5T_NATIVE_INT32, old_snaps, new_snaps,
-              snapshot_ids.data(), true);
+              t.ids.data(), true);
   p.snapshots += static_cast<std::int64_t>(new_snaps);
-  p.nodes = nodes;
-  p.edges = edges;
+  if (new_snaps > 0) {
+    p.nodes = t.node_start.back() + t.node_count.back();
+    p.edges = t.edge_start.back() + t.edge_count.back();
+  }
+}
+
+void ResultsWriter::Impl::SnapshotTable::add(std::int32_t id, std::int32_t day,
+                                             std::int64_t first_node, std::int64_t nodes,
+                                             std::int64_t first_edge, std::int64_t edges) {
+  ids.push_back(id);
+  days.push_back(day);
+  node_start.push_back(first_node);
+  node_count.push_back(nodes);
+  edge_start.push_back(first_edge);
+  edge_count.push_back(edges);
+}
+
+// Appends the buffered snapshots of network `i`: each one's node and edge
+// rows, then the snapshot table.
+void ResultsWriter::Impl::write_network_pending(std::size_t i) {
+  NetworkProgress& p = network_progress[i];
+  if (p.pending.empty()) return;
+  SnapshotTable table;
+  std::int64_t nodes = p.nodes;
+  std::int64_t edges = p.edges;
+  for (std::size_t k = 0; k < p.pending.size(); ++k) {
+    NetworkSnapshot& s = p.pending[k];
+    const auto n = static_cast<std::int64_t>(s.node_kind.size());
+    const auto m = static_cast<std::int64_t>(s.source.size());
+    const auto id = static_cast<std::int32_t>(p.snapshots + static_cast<std::int64_t>(k));
+    table.add(id, s.day, nodes, n, edges, m);
+    write_snapshot_rows(i, s, nodes, edges, id);
+    nodes += n;
+    edges += m;
+  }
+  append_snapshot_table(i, table);
   p.pending.clear();
 }
 
@@ -255,30 +268,25 @@ void ResultsWriter::record_network(const NetworkSnapshot& snapshot) {
   record_network(NetworkSnapshot(snapshot));
 }
 
-// Checks everything first, then moves the columns into the buffer (a
-// snapshot of 10^6 firms is tens of MB: one copy fewer at the run's peak).
-void ResultsWriter::record_network(NetworkSnapshot&& snapshot) {
-  Impl& w = *impl_;
-  w.ensure_open("record_network");
+// Checks one snapshot, or one part of one whose edges may refer to any of
+// `all_nodes` nodes, against network `i`'s declaration, and returns its columns
+// with the attributes in declared order (taken, not copied: a snapshot of 10^6
+// firms is tens of MB). Throws before anything is taken, leaving `snapshot`
+// unchanged; the node kinds are the network's once every check has passed.
+NetworkSnapshot ResultsWriter::Impl::checked_columns(std::size_t i, NetworkSnapshot& snapshot,
+                                                     std::size_t all_nodes) {
   const auto bad = [&](const std::string& why) {
     return InternalError("ResultsWriter::record_network('" + snapshot.name + "', day " +
                          std::to_string(snapshot.day) + "): " + why);
   };
-  const auto it = std::find_if(w.networks.begin(), w.networks.end(),
-                               [&](const NetworkSpec& s) { return s.name == snapshot.name; });
-  if (it == w.networks.end()) throw bad("network not declared to the ResultsWriter constructor");
-  const auto i = static_cast<std::size_t>(it - w.networks.begin());
-  const NetworkSpec& spec = *it;
-  Impl::NetworkProgress& progress = w.network_progress[i];
-  if (progress.last_day && snapshot.day <= *progress.last_day) {
-    throw bad("does not follow the snapshot of day " + std::to_string(*progress.last_day));
-  }
+  const NetworkSpec& spec = networks[i];
+  NetworkProgress& progress = network_progress[i];
   const std::size_t n = snapshot.node_kind.size();
   if (snapshot.node_index.size() != n) {
     throw bad(std::to_string(n) + " node kinds but " + std::to_string(snapshot.node_index.size()) +
               " node indices");
   }
-  if (n > std::numeric_limits<std::uint32_t>::max()) throw bad("too many nodes");
+  if (all_nodes > std::numeric_limits<std::uint32_t>::max()) throw bad("too many nodes");
   // Kinds become the members of the final copy's node_kind enum (and the words
   // of its CF flag_meanings): identifiers, at most kMaxNodeKinds per network.
   std::vector<std::string> new_kinds;
@@ -291,7 +299,7 @@ void ResultsWriter::record_network(NetworkSnapshot&& snapshot) {
                 " bytes");
     }
     if (kind.find('\0') != std::string::npos) throw bad("a node kind contains a NUL byte");
-    if (!Impl::is_valid_name(kind)) {
+    if (!is_valid_name(kind)) {
       throw bad("node kind '" + kind + "' is not an identifier ([A-Za-z_][A-Za-z0-9_]*)");
     }
     if (!std::binary_search(progress.kinds.begin(), progress.kinds.end(), kind) &&
@@ -299,8 +307,8 @@ void ResultsWriter::record_network(NetworkSnapshot&& snapshot) {
       new_kinds.push_back(kind);
     }
   }
-  if (progress.kinds.size() + new_kinds.size() > Impl::kMaxNodeKinds) {
-    throw bad("more than " + std::to_string(Impl::kMaxNodeKinds) +
+  if (progress.kinds.size() + new_kinds.size() > kMaxNodeKinds) {
+    throw bad("more than " + std::to_string(kMaxNodeKinds) +
               " node kinds in one network (the results file codes them in one byte)");
   }
   if (snapshot.node_attribute_names.size() != snapshot.node_attributes.size()) {
@@ -312,12 +320,7 @@ void ResultsWriter::record_network(NetworkSnapshot&& snapshot) {
               " node attributes; the network was declared with " +
               std::to_string(spec.node_attributes.size()));
   }
-  NetworkSnapshot copy;
-  copy.day = snapshot.day;
-  copy.name = snapshot.name;
   std::vector<std::size_t> attribute_at;  // declared order → position in the snapshot
-  copy.node_attribute_names = spec.node_attributes;
-  copy.node_attributes.reserve(spec.node_attributes.size());
   for (const auto& attr : spec.node_attributes) {
     const auto at =
         std::find(snapshot.node_attribute_names.begin(), snapshot.node_attribute_names.end(), attr);
@@ -338,16 +341,17 @@ void ResultsWriter::record_network(NetworkSnapshot&& snapshot) {
               " targets and " + std::to_string(snapshot.weight.size()) + " weights");
   }
   for (std::size_t e = 0; e < m; ++e) {
-    if (snapshot.source[e] >= n || snapshot.target[e] >= n) {
+    if (snapshot.source[e] >= all_nodes || snapshot.target[e] >= all_nodes) {
       throw bad("edge " + std::to_string(e) + " (" + std::to_string(snapshot.source[e]) + " -> " +
                 std::to_string(snapshot.target[e]) + ") refers to a node beyond the " +
-                std::to_string(n) + " nodes");
+                std::to_string(all_nodes) + " nodes");
     }
   }
-  if (progress.snapshots + static_cast<std::int64_t>(progress.pending.size()) >=
-      std::numeric_limits<std::int32_t>::max()) {
-    throw bad("too many snapshots");
-  }
+  NetworkSnapshot copy;
+  copy.day = snapshot.day;
+  copy.name = snapshot.name;
+  copy.node_attribute_names = spec.node_attributes;
+  copy.node_attributes.reserve(spec.node_attributes.size());
   copy.node_kind = std::move(snapshot.node_kind);
   copy.node_index = std::move(snapshot.node_index);
   for (const std::size_t k : attribute_at)
@@ -355,11 +359,83 @@ void ResultsWriter::record_network(NetworkSnapshot&& snapshot) {
   copy.source = std::move(snapshot.source);
   copy.target = std::move(snapshot.target);
   copy.weight = std::move(snapshot.weight);
-  progress.pending.push_back(std::move(copy));
-  progress.last_day = snapshot.day;
   if (!new_kinds.empty()) {
     progress.kinds.insert(progress.kinds.end(), new_kinds.begin(), new_kinds.end());
     std::sort(progress.kinds.begin(), progress.kinds.end());
+  }
+  return copy;
+}
+
+std::size_t ResultsWriter::Impl::next_snapshot_of(const std::string& name, std::int32_t day) const {
+  const auto bad = [&](const std::string& why) {
+    return InternalError("ResultsWriter::record_network('" + name + "', day " +
+                         std::to_string(day) + "): " + why);
+  };
+  const auto it = std::find_if(networks.begin(), networks.end(),
+                               [&](const NetworkSpec& s) { return s.name == name; });
+  if (it == networks.end()) throw bad("network not declared to the ResultsWriter constructor");
+  const auto i = static_cast<std::size_t>(it - networks.begin());
+  const NetworkProgress& progress = network_progress[i];
+  if (progress.last_day && day <= *progress.last_day) {
+    throw bad("does not follow the snapshot of day " + std::to_string(*progress.last_day));
+  }
+  if (progress.snapshots + static_cast<std::int64_t>(progress.pending.size()) >=
+      std::numeric_limits<std::int32_t>::max()) {
+    throw bad("too many snapshots");
+  }
+  return i;
+}
+
+void ResultsWriter::record_network(NetworkSnapshot&& snapshot) {
+  Impl& w = *impl_;
+  w.ensure_open("record_network");
+  const std::size_t i = w.next_snapshot_of(snapshot.name, snapshot.day);
+  Impl::NetworkProgress& progress = w.network_progress[i];
+  progress.pending.push_back(w.checked_columns(i, snapshot, snapshot.node_kind.size()));
+  progress.last_day = snapshot.day;
+}
+
+// What is buffered goes first (so the file's order is the order recorded), then
+// each part's rows as it comes, then the snapshot's row in the table: a part
+// holds its nodes' columns only while it is written, and a snapshot cut short
+// (a kill, an error) is not in the table, so readers and recover() never see it.
+void ResultsWriter::record_network_in_parts(
+    const std::string& name, std::int32_t day, std::size_t nodes,
+    const std::function<bool(NetworkSnapshot&)>& next_part) {
+  Impl& w = *impl_;
+  w.ensure_open("record_network");
+  const std::size_t i = w.next_snapshot_of(name, day);
+  w.flush();
+  h5::QuietErrors quiet;
+  try {
+    Impl::NetworkProgress& p = w.network_progress[i];
+    const auto id = static_cast<std::int32_t>(p.snapshots);
+    std::int64_t nodes_done = 0, edges_done = 0;
+    NetworkSnapshot part;
+    while (next_part(part)) {
+      part.name = name;
+      part.day = day;
+      NetworkSnapshot columns = w.checked_columns(i, part, nodes);
+      const auto n = static_cast<std::int64_t>(columns.node_kind.size());
+      const auto m = static_cast<std::int64_t>(columns.source.size());
+      w.write_snapshot_rows(i, columns, p.nodes + nodes_done, p.edges + edges_done, id);
+      nodes_done += n;
+      edges_done += m;
+      part = NetworkSnapshot{};
+    }
+    if (nodes_done != static_cast<std::int64_t>(nodes)) {
+      throw InternalError("ResultsWriter::record_network_in_parts('" + name + "', day " +
+                          std::to_string(day) + "): the parts held " + std::to_string(nodes_done) +
+                          " nodes, not " + std::to_string(nodes));
+    }
+    Impl::SnapshotTable table;
+    table.add(id, day, p.nodes, nodes_done, p.edges, edges_done);
+    w.append_snapshot_table(i, table);
+    p.last_day = day;
+    w.check(H5Fflush(w.out.file.get(), H5F_SCOPE_LOCAL), "H5Fflush");
+  } catch (...) {
+    w.state = Impl::State::failed;
+    throw;
   }
 }
 

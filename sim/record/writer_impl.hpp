@@ -266,6 +266,20 @@ struct ResultsWriter::Impl {
                    hsize_t rows, const void* data, bool flush_dataset) const;
   void append_text_column(hid_t ds, const std::string& name, std::size_t width,
                           std::string EventRecord::*field) const;
+  // One snapshot's table row (or several): where its rows start, how many.
+  struct SnapshotTable {
+    std::vector<std::int32_t> ids, days;
+    std::vector<std::int64_t> node_start, node_count, edge_start, edge_count;
+    void add(std::int32_t id, std::int32_t day, std::int64_t first_node, std::int64_t nodes,
+             std::int64_t first_edge, std::int64_t edges);
+  };
+  // The network a snapshot of `name` on `day` goes to, if it may be recorded.
+  [[nodiscard]] std::size_t next_snapshot_of(const std::string& name, std::int32_t day) const;
+  [[nodiscard]] NetworkSnapshot checked_columns(std::size_t i, NetworkSnapshot& snapshot,
+                                                std::size_t all_nodes);
+  void write_snapshot_rows(std::size_t i, NetworkSnapshot& s, std::int64_t node_at,
+                           std::int64_t edge_at, std::int32_t snapshot_id);
+  void append_snapshot_table(std::size_t i, const SnapshotTable& t);
   void write_network_pending(std::size_t i);
   void write_pending();
   void flush();

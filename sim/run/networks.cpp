@@ -74,7 +74,30 @@ std::vector<record::NetworkSpec> network_specs() {
   };
 }
 
-std::vector<record::NetworkSnapshot> network_snapshots(const World& w, std::int32_t day) {
+void supplier_nodes(const World& w, std::size_t from, std::size_t to,
+                    record::NetworkSnapshot& part) {
+  const double scale = w.scenario->run.scale;
+  part.node_attribute_names = {"deposit", "active", "sales_last_month"};
+  part.node_attributes.assign(3, {});
+  const SmeStore& S = w.smes;
+  const double share = w.scenario->smes.supplier_share;
+  for (auto& column : part.node_attributes) column.reserve(to - from);
+  part.node_kind.reserve(to - from);
+  part.node_index.reserve(to - from);
+  for (auto s = static_cast<std::uint32_t>(from); s < to; ++s) {
+    part.node_kind.emplace_back("sme");
+    part.node_index.push_back(s);
+    part.node_attributes[0].push_back(
+        fen_to_economy_yuan(w.ledger.balance({w.books.sme_deposit, s}), scale));
+    part.node_attributes[1].push_back(S.active[s]);
+    part.node_attributes[2].push_back(fen_to_economy_yuan(S.sales_last_month[s], scale));
+    if (S.active[s] != 0 && S.supplier[s] != no_index && S.supplier[s] != s)
+      edge(part, s, S.supplier[s],
+           static_cast<Int128>(share * static_cast<double>(S.sales_last_month[s])), scale);
+  }
+}
+
+std::vector<record::NetworkSnapshot> bank_network_snapshots(const World& w, std::int32_t day) {
   const double scale = w.scenario->run.scale;
   const Ledger& L = w.ledger;
   const auto n = static_cast<std::uint32_t>(w.banks.size());
@@ -112,25 +135,15 @@ std::vector<record::NetworkSnapshot> network_snapshots(const World& w, std::int3
   const Book& fd = L.book(w.books.fund_deposit);
   for (std::uint32_t b = 0; b < n; ++b) edge(placements, b, n, fd.balance[b], scale);
   out.push_back(std::move(placements));
+  return out;
+}
 
+std::vector<record::NetworkSnapshot> network_snapshots(const World& w, std::int32_t day) {
+  std::vector<record::NetworkSnapshot> out = bank_network_snapshots(w, day);
   record::NetworkSnapshot suppliers;
+  supplier_nodes(w, 0, w.smes.size(), suppliers);
   suppliers.day = day;
   suppliers.name = "suppliers";
-  suppliers.node_attribute_names = {"deposit", "active", "sales_last_month"};
-  suppliers.node_attributes.assign(3, {});
-  const SmeStore& S = w.smes;
-  const double share = w.scenario->smes.supplier_share;
-  for (std::uint32_t s = 0; s < S.size(); ++s) {
-    suppliers.node_kind.emplace_back("sme");
-    suppliers.node_index.push_back(s);
-    suppliers.node_attributes[0].push_back(
-        fen_to_economy_yuan(L.balance({w.books.sme_deposit, s}), scale));
-    suppliers.node_attributes[1].push_back(S.active[s]);
-    suppliers.node_attributes[2].push_back(fen_to_economy_yuan(S.sales_last_month[s], scale));
-    if (S.active[s] != 0 && S.supplier[s] != no_index && S.supplier[s] != s)
-      edge(suppliers, s, S.supplier[s],
-           static_cast<Int128>(share * static_cast<double>(S.sales_last_month[s])), scale);
-  }
   out.push_back(std::move(suppliers));
   return out;
 }

@@ -99,6 +99,12 @@ int Simulation::recorded_column(std::string_view name) const {
   return -1;
 }
 
+namespace {
+// Firms per part of a suppliers snapshot written in parts: about 4 MB of
+// columns at a time, whatever the number of firms.
+constexpr std::size_t supplier_nodes_per_part = std::size_t{1} << 16;
+}  // namespace
+
 void Simulation::record_row() {
   // Every indicator every day (triggers may read any of them); a row of the
   // recorded ones on the days record.every_days samples.
@@ -121,14 +127,27 @@ void Simulation::record_row() {
   // Exposure networks every interbank.snapshot_every_days and on failure days.
   const std::int64_t every = world_->scenario->interbank.snapshot_every_days;
   if ((every > 0 && day % every == 0) || world_->flows[Flow::bank_failures] > 0) {
-    for (record::NetworkSnapshot& s : network_snapshots(*world_, day)) {
-      // Streamed: on disk with the next flush and not kept (memory stays flat).
-      if (writer_) {
+    if (writer_) {
+      // Streamed: on disk and not kept (memory stays flat in run length). The
+      // suppliers network (a node per firm) is written in parts, so that no
+      // more than a part of it is in memory at once (issue 18).
+      for (record::NetworkSnapshot& s : bank_network_snapshots(*world_, day)) {
         writer_->record_network(std::move(s));
         ++networks_in_file_;
-      } else {
-        networks_.push_back(std::move(s));
       }
+      const std::size_t firms = world_->smes.size();
+      std::size_t from = 0;
+      writer_->record_network_in_parts("suppliers", day, firms, [&](record::NetworkSnapshot& part) {
+        if (from >= firms) return false;
+        const std::size_t to = std::min(firms, from + supplier_nodes_per_part);
+        supplier_nodes(*world_, from, to, part);
+        from = to;
+        return true;
+      });
+      ++networks_in_file_;
+    } else {
+      for (record::NetworkSnapshot& s : network_snapshots(*world_, day))
+        networks_.push_back(std::move(s));
     }
   }
 }

@@ -675,7 +675,10 @@ std::vector<NetworkSpec> two_networks() {
 // Three interbank snapshots (the second hands its attributes over in another
 // order, the third is empty) and one fund_placements snapshot, interleaved with
 // six rows (days 0..5).
-void write_networked(const fs::path& path, int flush_every, bool finish) {
+// With `s1_in_parts`, the day-3 interbank snapshot is given in two parts of
+// one node each (record_network_in_parts), its edge in the first part pointing
+// at the node of the second.
+void write_networked(const fs::path& path, int flush_every, bool finish, bool s1_in_parts = false) {
   ResultsWriter w(path, two_indicators(), test_metadata(), flush_every, two_networks());
   const std::array<double, 2> row{1.0, 2.0};
   NetworkSnapshot s0;
@@ -710,7 +713,25 @@ void write_networked(const fs::path& path, int flush_every, bool finish) {
   s1.source = {0};
   s1.target = {1};
   s1.weight = {2.5};
-  w.record_network(s1);
+  if (s1_in_parts) {
+    int part_no = 0;
+    w.record_network_in_parts("interbank", 3, 2, [&](NetworkSnapshot& part) {
+      if (part_no == 2) return false;
+      part.node_kind = {s1.node_kind[part_no]};
+      part.node_index = {s1.node_index[part_no]};
+      part.node_attribute_names = s1.node_attribute_names;
+      part.node_attributes = {{s1.node_attributes[0][part_no]}, {s1.node_attributes[1][part_no]}};
+      if (part_no == 0) {
+        part.source = s1.source;
+        part.target = s1.target;
+        part.weight = s1.weight;
+      }
+      ++part_no;
+      return true;
+    });
+  } else {
+    w.record_network(s1);
+  }
   w.append(3, row);
   NetworkSnapshot s2;
   s2.day = 4;
@@ -1047,6 +1068,79 @@ TEST_CASE("networks: equal data give byte-identical files; recover() carries net
     CHECK(ResultsWriter::recover(partial, recovered) == 6);
     CHECK(file_bytes(recovered) == file_bytes(a));
   }
+}
+
+TEST_CASE("networks: a snapshot given in parts gives the file it gives whole") {
+  TempDir dir;
+  const fs::path whole = dir.path() / "whole.h5";
+  const fs::path parts = dir.path() / "parts.h5";
+  write_networked(whole, 2, true);
+  write_networked(parts, 2, true, true);
+  CHECK(file_bytes(parts) == file_bytes(whole));
+
+  // Cut short by a kill after the parts: the .partial of a writer that is not
+  // finished holds the snapshot (it enters the table with its last part).
+  const fs::path abandoned = dir.path() / "c.h5";
+  write_networked(abandoned, 1000, false, true);
+  CHECK(ResultsWriter::recover(dir.path() / "c.h5.partial", dir.path() / "rec.h5") == 6);
+  CHECK(file_bytes(dir.path() / "rec.h5") == file_bytes(whole));
+}
+
+TEST_CASE("networks: a bad part fails the writer and its snapshot never enters the table") {
+  TempDir dir;
+  const fs::path out = dir.path() / "r.h5";
+  const auto part_of = [](std::uint32_t node, std::vector<std::uint32_t> targets) {
+    NetworkSnapshot p;
+    p.node_kind = {"bank"};
+    p.node_index = {node};
+    p.node_attribute_names = {"equity", "failed"};
+    p.node_attributes = {{1.0}, {0.0}};
+    for (const std::uint32_t t : targets) {
+      p.source.push_back(node);
+      p.target.push_back(t);
+      p.weight.push_back(1.0);
+    }
+    return p;
+  };
+  const auto write_with = [&](std::size_t declared, std::uint32_t far_target) {
+    ResultsWriter w(out, two_indicators(), test_metadata(), 100, two_networks());
+    const std::array<double, 2> row{1.0, 2.0};
+    w.append(0, row);
+    NetworkSnapshot first = part_of(0, {1});
+    first.day = 0;
+    first.name = "interbank";
+    first.node_kind = {"bank", "bank"};
+    first.node_index = {0, 1};
+    first.node_attributes = {{1.0, 2.0}, {0.0, 0.0}};
+    first.source = {0};
+    first.target = {1};
+    first.weight = {1.0};
+    w.record_network(first);
+    w.append(1, row);
+    std::uint32_t next = 0;
+    CHECK_THROWS_AS(w.record_network_in_parts("interbank", 1, declared,
+                                              [&](NetworkSnapshot& part) {
+                                                if (next == 2) return false;
+                                                part = part_of(next, {next == 1 ? far_target : 0});
+                                                ++next;
+                                                return true;
+                                              }),
+                    pfsim::InternalError);
+    CHECK_THROWS_AS(w.append(2, row), pfsim::InternalError);  // the writer has failed
+  };
+  SUBCASE("an edge beyond the snapshot's nodes") {
+    write_with(2, 2);
+  }
+  SUBCASE("parts holding fewer nodes than declared") {
+    write_with(3, 0);
+  }
+  // The rows flushed before the snapshot, and the first snapshot, are in the
+  // .partial; the bad snapshot's rows are not in its table.
+  const fs::path recovered = dir.path() / "rec.h5";
+  CHECK(ResultsWriter::recover(dir.path() / "r.h5.partial", recovered) == 2);
+  const h5::File f = open_read(recovered);
+  CHECK(doubles_at(f.get(), "/networks/interbank/node_count") == std::vector<double>{2});
+  CHECK(doubles_at(f.get(), "/networks/interbank/nodes/equity") == std::vector<double>{1, 2});
 }
 
 TEST_CASE("networks: invalid declarations fail before any file is created") {
