@@ -51,6 +51,76 @@
 
 namespace pfsim::phases {
 
+namespace {
+
+// A look-ahead of the merchants' cards (issue 18). A purchase's merchant is a
+// random slot of a table of one card per SME (24 bytes: 2.4 MB at 10^5 SMEs,
+// 24 MB at 10^6, beyond this machine's 2 MB of L2), so reading it stalls. Draws are
+// counter-based, so the first candidate merchant of every consumer of a batch
+// is known when the batch's blocks are computed: plan() replays the first
+// draws of the rule below (how many purchases, at home or not, the slot, the
+// alias uniform) and prefetch() asks for the slot's card a few consumers
+// ahead, and for the card the alias sends the buyer to a little later. It
+// reads what the rule will read, earlier; it decides nothing, so a look-ahead
+// that guessed wrong would cost a wasted prefetch, never a different result.
+// Consumption 3-5% faster at 10^7 consumers; no change measurable at 10^6.
+class MerchantLookAhead {
+ public:
+  void plan(const rng::BatchedDraws<4>& batched, const ConsumerStore& C, const SmeStore& S,
+            std::size_t from, std::size_t to, std::size_t begin, double whole, double frac,
+            double home_share, const std::vector<MerchantCard>& cards) {
+    const auto n = static_cast<std::uint32_t>(cards.size());
+    for (std::size_t k = from; k < to; ++k) {
+      Candidate& a = plan_[k % rng::philox_batch];
+      rng::ReadyDraws d = batched.peek(k, C.id[begin + k]);
+      a.slot = none;
+      if (static_cast<int>(whole) + (d.uniform() < frac ? 1 : 0) == 0) continue;
+      const std::uint16_t home = C.region[begin + k];
+      const bool at_home = home_share > 0 && d.uniform() < home_share &&
+                           S.region_first[home + 1u] > S.region_first[home];
+      a.first = at_home ? S.region_first[home] : 0;
+      a.at_home = at_home;
+      a.slot = a.first + d.below(at_home ? S.region_first[home + 1u] - a.first : n);
+      a.u_alias = d.uniform();
+    }
+    last_ = to;
+    for (std::size_t k = from; k < std::min(to, from + slot_distance); ++k) prefetch_slot(k, cards);
+  }
+  void prefetch(std::size_t k, const std::vector<MerchantCard>& cards) const {
+    // plan_ holds the current batch only (last_ is its end).
+    if (k + slot_distance < last_) prefetch_slot(k + slot_distance, cards);
+    if (k + alias_distance < last_) prefetch_alias(k + alias_distance, cards);
+  }
+
+ private:
+  static constexpr std::uint32_t none = UINT32_MAX;
+  static constexpr std::size_t slot_distance = 8;   // consumers ahead
+  static constexpr std::size_t alias_distance = 3;  // the slot's card is in cache by then
+  struct Candidate {
+    std::uint32_t slot = none;
+    std::uint32_t first = 0;
+    double u_alias = 0;
+    bool at_home = false;
+  };
+  void prefetch_slot(std::size_t k, const std::vector<MerchantCard>& cards) const {
+    const Candidate& a = plan_[k % rng::philox_batch];
+    if (a.slot != none) __builtin_prefetch(&cards[a.slot]);
+  }
+  void prefetch_alias(std::size_t k, const std::vector<MerchantCard>& cards) const {
+    const Candidate& a = plan_[k % rng::philox_batch];
+    if (a.slot == none) return;
+    const MerchantCard& card = cards[a.slot];
+    const std::uint32_t to =
+        a.at_home ? (a.u_alias < card.region_alias_prob ? a.slot : a.first + card.region_alias)
+                  : (a.u_alias < card.size_alias_prob ? a.slot : card.size_alias);
+    if (to < cards.size()) __builtin_prefetch(&cards[to]);
+  }
+  std::array<Candidate, rng::philox_batch> plan_{};
+  std::size_t last_ = 0;
+};
+
+}  // namespace
+
 void run_consumption(World& w) {
   const Scenario& sc = *w.scenario;
   const std::size_t n_smes = w.smes.size();
@@ -104,9 +174,15 @@ void run_consumption(World& w) {
         // with SIMD multiplies and read where they lie (rng::ReadyDraws); the
         // draws are the same (consumers' ids are consecutive, ConsecutiveIds).
         rng::BatchedDraws<4> batched(w.seed, rng::Stream::consumption, w.step);
+        MerchantLookAhead ahead;
         for (std::size_t i = begin; i < end; ++i) {
           const auto c = static_cast<std::uint32_t>(i);
-          rng::ReadyDraws draws = batched.draws(i - begin, C.id[i]);
+          const std::size_t k = i - begin;
+          rng::ReadyDraws draws = batched.draws(k, C.id[i]);
+          if (k % rng::philox_batch == 0)
+            ahead.plan(batched, C, S, k, std::min(end - begin, k + rng::philox_batch), begin, whole,
+                       frac, home_share, cards);
+          ahead.prefetch(k, cards);
           const int purchases = static_cast<int>(whole) + (draws.uniform() < frac ? 1 : 0);
           if (purchases == 0) continue;
           const Account deposit{B.consumer_deposit, c};

@@ -151,6 +151,12 @@ class BatchedDraws {
     if (k % philox_batch == 0) philox_blocks(seed_, stream_, id, step_, Ready, words_.data());
     return ReadyDraws(seed_, stream_, id, step_, words_.data() + k % philox_batch, Ready);
   }
+  // The same draws of the k-th agent without computing anything: for a look
+  // ahead within the batch draws() last computed (a prefetch of what the agent
+  // will read). k must be in that batch.
+  [[nodiscard]] ReadyDraws peek(std::size_t k, std::uint64_t id) const {
+    return ReadyDraws(seed_, stream_, id, step_, words_.data() + k % philox_batch, Ready);
+  }
 
  private:
   std::uint64_t seed_;
