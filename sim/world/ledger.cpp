@@ -708,10 +708,6 @@ void Journal::post_net_worth(AgentKind k, std::uint32_t agent, Fen delta) {
   }
 }
 
-void Journal::post_clearing(std::uint32_t bank, Fen delta) {
-  clearing_[bank] = checked_add(clearing_[bank], delta);
-}
-
 void Journal::post_flow(FlowType f, AgentKind payer, AgentKind payee, Fen amount) {
   auto& row = flows_[static_cast<std::size_t>(f)];
   row[static_cast<std::size_t>(payer)] -= amount;

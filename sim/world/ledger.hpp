@@ -372,7 +372,10 @@ class Journal {
   }
   [[nodiscard]] Fen* own_net_worths() { return ledger_->net_worth(kind_).data(); }
   void post_net_worth(AgentKind k, std::uint32_t agent, Fen delta);
-  void post_clearing(std::uint32_t bank, Fen delta);
+  // A purchase posts two or three (consumption.cpp): inline.
+  void post_clearing(std::uint32_t bank, Fen delta) {
+    clearing_[bank] = checked_add(clearing_[bank], delta);
+  }
   void post_money(Fen delta) { money_delta_ = checked_add(money_delta_, delta); }
   void post_flow(FlowType f, AgentKind payer, AgentKind payee, Fen amount);
   [[nodiscard]] const Book& book(BookId id) const { return ledger_->book(id); }
