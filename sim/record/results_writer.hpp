@@ -139,10 +139,12 @@ class ResultsWriter {
   // of 10^6+ firms), given in parts and written as they come: `next_part` fills
   // the next part (nodes in order; its edges' source and target are positions
   // in the whole snapshot, its name and day are set here) and returns false
-  // when there is none. What is buffered is flushed first, and the snapshot
-  // enters the table only when its last part is written, so a snapshot cut
-  // short is never read. Each part is checked as record_network() checks a
-  // snapshot; a failed check or write throws and leaves the writer failed.
+  // when there is none. Each part's rows are written to the file as it comes;
+  // the snapshot enters the snapshot table with the next flush, like a
+  // buffered one (until then its rows are beyond the table, where no reader
+  // looks), so a snapshot cut short is never read. Each part is checked as
+  // record_network() checks a snapshot; a failed check or write throws and
+  // leaves the writer failed.
   void record_network_in_parts(const std::string& name, std::int32_t day, std::size_t nodes,
                                const std::function<bool(NetworkSnapshot&)>& next_part);
   void flush();

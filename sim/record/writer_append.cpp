@@ -149,26 +149,31 @@ void ResultsWriter::Impl::SnapshotTable::add(std::int32_t id, std::int32_t day,
   edge_count.push_back(edges);
 }
 
-// Appends the buffered snapshots of network `i`: each one's node and edge
-// rows, then the snapshot table.
+// The rows of network `i`'s buffered snapshots, after those already in the
+// file; their table rows join `written`, for the next flush.
+void ResultsWriter::Impl::write_pending_rows(std::size_t i) {
+  NetworkProgress& p = network_progress[i];
+  SnapshotTable& t = p.written;
+  for (NetworkSnapshot& s : p.pending) {
+    const std::int64_t nodes = t.ids.empty() ? p.nodes : t.node_start.back() + t.node_count.back();
+    const std::int64_t edges = t.ids.empty() ? p.edges : t.edge_start.back() + t.edge_count.back();
+    const auto id =
+        static_cast<std::int32_t>(p.snapshots + static_cast<std::int64_t>(t.ids.size()));
+    t.add(id, s.day, nodes, static_cast<std::int64_t>(s.node_kind.size()), edges,
+          static_cast<std::int64_t>(s.source.size()));
+    write_snapshot_rows(i, s, nodes, edges, id);
+  }
+  p.pending.clear();
+}
+
+// Appends network `i`'s snapshots: the rows of the buffered ones, then the
+// table rows of every snapshot whose rows are written.
 void ResultsWriter::Impl::write_network_pending(std::size_t i) {
   NetworkProgress& p = network_progress[i];
-  if (p.pending.empty()) return;
-  SnapshotTable table;
-  std::int64_t nodes = p.nodes;
-  std::int64_t edges = p.edges;
-  for (std::size_t k = 0; k < p.pending.size(); ++k) {
-    NetworkSnapshot& s = p.pending[k];
-    const auto n = static_cast<std::int64_t>(s.node_kind.size());
-    const auto m = static_cast<std::int64_t>(s.source.size());
-    const auto id = static_cast<std::int32_t>(p.snapshots + static_cast<std::int64_t>(k));
-    table.add(id, s.day, nodes, n, edges, m);
-    write_snapshot_rows(i, s, nodes, edges, id);
-    nodes += n;
-    edges += m;
-  }
-  append_snapshot_table(i, table);
-  p.pending.clear();
+  write_pending_rows(i);
+  if (p.written.ids.empty()) return;
+  append_snapshot_table(i, p.written);
+  p.written = SnapshotTable{};
 }
 
 void ResultsWriter::Impl::write_pending() {
@@ -379,7 +384,8 @@ std::size_t ResultsWriter::Impl::next_snapshot_of(const std::string& name, std::
   if (progress.last_day && day <= *progress.last_day) {
     throw bad("does not follow the snapshot of day " + std::to_string(*progress.last_day));
   }
-  if (progress.snapshots + static_cast<std::int64_t>(progress.pending.size()) >=
+  if (progress.snapshots + static_cast<std::int64_t>(progress.pending.size()) +
+          static_cast<std::int64_t>(progress.written.ids.size()) >=
       std::numeric_limits<std::int32_t>::max()) {
     throw bad("too many snapshots");
   }
@@ -395,21 +401,29 @@ void ResultsWriter::record_network(NetworkSnapshot&& snapshot) {
   progress.last_day = snapshot.day;
 }
 
-// What is buffered goes first (so the file's order is the order recorded), then
-// each part's rows as it comes, then the snapshot's row in the table: a part
-// holds its nodes' columns only while it is written, and a snapshot cut short
-// (a kill, an error) is not in the table, so readers and recover() never see it.
+// The network's buffered snapshots are written first (rows stay in the order
+// recorded), then each part's rows as it comes; the snapshot's table row waits
+// for the next flush, like any snapshot's, so the file's flushes keep their
+// rhythm and a snapshot enters the table in the same flush as the day's rows.
+// Until then its rows lie beyond the table, where readers and recover() do not
+// look (a kill leaves them there).
 void ResultsWriter::record_network_in_parts(
     const std::string& name, std::int32_t day, std::size_t nodes,
     const std::function<bool(NetworkSnapshot&)>& next_part) {
   Impl& w = *impl_;
   w.ensure_open("record_network");
   const std::size_t i = w.next_snapshot_of(name, day);
-  w.flush();
   h5::QuietErrors quiet;
   try {
+    w.write_pending_rows(i);
     Impl::NetworkProgress& p = w.network_progress[i];
-    const auto id = static_cast<std::int32_t>(p.snapshots);
+    Impl::SnapshotTable& t = p.written;
+    const std::int64_t first_node =
+        t.ids.empty() ? p.nodes : t.node_start.back() + t.node_count.back();
+    const std::int64_t first_edge =
+        t.ids.empty() ? p.edges : t.edge_start.back() + t.edge_count.back();
+    const auto id =
+        static_cast<std::int32_t>(p.snapshots + static_cast<std::int64_t>(t.ids.size()));
     std::int64_t nodes_done = 0, edges_done = 0;
     NetworkSnapshot part;
     while (next_part(part)) {
@@ -418,7 +432,7 @@ void ResultsWriter::record_network_in_parts(
       NetworkSnapshot columns = w.checked_columns(i, part, nodes);
       const auto n = static_cast<std::int64_t>(columns.node_kind.size());
       const auto m = static_cast<std::int64_t>(columns.source.size());
-      w.write_snapshot_rows(i, columns, p.nodes + nodes_done, p.edges + edges_done, id);
+      w.write_snapshot_rows(i, columns, first_node + nodes_done, first_edge + edges_done, id);
       nodes_done += n;
       edges_done += m;
       part = NetworkSnapshot{};
@@ -428,11 +442,8 @@ void ResultsWriter::record_network_in_parts(
                           std::to_string(day) + "): the parts held " + std::to_string(nodes_done) +
                           " nodes, not " + std::to_string(nodes));
     }
-    Impl::SnapshotTable table;
-    table.add(id, day, p.nodes, nodes_done, p.edges, edges_done);
-    w.append_snapshot_table(i, table);
+    t.add(id, day, first_node, nodes_done, first_edge, edges_done);
     p.last_day = day;
-    w.check(H5Fflush(w.out.file.get(), H5F_SCOPE_LOCAL), "H5Fflush");
   } catch (...) {
     w.state = Impl::State::failed;
     throw;

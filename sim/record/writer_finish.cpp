@@ -266,7 +266,10 @@ void ResultsWriter::Impl::discard() {
   out.close_quietly();
   pending_days.clear();
   pending_events.clear();
-  for (auto& p : network_progress) p.pending.clear();
+  for (auto& p : network_progress) {
+    p.pending.clear();
+    p.written = SnapshotTable{};
+  }
   state = State::discarded;
   std::error_code ec;
   fs::remove(partial_path, ec);

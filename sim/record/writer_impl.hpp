@@ -178,9 +178,19 @@ struct ResultsWriter::Impl {
   };
 
   // Rows of one network: buffered snapshots and what the file already holds.
+  // One snapshot's table row (or several): where its rows start, how many.
+  struct SnapshotTable {
+    std::vector<std::int32_t> ids, days;
+    std::vector<std::int64_t> node_start, node_count, edge_start, edge_count;
+    void add(std::int32_t id, std::int32_t day, std::int64_t first_node, std::int64_t nodes,
+             std::int64_t first_edge, std::int64_t edges);
+  };
   struct NetworkProgress {
     std::vector<NetworkSnapshot> pending;  // attributes already in declared order
-    std::int64_t snapshots = 0;            // flushed (or, for a final copy, to copy)
+    // Snapshots whose rows are in the file (after `nodes` and `edges`) and
+    // whose table rows wait for the next flush (record_network_in_parts).
+    SnapshotTable written;
+    std::int64_t snapshots = 0;  // flushed (or, for a final copy, to copy)
     std::int64_t nodes = 0;
     std::int64_t edges = 0;
     std::optional<std::int32_t> last_day;  // of the last snapshot accepted
@@ -266,13 +276,6 @@ struct ResultsWriter::Impl {
                    hsize_t rows, const void* data, bool flush_dataset) const;
   void append_text_column(hid_t ds, const std::string& name, std::size_t width,
                           std::string EventRecord::*field) const;
-  // One snapshot's table row (or several): where its rows start, how many.
-  struct SnapshotTable {
-    std::vector<std::int32_t> ids, days;
-    std::vector<std::int64_t> node_start, node_count, edge_start, edge_count;
-    void add(std::int32_t id, std::int32_t day, std::int64_t first_node, std::int64_t nodes,
-             std::int64_t first_edge, std::int64_t edges);
-  };
   // The network a snapshot of `name` on `day` goes to, if it may be recorded.
   [[nodiscard]] std::size_t next_snapshot_of(const std::string& name, std::int32_t day) const;
   [[nodiscard]] NetworkSnapshot checked_columns(std::size_t i, NetworkSnapshot& snapshot,
@@ -280,6 +283,8 @@ struct ResultsWriter::Impl {
   void write_snapshot_rows(std::size_t i, NetworkSnapshot& s, std::int64_t node_at,
                            std::int64_t edge_at, std::int32_t snapshot_id);
   void append_snapshot_table(std::size_t i, const SnapshotTable& t);
+  // The rows of network i's buffered snapshots, their table rows into `written`.
+  void write_pending_rows(std::size_t i);
   void write_network_pending(std::size_t i);
   void write_pending();
   void flush();

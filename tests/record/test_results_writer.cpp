@@ -1078,8 +1078,8 @@ TEST_CASE("networks: a snapshot given in parts gives the file it gives whole") {
   write_networked(parts, 2, true, true);
   CHECK(file_bytes(parts) == file_bytes(whole));
 
-  // Cut short by a kill after the parts: the .partial of a writer that is not
-  // finished holds the snapshot (it enters the table with its last part).
+  // A writer that is not finished: its .partial holds the snapshot (its rows
+  // were written with the parts, its table row with the destructor's flush).
   const fs::path abandoned = dir.path() / "c.h5";
   write_networked(abandoned, 1000, false, true);
   CHECK(ResultsWriter::recover(dir.path() / "c.h5.partial", dir.path() / "rec.h5") == 6);
@@ -1117,6 +1117,7 @@ TEST_CASE("networks: a bad part fails the writer and its snapshot never enters t
     first.weight = {1.0};
     w.record_network(first);
     w.append(1, row);
+    w.flush();
     std::uint32_t next = 0;
     CHECK_THROWS_AS(w.record_network_in_parts("interbank", 1, declared,
                                               [&](NetworkSnapshot& part) {
@@ -1134,8 +1135,8 @@ TEST_CASE("networks: a bad part fails the writer and its snapshot never enters t
   SUBCASE("parts holding fewer nodes than declared") {
     write_with(3, 0);
   }
-  // The rows flushed before the snapshot, and the first snapshot, are in the
-  // .partial; the bad snapshot's rows are not in its table.
+  // The rows and the snapshot flushed before are in the .partial; the bad
+  // snapshot's rows, written before its part failed, are beyond the table.
   const fs::path recovered = dir.path() / "rec.h5";
   CHECK(ResultsWriter::recover(dir.path() / "r.h5.partial", recovered) == 2);
   const h5::File f = open_read(recovered);
