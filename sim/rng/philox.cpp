@@ -71,6 +71,7 @@ __attribute__((target("avx2"))) void philox_avx2(std::uint32_t key0, std::uint32
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 // The same with 16 counters per AVX-512 register; the three-way exclusive or
 // of a round is one instruction (ternary logic 0x96 = a ^ b ^ c).
