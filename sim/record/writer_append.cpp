@@ -153,14 +153,12 @@ void ResultsWriter::Impl::SnapshotTable::add(std::int32_t id, std::int32_t day,
 // file; their table rows join `written`, for the next flush.
 void ResultsWriter::Impl::write_pending_rows(std::size_t i) {
   NetworkProgress& p = network_progress[i];
-  SnapshotTable& t = p.written;
   for (NetworkSnapshot& s : p.pending) {
-    const std::int64_t nodes = t.ids.empty() ? p.nodes : t.node_start.back() + t.node_count.back();
-    const std::int64_t edges = t.ids.empty() ? p.edges : t.edge_start.back() + t.edge_count.back();
-    const auto id =
-        static_cast<std::int32_t>(p.snapshots + static_cast<std::int64_t>(t.ids.size()));
-    t.add(id, s.day, nodes, static_cast<std::int64_t>(s.node_kind.size()), edges,
-          static_cast<std::int64_t>(s.source.size()));
+    const std::int64_t nodes = p.next_node_row();
+    const std::int64_t edges = p.next_edge_row();
+    const std::int32_t id = p.next_id();
+    p.written.add(id, s.day, nodes, static_cast<std::int64_t>(s.node_kind.size()), edges,
+                  static_cast<std::int64_t>(s.source.size()));
     write_snapshot_rows(i, s, nodes, edges, id);
   }
   p.pending.clear();
@@ -417,13 +415,9 @@ void ResultsWriter::record_network_in_parts(
   try {
     w.write_pending_rows(i);
     Impl::NetworkProgress& p = w.network_progress[i];
-    Impl::SnapshotTable& t = p.written;
-    const std::int64_t first_node =
-        t.ids.empty() ? p.nodes : t.node_start.back() + t.node_count.back();
-    const std::int64_t first_edge =
-        t.ids.empty() ? p.edges : t.edge_start.back() + t.edge_count.back();
-    const auto id =
-        static_cast<std::int32_t>(p.snapshots + static_cast<std::int64_t>(t.ids.size()));
+    const std::int64_t first_node = p.next_node_row();
+    const std::int64_t first_edge = p.next_edge_row();
+    const std::int32_t id = p.next_id();
     std::int64_t nodes_done = 0, edges_done = 0;
     NetworkSnapshot part;
     while (next_part(part)) {
@@ -442,7 +436,7 @@ void ResultsWriter::record_network_in_parts(
                           std::to_string(day) + "): the parts held " + std::to_string(nodes_done) +
                           " nodes, not " + std::to_string(nodes));
     }
-    t.add(id, day, first_node, nodes_done, first_edge, edges_done);
+    p.written.add(id, day, first_node, nodes_done, first_edge, edges_done);
     p.last_day = day;
   } catch (...) {
     w.state = Impl::State::failed;

@@ -177,7 +177,6 @@ struct ResultsWriter::Impl {
     }
   };
 
-  // Rows of one network: buffered snapshots and what the file already holds.
   // One snapshot's table row (or several): where its rows start, how many.
   struct SnapshotTable {
     std::vector<std::int32_t> ids, days;
@@ -185,6 +184,7 @@ struct ResultsWriter::Impl {
     void add(std::int32_t id, std::int32_t day, std::int64_t first_node, std::int64_t nodes,
              std::int64_t first_edge, std::int64_t edges);
   };
+  // Rows of one network: buffered snapshots and what the file already holds.
   struct NetworkProgress {
     std::vector<NetworkSnapshot> pending;  // attributes already in declared order
     // Snapshots whose rows are in the file (after `nodes` and `edges`) and
@@ -195,6 +195,17 @@ struct ResultsWriter::Impl {
     std::int64_t edges = 0;
     std::optional<std::int32_t> last_day;  // of the last snapshot accepted
     std::vector<std::string> kinds;        // node kinds accepted so far, sorted
+    // Where the next snapshot's rows go in the file, and its id: after the
+    // flushed ones and those in `written`.
+    [[nodiscard]] std::int64_t next_node_row() const {
+      return written.ids.empty() ? nodes : written.node_start.back() + written.node_count.back();
+    }
+    [[nodiscard]] std::int64_t next_edge_row() const {
+      return written.ids.empty() ? edges : written.edge_start.back() + written.edge_count.back();
+    }
+    [[nodiscard]] std::int32_t next_id() const {
+      return static_cast<std::int32_t>(snapshots + static_cast<std::int64_t>(written.ids.size()));
+    }
   };
 
   enum class State { creating, open, finished, discarded, failed };
