@@ -15,8 +15,16 @@ namespace {
 
 enum class State : unsigned char { undistressed, distressed, inactive };
 
-Vector normalised_weights(std::span<const double> weights, std::size_t n) {
-  if (weights.empty()) return Vector(n, n == 0 ? 0.0 : 1.0 / static_cast<double>(n));
+constexpr auto as_byte(State s) {
+  return static_cast<unsigned char>(s);
+}
+
+// The weights normalised to sum 1 (uniform when none are given), into `v`.
+void normalised_weights(std::span<const double> weights, std::size_t n, Vector& v) {
+  if (weights.empty()) {
+    v.assign(n, n == 0 ? 0.0 : 1.0 / static_cast<double>(n));
+    return;
+  }
   require_length(weights, n, "weights", "bank");
   require_each_non_negative(weights, "weights");
   double total = 0.0;
@@ -24,9 +32,8 @@ Vector normalised_weights(std::span<const double> weights, std::size_t n) {
   if (!(total > 0.0) || !std::isfinite(total)) {
     fail_input("weights: expected a finite, positive sum, found " + format_number(total));
   }
-  Vector v(weights.begin(), weights.end());
+  v.assign(weights.begin(), weights.end());
   for (double& w : v) w /= total;
-  return v;
 }
 
 void check_options(const DebtRankOptions& options) {
@@ -39,69 +46,76 @@ void check_options(const DebtRankOptions& options) {
   }
 }
 
+// How a run ended; h(T) is left in the workspace's `h`.
+struct RunEnd {
+  int steps = 1;
+  bool converged = true;
+};
+
 // Battiston et al. (2012): each distressed node propagates once.
-DebtRankResult run_battiston2012(const SparseMatrix& w, std::span<const double> h0) {
+RunEnd run_battiston2012(const SparseMatrix& w, std::span<const double> h0, DebtRankWorkspace& ws) {
   const std::size_t n = w.rows;
-  Vector h(h0.begin(), h0.end());
-  std::vector<State> state(n, State::undistressed);
-  std::vector<std::size_t> distressed;
+  Vector& h = ws.h;
+  h.assign(h0.begin(), h0.end());
+  ws.state.assign(n, as_byte(State::undistressed));
+  ws.distressed.clear();
   for (std::size_t i = 0; i < n; ++i) {
     if (h[i] > 0.0) {
-      state[i] = State::distressed;
-      distressed.push_back(i);
+      ws.state[i] = as_byte(State::distressed);
+      ws.distressed.push_back(i);
     }
   }
-  DebtRankResult result;
-  result.steps = 1;
-  Vector increment(n, 0.0);
-  std::vector<char> is_touched(n, 0);
-  while (!distressed.empty()) {
+  RunEnd end;
+  ws.increment.assign(n, 0.0);
+  ws.is_touched.assign(n, 0);
+  while (!ws.distressed.empty()) {
     // h(t) uses h(t−1) of the nodes distressed at t−1: gather every increment
     // before writing any h.
-    std::vector<std::size_t> touched;
-    for (const std::size_t i : distressed) {
+    ws.touched.clear();
+    for (const std::size_t i : ws.distressed) {
       for (std::size_t k = w.row_start[i]; k < w.row_start[i + 1]; ++k) {
         const std::size_t j = w.col[k];
-        if (!is_touched[j]) {
-          is_touched[j] = 1;
-          touched.push_back(j);
+        if (!ws.is_touched[j]) {
+          ws.is_touched[j] = 1;
+          ws.touched.push_back(j);
         }
-        increment[j] += std::min(1.0, w.value[k]) * h[i];
+        ws.increment[j] += std::min(1.0, w.value[k]) * h[i];
       }
     }
-    for (const std::size_t i : distressed) state[i] = State::inactive;
-    std::vector<std::size_t> next;
-    for (const std::size_t j : touched) {
-      h[j] = std::min(1.0, h[j] + increment[j]);
-      increment[j] = 0.0;
-      is_touched[j] = 0;
-      if (state[j] == State::undistressed && h[j] > 0.0) {
-        state[j] = State::distressed;
-        next.push_back(j);
+    for (const std::size_t i : ws.distressed) ws.state[i] = as_byte(State::inactive);
+    ws.next.clear();
+    for (const std::size_t j : ws.touched) {
+      h[j] = std::min(1.0, h[j] + ws.increment[j]);
+      ws.increment[j] = 0.0;
+      ws.is_touched[j] = 0;
+      if (ws.state[j] == as_byte(State::undistressed) && h[j] > 0.0) {
+        ws.state[j] = as_byte(State::distressed);
+        ws.next.push_back(j);
       }
     }
-    distressed = std::move(next);
-    ++result.steps;
+    std::swap(ws.distressed, ws.next);
+    ++end.steps;
   }
-  result.h_final = std::move(h);
-  return result;
+  return end;
 }
 
 // Bardoscia et al. (2015): new distress h(t) − h(t−1) propagates every step.
-DebtRankResult run_differential(const SparseMatrix& w, std::span<const double> h0,
-                                const DebtRankOptions& options) {
+RunEnd run_differential(const SparseMatrix& w, std::span<const double> h0,
+                        const DebtRankOptions& options, DebtRankWorkspace& ws) {
   const std::size_t n = w.rows;
-  Vector h(h0.begin(), h0.end());
-  Vector delta(h0.begin(), h0.end());  // h(1) − h(0), with h(0) = 0
-  DebtRankResult result;
-  result.steps = 1;
-  Vector increment(n, 0.0);
+  Vector& h = ws.h;
+  Vector& delta = ws.delta;  // h(1) − h(0), with h(0) = 0
+  h.assign(h0.begin(), h0.end());
+  delta.assign(h0.begin(), h0.end());
+  RunEnd end;
+  Vector& increment = ws.increment;
+  increment.assign(n, 0.0);
   for (;;) {
     double largest_change = 0.0;
     for (const double d : delta) largest_change = std::max(largest_change, d);
     if (largest_change <= options.tolerance) break;
-    if (result.steps >= options.max_steps) {
-      result.converged = false;
+    if (end.steps >= options.max_steps) {
+      end.converged = false;
       break;
     }
     std::fill(increment.begin(), increment.end(), 0.0);
@@ -116,10 +130,34 @@ DebtRankResult run_differential(const SparseMatrix& w, std::span<const double> h
       delta[j] = next - h[j];
       h[j] = next;
     }
-    ++result.steps;
+    ++end.steps;
   }
-  result.h_final = std::move(h);
-  return result;
+  return end;
+}
+
+// Checks the input, runs the variant asked for and returns DebtRank; h(T)
+// is left in `ws.h`.
+double run(const SparseMatrix& impact_in, std::span<const double> h0,
+           std::span<const double> weights, const DebtRankOptions& options, DebtRankWorkspace& ws,
+           RunEnd& end) {
+  check_sparse(impact_in, "impact_matrix");
+  const std::size_t n = impact_in.rows;
+  require_length(h0, n, "h0", "bank");
+  require_each_in(h0, 0.0, 1.0, "h0");
+  check_options(options);
+  normalised_weights(weights, n, ws.weights);
+  without_diagonal(impact_in, ws.impact);
+  end = options.variant == DebtRankVariant::battiston2012
+            ? run_battiston2012(ws.impact, h0, ws)
+            : run_differential(ws.impact, h0, options, ws);
+  double final_value = 0.0;
+  double initial_value = 0.0;
+  for (std::size_t j = 0; j < n; ++j) {
+    final_value += ws.weights[j] * ws.h[j];
+    initial_value += ws.weights[j] * h0[j];
+  }
+  // h never falls, so the difference is >= 0 up to rounding of the two sums.
+  return std::clamp(final_value - initial_value, 0.0, 1.0);
 }
 
 }  // namespace
@@ -140,29 +178,25 @@ SparseMatrix impact_from_liabilities(const SparseMatrix& liabilities,
   return impact;
 }
 
-DebtRankResult debtrank(const SparseMatrix& impact_in, std::span<const double> h0,
+DebtRankResult debtrank(const SparseMatrix& impact, std::span<const double> h0,
                         std::span<const double> weights, const DebtRankOptions& options) {
-  check_sparse(impact_in, "impact_matrix");
-  const std::size_t n = impact_in.rows;
-  require_length(h0, n, "h0", "bank");
-  require_each_in(h0, 0.0, 1.0, "h0");
-  check_options(options);
-  const Vector v = normalised_weights(weights, n);
-  const SparseMatrix impact = without_diagonal(impact_in);
-
-  DebtRankResult result = options.variant == DebtRankVariant::battiston2012
-                              ? run_battiston2012(impact, h0)
-                              : run_differential(impact, h0, options);
-  double final_value = 0.0;
-  double initial_value = 0.0;
-  for (std::size_t j = 0; j < n; ++j) {
-    final_value += v[j] * result.h_final[j];
-    initial_value += v[j] * h0[j];
-    if (result.h_final[j] >= 1.0) result.defaulted.push_back(j);
-  }
-  // h never falls, so the difference is >= 0 up to rounding of the two sums.
-  result.debtrank = std::clamp(final_value - initial_value, 0.0, 1.0);
+  DebtRankWorkspace ws;
+  RunEnd end;
+  DebtRankResult result;
+  result.debtrank = run(impact, h0, weights, options, ws, end);
+  result.steps = end.steps;
+  result.converged = end.converged;
+  for (std::size_t j = 0; j < ws.h.size(); ++j)
+    if (ws.h[j] >= 1.0) result.defaulted.push_back(j);
+  result.h_final = std::move(ws.h);
   return result;
+}
+
+double debtrank_value(const SparseMatrix& impact, std::span<const double> h0,
+                      DebtRankWorkspace& work, std::span<const double> weights,
+                      const DebtRankOptions& options) {
+  RunEnd end;
+  return run(impact, h0, weights, options, work, end);
 }
 
 DebtRankResult debtrank(const DenseMatrix& impact, std::span<const double> h0,

@@ -50,6 +50,18 @@ struct DebtRankResult {
   bool converged = true;               // false when differential stopped at max_steps
 };
 
+// The lists a DebtRank run works in. debtrank() makes its own; a caller that
+// runs it many times on one network (each bank in turn as the first to fail,
+// every month end) keeps one and calls debtrank_value(), so that runs after
+// the first allocate nothing.
+struct DebtRankWorkspace {
+  SparseMatrix impact;  // the impact matrix without its diagonal
+  Vector weights;       // normalised
+  Vector h, delta, increment;
+  std::vector<unsigned char> state, is_touched;
+  std::vector<std::size_t> distressed, touched, next;
+};
+
 // W_ij = L_ij / E_j from liabilities (L_ij: what i owes j, i.e. j's exposure
 // to i) and equity E (> 0): j loses L_ij / E_j of its equity if i defaults.
 // Not capped (battiston2012 caps at 1 inside debtrank()). Throws
@@ -63,6 +75,11 @@ struct DebtRankResult {
 [[nodiscard]] DebtRankResult debtrank(const SparseMatrix& impact, std::span<const double> h0,
                                       std::span<const double> weights = {},
                                       const DebtRankOptions& options = {});
+// debtrank(impact, h0, weights, options).debtrank, bit for bit, computed in
+// `work`'s lists. Throws as debtrank() does.
+[[nodiscard]] double debtrank_value(const SparseMatrix& impact, std::span<const double> h0,
+                                    DebtRankWorkspace& work, std::span<const double> weights = {},
+                                    const DebtRankOptions& options = {});
 [[nodiscard]] DebtRankResult debtrank(const DenseMatrix& impact, std::span<const double> h0,
                                       std::span<const double> weights = {},
                                       const DebtRankOptions& options = {});

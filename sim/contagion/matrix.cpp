@@ -111,9 +111,16 @@ DenseMatrix dense_from_sparse(const SparseMatrix& sparse) {
 
 SparseMatrix without_diagonal(const SparseMatrix& m) {
   SparseMatrix out;
+  without_diagonal(m, out);
+  return out;
+}
+
+void without_diagonal(const SparseMatrix& m, SparseMatrix& out) {
   out.rows = m.rows;
   out.cols = m.cols;
   out.row_start.assign(m.rows + 1, 0);
+  out.col.clear();
+  out.value.clear();
   out.col.reserve(m.nnz());
   out.value.reserve(m.nnz());
   for (std::size_t i = 0; i < m.rows; ++i) {
@@ -124,7 +131,6 @@ SparseMatrix without_diagonal(const SparseMatrix& m) {
     }
     out.row_start[i + 1] = out.col.size();
   }
-  return out;
 }
 
 SparseMatrix transpose(const SparseMatrix& m) {

@@ -64,6 +64,9 @@ struct Triplet {
 // their input so a hand-assembled SparseMatrix with a diagonal behaves like
 // one from the builders above.
 [[nodiscard]] SparseMatrix without_diagonal(const SparseMatrix& m);
+// The same into `out`, whose lists keep their capacity (no allocation once
+// they have the room). `out` must not be `m`.
+void without_diagonal(const SparseMatrix& m, SparseMatrix& out);
 
 // Transpose (row j of the result lists the rows i with an entry in column j).
 [[nodiscard]] SparseMatrix transpose(const SparseMatrix& m);

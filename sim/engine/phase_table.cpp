@@ -93,9 +93,9 @@ void advance_day(World& w, AuditLevel audit, const PhaseHooks* hooks) {
   };
   // The end-of-step audit's book totals and net worth by kind serve the
   // stock-flow check right after it (the ledger is unchanged in between).
-  AuditReport report;
+  AuditReport& report = w.scratch.audit;
   auto check = [&](std::string_view phase) {
-    report = w.ledger.audit();
+    w.ledger.audit(report);
     if (!report.ok()) fail(phase, report.problems);
   };
   for (std::size_t k = 0; k < std::size(table); ++k) {

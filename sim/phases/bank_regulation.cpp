@@ -301,7 +301,6 @@ std::vector<std::uint32_t> fire_sales(World& w, std::vector<std::uint8_t>& faili
   BankStore& K = w.banks;
   const std::size_t n = K.size();
   const auto& equity = L.net_worth(AgentKind::bank);
-  std::vector<double> target(n, std::numeric_limits<double>::max());
   bool anyone_sells = false;
   for (std::uint32_t b = 0; b < n; ++b)
     anyone_sells |= failing[b] == 0 && static_cast<double>(equity[b]) < equity_floor(w, b);
@@ -309,6 +308,7 @@ std::vector<std::uint32_t> fire_sales(World& w, std::vector<std::uint8_t>& faili
     recover_bond_price(w);
     return insolvent;
   }
+  std::vector<double> target(n, std::numeric_limits<double>::max());
   const double price = w.bond_market.price;
   const std::vector<Int128> assets = bank_total_assets(w);
   contagion::FireSaleInput in;
@@ -387,14 +387,18 @@ void measure_systemic_risk(World& w) {
   const contagion::SparseMatrix L = interbank_liabilities(w);
   double worst = 0;
   if (L.nnz() > 0) {
-    std::vector<double> equity(n);
+    // DebtRank once per bank that owes: kept lists, so that these runs
+    // allocate nothing after the first month end.
+    thread_local std::vector<double> equity, h0;
+    thread_local contagion::DebtRankWorkspace work;
+    equity.resize(n);
     for (std::size_t b = 0; b < n; ++b) equity[b] = std::max(1.0, static_cast<double>(nw[b]));
     const contagion::SparseMatrix impact = contagion::impact_from_liabilities(L, equity);
-    std::vector<double> h0(n, 0.0);
+    h0.assign(n, 0.0);
     for (std::size_t b = 0; b < n; ++b) {
       if (L.row_sum(b) <= 0) continue;  // owes nothing: its default hits no one
       h0[b] = 1.0;
-      worst = std::max(worst, contagion::debtrank(impact, h0).debtrank);
+      worst = std::max(worst, contagion::debtrank_value(impact, h0, work));
       h0[b] = 0.0;
     }
   }
@@ -428,10 +432,16 @@ void run_bank_regulation(World& w) {
   Ledger& L = w.ledger;
   BankStore& K = w.banks;
   const std::size_t n = K.size();
-  std::vector<Int128> consumer(n, 0), sme(n, 0), colent(n, 0);
+  // Per-bank lists kept from one day to the next on the calling thread (no
+  // allocation on an ordinary day).
+  thread_local std::vector<Int128> consumer, sme, colent;
+  thread_local std::vector<std::uint8_t> failing;
+  consumer.assign(n, 0);
+  sme.assign(n, 0);
+  colent.assign(n, 0);
   const bool month_end = today(w).last_day_of_month;
   // Failing today on their own: insolvent, illiquid, or named by a bank_failure shock.
-  std::vector<std::uint8_t> failing(n, 0);
+  failing.assign(n, 0);
   for (std::uint32_t b = 0; b < n; ++b)
     failing[b] = L.net_worth(AgentKind::bank)[b] < 0 ||
                  L.balance({L.cb_loan_book, b}) > L.balance({L.bank_bond_book, b});

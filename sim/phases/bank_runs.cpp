@@ -62,7 +62,8 @@ void run_bank_runs(World& w) {
   const BankRunParams& R = w.scenario->bank_runs;
   if (R.depositor_capital_ratio_trigger <= 0) return;
   const std::size_t n = w.banks.size();
-  std::vector<std::uint8_t> run_on(n, 0);
+  thread_local std::vector<std::uint8_t> run_on;  // kept: no allocation on an ordinary day
+  run_on.assign(n, 0);
   bool any = false;
   for (std::uint32_t b = 0; b < n; ++b) {
     run_on[b] =

@@ -14,7 +14,8 @@
 //  3. Confidence: bad news lowers it (update_confidence), then it recovers by
 //     confidence_recovery_daily of its gap to 1.
 #include <algorithm>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "phases/phases.hpp"
 
@@ -61,12 +62,24 @@ void run_funds(World& w) {
   const Fen cap = yuan_to_fen(w.policy.instant_redemption_cap_yuan);
   // A consumer may ask more than once a day (a run and a rebalancing): the cap
   // and its units bound the day's total, not each request.
-  std::vector<Fen> granted(w.intents.redemptions.size());
-  std::unordered_map<std::uint32_t, Fen> granted_today;
+  // Requests are taken consumer by consumer, each consumer's in the order
+  // asked; the sums below are exact, so the order across consumers is free.
+  // Lists kept from one day to the next on the calling thread (no allocation
+  // in the steady-state step).
+  thread_local std::vector<Fen> granted;
+  thread_local std::vector<std::pair<std::uint32_t, std::uint32_t>> by_consumer;  // (consumer, k)
+  const std::size_t requests = w.intents.redemptions.size();
+  granted.assign(requests, 0);
+  by_consumer.resize(requests);
+  for (std::size_t k = 0; k < requests; ++k)
+    by_consumer[k] = {w.intents.redemptions[k].consumer, static_cast<std::uint32_t>(k)};
+  std::sort(by_consumer.begin(), by_consumer.end());
   Int128 asked = 0;
-  for (std::size_t k = 0; k < granted.size(); ++k) {
+  Fen so_far = 0;  // granted to this consumer today
+  for (std::size_t j = 0; j < requests; ++j) {
+    const std::size_t k = by_consumer[j].second;
+    if (j == 0 || by_consumer[j - 1].first != by_consumer[j].first) so_far = 0;
     const Redemption& r = w.intents.redemptions[k];
-    Fen& so_far = granted_today[r.consumer];
     const Fen held = L.balance({B.consumer_fund_units, r.consumer}) - so_far;
     granted[k] = std::max<Fen>(0, std::min({r.amount, cap - so_far, held}));
     so_far += granted[k];
@@ -115,12 +128,15 @@ void run_funds(World& w) {
   // 2. Placements towards target.
   total = 0;
   for (std::size_t b = 0; b < n_banks; ++b) total = checked_add(total, fund.balance[b]);
-  const std::vector<Fen> deposits = deposits_by_bank(w);
+  thread_local std::vector<Fen> deposits, target;
+  thread_local std::vector<Int128> weight;
+  thread_local std::vector<std::uint8_t> shunned, run_on;  // failed or run on today; run on
+  deposits_by_bank(w, deposits);
   // Placement weights: deposits × the tier's appetite for negotiated deposits.
-  std::vector<Int128> weight(n_banks, 0);
+  weight.assign(n_banks, 0);
   Int128 weight_sum = 0;
-  std::vector<std::uint8_t> shunned(n_banks, 0);  // failed, or run on today
-  std::vector<std::uint8_t> run_on(n_banks, 0);
+  shunned.assign(n_banks, 0);
+  run_on.assign(n_banks, 0);
   const double trigger = w.scenario->bank_runs.fund_capital_ratio_trigger;
   for (std::uint32_t b = 0; b < n_banks; ++b) {
     w.banks.run_outflows_today[b] = 0;
@@ -135,7 +151,7 @@ void run_funds(World& w) {
       weight_sum += weight[b];
     }
   const Fen to_place = total - apply_rate(total, w.policy.fund_liquidity_ratio);
-  std::vector<Fen> target(n_banks, 0);
+  target.assign(n_banks, 0);
   for (std::size_t b = 0; b < n_banks && weight_sum > 0; ++b)
     if (b != custodian && shunned[b] == 0)
       target[b] = static_cast<Fen>(static_cast<Int128>(to_place) * weight[b] / weight_sum);

@@ -49,7 +49,12 @@ void spread_over_smes(World& w, std::span<const CostPayer> payers) {
   const SmeStore& S = w.smes;
   const std::size_t chunks = exec::chunk_count(S.size());
   // The number of active SMEs before each chunk.
-  std::vector<std::uint32_t> rank_before(chunks + 1, 0);
+  // Kept from one month end to the next on the calling thread; the workers
+  // reach it through the reference (a thread_local named in the lambda would
+  // be the worker's own).
+  thread_local std::vector<std::uint32_t> kept;
+  std::vector<std::uint32_t>& rank_before = kept;
+  rank_before.assign(chunks + 1, 0);
   exec::for_each_chunk(S.size(), [&](std::size_t c, std::size_t begin, std::size_t end) {
     std::uint32_t count = 0;
     for (std::size_t s = begin; s < end; ++s) count += S.active[s] != 0 ? 1U : 0U;
@@ -191,7 +196,10 @@ void run_month_end(World& w) {
     const double wealth_fee = sc.platform.wealth_fee_rate;
     Fen wealth_fees = 0;
     if (wealth_fee > 0) {
-      std::vector<Fen> chunk_fees(exec::chunk_count(w.consumers.size()), 0);
+      // Kept, and reached by the workers through the reference (as above).
+      thread_local std::vector<Fen> kept_fees;
+      std::vector<Fen>& chunk_fees = kept_fees;
+      chunk_fees.assign(exec::chunk_count(w.consumers.size()), 0);
       for_each_chunk_journaled(
           w, AgentKind::consumer, w.consumers.size(),
           [&](ChunkOutput& out, std::size_t begin, std::size_t end) {
@@ -232,8 +240,10 @@ void run_month_end(World& w) {
   // clearing claim and owes the deposit), so every bank's costs are known
   // before any is paid.
   {
-    std::vector<CostPayer> payers(w.banks.size());
-    std::vector<Fen> bank_profit(w.banks.size(), 0);
+    thread_local std::vector<CostPayer> payers;  // kept: no allocation at month ends
+    thread_local std::vector<Fen> bank_profit;
+    payers.assign(w.banks.size(), CostPayer{});
+    bank_profit.assign(w.banks.size(), 0);
     for (std::uint32_t b = 0; b < w.banks.size(); ++b) {
       const Fen income = L.net_worth(AgentKind::bank)[b] - w.banks.equity_month_start[b];
       payers[b].total = apply_rate(std::max<Fen>(0, income), sc.banks.cost_to_income);

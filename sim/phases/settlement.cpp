@@ -28,11 +28,12 @@ namespace {
 
 // `amount` split over `weights` in proportion, in whole fen, never above a
 // weight; the rounding remainder goes to the first rows with room.
-std::vector<Fen> pro_rata(Fen amount, const std::vector<Fen>& weights) {
+// `parts` is resized to the weights'.
+void pro_rata(Fen amount, const std::vector<Fen>& weights, std::vector<Fen>& parts) {
   Int128 total = 0;
   for (const Fen v : weights) total += v;
-  std::vector<Fen> parts(weights.size(), 0);
-  if (total <= 0 || amount <= 0) return parts;
+  parts.assign(weights.size(), 0);
+  if (total <= 0 || amount <= 0) return;
   Fen given = 0;
   for (std::size_t k = 0; k < weights.size(); ++k) {
     parts[k] = static_cast<Fen>(static_cast<Int128>(amount) * weights[k] / total);
@@ -43,7 +44,6 @@ std::vector<Fen> pro_rata(Fen amount, const std::vector<Fen>& weights) {
     parts[k] += extra;
     given += extra;
   }
-  return parts;
 }
 
 }  // namespace
@@ -70,8 +70,11 @@ void run_settlement(World& w) {
 
   L.settle_clearing();
 
-  const std::vector<Fen> deposits = deposits_by_bank(w);
-  std::vector<Fen> spare(n, 0);
+  // Per-bank lists kept from one day to the next on the calling thread (no
+  // allocation in the steady-state step).
+  thread_local std::vector<Fen> deposits, spare, offer, offers, parts;
+  deposits_by_bank(w, deposits);
+  spare.assign(n, 0);
   for (std::uint32_t b = 0; b < n; ++b) {
     const Fen required = apply_rate(deposits[b], w.policy.reserve_requirement);
     spare[b] = L.balance({L.reserves_book, b}) - required;
@@ -83,20 +86,20 @@ void run_settlement(World& w) {
     }
   }
 
-  std::vector<Fen> offer(n, 0);
+  offer.assign(n, 0);
   for (std::uint32_t b = 0; b < n; ++b)
     offer[b] = spare[b] > 0 ? apply_rate(spare[b], sc.interbank.lending_share) : 0;
   for (std::uint32_t b = 0; b < n; ++b) {
     const Fen need = L.balance({L.cb_loan_book, b});
     if (need <= 0) continue;
     const std::uint32_t begin = net.borrow_begin[b], end = net.borrow_begin[b + 1];
-    std::vector<Fen> offers;
+    offers.clear();
     for (std::uint32_t row = begin; row < end; ++row) offers.push_back(offer[net.lender[row]]);
     Int128 available = 0;
     for (const Fen v : offers) available += v;
     const Fen borrow = static_cast<Fen>(std::min<Int128>(need, available));
     if (borrow <= 0) continue;
-    const std::vector<Fen> parts = pro_rata(borrow, offers);
+    pro_rata(borrow, offers, parts);
     for (std::uint32_t row = begin; row < end; ++row) {
       const Fen part = parts[row - begin];
       if (part == 0) continue;

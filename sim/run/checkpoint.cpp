@@ -572,9 +572,12 @@ void visit(A& a, Ledger& L) {
 // resets them at the start of every day, so they are not saved (and a new flow
 // row does not trip the size check); so is `clearing_inputs` (bank_regulation
 // clears it every day), and `scratch` (buffers the parallel phases reuse).
-// (The last 2 * vec: scratch.screened_consumers and _smes, origination.cpp. A new
-// flow row can still move the padding before sector_net_worth_at_step_start.)
-static_assert(sizeof(World) - sizeof(StepFlows) == 5552 + 16 + 8 + 24 + 7 * vec + 24 + 2 * vec,
+// (The last 2 * vec and the AuditReport: scratch.screened_consumers and _smes,
+// origination.cpp, and scratch.audit, the audit's kept report, whose 16-byte
+// alignment adds 16 bytes of padding. A new flow row can still move the
+// padding before sector_net_worth_at_step_start.)
+static_assert(sizeof(World) - sizeof(StepFlows) ==
+                  5552 + 16 + 8 + 24 + 7 * vec + 24 + 2 * vec + sizeof(AuditReport) + 16,
               "World changed: add the member to visit(World&), then update the size");
 template <class A>
 void visit(A& a, World& w) {

@@ -300,14 +300,62 @@ Int128 Ledger::money_stock() const {
 // any book is such a row-owned side; the other books (interbank claims, fixed
 // owners on both sides, owner columns naming a large kind) and the other kinds
 // are summed per agent into accumulators, as are the partials.
+namespace {
+
+using Problems = std::vector<std::string>;
+
+// A book read by a kind's pass, with its other side: the owner of the claim's
+// other end, a fixed agent or a column, summed into the chunk's `partial`.
+struct AuditSide {
+  std::size_t book;
+  bool holder_row;  // the row holds the claim (else it owes it)
+  const RowOwner* other;
+  std::size_t other_offset;  // of the other side's kind in `partial`
+  std::uint32_t other_count;
+};
+
+// What a pass found in one chunk of agents.
+struct AuditChunk {
+  std::vector<Int128> partial;     // other sides' owners, at offset[kind] + owner
+  std::vector<Int128> book_total;  // Σ of the chunk's rows, by BookId
+  Int128 money = 0, net_worth = 0;
+  Problems books, sheets;
+};
+
+// Everything an audit needs besides the report, kept from one audit to the
+// next on the calling thread, so that the steady-state step allocates nothing
+// (tests/engine/test_allocations.cpp). Lists are assigned, not rebuilt, and
+// keep their capacity.
+struct AuditScratch {
+  std::vector<int> reader;                     // per book: the kind whose pass reads it
+  std::vector<std::vector<Int128>> financial;  // per kind not read by pass: per agent
+  std::vector<Problems> found;                 // per chunk of one book or kind
+  std::vector<Int128> chunk_total;             // per chunk of one book
+  std::vector<std::vector<Int128>> holder_part, issuer_part;  // per chunk: per owner
+  std::vector<AuditSide> own;                                 // the books of one pass
+  std::vector<AuditChunk> chunks;                             // per chunk of one pass
+};
+
+}  // namespace
+
 AuditReport Ledger::audit() const {
   AuditReport report;
+  audit(report);
+  return report;
+}
+
+void Ledger::audit(AuditReport& report) const {
+  // The workers reach the scratch through these references (a thread_local is
+  // not captured by a lambda).
+  thread_local AuditScratch scratch;
+  AuditScratch& s = scratch;
+  report.problems.clear();
+  report.net_worth_by_kind.fill(0);
   constexpr std::size_t max_problems = 20;
   constexpr std::size_t max_partial_owners = 1u << 16;
   auto problem = [&](std::string text) {
     if (report.problems.size() < max_problems) report.problems.push_back(std::move(text));
   };
-  using Problems = std::vector<std::string>;
   auto note = [](Problems& list, std::string text) {
     if (list.size() < max_problems) list.push_back(std::move(text));
   };
@@ -332,7 +380,8 @@ AuditReport Ledger::audit() const {
 
   // The plan: which kind's pass reads each book (-1: the per-book scan).
   constexpr int per_book = -1;
-  std::vector<int> reader(books_.size(), per_book);
+  std::vector<int>& reader = s.reader;
+  reader.assign(books_.size(), per_book);
   for (std::size_t n = 0; n < books_.size(); ++n) {
     const Book& b = books_[n];
     const bool holder_row = b.holder.mode == RowOwner::Mode::row_index;
@@ -363,13 +412,19 @@ AuditReport Ledger::audit() const {
       }
   }
   // Accumulators (assets − liabilities per agent) for the kinds not read by pass.
-  std::vector<std::vector<Int128>> financial(agent_kind_count);
-  for (std::size_t k = 0; k < agent_kind_count; ++k)
-    if (!by_pass[k]) financial[k].assign(net_worth_[k].size(), 0);
+  std::vector<std::vector<Int128>>& financial = s.financial;
+  financial.resize(agent_kind_count);
+  for (std::size_t k = 0; k < agent_kind_count; ++k) {
+    if (by_pass[k]) {
+      financial[k].clear();
+    } else {
+      financial[k].assign(net_worth_[k].size(), 0);
+    }
+  }
   Int128 money = 0;
 
   // 1. Books read one by one.
-  std::vector<Problems> found;
+  std::vector<Problems>& found = s.found;
   for (std::size_t n = 0; n < books_.size(); ++n) {
     if (reader[n] != per_book) continue;
     const Book& b = books_[n];
@@ -386,9 +441,13 @@ AuditReport Ledger::audit() const {
                         (!issuer_by_row && issuers.size() > max_partial_owners);
     const std::size_t chunks = serial ? 1 : exec::chunk_count(b.rows());
     found.assign(chunks, {});
-    std::vector<Int128> chunk_total(chunks, 0);
-    std::vector<std::vector<Int128>> holder_part(holder_by_row ? 0 : chunks);
-    std::vector<std::vector<Int128>> issuer_part(issuer_by_row ? 0 : chunks);
+    std::vector<Int128>& chunk_total = s.chunk_total;
+    chunk_total.assign(chunks, 0);
+    // Never shrunk: a part dropped would lose its capacity.
+    std::vector<std::vector<Int128>>& holder_part = s.holder_part;
+    std::vector<std::vector<Int128>>& issuer_part = s.issuer_part;
+    if (holder_part.size() < chunks) holder_part.resize(chunks);
+    if (issuer_part.size() < chunks) issuer_part.resize(chunks);
     auto scan = [&](std::size_t c, std::size_t begin, std::size_t end) {
       if (!holder_by_row) holder_part[c].assign(holders.size(), 0);
       if (!issuer_by_row) issuer_part[c].assign(issuers.size(), 0);
@@ -410,10 +469,10 @@ AuditReport Ledger::audit() const {
     else
       exec::for_each_chunk(b.rows(), scan);
     collect(found);
-    for (const std::vector<Int128>& part : holder_part)
-      for (std::size_t a = 0; a < part.size(); ++a) holders[a] += part[a];
-    for (const std::vector<Int128>& part : issuer_part)
-      for (std::size_t a = 0; a < part.size(); ++a) issuers[a] += part[a];
+    for (std::size_t c = 0; c < chunks && !holder_by_row; ++c)
+      for (std::size_t a = 0; a < holders.size(); ++a) holders[a] += holder_part[c][a];
+    for (std::size_t c = 0; c < chunks && !issuer_by_row; ++c)
+      for (std::size_t a = 0; a < issuers.size(); ++a) issuers[a] += issuer_part[c][a];
     for (const Int128 t : chunk_total) report.book_totals[n] += t;
     if (b.is_money()) money += report.book_totals[n];
   }
@@ -434,50 +493,35 @@ AuditReport Ledger::audit() const {
   Int128 net_worth_sum = 0;
   for (std::size_t k = 0; k < agent_kind_count; ++k) {
     if (!by_pass[k] || net_worth_[k].empty()) continue;
-    // The books this pass reads, each with its other side (the owner of the
-    // claim's other end: a fixed agent or a column, summed into `partial`).
-    struct Side {
-      std::size_t book;
-      bool holder_row;  // the row holds the claim (else it owes it)
-      const RowOwner* other;
-      std::size_t other_offset;  // of the other side's kind in `partial`
-      std::uint32_t other_count;
-    };
-    std::vector<Side> own;
+    // The books this pass reads, each with its other side.
+    std::vector<AuditSide>& own = s.own;
+    own.clear();
     for (std::size_t n = 0; n < books_.size(); ++n) {
       if (reader[n] != static_cast<int>(k)) continue;
       const Book& b = books_[n];
       const bool holder_row = b.holder.mode == RowOwner::Mode::row_index;
       const AgentKind other_kind = holder_row ? b.issuer_kind : b.holder_kind;
-      own.push_back(Side{n, holder_row, holder_row ? &b.issuer : &b.holder,
-                         offset[index(other_kind)], static_cast<std::uint32_t>(count(other_kind))});
+      own.push_back(AuditSide{n, holder_row, holder_row ? &b.issuer : &b.holder,
+                              offset[index(other_kind)],
+                              static_cast<std::uint32_t>(count(other_kind))});
     }
     const std::vector<Fen>& net_worth = net_worth_[k];
     const std::size_t chunks = exec::chunk_count(net_worth.size());
-    struct ChunkResult {
-      std::vector<Int128> partial;     // other sides' owners, at offset[kind] + owner
-      std::vector<Int128> book_total;  // Σ of the chunk's rows, by BookId
-      Int128 money = 0, net_worth = 0;
-      Problems books, sheets;
-    };
-    // Kept from one audit to the next on the calling thread (no allocation in
-    // the steady-state step); a chunk's worker keeps its own row sums.
-    // (A thread_local is not captured: the workers reach it through `results`.)
-    thread_local std::vector<ChunkResult> kept;
-    std::vector<ChunkResult>& results = kept;
-    results.resize(chunks);
+    // A chunk's worker keeps its own row sums (thread_local below).
+    std::vector<AuditChunk>& results = s.chunks;
+    if (results.size() < chunks) results.resize(chunks);
     // The fast path for a chunk: every book of the pass in one read each, with
     // 64-bit sums (fast_book_rows). False when anything is out of order or a
     // balance too large for them; the chunk is then read again below, with the
     // exact 128-bit sums and the row-by-row report.
-    auto fast_chunk = [&](ChunkResult& out, std::size_t begin, std::size_t end) {
+    auto fast_chunk = [&](AuditChunk& out, std::size_t begin, std::size_t end) {
       thread_local std::vector<std::uint64_t> sums64, slots64;
       sums64.assign(end - begin, 0);
       std::uint64_t magnitude = 0;
       constexpr std::uint64_t exact_below = std::uint64_t{1} << 50;
       static_assert(exec::chunk_size <= (std::size_t{1} << 12));
       if (own.size() > 8) return false;
-      for (const Side& side : own) {
+      for (const AuditSide& side : own) {
         const std::size_t n = side.book;
         const Book& b = books_[n];
         const std::size_t last = std::max(begin, std::min(end, b.rows()));
@@ -542,7 +586,7 @@ AuditReport Ledger::audit() const {
       return true;
     };
     exec::for_each_chunk(net_worth.size(), [&](std::size_t c, std::size_t begin, std::size_t end) {
-      ChunkResult& out = results[c];
+      AuditChunk& out = results[c];
       auto reset = [&] {
         out.partial.assign(offset.back(), 0);
         out.book_total.assign(books_.size(), 0);
@@ -558,7 +602,7 @@ AuditReport Ledger::audit() const {
       // problem noted in row order, as a serial scan finds it.
       thread_local std::vector<Int128> sums;
       sums.assign(end - begin, 0);
-      for (const Side& side : own) {
+      for (const AuditSide& side : own) {
         const std::size_t n = side.book;
         const Book& b = books_[n];
         const bool holder_row = side.holder_row;
@@ -611,12 +655,12 @@ AuditReport Ledger::audit() const {
       }
     });
     for (std::size_t c = 0; c < chunks; ++c) {
-      ChunkResult& r = results[c];
+      AuditChunk& r = results[c];
       for (std::string& text : r.books) problem(std::move(text));
       for (std::string& text : r.sheets) note(sheets[k], std::move(text));
       money += r.money;
       report.net_worth_by_kind[k] += r.net_worth;
-      for (const Side& side : own) report.book_totals[side.book] += r.book_total[side.book];
+      for (const AuditSide& side : own) report.book_totals[side.book] += r.book_total[side.book];
       for (std::size_t j = 0; j < agent_kind_count; ++j)
         for (std::size_t a = 0; a < offset[j + 1] - offset[j]; ++a)
           financial[j][a] += r.partial[offset[j] + a];
@@ -656,7 +700,6 @@ AuditReport Ledger::audit() const {
       problem("flow row " + std::string(flow_type_name(static_cast<FlowType>(f))) + " sums to " +
               to_string(row));
   }
-  return report;
 }
 
 // --- Journal ------------------------------------------------------------------

@@ -308,6 +308,9 @@ class Ledger {
   // zero, money = created − destroyed, Σ net worth = 0 (no real assets in the
   // ledger), and every flow row of the step sums to zero.
   [[nodiscard]] AuditReport audit() const;
+  // The same into a report kept by the caller: its lists keep their capacity,
+  // so that the audit of a settled run allocates nothing.
+  void audit(AuditReport& report) const;
 
  private:
   static std::size_t index(AgentKind k) { return static_cast<std::size_t>(k); }

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "world/world.hpp"
@@ -40,12 +41,14 @@ namespace pfsim {
 }
 
 // Walker's alias method (Vose's stable variant): O(n) build, O(1) draws.
-// Weights need not sum to 1; all zero gives a uniform table.
-void build_alias_table(const std::vector<double>& weights, std::vector<float>& prob,
+// Weights need not sum to 1; all zero gives a uniform table. Its working lists
+// are kept on the calling thread, so that a rebuild allocates nothing once
+// they and `prob` and `alias` have the room.
+void build_alias_table(std::span<const double> weights, std::vector<float>& prob,
                        std::vector<std::uint32_t>& alias);
 
-// Each slot's contractual wage bill (fen/month, every employee counted).
-[[nodiscard]] std::vector<double> contractual_wage_bills(const World& w);
+// Each slot's contractual wage bill (fen/month, every employee counted), into `bill`.
+void contractual_wage_bills(const World& w, std::vector<double>& bill);
 
 // Rebuilds the national and regional merchant tables of w.smes from the wage
 // bills and today's demand factors.

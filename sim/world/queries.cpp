@@ -31,8 +31,15 @@ void add_by_owner(const Fen* balance, const Owner* owner, std::size_t begin, std
 }  // namespace
 
 std::vector<Fen> deposits_by_bank(const World& w) {
+  std::vector<Fen> out;
+  deposits_by_bank(w, out);
+  return out;
+}
+
+void deposits_by_bank(const World& w, std::vector<Fen>& out) {
   const std::size_t n_banks = w.banks.size();
-  std::vector<Int128> total(n_banks, 0);
+  thread_local std::vector<Int128> total;  // kept, as `partial` below
+  total.assign(n_banks, 0);
   for (std::size_t id = 0; id < w.ledger.book_count(); ++id) {
     const Book& b = w.ledger.book(static_cast<BookId>(id));
     if (!b.is_money()) continue;
@@ -68,9 +75,8 @@ std::vector<Fen> deposits_by_bank(const World& w) {
       for (std::size_t k = 0; k < n_banks; ++k)
         total[k] += partial[(c * 2) * n_banks + k] + partial[(c * 2 + 1) * n_banks + k];
   }
-  std::vector<Fen> out(n_banks);
+  out.resize(n_banks);
   for (std::size_t k = 0; k < n_banks; ++k) out[k] = static_cast<Fen>(total[k]);
-  return out;
 }
 
 Int128 book_total(const Book& b) {
@@ -98,6 +104,7 @@ contagion::SparseMatrix interbank_liabilities(const World& w) {
   const Book& ib = w.ledger.book(w.ledger.interbank_book);
   const Book& tb = w.ledger.book(w.ledger.term_interbank_book);
   std::vector<contagion::Triplet> entries;
+  entries.reserve(ib.rows());
   for (std::size_t r = 0; r < ib.rows(); ++r) {
     const Int128 owed = static_cast<Int128>(ib.balance[r]) + tb.balance[r];
     if (owed != 0)

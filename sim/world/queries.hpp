@@ -12,6 +12,9 @@ namespace pfsim {
 [[nodiscard]] bool is_last_day_of_month(const World& w);
 // Deposits owed by each bank (fen), exact and independent of the thread count.
 [[nodiscard]] std::vector<Fen> deposits_by_bank(const World& w);
+// The same into `out` (resized to the number of banks): a list the caller keeps
+// allocates nothing once it has the room.
+void deposits_by_bank(const World& w, std::vector<Fen>& out);
 // Σ balances of one book (fen), exact.
 [[nodiscard]] Int128 book_total(const Book& b);
 

@@ -146,6 +146,9 @@ struct StepScratch {
     double bank_pd = 0;      // the applicant's bank's (the credit bureau's signal)
   };
   std::vector<Screened> screened_consumers, screened_smes;
+  // The audit's report (engine/phase_table.cpp), kept so that its lists keep
+  // their capacity from one step to the next.
+  AuditReport audit;
   StepScratch() = default;
   StepScratch(const StepScratch& /*other*/) {}
   StepScratch& operator=(const StepScratch& /*other*/) { return *this; }

@@ -234,5 +234,35 @@ TEST_CASE("debtrank: properties on random networks") {
   CHECK(linear_cases > 20);
 }
 
+// The engine measures DebtRank for every bank at every month end with one kept
+// workspace: the value must be debtrank()'s, bit for bit, whatever the
+// workspace held before (a larger network, the other variant, other weights).
+TEST_CASE("debtrank: debtrank_value in a reused workspace gives debtrank()'s value exactly") {
+  DebtRankWorkspace work;
+  for (const test::Topology topology :
+       {test::Topology::erdos_renyi, test::Topology::scale_free, test::Topology::core_periphery}) {
+    for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+      CAPTURE(test::name(topology));
+      CAPTURE(seed);
+      const ImpactCase c = random_impact_case(topology, seed);
+      for (const DebtRankOptions& options : {DebtRankOptions{}, differential()}) {
+        CHECK(debtrank_value(c.impact, c.h0, work, c.weights, options) ==
+              debtrank(c.impact, c.h0, c.weights, options).debtrank);
+        CHECK(debtrank_value(c.impact, c.h0, work, {}, options) ==
+              debtrank(c.impact, c.h0, {}, options).debtrank);
+      }
+    }
+  }
+  // A smaller network after the 50-bank ones: the chain worked by hand above.
+  const SparseMatrix chain = sparse_from_dense({{0, 0.5, 0}, {0, 0, 0.4}, {0, 0, 0}});
+  const Vector h0 = {1, 0, 0};
+  CHECK(debtrank_value(chain, h0, work) == doctest::Approx(0.7 / 3).epsilon(1e-14));
+  CHECK(debtrank_value(chain, h0, work, {}, differential()) ==
+        debtrank(chain, h0, {}, differential()).debtrank);
+  // Bad input is refused as by debtrank().
+  CHECK_THROWS_AS((void)debtrank_value(chain, Vector{1, 0}, work), std::invalid_argument);
+  CHECK_THROWS_AS((void)debtrank_value(chain, Vector{1.5, 0, 0}, work), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace pfsim::contagion
