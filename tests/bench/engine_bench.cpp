@@ -16,7 +16,9 @@
 //    per agent-step (read or written, at page granularity: measured by the
 //    kernel's page "referenced" bits in a child process with transparent huge
 //    pages off — a lower bound on the traffic, as a page touched twice counts
-//    once), and the bandwidth that implies as a share of the triad's;
+//    once), and the bandwidth that implies as a share of the triad's; and the
+//    calls to operator new the phase made per day at 2 threads (this program
+//    counts them: tests/engine/alloc_count.cpp);
 //  * totals: agent-steps/s with the audit at 1 and 2 threads, without it, the
 //    audit's share of a step, the whole Simulation::step (results rows
 //    included), and peak memory per agent.
@@ -35,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "../engine/alloc_count.hpp"
 #include "engine/engine.hpp"
 #include "exec/parallel.hpp"
 #include "run/memory.hpp"
@@ -76,17 +79,27 @@ double triad_gb_per_s(int threads, std::size_t n) {
 // --- phase timings ----------------------------------------------------------
 
 struct PhaseClock {
-  std::vector<double> seconds;  // per phase, the audit last
+  std::vector<double> seconds;             // per phase, the audit last
+  std::vector<std::uint64_t> allocations;  // calls to operator new, per phase
   Clock::time_point started;
+  std::uint64_t allocations_at_start = 0;
 };
 
 void clock_before(void* ctx, std::size_t) {
-  static_cast<PhaseClock*>(ctx)->started = Clock::now();
+  auto* c = static_cast<PhaseClock*>(ctx);
+  c->allocations_at_start = testing::allocations_so_far();
+  c->started = Clock::now();
 }
 void clock_after(void* ctx, std::size_t k) {
   auto* c = static_cast<PhaseClock*>(ctx);
   c->seconds[k] += std::chrono::duration<double>(Clock::now() - c->started).count();
+  c->allocations[k] += testing::allocations_so_far() - c->allocations_at_start;
 }
+
+struct PhaseCosts {
+  std::vector<double> seconds;      // per day
+  std::vector<double> allocations;  // per day
+};
 
 std::size_t slots() {
   return engine::phase_table().size() + 1;  // + the audit
@@ -102,23 +115,28 @@ Scenario bench_scenario(long consumers, long smes) {
                               "smes.count=" + std::to_string(smes), "run.spinup_days=0"});
 }
 
-// Seconds per day of every phase, over `days` days after two days of warm-up.
-std::vector<double> phase_seconds(const Scenario& sc, int threads, long days,
-                                  engine::AuditLevel audit) {
+// Seconds and allocations per day of every phase, over `days` days after two
+// days of warm-up.
+PhaseCosts phase_costs(const Scenario& sc, int threads, long days, engine::AuditLevel audit) {
   SimulationOptions o;
   o.seed = 1;
   o.threads = threads;
   o.audit = audit;
   Simulation sim(sc, o);
   exec::Arena arena(threads);
-  PhaseClock clock{std::vector<double>(slots(), 0.0), {}};
+  PhaseClock clock{
+      std::vector<double>(slots(), 0.0), std::vector<std::uint64_t>(slots(), 0), {}, 0};
   const engine::PhaseHooks hooks{&clock, clock_before, clock_after};
   arena.run([&] {
     for (int d = 0; d < 2; ++d) engine::advance_day(sim.world(), audit);
     for (long d = 0; d < days; ++d) engine::advance_day(sim.world(), audit, &hooks);
   });
-  for (double& s : clock.seconds) s /= static_cast<double>(days);
-  return clock.seconds;
+  PhaseCosts out{clock.seconds, std::vector<double>(slots(), 0.0)};
+  for (std::size_t k = 0; k < slots(); ++k) {
+    out.seconds[k] /= static_cast<double>(days);
+    out.allocations[k] = static_cast<double>(clock.allocations[k]) / static_cast<double>(days);
+  }
+  return out;
 }
 
 // --- bytes touched per phase (child process) --------------------------------
@@ -313,8 +331,9 @@ int main(int argc, char** argv) {
   const std::size_t triad_n = std::size_t{1} << 24;  // 3 × 128 MiB: far beyond any cache
   const double stream_1 = triad_gb_per_s(1, triad_n);
   const double stream_2 = triad_gb_per_s(2, triad_n);
-  const std::vector<double> t1 = phase_seconds(sc, 1, days, engine::AuditLevel::end_of_step);
-  const std::vector<double> t2 = phase_seconds(sc, 2, days, engine::AuditLevel::end_of_step);
+  const std::vector<double> t1 = phase_costs(sc, 1, days, engine::AuditLevel::end_of_step).seconds;
+  const PhaseCosts costs_2 = phase_costs(sc, 2, days, engine::AuditLevel::end_of_step);
+  const std::vector<double>& t2 = costs_2.seconds;
   const std::vector<double> touched = touched_bytes(consumers, smes);
 
   std::printf(
@@ -322,8 +341,8 @@ int main(int argc, char** argv) {
       consumers, smes, agents, days, sysconf(_SC_NPROCESSORS_ONLN));
   std::printf("STREAM triad (same flags): %.1f GB/s on 1 thread, %.1f GB/s on 2 threads\n\n",
               stream_1, stream_2);
-  std::printf("%-20s %9s %9s %9s %8s %10s %9s %9s\n", "phase", "ms/day 1T", "ns/a-s 1T",
-              "ms/day 2T", "2T gain", "B/a-s", "GB/s 2T", "% triad");
+  std::printf("%-20s %9s %9s %9s %8s %10s %9s %9s %10s\n", "phase", "ms/day 1T", "ns/a-s 1T",
+              "ms/day 2T", "2T gain", "B/a-s", "GB/s 2T", "% triad", "allocs/day");
   double sum1 = 0, sum2 = 0;
   for (std::size_t k = 0; k < slots(); ++k) {
     sum1 += t1[k];
@@ -333,9 +352,10 @@ int main(int argc, char** argv) {
     std::printf("%-20s %9.2f %9.1f %9.2f %7.0f%% ", slot_name(k).c_str(), 1e3 * t1[k],
                 1e9 * t1[k] / agents, 1e3 * t2[k], 100.0 * (t1[k] / t2[k] - 1.0));
     if (per_agent >= 0)
-      std::printf("%10.1f %9.2f %8.1f%%\n", per_agent, gbs, 100.0 * gbs / stream_2);
+      std::printf("%10.1f %9.2f %8.1f%%", per_agent, gbs, 100.0 * gbs / stream_2);
     else
-      std::printf("%10s %9s %9s\n", "n/a", "n/a", "n/a");
+      std::printf("%10s %9s %9s", "n/a", "n/a", "n/a");
+    std::printf(" %10.1f\n", costs_2.allocations[k]);
   }
   std::printf("%-20s %9.2f %9.1f %9.2f %7.0f%%\n\n", "step (engine)", 1e3 * sum1,
               1e9 * sum1 / agents, 1e3 * sum2, 100.0 * (sum1 / sum2 - 1.0));
