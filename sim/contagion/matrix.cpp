@@ -56,6 +56,8 @@ SparseMatrix sparse_from_triplets(std::size_t rows, std::size_t cols, std::vecto
   m.rows = rows;
   m.cols = cols;
   m.row_start.assign(rows + 1, 0);
+  m.col.reserve(entries.size());  // at most one stored entry per triplet
+  m.value.reserve(entries.size());
   for (std::size_t k = 0; k < entries.size();) {
     const Triplet& head = entries[k];
     double sum = 0.0;

@@ -24,7 +24,14 @@ void pay_bank_dividends(World& w, std::span<const Fen> profit) {
   Ledger& L = w.ledger;
   const BankStore& K = w.banks;
   const std::size_t n_banks = K.size();
-  std::vector<Fen> dividend(n_banks, 0);
+  // Lists kept from one month end to the next on the calling thread; the
+  // workers below reach them through these references (a thread_local named
+  // in the lambda would be the worker's own).
+  thread_local std::vector<Fen> kept_dividend;
+  thread_local std::vector<Int128> kept_held;
+  std::vector<Fen>& dividend = kept_dividend;
+  std::vector<Int128>& held = kept_held;
+  dividend.assign(n_banks, 0);
   bool any = false;
   for (std::size_t b = 0; b < n_banks; ++b) {
     if (K.failed[b] != 0 || profit[b] <= 0) continue;
@@ -39,7 +46,7 @@ void pay_bank_dividends(World& w, std::span<const Fen> profit) {
   if (!any) return;
   // The households' deposits at each bank.
   const Book& deposits = L.book(w.books.consumer_deposit);
-  std::vector<Int128> held(n_banks, 0);
+  held.assign(n_banks, 0);
   for (std::size_t i = 0; i < deposits.rows(); ++i)
     held[deposits.issuer.of(i)] += std::max<Fen>(0, deposits.balance[i]);
   const BookId book = w.books.consumer_deposit;
