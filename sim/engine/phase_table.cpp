@@ -94,6 +94,7 @@ void advance_day(World& w, AuditLevel audit, const PhaseHooks* hooks) {
   // The end-of-step audit's book totals and net worth by kind serve the
   // stock-flow check right after it (the ledger is unchanged in between).
   AuditReport& report = w.scratch.audit;
+  w.scratch.audited_step = -1;  // the phases below change the ledger
   auto check = [&](std::string_view phase) {
     w.ledger.audit(report);
     if (!report.ok()) fail(phase, report.problems);
@@ -113,6 +114,8 @@ void advance_day(World& w, AuditLevel audit, const PhaseHooks* hooks) {
     });
   }
   ++w.step;
+  // The last audit read the ledger as the step leaves it.
+  if (audit != AuditLevel::off) w.scratch.audited_step = w.step;
 }
 
 }  // namespace pfsim::engine

@@ -100,7 +100,12 @@ struct Measures {
   [[nodiscard]] double rmb(Amount fen) const {
     return fen_to_economy_yuan(fen, scale);
   }
-  [[nodiscard]] Int128 total(BookId b) const { return book_total(w.ledger.book(b)); }
+  // A book's total: the step's audit summed every book as the step ended (the
+  // same exact integer), else summed here.
+  [[nodiscard]] bool audited() const { return w.scratch.audited_step == w.step; }
+  [[nodiscard]] Int128 total(BookId b) const {
+    return audited() ? w.scratch.audit.book_totals[b] : book_total(w.ledger.book(b));
+  }
 
   // credit balances (fen)
   Int128 rev_p = 0, rev_b = 0, cash_p = 0, cash_b = 0, bank_consumer = 0;
@@ -194,7 +199,12 @@ Measures::Measures(const World& world)
   }
   for (const Fen v : L.net_worth(AgentKind::bank)) bank_equity += v;
   for (const Fen v : w.banks.provisions) provisions += v;
-  money = L.money_stock();
+  if (audited()) {
+    for (std::size_t b = 0; b < L.book_count(); ++b)
+      if (L.book(static_cast<BookId>(b)).is_money()) money += w.scratch.audit.book_totals[b];
+  } else {
+    money = L.money_stock();
+  }
   const std::vector<Fen> deposits = deposits_by_bank(w);
   for (std::size_t b = 0; b < deposits.size(); ++b)
     deposits_by_tier[std::min<std::size_t>(w.banks.tier[b], 3)] += deposits[b];

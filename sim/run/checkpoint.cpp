@@ -574,10 +574,11 @@ void visit(A& a, Ledger& L) {
 // clears it every day), and `scratch` (buffers the parallel phases reuse).
 // (The last 2 * vec and the AuditReport: scratch.screened_consumers and _smes,
 // origination.cpp, and scratch.audit, the audit's kept report, whose 16-byte
-// alignment adds 16 bytes of padding. A new flow row can still move the
-// padding before sector_net_worth_at_step_start.)
+// alignment adds 16 bytes of padding, and scratch.audited_step, 8 bytes padded
+// to 16. A new flow row can still move the padding before
+// sector_net_worth_at_step_start.)
 static_assert(sizeof(World) - sizeof(StepFlows) ==
-                  5552 + 16 + 8 + 24 + 7 * vec + 24 + 2 * vec + sizeof(AuditReport) + 16,
+                  5552 + 16 + 8 + 24 + 7 * vec + 24 + 2 * vec + sizeof(AuditReport) + 16 + 16,
               "World changed: add the member to visit(World&), then update the size");
 template <class A>
 void visit(A& a, World& w) {

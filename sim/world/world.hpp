@@ -147,8 +147,12 @@ struct StepScratch {
   };
   std::vector<Screened> screened_consumers, screened_smes;
   // The audit's report (engine/phase_table.cpp), kept so that its lists keep
-  // their capacity from one step to the next.
+  // their capacity from one step to the next. Its book totals describe the
+  // ledger as the step ended when `audited_step` equals `World::step` (the
+  // step ended audited and nothing has run since); the indicators read them
+  // instead of summing those books again. -1: not valid (a copy's default).
   AuditReport audit;
+  std::int64_t audited_step = -1;
   StepScratch() = default;
   StepScratch(const StepScratch& /*other*/) {}
   StepScratch& operator=(const StepScratch& /*other*/) { return *this; }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "engine/engine.hpp"
 #include "indicators/indicators.hpp"
 #include "run/simulation.hpp"
 #include "scenario/load.hpp"
@@ -130,6 +131,32 @@ TEST_CASE("indicators follow from the world: stocks, policy and hand-set flows")
   CHECK(value(set, "contagion_defaults_round_0") == 0.0);
   CHECK(value(set, "contagion_clearing_loss") == 2.5 * scale);
   CHECK(value(set, "bank_failures") == 0.0);
+}
+
+// After an audited step the indicators take book totals and the money stock
+// from the audit's report instead of summing the books again: the same values,
+// and a ledger changed since the audit is never read through stale totals.
+TEST_CASE("indicators from the step's audit totals equal those summed afresh") {
+  auto sim = run(small(), 20);
+  World& w = sim->world();
+  REQUIRE(w.scratch.audited_step == w.step);  // the release and debug defaults audit
+  const std::vector<double> from_audit = values(w);
+  w.scratch.audited_step = -1;
+  const std::vector<double> summed = values(w);
+  for (std::size_t k = 0; k < from_audit.size(); ++k) {
+    CAPTURE(indicators::table()[k].name);
+    CHECK(same(from_audit[k], summed[k]));
+  }
+  // A copy of the world (a fork) does not carry the audit's totals over.
+  const World copy = w;
+  CHECK(copy.scratch.audited_step == -1);
+  // Without the audit there are no totals to take.
+  SimulationOptions o;
+  o.seed = 3;
+  o.audit = engine::AuditLevel::off;
+  Simulation unaudited(small(), o);
+  unaudited.step(3);
+  CHECK(unaudited.world().scratch.audited_step == -1);
 }
 
 TEST_CASE("flows: one list names every counter, and add() merges every row") {
