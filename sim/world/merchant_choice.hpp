@@ -40,12 +40,18 @@ namespace pfsim {
   return static_cast<float>(std::exp(log_f));
 }
 
+// The lists an alias table's build works in: one set serves every table of a
+// rebuild (the national one first, the largest).
+struct AliasScratch {
+  std::vector<double> scaled;
+  std::vector<std::uint32_t> small, large;
+};
+
 // Walker's alias method (Vose's stable variant): O(n) build, O(1) draws.
-// Weights need not sum to 1; all zero gives a uniform table. Its working lists
-// are kept on the calling thread, so that a rebuild allocates nothing once
-// they and `prob` and `alias` have the room.
-void build_alias_table(std::span<const double> weights, std::vector<float>& prob,
-                       std::vector<std::uint32_t>& alias);
+// Weights need not sum to 1; all zero gives a uniform table. `prob` and
+// `alias` have one entry per weight; aliases index the weights.
+void build_alias_table(std::span<const double> weights, std::span<float> prob,
+                       std::span<std::uint32_t> alias, AliasScratch& scratch);
 
 // Each slot's contractual wage bill (fen/month, every employee counted), into `bill`.
 void contractual_wage_bills(const World& w, std::vector<double>& bill);
