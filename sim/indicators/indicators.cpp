@@ -199,12 +199,7 @@ Measures::Measures(const World& world)
   }
   for (const Fen v : L.net_worth(AgentKind::bank)) bank_equity += v;
   for (const Fen v : w.banks.provisions) provisions += v;
-  if (audited()) {
-    for (std::size_t b = 0; b < L.book_count(); ++b)
-      if (L.book(static_cast<BookId>(b)).is_money()) money += w.scratch.audit.book_totals[b];
-  } else {
-    money = L.money_stock();
-  }
+  money = audited() ? w.scratch.audit.money_stock : L.money_stock();
   const std::vector<Fen> deposits = deposits_by_bank(w);
   for (std::size_t b = 0; b < deposits.size(); ++b)
     deposits_by_tier[std::min<std::size_t>(w.banks.tier[b], 3)] += deposits[b];

@@ -351,6 +351,7 @@ void Ledger::audit(AuditReport& report) const {
   AuditScratch& s = scratch;
   report.problems.clear();
   report.net_worth_by_kind.fill(0);
+  report.money_stock = 0;
   constexpr std::size_t max_problems = 20;
   constexpr std::size_t max_partial_owners = 1u << 16;
   auto problem = [&](std::string text) {
@@ -688,6 +689,7 @@ void Ledger::audit(AuditReport& report) const {
     if (books_[n].instrument == Instrument::clearing) clearing_sum += report.book_totals[n];
   if (clearing_sum != 0)
     problem("clearing positions sum to " + to_string(clearing_sum) + " fen, not 0");
+  report.money_stock = money;
   const Int128 expected = money_created_ - money_destroyed_;
   if (money != expected)
     problem("money stock " + to_string(money) +

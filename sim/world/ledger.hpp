@@ -209,9 +209,11 @@ struct AuditReport {
   std::vector<std::string> problems;  // empty = every check passed
   // What the audit summed on its way (exact, fen), so that the stock-flow check
   // after it (world/sfc.hpp) need not read every row again: each book's total
-  // (Σ of its rows, by BookId) and each agent kind's net worth.
+  // (Σ of its rows, by BookId), each agent kind's net worth, and the money
+  // stock (Σ of the money books' rows, = Ledger::money_stock()).
   std::vector<Int128> book_totals;
   std::array<Int128, agent_kind_count> net_worth_by_kind{};
+  Int128 money_stock = 0;
   [[nodiscard]] bool ok() const { return problems.empty(); }
 };
 

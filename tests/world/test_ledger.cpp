@@ -378,9 +378,10 @@ TEST_CASE("the audit finds drift in every book layout, the same at any thread co
   }
 }
 
-TEST_CASE("the audit's sums are every book's total and every kind's net worth, at any thread") {
-  // The stock-flow check after the end-of-step audit reads these instead of
-  // every row again, so they must be the rows' sums also when a row drifted.
+TEST_CASE("the audit's sums are every book's total, every kind's net worth and the money stock") {
+  // The stock-flow check and the indicators after the end-of-step audit read
+  // these instead of every row again, so they must be the rows' sums also when
+  // a row drifted.
   for (const bool large_owner_column : {false, true}) {
     CAPTURE(large_owner_column);
     Layouts f(large_owner_column);
@@ -401,6 +402,7 @@ TEST_CASE("the audit's sums are every book's total and every kind's net worth, a
         for (const Fen v : f.L.net_worth(static_cast<AgentKind>(k))) total += v;
         CHECK(r.net_worth_by_kind[k] == total);
       }
+      CHECK(r.money_stock == f.L.money_stock());
     }
   }
 }
@@ -417,6 +419,8 @@ TEST_CASE("balances too large for the audit's 64-bit fast sums are audited exact
     CHECK(r.ok());
     CHECK(r.book_totals[f.deposit] == Int128{big} * 2 + 3000);
     CHECK(r.net_worth_by_kind[static_cast<std::size_t>(AgentKind::bank)] == 0);
+    CHECK(r.money_stock == f.L.money_stock());
+    CHECK(r.money_stock > Int128{big} * 2);
   }
   f.L.book(f.deposit).balance[1] += 1;
   const std::vector<std::string> problems = failed_audit_at_1_and_2_threads(f.L);
