@@ -164,18 +164,24 @@ double run(const SparseMatrix& impact_in, std::span<const double> h0,
 
 SparseMatrix impact_from_liabilities(const SparseMatrix& liabilities,
                                      std::span<const double> equity) {
+  SparseMatrix impact;
+  impact_from_liabilities(liabilities, equity, impact);
+  return impact;
+}
+
+void impact_from_liabilities(const SparseMatrix& liabilities, std::span<const double> equity,
+                             SparseMatrix& out) {
   check_sparse(liabilities, "liabilities");
   require_length(equity, liabilities.rows, "equity", "bank");
   require_each_positive(equity, "equity");
-  SparseMatrix impact = without_diagonal(liabilities);
-  for (std::size_t i = 0; i < impact.rows; ++i) {
-    for (std::size_t k = impact.row_start[i]; k < impact.row_start[i + 1]; ++k) {
-      impact.value[k] /= equity[impact.col[k]];
+  without_diagonal(liabilities, out);
+  for (std::size_t i = 0; i < out.rows; ++i) {
+    for (std::size_t k = out.row_start[i]; k < out.row_start[i + 1]; ++k) {
+      out.value[k] /= equity[out.col[k]];
     }
   }
   // A huge exposure over a tiny equity can overflow to inf.
-  check_sparse(impact, "impact_matrix (liabilities / equity)");
-  return impact;
+  check_sparse(out, "impact_matrix (liabilities / equity)");
 }
 
 DebtRankResult debtrank(const SparseMatrix& impact, std::span<const double> h0,

@@ -68,6 +68,10 @@ struct DebtRankWorkspace {
 // std::invalid_argument on malformed input.
 [[nodiscard]] SparseMatrix impact_from_liabilities(const SparseMatrix& liabilities,
                                                    std::span<const double> equity);
+// The same into `out`, whose lists keep their capacity. `out` must not be
+// `liabilities`; on a throw it is unspecified.
+void impact_from_liabilities(const SparseMatrix& liabilities, std::span<const double> equity,
+                             SparseMatrix& out);
 
 // `impact` square, >= 0 (diagonal ignored); `h0` one value in [0, 1] per node;
 // `weights` empty (uniform) or one value >= 0 per node with a positive sum.

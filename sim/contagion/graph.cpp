@@ -110,7 +110,7 @@ SparseMatrix liabilities_from_graph(const ExposureGraph& graph) {
   for (const auto& e : boost::make_iterator_range(boost::edges(graph))) {
     entries.push_back({boost::source(e, graph), boost::target(e, graph), boost::get(weight, e)});
   }
-  return sparse_from_triplets(n, n, std::move(entries), "exposure graph edge");
+  return sparse_from_triplets(n, n, entries, "exposure graph edge");
 }
 
 ExposureGraph erdos_renyi_gnp(std::size_t banks, double probability, ExposureSize size,

@@ -206,7 +206,7 @@ SparseMatrix read_square_matrix(const json& value, const std::string& where) {
       triplets.push_back({read_index(e[0], at + "[0]"), read_index(e[1], at + "[1]"),
                           read_number(e[2], at + "[2]")});
     }
-    return sparse_from_triplets(n, n, std::move(triplets), where);
+    return sparse_from_triplets(n, n, triplets, where);
   }
   const DenseMatrix rows = read_rows(value, where);
   for (std::size_t i = 0; i < rows.size(); ++i) {

@@ -37,8 +37,16 @@ double SparseMatrix::row_sum(std::size_t i) const {
   return sum;
 }
 
-SparseMatrix sparse_from_triplets(std::size_t rows, std::size_t cols, std::vector<Triplet> entries,
-                                  std::string_view name, bool drop_diagonal) {
+SparseMatrix sparse_from_triplets(std::size_t rows, std::size_t cols,
+                                  const std::vector<Triplet>& entries, std::string_view name,
+                                  bool drop_diagonal) {
+  SparseMatrix m;
+  sparse_from_triplets(rows, cols, entries, m, name, drop_diagonal);
+  return m;
+}
+
+void sparse_from_triplets(std::size_t rows, std::size_t cols, std::span<const Triplet> entries,
+                          SparseMatrix& out, std::string_view name, bool drop_diagonal) {
   for (const Triplet& t : entries) {
     if (t.row >= rows || t.col >= cols) {
       fail_input(entry_name(name, t.row, t.col) + ": index out of range for a " +
@@ -46,36 +54,45 @@ SparseMatrix sparse_from_triplets(std::size_t rows, std::size_t cols, std::vecto
     }
     require_entry(t.value, name, t.row, t.col);
   }
-  // Sorting by (row, col) makes duplicates adjacent and rows contiguous; a
-  // stable sort keeps duplicates in input order, so their sum (and its
-  // rounding) does not depend on the sort's choices.
-  std::stable_sort(entries.begin(), entries.end(), [](const Triplet& a, const Triplet& b) {
-    return a.row != b.row ? a.row < b.row : a.col < b.col;
+  // Sorting by (row, col, position) makes duplicates adjacent, in input order,
+  // and rows contiguous: their sum (and its rounding) does not depend on the
+  // sort's choices. Positions are sorted, not the entries (a stable sort of
+  // the entries would allocate its buffer every call).
+  thread_local std::vector<std::size_t> order;
+  order.resize(entries.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const Triplet& x = entries[a];
+    const Triplet& y = entries[b];
+    if (x.row != y.row) return x.row < y.row;
+    if (x.col != y.col) return x.col < y.col;
+    return a < b;
   });
-  SparseMatrix m;
-  m.rows = rows;
-  m.cols = cols;
-  m.row_start.assign(rows + 1, 0);
-  m.col.reserve(entries.size());  // at most one stored entry per triplet
-  m.value.reserve(entries.size());
-  for (std::size_t k = 0; k < entries.size();) {
-    const Triplet& head = entries[k];
+  out.rows = rows;
+  out.cols = cols;
+  out.row_start.assign(rows + 1, 0);
+  out.col.clear();
+  out.value.clear();
+  out.col.reserve(entries.size());  // at most one stored entry per triplet
+  out.value.reserve(entries.size());
+  for (std::size_t k = 0; k < order.size();) {
+    const Triplet& head = entries[order[k]];
     double sum = 0.0;
     std::size_t end = k;
-    while (end < entries.size() && entries[end].row == head.row && entries[end].col == head.col) {
-      sum += entries[end].value;
+    while (end < order.size() && entries[order[end]].row == head.row &&
+           entries[order[end]].col == head.col) {
+      sum += entries[order[end]].value;
       ++end;
     }
     const bool keep = sum != 0.0 && !(drop_diagonal && head.row == head.col);
     if (keep) {
-      m.col.push_back(head.col);
-      m.value.push_back(sum);
-      ++m.row_start[head.row + 1];
+      out.col.push_back(head.col);
+      out.value.push_back(sum);
+      ++out.row_start[head.row + 1];
     }
     k = end;
   }
-  for (std::size_t i = 0; i < rows; ++i) m.row_start[i + 1] += m.row_start[i];
-  return m;
+  for (std::size_t i = 0; i < rows; ++i) out.row_start[i + 1] += out.row_start[i];
 }
 
 SparseMatrix sparse_from_dense(const DenseMatrix& dense, std::string_view name) {
@@ -158,25 +175,26 @@ SparseMatrix transpose(const SparseMatrix& m) {
 }
 
 void check_sparse(const SparseMatrix& m, std::string_view name, bool require_square) {
-  const std::string prefix(name);
+  // The name is copied only for a message (a check that passes allocates nothing).
+  const auto prefix = [&] { return std::string(name); };
   if (require_square && m.rows != m.cols) {
-    fail_input(prefix + ": expected a square matrix, found " + std::to_string(m.rows) + " x " +
+    fail_input(prefix() + ": expected a square matrix, found " + std::to_string(m.rows) + " x " +
                std::to_string(m.cols));
   }
   if (m.row_start.size() != m.rows + 1 || m.row_start.front() != 0 ||
       m.row_start.back() != m.col.size() || m.col.size() != m.value.size()) {
-    fail_input(prefix +
+    fail_input(prefix() +
                ": malformed sparse matrix (row_start must have rows + 1 entries from 0 "
                "to the number of stored values)");
   }
   for (std::size_t i = 0; i < m.rows; ++i) {
     if (m.row_start[i] > m.row_start[i + 1]) {
-      fail_input(prefix + ": malformed sparse matrix (row_start decreases at row " +
+      fail_input(prefix() + ": malformed sparse matrix (row_start decreases at row " +
                  std::to_string(i) + ")");
     }
     for (std::size_t k = m.row_start[i]; k < m.row_start[i + 1]; ++k) {
       if (m.col[k] >= m.cols || (k > m.row_start[i] && m.col[k] <= m.col[k - 1])) {
-        fail_input(prefix + ": malformed sparse matrix (columns of row " + std::to_string(i) +
+        fail_input(prefix() + ": malformed sparse matrix (columns of row " + std::to_string(i) +
                    " must be increasing and < " + std::to_string(m.cols) + ")");
       }
       require_entry(m.value[k], name, i, m.col[k]);

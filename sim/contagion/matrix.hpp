@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -48,9 +49,16 @@ struct Triplet {
 // std::invalid_argument naming `name` when an index is out of range or a value
 // is not a finite number >= 0.
 [[nodiscard]] SparseMatrix sparse_from_triplets(std::size_t rows, std::size_t cols,
-                                                std::vector<Triplet> entries,
+                                                const std::vector<Triplet>& entries,
                                                 std::string_view name = "matrix",
                                                 bool drop_diagonal = true);
+// The same into `out`, whose lists keep their capacity, sorting an index list
+// kept on the calling thread (no allocation once both have the room: the
+// engine builds its interbank matrix every month end). On a throw `out` is
+// unspecified.
+void sparse_from_triplets(std::size_t rows, std::size_t cols, std::span<const Triplet> entries,
+                          SparseMatrix& out, std::string_view name = "matrix",
+                          bool drop_diagonal = true);
 
 // From a dense square matrix; the diagonal is dropped. Throws
 // std::invalid_argument naming `name` when the matrix is ragged, not square or

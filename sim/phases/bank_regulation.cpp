@@ -375,7 +375,11 @@ void measure_systemic_risk(World& w) {
   const std::size_t n = w.banks.size();
   const auto& nw = w.ledger.net_worth(AgentKind::bank);
   const auto& ib = w.scenario->interbank;
-  const std::vector<Int128> assets = bank_total_assets(w);
+  // Lists kept on the calling thread: a month end allocates nothing once they
+  // have the room (tests/engine/test_allocations.cpp).
+  thread_local std::vector<Int128> assets;
+  thread_local contagion::SparseMatrix L, impact;
+  bank_total_assets(w, assets);
   double srisk = 0;
   for (std::size_t b = 0; b < n; ++b) {
     const double equity = static_cast<double>(nw[b]);
@@ -384,16 +388,15 @@ void measure_systemic_risk(World& w) {
     srisk += std::max(0.0, k * debt - (1 - k) * (1 - ib.srisk_crisis_loss) * std::max(0.0, equity));
   }
   w.systemic.srisk_fen = srisk;
-  const contagion::SparseMatrix L = interbank_liabilities(w);
+  interbank_liabilities(w, L);
   double worst = 0;
   if (L.nnz() > 0) {
-    // DebtRank once per bank that owes: kept lists, so that these runs
-    // allocate nothing after the first month end.
+    // DebtRank once per bank that owes, in a kept workspace.
     thread_local std::vector<double> equity, h0;
     thread_local contagion::DebtRankWorkspace work;
     equity.resize(n);
     for (std::size_t b = 0; b < n; ++b) equity[b] = std::max(1.0, static_cast<double>(nw[b]));
-    const contagion::SparseMatrix impact = contagion::impact_from_liabilities(L, equity);
+    contagion::impact_from_liabilities(L, equity, impact);
     h0.assign(n, 0.0);
     for (std::size_t b = 0; b < n; ++b) {
       if (L.row_sum(b) <= 0) continue;  // owes nothing: its default hits no one
@@ -462,7 +465,8 @@ void run_bank_regulation(World& w) {
   auto measure_exposures = [&] {
     // Specific provisions: expected loss lgd × the bank-held loans of borrowers
     // 90+ days past due (not yet written off), deducted from capital.
-    std::vector<Int128> impaired(n, 0);
+    thread_local std::vector<Int128> impaired;
+    impaired.assign(n, 0);
     auto add_impaired = [&](BookId id, auto dpd_of) {
       const Book& book = L.book(id);
       for (std::size_t r = 0; r < book.rows(); ++r)
@@ -474,12 +478,12 @@ void run_bank_regulation(World& w) {
       add_impaired(id, [&](std::size_t r) { return w.smes.days_past_due[r]; });
     for (std::size_t b = 0; b < n; ++b)
       K.provisions[b] = apply_rate(static_cast<Fen>(impaired[b]), sc.banks.lgd);
-    consumer = totals_by_holder(
-        L, {w.books.revolving_bank, w.books.cash_bank, w.books.consumer_bank_loan}, n);
+    totals_by_holder(L, {w.books.revolving_bank, w.books.cash_bank, w.books.consumer_bank_loan}, n,
+                     consumer);
     // Corporate exposures at the SME weight: SME loans and the platform's facility.
-    sme = totals_by_holder(
-        L, {w.books.sme_platform_bank, w.books.sme_bank_loan, w.books.platform_bank_loan}, n);
-    colent = colent_by_bank(w);
+    totals_by_holder(
+        L, {w.books.sme_platform_bank, w.books.sme_bank_loan, w.books.platform_bank_loan}, n, sme);
+    colent_by_bank(w, colent);
   };
   if (need_rwa) measure_exposures();
   auto risk_weighted_assets = [&](std::uint32_t b) {

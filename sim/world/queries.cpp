@@ -101,17 +101,23 @@ double credit_line_rate(const World& w) {
 }
 
 contagion::SparseMatrix interbank_liabilities(const World& w) {
+  contagion::SparseMatrix out;
+  interbank_liabilities(w, out);
+  return out;
+}
+
+void interbank_liabilities(const World& w, contagion::SparseMatrix& out) {
   const Book& ib = w.ledger.book(w.ledger.interbank_book);
   const Book& tb = w.ledger.book(w.ledger.term_interbank_book);
-  std::vector<contagion::Triplet> entries;
-  entries.reserve(ib.rows());
+  thread_local std::vector<contagion::Triplet> entries;
+  entries.clear();
   for (std::size_t r = 0; r < ib.rows(); ++r) {
     const Int128 owed = static_cast<Int128>(ib.balance[r]) + tb.balance[r];
     if (owed != 0)
       entries.push_back(
           {w.interbank.borrower[r], w.interbank.lender[r], static_cast<double>(owed)});
   }
-  return contagion::sparse_from_triplets(w.banks.size(), w.banks.size(), entries);
+  contagion::sparse_from_triplets(w.banks.size(), w.banks.size(), entries, out);
 }
 
 ExternalBalanceSheet interbank_external(const World& w,
@@ -133,14 +139,19 @@ ExternalBalanceSheet interbank_external(const World& w,
 }
 
 std::vector<Int128> bank_total_assets(const World& w) {
-  std::vector<Int128> assets(w.banks.size(), 0);
+  std::vector<Int128> assets;
+  bank_total_assets(w, assets);
+  return assets;
+}
+
+void bank_total_assets(const World& w, std::vector<Int128>& assets) {
+  assets.assign(w.banks.size(), 0);
   const Ledger& L = w.ledger;
   for (std::size_t id = 0; id < L.book_count(); ++id) {
     const Book& b = L.book(static_cast<BookId>(id));
     if (b.holder_kind != AgentKind::bank) continue;
     for (std::size_t r = 0; r < b.rows(); ++r) assets[b.holder.of(r)] += b.balance[r];
   }
-  return assets;
 }
 
 std::vector<Int128> totals_by_holder(const Book& b, std::size_t agents) {
@@ -151,18 +162,29 @@ std::vector<Int128> totals_by_holder(const Book& b, std::size_t agents) {
 
 std::vector<Int128> totals_by_holder(const Ledger& L, std::initializer_list<BookId> books,
                                      std::size_t agents) {
-  std::vector<Int128> out(agents, 0);
+  std::vector<Int128> out;
+  totals_by_holder(L, books, agents, out);
+  return out;
+}
+
+void totals_by_holder(const Ledger& L, std::initializer_list<BookId> books, std::size_t agents,
+                      std::vector<Int128>& out) {
+  out.assign(agents, 0);
   for (const BookId id : books) {
     const Book& b = L.book(id);
     for (std::size_t r = 0; r < b.rows(); ++r) out[b.holder.of(r)] += b.balance[r];
   }
-  return out;
 }
 
 std::vector<Int128> colent_by_bank(const World& w) {
-  return totals_by_holder(w.ledger,
-                          {w.books.revolving_bank, w.books.cash_bank, w.books.sme_platform_bank},
-                          w.banks.size());
+  std::vector<Int128> out;
+  colent_by_bank(w, out);
+  return out;
+}
+
+void colent_by_bank(const World& w, std::vector<Int128>& out) {
+  totals_by_holder(w.ledger, {w.books.revolving_bank, w.books.cash_bank, w.books.sme_platform_bank},
+                   w.banks.size(), out);
 }
 
 }  // namespace pfsim

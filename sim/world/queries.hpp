@@ -29,6 +29,10 @@ void deposits_by_bank(const World& w, std::vector<Fen>& out);
 // Interbank obligations as a liabilities matrix, fen: L[i][j] = what bank i
 // owes bank j, overnight plus term (the contagion module's convention).
 [[nodiscard]] contagion::SparseMatrix interbank_liabilities(const World& w);
+// The lists behind these per-bank queries are built at every month end (bank
+// regulation): each also comes in a form that fills the caller's kept list
+// (no allocation once it has the room).
+void interbank_liabilities(const World& w, contagion::SparseMatrix& out);
 // The rest of each bank's balance sheet for the Eisenberg-Noe clearing of
 // `liabilities`, fen: external assets e_i = total assets − interbank claims,
 // external liabilities el_i = e_i + claims − interbank debt − net worth
@@ -41,13 +45,17 @@ struct ExternalBalanceSheet {
                                                       const contagion::SparseMatrix& liabilities);
 // Each bank's total assets, fen (every claim it holds, clearing included).
 [[nodiscard]] std::vector<Int128> bank_total_assets(const World& w);
+void bank_total_assets(const World& w, std::vector<Int128>& out);
 // Σ of a book's rows per holder (or issuer) agent index, fen.
 [[nodiscard]] std::vector<Int128> totals_by_holder(const Book& b, std::size_t agents);
 // The same, summed over several books.
 [[nodiscard]] std::vector<Int128> totals_by_holder(const Ledger& L,
                                                    std::initializer_list<BookId> books,
                                                    std::size_t agents);
+void totals_by_holder(const Ledger& L, std::initializer_list<BookId> books, std::size_t agents,
+                      std::vector<Int128>& out);
 // Each bank's parts of co-lent loans (credit lines, cash loans, SME loans), fen.
 [[nodiscard]] std::vector<Int128> colent_by_bank(const World& w);
+void colent_by_bank(const World& w, std::vector<Int128>& out);
 
 }  // namespace pfsim

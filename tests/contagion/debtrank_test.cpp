@@ -76,6 +76,10 @@ TEST_CASE("debtrank: impact from liabilities and equity, capped only by battisto
   const SparseMatrix impact =
       impact_from_liabilities(sparse_from_dense({{0, 10}, {0, 0}}), Vector{5, 4});
   CHECK(impact.at(0, 1) == 2.5);
+  // Into a kept matrix that held a larger one (the month end's form): the same.
+  SparseMatrix kept = sparse_from_dense({{0, 1, 1}, {1, 0, 1}, {1, 1, 0}});
+  impact_from_liabilities(sparse_from_dense({{0, 10}, {0, 0}}), Vector{5, 4}, kept);
+  CHECK(dense_from_sparse(kept) == dense_from_sparse(impact));
   const Vector h0 = {0.5, 0};
   const DebtRankResult original = debtrank(impact, h0);
   CHECK(original.h_final == Vector{0.5, 0.5});

@@ -33,6 +33,38 @@ TEST_CASE("matrix: triplets are sorted, duplicates summed, diagonal dropped") {
   CHECK(r.at(1, 1) == 2);
 }
 
+TEST_CASE("matrix: duplicates are summed in input order; a kept matrix is overwritten whole") {
+  // 1e16 + 1 rounds back to 1e16 (its spacing is 2), so the order of the
+  // duplicates shows in the sum: it must be the input's, also when the sort
+  // has many equal keys to place (more than its insertion-sort cutoff).
+  for (const bool big_first : {true, false}) {
+    CAPTURE(big_first);
+    std::vector<Triplet> entries;
+    if (big_first) entries.push_back({0, 1, 1e16});
+    for (int k = 0; k < 39; ++k) {
+      entries.push_back({0, 1, 1.0});
+      entries.push_back(
+          {static_cast<std::size_t>(k % 3), static_cast<std::size_t>(2 - k % 3), 0.25 * k});
+    }
+    if (!big_first) entries.push_back({0, 1, 1e16});
+    double expected = 0;
+    for (const Triplet& t : entries)
+      if (t.row == 0 && t.col == 1) expected += t.value;
+    const SparseMatrix fresh = sparse_from_triplets(3, 3, entries);
+    CHECK(fresh.at(0, 1) == expected);
+    // Into a matrix that held a larger one: the same lists, nothing left over.
+    SparseMatrix kept = sparse_from_dense({{0, 1, 2, 3}, {4, 0, 5, 6}, {7, 8, 0, 9}, {1, 2, 3, 0}});
+    sparse_from_triplets(3, 3, entries, kept);
+    CHECK(kept.rows == 3);
+    CHECK(kept.cols == 3);
+    CHECK(kept.row_start == fresh.row_start);
+    CHECK(kept.col == fresh.col);
+    CHECK(kept.value == fresh.value);
+    check_sparse(kept, "kept");
+  }
+  CHECK(std::nextafter(1e16, 2e16) == 1e16 + 2);  // the spacing the test relies on
+}
+
 TEST_CASE("matrix: transpose") {
   const SparseMatrix s = sparse_from_dense({{0, 1, 2}, {3, 0, 0}, {0, 4, 0}});
   const SparseMatrix t = transpose(s);
