@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <span>
 
 #include "core/error.hpp"
 #include "exec/parallel.hpp"
@@ -55,7 +56,11 @@ CreditPass<Books, Sets> credit_pass(const Ledger& L, const std::array<BookId, Bo
     if (L.book(books[k]).rows() != rows) throw InternalError("indicators: a credit book's rows");
     column[k] = L.book(books[k]).balance.data();
   }
-  std::vector<CreditPass<Books, Sets>> partial(exec::chunk_count(rows));
+  // Kept on the calling thread (no allocation in a settled run's step);
+  // workers reach it through this reference.
+  thread_local std::vector<CreditPass<Books, Sets>> kept;
+  std::vector<CreditPass<Books, Sets>>& partial = kept;
+  partial.assign(exec::chunk_count(rows), {});
   exec::for_each_chunk(rows, [&](std::size_t c, std::size_t begin, std::size_t end) {
     CreditPass<Books, Sets> out;
     for (std::size_t r = begin; r < end; ++r) {
@@ -120,8 +125,8 @@ struct Measures {
   double credit_revenue = 0, investment_revenue = 0, payments_revenue = 0;
   Fen platform_equity = 0;
   // banks
-  std::vector<double> sorted_capital_ratios;
-  double equity_sum = 0, rwa_sum = 0;  // capital and risk-weighted assets (fen)
+  std::span<const double> sorted_capital_ratios;  // a list kept on the calling thread
+  double equity_sum = 0, rwa_sum = 0;             // capital and risk-weighted assets (fen)
   Int128 bank_equity = 0, provisions = 0, money = 0;
   std::array<Int128, 4> deposits_by_tier{};  // tiers 0, 1, 2, 3 and later
   double house_price_mean = 0, house_price_lowest = 0;
@@ -134,7 +139,7 @@ struct Measures {
   explicit Measures(const World& world);
 
   [[nodiscard]] double capital_ratio_quantile(double q) const {
-    const std::vector<double>& r = sorted_capital_ratios;
+    const std::span<const double> r = sorted_capital_ratios;
     if (r.empty()) return nan;
     const auto k = static_cast<std::size_t>(q * static_cast<double>(r.size() - 1) + 0.5);
     return r[std::min(k, r.size() - 1)];
@@ -188,8 +193,10 @@ Measures::Measures(const World& world)
   payments_revenue = static_cast<double>(f[Flow::platform_fees_lending]);
   platform_equity = platform_capital(w, 0);
 
-  sorted_capital_ratios.assign(w.banks.capital_ratio.begin(), w.banks.capital_ratio.end());
-  std::sort(sorted_capital_ratios.begin(), sorted_capital_ratios.end());
+  thread_local std::vector<double> ratios;
+  ratios.assign(w.banks.capital_ratio.begin(), w.banks.capital_ratio.end());
+  std::sort(ratios.begin(), ratios.end());
+  sorted_capital_ratios = ratios;
   for (std::size_t b = 0; b < w.banks.size(); ++b) {
     const double eq =
         static_cast<double>(L.net_worth(AgentKind::bank)[b] - w.banks.provisions[b]);  // capital
@@ -200,7 +207,8 @@ Measures::Measures(const World& world)
   for (const Fen v : L.net_worth(AgentKind::bank)) bank_equity += v;
   for (const Fen v : w.banks.provisions) provisions += v;
   money = audited() ? w.scratch.audit.money_stock : L.money_stock();
-  const std::vector<Fen> deposits = deposits_by_bank(w);
+  thread_local std::vector<Fen> deposits;
+  deposits_by_bank(w, deposits);
   for (std::size_t b = 0; b < deposits.size(); ++b)
     deposits_by_tier[std::min<std::size_t>(w.banks.tier[b], 3)] += deposits[b];
 

@@ -1,7 +1,8 @@
 // The steady-state step allocates nothing (issue 18): once a run has settled,
 // the phases of an ordinary day reuse their buffers. This program replaces the
 // global operator new with a counting one (alloc_count.cpp), so the count is
-// of every allocation made by the step and the audit, from every thread.
+// of every allocation made by the step, the audit and the day's indicators
+// (the results row's values), from every thread.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "core/date.hpp"
 #include "engine/engine.hpp"
 #include "exec/parallel.hpp"
+#include "indicators/indicators.hpp"
 #include "run/simulation.hpp"
 #include "scenario/load.hpp"
 
@@ -20,7 +22,8 @@ using namespace pfsim;
 
 namespace {
 
-// Allocations per phase (the audit last), counted by the phase hooks.
+// Allocations per phase (then the audit), counted by the phase hooks, and by
+// the day's indicators (the last slot).
 struct PhaseAllocations {
   std::vector<std::uint64_t> today;
   std::uint64_t at_start = 0;
@@ -36,7 +39,8 @@ void count_after(void* ctx, std::size_t k) {
 
 std::string slot_name(std::size_t k) {
   const auto table = engine::phase_table();
-  return k < table.size() ? std::string(table[k].name) : "audit";
+  if (k < table.size()) return std::string(table[k].name);
+  return k == table.size() ? "audit" : "indicators";
 }
 
 struct Counts {
@@ -56,15 +60,22 @@ Counts count_allocations(int threads) {
   o.audit = engine::AuditLevel::end_of_step;
   Simulation sim(sc, o);
   exec::Arena arena(threads);
-  const std::size_t slots = engine::phase_table().size() + 1;
+  const std::size_t slots = engine::phase_table().size() + 2;
+  std::vector<double> latest(indicators::table().size());
   PhaseAllocations count{std::vector<std::uint64_t>(slots, 0), 0};
   const engine::PhaseHooks hooks{&count, count_before, count_after};
   Counts out{std::vector<std::uint64_t>(slots, 0), std::vector<std::uint64_t>(slots, 0)};
   arena.run([&] {
+    // The spin-up computes no indicators: once first, as every earlier day of
+    // a recorded run would have.
+    indicators::compute(sim.world(), latest);
     for (int d = 0; d < 62; ++d) {
       std::fill(count.today.begin(), count.today.end(), 0);
       const bool last_of_month = to_civil(sim.world().today().plus_days(1)).day == 1;
       engine::advance_day(sim.world(), o.audit, &hooks);
+      const std::uint64_t before_indicators = testing::allocations_so_far();
+      indicators::compute(sim.world(), latest);
+      count.today[slots - 1] += testing::allocations_so_far() - before_indicators;
       auto& into = last_of_month ? out.month_end : out.ordinary;
       for (std::size_t k = 0; k < slots; ++k) into[k] += count.today[k];
       (last_of_month ? out.month_ends : out.ordinary_days) += 1;
