@@ -119,3 +119,19 @@ TEST_CASE("a settled run's ordinary days allocate nothing, at 1 and 2 threads") 
                             << month_end << " at " << c.month_ends << " month ends");
   }
 }
+
+TEST_CASE("exact sums over more than 512 chunks allocate nothing") {
+  // A step sums every agent's net worth and several books (begin_day,
+  // origination): at 10^7 consumers that is 2,442 chunks, beyond what a
+  // 3,000-consumer run reaches.
+  const std::size_t n = 2500 * exec::chunk_size;
+  std::vector<Fen> values(n, 3);
+  exec::Arena arena(2);
+  arena.run([&] {
+    Int128 total = exec::exact_sum(n, [&](std::size_t i) { return values[i]; });  // warm-up
+    const std::uint64_t before = testing::allocations_so_far();
+    total += exec::exact_sum(n, [&](std::size_t i) { return values[i]; });
+    CHECK(testing::allocations_so_far() == before);
+    CHECK(total == static_cast<Int128>(n) * 6);
+  });
+}

@@ -86,6 +86,36 @@ TEST_CASE("the chunks and the sums are the same for 1, 2 and 4 threads") {
   CHECK(exact[0] == nn * INT64_MAX - nn * (nn - 1) / 2);
 }
 
+TEST_CASE("exact_sum is the exact integer for any size, sign and magnitude of terms") {
+  // More than 512 chunks (several chunks per part), terms at both int64
+  // limits, negative terms whose low halves are large: the split into 32-bit
+  // halves must give the 128-bit sum, at 1 and 2 threads; and narrower and
+  // 128-bit terms (the other path).
+  std::uint64_t state = 0x9e3779b97f4a7c15ULL;
+  const std::size_t n = 600 * exec::chunk_size + 77;
+  std::vector<std::int64_t> terms(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const auto r = static_cast<std::int64_t>(state);
+    terms[i] = i % 5 == 0 ? INT64_MIN : i % 5 == 1 ? INT64_MAX : i % 5 == 2 ? -1 : r;
+  }
+  Int128 expected = 0;
+  for (const std::int64_t v : terms) expected += v;
+  for (const int threads : {1, 2}) {
+    CAPTURE(threads);
+    exec::Arena arena(threads);
+    arena.run([&] {
+      CHECK(exec::exact_sum(n, [&](std::size_t i) { return terms[i]; }) == expected);
+      CHECK(exec::exact_sum(n, [&](std::size_t i) { return static_cast<Int128>(terms[i]); }) ==
+            expected);
+      CHECK(exec::exact_sum(n, [&](std::size_t i) { return static_cast<int>(i % 7) - 3; }) ==
+            exec::exact_sum(n, [&](std::size_t i) { return static_cast<Int128>(i % 7) - 3; }));
+      CHECK(exec::exact_sum(0, [&](std::size_t i) { return terms[i]; }) == 0);
+      CHECK(exec::exact_sum(1, [&](std::size_t i) { return terms[i]; }) == INT64_MIN);
+    });
+  }
+}
+
 TEST_CASE("ordered_sum adds chunk partials in chunk order") {
   const std::size_t n = 3 * exec::chunk_size;
   double expected = 0.0;
