@@ -14,18 +14,39 @@ bool is_last_day_of_month(const World& w) {
 
 namespace {
 
-// Σ of rows [begin, end) into each row's owner (an issuer column), two
-// interleaved accumulators so that neighbouring rows of one bank do not wait
-// on each other's store (exact sums: the order changes nothing).
+// Σ of rows [begin, end) (at most a chunk) into each row's owner (an issuer
+// column), into `sums`. Four interleaved 64-bit accumulators per owner
+// (`lanes`, 4 × owners), so that neighbouring rows of one bank do not wait on
+// each other's store, and one add per row where a 128-bit sum takes two. Exact:
+// a lane sums at most chunk_size / 4 rows, each checked below 2^50 in
+// magnitude, so it stays below 2^60; a chunk with a larger balance is summed
+// again in 128 bits.
 template <class Owner>
 void add_by_owner(const Fen* balance, const Owner* owner, std::size_t begin, std::size_t end,
-                  Int128* even, Int128* odd) {
+                  std::size_t owners, std::int64_t* lanes, Int128* sums) {
+  static_assert(exec::chunk_size / 4 * (std::int64_t{1} << 50) < (std::int64_t{1} << 62));
+  constexpr std::uint64_t limit = std::uint64_t{1} << 50;
+  std::fill(lanes, lanes + 4 * owners, 0);
+  std::int64_t* const lane[4] = {lanes, lanes + owners, lanes + 2 * owners, lanes + 3 * owners};
+  std::uint64_t large = 0;  // nonzero once a |balance| >= 2^50
   std::size_t r = begin;
-  for (; r + 1 < end; r += 2) {
-    even[owner[r]] += balance[r];
-    odd[owner[r + 1]] += balance[r + 1];
+  for (; r + 3 < end; r += 4) {
+    for (std::size_t k = 0; k < 4; ++k) {
+      const Fen v = balance[r + k];
+      large |= (static_cast<std::uint64_t>(v) + limit) >> 51;
+      lane[k][owner[r + k]] += v;
+    }
   }
-  if (r < end) even[owner[r]] += balance[r];
+  for (; r < end; ++r) {
+    large |= (static_cast<std::uint64_t>(balance[r]) + limit) >> 51;
+    lane[0][owner[r]] += balance[r];
+  }
+  if (large != 0) {  // rare: exact in 128 bits
+    for (r = begin; r < end; ++r) sums[owner[r]] += balance[r];
+    return;
+  }
+  for (std::size_t a = 0; a < owners; ++a)
+    sums[a] += static_cast<Int128>(lane[0][a]) + lane[1][a] + lane[2][a] + lane[3][a];
 }
 
 }  // namespace
@@ -49,31 +70,35 @@ void deposits_by_bank(const World& w, std::vector<Fen>& out) {
       total[issuer.fixed] += book_total(b);
       continue;
     }
-    // Per-chunk partial sums per bank (even and odd rows), added in chunk order.
+    // Per-chunk partial sums per bank, added in chunk order.
     if (issuer.mode == RowOwner::Mode::row_index && b.rows() > n_banks)
       throw InternalError("deposits_by_bank: rows of " + b.name + " are not banks");
     // Kept from one call to the next on the calling thread (no allocation in
-    // the steady-state step; four phases call this every day).
+    // the steady-state step; three phases call this every day). Workers reach
+    // them through `parts` and `lanes`: a thread_local named in the lambda
+    // would be the worker's own.
     const std::size_t chunks = exec::chunk_count(b.rows());
-    // (Workers reach it through `parts`: a thread_local named in the lambda
-    // would be the worker's own.)
     thread_local std::vector<Int128> partial;
-    partial.assign(chunks * 2 * n_banks, 0);
+    thread_local std::vector<std::int64_t> lane_store;
+    partial.assign(chunks * n_banks, 0);
+    if (issuer.mode != RowOwner::Mode::row_index) lane_store.resize(chunks * 4 * n_banks);
     Int128* const parts = partial.data();
+    std::int64_t* const lanes = lane_store.data();
     exec::for_each_chunk(b.rows(), [&](std::size_t c, std::size_t begin, std::size_t end) {
-      Int128* const even = parts + c * 2 * n_banks;
-      Int128* const odd = even + n_banks;
+      Int128* const sums = parts + c * n_banks;
+      std::int64_t* const own_lanes = lanes + c * 4 * n_banks;
       if (issuer.mode == RowOwner::Mode::row_index) {
-        for (std::size_t r = begin; r < end; ++r) even[r] += b.balance[r];
+        for (std::size_t r = begin; r < end; ++r) sums[r] += b.balance[r];
       } else if (issuer.column.is_wide()) {
-        add_by_owner(b.balance.data(), issuer.column.wide().data(), begin, end, even, odd);
+        add_by_owner(b.balance.data(), issuer.column.wide().data(), begin, end, n_banks, own_lanes,
+                     sums);
       } else {
-        add_by_owner(b.balance.data(), issuer.column.narrow().data(), begin, end, even, odd);
+        add_by_owner(b.balance.data(), issuer.column.narrow().data(), begin, end, n_banks,
+                     own_lanes, sums);
       }
     });
     for (std::size_t c = 0; c < chunks; ++c)
-      for (std::size_t k = 0; k < n_banks; ++k)
-        total[k] += partial[(c * 2) * n_banks + k] + partial[(c * 2 + 1) * n_banks + k];
+      for (std::size_t k = 0; k < n_banks; ++k) total[k] += partial[c * n_banks + k];
   }
   out.resize(n_banks);
   for (std::size_t k = 0; k < n_banks; ++k) out[k] = static_cast<Fen>(total[k]);

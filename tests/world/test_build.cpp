@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "exec/parallel.hpp"
 #include "scenario/load.hpp"
 #include "world/queries.hpp"
 #include "world/world.hpp"
@@ -85,5 +86,51 @@ TEST_CASE(
           apply_rate(deposits[b], ratio) + net_term[b]);
     CHECK(w->ledger.net_worth(AgentKind::bank)[b] ==
           apply_rate(deposits[b], sc.banks.tiers[w->banks.tier[b]].capital_ratio));
+  }
+}
+
+TEST_CASE("deposits_by_bank is every money book's rows summed by issuer, exactly") {
+  // The fast path sums rows in 64-bit lanes; a balance of 2^50 or more sends
+  // its chunk to 128 bits. Both must give the row-by-row sum, at any thread
+  // count, into a kept list.
+  const Scenario sc = small();
+  const auto w = build_world(sc, 3);
+  const auto reference = [&] {
+    std::vector<Int128> sum(w->banks.size(), 0);
+    for (std::size_t id = 0; id < w->ledger.book_count(); ++id) {
+      const Book& b = w->ledger.book(static_cast<BookId>(id));
+      if (!b.is_money()) continue;
+      for (std::size_t r = 0; r < b.rows(); ++r) sum[b.issuer.of(r)] += b.balance[r];
+    }
+    std::vector<Fen> out(sum.size());
+    for (std::size_t k = 0; k < sum.size(); ++k) out[k] = static_cast<Fen>(sum[k]);
+    return out;
+  };
+  Book& deposits = w->ledger.book(w->books.consumer_deposit);
+  REQUIRE(deposits.rows() > 4096);  // more than one chunk
+  std::vector<Fen> kept(200, -1);
+  for (const int case_no : {0, 1, 2}) {
+    CAPTURE(case_no);
+    if (case_no == 1) deposits.balance[4097] = Fen{1} << 50;  // one over the fast path's bound
+    if (case_no == 2) {
+      deposits.balance[4097] = (Fen{1} << 50) - 1;  // at the bound: fast path, both signs
+      deposits.balance[4098] = -(Fen{1} << 50);
+      // Three rows of one bank in one lane (rows 4 apart) whose running sum
+      // leaves 64 bits (2^62 + 2^62) though the total fits: only the 128-bit
+      // path sums them without overflow (the sanitizer build would say so).
+      std::vector<std::size_t> same;
+      for (std::size_t r = 0; r < 4096 && same.size() < 3; r += 4)
+        if (deposits.issuer.of(r) == deposits.issuer.of(0)) same.push_back(r);
+      REQUIRE(same.size() == 3);
+      deposits.balance[same[0]] = Fen{1} << 62;
+      deposits.balance[same[1]] = Fen{1} << 62;
+      deposits.balance[same[2]] = -(Fen{1} << 62);
+    }
+    for (const int threads : {1, 2}) {
+      CAPTURE(threads);
+      exec::Arena arena(threads);
+      arena.run([&] { deposits_by_bank(*w, kept); });
+      CHECK(kept == reference());
+    }
   }
 }
