@@ -37,16 +37,12 @@ double SparseMatrix::row_sum(std::size_t i) const {
   return sum;
 }
 
-SparseMatrix sparse_from_triplets(std::size_t rows, std::size_t cols,
-                                  const std::vector<Triplet>& entries, std::string_view name,
-                                  bool drop_diagonal) {
-  SparseMatrix m;
-  sparse_from_triplets(rows, cols, entries, m, name, drop_diagonal);
-  return m;
-}
+namespace {
 
-void sparse_from_triplets(std::size_t rows, std::size_t cols, std::span<const Triplet> entries,
-                          SparseMatrix& out, std::string_view name, bool drop_diagonal) {
+// sparse_from_triplets into `out`, sorting positions in `order`.
+void build_from_triplets(std::size_t rows, std::size_t cols, std::span<const Triplet> entries,
+                         SparseMatrix& out, std::string_view name, bool drop_diagonal,
+                         std::vector<std::size_t>& order) {
   for (const Triplet& t : entries) {
     if (t.row >= rows || t.col >= cols) {
       fail_input(entry_name(name, t.row, t.col) + ": index out of range for a " +
@@ -58,7 +54,6 @@ void sparse_from_triplets(std::size_t rows, std::size_t cols, std::span<const Tr
   // and rows contiguous: their sum (and its rounding) does not depend on the
   // sort's choices. Positions are sorted, not the entries (a stable sort of
   // the entries would allocate its buffer every call).
-  thread_local std::vector<std::size_t> order;
   order.resize(entries.size());
   for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -93,6 +88,25 @@ void sparse_from_triplets(std::size_t rows, std::size_t cols, std::span<const Tr
     k = end;
   }
   for (std::size_t i = 0; i < rows; ++i) out.row_start[i + 1] += out.row_start[i];
+}
+
+}  // namespace
+
+SparseMatrix sparse_from_triplets(std::size_t rows, std::size_t cols,
+                                  const std::vector<Triplet>& entries, std::string_view name,
+                                  bool drop_diagonal) {
+  // Its own index list: a one-off build (a user's graph of millions of
+  // edges) leaves nothing held on the thread.
+  std::vector<std::size_t> order;
+  SparseMatrix m;
+  build_from_triplets(rows, cols, entries, m, name, drop_diagonal, order);
+  return m;
+}
+
+void sparse_from_triplets(std::size_t rows, std::size_t cols, std::span<const Triplet> entries,
+                          SparseMatrix& out, std::string_view name, bool drop_diagonal) {
+  thread_local std::vector<std::size_t> order;
+  build_from_triplets(rows, cols, entries, out, name, drop_diagonal, order);
 }
 
 SparseMatrix sparse_from_dense(const DenseMatrix& dense, std::string_view name) {
