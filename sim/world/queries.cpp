@@ -1,6 +1,8 @@
 #include "world/queries.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <string>
 
 #include "core/date.hpp"
 #include "exec/parallel.hpp"
@@ -23,30 +25,35 @@ namespace {
 // again in 128 bits.
 template <class Owner>
 void add_by_owner(const Fen* balance, const Owner* owner, std::size_t begin, std::size_t end,
-                  std::size_t owners, std::int64_t* lanes, Int128* sums) {
+                  std::size_t owners, std::uint64_t* lanes, Int128* sums) {
   static_assert(exec::chunk_size / 4 * (std::int64_t{1} << 50) < (std::int64_t{1} << 62));
   constexpr std::uint64_t limit = std::uint64_t{1} << 50;
   std::fill(lanes, lanes + 4 * owners, 0);
-  std::int64_t* const lane[4] = {lanes, lanes + owners, lanes + 2 * owners, lanes + 3 * owners};
+  // Unsigned, so that a chunk found large below wraps (defined) instead of
+  // overflowing before it is found; otherwise each lane's true sum fits in 61
+  // bits and reads back exactly as a signed value.
+  std::uint64_t* const lane[4] = {lanes, lanes + owners, lanes + 2 * owners, lanes + 3 * owners};
   std::uint64_t large = 0;  // nonzero once a |balance| >= 2^50
   std::size_t r = begin;
   for (; r + 3 < end; r += 4) {
     for (std::size_t k = 0; k < 4; ++k) {
       const Fen v = balance[r + k];
       large |= (static_cast<std::uint64_t>(v) + limit) >> 51;
-      lane[k][owner[r + k]] += v;
+      lane[k][owner[r + k]] += static_cast<std::uint64_t>(v);
     }
   }
   for (; r < end; ++r) {
     large |= (static_cast<std::uint64_t>(balance[r]) + limit) >> 51;
-    lane[0][owner[r]] += balance[r];
+    lane[0][owner[r]] += static_cast<std::uint64_t>(balance[r]);
   }
   if (large != 0) {  // rare: exact in 128 bits
     for (r = begin; r < end; ++r) sums[owner[r]] += balance[r];
     return;
   }
   for (std::size_t a = 0; a < owners; ++a)
-    sums[a] += static_cast<Int128>(lane[0][a]) + lane[1][a] + lane[2][a] + lane[3][a];
+    sums[a] += Int128{static_cast<std::int64_t>(lane[0][a])} +
+               static_cast<std::int64_t>(lane[1][a]) + static_cast<std::int64_t>(lane[2][a]) +
+               static_cast<std::int64_t>(lane[3][a]);
 }
 
 }  // namespace
@@ -79,14 +86,14 @@ void deposits_by_bank(const World& w, std::vector<Fen>& out) {
     // would be the worker's own.
     const std::size_t chunks = exec::chunk_count(b.rows());
     thread_local std::vector<Int128> partial;
-    thread_local std::vector<std::int64_t> lane_store;
+    thread_local std::vector<std::uint64_t> lane_store;
     partial.assign(chunks * n_banks, 0);
     if (issuer.mode != RowOwner::Mode::row_index) lane_store.resize(chunks * 4 * n_banks);
     Int128* const parts = partial.data();
-    std::int64_t* const lanes = lane_store.data();
+    std::uint64_t* const lanes = lane_store.data();
     exec::for_each_chunk(b.rows(), [&](std::size_t c, std::size_t begin, std::size_t end) {
       Int128* const sums = parts + c * n_banks;
-      std::int64_t* const own_lanes = lanes + c * 4 * n_banks;
+      std::uint64_t* const own_lanes = lanes + c * 4 * n_banks;
       if (issuer.mode == RowOwner::Mode::row_index) {
         for (std::size_t r = begin; r < end; ++r) sums[r] += b.balance[r];
       } else if (issuer.column.is_wide()) {
@@ -101,7 +108,13 @@ void deposits_by_bank(const World& w, std::vector<Fen>& out) {
       for (std::size_t k = 0; k < n_banks; ++k) total[k] += partial[c * n_banks + k];
   }
   out.resize(n_banks);
-  for (std::size_t k = 0; k < n_banks; ++k) out[k] = static_cast<Fen>(total[k]);
+  for (std::size_t k = 0; k < n_banks; ++k) {
+    // Every row fits in 64 bits, but a bank's sum of them need not.
+    if (total[k] > std::numeric_limits<Fen>::max() || total[k] < std::numeric_limits<Fen>::min())
+      throw InternalError("deposits_by_bank: bank " + std::to_string(k) +
+                          "'s deposits do not fit in 64 bits of fen");
+    out[k] = static_cast<Fen>(total[k]);
+  }
 }
 
 Int128 book_total(const Book& b) {

@@ -115,16 +115,21 @@ TEST_CASE("deposits_by_bank is every money book's rows summed by issuer, exactly
     if (case_no == 2) {
       deposits.balance[4097] = (Fen{1} << 50) - 1;  // at the bound: fast path, both signs
       deposits.balance[4098] = -(Fen{1} << 50);
-      // Three rows of one bank in one lane (rows 4 apart) whose running sum
-      // leaves 64 bits (2^62 + 2^62) though the total fits: only the 128-bit
-      // path sums them without overflow (the sanitizer build would say so).
+      // Two rows of one bank in one lane (rows 4 apart) whose sum, 2^63,
+      // leaves 64 bits, and a third row of that bank in another lane that
+      // brings the bank's total back within them: only the 128-bit path gets
+      // it right (wrapped 64-bit lanes would give −2^63 − 2^62 + ...).
       std::vector<std::size_t> same;
-      for (std::size_t r = 0; r < 4096 && same.size() < 3; r += 4)
+      for (std::size_t r = 0; r < 4096 && same.size() < 2; r += 4)
         if (deposits.issuer.of(r) == deposits.issuer.of(0)) same.push_back(r);
-      REQUIRE(same.size() == 3);
+      std::size_t other_lane = 4096;
+      for (std::size_t r = 1; r < 4096 && other_lane == 4096; r += 4)
+        if (deposits.issuer.of(r) == deposits.issuer.of(0)) other_lane = r;
+      REQUIRE(same.size() == 2);
+      REQUIRE(other_lane < 4096);
       deposits.balance[same[0]] = Fen{1} << 62;
       deposits.balance[same[1]] = Fen{1} << 62;
-      deposits.balance[same[2]] = -(Fen{1} << 62);
+      deposits.balance[other_lane] = -(Fen{1} << 62);
     }
     for (const int threads : {1, 2}) {
       CAPTURE(threads);
@@ -132,5 +137,23 @@ TEST_CASE("deposits_by_bank is every money book's rows summed by issuer, exactly
       arena.run([&] { deposits_by_bank(*w, kept); });
       CHECK(kept == reference());
     }
+  }
+  // A third 2^62 in another lane of that bank: each row fits, the bank's sum
+  // (3 · 2^62 + ...) does not. Said, not wrapped (64-bit lanes left to wrap
+  // would make it −2^62 + ...).
+  std::size_t third = 4096;
+  for (std::size_t r = 2; r < 4096 && third == 4096; r += 4)
+    if (deposits.issuer.of(r) == deposits.issuer.of(0)) third = r;
+  REQUIRE(third < 4096);
+  deposits.balance[third] = Fen{1} << 62;
+  for (std::size_t r = 1; r < 4096; r += 4)
+    if (deposits.balance[r] == -(Fen{1} << 62)) deposits.balance[r] = 0;
+  for (const int threads : {1, 2}) {
+    CAPTURE(threads);
+    exec::Arena arena(threads);
+    arena.run([&] {
+      CHECK_THROWS_WITH_AS(deposits_by_bank(*w, kept), doctest::Contains("do not fit in 64 bits"),
+                           InternalError);
+    });
   }
 }
