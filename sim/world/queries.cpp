@@ -21,7 +21,7 @@ namespace {
 // (`lanes`, 4 × owners), so that neighbouring rows of one bank do not wait on
 // each other's store, and one add per row where a 128-bit sum takes two. Exact:
 // a lane sums at most chunk_size / 4 rows, each checked below 2^50 in
-// magnitude, so it stays below 2^60; a chunk with a larger balance is summed
+// magnitude, so it stays below 2^61; a chunk with a larger balance is summed
 // again in 128 bits.
 template <class Owner>
 void add_by_owner(const Fen* balance, const Owner* owner, std::size_t begin, std::size_t end,
