@@ -20,7 +20,7 @@ namespace {
 // column), into `sums`. Four interleaved 64-bit accumulators per owner
 // (`lanes`, 4 × owners), so that neighbouring rows of one bank do not wait on
 // each other's store, and one add per row where a 128-bit sum takes two. Exact:
-// a lane sums at most chunk_size / 4 rows, each checked below 2^50 in
+// a lane sums at most chunk_size / 4 + 2 rows, each checked below 2^50 in
 // magnitude, so it stays below 2^61; a chunk with a larger balance is summed
 // again in 128 bits.
 template <class Owner>
