@@ -196,4 +196,9 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    # A crash in a native library (HDF5, h5py, the engine) prints every
+    # thread's Python stack to stderr, where pfsim's callers keep it.
+    import faulthandler
+
+    faulthandler.enable()
     sys.exit(main())

@@ -47,3 +47,10 @@ def pfsim() -> ModuleType:
             f"importable ({first}) nor built in {looked}. Build it (scripts/build.sh release "
             "builds build/python) and set PYTHONPATH=<build>/python or PFSIM_BUILD_DIR=<build>."
         ) from first
+
+
+def hdf5_lock():
+    """``pfsim.hdf5_lock``, held around this package's own h5py use: h5py is not
+    safe for concurrent use from threads, and a sweep reads results files on
+    worker threads (through ``pfsim.open_results``, which holds it)."""
+    return pfsim().hdf5_lock

@@ -715,8 +715,10 @@ def read_checkpoint_head(path) -> dict:
     import h5py
     import numpy as np
 
+    from ._pfsim import hdf5_lock
+
     try:
-        with h5py.File(path, "r") as f:
+        with hdf5_lock(), h5py.File(path, "r") as f:
             fmt = f.attrs.get("format")
             fmt = fmt.decode() if isinstance(fmt, bytes) else fmt
             if fmt != "pfsim-checkpoint":

@@ -39,7 +39,9 @@ def read_summary(folder) -> pd.DataFrame:
     path = pathlib.Path(folder) / "summary.h5"
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no summary (the sweep has not finished; run the same command again)")
-    with h5py.File(path, "r") as f:
+    from ._pfsim import hdf5_lock
+
+    with hdf5_lock(), h5py.File(path, "r") as f:
         g = f["summary"]
         cols = json.loads(g.attrs["columns"])
         data = {}

@@ -46,6 +46,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 import numpy as np
 
 from ._cli import find_pfsim, format_value
+from ._pfsim import hdf5_lock
 from .designs import make_design
 from .sweep_file import SweepSpec, load_sweep
 
@@ -511,7 +512,7 @@ def write_summary(out: pathlib.Path, df, manifest: dict) -> None:
     df.to_csv(tmp, index=False)
     os.replace(tmp, out / "summary.csv")
     tmp = out / "summary.h5.tmp"
-    with h5py.File(tmp, "w") as f:
+    with hdf5_lock(), h5py.File(tmp, "w") as f:
         g = f.create_group("summary")
         g.attrs["columns"] = json.dumps(list(df.columns))
         for c in df.columns:

@@ -110,6 +110,85 @@ def test_concurrent_use_of_one_simulation_is_refused():
     assert sim.days_done == 150 and sim.ledger.audit() == []
 
 
+
+def _saved_run(tmp_path, name="run.h5"):
+    """A short run with a shock (events: text columns) saved to a results file."""
+    sim = make(consumers=2000, days=60)
+    sim.step(20)
+    sim.apply_shock({"type": "house_price_shock", "change": -0.2, "region": 0})
+    sim.step(10)
+    path = tmp_path / name
+    sim.save(path)
+    return path
+
+
+def test_results_files_read_from_threads_take_turns(tmp_path, monkeypatch):
+    # h5py crashes (SIGSEGV) under concurrent use from threads, and a sweep
+    # reads its runs' files on worker threads: pfsim's reads must not overlap.
+    path = _saved_run(tmp_path)
+    reference = pfsim.open_results(path).to_pandas()
+    real_read = pfsim._results._read_results
+    inside, most, lock = [0], [0], threading.Lock()
+
+    def slow_read(p):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        try:
+            time.sleep(0.02)  # long enough for another thread to arrive
+            return real_read(p)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    monkeypatch.setattr(pfsim._results, "_read_results", slow_read)
+    frames, errors = [], []
+
+    def reader():
+        try:
+            for _ in range(4):
+                frames.append(pfsim.open_results(path).to_pandas())
+        except Exception as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert most[0] == 1, f"{most[0]} reads of results files ran at once"
+    assert len(frames) == 16 and all(f.equals(reference) for f in frames)
+
+
+def test_many_threads_reading_results_files_get_what_one_reads(tmp_path):
+    paths = [_saved_run(tmp_path, f"run{k}.h5") for k in range(2)]
+    reference = [pfsim.open_results(p) for p in paths]
+    errors = []
+
+    def reader(k):
+        try:
+            for i in range(15):
+                got = pfsim.open_results(paths[(i + k) % 2])
+                want = reference[(i + k) % 2]
+                assert got.to_pandas().equals(want.to_pandas())
+                assert got.events.equals(want.events) and len(got.events) >= 1
+                with pfsim.hdf5_lock:  # a user's own h5py read beside pfsim's
+                    import h5py
+
+                    with h5py.File(paths[k % 2], "r") as f:
+                        assert f["timeseries/date"].shape[0] == len(want.days)
+        except Exception as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=reader, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+
+
 CHILD = textwrap.dedent(
     """
     import gc, json, signal, sys, time

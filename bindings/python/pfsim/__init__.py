@@ -28,7 +28,7 @@ from ._contagion import contagion, debtrank, eisenberg_noe, fire_sale, furfine
 from ._core import Error, InternalError, ScenarioError
 from ._ledger import Ledger
 from ._money import FEN_PER_RMB, fen_to_rmb
-from ._results import Results, indicators, open_results, recover
+from ._results import Results, hdf5_lock, indicators, open_results, recover
 from ._scenario import Scenario, schema, shock_types
 from ._simulation import ColumnInfo, Columns, Simulation, Store
 
@@ -53,6 +53,7 @@ __all__ = [
     "FEN_PER_RMB",
     "fire_sale",
     "furfine",
+    "hdf5_lock",
     "indicators",
     "open_results",
     "recover",

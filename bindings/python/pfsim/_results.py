@@ -6,6 +6,7 @@ import datetime
 import json
 import os
 import re
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -21,6 +22,29 @@ if TYPE_CHECKING:
 
 #: Name of the dataset in /metadata that holds the interventions (JSON list).
 INTERVENTIONS = "interventions"
+
+class _Hdf5Lock:
+    """The lock every read of a results file by this package holds
+    (``with pfsim.hdf5_lock: ...``; reentrant).
+
+    h5py is not safe for concurrent use from several threads (h5py issues
+    #1764 and #2920: SIGSEGV), and a sweep reads its runs' files on worker
+    threads, so reads take turns. Code of your own that uses h5py on threads
+    beside pfsim can hold it too.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+
+    def __enter__(self) -> "_Hdf5Lock":
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+hdf5_lock = _Hdf5Lock()
 
 
 def indicators() -> pd.DataFrame:
@@ -272,7 +296,7 @@ class Results:
         if not os.path.exists(path) and path.endswith(".partial"):
             path = path[: -len(".partial")]
         rows = self._networks[name]
-        with _open_h5(path) as f:
+        with hdf5_lock, _open_h5(path) as f:
             return _read_network(f[f"networks/{name}"], rows, self._start_date)
 
     @property
@@ -367,18 +391,20 @@ def open_results(path: str | os.PathLike[str]) -> Results:
 
     If ``path`` does not exist but ``path + ".partial"`` does, the partial
     file is read. Rows of a partial file are those complete at its last flush.
+    Safe to call from several threads: reads take turns (:data:`hdf5_lock`).
     """
     path = os.fspath(path)
     if not os.path.exists(path) and os.path.exists(path + ".partial"):
         path += ".partial"
-    # The engine reads the file's structure first, without HDF5's retries on
-    # damaged metadata (h5py would retry for minutes): a damaged, truncated or
-    # foreign file raises ScenarioError naming it, at once.
-    _core.inspect_results_file(path)
-    try:
-        return _read_results(path)
-    except (OSError, KeyError) as e:  # data damaged past the structure (inflate() failed, ...)
-        raise _damaged(path, e) from e
+    with hdf5_lock:  # safe on threads: reads take turns (see hdf5_lock)
+        # The engine reads the file's structure first, without HDF5's retries on
+        # damaged metadata (h5py would retry for minutes): a damaged, truncated or
+        # foreign file raises ScenarioError naming it, at once.
+        _core.inspect_results_file(path)
+        try:
+            return _read_results(path)
+        except (OSError, KeyError) as e:  # data damaged past the structure (inflate() failed, ...)
+            raise _damaged(path, e) from e
 
 
 def _damaged(path: str, e: Exception) -> Exception:
@@ -527,6 +553,7 @@ def recover(
             )
         out = partial[: -len(".partial")]
     out = os.fspath(out)
-    _core.recover(partial, out)
+    with hdf5_lock:
+        _core.recover(partial, out)
     return out
 
