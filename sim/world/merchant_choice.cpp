@@ -1,13 +1,31 @@
 #include "world/merchant_choice.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
+#include <string>
+
+#include "core/error.hpp"
 
 namespace pfsim {
 
 void build_alias_table(std::span<const double> weights, std::span<float> prob,
                        std::span<std::uint32_t> alias, AliasScratch& scratch) {
   const std::size_t n = weights.size();
+  // Callers' bugs, not the user's: a short table would be written past its
+  // end, and a negative or non-finite weight would give a table that draws
+  // from a distribution other than the weights' without any sign.
+  if (prob.size() != n || alias.size() != n)
+    throw InternalError("alias table: " + std::to_string(n) + " weights but " +
+                        std::to_string(prob.size()) + " probabilities and " +
+                        std::to_string(alias.size()) + " aliases");
+  if (n > std::numeric_limits<std::uint32_t>::max())
+    throw InternalError("alias table: more than 2^32 - 1 weights");
+  for (std::size_t i = 0; i < n; ++i)
+    if (!(weights[i] >= 0.0) || !std::isfinite(weights[i]))
+      throw InternalError("alias table: weight " + std::to_string(i) + " is " +
+                          std::to_string(weights[i]) + " (must be finite and >= 0)");
   std::fill(prob.begin(), prob.end(), 1.0f);
   for (std::size_t i = 0; i < n; ++i) alias[i] = static_cast<std::uint32_t>(i);
   const double total = std::accumulate(weights.begin(), weights.end(), 0.0);

@@ -49,7 +49,8 @@ struct AliasScratch {
 
 // Walker's alias method (Vose's stable variant): O(n) build, O(1) draws.
 // Weights need not sum to 1; all zero gives a uniform table. `prob` and
-// `alias` have one entry per weight; aliases index the weights.
+// `alias` have one entry per weight; aliases index the weights. Throws
+// InternalError on spans of other sizes or a negative or non-finite weight.
 void build_alias_table(std::span<const double> weights, std::span<float> prob,
                        std::span<std::uint32_t> alias, AliasScratch& scratch);
 
