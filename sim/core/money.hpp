@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -19,6 +20,19 @@ __extension__ typedef __int128 Int128;
 __extension__ typedef unsigned __int128 UInt128;
 
 inline constexpr Fen fen_per_yuan = 100;
+
+// Fast exact sums (the audit's book totals, deposits by bank) add balances in
+// 64-bit lanes, where a 128-bit sum takes two adds per row. They are exact
+// while every balance lies in [-2^50, 2^50) and a lane adds at most 2^12 rows:
+// the sum then stays below 2^62. fast_sum_bits(v), ORed over the rows,
+// stays below fast_sum_limit exactly when every row lies in that range (it is
+// |v| for v >= 0 and |v| - 1 for v < 0: no branch, no overflow at INT64_MIN).
+inline constexpr std::uint64_t fast_sum_limit = std::uint64_t{1} << 50;
+inline constexpr std::size_t fast_sum_max_rows = std::size_t{1} << 12;
+
+[[nodiscard]] constexpr std::uint64_t fast_sum_bits(Fen v) noexcept {
+  return static_cast<std::uint64_t>(v) ^ static_cast<std::uint64_t>(v >> 63);
+}
 
 [[nodiscard]] inline Fen checked_add(Fen a, Fen b) {
   Fen out = 0;

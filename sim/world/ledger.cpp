@@ -29,10 +29,11 @@ std::string to_string(Int128 v) {
 // read: 64-bit wrapping sums (the row-owned side into `sums`, every balance
 // into the returned total, each balance into its owner's slot of `even`/`odd`,
 // an owner index out of range into slot `owners`), and what decides whether
-// they are exact and the book in order: `magnitude` ORs every |balance| − (0
-// or 1), `broken` whether a row breaks the overdraft rule or names no owner.
-// With every |balance| below 2^50 and at most 2^12 rows a chunk (and far fewer
-// than 2^4 books a row), no sum can wrap, so the 64-bit sums are the exact ones.
+// they are exact and the book in order: `magnitude` ORs every row's
+// fast_sum_bits (core/money.hpp), `broken` whether a row breaks the overdraft
+// rule or names no owner. With `magnitude` below fast_sum_limit and at most
+// fast_sum_max_rows rows a chunk (and far fewer than 2^4 books a row), no sum
+// can wrap, so the 64-bit sums are the exact ones.
 template <bool HolderRow, Overdraft Rule, class Owner>
 std::uint64_t fast_book_rows(const Fen* balance, const Fen* limit, std::size_t begin,
                              std::size_t last, std::uint64_t* sums, const Owner* column,
@@ -43,7 +44,7 @@ std::uint64_t fast_book_rows(const Fen* balance, const Fen* limit, std::size_t b
   auto row = [&](std::size_t r, std::uint64_t* slots) {
     const Fen v = balance[r];
     const auto u = static_cast<std::uint64_t>(v);
-    size |= u ^ static_cast<std::uint64_t>(v >> 63);
+    size |= fast_sum_bits(v);
     if constexpr (Rule == Overdraft::never) sign |= u;
     if constexpr (Rule == Overdraft::to_limit) bad |= v < -limit[r];
     if constexpr (HolderRow) {
@@ -519,8 +520,7 @@ void Ledger::audit(AuditReport& report) const {
       thread_local std::vector<std::uint64_t> sums64, slots64;
       sums64.assign(end - begin, 0);
       std::uint64_t magnitude = 0;
-      constexpr std::uint64_t exact_below = std::uint64_t{1} << 50;
-      static_assert(exec::chunk_size <= (std::size_t{1} << 12));
+      static_assert(exec::chunk_size <= fast_sum_max_rows);
       if (own.size() > 8) return false;
       for (const AuditSide& side : own) {
         const std::size_t n = side.book;
@@ -565,7 +565,7 @@ void Ledger::audit(AuditReport& report) const {
         };
         const std::uint64_t total =
             holder_row ? by_rule.template operator()<true>() : by_rule.template operator()<false>();
-        if (broken || magnitude >= exact_below) return false;
+        if (broken || magnitude >= fast_sum_limit) return false;
         const Int128 book_total = static_cast<std::int64_t>(total);
         out.book_total[n] = book_total;
         if (b.is_money()) out.money += book_total;

@@ -19,34 +19,33 @@ namespace {
 // Σ of rows [begin, end) (at most a chunk) into each row's owner (an issuer
 // column), into `sums`. Four interleaved 64-bit accumulators per owner
 // (`lanes`, 4 × owners), so that neighbouring rows of one bank do not wait on
-// each other's store, and one add per row where a 128-bit sum takes two. Exact:
-// a lane sums at most chunk_size / 4 + 2 rows, each checked below 2^50 in
-// magnitude, so it stays below 2^61; a chunk with a larger balance is summed
-// again in 128 bits.
+// each other's store, and one add per row where a 128-bit sum takes two. Exact
+// (core/money.hpp, fast_sum_limit): a lane sums at most chunk_size / 4 + 2
+// rows, each checked in [-2^50, 2^50), so it stays below 2^61; a chunk with a
+// larger balance is summed again in 128 bits.
 template <class Owner>
 void add_by_owner(const Fen* balance, const Owner* owner, std::size_t begin, std::size_t end,
                   std::size_t owners, std::uint64_t* lanes, Int128* sums) {
-  static_assert(exec::chunk_size / 4 * (std::int64_t{1} << 50) < (std::int64_t{1} << 62));
-  constexpr std::uint64_t limit = std::uint64_t{1} << 50;
+  static_assert(exec::chunk_size <= fast_sum_max_rows);
   std::fill(lanes, lanes + 4 * owners, 0);
   // Unsigned, so that a chunk found large below wraps (defined) instead of
   // overflowing before it is found; otherwise each lane's true sum fits in 61
   // bits and reads back exactly as a signed value.
   std::uint64_t* const lane[4] = {lanes, lanes + owners, lanes + 2 * owners, lanes + 3 * owners};
-  std::uint64_t large = 0;  // nonzero once a |balance| >= 2^50
+  std::uint64_t magnitude = 0;  // every row's fast_sum_bits, ORed
   std::size_t r = begin;
   for (; r + 3 < end; r += 4) {
     for (std::size_t k = 0; k < 4; ++k) {
       const Fen v = balance[r + k];
-      large |= (static_cast<std::uint64_t>(v) + limit) >> 51;
+      magnitude |= fast_sum_bits(v);
       lane[k][owner[r + k]] += static_cast<std::uint64_t>(v);
     }
   }
   for (; r < end; ++r) {
-    large |= (static_cast<std::uint64_t>(balance[r]) + limit) >> 51;
+    magnitude |= fast_sum_bits(balance[r]);
     lane[0][owner[r]] += static_cast<std::uint64_t>(balance[r]);
   }
-  if (large != 0) {  // rare: exact in 128 bits
+  if (magnitude >= fast_sum_limit) {  // rare: exact in 128 bits
     for (r = begin; r < end; ++r) sums[owner[r]] += balance[r];
     return;
   }

@@ -21,6 +21,23 @@ TEST_CASE("checked money arithmetic throws instead of wrapping") {
   CHECK_THROWS_AS((void)apply_rate(100, std::numeric_limits<double>::quiet_NaN()), OverflowError);
 }
 
+TEST_CASE("fast_sum_bits marks exactly the balances outside [-2^50, 2^50)") {
+  using pfsim::fast_sum_bits;
+  using pfsim::fast_sum_limit;
+  constexpr pfsim::Fen edge = pfsim::Fen{1} << 50;
+  const auto inside = [](pfsim::Fen v) { return fast_sum_bits(v) < fast_sum_limit; };
+  for (const pfsim::Fen v : {pfsim::Fen{0}, pfsim::Fen{1}, pfsim::Fen{-1}, edge - 1, -edge})
+    CHECK(inside(v));
+  for (const pfsim::Fen v : {edge, -edge - 1, std::numeric_limits<pfsim::Fen>::max(),
+                             std::numeric_limits<pfsim::Fen>::min()})
+    CHECK_FALSE(inside(v));
+  // ORed over rows: one row outside is enough
+  CHECK((fast_sum_bits(edge - 1) | fast_sum_bits(-edge)) < fast_sum_limit);
+  CHECK((fast_sum_bits(3) | fast_sum_bits(-edge - 1)) >= fast_sum_limit);
+  // a lane's sum: below fast_sum_max_rows * 2^50 = 2^62 in magnitude, inside int64
+  CHECK(pfsim::fast_sum_max_rows * fast_sum_limit == std::uint64_t{1} << 62);
+}
+
 TEST_CASE("apply_rate truncates toward zero so a fee never exceeds its base") {
   CHECK(apply_rate(1000, 0.006) == 6);
   CHECK(apply_rate(999, 0.006) == 5);  // 5.994 → 5
