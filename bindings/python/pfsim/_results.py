@@ -23,14 +23,18 @@ if TYPE_CHECKING:
 #: Name of the dataset in /metadata that holds the interventions (JSON list).
 INTERVENTIONS = "interventions"
 
+
 class _Hdf5Lock:
-    """The lock every read of a results file by this package holds
-    (``with pfsim.hdf5_lock: ...``; reentrant).
+    """The lock this package holds while it reads results files
+    (:func:`open_results`, :meth:`Results.networks`) or recovers one
+    (:func:`recover`); reentrant: ``with pfsim.hdf5_lock: ...``.
 
     h5py is not safe for concurrent use from several threads (h5py issues
     #1764 and #2920: SIGSEGV), and a sweep reads its runs' files on worker
-    threads, so reads take turns. Code of your own that uses h5py on threads
-    beside pfsim can hold it too.
+    threads, so these take turns. Code of your own that uses h5py on threads
+    beside pfsim can hold it too. The engine's own writing (``out=``,
+    ``save()``) does not take it: it uses no h5py, and Debian's HDF5 is built
+    thread-safe, which serialises the library's calls.
     """
 
     def __init__(self) -> None:
